@@ -1,0 +1,88 @@
+/* fsutil.c: atomic writes and directories. */
+#include "io/fsutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+gk_status gk_path_join(char *buf, size_t len, const char *dir, const char *name, gk_error *err) {
+    int k = snprintf(buf, len, "%s/%s", dir, name);
+    if (k < 0 || (size_t)k >= len) return gk_fail(err, GK_EINVAL, "path too long: %s/%s", dir, name);
+    return GK_OK;
+}
+
+gk_status gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err) {
+    memset(af, 0, sizeof *af);
+    if (strlen(path) >= sizeof af->path) return gk_fail(err, GK_EINVAL, "path too long: %s", path);
+    snprintf(af->path, sizeof af->path, "%s", path);
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(af->tmp, sizeof af->tmp, "%.*s/.%s.tmp%ld", (int)(slash - path), path, slash + 1, (long)getpid());
+    else
+        snprintf(af->tmp, sizeof af->tmp, ".%s.tmp%ld", path, (long)getpid());
+    af->f = fopen(af->tmp, "w");
+    if (!af->f) return gk_fail(err, GK_EIO, "cannot write %s: %s", af->tmp, strerror(errno));
+    return GK_OK;
+}
+
+gk_status gk_rename_into_place(const char *tmp, const char *path, gk_error *err) {
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return gk_fail(err, GK_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(e));
+    }
+    return GK_OK;
+}
+
+gk_status gk_atomic_commit(gk_atomic_file *af, gk_error *err) {
+    GK_ASSERT(af->f);
+    int bad = ferror(af->f) || fflush(af->f) != 0 || fsync(fileno(af->f)) != 0;
+    int e = errno;
+    bad |= fclose(af->f) != 0;
+    af->f = NULL;
+    if (bad) {
+        remove(af->tmp);
+        return gk_fail(err, GK_EIO, "cannot write %s: %s", af->path, strerror(e));
+    }
+    return gk_rename_into_place(af->tmp, af->path, err);
+}
+
+void gk_atomic_abort(gk_atomic_file *af) {
+    if (af->f) fclose(af->f);
+    af->f = NULL;
+    if (af->tmp[0]) remove(af->tmp);
+}
+
+gk_status gk_write_file_atomic(const char *path, const char *data, size_t len, gk_error *err) {
+    gk_atomic_file af;
+    gk_status s = gk_atomic_open(&af, path, err);
+    if (s) return s;
+    if (fwrite(data, 1, len, af.f) != len) {
+        gk_atomic_abort(&af);
+        return gk_fail(err, GK_EIO, "cannot write %s", path);
+    }
+    return gk_atomic_commit(&af, err);
+}
+
+gk_status gk_mkdir_p(const char *dir, gk_error *err) {
+    char buf[1024];
+    if (strlen(dir) >= sizeof buf) return gk_fail(err, GK_EINVAL, "path too long: %s", dir);
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return gk_fail(err, GK_EIO, "cannot create directory %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return gk_fail(err, GK_EIO, "cannot create directory %s: %s", buf, strerror(errno));
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return gk_fail(err, GK_EIO, "output path %s is not a directory", buf);
+    if (access(buf, W_OK | X_OK) != 0)
+        return gk_fail(err, GK_EIO, "output directory %s is not writable: %s", buf, strerror(errno));
+    return GK_OK;
+}

@@ -1,0 +1,26 @@
+/* fsutil.h: atomic file output (temp file + fsync + rename) and directory helpers. */
+#ifndef GK_FSUTIL_H
+#define GK_FSUTIL_H
+
+#include "groklab.h"
+
+/* A file that appears at `path` only when committed; until then it is written to a hidden temp file
+ * in the same directory. */
+typedef struct gk_atomic_file {
+    FILE *f;
+    char path[1024];
+    char tmp[1040];
+} gk_atomic_file;
+
+gk_status gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err);
+gk_status gk_atomic_commit(gk_atomic_file *af, gk_error *err); /* flush, fsync, close, rename */
+void gk_atomic_abort(gk_atomic_file *af);                      /* close and remove the temp file */
+gk_status gk_write_file_atomic(const char *path, const char *data, size_t len, gk_error *err);
+/* Renames a finished temp file into place (used by writers that need a file name, e.g. PLplot). */
+gk_status gk_rename_into_place(const char *tmp, const char *path, gk_error *err);
+/* Makes dir and its parents; fails with a clear message if it cannot be created or written. */
+gk_status gk_mkdir_p(const char *dir, gk_error *err);
+/* Joins dir and name into buf; GK_EINVAL if it does not fit. */
+gk_status gk_path_join(char *buf, size_t len, const char *dir, const char *name, gk_error *err);
+
+#endif
