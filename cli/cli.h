@@ -1,0 +1,12 @@
+/* cli.h: helpers shared by the command-line files. */
+#ifndef GK_CLI_H
+#define GK_CLI_H
+
+#include "exp/exp.h"
+
+/* Prints "groklab: error: msg" and returns exit code 2 (bad input). */
+int gk_cli_bad_input(const char *msg);
+/* Prints every key of a preset with its default, range and meaning. */
+void gk_cli_print_params(const gk_preset *p);
+
+#endif

@@ -1,0 +1,203 @@
+/* diag.c: Lyu et al. (ICLR 2024) Sec. 3.2.3, Fig. 1 — a diagonal linear net with a large init (alpha) and a
+ * small weight decay (lambda) first follows the max-L2-margin (kernel) classifier, then near
+ * t* = ln(alpha)/lambda switches to the max-L1-margin classifier. On sparse data that switch is grokking;
+ * on data with a large L2 margin it is "misgrokking".
+ *
+ * Wiring: dataset (data/diag_data) -> model (model/diag) -> logistic loss -> GD with coupled weight decay.
+ */
+#include "exp/exp.h"
+
+#include "data/diag_data.h"
+#include "model/diag.h"
+#include "train/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const gk_param_spec diag_params[] = {
+    {"data", GK_P_ENUM, "sparse", 0, 0, 0, 0, "sparse|l2sep", "dataset: sparse linear (grokking) or large L2 margin (misgrokking)"},
+    {"d", GK_P_INT, "1000", 1, 1e8, 0, 0, NULL, "input dimension"},
+    {"n", GK_P_INT, "128", 1, 1e7, 0, 0, NULL, "train set size"},
+    {"n_test", GK_P_INT, "2000", 1, 1e7, 0, 0, NULL, "test set size"},
+    {"s", GK_P_INT, "3", 1, 1e8, 0, 0, NULL, "support size of w* for data=sparse (odd, <= d)"},
+    {"gamma", GK_P_REAL, "25", 0, INFINITY, 1, 0, NULL, "L2 margin of data=l2sep: x = z + y (gamma/2) w*"},
+    {"alpha", GK_P_REAL, "128", 0, INFINITY, 1, 0, NULL, "initial parameter norm ||theta_0||_2 (init scale)"},
+    {"wd", GK_P_REAL, "1e-2", 0, INFINITY, 0, 0, NULL, "weight decay lambda (coupled: grad + wd * theta)"},
+    {"lr", GK_P_REAL, "0.01", 0, INFINITY, 1, 0, NULL, "learning rate of full-batch GD"},
+    {"test_mem_mb", GK_P_INT, "1024", 0, 1e7, 0, 0, NULL, "largest dense test set held in memory (MB); larger ones are regenerated per eval"},
+    GK_COMMON_PARAMS("121300"),
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+typedef struct diag_exp {
+    gk_diag_data D;
+    gk_model model;
+    size_t d, P;
+    double alpha, wd, lr;
+    long step;
+    double *theta, *theta0, *grad, *f_train, *f_test, *dldf, *w;
+} diag_exp;
+
+static gk_status diag_check(const gk_config *cfg, gk_error *err) {
+    long d = gk_config_int(cfg, "d"), s = gk_config_int(cfg, "s");
+    if (!strcmp(gk_config_str(cfg, "data"), "sparse")) {
+        if (s > d) return gk_fail(err, GK_EINVAL, "s=%ld is out of range: s must be an odd integer with 1 <= s <= d (d=%ld)", s, d);
+        if (s % 2 == 0) return gk_fail(err, GK_EINVAL, "s=%ld is not allowed: s must be odd (so that sign(<w*, x>) has no ties)", s);
+    }
+    return GK_OK;
+}
+
+static void diag_destroy(void *state) {
+    diag_exp *E = state;
+    if (!E) return;
+    gk_diag_data_free(&E->D);
+    gk_model_free(&E->model);
+    free(E->theta);
+    free(E->theta0);
+    free(E->grad);
+    free(E->f_train);
+    free(E->f_test);
+    free(E->dldf);
+    free(E->w);
+    free(E);
+}
+
+static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) {
+    diag_exp *E = calloc(1, sizeof *E);
+    if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
+    *state = E;
+    E->d = (size_t)gk_config_int(cfg, "d");
+    E->alpha = gk_config_real(cfg, "alpha");
+    E->wd = gk_config_real(cfg, "wd");
+    E->lr = gk_config_real(cfg, "lr");
+    gk_diag_kind kind = strcmp(gk_config_str(cfg, "data"), "sparse") ? GK_DIAG_L2SEP : GK_DIAG_SPARSE;
+    size_t n = (size_t)gk_config_int(cfg, "n"), n_test = (size_t)gk_config_int(cfg, "n_test");
+    gk_status s = gk_diag_data_make(&E->D, kind, n, n_test, E->d, (size_t)gk_config_int(cfg, "s"),
+                                    gk_config_real(cfg, "gamma"), (uint64_t)gk_config_int(cfg, "seed"),
+                                    (size_t)gk_config_int(cfg, "test_mem_mb") << 20, err);
+    if (!s) s = gk_diag_model_create(&E->model, E->d, err);
+    if (s) {
+        diag_destroy(E);
+        *state = NULL;
+        return s;
+    }
+    E->P = E->model.params.size;
+    E->theta = malloc(E->P * sizeof(double));
+    E->theta0 = malloc(E->P * sizeof(double));
+    E->grad = malloc(E->P * sizeof(double));
+    E->f_train = malloc(n * sizeof(double));
+    E->dldf = malloc(n * sizeof(double));
+    E->f_test = malloc(n_test * sizeof(double));
+    E->w = malloc(E->d * sizeof(double));
+    if (!E->theta || !E->theta0 || !E->grad || !E->f_train || !E->dldf || !E->f_test || !E->w) {
+        size_t d = E->d;
+        diag_destroy(E);
+        *state = NULL;
+        return gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", d);
+    }
+    gk_diag_model_init(&E->model, E->alpha, E->theta);
+    memcpy(E->theta0, E->theta, E->P * sizeof(double));
+    return GK_OK;
+}
+
+static const char *diag_columns_sparse[] = {"support_share"};
+static const char *diag_columns_l2sep[] = {"cos_wstar"};
+
+static gk_status diag_columns(void *state, gk_metrics *m, gk_error *err) {
+    diag_exp *E = state;
+    static const char *common[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm",
+                                   "rel_dist_from_init", "norm_margin", "u_norm", "v_norm", "w_l1"};
+    gk_status s = GK_OK;
+    for (size_t k = 0; k < sizeof common / sizeof *common && !s; k++) s = gk_metrics_add_column(m, common[k], err);
+    const char *own = E->D.kind == GK_DIAG_SPARSE ? diag_columns_sparse[0] : diag_columns_l2sep[0];
+    return s ? s : gk_metrics_add_column(m, own, err);
+}
+
+/* One GD step on L(theta) + (wd/2)||theta||^2 with the logistic loss. */
+static gk_status diag_step(diag_exp *E, gk_error *err) {
+    gk_status s = gk_model_forward(&E->model, E->theta, &E->D.train, E->D.train.n, E->f_train, err);
+    if (s) return s;
+    double loss = gk_logistic_loss(E->f_train, E->D.y_train, E->D.train.n, E->dldf, NULL);
+    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
+    memset(E->grad, 0, E->P * sizeof(double));
+    gk_model_backward(&E->model, E->theta, &E->D.train, E->D.train.n, E->dldf, E->grad);
+    gk_gd_step(E->theta, E->grad, E->P, E->lr, E->wd);
+    E->step++;
+    return GK_OK;
+}
+
+static gk_status diag_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
+    diag_exp *E = state;
+    gk_status s = GK_OK;
+    while (E->step < target && !s && !(stop && *stop)) s = diag_step(E, err);
+    *reached = E->step;
+    return s;
+}
+
+static gk_status diag_eval(void *state, double *row, gk_error *err) {
+    diag_exp *E = state;
+    const size_t d = E->d, n = E->D.train.n, nt = E->D.test.n;
+    gk_status s = gk_model_forward(&E->model, E->theta, &E->D.train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, E->theta, &E->D.test, nt, E->f_test, err);
+    if (s) return s;
+    double tr_acc, te_acc;
+    double tr_loss = gk_logistic_loss(E->f_train, E->D.y_train, n, NULL, &tr_acc);
+    double te_loss = gk_logistic_loss(E->f_test, E->D.y_test, nt, NULL, &te_acc);
+    double norm = gk_norm2(E->theta, E->P);
+    double min_margin = INFINITY;
+    for (size_t i = 0; i < n; i++) min_margin = fmin(min_margin, E->D.y_train[i] * E->f_train[i]);
+    gk_diag_effective_w(&E->model, E->theta, E->w);
+    double l1 = 0, on_support = 0;
+    for (size_t j = 0; j < d; j++) {
+        l1 += fabs(E->w[j]);
+        if (j < E->D.s) on_support += fabs(E->w[j]);
+    }
+    double own = E->D.kind == GK_DIAG_SPARSE ? (l1 > 0 ? on_support / l1 : NAN)
+                                             : gk_dot(E->w, E->D.wstar, d) / gk_norm2(E->w, d);
+    double vals[] = {tr_loss, tr_acc, te_loss, te_acc, norm, gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P),
+                     min_margin / (norm * norm), gk_norm2(E->theta, d), gk_norm2(E->theta + d, d), l1, own};
+    memcpy(row + 2, vals, sizeof vals);
+    return GK_OK;
+}
+
+static double diag_time(void *state, long step) { return ((diag_exp *)state)->lr * (double)step; }
+
+static double diag_predicted(void *state) {
+    diag_exp *E = state;
+    return E->wd > 0 && E->alpha > 1 ? log(E->alpha) / (E->wd * E->lr) : NAN;
+}
+
+static gk_status diag_save(void *state, const char *dir, gk_error *err) {
+    return gk_diag_data_save_csv(&((diag_exp *)state)->D, dir, err);
+}
+
+static const gk_exp_type diag_type = {
+    .name = "diag",
+    .params = diag_params,
+    .check = diag_check,
+    .create = diag_create,
+    .destroy = diag_destroy,
+    .columns = diag_columns,
+    .advance = diag_advance,
+    .eval = diag_eval,
+    .time_of_step = diag_time,
+    .predicted_step = diag_predicted,
+    .save_data = diag_save,
+};
+
+const gk_preset gk_presets_diag[] = {
+    {"diag-sparse", &diag_type, "Lyu et al. 2024", "Fig. 1a (scaled down)",
+     "grokking: a diagonal net fits sparse data like the L2-margin kernel classifier, then jumps to the L1 one near t*",
+     "data=sparse d=1000 n=128 n_test=2000 s=3 alpha=128 wd=1e-2 lr=0.01 steps=121300"},
+    {"diag-l2sep", &diag_type, "Lyu et al. 2024", "Fig. 1b (scaled down)",
+     "misgrokking: 100% test accuracy early (L2 margin), then a drop as the net moves to the L1-margin solution",
+     "data=l2sep d=30000 n=32 n_test=1000 gamma=25 alpha=128 wd=3e-2 lr=0.01 steps=64700"},
+    {"diag-sparse-paper", &diag_type, "Lyu et al. 2024", "Fig. 1a (paper scale)",
+     "grokking at the paper's size: d=1e5, n=256, alpha=128, wd=1e-3, 2e6 GD steps",
+     "data=sparse d=100000 n=256 n_test=10000 s=3 alpha=128 wd=1e-3 lr=0.01 steps=2000000 evals=150 evals_lin=100"},
+    {"diag-l2sep-paper", &diag_type, "Lyu et al. 2024", "Fig. 1b (paper scale)",
+     "misgrokking at the paper's size: d=1e5, n=32, gamma=25, 2e6 GD steps (test set regenerated per eval)",
+     "data=l2sep d=100000 n=32 n_test=10000 gamma=25 alpha=128 wd=1e-3 lr=0.01 steps=2000000 evals=100 evals_lin=60"},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,53 @@
+/* registry.c: every preset groklab knows, in the order `groklab list` prints them. */
+#include "exp/exp.h"
+
+#include <string.h>
+
+extern const gk_preset gk_presets_diag[];
+
+static const gk_preset *const families[] = {gk_presets_diag};
+
+static size_t family_len(const gk_preset *f) {
+    size_t n = 0;
+    while (f[n].name) n++;
+    return n;
+}
+
+const gk_preset *gk_preset_at(size_t i) {
+    for (size_t f = 0; f < sizeof families / sizeof *families; f++) {
+        size_t n = family_len(families[f]);
+        if (i < n) return &families[f][i];
+        i -= n;
+    }
+    return NULL;
+}
+
+const gk_preset *gk_preset_find(const char *name) {
+    for (size_t i = 0; gk_preset_at(i); i++)
+        if (strcmp(gk_preset_at(i)->name, name) == 0) return gk_preset_at(i);
+    return NULL;
+}
+
+gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int nassign, gk_config *cfg, gk_error *err) {
+    gk_status s = gk_config_init(cfg, p->type->params, err);
+    if (s) return s;
+    /* The preset's own overrides: a space-separated list of key=value. */
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", p->overrides ? p->overrides : "");
+    for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        s = gk_config_set(cfg, tok, err);
+        GK_ASSERT(s == GK_OK); /* a preset outside its own ranges is a bug in the table */
+    }
+    for (int i = 0; i < nassign; i++) {
+        /* A key repeated on the command line is almost always a typo in a script. */
+        const char *eq = strchr(assign[i], '=');
+        for (int k = 0; eq && k < i; k++) {
+            size_t len = (size_t)(eq - assign[i]);
+            if (!strncmp(assign[k], assign[i], len) && assign[k][len] == '=')
+                return gk_fail(err, GK_EINVAL, "key '%.*s' is given twice", (int)len, assign[i]);
+        }
+        s = gk_config_set(cfg, assign[i], err);
+        if (s) return s;
+    }
+    return p->type->check ? p->type->check(cfg, err) : GK_OK;
+}

@@ -1,0 +1,61 @@
+/* metrics.c: the eval table and its CSV file. */
+#include "io/metrics.h"
+
+#include "io/fsutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gk_metrics_init(gk_metrics *m) { memset(m, 0, sizeof *m); }
+
+void gk_metrics_free(gk_metrics *m) {
+    free(m->rows);
+    memset(m, 0, sizeof *m);
+}
+
+gk_status gk_metrics_add_column(gk_metrics *m, const char *name, gk_error *err) {
+    GK_ASSERT(m->nrows == 0);
+    if (m->ncols >= GK_MAX_METRICS) return gk_fail(err, GK_EINVAL, "too many metric columns (max %d)", GK_MAX_METRICS);
+    m->names[m->ncols++] = name;
+    return GK_OK;
+}
+
+gk_status gk_metrics_append(gk_metrics *m, const double *row, gk_error *err) {
+    if (m->nrows == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 256;
+        double *r = realloc(m->rows, cap * (size_t)m->ncols * sizeof(double));
+        if (!r) return gk_fail(err, GK_ENOMEM, "out of memory for metrics");
+        m->rows = r;
+        m->cap = cap;
+    }
+    memcpy(m->rows + m->nrows * (size_t)m->ncols, row, (size_t)m->ncols * sizeof(double));
+    m->nrows++;
+    return GK_OK;
+}
+
+int gk_metrics_col(const gk_metrics *m, const char *name) {
+    for (int c = 0; c < m->ncols; c++)
+        if (strcmp(m->names[c], name) == 0) return c;
+    return -1;
+}
+
+void gk_metrics_column(const gk_metrics *m, int col, double *out) {
+    for (size_t r = 0; r < m->nrows; r++) out[r] = gk_metrics_at(m, r, col);
+}
+
+gk_status gk_metrics_write_csv(const gk_metrics *m, const char *path, gk_error *err) {
+    gk_atomic_file af;
+    gk_status s = gk_atomic_open(&af, path, err);
+    if (s) return s;
+    for (int c = 0; c < m->ncols; c++) fprintf(af.f, "%s%s", m->names[c], c + 1 < m->ncols ? "," : "\n");
+    for (size_t r = 0; r < m->nrows; r++)
+        for (int c = 0; c < m->ncols; c++) {
+            double v = gk_metrics_at(m, r, c);
+            if (c == 0) fprintf(af.f, "%.0f", v); /* step */
+            else if (isnan(v)) fputs("", af.f);  /* pandas reads an empty field as NaN */
+            else fprintf(af.f, "%.17g", v);
+            fputc(c + 1 < m->ncols ? ',' : '\n', af.f);
+        }
+    return gk_atomic_commit(&af, err);
+}

@@ -1,0 +1,28 @@
+/* metrics.h: the table of eval rows behind metrics.csv (column 0 is step, column 1 is time). */
+#ifndef GK_METRICS_H
+#define GK_METRICS_H
+
+#include "groklab.h"
+
+#define GK_MAX_METRICS 64
+
+typedef struct gk_metrics {
+    int ncols;
+    const char *names[GK_MAX_METRICS];
+    size_t nrows, cap;
+    double *rows; /* nrows x ncols */
+} gk_metrics;
+
+void gk_metrics_init(gk_metrics *m);
+void gk_metrics_free(gk_metrics *m);
+gk_status gk_metrics_add_column(gk_metrics *m, const char *name, gk_error *err);
+/* Appends a row of ncols values (copied). */
+gk_status gk_metrics_append(gk_metrics *m, const double *row, gk_error *err);
+int gk_metrics_col(const gk_metrics *m, const char *name); /* -1 if absent */
+static inline double gk_metrics_at(const gk_metrics *m, size_t row, int col) { return m->rows[row * m->ncols + col]; }
+/* Copies one column into out (nrows values). */
+void gk_metrics_column(const gk_metrics *m, int col, double *out);
+/* Header row, then one row per eval, numbers printed with %.17g (exact round trip); atomic. */
+gk_status gk_metrics_write_csv(const gk_metrics *m, const char *path, gk_error *err);
+
+#endif

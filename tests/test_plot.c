@@ -1,0 +1,254 @@
+/* test_plot.c: every kind of figure is written as a real PNG and SVG, atomically, and bad places or
+ * degenerate data give clean errors or sane figures rather than crashes. */
+#include "io/plot.h"
+
+#include "check.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Pango's fontconfig (used by PLplot's cairo devices for text) keeps a process-wide font cache that it
+ * never frees; it does not grow with the number of figures. Keep LeakSanitizer quiet about it only. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+
+static char g_dir[256];
+
+static void path_of(char *buf, size_t len, const char *name, const char *ext) {
+    snprintf(buf, len, "%s/%s%s", g_dir, name, ext);
+}
+
+/* Both files exist; the PNG has the PNG signature and > 2 kB; the SVG contains "<svg". */
+static void check_figure(const char *name) {
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    char png[512], svg[512], buf[4096];
+    path_of(png, sizeof png, name, ".png");
+    path_of(svg, sizeof svg, name, ".svg");
+    struct stat st;
+    GK_CHECK_MSG(stat(png, &st) == 0 && st.st_size > 2048, "%s missing or small", png);
+    FILE *f = fopen(png, "rb");
+    GK_CHECK(f != NULL);
+    if (f) {
+        size_t n = fread(buf, 1, 8, f);
+        GK_CHECK(n == 8 && memcmp(buf, sig, 8) == 0);
+        fclose(f);
+    }
+    f = fopen(svg, "rb");
+    GK_CHECK_MSG(f != NULL, "%s missing", svg);
+    if (f) {
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        GK_CHECK(strstr(buf, "<svg") != NULL);
+        fclose(f);
+    }
+}
+
+/* No hidden temp files (".*.tmp<pid>") remain in dir. */
+static int count_temp_files(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] == '.' && strstr(e->d_name, ".tmp")) n++;
+    closedir(d);
+    return n;
+}
+
+static void base_of(char *buf, size_t len, const char *name) { snprintf(buf, len, "%s/%s", g_dir, name); }
+
+/* Two panels: loss on log-log axes, accuracy on log-x, with a predicted transition line. */
+static void test_panels(void) {
+    enum { N = 200 };
+    double t[N], train[N], test[N], acc_tr[N], acc_te[N];
+    for (int i = 0; i < N; i++) {
+        t[i] = pow(10, 4.0 * i / (N - 1));
+        train[i] = 1.0 / (1 + t[i] / 30);
+        test[i] = 0.7 / (1 + pow(t[i] / 2000, 2)) + 1e-3;
+        acc_tr[i] = 1 - exp(-t[i] / 50);
+        acc_te[i] = 0.5 + 0.5 / (1 + exp(-(log10(t[i]) - 3.3) * 6));
+    }
+    train[0] = 0; /* skipped on the log axis */
+    test[5] = NAN;
+    gk_panel p[2];
+    memset(p, 0, sizeof p);
+    p[0] = (gk_panel){.title = "loss", .xlabel = "step", .ylabel = "loss", .logx = 1, .logy = 1, .nseries = 2};
+    p[0].series[0] = (gk_series){"train", t, train, N, 0};
+    p[0].series[1] = (gk_series){"test", t, test, N, 2};
+    p[0].vline[0] = 2000, p[0].vline_label[0] = "predicted", p[0].nvlines = 1;
+    p[1] = (gk_panel){.title = "accuracy", .xlabel = "step", .ylabel = "accuracy", .logx = 1, .nseries = 2,
+                      .ymin = 0.4, .ymax = 1.02};
+    p[1].series[0] = (gk_series){"train", t, acc_tr, N, 0};
+    p[1].series[1] = (gk_series){"test", t, acc_te, N, 1};
+    p[1].vline[0] = 2000, p[1].vline_label[0] = "predicted", p[1].nvlines = 1;
+    char base[512];
+    base_of(base, sizeof base, "panels");
+    gk_error err = {{0}};
+    gk_status s = gk_plot_panels(base, "grokking: train vs test", p, 2, &err);
+    GK_CHECK_MSG(s == GK_OK, "%s", err.msg);
+    check_figure("panels");
+    /* the same call again overwrites cleanly (a fresh stream each time) */
+    s = gk_plot_panels(base, "grokking: train vs test", p, 2, &err);
+    GK_CHECK_MSG(s == GK_OK, "%s", err.msg);
+    GK_CHECK(count_temp_files(g_dir) == 0);
+}
+
+static void test_heatmap(void) {
+    enum { NX = 12, NY = 9 };
+    double x[NX], y[NY], z[NX * NY], mx[2] = {30, 300}, my[2] = {0.2, 0.6};
+    for (int i = 0; i < NX; i++) x[i] = 10 * pow(2, i);
+    for (int j = 0; j < NY; j++) y[j] = 0.1 * j;
+    for (int j = 0; j < NY; j++)
+        for (int i = 0; i < NX; i++) z[j * NX + i] = tanh(log10(x[i]) - 1.5 - 3 * y[j]);
+    z[3 * NX + 4] = NAN;
+    char base[512];
+    base_of(base, sizeof base, "heatmap");
+    gk_error err = {{0}};
+    gk_status s = gk_plot_heatmap(base, "test accuracy over (n, eta)", "n (samples)", "eta", "test accuracy", x, NX,
+                                  y, NY, z, 1, 0, mx, my, 2, &err);
+    GK_CHECK_MSG(s == GK_OK, "%s", err.msg);
+    check_figure("heatmap");
+    /* a non-positive coordinate on a log axis is a clean error */
+    x[0] = 0;
+    s = gk_plot_heatmap(base, "bad", "x", "y", "z", x, NX, y, NY, z, 1, 0, NULL, NULL, 0, &err);
+    GK_CHECK(s == GK_EINVAL && strstr(err.msg, "x[0]") != NULL);
+    GK_CHECK(count_temp_files(g_dir) == 0);
+}
+
+static void test_matrices(void) {
+    enum { R = 8, C = 12 };
+    double a[R * C], b[R * C], c[R * C];
+    for (int i = 0; i < R * C; i++) {
+        a[i] = 0.1 * sin(i);
+        b[i] = 0.8 * sin(i * 0.37) * (i % C < 6);
+        c[i] = (i % C < 6) ? (i / C % 2 ? 1 : -1) : 0;
+    }
+    const double *mats[3] = {a, b, c};
+    const char *titles[3] = {"step 0", "step 1000", "target"};
+    char base[512];
+    base_of(base, sizeof base, "matrices");
+    gk_error err = {{0}};
+    gk_status s = gk_plot_matrices(base, "W over training", titles, mats, 3, R, C, &err);
+    GK_CHECK_MSG(s == GK_OK, "%s", err.msg);
+    check_figure("matrices");
+}
+
+static void test_histograms(void) {
+    enum { N = 500 };
+    double a[N], b[N];
+    gk_rng r;
+    gk_rng_seed(&r, 7, 0);
+    for (int i = 0; i < N; i++) {
+        a[i] = 0.3 * gk_rng_normal(&r);
+        b[i] = (i % 2 ? 1.2 : -1.2) + 0.25 * gk_rng_normal(&r);
+    }
+    const double *samples[2] = {a, b};
+    size_t counts[2] = {N, N};
+    const char *labels[2] = {"step 0", "step 5000"};
+    char base[512];
+    base_of(base, sizeof base, "hist");
+    gk_error err = {{0}};
+    gk_status s = gk_plot_histograms(base, "<w_j, mu_1> over neurons", "<w_j, mu_1>", labels, samples, counts, 2, 40, &err);
+    GK_CHECK_MSG(s == GK_OK, "%s", err.msg);
+    check_figure("hist");
+}
+
+/* A nonexistent directory and a "directory" that is a regular file: GK_EIO naming the path. */
+static void test_unwritable(void) {
+    char base[512], file[512];
+    snprintf(base, sizeof base, "%s/no/such/dir/fig", g_dir);
+    gk_panel p;
+    memset(&p, 0, sizeof p);
+    gk_error err = {{0}};
+    gk_status s = gk_plot_panels(base, "x", &p, 1, &err);
+    GK_CHECK(s == GK_EIO);
+    GK_CHECK_MSG(strstr(err.msg, base) != NULL, "message: %s", err.msg);
+    snprintf(file, sizeof file, "%s/plain.txt", g_dir);
+    FILE *f = fopen(file, "w");
+    GK_CHECK(f != NULL);
+    if (f) fclose(f);
+    snprintf(base, sizeof base, "%s/plain.txt/fig", g_dir);
+    double v = 1;
+    s = gk_plot_histograms(base, "x", "x", NULL, (const double *const[]){&v}, (size_t[]){1}, 1, 5, &err);
+    GK_CHECK(s == GK_EIO && strstr(err.msg, base) != NULL);
+    s = gk_plot_panels(base, "x", &p, 0, &err);
+    GK_CHECK(s == GK_EINVAL);
+    remove(file);
+    GK_CHECK(count_temp_files(g_dir) == 0);
+}
+
+/* Empty series, single points, constant data, all-NaN data, empty grids: figures, no crashes. */
+static void test_degenerate(void) {
+    double one = 5, consts[4] = {2, 2, 2, 2}, xs[4] = {1, 2, 3, 4}, nans[2] = {NAN, INFINITY}, neg[2] = {-1, 0};
+    gk_panel p[3];
+    memset(p, 0, sizeof p);
+    p[0].nseries = 2, p[0].logx = p[0].logy = 1;
+    p[0].series[0] = (gk_series){"empty", NULL, NULL, 0, 0};
+    p[0].series[1] = (gk_series){"nonpositive", neg, neg, 2, 0};
+    p[1].nseries = 2;
+    p[1].series[0] = (gk_series){"one point", &one, &one, 1, 0};
+    p[1].series[1] = (gk_series){"nan", nans, nans, 2, 1};
+    p[2].nseries = 1, p[2].logy = 1, p[2].title = "constant";
+    p[2].series[0] = (gk_series){"constant", xs, consts, 4, 0};
+    char base[512];
+    gk_error err = {{0}};
+    base_of(base, sizeof base, "degenerate_panels");
+    GK_CHECK_MSG(gk_plot_panels(base, NULL, p, 3, &err) == GK_OK, "%s", err.msg);
+    check_figure("degenerate_panels");
+
+    base_of(base, sizeof base, "degenerate_heat");
+    double z = NAN, cz[4] = {3, 3, 3, 3};
+    GK_CHECK_MSG(gk_plot_heatmap(base, "one cell", "x", "y", "z", &one, 1, &one, 1, &z, 1, 1, NULL, NULL, 0, &err) ==
+                     GK_OK, "%s", err.msg);
+    GK_CHECK_MSG(gk_plot_heatmap(base, "empty", "x", "y", "z", NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL, 0, &err) ==
+                     GK_OK, "%s", err.msg);
+    GK_CHECK_MSG(gk_plot_heatmap(base, "constant", "x", "y", "z", xs, 2, xs, 2, cz, 0, 0, NULL, NULL, 0, &err) ==
+                     GK_OK, "%s", err.msg);
+    check_figure("degenerate_heat");
+
+    base_of(base, sizeof base, "degenerate_mat");
+    const double *mats[1] = {cz};
+    GK_CHECK_MSG(gk_plot_matrices(base, "constant", NULL, mats, 1, 1, 4, &err) == GK_OK, "%s", err.msg);
+    GK_CHECK_MSG(gk_plot_matrices(base, "empty", NULL, mats, 1, 0, 0, &err) == GK_OK, "%s", err.msg);
+    check_figure("degenerate_mat");
+
+    base_of(base, sizeof base, "degenerate_hist");
+    const double *samples[3] = {consts, NULL, nans};
+    size_t counts[3] = {4, 0, 2};
+    GK_CHECK_MSG(gk_plot_histograms(base, "constant", "v", NULL, samples, counts, 3, 0, &err) == GK_OK, "%s",
+                 err.msg);
+    GK_CHECK_MSG(gk_plot_histograms(base, "none", "v", NULL, NULL, NULL, 0, 10, &err) == GK_OK, "%s", err.msg);
+    check_figure("degenerate_hist");
+    GK_CHECK(count_temp_files(g_dir) == 0);
+}
+
+int main(void) {
+    snprintf(g_dir, sizeof g_dir, "/tmp/gk_plot_XXXXXX");
+    if (!mkdtemp(g_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    GK_RUN(test_panels);
+    GK_RUN(test_heatmap);
+    GK_RUN(test_matrices);
+    GK_RUN(test_histograms);
+    GK_RUN(test_unwritable);
+    GK_RUN(test_degenerate);
+    if (getenv("GK_KEEP_PLOTS")) fprintf(stderr, "figures kept in %s\n", g_dir);
+    else {
+        static const char *names[] = {"panels", "heatmap", "matrices", "hist", "degenerate_panels",
+                                      "degenerate_heat", "degenerate_mat", "degenerate_hist"};
+        char p[512];
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+            path_of(p, sizeof p, names[i], ".png");
+            remove(p);
+            path_of(p, sizeof p, names[i], ".svg");
+            remove(p);
+        }
+        rmdir(g_dir);
+    }
+    return gk_test_summary();
+}
