@@ -8,5 +8,7 @@
 int gk_cli_bad_input(const char *msg);
 /* Prints every key of a preset with its default, range and meaning. */
 void gk_cli_print_params(const gk_preset *p);
+/* `groklab sweep ARGS...` (cli/sweep.c): returns the exit code. */
+int gk_cli_sweep(int argc, char **argv);
 
 #endif

@@ -35,6 +35,8 @@ static void usage(FILE *f) {
                "  groklab list                                    every preset: paper, figure, what it shows\n"
                "  groklab run [PRESET] [key=value ...] [options]  run one experiment (default: " DEFAULT_PRESET ")\n"
                "  groklab run PRESET --help                       every key with its default, range and meaning\n"
+               "  groklab sweep PRESET key=v1,v2 ... [options]    a grid of runs (groklab sweep --help)\n"
+               "  groklab theory PRESET [key=value ...]           only the theory references and their test accuracy\n"
                "\nrun options:\n"
                "  --out DIR      run directory (default: runs/PRESET-DATE-TIME)\n"
                "  --save-data    also write the train and test sets (train.csv, test.csv)\n"
@@ -133,6 +135,48 @@ static void print_summary(const cJSON *s, const char *dir) {
     printf("files in %s/: config.json metrics.csv summary.json curves.png curves.svg\n", dir);
 }
 
+/* ---- theory: the references alone ------------------------------------------------------------------- */
+
+static int cmd_theory(int argc, char **argv) {
+    if (argc < 1 || argv[0][0] == '-' || strchr(argv[0], '='))
+        return gk_cli_bad_input("usage: groklab theory PRESET [key=value ...]");
+    const gk_preset *p = gk_preset_find(argv[0]);
+    if (!p) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "unknown preset '%s' (groklab list shows them all)", argv[0]);
+        return gk_cli_bad_input(msg);
+    }
+    for (int i = 1; i < argc; i++)
+        if (!strchr(argv[i], '=')) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "'%s' is not of the form key=value", argv[i]);
+            return gk_cli_bad_input(msg);
+        }
+    gk_config cfg;
+    gk_error err = {{0}};
+    if (gk_preset_config(p, (const char *const *)argv + 1, argc - 1, &cfg, &err)) return gk_cli_bad_input(err.msg);
+    int k = gk_config_index(&cfg, "references");
+    if (k >= 0 && gk_config_set(&cfg, "references=1", &err)) return gk_cli_bad_input(err.msg);
+    cJSON *o = NULL;
+    gk_status s = gk_theory_report(p, &cfg, &o, &err);
+    if (s) {
+        fprintf(stderr, "groklab: error: %s\n", err.msg);
+        return s == GK_EINVAL ? 2 : 1;
+    }
+    printf("%s: theory references (%.1f s)\n", p->name, jnum(o, "seconds"));
+    if (isfinite(jnum(o, "predicted_transition_step")))
+        printf("  predicted transition  t* = %.0f steps\n", jnum(o, "predicted_transition_step"));
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(o, "references")) {
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(r, "unavailable");
+        if (why) printf("  %-12s unavailable: %s\n", r->string, cJSON_GetStringValue(why));
+        else printf("  %-12s train acc %.3f  test acc %.3f  margin %.4g\n", r->string, jnum(r, "train_acc"),
+                    jnum(r, "test_acc"), jnum(r, "margin"));
+    }
+    cJSON_Delete(o);
+    return 0;
+}
+
 /* ---- run ---------------------------------------------------------------------------------------------- */
 
 static void default_out_dir(char *buf, size_t len, const char *preset) {
@@ -219,6 +263,8 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (!strcmp(cmd, "list")) return cmd_list();
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sweep")) return gk_cli_sweep(argc - 2, argv + 2);
+    if (!strcmp(cmd, "theory")) return cmd_theory(argc - 2, argv + 2);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;
@@ -228,7 +274,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     char msg[256];
-    snprintf(msg, sizeof msg, "unknown command '%s' (commands: list, run)", cmd);
+    snprintf(msg, sizeof msg, "unknown command '%s' (commands: list, run, theory, sweep)", cmd);
     usage(stderr);
     return gk_cli_bad_input(msg);
 }

@@ -28,6 +28,21 @@ check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,t
 check "summary status completed" test "$(json_str "$S" status)" = completed
 check "CLI summary names the predicted transition" grep -q "predicted transition" "$T/grok.out"
 
+echo "== theory references on the grokking run (issue 10)"
+M=$T/grok/metrics.csv; S=$T/grok/summary.json
+a2=$(col "$M" agree_l2margin); a1=$(col "$M" agree_l1margin)
+check "agree columns present" test -n "$a2" -a -n "$a1"
+check "step 1000..0.3 t*: agree_l2 >= 0.88 and agree_l2 - agree_l1 >= 0.2" awk -F, -v a="$a2" -v b="$a1" -v t="$TS" 'NR>1 && $1>=1000 && $1<=0.3*t && ($a<0.88 || $a-$b<0.2) {bad=1} END{exit bad}' "$M"
+check "end: agree_l1 >= 0.97 and agree_l1 - agree_l2 >= 0.2" awk -F, -v a="$a2" -v b="$a1" 'END{exit !($b>=0.97 && $b-$a>=0.2)}' "$M"
+SW=$(json_num "$S" switch_step)
+check "switch step in [0.3 t*, 1.2 t*] (got $SW)" awk -v s="$SW" -v t="$TS" 'BEGIN{exit !(s>=0.3*t && s<=1.2*t)}'
+L2ACC=$(grep -A3 '"l2margin"' "$S" | grep -o '"test_acc":[^,]*' | sed 's/.*://')
+L1ACC=$(grep -A3 '"l1margin"' "$S" | grep -o '"test_acc":[^,]*' | sed 's/.*://')
+check "L2 reference test acc ($L2ACC) = plateau test acc within 0.03" awk -F, -v c="$te" -v r="$L2ACC" -v t="$TS" 'NR>1 && $1>=1000 && $1<=0.3*t && ($c-r>0.03 || r-$c>0.03) {bad=1} END{exit bad}' "$M"
+check "L1 reference test acc ($L1ACC) = final test acc within 0.03" awk -F, -v c="$te" -v r="$L1ACC" 'END{exit !($c-r<=0.03 && r-$c<=0.03)}' "$M"
+"$GK" theory diag-sparse >"$T/theory.out" 2>&1
+check "groklab theory prints both references" bash -c "grep -q 'l2margin .*test acc 0.5' '$T/theory.out' && grep -q 'l1margin .*test acc 1.000' '$T/theory.out'"
+
 echo "== misgrokking (l2sep, d=5000, n=8, wd=3e-2)"
 "$GK" run diag-l2sep d=5000 n=8 wd=3e-2 steps=65000 n_test=1000 --out "$T/mis" --quiet >/dev/null 2>&1
 M=$T/mis/metrics.csv
@@ -35,6 +50,11 @@ TS=$(json_num "$T/mis/summary.json" predicted_transition_step)
 te=$(col "$M" test_acc)
 check "test_acc >= 0.97 at every eval from step 1 to 0.3 t* (step 0 is all ties)" awk -F, -v c="$te" -v t="$TS" 'NR>1 && $1>=1 && $1<0.3*t && $c<0.97 {bad=1} END{exit bad}' "$M"
 check "final test_acc lower by >= 0.15" awk -F, -v c="$te" 'NR>1 && $c>m {m=$c} END{exit !(m-$c>=0.15)}' "$M"
+a2=$(col "$M" agree_l2margin); a1=$(col "$M" agree_l1margin)
+check "agree_l2 >= 0.97 from step 1 to 0.3 t*" awk -F, -v a="$a2" -v t="$TS" 'NR>1 && $1>=1 && $1<=0.3*t && $a<0.97 {bad=1} END{exit bad}' "$M"
+check "agree_l1 at the end above its value at 0.3 t*" awk -F, -v b="$a1" -v t="$TS" 'NR>1 && $1<=0.3*t {early=$b} END{exit !($b>early)}' "$M"
+L1ACC=$(grep -A3 '"l1margin"' "$T/mis/summary.json" | grep -o '"test_acc":[^,]*' | sed 's/.*://')
+check "L1 reference test acc ($L1ACC) within 0.05 of the final test acc" awk -F, -v c="$te" -v r="$L1ACC" 'END{exit !($c-r<=0.05 && r-$c<=0.05)}' "$M"
 check "misgrok_drop >= 0.15 in summary" awk -v x="$(json_num "$T/mis/summary.json" misgrok_drop)" 'BEGIN{exit !(x>=0.15)}'
 
 echo "== determinism: same seed, 1 and 2 threads"

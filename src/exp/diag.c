@@ -9,11 +9,13 @@
 
 #include "data/diag_data.h"
 #include "model/diag.h"
+#include "theory/theory.h"
 #include "train/train.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const gk_param_spec diag_params[] = {
     {"data", GK_P_ENUM, "sparse", 0, 0, 0, 0, "sparse|l2sep", "dataset: sparse linear (grokking) or large L2 margin (misgrokking)"},
@@ -25,13 +27,28 @@ static const gk_param_spec diag_params[] = {
     {"alpha", GK_P_REAL, "128", 0, INFINITY, 1, 0, NULL, "initial parameter norm ||theta_0||_2 (init scale)"},
     {"wd", GK_P_REAL, "1e-2", 0, INFINITY, 0, 0, NULL, "weight decay lambda (coupled: grad + wd * theta)"},
     {"lr", GK_P_REAL, "0.01", 0, INFINITY, 1, 0, NULL, "learning rate of full-batch GD"},
+    {"references", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "compute the theory references (max L2- and L1-margin classifiers) and the agreement with them"},
     {"test_mem_mb", GK_P_INT, "1024", 0, 1e7, 0, 0, NULL, "largest dense test set held in memory (MB); larger ones are regenerated per eval"},
     GK_COMMON_PARAMS("121300"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+/* A theory reference (Lyu et al. Thm 3.4 / 3.5): a linear classifier w_ref, scored once on the test set. */
+enum { REF_L2, REF_L1, NREFS };
+static const char *const ref_names[NREFS] = {"l2margin", "l1margin"};
+static const char *const ref_columns[NREFS] = {"agree_l2margin", "agree_l1margin"};
+
+typedef struct diag_ref {
+    int ok;
+    char why[512];      /* the reason, when the reference is unavailable */
+    double margin, train_acc, test_acc, seconds;
+    double *test_score; /* <w_ref, x> on the test set */
+} diag_ref;
+
 typedef struct diag_exp {
     gk_diag_data D;
+    int use_refs;
+    diag_ref ref[NREFS];
     gk_model model;
     size_t d, P;
     double alpha, wd, lr;
@@ -60,7 +77,51 @@ static void diag_destroy(void *state) {
     free(E->f_test);
     free(E->dldf);
     free(E->w);
+    for (int k = 0; k < NREFS; k++) free(E->ref[k].test_score);
     free(E);
+}
+
+/* Solves one reference on the train set and scores it on both sets. A reference that cannot be computed
+ * (not separable, solver failure) is recorded with its reason; the run goes on without it. */
+static gk_status solve_ref(diag_exp *E, int k, const double *X, double *w, gk_error *err) {
+    diag_ref *R = &E->ref[k];
+    const size_t n = E->D.train.n, d = E->d;
+    gk_error why = {{0}};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    gk_status s = k == REF_L2 ? gk_l2_margin(X, E->D.y_train, n, d, w, &R->margin, &why)
+                              : gk_l1_margin(X, E->D.y_train, n, d, w, &R->margin, &why);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    R->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (s == GK_ENOMEM) return gk_fail(err, s, "%s", why.msg);
+    if (s) {
+        snprintf(R->why, sizeof R->why, "%s", why.msg[0] ? why.msg : gk_status_str(s));
+        return GK_OK;
+    }
+    R->test_score = malloc(E->D.test.n * sizeof(double));
+    if (!R->test_score) return gk_fail(err, GK_ENOMEM, "out of memory");
+    gk_design_mv(&E->D.train, w, E->f_train);
+    gk_logistic_loss(E->f_train, E->D.y_train, n, NULL, &R->train_acc);
+    gk_design_mv(&E->D.test, w, R->test_score);
+    gk_logistic_loss(R->test_score, E->D.y_test, E->D.test.n, NULL, &R->test_acc);
+    R->ok = 1;
+    return GK_OK;
+}
+
+static gk_status make_references(diag_exp *E, gk_error *err) {
+    const size_t n = E->D.train.n, d = E->d;
+    double *X = malloc(n * d * sizeof(double)), *w = calloc(E->D.train.dpad, sizeof(double));
+    if (!X || !w) {
+        free(X);
+        free(w);
+        return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu train matrix of the references", n, d);
+    }
+    for (size_t i = 0; i < n; i++) gk_design_row(&E->D.train, i, X + i * d);
+    gk_status s = GK_OK;
+    for (int k = 0; k < NREFS && !s; k++) s = solve_ref(E, k, X, w, err);
+    free(X);
+    free(w);
+    return s;
 }
 
 static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) {
@@ -98,6 +159,12 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
     }
     gk_diag_model_init(&E->model, E->alpha, E->theta);
     memcpy(E->theta0, E->theta, E->P * sizeof(double));
+    E->use_refs = gk_config_bool(cfg, "references");
+    if (E->use_refs && (s = make_references(E, err))) {
+        diag_destroy(E);
+        *state = NULL;
+        return s;
+    }
     return GK_OK;
 }
 
@@ -111,7 +178,19 @@ static gk_status diag_columns(void *state, gk_metrics *m, gk_error *err) {
     gk_status s = GK_OK;
     for (size_t k = 0; k < sizeof common / sizeof *common && !s; k++) s = gk_metrics_add_column(m, common[k], err);
     const char *own = E->D.kind == GK_DIAG_SPARSE ? diag_columns_sparse[0] : diag_columns_l2sep[0];
-    return s ? s : gk_metrics_add_column(m, own, err);
+    if (!s) s = gk_metrics_add_column(m, own, err);
+    for (int k = 0; k < NREFS && E->use_refs && !s; k++) s = gk_metrics_add_column(m, ref_columns[k], err);
+    return s;
+}
+
+/* Share of test points on which the network and a reference predict the same sign (a tie counts 1/2). */
+static double agreement(const double *f, const double *ref, size_t n) {
+    double same = 0;
+    for (size_t i = 0; i < n; i++) {
+        double p = f[i] * ref[i];
+        same += p > 0 ? 1.0 : (p == 0 ? 0.5 : 0.0);
+    }
+    return n ? same / (double)n : NAN;
 }
 
 /* One GD step on L(theta) + (wd/2)||theta||^2 with the logistic loss. */
@@ -158,6 +237,42 @@ static gk_status diag_eval(void *state, double *row, gk_error *err) {
     double vals[] = {tr_loss, tr_acc, te_loss, te_acc, norm, gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P),
                      min_margin / (norm * norm), gk_norm2(E->theta, d), gk_norm2(E->theta + d, d), l1, own};
     memcpy(row + 2, vals, sizeof vals);
+    size_t col = 2 + sizeof vals / sizeof *vals;
+    for (int k = 0; k < NREFS && E->use_refs; k++)
+        row[col++] = E->ref[k].ok ? agreement(E->f_test, E->ref[k].test_score, nt) : NAN;
+    return GK_OK;
+}
+
+/* The references' own accuracies, and the step where the network's agreement crosses from the early
+ * (L2, kernel) reference to the late (L1) one. */
+static gk_status diag_references(void *state, cJSON *out, gk_error *err) {
+    diag_exp *E = state;
+    cJSON *refs = cJSON_AddObjectToObject(out, "references");
+    for (int k = 0; k < NREFS && E->use_refs; k++) {
+        const diag_ref *R = &E->ref[k];
+        cJSON *r = cJSON_AddObjectToObject(refs, ref_names[k]);
+        if (!R->ok) {
+            cJSON_AddStringToObject(r, "unavailable", R->why);
+            continue;
+        }
+        cJSON_AddNumberToObject(r, "train_acc", R->train_acc);
+        cJSON_AddNumberToObject(r, "test_acc", R->test_acc);
+        cJSON_AddNumberToObject(r, "margin", R->margin);
+        cJSON_AddNumberToObject(r, "solve_seconds", R->seconds);
+    }
+    return GK_OK;
+}
+
+static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    diag_exp *E = state;
+    if (!E->use_refs) return GK_OK;
+    diag_references(state, sum, err);
+    int c2 = gk_metrics_col(m, ref_columns[REF_L2]), c1 = gk_metrics_col(m, ref_columns[REF_L1]);
+    long sw = -1;
+    for (size_t r = 1; r < m->nrows && sw < 0 && c1 >= 0 && c2 >= 0; r++)
+        if (gk_metrics_at(m, r, c1) > gk_metrics_at(m, r, c2)) sw = (long)r;
+    if (sw >= 0) cJSON_AddNumberToObject(sum, "switch_step", gk_metrics_at(m, (size_t)sw, 0));
+    else cJSON_AddNullToObject(sum, "switch_step");
     return GK_OK;
 }
 
@@ -184,6 +299,8 @@ static const gk_exp_type diag_type = {
     .time_of_step = diag_time,
     .predicted_step = diag_predicted,
     .save_data = diag_save,
+    .summarize = diag_summarize,
+    .references = diag_references,
 };
 
 const gk_preset gk_presets_diag[] = {
@@ -195,9 +312,9 @@ const gk_preset gk_presets_diag[] = {
      "data=l2sep d=30000 n=32 n_test=1000 gamma=25 alpha=128 wd=3e-2 lr=0.01 steps=64700"},
     {"diag-sparse-paper", &diag_type, "Lyu et al. 2024", "Fig. 1a (paper scale)",
      "grokking at the paper's size: d=1e5, n=256, alpha=128, wd=1e-3, 2e6 GD steps",
-     "data=sparse d=100000 n=256 n_test=10000 s=3 alpha=128 wd=1e-3 lr=0.01 steps=2000000 evals=150 evals_lin=100"},
+     "data=sparse d=100000 n=256 n_test=10000 s=3 alpha=128 wd=1e-3 lr=0.01 steps=2000000 evals=150 evals_lin=100 references=0"},
     {"diag-l2sep-paper", &diag_type, "Lyu et al. 2024", "Fig. 1b (paper scale)",
      "misgrokking at the paper's size: d=1e5, n=32, gamma=25, 2e6 GD steps (test set regenerated per eval)",
-     "data=l2sep d=100000 n=32 n_test=10000 gamma=25 alpha=128 wd=1e-3 lr=0.01 steps=2000000 evals=100 evals_lin=60"},
+     "data=l2sep d=100000 n=32 n_test=10000 gamma=25 alpha=128 wd=1e-3 lr=0.01 steps=2000000 evals=100 evals_lin=60 references=0"},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -39,6 +39,8 @@ typedef struct gk_exp_type {
     gk_status (*save_data)(void *state, const char *dir, gk_error *err);
     gk_status (*summarize)(void *state, const gk_metrics *m, cJSON *summary, gk_error *err);
     gk_status (*figures)(void *state, const gk_metrics *m, const char *dir, gk_error *err);
+    /* The theory references alone (computed in create): their own accuracies or errors, for `groklab theory`. */
+    gk_status (*references)(void *state, cJSON *out, gk_error *err);
 } gk_exp_type;
 
 typedef struct gk_preset {
@@ -83,6 +85,10 @@ typedef struct gk_run_result {
  * may have stopped early: see res->status). Returns an error (and writes nothing) for a bad config or an
  * unwritable directory. */
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err);
+
+/* Builds the experiment (which computes its theory references) and reports the references only, without
+ * training: a cheap check of whether a setting can grok. *out is owned by the caller. */
+gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out, gk_error *err);
 
 /* config.json as a cJSON object: preset, experiment, version, params (typed). */
 cJSON *gk_config_to_json(const gk_preset *p, const gk_config *cfg);

@@ -4,8 +4,10 @@
 #include <string.h>
 
 extern const gk_preset gk_presets_diag[];
+extern const gk_preset gk_presets_xor[];
+extern const gk_preset gk_presets_mc[];
 
-static const gk_preset *const families[] = {gk_presets_diag};
+static const gk_preset *const families[] = {gk_presets_diag, gk_presets_xor, gk_presets_mc};
 
 static size_t family_len(const gk_preset *f) {
     size_t n = 0;

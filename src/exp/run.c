@@ -234,6 +234,26 @@ static gk_status prepare_dir(const char *dir, int *created, gk_error *err) {
     return gk_mkdir_p(dir, err);
 }
 
+gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out, gk_error *err) {
+    *out = NULL;
+    if (!p->type->references) return gk_fail(err, GK_EINVAL, "preset %s has no theory references", p->name);
+    gk_apply_threads(cfg);
+    void *exp = NULL;
+    double t0 = now_seconds();
+    gk_status s = p->type->create(cfg, &exp, err);
+    if (s) return s;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "preset", p->name);
+    s = p->type->references(exp, o, err);
+    double pred = p->type->predicted_step(exp);
+    if (isfinite(pred)) cJSON_AddNumberToObject(o, "predicted_transition_step", pred);
+    cJSON_AddNumberToObject(o, "seconds", now_seconds() - t0);
+    p->type->destroy(exp);
+    if (s) cJSON_Delete(o);
+    else *out = o;
+    return s;
+}
+
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
     memset(res, 0, sizeof *res);
     const gk_exp_type *T = p->type;

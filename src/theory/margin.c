@@ -73,6 +73,7 @@ gk_status gk_l2_margin(const double *X, const double *y, size_t n, size_t d, dou
 #define GK_L1_PRICE_RTOL 1e-7    /* a coordinate enters S if |g_k| > gamma_S (1 + rtol) + atol */
 #define GK_L1_PRICE_ATOL 1e-12
 #define GK_L1_GAP_TOL 1e-5       /* final relative duality gap accepted */
+#define GK_L1_DUST 1e-12         /* |w_k| below this (LP scale: ||w||_1 <= 1) is rounding dust */
 
 typedef struct {
     double v;
@@ -153,7 +154,7 @@ gk_status gk_l1_margin(const double *X, const double *y, size_t n, size_t d, dou
     /* Initial working set: the coordinates most correlated with the labels (lambda uniform). */
     for (size_t i = 0; i < n; i++) lambda[i] = 1.0 / (double)n;
     dual_scores(X, y, n, d, lambda, yl, g);
-    size_t nS = 0, batch = 2 * n < 64 ? 64 : 2 * n;
+    size_t nS = 0, batch = n / 2 < 64 ? 64 : n / 2; /* coordinates added per round (measured: n/2 beats 2n) */
     for (size_t k = 0; k < d; k++) sc[k].v = fabs(g[k]), sc[k].k = k;
     qsort(sc, d, sizeof *sc, by_score_desc);
     for (size_t t = 0; t < d && t < batch; t++) {
@@ -218,6 +219,7 @@ gk_status gk_l1_margin(const double *X, const double *y, size_t n, size_t d, dou
     double l1 = 0;
     for (size_t t = 0; t < nS; t++) {
         double v = glp_get_col_prim(P, 2 + 2 * (int)t) - glp_get_col_prim(P, 3 + 2 * (int)t);
+        if (fabs(v) <= GK_L1_DUST) v = 0; /* degenerate basic variables come back as ~1e-17, not 0 */
         w[colk[t]] = v;
         l1 += fabs(v);
     }

@@ -1,0 +1,95 @@
+/* sweep.h: grids of runs. A sweep is the Cartesian product of a few swept keys (and seeds), each point a
+ * normal run (gk_run) in its own subdirectory of the sweep directory. This layer parses the grid, names the
+ * points, resolves and validates each point's config, runs one point, tells whether a point is already
+ * done (resume), assembles sweep.csv from the points' summary.json files, fits log(observed) against
+ * log(predicted) and draws the sweep figures. Processes (fork, MPI) and printing live in cli/sweep.c. */
+#ifndef GK_SWEEP_H
+#define GK_SWEEP_H
+
+#include "exp/exp.h"
+
+#define GK_SWEEP_MAX_AXES 8
+#define GK_SWEEP_MAX_VALUES 4096
+
+typedef struct gk_sweep_axis {
+    char key[64];
+    int n;        /* number of values (>= 1) */
+    char **text;  /* each value as passed to gk_config_set (numbers normalized with %.15g) */
+    double *num;  /* numeric value, NAN for a non-numeric one */
+} gk_sweep_axis;
+
+typedef struct gk_sweep {
+    const gk_preset *preset;
+    int naxes;
+    gk_sweep_axis axes[GK_SWEEP_MAX_AXES]; /* in command-line order; `seed` (from --seeds) last */
+    size_t npoints;                       /* product of the axis sizes */
+    double steps_per_tstar;               /* > 0: steps = ceil(X * ln(alpha)/(wd*lr)) for each point */
+    int threads;                          /* > 0: threads=N for each point (unless threads is swept) */
+} gk_sweep;
+
+/* Parses the grid: each arg is key=v1,v2,... or key=start:stop:num or key=start:stop:numlog (num values,
+ * ends included, linear or geometric). nseeds > 0 adds the axis seed=1..nseeds. Checks every key against the
+ * preset: an empty list, an empty value, a malformed range, an unknown key or a repeated key is GK_EINVAL
+ * with a message naming it. Does not resolve the points (see gk_sweep_validate). */
+gk_status gk_sweep_parse(gk_sweep *sw, const gk_preset *p, const char *const *args, int nargs, int nseeds,
+                         gk_error *err);
+void gk_sweep_free(gk_sweep *sw);
+
+/* The value index of each axis at point k (the first axis varies slowest). */
+void gk_sweep_indices(const gk_sweep *sw, size_t k, int *idx);
+/* The point's directory name, e.g. "alpha=16_wd=0.005_seed=1": every axis with more than one value, then
+ * the seed (always). Characters other than [A-Za-z0-9.+-] in values become '_'. */
+void gk_sweep_point_name(const gk_sweep *sw, size_t k, char *buf, size_t len);
+/* The point's resolved config (preset, grid values, steps from steps_per_tstar, threads). */
+gk_status gk_sweep_point_config(const gk_sweep *sw, size_t k, gk_config *cfg, gk_error *err);
+/* Resolves every point; the first bad one is GK_EINVAL with a message naming the point. */
+gk_status gk_sweep_validate(const gk_sweep *sw, gk_error *err);
+
+/* 1 if dir/name/summary.json says completed and its params equal this point's config (threads aside). */
+int gk_sweep_point_done(const gk_sweep *sw, size_t k, const char *dir);
+
+/* Runs point k into dir/name. A failure to set the run up (bad config, create failed) is recorded as a
+ * summary.json with status "failed" and the error, so that sweep.csv shows it. *status is the run's outcome
+ * (GK_OK completed, GK_EINTERRUPTED, GK_ENONFINITE, ...). Returns an error only if nothing could be written. */
+gk_status gk_sweep_run_point(const gk_sweep *sw, size_t k, const char *dir, const volatile int *stop,
+                             gk_status *status, gk_error *err);
+
+/* ---- results ---------------------------------------------------------------------------------------- */
+
+typedef struct gk_sweep_table {
+    size_t npoints;
+    int nscalars;
+    char **scalar_names; /* the summary.json scalars, in order of first appearance (wall-time keys last) */
+    double *val;         /* npoints x nscalars, NAN for null or absent */
+    char **status;       /* per point: completed | interrupted | diverged | failed | missing */
+    char **error;        /* per point: the error text or "" */
+    size_t completed, failed, missing;
+} gk_sweep_table;
+
+/* Reads dir/<point>/summary.json of every point (a point without one is "missing"). */
+gk_status gk_sweep_collect(const gk_sweep *sw, const char *dir, gk_sweep_table *t, gk_error *err);
+void gk_sweep_table_free(gk_sweep_table *t);
+/* The column of a scalar in the table, or -1. */
+int gk_sweep_table_col(const gk_sweep_table *t, const char *name);
+/* 1 for the keys that measure wall time (wall_seconds, train_seconds, seconds_per_step): they differ between
+ * two runs of the same sweep, so they go to sweep_times.csv, not sweep.csv. */
+int gk_sweep_is_time_key(const char *key);
+
+/* Writes dir/sweep.csv (swept keys, seed, point, status, error, scalars; null as an empty field) and
+ * dir/sweep_times.csv (point and wall-time columns), both atomically. */
+gk_status gk_sweep_write_csv(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, gk_error *err);
+
+/* Least squares fit of log(y) = intercept + slope * log(x) (natural logs) over the pairs with x > 0 and y > 0
+ * both finite. GK_EUNAVAILABLE if fewer than 2 such pairs or all x equal. *used = number of pairs used. */
+gk_status gk_loglog_fit(const double *x, const double *y, size_t n, double *slope, double *intercept,
+                        size_t *used, gk_error *err);
+
+/* Draws dir/heatmap.{png,svg} (zkey over the first two swept numeric keys with more than one value,
+ * averaged over the other keys and seeds) and dir/transition.{png,svg} (observed test_grok_step against
+ * predicted_transition_step, log-log, with y = x and the fitted line; plus observed/predicted against alpha
+ * when alpha is swept). Writes dir/sweep_fit.json with the fit. A figure that cannot be drawn (e.g. fewer
+ * than two swept keys) is skipped; *notes gets a short line saying which were skipped, if any. */
+gk_status gk_sweep_figures(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, const char *zkey,
+                           char *notes, size_t notes_len, gk_error *err);
+
+#endif

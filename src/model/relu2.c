@@ -1,0 +1,131 @@
+/* relu2.c: two-layer ReLU net with fixed +-1/sqrt(m) output weights (Xu et al. 2024), forward and backward
+ * side by side.
+ *
+ * forward:  H = X W^T (dgemm, n x m);  out_i = sum_j a_j max(H_ij, 0)   (j in increasing order)
+ * backward: G_ij = dout_i a_j 1[H_ij > 0];  grad_W += G^T X            (dgemm, m x p, beta = 1)
+ * The sums over j are in a fixed order; the dgemm calls partition the output, not the inner dimension, so
+ * the results do not depend on the thread count. */
+#include "model/relu2.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct relu2_impl {
+    size_t p, m;
+    double *a;       /* m */
+    double *H;       /* cache: cap_n x m (pre-activations of the last forward), reused as G in backward */
+    size_t cap_n, last_n;
+} relu2_impl;
+
+static gk_status ensure_cache(relu2_impl *R, size_t n, gk_error *err) {
+    if (n <= R->cap_n) return GK_OK;
+    double *H = realloc(R->H, n * R->m * sizeof(double));
+    if (!H) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu pre-activations", n, R->m);
+    R->H = H;
+    R->cap_n = n;
+    return GK_OK;
+}
+
+static gk_status relu2_forward(gk_model *mod, const double *theta, const void *in, size_t n, double *out,
+                               gk_error *err) {
+    relu2_impl *R = mod->impl;
+    const gk_relu2_input *X = in;
+    GK_ASSERT(X && X->p == R->p && X->n == n);
+    gk_status s = ensure_cache(R, n, err);
+    if (s) return s;
+    const size_t m = R->m, p = R->p;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)m, (int)p, 1.0, X->X, (int)p, theta, (int)p,
+                0.0, R->H, (int)m);
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < nn; i++) {
+        const double *h = R->H + (size_t)i * m;
+        double f = 0;
+        for (size_t j = 0; j < m; j++) f += h[j] > 0 ? R->a[j] * h[j] : 0.0;
+        out[i] = f;
+    }
+    R->last_n = n;
+    return GK_OK;
+}
+
+static void relu2_backward(gk_model *mod, const double *theta, const void *in, size_t n, const double *dout,
+                           double *grad) {
+    relu2_impl *R = mod->impl;
+    const gk_relu2_input *X = in;
+    GK_ASSERT(X && X->p == R->p && X->n == n && R->last_n == n);
+    const size_t m = R->m, p = R->p;
+    const long nn = (long)n;
+    /* H becomes G in place: the cache is spent (a new forward is needed before the next backward). */
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < nn; i++) {
+        double *h = R->H + (size_t)i * m;
+        for (size_t j = 0; j < m; j++) h[j] = h[j] > 0 ? dout[i] * R->a[j] : 0.0;
+    }
+    R->last_n = 0;
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)m, (int)p, (int)n, 1.0, R->H, (int)m, X->X, (int)p,
+                1.0, grad, (int)p);
+}
+
+static void relu2_destroy(gk_model *mod) {
+    relu2_impl *R = mod->impl;
+    if (R) {
+        free(R->a);
+        free(R->H);
+        free(R);
+    }
+    mod->impl = NULL;
+}
+
+static const gk_model_ops relu2_ops = {"relu2", relu2_forward, relu2_backward, relu2_destroy};
+
+gk_status gk_relu2_create(gk_model *mod, size_t p, size_t width, gk_error *err) {
+    GK_ASSERT(p >= 1 && width >= 1);
+    memset(mod, 0, sizeof *mod);
+    if (p > 2147483647u || width > 2147483647u)
+        return gk_fail(err, GK_EINVAL, "m = %zu or p = %zu is too large for the BLAS interface", width, p);
+    relu2_impl *R = calloc(1, sizeof *R);
+    if (!R) return gk_fail(err, GK_ENOMEM, "out of memory");
+    R->p = p, R->m = width;
+    R->a = calloc(width, sizeof(double));
+    mod->ops = &relu2_ops;
+    mod->impl = R;
+    mod->n_out = 1;
+    gk_param_table_add(&mod->params, "W", width, p);
+    if (!R->a) {
+        relu2_destroy(mod);
+        return gk_fail(err, GK_ENOMEM, "out of memory for a ReLU net of width %zu", width);
+    }
+    return GK_OK;
+}
+
+void gk_relu2_init(gk_model *mod, double omega, uint64_t seed, double *theta) {
+    relu2_impl *R = mod->impl;
+    const size_t m = R->m, p = R->p;
+    gk_rng r;
+    gk_rng_seed(&r, seed, UINT64_C(3) << 40);
+    const double s = 1.0 / sqrt((double)m);
+    for (size_t j = 0; j < m; j++) R->a[j] = (gk_rng_u64(&r) >> 63) ? s : -s;
+    const long mm = (long)m;
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < mm; j++) {
+        gk_rng rj;
+        gk_rng_seed(&rj, seed, (UINT64_C(4) << 40) + (uint64_t)j);
+        double *w = theta + (size_t)j * p;
+        for (size_t k = 0; k < p; k++) w[k] = omega * gk_rng_normal(&rj);
+    }
+}
+
+const double *gk_relu2_a(const gk_model *mod) { return ((const relu2_impl *)mod->impl)->a; }
+size_t gk_relu2_width(const gk_model *mod) { return ((const relu2_impl *)mod->impl)->m; }
+
+double gk_relu2_eval_plane(const gk_model *mod, const double *P1, const double *P2, double u, double v) {
+    const relu2_impl *R = mod->impl;
+    double f = 0;
+    for (size_t j = 0; j < R->m; j++) {
+        double h = u * P1[j] + v * P2[j];
+        f += h > 0 ? R->a[j] * h : 0.0;
+    }
+    return f;
+}

@@ -1,0 +1,28 @@
+/* relu2.h: the two-layer ReLU net of Xu et al. (ICLR 2024), eq. 2.1:
+ *   f(x; W) = sum_{j<m} a_j ReLU(<w_j, x>),  a_j uniform in {+-1/sqrt(m)}, fixed (not trained).
+ * Parameters: W only (one tensor "W", m x p, row j = w_j), init N(0, omega^2 I).
+ * Inputs are a gk_relu2_input (dense rows). Both products use BLAS dgemm:
+ *   forward  H = X W^T (n x m), f_i = sum_j a_j max(H_ij, 0)
+ *   backward grad_W += G^T X with G_ij = dout_i a_j 1[H_ij > 0]   (ReLU'(0) taken as 0)
+ * backward reads only the cache of the last forward, never theta, so grad may alias theta: passing
+ * dout = -lr dL/df and grad = theta performs the GD step W <- W - lr grad_W in place. */
+#ifndef GK_MODEL_RELU2_H
+#define GK_MODEL_RELU2_H
+
+#include "model/model.h"
+
+typedef struct gk_relu2_input {
+    size_t n, p;
+    const double *X; /* n x p, row-major */
+} gk_relu2_input;
+
+gk_status gk_relu2_create(gk_model *m, size_t p, size_t width, gk_error *err);
+/* Draws a (from stream `seed`/1) and W ~ N(0, omega^2) (row j from its own stream): thread-independent. */
+void gk_relu2_init(gk_model *m, double omega, uint64_t seed, double *theta);
+/* The fixed output weights a_j (m values). */
+const double *gk_relu2_a(const gk_model *m);
+size_t gk_relu2_width(const gk_model *m);
+/* f on points of span(e1, e2): x = u e1 + v e2, given the projections P1_j = <w_j, e1>, P2_j = <w_j, e2>. */
+double gk_relu2_eval_plane(const gk_model *m, const double *P1, const double *P2, double u, double v);
+
+#endif

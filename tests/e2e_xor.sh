@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# e2e_xor.sh: benign overfitting and grokking on XOR clusters (Xu et al. 2024, issue 3) through the CLI.
+# Asserts the phenomenon on the `xor` preset cut to 10 steps: train acc 1 from step 1 (flipped labels
+# memorised), test acc at chance at step 1 where the net agrees with the linear classifier, then >= 0.95.
+source "$(dirname "$0")/lib.sh"
+
+echo "== list"
+"$GK" list >"$T/list"
+check "list names the xor presets" bash -c "grep -q '^xor .*Xu' '$T/list' && grep -q '^xor-paper' '$T/list' && grep -q '^xor-slow' '$T/list'"
+
+echo "== xor preset, 10 steps (p=10000, n=200, m=500)"
+"$GK" run xor steps=10 --out "$T/x" --quiet >"$T/x.out" 2>&1
+M=$T/x/metrics.csv
+S=$T/x/summary.json
+check "run directory complete" test -s "$M" -a -s "$S" -a -s "$T/x/curves.png"
+check "boundary and histogram figures at steps 0, 1, 10" bash -c "for s in 0 1 10; do test -s '$T/x/boundary_step'\$s.png -a -s '$T/x/hist_step'\$s.png || exit 1; done"
+check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,train_acc_clean,train_acc_flipped,test_loss,test_acc,param_norm,rel_dist_from_init,align_pos_mu1,align_pos_mu2,align_neg_mu1,align_neg_mu2,agree_linear$'"
+check "every step evaluated (11 rows)" awk 'END{exit !(NR==12)}' "$M"
+tr=$(col "$M" train_acc); trf=$(col "$M" train_acc_flipped); te=$(col "$M" test_acc); ag=$(col "$M" agree_linear)
+row1() { awk -F, -v c="$1" 'NR>1 && $1==1 {print $c}' "$M"; }
+echo "  step 1: train_acc $(row1 $tr) flipped $(row1 $trf) test_acc $(row1 $te) agree_linear $(row1 $ag)"
+check "train_acc = 1 at every step 1..10 (sqrt(n) = 14)" awk -F, -v c="$tr" 'NR>1 && $1>=1 && $c!=1 {bad=1} END{exit bad}' "$M"
+check "flipped train labels memorised at every step 1..10" awk -F, -v c="$trf" 'NR>1 && $1>=1 && $c!=1 {bad=1} END{exit bad}' "$M"
+check "test_acc at step 1 within 0.5 +- 0.05" awk -F, -v c="$te" 'NR>1 && $1==1 {ok = $c>=0.45 && $c<=0.55} END{exit !ok}' "$M"
+check "agree_linear >= 0.95 at step 1" awk -F, -v c="$ag" 'NR>1 && $1==1 {ok = $c>=0.95} END{exit !ok}' "$M"
+check "test_acc >= 0.95 by step 5 and final >= 0.99" bash -c "awk -F, -v c=$te 'NR>1 && \$1==5 {ok = \$c>=0.95} END{exit !ok}' '$M' && awk -F, -v c=$te 'END{exit !(\$c>=0.99)}' '$M'"
+check "agree_linear falls below 0.6 by step 10 (the net leaves the linear classifier)" awk -F, -v c="$ag" 'END{exit !($c<0.6)}' "$M"
+check "positive neurons align with mu1, negative with mu2 (step 10)" bash -c "awk -F, -v a=$(col "$M" align_pos_mu1) -v b=$(col "$M" align_pos_mu2) -v c=$(col "$M" align_neg_mu1) -v d=$(col "$M" align_neg_mu2) 'END{exit !(\$a>0.3 && \$b<0.1 && \$d>0.3 && \$c<0.1)}' '$M'"
+lin=$(json_num "$S" linear_test_acc)
+check "linear classifier at chance (linear_test_acc $lin)" awk -v x="$lin" 'BEGIN{exit !(x>0.4 && x<0.6)}'
+check "summary: test_grok_step <= 5, train_fit_step = 1" bash -c "[ \"$(json_num "$S" train_fit_step)\" = 1 ] && awk -v g=$(json_num "$S" test_grok_step) 'BEGIN{exit !(g>=2 && g<=5)}'"
+check "summary: min_train_acc_steps_1_to_sqrt_n = 1" test "$(json_num "$S" min_train_acc_steps_1_to_sqrt_n)" = 1
+
+echo "== determinism: threads=1 and threads=2 (small p)"
+"$GK" run xor p=2000 n=40 m=50 n_test=200 steps=4 threads=1 boundary_steps= --out "$T/t1" --quiet >/dev/null 2>&1
+"$GK" run xor p=2000 n=40 m=50 n_test=200 steps=4 threads=2 boundary_steps= --out "$T/t2" --quiet >/dev/null 2>&1
+check "metrics.csv byte-identical" cmp -s "$T/t1/metrics.csv" "$T/t2/metrics.csv"
+
+echo "== bad input: exit code 2, the key named, no run directory"
+expect_bad "eta = 0.5" "eta=0.5 is out of range" xor eta=0.5
+expect_bad "eta < 0" "eta=-0.1 is out of range" xor eta=-0.1
+expect_bad "p < 2" "p=1 is out of range" xor p=1
+expect_bad "m < 1" "m=0 is out of range" xor m=0
+expect_bad "lr < 0" "lr=-1e-10 is out of range" xor lr=-1e-10
+expect_bad "lr = 0" "lr=0 is out of range" xor lr=0
+expect_bad "omega < 0" "omega=-1 is out of range" xor omega=-1
+expect_bad "boundary_steps malformed" "boundary_steps=1,x is not allowed" xor boundary_steps=1,x
+expect_bad "too large" "p=100000000 is out of range" xor p=100000000
+
+finish
