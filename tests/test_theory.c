@@ -343,8 +343,8 @@ static void test_nuclear_completion(void) {
     GK_CHECK(gk_min_nuclear_completion(&rr, &cc, &v, 1, 2, 1e-6, 10, W, &res, &err) == GK_EINVAL);
     /* max_iter too small: fails with a message, residual filled */
     size_t r2[] = {0, 1}, c2[] = {1, 1};
-    double v2[] = {1, 2};
-    GK_CHECK(gk_min_nuclear_completion(r2, c2, v2, 2, 3, 1e-12, 2, W, &res, &err) == GK_EFAILED);
+    double v2[] = {1, 2}, W3[9];
+    GK_CHECK(gk_min_nuclear_completion(r2, c2, v2, 2, 3, 1e-12, 2, W3, &res, &err) == GK_EFAILED);
     GK_CHECK(strstr(err.msg, "not converged") != NULL);
 }
 

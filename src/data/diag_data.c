@@ -1,0 +1,176 @@
+/* diag_data.c: generators for the sparse and the large-L2-margin datasets (Lyu et al. Sec. 3.2.3). */
+#include "data/diag_data.h"
+
+#include "io/fsutil.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { STREAM_WSTAR = 0, SET_TRAIN = 1, SET_TEST = 2 };
+
+typedef struct row_ctx {
+    const gk_diag_data *D;
+    int set;
+} row_ctx;
+
+static void row_rng(gk_rng *r, const gk_diag_data *D, int set, size_t i) {
+    gk_rng_seed(r, D->seed, ((uint64_t)set << 40) | (uint64_t)i);
+}
+
+static double sign_label(double v) { return v >= 0 ? 1.0 : -1.0; }
+
+/* sparse: x uniform on {+-1}^d; the label uses only the first s coordinates. */
+static double sparse_row(const void *ctx, size_t i, double *row) {
+    const row_ctx *c = ctx;
+    gk_rng r;
+    row_rng(&r, c->D, c->set, i);
+    const size_t d = c->D->d;
+    uint64_t bits = 0;
+    for (size_t j = 0; j < d; j++) {
+        if ((j & 63) == 0) bits = gk_rng_u64(&r);
+        row[j] = (bits >> (j & 63)) & 1 ? -1.0 : 1.0;
+    }
+    double t = 0;
+    for (size_t k = 0; k < c->D->s; k++) t += c->D->wstar[k] * row[k];
+    return sign_label(t);
+}
+
+/* l2sep: z ~ N(0, I), y = sign(<z, w*>), x = z + y (gamma / 2) w*. */
+static double l2sep_row(const void *ctx, size_t i, double *row) {
+    const row_ctx *c = ctx;
+    const gk_diag_data *D = c->D;
+    gk_rng r;
+    row_rng(&r, D, c->set, i);
+    for (size_t j = 0; j < D->d; j++) row[j] = gk_rng_normal(&r);
+    double y = sign_label(gk_dot(row, D->wstar, D->d));
+    double shift = y * D->gamma / 2;
+    for (size_t j = 0; j < D->d; j++) row[j] += shift * D->wstar[j];
+    return y;
+}
+
+static void make_wstar(gk_diag_data *D) {
+    gk_rng r;
+    gk_rng_seed(&r, D->seed, STREAM_WSTAR);
+    if (D->kind == GK_DIAG_SPARSE) {
+        for (size_t k = 0; k < D->s; k++) D->wstar[k] = gk_rng_u64(&r) & 1 ? -1.0 : 1.0;
+        return;
+    }
+    for (size_t j = 0; j < D->d; j++) D->wstar[j] = gk_rng_normal(&r);
+    double nrm = gk_norm2(D->wstar, D->d);
+    for (size_t j = 0; j < D->d; j++) D->wstar[j] /= nrm;
+}
+
+/* Fills a stored design (signs or dense) and its labels, in parallel; each row from its own stream. */
+static gk_status fill_stored(gk_design *X, double *y, gk_row_gen gen, const void *ctx, gk_error *err) {
+    int nt = omp_get_max_threads();
+    double *rows = malloc((size_t)nt * X->d * sizeof(double));
+    if (!rows) return gk_fail(err, GK_ENOMEM, "cannot allocate row buffers");
+#pragma omp parallel num_threads(nt)
+    {
+        double *row = rows + (size_t)omp_get_thread_num() * X->d;
+#pragma omp for schedule(static)
+        for (long i = 0; i < (long)X->n; i++) {
+            y[i] = gen(ctx, (size_t)i, row);
+            if (X->kind == GK_DESIGN_DENSE) memcpy(X->dense + (size_t)i * X->d, row, X->d * sizeof(double));
+            else
+                for (size_t j = 0; j < X->d; j++) gk_signmat_set(&X->signs, (size_t)i, j, row[j] < 0 ? -1 : 1);
+        }
+    }
+    free(rows);
+    return GK_OK;
+}
+
+static gk_status labels_generated(gk_design *X, double *y, gk_error *err) {
+    int nt = omp_get_max_threads();
+    double *rows = malloc((size_t)nt * X->d * sizeof(double));
+    if (!rows) return gk_fail(err, GK_ENOMEM, "cannot allocate row buffers");
+#pragma omp parallel num_threads(nt)
+    {
+        double *row = rows + (size_t)omp_get_thread_num() * X->d;
+#pragma omp for schedule(static)
+        for (long i = 0; i < (long)X->n; i++) y[i] = X->gen(X->gen_ctx, (size_t)i, row);
+    }
+    free(rows);
+    return GK_OK;
+}
+
+static gk_status make_set(gk_diag_data *D, int set, size_t n, size_t dense_limit, gk_error *err) {
+    gk_design *X = set == SET_TRAIN ? &D->train : &D->test;
+    double **y = set == SET_TRAIN ? &D->y_train : &D->y_test;
+    row_ctx *ctx = malloc(sizeof *ctx);
+    if (!ctx) return gk_fail(err, GK_ENOMEM, "out of memory");
+    ctx->D = D;
+    ctx->set = set;
+    D->gen_ctx[set - 1] = ctx;
+    gk_row_gen gen = D->kind == GK_DIAG_SPARSE ? sparse_row : l2sep_row;
+    *y = malloc(n * sizeof(double));
+    if (!*y) return gk_fail(err, GK_ENOMEM, "out of memory for %zu labels", n);
+    gk_status s;
+    if (D->kind == GK_DIAG_SPARSE) s = gk_design_init_signs(X, n, D->d, err);
+    else if ((double)n * (double)D->d * 8.0 <= (double)dense_limit || set == SET_TRAIN)
+        s = gk_design_init_dense(X, n, D->d, err);
+    else {
+        s = gk_design_init_generated(X, n, D->d, gen, ctx, err);
+        return s ? s : labels_generated(X, *y, err);
+    }
+    return s ? s : fill_stored(X, *y, gen, ctx, err);
+}
+
+gk_status gk_diag_data_make(gk_diag_data *D, gk_diag_kind kind, size_t n, size_t n_test, size_t d, size_t s,
+                            double gamma, uint64_t seed, size_t dense_limit, gk_error *err) {
+    memset(D, 0, sizeof *D);
+    D->kind = kind;
+    D->d = d;
+    D->s = s;
+    D->gamma = gamma;
+    D->seed = seed;
+    D->wstar = calloc(d, sizeof(double));
+    if (!D->wstar) return gk_fail(err, GK_ENOMEM, "out of memory");
+    make_wstar(D);
+    gk_status st = make_set(D, SET_TRAIN, n, dense_limit, err);
+    if (!st) st = make_set(D, SET_TEST, n_test, dense_limit, err);
+    if (st) gk_diag_data_free(D);
+    return st;
+}
+
+void gk_diag_data_free(gk_diag_data *D) {
+    gk_design_free(&D->train);
+    gk_design_free(&D->test);
+    free(D->wstar);
+    free(D->y_train);
+    free(D->y_test);
+    free(D->gen_ctx[0]);
+    free(D->gen_ctx[1]);
+    memset(D, 0, sizeof *D);
+}
+
+static gk_status save_set(const gk_design *X, const double *y, const char *path, gk_error *err) {
+    gk_atomic_file af;
+    gk_status s = gk_atomic_open(&af, path, err);
+    if (s) return s;
+    double *row = malloc(X->d * sizeof(double));
+    if (!row) {
+        gk_atomic_abort(&af);
+        return gk_fail(err, GK_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < X->d; j++) fprintf(af.f, "x%zu,", j);
+    fprintf(af.f, "label\n");
+    for (size_t i = 0; i < X->n; i++) {
+        gk_design_row(X, i, row);
+        for (size_t j = 0; j < X->d; j++) fprintf(af.f, "%.17g,", row[j]);
+        fprintf(af.f, "%g\n", y[i]);
+    }
+    free(row);
+    return gk_atomic_commit(&af, err);
+}
+
+gk_status gk_diag_data_save_csv(const gk_diag_data *D, const char *dir, gk_error *err) {
+    char path[1024];
+    gk_status s = gk_path_join(path, sizeof path, dir, "train.csv", err);
+    if (!s) s = save_set(&D->train, D->y_train, path, err);
+    if (!s) s = gk_path_join(path, sizeof path, dir, "test.csv", err);
+    if (!s) s = save_set(&D->test, D->y_test, path, err);
+    return s;
+}

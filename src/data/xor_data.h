@@ -1,0 +1,31 @@
+/* xor_data.h: the XOR cluster data of Xu, Wang, Frei, Vardi, Hu (ICLR 2024), Def. 2.1.
+ *   mu1 _|_ mu2 in R^p, ||mu1|| = ||mu2|| = mu_norm (random orthogonal directions, seeded).
+ *   clean label yc ~ Unif{+-1}; x = s mu_k + z with s ~ Unif{+-1}, z ~ N(0, I_p), k = 1 if yc = +1 else 2.
+ *   the observed train label is y = -yc with probability eta (label noise); the test set is clean and
+ *   stratified (test row i in cluster i mod 4: equal cluster shares; its noise is still random).
+ * Every row is drawn from its own random stream (seed, set, row), so the data do not depend on threads. */
+#ifndef GK_XOR_DATA_H
+#define GK_XOR_DATA_H
+
+#include "groklab.h"
+
+typedef struct gk_xor_data {
+    size_t p, n, n_test;
+    double mu_norm, eta;
+    double *mu1, *mu2;          /* p each */
+    double *X_train, *X_test;   /* n x p and n_test x p, row-major */
+    double *y_train;            /* observed (noisy) labels in {-1, +1} */
+    double *yc_train;           /* clean labels of the train points */
+    double *y_test;             /* clean labels */
+    unsigned char *flipped;     /* n: 1 if y_train != yc_train */
+    int *cluster_train;         /* n: +1/-1 for +-mu1, +2/-2 for +-mu2 */
+    size_t n_flipped;
+} gk_xor_data;
+
+gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, double mu_norm, double eta,
+                           uint64_t seed, gk_error *err);
+void gk_xor_data_free(gk_xor_data *D);
+/* Writes train.csv (x0..x{p-1}, label, clean_label) and test.csv (x0..x{p-1}, label) into dir, atomically. */
+gk_status gk_xor_data_save_csv(const gk_xor_data *D, const char *dir, gk_error *err);
+
+#endif
