@@ -113,8 +113,9 @@ static void print_summary(const cJSON *s, const char *dir) {
            cJSON_GetStringValue(status), jnum(s, "steps_done"), jnum(s, "steps"), jnum(s, "wall_seconds"),
            1e3 * jnum(s, "seconds_per_step"));
     if (isfinite(pred)) printf("  predicted transition  t* = ln(alpha)/(lambda*lr) = %.0f steps\n", pred);
-    if (isfinite(fit)) printf("  train set fit         (train_acc >= 0.99) at step %.0f\n", fit);
-    else if (cJSON_GetObjectItem(s, "train_fit_step")) printf("  train set fit         never (train_acc < 0.99)\n");
+    const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(s, "train_fit_rule"));
+    if (isfinite(fit)) printf("  train set fit         (%s) at step %.0f\n", rule ? rule : "first eval", fit);
+    else if (cJSON_GetObjectItem(s, "train_fit_step")) printf("  train set fit         never (%s)\n", rule ? rule : "");
     if (isfinite(grok))
         printf("  test accuracy jumped  (test_acc >= 0.95) at step %.0f%s", grok, isfinite(pred) ? "" : "\n");
     else if (cJSON_GetObjectItem(s, "test_grok_step")) printf("  test accuracy jumped  never (test_acc < 0.95)%s", isfinite(pred) ? "" : "\n");

@@ -37,6 +37,23 @@ static double sparse_row(const void *ctx, size_t i, double *row) {
     return sign_label(t);
 }
 
+/* The same row as sparse_row, written straight into packed sign bits: the random words are the bits
+ * (bit 1 = -1), little-endian, so byte b of word k holds columns 64k + 8b .. 64k + 8b + 7. */
+static double sparse_row_bits(const row_ctx *c, size_t i, uint8_t *bytes) {
+    gk_rng r;
+    row_rng(&r, c->D, c->set, i);
+    const size_t d = c->D->d;
+    for (size_t k = 0; 64 * k < d; k++) {
+        uint64_t word = gk_rng_u64(&r);
+        size_t left = d - 64 * k;
+        if (left < 64) word &= (UINT64_C(1) << left) - 1; /* padding columns stay +1 */
+        for (int b = 0; b < 8 && 8 * (size_t)b < left; b++) bytes[8 * k + (size_t)b] = (uint8_t)(word >> (8 * b));
+    }
+    double t = 0;
+    for (size_t k = 0; k < c->D->s; k++) t += c->D->wstar[k] * ((bytes[k >> 3] >> (k & 7)) & 1 ? -1.0 : 1.0);
+    return sign_label(t);
+}
+
 /* l2sep: z ~ N(0, I), y = sign(<z, w*>), x = z + y (gamma / 2) w*. */
 static double l2sep_row(const void *ctx, size_t i, double *row) {
     const row_ctx *c = ctx;
@@ -64,6 +81,12 @@ static void make_wstar(gk_diag_data *D) {
 
 /* Fills a stored design (signs or dense) and its labels, in parallel; each row from its own stream. */
 static gk_status fill_stored(gk_design *X, double *y, gk_row_gen gen, const void *ctx, gk_error *err) {
+    if (gen == sparse_row && X->kind == GK_DESIGN_SIGNS) {
+#pragma omp parallel for schedule(static)
+        for (long i = 0; i < (long)X->n; i++)
+            y[i] = sparse_row_bits(ctx, (size_t)i, X->signs.bits + (size_t)i * X->signs.row_bytes);
+        return GK_OK;
+    }
     int nt = omp_get_max_threads();
     double *rows = malloc((size_t)nt * X->d * sizeof(double));
     if (!rows) return gk_fail(err, GK_ENOMEM, "cannot allocate row buffers");

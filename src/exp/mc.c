@@ -334,6 +334,7 @@ static gk_status mc_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_e
     }
     if (fit >= 0) cJSON_AddNumberToObject(sum, "train_fit_step", gk_metrics_at(m, (size_t)fit, 0));
     else cJSON_AddNullToObject(sum, "train_fit_step");
+    cJSON_AddStringToObject(sum, "train_fit_rule", "train MSE <= 1e-3 x its initial value");
     add_num(sum, "plateau_test_loss", plateau);
     if (drop >= 0) {
         double st = gk_metrics_at(m, (size_t)drop, 0);

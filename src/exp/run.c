@@ -95,7 +95,10 @@ static void summarize_phenomena(cJSON *o, const gk_metrics *m, double predicted)
     int tr = gk_metrics_col(m, "train_acc"), te = gk_metrics_col(m, "test_acc");
     if (isfinite(predicted)) cJSON_AddNumberToObject(o, "predicted_transition_step", predicted);
     else cJSON_AddNullToObject(o, "predicted_transition_step");
-    if (tr >= 0) add_step_or_null(o, "train_fit_step", m, first_at_least_col(m, tr, 0.99));
+    if (tr >= 0) {
+        add_step_or_null(o, "train_fit_step", m, first_at_least_col(m, tr, 0.99));
+        cJSON_AddStringToObject(o, "train_fit_rule", "train_acc >= 0.99");
+    }
     if (te >= 0) {
         long grok = first_at_least_col(m, te, 0.95);
         add_step_or_null(o, "test_grok_step", m, grok);
@@ -139,10 +142,11 @@ static gk_status standard_figure(const gk_preset *pr, const gk_metrics *m, doubl
     gk_panel panels[4];
     memset(panels, 0, sizeof panels);
     int np = 0;
-    gk_panel *acc = &panels[np++];
+    gk_panel *acc = &panels[np];
     *acc = (gk_panel){.title = "accuracy", .xlabel = "step", .ylabel = "accuracy", .logx = 1, .ymin = 0, .ymax = 1.02};
     if (add_series(acc, m, "train_acc", "train", x, next, 0)) next += n;
     if (add_series(acc, m, "test_acc", "test", x, next, 0)) next += n;
+    if (acc->nseries) np++; /* regression experiments have no accuracy */
     gk_panel *loss = &panels[np++];
     *loss = (gk_panel){.title = "loss", .xlabel = "step", .ylabel = "loss", .logx = 1};
     if (add_series(loss, m, "train_loss", "train", x, next, 0)) next += n;
