@@ -190,6 +190,41 @@ static void test_not_separable(void) {
     GK_CHECK(st == GK_EINVAL);
 }
 
+/* Larger sets: random labels (not separable: the dual certificate must stop the C continuation early, not run
+ * libsvm to its iteration cap) and a separable set with a small relative margin (~4e-3 R, needs C ~ 1e5). */
+static void test_svm_hard_cases(void) {
+    enum { n = 300, d = 10 };
+    gk_rng r;
+    gk_rng_seed(&r, 13, 0);
+    double *X = malloc(n * d * sizeof *X), *K = malloc(n * n * sizeof *K), y[n], coef[n], f[n];
+    for (size_t i = 0; i < n * d; i++) X[i] = gk_rng_normal(&r);
+    for (size_t i = 0; i < n; i++) y[i] = rademacher(&r);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) K[i * n + j] = gk_dot(X + i * d, X + j * d, d);
+    gk_error err = {{0}};
+    double t0 = now_s();
+    gk_status st = gk_kernel_svm(K, y, n, coef, &err);
+    fprintf(stderr, "  random labels n=%d d=%d: %.3f s, status %d\n", n, d, now_s() - t0, (int)st);
+    GK_CHECK(st == GK_EUNAVAILABLE);
+    for (size_t i = 0; i < n; i++) y[i] = X[i * d] + 0.3 * X[i * d + 1] > 0 ? 1.0 : -1.0;
+    t0 = now_s();
+    st = gk_kernel_svm(K, y, n, coef, &err);
+    GK_CHECK_MSG(st == GK_OK, "%s", err.msg);
+    gk_kernel_predict(K, n, n, coef, f);
+    double m = INFINITY, asum = 0, R = 0;
+    for (size_t i = 0; i < n; i++) m = fmin(m, y[i] * f[i]), asum += y[i] * coef[i], R = fmax(R, sqrt(K[i * n + i]));
+    double wl[d];
+    for (size_t k = 0; k < d; k++) {
+        wl[k] = 0;
+        for (size_t i = 0; i < n; i++) wl[k] += coef[i] / asum * X[i * d + k];
+    }
+    fprintf(stderr, "  small margin n=%d d=%d: %.3f s, margin/R %.3e, dual bound %.15g vs margin %.15g\n", n, d,
+            now_s() - t0, m / R, gk_norm2(wl, d), m);
+    GK_CHECK(m > 0 && m / R < 1e-2);
+    GK_CHECK_CLOSE(gk_norm2(wl, d), m, 1e-12, 1e-9);
+    free(X), free(K);
+}
+
 /* ---- kernel predictors ------------------------------------------------------------------------------- */
 
 static void test_kernel_svm_linear(void) {
@@ -512,6 +547,7 @@ int main(void) {
     GK_RUN(test_l1_single_coordinate);
     GK_RUN(test_l1_random);
     GK_RUN(test_not_separable);
+    GK_RUN(test_svm_hard_cases);
     GK_RUN(test_kernel_svm_linear);
     GK_RUN(test_kernel_regression);
     GK_RUN(test_zero_fill);

@@ -43,6 +43,10 @@ gk_status gk_design_init_generated(gk_design *X, size_t n, size_t d, gk_row_gen 
     return alloc_work(X, (size_t)omp_get_max_threads() * d, err);
 }
 
+gk_status gk_design_finish(gk_design *X, gk_error *err) {
+    return X->kind == GK_DESIGN_SIGNS ? gk_signmat_finish(&X->signs, err) : GK_OK;
+}
+
 void gk_design_free(gk_design *X) {
     if (X->kind == GK_DESIGN_SIGNS) gk_signmat_free(&X->signs);
     free(X->dense);
@@ -93,7 +97,7 @@ GK_CLONES static void dense_tmv_block(const double *x, size_t n, size_t d, const
 void gk_design_tmv(const gk_design *X, const double *r, double *g) {
     GK_ASSERT(X->kind != GK_DESIGN_GENERATED);
     if (X->kind == GK_DESIGN_SIGNS) {
-        gk_signmat_tmv(&X->signs, r, g);
+        gk_signmat_tmv(&X->signs, r, g, X->work);
         return;
     }
     const size_t d = X->d, nblk = X->dpad / GK_SEG;

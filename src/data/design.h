@@ -30,6 +30,8 @@ gk_status gk_design_init_dense(gk_design *X, size_t n, size_t d, gk_error *err);
 gk_status gk_design_init_generated(gk_design *X, size_t n, size_t d, gk_row_gen gen, const void *ctx, gk_error *err);
 void gk_design_free(gk_design *X);
 
+/* For a SIGNS design: builds what gk_design_tmv reads, once the bits are filled. */
+gk_status gk_design_finish(gk_design *X, gk_error *err);
 /* out[i] = <x_i, w>, i < n; w has dpad entries (zero beyond d). */
 void gk_design_mv(const gk_design *X, const double *w, double *out);
 /* g[j] = sum_i x_ij r_i for j < dpad. Not for GENERATED designs. */

@@ -138,7 +138,9 @@ static gk_status make_set(gk_diag_data *D, int set, size_t n, size_t dense_limit
         s = gk_design_init_generated(X, n, D->d, gen, ctx, err);
         return s ? s : labels_generated(X, *y, err);
     }
-    return s ? s : fill_stored(X, *y, gen, ctx, err);
+    if (!s) s = fill_stored(X, *y, gen, ctx, err);
+    /* Only the train set is multiplied by S^T (in the backward pass). */
+    return s || set != SET_TRAIN ? s : gk_design_finish(X, err);
 }
 
 gk_status gk_diag_data_make(gk_diag_data *D, gk_diag_kind kind, size_t n, size_t n_test, size_t d, size_t s,

@@ -5,6 +5,10 @@
  * [y, -y]. Its constraints y_i (f(x_i) + b) >= 1 and y_i (f(x_i) - b) >= 1 give y_i f(x_i) >= 1 + |b|, so the
  * hard-margin optimum has b = 0 and its f is the no-bias max-margin classifier of the original set. The
  * mirrored sample n+i contributes -K(x_i, .), hence coef_i = c_i - c_{n+i} in terms of libsvm's y_j alpha_j.
+ * C grows geometrically until the soft-margin fit has no alpha at the bound (then it is the hard-margin fit) or
+ * a dual certificate shows the margin is below the resolution (then: not separable). libsvm's float kernel cache
+ * limits its solution to ~1e-6; a final double-precision solve on its support set polishes it to ~1e-14 when
+ * that is provably no worse (see svm_polish).
  *
  * Min-norm kernel interpolant: an eigendecomposition (LAPACKE_dsyevd) with a relative cutoff for the
  * pseudo-inverse, or a Cholesky solve when ridge > 0.
@@ -12,7 +16,6 @@
 #include "theory/theory.h"
 
 #include <cblas.h>
-#include <float.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
@@ -22,10 +25,17 @@
 /* libsvm prints progress through a global hook; the library never prints. */
 static void gk_svm_quiet(const char *s) { (void)s; }
 
-/* Box constraint of the dual, on the kernel scaled to max K_ii = 1. Hard margin needs C >= max alpha_i, and
- * sum alpha_i = ||w||^2 = 1/gamma^2, so this is exact for relative margins gamma/R >= ~3e-4 (below that
- * libsvm's single-precision kernel cache is the limit anyway; the check after training catches both). */
-#define GK_SVM_C 1e7
+/* Box constraints of the dual, tried in turn on the kernel scaled to max K_ii = 1 (so margins are relative to
+ * R = max ||phi(x_i)||). A soft-margin solution with no alpha at the bound is the hard-margin solution; if the
+ * data are separable with margin gamma, the hard-margin dual has max alpha_i <= sum alpha_i = 1/gamma^2, so
+ * C >= 1/gamma^2 always reaches it. Small C first: libsvm is fast there, and on non-separable data its run time
+ * grows with C (and at its iteration cap it prints a warning), so the certificate below stops early. */
+static const double gk_svm_cs[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
+#define GK_SVM_NC (sizeof gk_svm_cs / sizeof gk_svm_cs[0])
+/* Margins below this (relative to R) are reported as not separable: any lambda in the simplex bounds the max
+ * margin by ||sum_i lambda_i y_i phi(x_i)||, and lambda = alpha / sum(alpha) of a soft-margin solution makes the
+ * bound tend to 0 as C grows on non-separable data. 1/sqrt(1e7) = 3.2e-4 is what the largest C resolves. */
+#define GK_SVM_MIN_MARGIN 3.2e-4
 /* libsvm's stopping tolerance on the dual gradient (canonical scale, margin 1). libsvm caches the kernel in
  * single precision: on degenerate problems (many points exactly on the margin) 1e-7 already fails to converge
  * and runs into libsvm's iteration cap (which prints a warning to stderr); 1e-6 does not. The polishing step
@@ -152,65 +162,88 @@ gk_status gk_kernel_svm(const double *K, const double *y, size_t n, double *coef
         lab[j] = sj * y[jj];
     }
     struct svm_problem prob = {.l = (int)m, .y = lab, .x = x};
-    struct svm_parameter par;
-    memset(&par, 0, sizeof par);
-    par.svm_type = C_SVC;
-    par.kernel_type = PRECOMPUTED;
-    par.cache_size = 100;
-    par.eps = GK_SVM_EPS;
-    par.C = GK_SVM_C;
-    par.shrinking = 1;
-    par.probability = 0;
-    par.nr_weight = 0;
-    const char *bad = svm_check_parameter(&prob, &par);
-    if (bad) {
+    double *f = malloc(n * sizeof *f);
+    if (!f) {
         free(nodes), free(x), free(lab), free(svi);
-        return gk_fail(err, GK_EFAILED, "kernel SVM: libsvm rejected the problem: %s", bad);
+        return gk_fail(err, GK_ENOMEM, "kernel SVM: out of memory");
     }
     svm_set_print_string_function(gk_svm_quiet);
-    struct svm_model *model = svm_train(&prob, &par);
-    if (!model) {
-        free(nodes), free(x), free(lab), free(svi);
-        return gk_fail(err, GK_EFAILED, "kernel SVM: libsvm returned no model");
-    }
-    int labels[2] = {0, 0};
-    svm_get_labels(model, labels);
-    double sgn = labels[0] == 1 ? 1.0 : -1.0; /* decision values are positive for labels[0] */
-    int nsv = svm_get_nr_sv(model);
-    svm_get_sv_indices(model, svi);
-    memset(coef, 0, n * sizeof *coef);
-    for (int k = 0; k < nsv; k++) {
-        size_t j = (size_t)svi[k] - 1;
-        double c = sgn * model->sv_coef[0][k] / s;
-        if (j < n)
-            coef[j] += c;
-        else
-            coef[j - n] -= c;
-    }
-    svm_free_and_destroy_model(&model);
-    free(nodes), free(x), free(lab), free(svi);
-
-    /* Check the hard margin in double precision: every y_i f(x_i) >= 1 - slack. */
-    double *f = malloc(n * sizeof *f);
-    if (!f) return gk_fail(err, GK_ENOMEM, "kernel SVM: out of memory");
-    gk_kernel_predict(K, n, n, coef, f);
-    double fmin = INFINITY, norm2 = 0;
+    double ymin = -INFINITY, norm2 = 0, bound = INFINITY;
     size_t imin = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (y[i] * f[i] < fmin) fmin = y[i] * f[i], imin = i;
-        norm2 += coef[i] * f[i];
+    int hard = 0;
+    st = GK_OK;
+    for (size_t stage = 0; stage < GK_SVM_NC && !hard && st == GK_OK; stage++) {
+        struct svm_parameter par;
+        memset(&par, 0, sizeof par);
+        par.svm_type = C_SVC;
+        par.kernel_type = PRECOMPUTED;
+        par.cache_size = 100;
+        par.eps = GK_SVM_EPS;
+        par.C = gk_svm_cs[stage];
+        par.shrinking = 1;
+        par.probability = 0;
+        par.nr_weight = 0;
+        const char *bad = svm_check_parameter(&prob, &par);
+        if (bad) {
+            st = gk_fail(err, GK_EFAILED, "kernel SVM: libsvm rejected the problem: %s", bad);
+            break;
+        }
+        struct svm_model *model = svm_train(&prob, &par);
+        if (!model) {
+            st = gk_fail(err, GK_EFAILED, "kernel SVM: libsvm returned no model");
+            break;
+        }
+        int labels[2] = {0, 0};
+        svm_get_labels(model, labels);
+        double sgn = labels[0] == 1 ? 1.0 : -1.0; /* decision values are positive for labels[0] */
+        int nsv = svm_get_nr_sv(model), at_bound = 0;
+        svm_get_sv_indices(model, svi);
+        memset(coef, 0, n * sizeof *coef);
+        for (int k = 0; k < nsv; k++) {
+            size_t j = (size_t)svi[k] - 1;
+            double c = sgn * model->sv_coef[0][k]; /* y_j alpha_j, on the scaled kernel */
+            if (fabs(c) >= par.C * (1 - 1e-9)) at_bound = 1;
+            if (j < n)
+                coef[j] += c;
+            else
+                coef[j - n] -= c;
+        }
+        svm_free_and_destroy_model(&model);
+        /* on the scaled kernel: f = (K/s) coef */
+        double asum = 0;
+        ymin = INFINITY, norm2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            f[i] = gk_dot(K + i * n, coef, n) / s;
+            if (y[i] * f[i] < ymin) ymin = y[i] * f[i], imin = i;
+            norm2 += coef[i] * f[i];
+            asum += y[i] * coef[i];
+        }
+        hard = !at_bound && ymin >= 1 - GK_SVM_SLACK && norm2 > 0;
+        if (!hard && asum > 0) { /* certificate: max margin <= ||w_alpha|| / sum(alpha), relative to R */
+            bound = sqrt(fmax(norm2, 0.0)) / asum;
+            if (bound <= GK_SVM_MIN_MARGIN) break;
+        }
     }
-    if (!(fmin >= 1 - GK_SVM_SLACK) || !(norm2 > 0)) {
+    free(nodes), free(x), free(lab), free(svi);
+    if (st != GK_OK) {
+        free(f);
+        return st;
+    }
+    if (!hard) {
         free(f);
         return gk_fail(err, GK_EUNAVAILABLE,
-                       "kernel SVM: not separable without bias (hard-margin check: y f(x) = %.6g < %.6g at train "
-                       "point %zu; soft-margin C = %g on the kernel scaled to max K_ii = 1)",
-                       fmin, 1 - GK_SVM_SLACK, imin, GK_SVM_C);
+                       "kernel SVM: not separable without bias: the max margin is at most %.3g (relative to max "
+                       "sqrt(K_ii); %.1e is the resolution); the soft-margin fit leaves y f(x) = %.4g < 1 at train point "
+                       "%zu",
+                       fmin(bound, 1 / sqrt(gk_svm_cs[GK_SVM_NC - 1])), GK_SVM_MIN_MARGIN, ymin, imin);
     }
-    if (svm_polish(K, y, n, coef, norm2 / (fmin * fmin))) {
+    for (size_t i = 0; i < n; i++) coef[i] /= s; /* back to the caller's kernel: f = K coef */
+    if (svm_polish(K, y, n, coef, norm2 / s / (ymin * ymin))) {
         norm2 = 0;
         gk_kernel_predict(K, n, n, coef, f);
         for (size_t i = 0; i < n; i++) norm2 += coef[i] * f[i];
+    } else {
+        norm2 /= s;
     }
     free(f);
     double scale = 1 / sqrt(norm2); /* unit RKHS norm: scores are geometric margins */
