@@ -194,7 +194,8 @@ static void default_out_dir(char *buf, size_t len, const char *preset) {
 static int cmd_run(int argc, char **argv) {
     const char *preset_name = DEFAULT_PRESET, *out = NULL;
     int save = 0, quiet = 0, help = 0, nassign = 0;
-    const char **assign = calloc((size_t)argc + 1, sizeof *assign);
+    const char *assign[256];
+    if (argc > 256) return gk_cli_bad_input("too many arguments (at most 256)");
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--out")) {
@@ -229,7 +230,6 @@ static int cmd_run(int argc, char **argv) {
     gk_config cfg;
     gk_error err = {{0}};
     if (gk_preset_config(p, assign, nassign, &cfg, &err)) return gk_cli_bad_input(err.msg);
-    free(assign);
     char dir[1024];
     if (out) snprintf(dir, sizeof dir, "%s", out);
     else default_out_dir(dir, sizeof dir, p->name);

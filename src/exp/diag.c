@@ -10,6 +10,7 @@
 #include "data/diag_data.h"
 #include "model/diag.h"
 #include "theory/theory.h"
+#include "train/flow.h"
 #include "train/train.h"
 
 #include <math.h>
@@ -29,6 +30,8 @@ static const gk_param_spec diag_params[] = {
     {"lr", GK_P_REAL, "0.01", 0, INFINITY, 1, 0, NULL, "learning rate of full-batch GD"},
     {"references", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "compute the theory references (max L2- and L1-margin classifiers) and the agreement with them"},
     {"test_mem_mb", GK_P_INT, "1024", 0, 1e7, 0, 0, NULL, "largest dense test set held in memory (MB); larger ones are regenerated per eval"},
+    GK_FLOW_PARAMS,
+    {"xaxis", GK_P_ENUM, "step", 0, 0, 0, 0, "step|tstar", "x axis of the standard figure: step, or t/t* (to overlay runs)"},
     GK_COMMON_PARAMS("121300"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -54,6 +57,7 @@ typedef struct diag_exp {
     double alpha, wd, lr;
     long step;
     double *theta, *theta0, *grad, *f_train, *f_test, *dldf, *w;
+    gk_flow *flow; /* opt=flow: the gradient-flow integrator (NULL for GD) */
 } diag_exp;
 
 static gk_status diag_check(const gk_config *cfg, gk_error *err) {
@@ -70,6 +74,7 @@ static void diag_destroy(void *state) {
     if (!E) return;
     gk_diag_data_free(&E->D);
     gk_model_free(&E->model);
+    gk_flow_free(E->flow);
     free(E->theta);
     free(E->theta0);
     free(E->grad);
@@ -124,6 +129,19 @@ static gk_status make_references(diag_exp *E, gk_error *err) {
     return s;
 }
 
+/* The gradient-flow field: -(grad L(theta) + wd theta), with L the mean logistic loss on the train set. */
+static gk_status diag_flow_rhs(void *ud, double t, const double *theta, double *dtheta, gk_error *err) {
+    diag_exp *E = ud;
+    gk_status s = gk_model_forward(&E->model, theta, &E->D.train, E->D.train.n, E->f_train, err);
+    if (s) return s;
+    double loss = gk_logistic_loss(E->f_train, E->D.y_train, E->D.train.n, E->dldf, NULL);
+    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at t = %.6g", t);
+    memset(dtheta, 0, E->P * sizeof(double));
+    gk_model_backward(&E->model, theta, &E->D.train, E->D.train.n, E->dldf, dtheta);
+    for (size_t k = 0; k < E->P; k++) dtheta[k] = -(dtheta[k] + E->wd * theta[k]);
+    return GK_OK;
+}
+
 static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) {
     diag_exp *E = calloc(1, sizeof *E);
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
@@ -159,6 +177,15 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
     }
     gk_diag_model_init(&E->model, E->alpha, E->theta);
     memcpy(E->theta0, E->theta, E->P * sizeof(double));
+    int use_flow = 0;
+    gk_flow_opts fo;
+    s = gk_flow_opts_from_config(cfg, E->lr * (double)gk_config_int(cfg, "steps"), &use_flow, &fo, err);
+    if (!s && use_flow) s = gk_flow_create(&E->flow, E->P, diag_flow_rhs, E, &fo, 0.0, E->theta, err);
+    if (s) {
+        diag_destroy(E);
+        *state = NULL;
+        return s;
+    }
     E->use_refs = gk_config_bool(cfg, "references");
     if (E->use_refs && (s = make_references(E, err))) {
         diag_destroy(E);
@@ -180,6 +207,8 @@ static gk_status diag_columns(void *state, gk_metrics *m, gk_error *err) {
     const char *own = E->D.kind == GK_DIAG_SPARSE ? diag_columns_sparse[0] : diag_columns_l2sep[0];
     if (!s) s = gk_metrics_add_column(m, own, err);
     for (int k = 0; k < NREFS && E->use_refs && !s; k++) s = gk_metrics_add_column(m, ref_columns[k], err);
+    if (E->flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
+    if (E->flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
     return s;
 }
 
@@ -209,6 +238,12 @@ static gk_status diag_step(diag_exp *E, gk_error *err) {
 static gk_status diag_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
     diag_exp *E = state;
     gk_status s = GK_OK;
+    if (E->flow) { /* integrate to t = lr * target; E->theta gets the state there */
+        s = gk_flow_advance(E->flow, E->lr * (double)target, E->theta, stop, err);
+        if (!s) E->step = target;
+        *reached = E->step;
+        return s == GK_EINTERRUPTED ? GK_OK : s;
+    }
     while (E->step < target && !s && !(stop && *stop)) s = diag_step(E, err);
     *reached = E->step;
     return s;
@@ -240,6 +275,10 @@ static gk_status diag_eval(void *state, double *row, gk_error *err) {
     size_t col = 2 + sizeof vals / sizeof *vals;
     for (int k = 0; k < NREFS && E->use_refs; k++)
         row[col++] = E->ref[k].ok ? agreement(E->f_test, E->ref[k].test_score, nt) : NAN;
+    if (E->flow) {
+        row[col++] = (double)gk_flow_evals(E->flow);
+        row[col++] = gk_flow_step_size(E->flow);
+    }
     return GK_OK;
 }
 
@@ -265,6 +304,25 @@ static gk_status diag_references(void *state, cJSON *out, gk_error *err) {
 
 static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     diag_exp *E = state;
+    /* the transition in time: t = lr * test_grok_step, and t / t* with t* = ln(alpha) / wd */
+    int te = gk_metrics_col(m, "test_acc");
+    long grok = -1;
+    for (size_t r = 0; r < m->nrows && grok < 0 && te >= 0; r++)
+        if (gk_metrics_at(m, r, te) >= 0.95) grok = (long)r;
+    double tstar = E->wd > 0 && E->alpha > 1 ? log(E->alpha) / E->wd : NAN;
+    if (isfinite(tstar)) cJSON_AddNumberToObject(sum, "tstar", tstar);
+    if (grok >= 0) {
+        double gt = gk_metrics_at(m, (size_t)grok, 1);
+        cJSON_AddNumberToObject(sum, "grok_time", gt);
+        if (isfinite(tstar)) cJSON_AddNumberToObject(sum, "grok_over_tstar", gt / tstar);
+    } else {
+        cJSON_AddNullToObject(sum, "grok_time");
+    }
+    if (E->flow) {
+        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->flow));
+        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->flow));
+        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->flow));
+    }
     if (!E->use_refs) return GK_OK;
     diag_references(state, sum, err);
     int c2 = gk_metrics_col(m, ref_columns[REF_L2]), c1 = gk_metrics_col(m, ref_columns[REF_L1]);
@@ -316,5 +374,11 @@ const gk_preset gk_presets_diag[] = {
     {"diag-l2sep-paper", &diag_type, "Lyu et al. 2024", "Fig. 1b (paper scale)",
      "misgrokking at the paper's size: d=1e5, n=32, gamma=25, 2e6 GD steps (test set regenerated per eval)",
      "data=l2sep d=100000 n=32 n_test=10000 gamma=25 alpha=128 wd=1e-3 lr=0.01 steps=2000000 evals=100 evals_lin=60 references=0"},
+    {"diag-sparse-flow", &diag_type, "Lyu et al. 2024", "Fig. 1a (scaled down), gradient flow",
+     "diag-sparse by gradient flow (adaptive Runge-Kutta 4(5), rtol 1e-6): the same curves to 2.5 t* with ~1/100 of the gradients",
+     "data=sparse d=1000 n=128 n_test=2000 s=3 alpha=128 wd=1e-2 lr=0.01 steps=121300 opt=flow rtol=1e-6 atol=1e-9"},
+    {"diag-sparse-paper-flow", &diag_type, "Lyu et al. 2024", "Fig. 1a (paper scale), gradient flow",
+     "grokking at the paper's size by gradient flow: d=1e5, n=256, alpha=128, wd=1e-3, to 2.5 t*",
+     "data=sparse d=100000 n=256 n_test=2000 s=3 alpha=128 wd=1e-3 lr=0.01 steps=1213000 evals=100 evals_lin=60 references=0 opt=flow flow_method=rkck rtol=1e-6 atol=1e-9"},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -8,6 +8,7 @@
 #include "io/plot.h"
 #include "train/train.h"
 
+#include <cblas.h> /* openblas_set_num_threads */
 #include <errno.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -22,7 +23,11 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* OpenBLAS picks its blocking from its thread count, so its sums (dgemm, dsyrk, eigensolvers) change in the
+ * last bits with the number of threads (measured with OpenBLAS 0.3.21 on this machine). BLAS therefore runs
+ * on one thread inside a run; groklab's own loops, whose reduction order is fixed, use the cores. */
 void gk_apply_threads(const gk_config *cfg) {
+    openblas_set_num_threads(1);
     long t = gk_config_int(cfg, "threads");
     if (t > 0) omp_set_num_threads((int)t);
 }
@@ -132,13 +137,17 @@ static int add_series(gk_panel *p, const gk_metrics *m, const char *col, const c
 }
 
 static gk_status standard_figure(const gk_preset *pr, const gk_metrics *m, double predicted, const char *dir,
-                                 gk_error *err) {
+                                 int x_tstar, gk_error *err) {
     if (m->nrows < 2) return GK_OK;
     size_t n = m->nrows;
     double *buf = malloc((size_t)(GK_PLOT_MAX_SERIES * 4 + 1) * n * sizeof(double));
     if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
     double *x = buf, *next = buf + n;
     gk_metrics_column(m, 0, x);
+    if (x_tstar) { /* xaxis=tstar: x = step / t* (= t / t*), so runs with other lr or optimizers overlay */
+        for (size_t r = 0; r < n; r++) x[r] /= predicted;
+        predicted = 1.0;
+    }
     gk_panel panels[4];
     memset(panels, 0, sizeof panels);
     int np = 0;
@@ -161,6 +170,7 @@ static gk_status standard_figure(const gk_preset *pr, const gk_metrics *m, doubl
     gk_panel *norm = &panels[np];
     *norm = (gk_panel){.title = "parameter norm", .xlabel = "step", .ylabel = "||theta||", .logx = 1};
     if (add_series(norm, m, "param_norm", "||theta||", x, next, 0)) next += n, np++;
+    for (int k = 0; k < np && x_tstar; k++) panels[k].xlabel = "t / t*";
     for (int k = 0; k < np && isfinite(predicted); k++) {
         panels[k].vline[0] = predicted;
         panels[k].vline_label[0] = "t*";
@@ -320,7 +330,9 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
     gk_error aux = {{0}};
     if (!s && T->summarize && T->summarize(rs.exp, &rs.m, sum, &aux))
         cJSON_AddStringToObject(sum, "summarize_error", aux.msg);
-    if (!s && standard_figure(p, &rs.m, predicted, opts->out_dir, &aux))
+    int xi = gk_config_index(cfg, "xaxis"); /* an experiment may offer xaxis=step|tstar */
+    int x_tstar = xi >= 0 && !strcmp(cfg->str[xi], "tstar") && isfinite(predicted) && predicted > 0;
+    if (!s && standard_figure(p, &rs.m, predicted, opts->out_dir, x_tstar, &aux))
         cJSON_AddStringToObject(sum, "figure_error", aux.msg);
     if (!s && T->figures && T->figures(rs.exp, &rs.m, opts->out_dir, &aux))
         cJSON_AddStringToObject(sum, "figure_error", aux.msg);

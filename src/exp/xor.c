@@ -22,7 +22,7 @@
 #include "model/relu2.h"
 #include "train/train.h"
 
-#include <cblas.h> /* openblas_set_num_threads */
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,8 +150,6 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     xor_exp *E = calloc(1, sizeof *E);
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
     *state = E;
-    long threads = gk_config_int(cfg, "threads");
-    if (threads > 0) openblas_set_num_threads((int)threads);
     E->p = (size_t)gk_config_int(cfg, "p");
     E->n = (size_t)gk_config_int(cfg, "n");
     E->nt = (size_t)gk_config_int(cfg, "n_test");

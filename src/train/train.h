@@ -25,4 +25,35 @@ gk_status gk_eval_schedule(long steps, int n_log, int n_lin, long **out, size_t 
 /* Index of the first v[i] >= thr, or -1. */
 long gk_first_at_least(const double *v, size_t n, double thr);
 
+/* ---- classification over k classes (adamw.c) ------------------------------------------------------- */
+/* Softmax cross-entropy, mean over n samples of k logits each (row-major n x k), labels in [0, k), computed
+ * with log-sum-exp in double. If dldf is not NULL it gets (softmax - onehot) / n. Returns the loss. */
+double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf);
+/* MSE on one-hot targets, mean over all n k entries (PyTorch's MSELoss(reduction='mean')):
+ * L = (1/(n k)) sum_ik (f_ik - [k == y_i])^2; dldf = 2 (f - onehot) / (n k) if not NULL. */
+double gk_mse_onehot_loss(const double *f, const int *labels, size_t n, size_t k, double *dldf);
+/* Accuracy by argmax, a tie for the top counting as wrong (correct iff the correct logit is strictly the
+ * largest, i.e. the margin is > 0), and the minimum margin: correct logit minus the largest wrong logit,
+ * min over the n samples. Either output may be NULL. */
+void gk_class_stats(const double *logits, const int *labels, size_t n, size_t k, double *acc, double *min_margin);
+
+/* ---- AdamW with decoupled weight decay and linear warmup (adamw.c) ------------------------------- */
+/* PyTorch's documented AdamW, per coordinate at step t = 1, 2, ...:
+ *   lr_t = lr * min(t / warmup, 1)  (lr_t = lr when warmup = 0)
+ *   theta *= 1 - lr_t wd;  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+ *   theta -= lr_t (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+ * (Nanda's LambdaLR min(step/10, 1) lags this warmup by one step: its first update has lr 0.) */
+typedef struct gk_adamw {
+    size_t P;
+    double lr, wd, beta1, beta2, eps;
+    long warmup, t; /* t = steps taken */
+    double *m, *v;
+} gk_adamw;
+gk_status gk_adamw_init(gk_adamw *o, size_t P, double lr, double wd, double beta1, double beta2, double eps,
+                        long warmup, gk_error *err);
+/* The learning rate used at step t (1-based). */
+double gk_adamw_lr_at(const gk_adamw *o, long t);
+void gk_adamw_step(gk_adamw *o, double *theta, const double *grad);
+void gk_adamw_free(gk_adamw *o);
+
 #endif

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates the figures shown in the README into docs/figures/, each from the command printed beside it.
+# usage: scripts/make-figures.sh   (after scripts/build.sh; takes a few minutes on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GK=./build/groklab
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+mkdir -p docs/figures
+fig() { # name, source png, command...
+  local name=$1 src=$2; shift 2
+  echo "+ $*"
+  "$@" --out "$OUT/$name" --quiet >/dev/null
+  cp "$OUT/$name/$src" "docs/figures/$name.png"
+}
+fig diag-sparse curves.png $GK run diag-sparse
+fig diag-l2sep curves.png $GK run diag-l2sep
+if $GK list | grep -q '^mc-multiply-fast'; then fig mc-multiply-fast matrices.png $GK run mc-multiply-fast; fi
+if $GK list | grep -q '^xor '; then fig xor boundary_step10.png $GK run xor steps=10; fi
+if $GK list | grep -q '^diag-sparse-paper-flow'; then fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow; fi
+echo "+ $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5"
+$GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5 --out "$OUT/sweep" >/dev/null
+for f in "$OUT"/sweep/*.png; do cp "$f" "docs/figures/sweep-$(basename "$f")"; done
+cp "$OUT/sweep/sweep.csv" docs/figures/sweep.csv
+ls -la docs/figures

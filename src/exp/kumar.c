@@ -1,0 +1,475 @@
+/* kumar.c: Kumar, Bordelon, Gershman, Pehlevan (ICLR 2024), "Grokking as the transition from lazy to rich
+ * training dynamics", Sec. 5 (Fig. 1, 4, 5, 9). A committee machine f = (alpha/N) sum_i phi(w_i.x),
+ * phi(h) = h + (eps/2) h^2, learns y = 1/2 (beta.x)^2 from P Gaussian inputs by full-batch GD on the MSE.
+ * At first it follows its initial NTK (which is poorly aligned with the quadratic task, eps small): the train
+ * loss falls a little, the test loss does not. Later the features (M = W^T W / N) rotate toward beta beta^T,
+ * the NTK aligns with the task and the test loss falls far below the kernel-regression error: grokking.
+ *
+ * Convention (the authors' notebook, CENTER_LOSS = True; paper Sec. 8.1):
+ *   train the centred predictor g(x) = f(theta; x) - f(theta0; x) (f includes alpha), with the loss
+ *   L = mean_p (g(x_p) - y_p)^2 and plain GD with lr = eta N / alpha^2 (Fig. 1: eta = 1, lr = 500 at
+ *   alpha = 1). Since the NTK of f is (alpha^2/N) K_paper (K_paper: Sec. 5, below eq. 5), lr = eta N/alpha^2
+ *   runs the early (kernel) dynamics at the same speed for every alpha, while a larger alpha needs smaller
+ *   weight changes to fit, so feature learning (and the test drop) comes later. center=0 trains f itself.
+ * The test-loss decomposition (eq. 6) is the population loss E_x (g - y)^2 of the quadratic predictor; for the
+ * centred predictor it is evaluated at the centred statistics (wbar - wbar0, M - M0) (see gk_kumar_decomp).
+ *
+ * Wiring: data (data/kumar_data) -> model (model/kumar: statistics path, O(P D^2 + N D^2) per step) ->
+ * theory reference (kernel regression with the initial empirical NTK, theory/kernel) -> metrics.
+ */
+#include "exp/exp.h"
+
+#include "data/kumar_data.h"
+#include "io/fsutil.h"
+#include "io/plot.h"
+#include "model/kumar.h"
+#include "theory/theory.h"
+#include "train/train.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const gk_param_spec kumar_params[] = {
+    {"D", GK_P_INT, "100", 1, 100000, 0, 0, NULL, "input dimension D (x ~ N(0, I/D))"},
+    {"P", GK_P_INT, "550", 1, 1e7, 0, 0, NULL, "number of train points"},
+    {"N", GK_P_INT, "500", 1, 1e7, 0, 0, NULL, "width N (number of hidden units)"},
+    {"ntest", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "number of test points"},
+    {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "output scale alpha (laziness): f = (alpha/N) sum phi(w_i.x)"},
+    {"eps", GK_P_REAL, "0.02", 0, INFINITY, 0, 0, NULL, "weight of the quadratic part: phi(h) = h + (eps/2) h^2"},
+    {"eta", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "learning rate in units of N/alpha^2: lr = eta N / alpha^2"},
+    {"center", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "train the centred predictor f - f0 (Kumar Sec. 8.1)"},
+    {"target", GK_P_ENUM, "quad", 0, 0, 0, 0, "quad|hermite|eigen",
+     "y = 1/2 (beta.x)^2, y = He_k(beta.x sqrt(D)/|beta|), or the j-th eigenvector of the initial NTK (Fig. 5)"},
+    {"j", GK_P_INT, "1", -1e9, 1e9, 0, 0, NULL, "target=eigen: eigenvector index in [1, P + ntest] (1 = largest)"},
+    {"k", GK_P_INT, "2", 2, 4, 0, 0, NULL, "Hermite order of target=hermite and act=hermite (2, 3 or 4)"},
+    {"act", GK_P_ENUM, "quad", 0, 0, 0, 0, "quad|hermite", "phi(h) = h + eps/2 h^2 or h + eps/2 He_k(h)"},
+    {"readouts", GK_P_BOOL, "0", 0, 1, 0, 0, NULL, "train the readouts v_i too (f = alpha/N sum v_i phi)"},
+    {"path", GK_P_ENUM, "auto", 0, 0, 0, 0, "auto|stats|direct",
+     "statistics (w_bar, M) or direct O(P N D) forward/backward; auto = stats when possible"},
+    {"align_n", GK_P_INT, "0", 0, 1e7, 0, 0, NULL, "test points used for the NTK alignment (0 = all, else the first)"},
+    GK_COMMON_PARAMS("100000"),
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+enum { C_TRAIN, C_TEST, C_KERNEL, C_ALIGN, C_POP, C_VAR, C_MIS, C_LIN, C_NORM, C_WBAR, C_MDEV, C_DIST, KUMAR_NCOLS };
+static const char *kumar_cols[KUMAR_NCOLS] = {"train_loss",      "test_loss",       "kernel_test_loss", "ntk_alignment",
+                                              "pop_loss",        "decomp_variance", "decomp_misalign",  "decomp_linear",
+                                              "param_norm",      "wbar_norm",       "M_minus_I_fro",    "rel_dist_from_init"};
+
+typedef struct kumar_exp {
+    gk_kumar_data d;
+    gk_model model;
+    gk_kumar_input in_tr, in_te, in_al;
+    size_t D, P, N, nt, na, np;
+    double alpha, eps, lr;
+    int center, has_decomp;
+    long step;
+    double *theta, *theta0, *grad, *f, *dldf, *f0, *ft, *f0t;
+    double *wbar0, *M0, *wbar, *M, *dw, *dM;
+    double *Ka, *yc; /* alignment kernel na x na, centred labels */
+    double kernel_test, kernel_train, init_test, eig_lambda;
+} kumar_exp;
+
+static gk_status kumar_check(const gk_config *cfg, gk_error *err) {
+    long j = gk_config_int(cfg, "j"), P = gk_config_int(cfg, "P"), nt = gk_config_int(cfg, "ntest");
+    if (!strcmp(gk_config_str(cfg, "target"), "eigen") && (j < 1 || j > P + nt))
+        return gk_fail(err, GK_EINVAL, "j=%ld is out of range: target=eigen needs 1 <= j <= P + ntest = %ld", j, P + nt);
+    int direct_only = !strcmp(gk_config_str(cfg, "act"), "hermite") || gk_config_bool(cfg, "readouts");
+    if (!strcmp(gk_config_str(cfg, "path"), "stats") && direct_only)
+        return gk_fail(err, GK_EINVAL, "path=stats needs act=quad and readouts=0 (use path=auto or path=direct)");
+    return GK_OK;
+}
+
+static void kumar_destroy(void *state) {
+    kumar_exp *E = state;
+    if (!E) return;
+    gk_kumar_data_free(&E->d);
+    gk_model_free(&E->model);
+    free(E->theta), free(E->theta0), free(E->grad), free(E->f), free(E->dldf), free(E->f0), free(E->ft), free(E->f0t);
+    free(E->wbar0), free(E->M0), free(E->wbar), free(E->M), free(E->dw), free(E->dM), free(E->Ka), free(E->yc);
+    free(E);
+}
+
+/* Kernel regression with the initial NTK: the prediction of the linearised (lazy) model at convergence. For the
+ * uncentred model the kernel fits the residual y - f0 and adds f0 back. */
+static gk_status kernel_reference(kumar_exp *E, gk_error *err) {
+    const size_t P = E->P, nt = E->nt;
+    double *K = malloc(P * P * sizeof *K), *Kx = malloc(nt * P * sizeof *Kx), *coef = malloc(P * sizeof *coef);
+    double *r = malloc(P * sizeof *r), *pt = malloc(nt * sizeof *pt), *ptr = malloc(P * sizeof *ptr);
+    gk_status s = GK_OK;
+    if (!K || !Kx || !coef || !r || !pt || !ptr) s = gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu NTK", P, P);
+    if (!s) s = gk_kumar_ntk(&E->model, E->theta0, &E->in_tr, &E->in_tr, K, err);
+    if (!s) s = gk_kumar_ntk(&E->model, E->theta0, &E->in_te, &E->in_tr, Kx, err);
+    if (!s) {
+        for (size_t p = 0; p < P; p++) r[p] = E->d.y[p] - (E->center ? 0.0 : E->f0[p]);
+        s = gk_kernel_regression(K, r, P, 0.0, coef, err);
+    }
+    if (!s) {
+        gk_kernel_predict(Kx, nt, P, coef, pt);
+        gk_kernel_predict(K, P, P, coef, ptr);
+        double a = 0, b = 0;
+        for (size_t p = 0; p < nt; p++) {
+            double e = pt[p] + (E->center ? 0.0 : E->f0t[p]) - E->d.yt[p];
+            a += e * e;
+        }
+        for (size_t p = 0; p < P; p++) b += (ptr[p] - r[p]) * (ptr[p] - r[p]);
+        E->kernel_test = a / (double)nt;
+        E->kernel_train = b / (double)P;
+    }
+    free(K), free(Kx), free(coef), free(r), free(pt), free(ptr);
+    return s;
+}
+
+/* target=eigen: labels from the initial NTK on the pooled train + test inputs (the notebook's X_total). */
+static gk_status eigen_targets(kumar_exp *E, long j, gk_error *err) {
+    const size_t P = E->P, nt = E->nt, D = E->D, n = P + nt;
+    double *X = malloc(n * D * sizeof *X), *K = malloc(n * n * sizeof *K), *y = malloc(n * sizeof *y);
+    gk_status s = GK_OK;
+    if (!X || !K || !y) s = gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu pooled NTK", n, n);
+    if (!s) {
+        memcpy(X, E->d.X, P * D * sizeof *X);
+        memcpy(X + P * D, E->d.Xt, nt * D * sizeof *X);
+        gk_kumar_input in = {n, D, X};
+        s = gk_kumar_ntk(&E->model, E->theta0, &in, &in, K, err);
+    }
+    if (!s) s = gk_kumar_eigen_labels(K, n, (size_t)j, y, &E->eig_lambda, err);
+    if (!s) {
+        memcpy(E->d.y, y, P * sizeof *y);
+        memcpy(E->d.yt, y + P, nt * sizeof *y);
+    }
+    free(X), free(K), free(y);
+    return s;
+}
+
+static gk_status kumar_create(const gk_config *cfg, void **state, gk_error *err) {
+    *state = NULL;
+    kumar_exp *E = calloc(1, sizeof *E);
+    if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
+    /* BLAS runs on one thread inside a run (gk_apply_threads); the element-wise loops are OpenMP with static
+     * partitions, so metrics.csv does not depend on `threads`. */
+    E->D = (size_t)gk_config_int(cfg, "D");
+    E->P = (size_t)gk_config_int(cfg, "P");
+    E->N = (size_t)gk_config_int(cfg, "N");
+    E->nt = (size_t)gk_config_int(cfg, "ntest");
+    E->alpha = gk_config_real(cfg, "alpha");
+    E->eps = gk_config_real(cfg, "eps");
+    E->lr = gk_config_real(cfg, "eta") * (double)E->N / (E->alpha * E->alpha);
+    E->center = gk_config_bool(cfg, "center");
+    long na = gk_config_int(cfg, "align_n");
+    E->na = na == 0 || (size_t)na > E->nt ? E->nt : (size_t)na;
+    E->eig_lambda = NAN;
+    const char *tg = gk_config_str(cfg, "target"), *path = gk_config_str(cfg, "path");
+    gk_kumar_target target = !strcmp(tg, "hermite") ? GK_KUMAR_TARGET_HERMITE
+                             : !strcmp(tg, "eigen") ? GK_KUMAR_TARGET_EIGEN : GK_KUMAR_TARGET_QUAD;
+    int k = (int)gk_config_int(cfg, "k"), act_h = !strcmp(gk_config_str(cfg, "act"), "hermite");
+    uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
+    gk_kumar_spec spec = {E->D, E->N, E->alpha, E->eps, act_h ? k : 0, gk_config_bool(cfg, "readouts"),
+                          !strcmp(path, "stats") ? GK_KUMAR_PATH_STATS
+                          : !strcmp(path, "direct") ? GK_KUMAR_PATH_DIRECT : GK_KUMAR_PATH_AUTO};
+    E->has_decomp = target == GK_KUMAR_TARGET_QUAD && !act_h;
+    gk_status s = gk_kumar_data_make(&E->d, E->D, E->P, E->nt, target, k, seed, err);
+    if (!s) s = gk_kumar_create(&E->model, &spec, err);
+    if (s) {
+        kumar_destroy(E);
+        return s;
+    }
+    const size_t D = E->D, P = E->P, nt = E->nt;
+    E->np = E->model.params.size;
+    E->in_tr = (gk_kumar_input){P, D, E->d.X};
+    E->in_te = (gk_kumar_input){nt, D, E->d.Xt};
+    E->in_al = (gk_kumar_input){E->na, D, E->d.Xt};
+    E->theta = malloc(E->np * sizeof(double));
+    E->theta0 = malloc(E->np * sizeof(double));
+    E->grad = malloc(E->np * sizeof(double));
+    E->f = malloc(P * sizeof(double));
+    E->dldf = malloc(P * sizeof(double));
+    E->f0 = malloc(P * sizeof(double));
+    E->ft = malloc(nt * sizeof(double));
+    E->f0t = malloc(nt * sizeof(double));
+    E->wbar0 = malloc(D * sizeof(double));
+    E->wbar = malloc(D * sizeof(double));
+    E->dw = malloc(D * sizeof(double));
+    E->M0 = malloc(D * D * sizeof(double));
+    E->M = malloc(D * D * sizeof(double));
+    E->dM = malloc(D * D * sizeof(double));
+    E->Ka = malloc(E->na * E->na * sizeof(double));
+    E->yc = malloc(E->na * sizeof(double));
+    if (!E->theta || !E->theta0 || !E->grad || !E->f || !E->dldf || !E->f0 || !E->ft || !E->f0t || !E->wbar0 ||
+        !E->wbar || !E->dw || !E->M0 || !E->M || !E->dM || !E->Ka || !E->yc) {
+        kumar_destroy(E);
+        return gk_fail(err, GK_ENOMEM, "out of memory for D = %zu, P = %zu, N = %zu", D, P, E->N);
+    }
+    gk_kumar_init(&E->model, seed, E->theta);
+    memcpy(E->theta0, E->theta, E->np * sizeof(double));
+    gk_kumar_stats(&E->model, E->theta0, E->wbar0, E->M0);
+    s = gk_model_forward(&E->model, E->theta0, &E->in_tr, P, E->f0, err);
+    if (!s) s = gk_model_forward(&E->model, E->theta0, &E->in_te, nt, E->f0t, err);
+    if (!s && target == GK_KUMAR_TARGET_EIGEN) s = eigen_targets(E, gk_config_int(cfg, "j"), err);
+    if (!s) s = kernel_reference(E, err);
+    if (s) {
+        kumar_destroy(E);
+        return s;
+    }
+    double m = 0;
+    for (size_t p = 0; p < E->na; p++) m += E->d.yt[p];
+    m /= (double)E->na;
+    for (size_t p = 0; p < E->na; p++) E->yc[p] = E->d.yt[p] - m;
+    *state = E;
+    return GK_OK;
+}
+
+static gk_status kumar_columns(void *state, gk_metrics *m, gk_error *err) {
+    (void)state;
+    gk_status s = GK_OK;
+    for (int c = 0; c < KUMAR_NCOLS && !s; c++) s = gk_metrics_add_column(m, kumar_cols[c], err);
+    return s;
+}
+
+/* loss and dL/df of the trained predictor (centred or not) at f */
+static double loss_of(const kumar_exp *E, double *f, const double *f0, const double *y, size_t n, double *dldf) {
+    if (E->center)
+        for (size_t p = 0; p < n; p++) f[p] -= f0[p];
+    return gk_mse_loss(f, y, n, dldf);
+}
+
+static gk_status kumar_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
+    kumar_exp *E = state;
+    gk_status s = GK_OK;
+    while (E->step < target && !(stop && *stop)) {
+        s = gk_model_forward(&E->model, E->theta, &E->in_tr, E->P, E->f, err);
+        if (s) break;
+        double L = loss_of(E, E->f, E->f0, E->d.y, E->P, E->dldf);
+        if (!isfinite(L)) {
+            s = gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld (lr = %g too large?)", E->step,
+                        E->lr);
+            break;
+        }
+        memset(E->grad, 0, E->np * sizeof(double));
+        gk_model_backward(&E->model, E->theta, &E->in_tr, E->P, E->dldf, E->grad);
+        gk_gd_step(E->theta, E->grad, E->np, E->lr, 0.0);
+        E->step++;
+    }
+    *reached = E->step;
+    return s;
+}
+
+/* Centred kernel alignment y^T Kc y / (|Kc|_F |y|^2), Kc = H K H, y centred (H y = y, so y^T Kc y = y^T K y). */
+static double alignment(const double *K, const double *y, size_t n) {
+    double *rm = malloc(n * sizeof *rm);
+    if (!rm) return NAN;
+    double all = 0;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < n; j++) s += K[i * n + j];
+        rm[i] = s / (double)n;
+        all += s;
+    }
+    all /= (double)n * (double)n;
+    double fro = 0, top = 0, y2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = 0;
+        for (size_t j = 0; j < n; j++) {
+            double c = K[i * n + j] - rm[i] - rm[j] + all; /* K symmetric: column mean = row mean */
+            fro += c * c;
+            t += K[i * n + j] * y[j];
+        }
+        top += y[i] * t;
+        y2 += y[i] * y[i];
+    }
+    free(rm);
+    return fro > 0 && y2 > 0 ? top / (sqrt(fro) * y2) : NAN;
+}
+
+static gk_status kumar_eval(void *state, double *row, gk_error *err) {
+    kumar_exp *E = state;
+    const size_t D = E->D;
+    double v[KUMAR_NCOLS];
+    gk_status s = gk_model_forward(&E->model, E->theta, &E->in_tr, E->P, E->f, err);
+    if (s) return s;
+    v[C_TRAIN] = loss_of(E, E->f, E->f0, E->d.y, E->P, NULL);
+    s = gk_model_forward(&E->model, E->theta, &E->in_te, E->nt, E->ft, err);
+    if (s) return s;
+    v[C_TEST] = loss_of(E, E->ft, E->f0t, E->d.yt, E->nt, NULL);
+    if (E->step == 0) E->init_test = v[C_TEST];
+    v[C_KERNEL] = E->kernel_test;
+    v[C_ALIGN] = NAN;
+    if (isfinite(v[C_TRAIN])) {
+        s = gk_kumar_ntk(&E->model, E->theta, &E->in_al, &E->in_al, E->Ka, err);
+        if (s) return s;
+        v[C_ALIGN] = alignment(E->Ka, E->yc, E->na);
+    }
+    gk_kumar_stats(&E->model, E->theta, E->wbar, E->M);
+    double t[3] = {NAN, NAN, NAN}, pop = NAN;
+    if (E->has_decomp) {
+        double c = E->center ? 1.0 : 0.0;
+        for (size_t a = 0; a < D; a++) E->dw[a] = E->wbar[a] - c * E->wbar0[a];
+        for (size_t a = 0; a < D * D; a++) E->dM[a] = E->M[a] - c * E->M0[a];
+        pop = gk_kumar_decomp(D, E->alpha, E->eps, E->dw, E->dM, E->d.beta, t);
+    }
+    v[C_POP] = pop, v[C_VAR] = t[0], v[C_MIS] = t[1], v[C_LIN] = t[2];
+    v[C_NORM] = gk_norm2(E->theta, E->np);
+    v[C_WBAR] = gk_norm2(E->wbar, D);
+    double md = 0;
+    for (size_t a = 0; a < D; a++)
+        for (size_t b = 0; b < D; b++) {
+            double e = E->M[a * D + b] - (a == b ? 1.0 : 0.0);
+            md += e * e;
+        }
+    v[C_MDEV] = sqrt(md);
+    v[C_DIST] = gk_dist2(E->theta, E->theta0, E->np) / gk_norm2(E->theta0, E->np);
+    memcpy(row + 2, v, sizeof v);
+    return GK_OK;
+}
+
+static double kumar_time(void *state, long step) { return ((kumar_exp *)state)->lr * (double)step; }
+static double kumar_predicted(void *state) { (void)state; return NAN; }
+
+static gk_status kumar_save(void *state, const char *dir, gk_error *err) {
+    return gk_kumar_data_save_csv(&((kumar_exp *)state)->d, dir, err);
+}
+
+static void add_num(cJSON *o, const char *key, double v) {
+    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
+    else cJSON_AddNullToObject(o, key);
+}
+
+static void add_step(cJSON *o, const char *key, const gk_metrics *m, long r) {
+    if (r >= 0) cJSON_AddNumberToObject(o, key, gk_metrics_at(m, (size_t)r, 0));
+    else cJSON_AddNullToObject(o, key);
+}
+
+static gk_status kumar_references(void *state, cJSON *o, gk_error *err) {
+    kumar_exp *E = state;
+    (void)err;
+    add_num(o, "kernel_test_loss", E->kernel_test);
+    add_num(o, "kernel_train_loss", E->kernel_train);
+    double y2 = 0;
+    for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
+    add_num(o, "zero_predictor_test_loss", y2 / (double)E->nt);
+    if (isfinite(E->eig_lambda)) add_num(o, "eigen_label_eigenvalue", E->eig_lambda);
+    return GK_OK;
+}
+
+/* The three phases, read off the metrics: lazy (test loss not falling), the gap (train << test), the drop. */
+static gk_status kumar_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    kumar_exp *E = state;
+    kumar_references(E, sum, err);
+    cJSON_AddStringToObject(sum, "model_path", gk_kumar_path_of(&E->model) == GK_KUMAR_PATH_STATS ? "stats" : "direct");
+    cJSON_AddNumberToObject(sum, "lr", E->lr);
+    cJSON_AddStringToObject(sum, "loss_convention",
+                            E->center ? "mean((f - f0 - y)^2), lr = eta N / alpha^2" : "mean((f - y)^2), lr = eta N / alpha^2");
+    int tr = gk_metrics_col(m, "train_loss"), te = gk_metrics_col(m, "test_loss"), al = gk_metrics_col(m, "ntk_alignment");
+    if (m->nrows == 0 || tr < 0 || te < 0) return GK_OK;
+    double t0 = gk_metrics_at(m, 0, te), mx = -INFINITY, mn = INFINITY;
+    long rmax = -1, rmin = -1, half = -1, gap = -1, below_kernel = -1;
+    for (size_t r = 0; r < m->nrows; r++) {
+        double a = gk_metrics_at(m, r, tr), b = gk_metrics_at(m, r, te);
+        if (b > mx) mx = b, rmax = (long)r;
+        if (b < mn) mn = b, rmin = (long)r;
+        if (half < 0 && b < 0.5 * t0) half = (long)r;
+        if (gap < 0 && 10 * a < b) gap = (long)r;
+        if (below_kernel < 0 && b < E->kernel_test) below_kernel = (long)r;
+    }
+    add_num(sum, "init_test_loss", t0);
+    add_num(sum, "max_test_loss", mx);
+    add_step(sum, "max_test_loss_step", m, rmax);
+    add_num(sum, "min_test_loss", mn);
+    add_step(sum, "min_test_loss_step", m, rmin);
+    add_step(sum, "test_half_step", m, half);
+    cJSON_AddStringToObject(sum, "test_half_rule", "first eval with test_loss < 0.5 x its initial value");
+    add_step(sum, "train_test_gap_step", m, gap);
+    cJSON_AddStringToObject(sum, "train_test_gap_rule", "first eval with 10 x train_loss < test_loss");
+    add_step(sum, "below_kernel_step", m, below_kernel);
+    add_num(sum, "max_over_final_test_loss", mx / gk_metrics_at(m, m->nrows - 1, te));
+    if (al >= 0) {
+        add_num(sum, "init_ntk_alignment", gk_metrics_at(m, 0, al));
+        add_num(sum, "final_ntk_alignment", gk_metrics_at(m, m->nrows - 1, al));
+    }
+    int pc = gk_metrics_col(m, "pop_loss");
+    if (pc >= 0) add_num(sum, "final_pop_loss", gk_metrics_at(m, m->nrows - 1, pc));
+    return GK_OK;
+}
+
+static int add_col(gk_panel *p, const gk_metrics *m, const char *col, const char *label, const double *x, double *buf,
+                   int style) {
+    int c = gk_metrics_col(m, col);
+    if (c < 0 || p->nseries >= GK_PLOT_MAX_SERIES) return 0;
+    gk_metrics_column(m, c, buf);
+    p->series[p->nseries++] = (gk_series){label, x, buf, m->nrows, style};
+    return 1;
+}
+
+/* kumar.png: losses against the kernel reference (log-log), the eq. 6 decomposition, the NTK alignment. */
+static gk_status kumar_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
+    kumar_exp *E = state;
+    if (m->nrows < 2) return GK_OK;
+    const size_t n = m->nrows;
+    double *buf = malloc(13 * n * sizeof *buf);
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    double *x = buf, *nx = buf + n;
+    gk_metrics_column(m, 0, x);
+    for (size_t r = 0; r < n; r++) x[r] = x[r] > 0 ? x[r] : 0.5; /* step 0 on the log axis */
+    gk_panel pn[3];
+    memset(pn, 0, sizeof pn);
+    pn[0] = (gk_panel){.title = "MSE (dashed: kernel regression with the initial NTK)", .xlabel = "step",
+                       .ylabel = "MSE", .logx = 1, .logy = 1};
+    if (add_col(&pn[0], m, "train_loss", "train", x, nx, 0)) nx += n;
+    if (add_col(&pn[0], m, "test_loss", "test", x, nx, 0)) nx += n;
+    if (add_col(&pn[0], m, "kernel_test_loss", "K0 regression (test)", x, nx, 2)) nx += n;
+    int np = 1;
+    if (E->has_decomp) {
+        pn[np] = (gk_panel){.title = "population loss, eq. 6 decomposition", .xlabel = "step", .ylabel = "MSE",
+                            .logx = 1, .logy = 1};
+        if (add_col(&pn[np], m, "pop_loss", "population loss", x, nx, 0)) nx += n;
+        if (add_col(&pn[np], m, "decomp_variance", "variance", x, nx, 2)) nx += n;
+        if (add_col(&pn[np], m, "decomp_misalign", "misalignment", x, nx, 2)) nx += n;
+        if (add_col(&pn[np], m, "decomp_linear", "linear", x, nx, 2)) nx += n;
+        np++;
+    }
+    pn[np] = (gk_panel){.title = "centred NTK alignment with the test labels", .xlabel = "step", .ylabel = "alignment",
+                        .logx = 1};
+    if (add_col(&pn[np], m, "ntk_alignment", "alignment", x, nx, 0)) nx += n;
+    np++;
+    char base[1024], title[256];
+    snprintf(title, sizeof title, "D=%zu P=%zu N=%zu alpha=%g eps=%g", E->D, E->P, E->N, E->alpha, E->eps);
+    gk_status s = gk_path_join(base, sizeof base, dir, "kumar", err);
+    if (!s) s = gk_plot_panels(base, title, pn, np, err);
+    free(buf);
+    return s;
+}
+
+static const gk_exp_type kumar_type = {
+    .name = "kumar",
+    .params = kumar_params,
+    .check = kumar_check,
+    .create = kumar_create,
+    .destroy = kumar_destroy,
+    .columns = kumar_columns,
+    .advance = kumar_advance,
+    .eval = kumar_eval,
+    .time_of_step = kumar_time,
+    .predicted_step = kumar_predicted,
+    .save_data = kumar_save,
+    .summarize = kumar_summarize,
+    .figures = kumar_figures,
+    .references = kumar_references,
+};
+
+const gk_preset gk_presets_kumar[] = {
+    {"kumar-fig1", &kumar_type, "Kumar et al. 2024", "Fig. 1",
+     "polynomial regression groks: lazy NTK phase, then the features align with beta beta^T and the test MSE falls",
+     "D=100 P=550 N=500 alpha=1 eps=0.02 eta=1 steps=100000 evals=100 evals_lin=60"},
+    {"kumar-fig4-decomp", &kumar_type, "Kumar et al. 2024", "Fig. 4",
+     "width 2: the eq. 6 decomposition of the test loss (variance, misalignment, linear power); uncentred as in the "
+     "notebook; seed 2 (at width 2 seeds 1 and 3 stall in a local minimum with train MSE ~0.06-0.1)",
+     "D=40 P=120 N=2 alpha=1 eps=0.25 eta=0.5 center=0 seed=2 steps=50000 evals=100 evals_lin=60"},
+    {"kumar-fig5-eigen", &kumar_type, "Kumar et al. 2024", "Fig. 5",
+     "labels = j-th eigenvector of the initial NTK: j = 1 learned at once, mid j groks, large j never generalises",
+     "target=eigen j=70 D=100 P=100 ntest=100 N=2 alpha=1 eps=0.25 eta=0.5 steps=25000 evals=100 evals_lin=60"},
+    {"kumar-fig9-datasize", &kumar_type, "Kumar et al. 2024", "Fig. 9",
+     "Goldilocks data size: P = 50 | 120 | 500 (key P) at D = 40, N = 100, eps = 0.5",
+     "D=40 P=120 N=100 alpha=1 eps=0.5 eta=0.5 steps=50000 evals=100 evals_lin=60"},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,320 @@
+/* modular.c: modular arithmetic groks (Power et al. 2022; Lyu et al. ICLR 2024 Sec. 2 Fig. 2; Gromov 2023;
+ * Kumar et al. ICLR 2024 Fig. 2). A two-layer MLP on the one-hot pair (a, b) fits the train pairs of a op b
+ * mod p early, with test accuracy near 0, and generalises much later.
+ *
+ * Wiring: dataset (data/modular_data) -> model (model/mlp_relu or model/mlp_quad) -> loss (softmax
+ * cross-entropy or MSE on one-hot targets) -> optimizer (full-batch GD with coupled weight decay, or AdamW
+ * with decoupled decay and warmup).
+ *
+ * Metrics: train/test loss and accuracy (argmax; a tie for the top counts as wrong, so an all-equal output
+ * such as W2 = 0 has accuracy 0), the total and per-tensor weight norms, the distance from init, the minimum
+ * train margin (correct logit minus the largest wrong logit) and the Fourier progress measure `ipr`
+ * (Gromov eq. 20-21; gk_zp_ipr in data/modular_data.h) of each neuron's input weights, its a-half and b-half
+ * averaged, then averaged over neurons. */
+#include "exp/exp.h"
+
+#include "data/modular_data.h"
+#include "io/fsutil.h"
+#include "io/plot.h"
+#include "model/mlp_quad.h"
+#include "model/mlp_relu.h"
+#include "train/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const gk_param_spec mod_params[] = {
+    {"p", GK_P_INT, "97", 2, 2000, 0, 0, NULL, "modulus (labels and both operands in Z_p)"},
+    {"op", GK_P_ENUM, "add", 0, 0, 0, 0, GK_MOD_OP_CHOICES, "operation a op b mod p (div needs p prime, b != 0)"},
+    {"frac", GK_P_REAL, "0.4", 0, 1, 1, 1, NULL, "train fraction of all pairs (train size = floor(frac * pairs))"},
+    {"split_seed", GK_P_INT, "1", 0, 4294967295.0, 0, 0, NULL, "seed of the train/test permutation"},
+    {"model", GK_P_ENUM, "mlp-relu", 0, 0, 0, 0, "mlp-relu|mlp-quad", "W2 ReLU(W1 x + b1) (Lyu) or (s/(DN)) W2 (W1 x)^2 (Gromov/Kumar)"},
+    {"width", GK_P_INT, "1024", 1, 1e6, 0, 0, NULL, "hidden width h (N)"},
+    {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "init scale: mlp-relu He init times alpha; mlp-quad weights N(0, alpha^2)"},
+    {"zero_last", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "mlp-relu: set W2 = 0 at init (Lyu Fig. 2b)"},
+    {"out_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "mlp-quad: output scale s in f = (s/(DN)) W2 (W1 x)^2"},
+    {"loss", GK_P_ENUM, "xent", 0, 0, 0, 0, "xent|mse", "softmax cross-entropy, or MSE on one-hot targets (mean over n*p)"},
+    {"optim", GK_P_ENUM, "gd", 0, 0, 0, 0, "gd|adamw", "full-batch GD with coupled wd, or AdamW with decoupled wd"},
+    {"lr", GK_P_REAL, "0.002", 0, INFINITY, 1, 0, NULL, "learning rate"},
+    {"wd", GK_P_REAL, "1e-4", 0, INFINITY, 0, 0, NULL, "weight decay (gd: grad + wd theta; adamw: theta *= 1 - lr wd)"},
+    {"beta1", GK_P_REAL, "0.9", 0, 1, 0, 1, NULL, "AdamW beta1"},
+    {"beta2", GK_P_REAL, "0.98", 0, 1, 0, 1, NULL, "AdamW beta2"},
+    {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
+    {"warmup", GK_P_INT, "10", 0, 1e12, 0, 0, NULL, "AdamW linear warmup steps (lr_t = lr min(t/warmup, 1))"},
+    GK_COMMON_PARAMS("100000"),
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+enum { MODEL_RELU, MODEL_QUAD };
+enum { LOSS_XENT, LOSS_MSE };
+enum { OPT_GD, OPT_ADAMW };
+
+typedef struct mod_exp {
+    gk_mod_data D;
+    gk_model model;
+    int model_kind, loss_kind, opt_kind;
+    size_t P, h;
+    int p;
+    double lr, wd;
+    gk_adamw adam;
+    long step;
+    double *theta, *theta0, *grad, *f_train, *f_test, *dldf;
+    double *cosv, *sinv; /* cos/sin(2 pi j / p), j < p */
+    double *ipr_buf;     /* per neuron */
+    char norm_names[GK_MAX_TENSORS][40]; /* "norm_<tensor>" column names (the metrics table points here) */
+} mod_exp;
+
+static gk_status mod_check(const gk_config *cfg, gk_error *err) {
+    gk_mod_op op;
+    gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
+    return s ? s : gk_mod_check((int)gk_config_int(cfg, "p"), op, gk_config_real(cfg, "frac"), err);
+}
+
+static void mod_destroy(void *state) {
+    mod_exp *E = state;
+    if (!E) return;
+    gk_mod_data_free(&E->D);
+    gk_model_free(&E->model);
+    gk_adamw_free(&E->adam);
+    free(E->theta);
+    free(E->theta0);
+    free(E->grad);
+    free(E->f_train);
+    free(E->f_test);
+    free(E->dldf);
+    free(E->cosv);
+    free(E->sinv);
+    free(E->ipr_buf);
+    free(E);
+}
+
+static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
+    *state = NULL;
+    mod_exp *E = calloc(1, sizeof *E);
+    if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
+    gk_mod_op op;
+    gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
+    E->p = (int)gk_config_int(cfg, "p");
+    E->h = (size_t)gk_config_int(cfg, "width");
+    E->model_kind = strcmp(gk_config_str(cfg, "model"), "mlp-relu") ? MODEL_QUAD : MODEL_RELU;
+    E->loss_kind = strcmp(gk_config_str(cfg, "loss"), "xent") ? LOSS_MSE : LOSS_XENT;
+    E->opt_kind = strcmp(gk_config_str(cfg, "optim"), "gd") ? OPT_ADAMW : OPT_GD;
+    E->lr = gk_config_real(cfg, "lr");
+    E->wd = gk_config_real(cfg, "wd");
+    const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
+    if (!s) s = gk_mod_data_make(&E->D, E->p, op, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"), err);
+    if (!s) s = E->model_kind == MODEL_RELU ? gk_mlp_relu_create(&E->model, E->p, E->h, err)
+                                            : gk_mlp_quad_create(&E->model, E->p, E->h, gk_config_real(cfg, "out_scale"), err);
+    if (s) {
+        mod_destroy(E);
+        return s;
+    }
+    const size_t P = E->P = E->model.params.size, p = (size_t)E->p;
+    E->theta = malloc(P * sizeof(double));
+    E->theta0 = malloc(P * sizeof(double));
+    E->grad = malloc(P * sizeof(double));
+    E->f_train = malloc(E->D.train.n * p * sizeof(double));
+    E->dldf = malloc(E->D.train.n * p * sizeof(double));
+    E->f_test = malloc(E->D.test.n * p * sizeof(double));
+    E->cosv = malloc(p * sizeof(double));
+    E->sinv = malloc(p * sizeof(double));
+    E->ipr_buf = malloc(E->h * sizeof(double));
+    if (!E->theta || !E->theta0 || !E->grad || !E->f_train || !E->dldf || !E->f_test || !E->cosv || !E->sinv ||
+        !E->ipr_buf) {
+        mod_destroy(E);
+        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, width = %zu", p, (size_t)gk_config_int(cfg, "width"));
+    }
+    gk_zp_trig(E->p, E->cosv, E->sinv);
+    if (E->model_kind == MODEL_RELU)
+        gk_mlp_relu_init(&E->model, gk_config_real(cfg, "alpha"), gk_config_bool(cfg, "zero_last"), seed, E->theta);
+    else gk_mlp_quad_init(&E->model, gk_config_real(cfg, "alpha"), seed, E->theta);
+    memcpy(E->theta0, E->theta, P * sizeof(double));
+    if (E->opt_kind == OPT_ADAMW &&
+        (s = gk_adamw_init(&E->adam, P, E->lr, E->wd, gk_config_real(cfg, "beta1"), gk_config_real(cfg, "beta2"),
+                           gk_config_real(cfg, "eps"), gk_config_int(cfg, "warmup"), err))) {
+        mod_destroy(E);
+        return s;
+    }
+    *state = E;
+    return GK_OK;
+}
+
+static gk_status mod_columns(void *state, gk_metrics *m, gk_error *err) {
+    mod_exp *E = state;
+    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init", "min_margin"};
+    gk_status s = GK_OK;
+    for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
+    for (int t = 0; t < E->model.params.count && !s; t++) {
+        snprintf(E->norm_names[t], sizeof E->norm_names[t], "norm_%s", E->model.params.t[t].name);
+        s = gk_metrics_add_column(m, E->norm_names[t], err);
+    }
+    if (!s) s = gk_metrics_add_column(m, "ipr", err);
+    return s;
+}
+
+static double loss_of(const mod_exp *E, const double *f, const int *y, size_t n, double *dldf) {
+    return E->loss_kind == LOSS_XENT ? gk_softmax_xent_loss(f, y, n, (size_t)E->p, dldf)
+                                     : gk_mse_onehot_loss(f, y, n, (size_t)E->p, dldf);
+}
+
+static gk_status mod_step(mod_exp *E, gk_error *err) {
+    const size_t n = E->D.train.n;
+    gk_status s = gk_model_forward(&E->model, E->theta, &E->D.train, n, E->f_train, err);
+    if (s) return s;
+    double loss = loss_of(E, E->f_train, E->D.y_train, n, E->dldf);
+    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
+    memset(E->grad, 0, E->P * sizeof(double));
+    gk_model_backward(&E->model, E->theta, &E->D.train, n, E->dldf, E->grad);
+    if (E->opt_kind == OPT_GD) gk_gd_step(E->theta, E->grad, E->P, E->lr, E->wd);
+    else gk_adamw_step(&E->adam, E->theta, E->grad);
+    E->step++;
+    return GK_OK;
+}
+
+static gk_status mod_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
+    mod_exp *E = state;
+    gk_status s = GK_OK;
+    while (E->step < target && !s && !(stop && *stop)) s = mod_step(E, err);
+    *reached = E->step;
+    return s;
+}
+
+/* The mean over neurons of the IPR of their input weights, each the average of its a-half and b-half. */
+static double fourier_ipr(mod_exp *E) {
+    const size_t h = E->h, p = (size_t)E->p;
+    const double *W1 = E->theta + E->model.params.t[0].offset; /* 2p x h, input-major */
+    const long hh = (long)h;
+#pragma omp parallel for schedule(static)
+    for (long k = 0; k < hh; k++) {
+        double ia = gk_zp_ipr(W1 + k, h, (int)p, E->cosv, E->sinv), ib = gk_zp_ipr(W1 + p * h + k, h, (int)p, E->cosv, E->sinv);
+        E->ipr_buf[k] = 0.5 * (ia + ib);
+    }
+    double s = 0;
+    size_t cnt = 0;
+    for (size_t k = 0; k < h; k++)
+        if (isfinite(E->ipr_buf[k])) s += E->ipr_buf[k], cnt++;
+    return cnt ? s / (double)cnt : NAN;
+}
+
+static gk_status mod_eval(void *state, double *row, gk_error *err) {
+    mod_exp *E = state;
+    const size_t n = E->D.train.n, nt = E->D.test.n, p = (size_t)E->p;
+    gk_status s = gk_model_forward(&E->model, E->theta, &E->D.train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, E->theta, &E->D.test, nt, E->f_test, err);
+    if (s) return s;
+    double tr_acc, te_acc, margin;
+    double tr_loss = loss_of(E, E->f_train, E->D.y_train, n, NULL);
+    double te_loss = loss_of(E, E->f_test, E->D.y_test, nt, NULL);
+    gk_class_stats(E->f_train, E->D.y_train, n, p, &tr_acc, &margin);
+    gk_class_stats(E->f_test, E->D.y_test, nt, p, &te_acc, NULL);
+    size_t c = 2;
+    row[c++] = tr_loss;
+    row[c++] = tr_acc;
+    row[c++] = te_loss;
+    row[c++] = te_acc;
+    row[c++] = gk_norm2(E->theta, E->P);
+    row[c++] = gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P);
+    row[c++] = margin;
+    for (int t = 0; t < E->model.params.count; t++) {
+        const gk_tensor *T = &E->model.params.t[t];
+        row[c++] = gk_norm2(E->theta + T->offset, T->rows * T->cols);
+    }
+    row[c++] = fourier_ipr(E);
+    return GK_OK;
+}
+
+static long first_row(const gk_metrics *m, int col, double thr) {
+    for (size_t r = 0; col >= 0 && r < m->nrows; r++)
+        if (gk_metrics_at(m, r, col) >= thr) return (long)r;
+    return -1;
+}
+
+/* Memorise-then-generalise in numbers: the first eval with train_acc = 1, the test accuracy there, the
+ * delay of the grok step relative to it, and the growth of the Fourier IPR. */
+static gk_status mod_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    int tr = gk_metrics_col(m, "train_acc"), te = gk_metrics_col(m, "test_acc"), ip = gk_metrics_col(m, "ipr");
+    if (m->nrows == 0) return GK_OK;
+    long fit = first_row(m, tr, 1.0), grok = first_row(m, te, 0.95);
+    cJSON_AddNumberToObject(sum, "train_pairs", (double)((mod_exp *)state)->D.train.n);
+    cJSON_AddNumberToObject(sum, "test_pairs", (double)((mod_exp *)state)->D.test.n);
+    if (fit >= 0) {
+        double fs = gk_metrics_at(m, (size_t)fit, 0);
+        cJSON_AddNumberToObject(sum, "train_acc1_step", fs);
+        cJSON_AddNumberToObject(sum, "test_acc_at_train_acc1", gk_metrics_at(m, (size_t)fit, te));
+        if (grok >= 0 && fs > 0) cJSON_AddNumberToObject(sum, "grok_delay_ratio", gk_metrics_at(m, (size_t)grok, 0) / fs);
+        else cJSON_AddNullToObject(sum, "grok_delay_ratio");
+    } else {
+        cJSON_AddNullToObject(sum, "train_acc1_step");
+        cJSON_AddNullToObject(sum, "test_acc_at_train_acc1");
+        cJSON_AddNullToObject(sum, "grok_delay_ratio");
+    }
+    double i0 = gk_metrics_at(m, 0, ip), i1 = gk_metrics_at(m, m->nrows - 1, ip);
+    if (isfinite(i0)) cJSON_AddNumberToObject(sum, "ipr_initial", i0);
+    if (isfinite(i1)) cJSON_AddNumberToObject(sum, "ipr_final", i1);
+    if (isfinite(i0) && isfinite(i1) && i0 > 0) cJSON_AddNumberToObject(sum, "ipr_ratio", i1 / i0);
+    return GK_OK;
+}
+
+/* progress.png/svg: the Fourier IPR and the minimum train margin against the step. */
+static gk_status mod_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
+    if (m->nrows < 2) return GK_OK;
+    const size_t n = m->nrows;
+    double *buf = malloc(3 * n * sizeof(double));
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    gk_metrics_column(m, 0, buf);
+    gk_metrics_column(m, gk_metrics_col(m, "ipr"), buf + n);
+    gk_metrics_column(m, gk_metrics_col(m, "min_margin"), buf + 2 * n);
+    gk_panel pan[2];
+    memset(pan, 0, sizeof pan);
+    pan[0] = (gk_panel){.title = "Fourier IPR of the first-layer weights (mean over neurons)", .xlabel = "step",
+                        .ylabel = "IPR", .logx = 1, .ymin = 0, .ymax = 1.02};
+    pan[0].series[0] = (gk_series){"ipr", buf, buf + n, n, 0};
+    pan[0].nseries = 1;
+    pan[1] = (gk_panel){.title = "minimum train margin", .xlabel = "step", .ylabel = "margin", .logx = 1};
+    pan[1].series[0] = (gk_series){"min margin", buf, buf + 2 * n, n, 0};
+    pan[1].nseries = 1;
+    char base[1024];
+    gk_status s = gk_path_join(base, sizeof base, dir, "progress", err);
+    if (!s) s = gk_plot_panels(base, "modular arithmetic: progress measures", pan, 2, err);
+    free(buf);
+    return s;
+}
+
+static double mod_time(void *state, long step) { return ((mod_exp *)state)->lr * (double)step; }
+static double mod_predicted(void *state) { return NAN; }
+static gk_status mod_save(void *state, const char *dir, gk_error *err) {
+    return gk_mod_data_save_csv(&((mod_exp *)state)->D, dir, err);
+}
+
+static const gk_exp_type modular_type = {
+    .name = "modular",
+    .params = mod_params,
+    .check = mod_check,
+    .create = mod_create,
+    .destroy = mod_destroy,
+    .columns = mod_columns,
+    .advance = mod_advance,
+    .eval = mod_eval,
+    .time_of_step = mod_time,
+    .predicted_step = mod_predicted,
+    .save_data = mod_save,
+    .summarize = mod_summarize,
+    .figures = mod_figures,
+};
+
+const gk_preset gk_presets_modular[] = {
+    {"modadd-lyu-fast", &modular_type, "Lyu et al. 2024", "Fig. 2 (scaled down)",
+     "modular addition: a ReLU MLP with a large init fits the train pairs at once, generalises much later",
+     "p=31 op=add frac=0.8 model=mlp-relu width=256 alpha=4 zero_last=1 loss=xent optim=gd lr=0.1 wd=1e-3 steps=100000 evals=60 evals_lin=100 threads=1"},
+    {"modadd-lyu", &modular_type, "Lyu et al. 2024", "Fig. 2 (paper scale)",
+     "modular addition at the paper's size: p=97, 40% train, width 1024, GD lr 0.002, wd 1e-4, ~1e7 steps",
+     "p=97 op=add frac=0.4 model=mlp-relu width=1024 alpha=1 zero_last=1 loss=xent optim=gd lr=0.002 wd=1e-4 steps=10000000 evals=150 evals_lin=100"},
+    {"modadd-gromov", &modular_type, "Gromov 2023; Kumar et al. 2024", "Kumar Fig. 2a,b",
+     "grokking without weight decay: quadratic MLP, MSE, plain GD; the Fourier IPR of the weights grows",
+     "p=23 op=add frac=0.9 model=mlp-quad width=100 alpha=1 out_scale=1 loss=mse optim=gd lr=1000 wd=0 steps=10000 threads=1"},
+    {"modadd-adamw-fast", &modular_type, "Power et al. 2022; Nanda et al. 2023", "MLP instead of the transformer",
+     "modular addition with AdamW and weight decay 1: the train pairs are fit in ~150 steps, the test pairs ~20x later",
+     "p=23 op=add frac=0.7 model=mlp-relu width=128 alpha=1 zero_last=0 loss=xent optim=adamw lr=3e-3 wd=1 warmup=10 steps=6000 threads=1"},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};

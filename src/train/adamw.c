@@ -1,0 +1,120 @@
+/* adamw.c: AdamW (decoupled weight decay, linear warmup) and the k-class losses and statistics
+ * (softmax cross-entropy, MSE on one-hot targets, argmax accuracy and minimum margin).
+ * Sums over samples run in NCHUNK fixed chunks (independent of the thread count), combined in order. */
+#include "train/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NCHUNK 64
+
+static void chunk_range(size_t n, long c, size_t *i0, size_t *i1) {
+    *i0 = n * (size_t)c / NCHUNK;
+    *i1 = n * (size_t)(c + 1) / NCHUNK;
+}
+
+static double sum_chunks(const double *part) {
+    double s = 0;
+    for (int c = 0; c < NCHUNK; c++) s += part[c];
+    return s;
+}
+
+double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
+    double part[NCHUNK];
+#pragma omp parallel for schedule(static)
+    for (long c = 0; c < NCHUNK; c++) {
+        size_t i0, i1;
+        chunk_range(n, c, &i0, &i1);
+        double L = 0;
+        for (size_t i = i0; i < i1; i++) {
+            const double *z = logits + i * k;
+            GK_ASSERT(labels[i] >= 0 && (size_t)labels[i] < k);
+            double lse = gk_logsumexp(z, k);
+            L += lse - z[labels[i]];
+            if (dldf) {
+                double *d = dldf + i * k;
+                for (size_t j = 0; j < k; j++) d[j] = exp(z[j] - lse) / (double)n;
+                d[labels[i]] -= 1.0 / (double)n;
+            }
+        }
+        part[c] = L;
+    }
+    return n ? sum_chunks(part) / (double)n : 0;
+}
+
+double gk_mse_onehot_loss(const double *f, const int *labels, size_t n, size_t k, double *dldf) {
+    double part[NCHUNK];
+    const double scale = n ? 1.0 / ((double)n * (double)k) : 0;
+#pragma omp parallel for schedule(static)
+    for (long c = 0; c < NCHUNK; c++) {
+        size_t i0, i1;
+        chunk_range(n, c, &i0, &i1);
+        double L = 0;
+        for (size_t i = i0; i < i1; i++) {
+            GK_ASSERT(labels[i] >= 0 && (size_t)labels[i] < k);
+            for (size_t j = 0; j < k; j++) {
+                double r = f[i * k + j] - ((size_t)labels[i] == j ? 1.0 : 0.0);
+                L += r * r;
+                if (dldf) dldf[i * k + j] = 2.0 * r * scale;
+            }
+        }
+        part[c] = L;
+    }
+    return sum_chunks(part) * scale;
+}
+
+void gk_class_stats(const double *logits, const int *labels, size_t n, size_t k, double *acc, double *min_margin) {
+    double correct = 0, mm = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        const double *z = logits + i * k;
+        double best_wrong = -INFINITY;
+        for (size_t j = 0; j < k; j++)
+            if (j != (size_t)labels[i] && z[j] > best_wrong) best_wrong = z[j];
+        double m = z[labels[i]] - best_wrong;
+        if (m > 0) correct += 1;
+        if (m < mm) mm = m;
+    }
+    if (acc) *acc = n ? correct / (double)n : 0;
+    if (min_margin) *min_margin = mm;
+}
+
+gk_status gk_adamw_init(gk_adamw *o, size_t P, double lr, double wd, double beta1, double beta2, double eps,
+                        long warmup, gk_error *err) {
+    memset(o, 0, sizeof *o);
+    o->m = calloc(P ? P : 1, sizeof(double));
+    o->v = calloc(P ? P : 1, sizeof(double));
+    if (!o->m || !o->v) {
+        gk_adamw_free(o);
+        return gk_fail(err, GK_ENOMEM, "out of memory for the AdamW state (%zu parameters)", P);
+    }
+    o->P = P, o->lr = lr, o->wd = wd, o->beta1 = beta1, o->beta2 = beta2, o->eps = eps, o->warmup = warmup;
+    return GK_OK;
+}
+
+double gk_adamw_lr_at(const gk_adamw *o, long t) {
+    if (o->warmup <= 0 || t >= o->warmup) return o->lr;
+    return o->lr * (double)t / (double)o->warmup;
+}
+
+void gk_adamw_step(gk_adamw *o, double *theta, const double *grad) {
+    const long t = ++o->t;
+    const double lr = gk_adamw_lr_at(o, t), decay = 1.0 - lr * o->wd;
+    const double b1 = o->beta1, b2 = o->beta2, c1 = 1.0 - pow(b1, (double)t), c2 = 1.0 - pow(b2, (double)t);
+    double *m = o->m, *v = o->v;
+    const long P = (long)o->P;
+#pragma omp parallel for schedule(static)
+    for (long k = 0; k < P; k++) {
+        double g = grad[k];
+        m[k] = b1 * m[k] + (1.0 - b1) * g;
+        v[k] = b2 * v[k] + (1.0 - b2) * g * g;
+        theta[k] = theta[k] * decay - lr * (m[k] / c1) / (sqrt(v[k] / c2) + o->eps);
+    }
+}
+
+void gk_adamw_free(gk_adamw *o) {
+    if (!o) return;
+    free(o->m);
+    free(o->v);
+    o->m = o->v = NULL;
+}
