@@ -12,6 +12,10 @@
 #define GK_CLONES
 #endif
 
+/* Below this many matrix entries a product runs on one thread: a parallel region costs more than it saves,
+ * and on a loaded machine idle threads spin. The results do not depend on it (each output has one order). */
+#define PARALLEL_MIN ((size_t)1 << 22)
+
 #define CHUNK 16   /* byte-groups tabulated together: 16 x 256 doubles = 32 KB, one L1 */
 #define ROWBLK 256 /* rows per unit of work of S w */
 
@@ -92,7 +96,7 @@ void gk_signmat_mv(const gk_signmat *S, const double *w, double *out, double *wo
     const size_t nseg = S->dpad / GK_SEG, n = S->n, nrb = (n + ROWBLK - 1) / ROWBLK;
     const long units = (long)(nrb * nseg);
     /* Each (row block, segment) unit writes its own partials, laid out [seg][row]. */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * S->dpad >= PARALLEL_MIN)
     for (long u = 0; u < units; u++) {
         size_t rbk = (size_t)u / nseg, seg = (size_t)u % nseg;
         size_t i0 = rbk * ROWBLK, i1 = i0 + ROWBLK < n ? i0 + ROWBLK : n;
@@ -134,6 +138,6 @@ void gk_signmat_tmv(const gk_signmat *S, const double *r, double *g, double *wor
         build_table(v, R + 256 * m);
     }
     const long blocks = (long)(S->dpad / 64);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (S->n * S->dpad >= PARALLEL_MIN)
     for (long blk = 0; blk < blocks; blk++) block_tmv(S, R, (size_t)blk * 64, g);
 }

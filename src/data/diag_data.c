@@ -1,7 +1,7 @@
 /* diag_data.c: generators for the sparse and the large-L2-margin datasets (Lyu et al. Sec. 3.2.3). */
 #include "data/diag_data.h"
 
-#include "io/fsutil.h"
+#include "io/samples_csv.h"
 
 #include <math.h>
 #include <omp.h>
@@ -79,8 +79,9 @@ static void make_wstar(gk_diag_data *D) {
     for (size_t j = 0; j < D->d; j++) D->wstar[j] /= nrm;
 }
 
-/* Fills a stored design (signs or dense) and its labels, in parallel; each row from its own stream. */
-static gk_status fill_stored(gk_design *X, double *y, gk_row_gen gen, const void *ctx, gk_error *err) {
+/* Draws every row of a design and its label, in parallel, each row from its own stream. A stored design
+ * (signs or dense) keeps the rows; a generated one only keeps the labels. */
+static gk_status draw_rows(gk_design *X, double *y, gk_row_gen gen, const void *ctx, gk_error *err) {
     if (gen == sparse_row && X->kind == GK_DESIGN_SIGNS) {
 #pragma omp parallel for schedule(static)
         for (long i = 0; i < (long)X->n; i++)
@@ -97,23 +98,9 @@ static gk_status fill_stored(gk_design *X, double *y, gk_row_gen gen, const void
         for (long i = 0; i < (long)X->n; i++) {
             y[i] = gen(ctx, (size_t)i, row);
             if (X->kind == GK_DESIGN_DENSE) memcpy(X->dense + (size_t)i * X->d, row, X->d * sizeof(double));
-            else
+            else if (X->kind == GK_DESIGN_SIGNS)
                 for (size_t j = 0; j < X->d; j++) gk_signmat_set(&X->signs, (size_t)i, j, row[j] < 0 ? -1 : 1);
         }
-    }
-    free(rows);
-    return GK_OK;
-}
-
-static gk_status labels_generated(gk_design *X, double *y, gk_error *err) {
-    int nt = omp_get_max_threads();
-    double *rows = malloc((size_t)nt * X->d * sizeof(double));
-    if (!rows) return gk_fail(err, GK_ENOMEM, "cannot allocate row buffers");
-#pragma omp parallel num_threads(nt)
-    {
-        double *row = rows + (size_t)omp_get_thread_num() * X->d;
-#pragma omp for schedule(static)
-        for (long i = 0; i < (long)X->n; i++) y[i] = X->gen(X->gen_ctx, (size_t)i, row);
     }
     free(rows);
     return GK_OK;
@@ -136,9 +123,9 @@ static gk_status make_set(gk_diag_data *D, int set, size_t n, size_t dense_limit
         s = gk_design_init_dense(X, n, D->d, err);
     else {
         s = gk_design_init_generated(X, n, D->d, gen, ctx, err);
-        return s ? s : labels_generated(X, *y, err);
+        return s ? s : draw_rows(X, *y, gen, ctx, err);
     }
-    if (!s) s = fill_stored(X, *y, gen, ctx, err);
+    if (!s) s = draw_rows(X, *y, gen, ctx, err);
     /* Only the train set is multiplied by S^T (in the backward pass). */
     return s || set != SET_TRAIN ? s : gk_design_finish(X, err);
 }
@@ -171,31 +158,11 @@ void gk_diag_data_free(gk_diag_data *D) {
     memset(D, 0, sizeof *D);
 }
 
-static gk_status save_set(const gk_design *X, const double *y, const char *path, gk_error *err) {
-    gk_atomic_file af;
-    gk_status s = gk_atomic_open(&af, path, err);
-    if (s) return s;
-    double *row = malloc(X->d * sizeof(double));
-    if (!row) {
-        gk_atomic_abort(&af);
-        return gk_fail(err, GK_ENOMEM, "out of memory");
-    }
-    for (size_t j = 0; j < X->d; j++) fprintf(af.f, "x%zu,", j);
-    fprintf(af.f, "label\n");
-    for (size_t i = 0; i < X->n; i++) {
-        gk_design_row(X, i, row);
-        for (size_t j = 0; j < X->d; j++) fprintf(af.f, "%.17g,", row[j]);
-        fprintf(af.f, "%g\n", y[i]);
-    }
-    free(row);
-    return gk_atomic_commit(&af, err);
-}
+static void design_row(const void *ctx, size_t i, double *row) { gk_design_row(ctx, i, row); }
 
 gk_status gk_diag_data_save_csv(const gk_diag_data *D, const char *dir, gk_error *err) {
-    char path[1024];
-    gk_status s = gk_path_join(path, sizeof path, dir, "train.csv", err);
-    if (!s) s = save_set(&D->train, D->y_train, path, err);
-    if (!s) s = gk_path_join(path, sizeof path, dir, "test.csv", err);
-    if (!s) s = save_set(&D->test, D->y_test, path, err);
-    return s;
+    static const char *const names[] = {"label"};
+    const double *ytr[] = {D->y_train}, *yte[] = {D->y_test};
+    gk_status s = gk_write_samples_csv(dir, "train.csv", D->train.n, D->d, design_row, &D->train, ytr, names, 1, err);
+    return s ? s : gk_write_samples_csv(dir, "test.csv", D->test.n, D->d, design_row, &D->test, yte, names, 1, err);
 }

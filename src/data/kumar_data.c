@@ -1,7 +1,7 @@
 /* kumar_data.c: Gaussian inputs, a random teacher, quadratic / Hermite / NTK-eigenvector targets (Kumar et al.). */
 #include "data/kumar_data.h"
 
-#include "io/fsutil.h"
+#include "io/samples_csv.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -106,31 +106,12 @@ gk_status gk_kumar_eigen_labels(const double *K, size_t n, size_t j, double *y, 
     return GK_OK;
 }
 
-static gk_status save_rows(const char *dir, const char *name, const double *X, const double *y, size_t n, size_t D,
-                           gk_error *err) {
-    char path[1024];
-    gk_status s = gk_path_join(path, sizeof path, dir, name, err);
-    if (s) return s;
-    gk_atomic_file af;
-    s = gk_atomic_open(&af, path, err);
-    if (s) return s;
-    for (size_t c = 0; c < D; c++) fprintf(af.f, "%sx%zu", c ? "," : "", c);
-    fprintf(af.f, y ? ",y\n" : "\n");
-    for (size_t i = 0; i < n; i++) {
-        for (size_t c = 0; c < D; c++) fprintf(af.f, "%s%.17g", c ? "," : "", X[i * D + c]);
-        if (y) fprintf(af.f, ",%.17g", y[i]);
-        fprintf(af.f, "\n");
-    }
-    if (ferror(af.f)) {
-        gk_atomic_abort(&af);
-        return gk_fail(err, GK_EIO, "cannot write %s", path);
-    }
-    return gk_atomic_commit(&af, err);
-}
 
 gk_status gk_kumar_data_save_csv(const gk_kumar_data *d, const char *dir, gk_error *err) {
-    gk_status s = save_rows(dir, "train.csv", d->X, d->y, d->P, d->D, err);
-    if (!s) s = save_rows(dir, "test.csv", d->Xt, d->yt, d->ntest, d->D, err);
-    if (!s) s = save_rows(dir, "beta.csv", d->beta, NULL, 1, d->D, err);
+    static const char *const names[] = {"y"};
+    const double *ytr[] = {d->y}, *yte[] = {d->yt};
+    gk_status s = gk_write_dense_samples_csv(dir, "train.csv", d->X, d->P, d->D, ytr, names, 1, err);
+    if (!s) s = gk_write_dense_samples_csv(dir, "test.csv", d->Xt, d->ntest, d->D, yte, names, 1, err);
+    if (!s) s = gk_write_dense_samples_csv(dir, "beta.csv", d->beta, 1, d->D, NULL, NULL, 0, err);
     return s;
 }

@@ -9,7 +9,7 @@
  * not 1/2 +- the sampling error of the cluster shares. */
 #include "data/xor_data.h"
 
-#include "io/fsutil.h"
+#include "io/samples_csv.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -109,29 +109,10 @@ gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, do
     return GK_OK;
 }
 
-static gk_status save_one(const char *dir, const char *name, const double *X, const double *y, const double *yc,
-                          size_t n, size_t p, gk_error *err) {
-    char path[1024];
-    gk_status s = gk_path_join(path, sizeof path, dir, name, err);
-    if (s) return s;
-    gk_atomic_file af;
-    s = gk_atomic_open(&af, path, err);
-    if (s) return s;
-    for (size_t j = 0; j < p; j++) fprintf(af.f, "x%zu,", j);
-    fprintf(af.f, yc ? "label,clean_label\n" : "label\n");
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < p; j++) fprintf(af.f, "%.17g,", X[i * p + j]);
-        if (yc) fprintf(af.f, "%g,%g\n", y[i], yc[i]);
-        else fprintf(af.f, "%g\n", y[i]);
-    }
-    if (ferror(af.f)) {
-        gk_atomic_abort(&af);
-        return gk_fail(err, GK_EIO, "cannot write %s", path);
-    }
-    return gk_atomic_commit(&af, err);
-}
 
 gk_status gk_xor_data_save_csv(const gk_xor_data *D, const char *dir, gk_error *err) {
-    gk_status s = save_one(dir, "train.csv", D->X_train, D->y_train, D->yc_train, D->n, D->p, err);
-    return s ? s : save_one(dir, "test.csv", D->X_test, D->y_test, NULL, D->n_test, D->p, err);
+    static const char *const names[] = {"label", "clean_label"};
+    const double *ytr[] = {D->y_train, D->yc_train}, *yte[] = {D->y_test};
+    gk_status s = gk_write_dense_samples_csv(dir, "train.csv", D->X_train, D->n, D->p, ytr, names, 2, err);
+    return s ? s : gk_write_dense_samples_csv(dir, "test.csv", D->X_test, D->n_test, D->p, yte, names, 1, err);
 }
