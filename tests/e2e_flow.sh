@@ -45,6 +45,12 @@ check "train fit early (<= 100 steps)" awk -v f="$(json_num "$S" train_fit_step)
 tl=$(col "$M" test_loss)
 check "test MSE on the GD curve: 0.0958 at step 240000, 0.0114 at 530000 (within 1%)" awk -F, -v c="$tl" '$1==240000 {a=$c} $1==530000 {b=$c} END{exit !(a>0.0948 && a<0.0967 && b>0.0113 && b<0.01153)}' "$M"
 
+check "mc-multiply-flow uses the stiff method (bdf) and >= 100x fewer evaluations than GD steps" bash -c "grep -q '\"flow_method\":[[:space:]]*\"bdf\"' '$T/mc/config.json' && awk -v e='$EV' 'BEGIN{exit !(e*100<=1500000)}'"
+
+echo "== the stiff method on the diagonal net: same transition as GD"
+"$GK" run diag-sparse-flow flow_method=bdf threads=1 --out "$T/bdf" --quiet >/dev/null 2>&1
+check "bdf: test_grok_step equals GD's ($(json_num "$T/bdf/summary.json" test_grok_step))" test "$(json_num "$T/bdf/summary.json" test_grok_step)" = "$(json_num "$T/gd/summary.json" test_grok_step)"
+
 echo "== xaxis=tstar"
 "$GK" run diag-sparse-flow steps=20000 references=0 threads=1 xaxis=tstar --out "$T/x" --quiet >/dev/null 2>&1
 check "figure written, and not the one with x = step (same metrics)" bash -c "test -s '$T/x/curves.svg' && cmp -s '$T/x/metrics.csv' '$T/d1/metrics.csv' && ! cmp -s '$T/x/curves.svg' '$T/d1/curves.svg'"

@@ -110,7 +110,7 @@ static double lin_max_error(gk_flow_method m, int dense, double rtol, double ato
 }
 
 static void test_linear_closed_form(void) {
-    static const char *names[] = {"rkf45", "rkck", "rk8pd"};
+    static const char *names[] = {"rkf45", "rkck", "rk8pd", "bdf"};
     for (int m = 0; m < 3; m++)
         for (int dense = 0; dense <= 1; dense++) {
             long ev_loose, ev_tight;
@@ -125,6 +125,23 @@ static void test_linear_closed_form(void) {
             GK_CHECK(e9 < e6);
             GK_CHECK(ev_tight > ev_loose);
         }
+}
+
+/* The stiff method (CVODE BDF, matrix-free GMRES) on the same closed-form flow: a multistep method of
+ * orders 1-5 whose global error is a modest multiple of its local tolerance. */
+static void test_bdf_closed_form(void) {
+    long ev_loose, ev_tight;
+    double e6 = lin_max_error(GK_FLOW_BDF, 0, 1e-6, 1e-9, &ev_loose);
+    double e9 = lin_max_error(GK_FLOW_BDF, 0, 1e-9, 1e-12, &ev_tight);
+    fprintf(stderr, "  bdf: max rel error %.2e at rtol 1e-6 (%ld evals), %.2e at rtol 1e-9 (%ld evals)\n", e6, ev_loose,
+            e9, ev_tight);
+    GK_CHECK_MSG(e6 < 1e-4, "bdf: %.3g", e6);
+    GK_CHECK_MSG(e9 < 1e-7, "bdf: %.3g", e9);
+    GK_CHECK(e9 < e6);
+    GK_CHECK(ev_tight > ev_loose);
+    gk_flow_method m;
+    gk_error err;
+    GK_CHECK(gk_flow_method_parse("bdf", &m, &err) == GK_OK && m == GK_FLOW_BDF);
 }
 
 static void test_dense_saves_steps(void) {
@@ -375,6 +392,7 @@ int main(void) {
     GK_RUN(test_linear_closed_form);
     GK_RUN(test_dense_saves_steps);
     GK_RUN(test_method_names);
+    GK_RUN(test_bdf_closed_form);
     GK_RUN(test_bad_tolerances);
     GK_RUN(test_failures_name_t);
     GK_RUN(test_diag_flow_vs_gd);

@@ -4,19 +4,22 @@
  * the counters and the failure messages are here. */
 #include "train/flow.h"
 
+#include "train/flow_bdf.h"
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_odeiv2.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const method_names[] = {"rkf45", "rkck", "rk8pd"};
+static const char *const method_names[] = {"rkf45", "rkck", "rk8pd", "bdf"};
 
 struct gk_flow {
     size_t dim;
     gk_flow_rhs rhs;
     void *ud;
     gk_flow_opts o;
+    gk_bdf *bdf; /* the stiff method, when chosen; then the GSL members are unused */
     gsl_odeiv2_step *step;
     gsl_odeiv2_control *con;
     gsl_odeiv2_system sys;
@@ -69,6 +72,7 @@ static int flow_func(double t, const double y[], double dydt[], void *params) {
 
 void gk_flow_free(gk_flow *f) {
     if (!f) return;
+    gk_bdf_free(f->bdf);
     if (f->step) gsl_odeiv2_step_free(f->step);
     if (f->con) gsl_odeiv2_control_free(f->con);
     free(f->y), free(f->f), free(f->yp), free(f->fp), free(f->ytry), free(f->ftry), free(f->yerr);
@@ -83,11 +87,22 @@ gk_status gk_flow_create(gk_flow **out, size_t dim, gk_flow_rhs rhs, void *ud, c
         return gk_fail(err, GK_EINVAL, "rtol=%g is out of range: rtol must be a finite number > 0", o->rtol);
     if (!(o->atol > 0) || !isfinite(o->atol))
         return gk_fail(err, GK_EINVAL, "atol=%g is out of range: atol must be a finite number > 0", o->atol);
-    if ((int)o->method < 0 || (int)o->method > GK_FLOW_RK8PD)
+    if ((int)o->method < 0 || (int)o->method > GK_FLOW_BDF)
         return gk_fail(err, GK_EINVAL, "unknown flow method %d", (int)o->method);
     if (!isfinite(t0)) return gk_fail(err, GK_EINVAL, "the start time t0=%g is not finite", t0);
     gk_flow *f = calloc(1, sizeof *f);
     if (!f) return gk_fail(err, GK_ENOMEM, "out of memory");
+    if (o->method == GK_FLOW_BDF) {
+        f->dim = dim;
+        f->o = *o;
+        gk_status s = gk_bdf_create(&f->bdf, dim, rhs, ud, o->rtol, o->atol, t0, theta0, err);
+        if (s) {
+            free(f);
+            return s;
+        }
+        *out = f;
+        return GK_OK;
+    }
     f->dim = dim;
     f->rhs = rhs;
     f->ud = ud;
@@ -202,6 +217,7 @@ static gk_status take_step(gk_flow *f, double t_limit, double t1, gk_error *err)
 }
 
 gk_status gk_flow_advance(gk_flow *f, double t1, double *theta, const volatile int *stop, gk_error *err) {
+    if (f->bdf) return gk_bdf_advance(f->bdf, t1, theta, stop, err);
     GK_ASSERT(f && theta);
     if (f->failed) return gk_fail(err, GK_EFAILED, "gradient flow: the integrator failed earlier (at t = %.6g)", f->t);
     if (!(t1 >= f->t_req) || !isfinite(t1))
@@ -229,8 +245,17 @@ gk_status gk_flow_advance(gk_flow *f, double t1, double *theta, const volatile i
     return GK_OK;
 }
 
-long gk_flow_evals(const gk_flow *f) { return f->evals; }
-long gk_flow_steps(const gk_flow *f) { return f->steps; }
-long gk_flow_rejected(const gk_flow *f) { return f->rejected; }
-double gk_flow_step_size(const gk_flow *f) { return f->h; }
-double gk_flow_time(const gk_flow *f) { return f->t; }
+/* The counters of the BDF backend, read into the RK ones so that the getters below serve both. */
+static const gk_flow *synced(const gk_flow *f) {
+    if (f->bdf) {
+        gk_flow *m = (gk_flow *)f; /* the counters are a cache of the backend's own */
+        gk_bdf_stats(f->bdf, &m->evals, &m->steps, &m->rejected, &m->h, &m->t);
+    }
+    return f;
+}
+
+long gk_flow_evals(const gk_flow *f) { return synced(f)->evals; }
+long gk_flow_steps(const gk_flow *f) { return synced(f)->steps; }
+long gk_flow_rejected(const gk_flow *f) { return synced(f)->rejected; }
+double gk_flow_step_size(const gk_flow *f) { return synced(f)->h; }
+double gk_flow_time(const gk_flow *f) { return synced(f)->t; }

@@ -13,10 +13,13 @@
  * it each requested time ends a step exactly (one step or more per request). rk8pd always lands exactly: its
  * steps are long and a cubic interpolant over them would be far less accurate than the steps.
  *
- * Stiff methods: GSL's implicit steppers (rk1imp, rk2imp, rk4imp, bsimp, msbdf) all need the Jacobian as
- * a dense dim x dim matrix, factorized at each Newton iteration: O(P^2) memory and O(P^3) time, with no
- * matrix-free (Krylov) option. For networks (P = 2e3 .. 2e5) that is out of reach, so only explicit methods
- * are offered; the flows here are mildly stiff only during the first fit, where explicit steps stay cheap.
+ * Stiff method: GSL's implicit steppers (rk1imp, rk2imp, rk4imp, bsimp, msbdf) all need the Jacobian as
+ * a dense dim x dim matrix, factorized at each Newton iteration: O(P^2) memory and O(P^3) time, out of reach
+ * for networks (P = 2e3 .. 2e5). The stiff method here is SUNDIALS CVODE's BDF with matrix-free GMRES
+ * (flow_bdf.c): Jacobian-vector products by difference quotients, O(P) memory. It lands on each requested
+ * time exactly (no dense output). Use it when explicit steps are limited by stability rather than accuracy
+ * (many rejected steps, a step size that stays tiny on a smooth stretch); otherwise the explicit pairs need
+ * fewer gradient evaluations.
  *
  * Deterministic: the same F gives bitwise-identical states (no threads here; F may use threads if it
  * reduces in a fixed order). GSL's error handler is switched off around the GSL calls and restored.
@@ -34,11 +37,12 @@ typedef gk_status (*gk_flow_rhs)(void *ud, double t, const double *theta, double
 typedef enum gk_flow_method {
     GK_FLOW_RKF45, /* Runge-Kutta-Fehlberg 4(5): 6 derivatives per accepted step */
     GK_FLOW_RKCK,  /* Cash-Karp 4(5): 6 per step */
-    GK_FLOW_RK8PD  /* Prince-Dormand 8(9): 13 per step; best at tight tolerances */
+    GK_FLOW_RK8PD, /* Prince-Dormand 8(9): 13 per step; best at tight tolerances */
+    GK_FLOW_BDF    /* implicit BDF, orders 1-5, matrix-free Newton-Krylov (SUNDIALS CVODE): for stiff flows */
 } gk_flow_method;
 
 /* "rkf45|rkck|rk8pd": the names of the methods, in enum order (for a GK_P_ENUM spec). */
-#define GK_FLOW_METHODS "rkf45|rkck|rk8pd"
+#define GK_FLOW_METHODS "rkf45|rkck|rk8pd|bdf"
 /* Parses a method name. GK_EINVAL (message naming the choices) if unknown. */
 gk_status gk_flow_method_parse(const char *name, gk_flow_method *m, gk_error *err);
 
@@ -59,7 +63,7 @@ typedef struct gk_flow gk_flow;
     {"rtol", GK_P_REAL, "1e-6", 0, INFINITY, 1, 0, NULL, "opt=flow: relative error tolerance per step"},      \
     {"atol", GK_P_REAL, "1e-9", 0, INFINITY, 1, 0, NULL, "opt=flow: absolute error tolerance per step"},      \
     {"flow_method", GK_P_ENUM, "rkck", 0, 0, 0, 0, GK_FLOW_METHODS,                                           \
-     "opt=flow: explicit embedded Runge-Kutta pair (GSL); no stiff method: GSL's need a dense Jacobian"},    \
+     "opt=flow: explicit embedded Runge-Kutta pair (GSL), or bdf: implicit, matrix-free (CVODE), for stiff flows"}, \
     {"flow_dense", GK_P_BOOL, "1", 0, 1, 0, 0, NULL,                                                           \
      "opt=flow: 1 = natural steps and Hermite output at eval points; 0 = every eval point ends a step"}
 
