@@ -2,15 +2,17 @@
  * Kumar et al. ICLR 2024 Fig. 2). A two-layer MLP on the one-hot pair (a, b) fits the train pairs of a op b
  * mod p early, with test accuracy near 0, and generalises much later.
  *
- * Wiring: dataset (data/modular_data) -> model (model/mlp_relu or model/mlp_quad) -> loss (softmax
- * cross-entropy or MSE on one-hot targets) -> optimizer (full-batch GD with coupled weight decay, or AdamW
- * with decoupled decay and warmup).
+ * Wiring: dataset (data/modular_data) -> model (model/mlp_relu, model/mlp_quad, or the one-layer transformer
+ * of Nanda et al. 2023 in model/transformer1 on the tokens (a, b, =)) -> loss (softmax cross-entropy or MSE on
+ * one-hot targets) -> optimizer (full-batch GD with coupled weight decay, or AdamW with decoupled decay and
+ * warmup).
  *
  * Metrics: train/test loss and accuracy (argmax; a tie for the top counts as wrong, so an all-equal output
  * such as W2 = 0 has accuracy 0), the total and per-tensor weight norms, the distance from init, the minimum
  * train margin (correct logit minus the largest wrong logit) and the Fourier progress measure `ipr`
  * (Gromov eq. 20-21; gk_zp_ipr in data/modular_data.h) of each neuron's input weights, its a-half and b-half
- * averaged, then averaged over neurons. */
+ * averaged, then averaged over neurons. For the transformer the IPR is that of each column of the token
+ * embedding W_E over the p number tokens (Nanda's Fourier analysis of W_E), averaged over the d_model columns. */
 #include "exp/exp.h"
 
 #include "data/modular_data.h"
@@ -18,6 +20,7 @@
 #include "io/plot.h"
 #include "model/mlp_quad.h"
 #include "model/mlp_relu.h"
+#include "model/transformer1.h"
 #include "train/train.h"
 
 #include <math.h>
@@ -29,9 +32,12 @@ static const gk_param_spec mod_params[] = {
     {"op", GK_P_ENUM, "add", 0, 0, 0, 0, GK_MOD_OP_CHOICES, "operation a op b mod p (div needs p prime, b != 0)"},
     {"frac", GK_P_REAL, "0.4", 0, 1, 1, 1, NULL, "train fraction of all pairs (train size = floor(frac * pairs))"},
     {"split_seed", GK_P_INT, "1", 0, 4294967295.0, 0, 0, NULL, "seed of the train/test permutation"},
-    {"model", GK_P_ENUM, "mlp-relu", 0, 0, 0, 0, "mlp-relu|mlp-quad", "W2 ReLU(W1 x + b1) (Lyu) or (s/(DN)) W2 (W1 x)^2 (Gromov/Kumar)"},
+    {"model", GK_P_ENUM, "mlp-relu", 0, 0, 0, 0, "mlp-relu|mlp-quad|transformer1", "W2 ReLU(W1 x + b1) (Lyu), (s/(DN)) W2 (W1 x)^2 (Gromov/Kumar), or Nanda's 1-layer transformer on (a, b, =)"},
     {"width", GK_P_INT, "1024", 1, 1e6, 0, 0, NULL, "hidden width h (N)"},
-    {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "init scale: mlp-relu He init times alpha; mlp-quad weights N(0, alpha^2)"},
+    {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "init scale: mlp-relu He init times alpha; mlp-quad weights N(0, alpha^2); transformer1 Nanda's init times alpha"},
+    {"d_model", GK_P_INT, "128", 1, 65536, 0, 0, NULL, "transformer1: residual width (a multiple of heads)"},
+    {"heads", GK_P_INT, "4", 1, 65536, 0, 0, NULL, "transformer1: attention heads (d_head = d_model / heads)"},
+    {"d_mlp", GK_P_INT, "512", 1, 1048576, 0, 0, NULL, "transformer1: MLP hidden width"},
     {"zero_last", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "mlp-relu: set W2 = 0 at init (Lyu Fig. 2b)"},
     {"out_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "mlp-quad: output scale s in f = (s/(DN)) W2 (W1 x)^2"},
     {"loss", GK_P_ENUM, "xent", 0, 0, 0, 0, "xent|mse", "softmax cross-entropy, or MSE on one-hot targets (mean over n*p)"},
@@ -46,7 +52,7 @@ static const gk_param_spec mod_params[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-enum { MODEL_RELU, MODEL_QUAD };
+enum { MODEL_RELU, MODEL_QUAD, MODEL_TF1 };
 enum { LOSS_XENT, LOSS_MSE };
 enum { OPT_GD, OPT_ADAMW };
 
@@ -68,7 +74,13 @@ typedef struct mod_exp {
 static gk_status mod_check(const gk_config *cfg, gk_error *err) {
     gk_mod_op op;
     gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
-    return s ? s : gk_mod_check((int)gk_config_int(cfg, "p"), op, gk_config_real(cfg, "frac"), err);
+    if (!s) s = gk_mod_check((int)gk_config_int(cfg, "p"), op, gk_config_real(cfg, "frac"), err);
+    if (!s && !strcmp(gk_config_str(cfg, "model"), "transformer1")) {
+        gk_tf1_dims d = {(int)gk_config_int(cfg, "p"), (size_t)gk_config_int(cfg, "d_model"),
+                         (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_mlp")};
+        s = gk_tf1_check(&d, err);
+    }
+    return s;
 }
 
 static void mod_destroy(void *state) {
@@ -97,7 +109,11 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
     E->p = (int)gk_config_int(cfg, "p");
     E->h = (size_t)gk_config_int(cfg, "width");
-    E->model_kind = strcmp(gk_config_str(cfg, "model"), "mlp-relu") ? MODEL_QUAD : MODEL_RELU;
+    const char *mname = gk_config_str(cfg, "model");
+    E->model_kind = !strcmp(mname, "mlp-relu") ? MODEL_RELU : !strcmp(mname, "mlp-quad") ? MODEL_QUAD : MODEL_TF1;
+    gk_tf1_dims tfd = {E->p, (size_t)gk_config_int(cfg, "d_model"), (size_t)gk_config_int(cfg, "heads"),
+                       (size_t)gk_config_int(cfg, "d_mlp")};
+    if (E->model_kind == MODEL_TF1) E->h = tfd.d_model; /* the IPR runs over the columns of W_E */
     E->loss_kind = strcmp(gk_config_str(cfg, "loss"), "xent") ? LOSS_MSE : LOSS_XENT;
     E->opt_kind = strcmp(gk_config_str(cfg, "optim"), "gd") ? OPT_ADAMW : OPT_GD;
     E->lr = gk_config_real(cfg, "lr");
@@ -105,7 +121,8 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     if (!s) s = gk_mod_data_make(&E->D, E->p, op, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"), err);
     if (!s) s = E->model_kind == MODEL_RELU ? gk_mlp_relu_create(&E->model, E->p, E->h, err)
-                                            : gk_mlp_quad_create(&E->model, E->p, E->h, gk_config_real(cfg, "out_scale"), err);
+                : E->model_kind == MODEL_QUAD ? gk_mlp_quad_create(&E->model, E->p, E->h, gk_config_real(cfg, "out_scale"), err)
+                                              : gk_tf1_create(&E->model, &tfd, err);
     if (s) {
         mod_destroy(E);
         return s;
@@ -128,7 +145,8 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_zp_trig(E->p, E->cosv, E->sinv);
     if (E->model_kind == MODEL_RELU)
         gk_mlp_relu_init(&E->model, gk_config_real(cfg, "alpha"), gk_config_bool(cfg, "zero_last"), seed, E->theta);
-    else gk_mlp_quad_init(&E->model, gk_config_real(cfg, "alpha"), seed, E->theta);
+    else if (E->model_kind == MODEL_QUAD) gk_mlp_quad_init(&E->model, gk_config_real(cfg, "alpha"), seed, E->theta);
+    else gk_tf1_init(&E->model, gk_config_real(cfg, "alpha"), seed, E->theta);
     memcpy(E->theta0, E->theta, P * sizeof(double));
     if (E->opt_kind == OPT_ADAMW &&
         (s = gk_adamw_init(&E->adam, P, E->lr, E->wd, gk_config_real(cfg, "beta1"), gk_config_real(cfg, "beta2"),
@@ -180,15 +198,17 @@ static gk_status mod_advance(void *state, long target, const volatile int *stop,
     return s;
 }
 
-/* The mean over neurons of the IPR of their input weights, each the average of its a-half and b-half. */
+/* The mean over neurons of the IPR of their input weights, each the average of its a-half and b-half
+ * (transformer1: the mean over the d_model columns of W_E of the IPR over the p number tokens). */
 static double fourier_ipr(mod_exp *E) {
     const size_t h = E->h, p = (size_t)E->p;
-    const double *W1 = E->theta + E->model.params.t[0].offset; /* 2p x h, input-major */
+    const double *W1 = E->theta + E->model.params.t[0].offset; /* 2p x h, input-major (W_E: (p+1) x d_model) */
+    const int tf = E->model_kind == MODEL_TF1;
     const long hh = (long)h;
 #pragma omp parallel for schedule(static)
     for (long k = 0; k < hh; k++) {
-        double ia = gk_zp_ipr(W1 + k, h, (int)p, E->cosv, E->sinv), ib = gk_zp_ipr(W1 + p * h + k, h, (int)p, E->cosv, E->sinv);
-        E->ipr_buf[k] = 0.5 * (ia + ib);
+        double ia = gk_zp_ipr(W1 + k, h, (int)p, E->cosv, E->sinv);
+        E->ipr_buf[k] = tf ? ia : 0.5 * (ia + gk_zp_ipr(W1 + p * h + k, h, (int)p, E->cosv, E->sinv));
     }
     double s = 0;
     size_t cnt = 0;
@@ -316,5 +336,11 @@ const gk_preset gk_presets_modular[] = {
     {"modadd-adamw-fast", &modular_type, "Power et al. 2022; Nanda et al. 2023", "MLP instead of the transformer",
      "modular addition with AdamW and weight decay 1: the train pairs are fit in ~150 steps, the test pairs ~20x later",
      "p=23 op=add frac=0.7 model=mlp-relu width=128 alpha=1 zero_last=0 loss=xent optim=adamw lr=3e-3 wd=1 warmup=10 steps=6000 threads=1"},
+    {"modadd-nanda", &modular_type, "Nanda et al. 2023", "Fig. 1 (paper scale)",
+     "the 1-layer transformer on (a, b, =) at p=113, 30% train, full-batch AdamW lr 1e-3 wd 1 (paper: groks at ~5-10k steps)",
+     "p=113 op=add frac=0.3 model=transformer1 d_model=128 heads=4 d_mlp=512 alpha=1 loss=xent optim=adamw lr=1e-3 wd=1 beta1=0.9 beta2=0.98 eps=1e-8 warmup=10 steps=50000 evals=100 evals_lin=100 threads=1"},
+    {"modadd-nanda-fast", &modular_type, "Nanda et al. 2023", "Fig. 1 (scaled down)",
+     "the same transformer at p=31 (d_model 32, d_mlp 128), 50% train, AdamW lr 3e-3 wd 1: fits in ~120 steps, groks ~10x later",
+     "p=31 op=add frac=0.5 model=transformer1 d_model=32 heads=4 d_mlp=128 alpha=1 loss=xent optim=adamw lr=3e-3 wd=1 beta1=0.9 beta2=0.98 eps=1e-8 warmup=10 steps=3000 evals=40 evals_lin=60 threads=1"},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# e2e_transformer.sh: Nanda's one-layer transformer (model=transformer1) through the CLI (issue 4). Asserts
+# memorise-then-generalise on modadd-nanda-fast, the metrics columns, determinism across thread counts, the
+# paper-size preset's setup, and bad input.
+source "$(dirname "$0")/lib.sh"
+export OPENBLAS_NUM_THREADS=1
+
+echo "== list"
+"$GK" list >"$T/list"
+for p in modadd-nanda modadd-nanda-fast; do check "list has $p" grep -q "^$p " "$T/list"; done
+
+echo "== memorise, then generalise (modadd-nanda-fast: p=31, 50% train, d_model 32, AdamW lr 3e-3 wd 1)"
+"$GK" run modadd-nanda-fast steps=2000 --out "$T/tf" --quiet >/dev/null 2>&1
+S=$T/tf/summary.json; M=$T/tf/metrics.csv
+F=$(json_num "$S" train_acc1_step); G=$(json_num "$S" test_grok_step); A=$(json_num "$S" test_acc_at_train_acc1)
+check "run directory complete" test -s "$M" -a -s "$S" -a -s "$T/tf/curves.png" -a -s "$T/tf/progress.png"
+check "train pairs 480, test pairs 481" test "$(json_num "$S" train_pairs)" = 480 -a "$(json_num "$S" test_pairs)" = 481
+check "train acc reaches 1 (step $F)" test "$F" != null
+check "test acc < 0.2 when train acc first reaches 1 (got $A)" awk -v a="$A" 'BEGIN{exit !(a<0.2)}'
+check "test acc >= 0.95 later (step $G), at least 5x the fit step ($F)" awk -v g="$G" -v f="$F" 'BEGIN{exit !(g!="null" && g>=5*f)}'
+check "final test acc >= 0.95" awk -v x="$(json_num "$S" final_test_acc)" 'BEGIN{exit !(x>=0.95)}'
+check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,test_loss,test_acc,param_norm,rel_dist_from_init,min_margin,norm_W_E,norm_W_pos,norm_W_Q,norm_W_K,norm_W_V,norm_W_O,norm_W_in,norm_b_in,norm_W_out,norm_b_out,norm_W_U,ipr$'"
+R=$(json_num "$S" ipr_ratio)
+check "Fourier IPR of W_E grows >= 2x (ratio $R)" awk -v r="$R" 'BEGIN{exit !(r>=2)}'
+
+echo "== determinism: same seed, 1 and 2 threads"
+"$GK" run modadd-nanda-fast steps=150 threads=1 --out "$T/d1" --quiet >/dev/null 2>&1
+"$GK" run modadd-nanda-fast steps=150 threads=2 --out "$T/d2" --quiet >/dev/null 2>&1
+check "metrics.csv byte-identical" cmp -s "$T/d1/metrics.csv" "$T/d2/metrics.csv"
+"$GK" run modadd-nanda-fast steps=150 seed=2 --out "$T/d3" --quiet >/dev/null 2>&1
+check "another init seed gives other metrics" bash -c "! cmp -s '$T/d1/metrics.csv' '$T/d3/metrics.csv'"
+
+echo "== the paper-size preset (modadd-nanda: p=113, d_model 128, 4 heads, d_mlp 512), one step"
+"$GK" run modadd-nanda steps=1 evals=1 evals_lin=0 --out "$T/nd" --quiet >/dev/null 2>&1
+check "train pairs 3830" test "$(json_num "$T/nd/summary.json" train_pairs)" = 3830
+check "config has d_model 128, heads 4, d_mlp 512, wd 1" bash -c "grep -q '\"d_model\":[[:space:]]*128,' '$T/nd/config.json' && grep -q '\"heads\":[[:space:]]*4,' '$T/nd/config.json' && grep -q '\"d_mlp\":[[:space:]]*512,' '$T/nd/config.json' && grep -q '\"wd\":[[:space:]]*1,' '$T/nd/config.json'"
+check "initial test acc near chance" awk -F, -v c="$(col "$T/nd/metrics.csv" test_acc)" 'NR==2{exit !($c<0.05)}' "$T/nd/metrics.csv"
+
+echo "== bad input: exit code 2, the key named, no run directory"
+expect_bad "d_model not a multiple of heads" "d_model=30 must be a multiple of heads=4" modadd-nanda-fast d_model=30
+expect_bad "heads = 0" "heads=0 is out of range" modadd-nanda-fast heads=0
+expect_bad "d_mlp = 0" "d_mlp=0 is out of range" modadd-nanda-fast d_mlp=0
+
+finish
