@@ -1,12 +1,11 @@
 /* design.c: storage-independent products over an input matrix. */
 #include "data/design.h"
 
+#include "core/parallel.h"
+
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Below this many entries a dense product runs on one thread (see core/signmat.c); results do not change. */
-#define PARALLEL_MIN ((size_t)1 << 18)
 
 static gk_status alloc_work(gk_design *X, size_t count, gk_error *err) {
     X->work = calloc(count ? count : 1, sizeof(double));
@@ -61,7 +60,7 @@ void gk_design_mv(const gk_design *X, const double *w, double *out) {
     switch (X->kind) {
     case GK_DESIGN_SIGNS: gk_signmat_mv(&X->signs, w, out, X->work); return;
     case GK_DESIGN_DENSE:
-#pragma omp parallel for schedule(static) if (X->n * X->d >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (X->n * X->d >= GK_PARALLEL_MIN)
         for (long i = 0; i < (long)X->n; i++) out[i] = gk_dot(X->dense + (size_t)i * X->d, w, X->d);
         return;
     case GK_DESIGN_GENERATED: {
@@ -104,7 +103,7 @@ void gk_design_tmv(const gk_design *X, const double *r, double *g) {
         return;
     }
     const size_t d = X->d, nblk = X->dpad / GK_SEG;
-#pragma omp parallel for schedule(static) if (X->n * X->d >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (X->n * X->d >= GK_PARALLEL_MIN)
     for (long b = 0; b < (long)nblk; b++) {
         size_t j0 = (size_t)b * GK_SEG, j1 = j0 + GK_SEG < d ? j0 + GK_SEG : d;
         for (size_t j = j1; j < j0 + GK_SEG; j++) g[j] = 0;

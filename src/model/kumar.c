@@ -13,6 +13,8 @@
  * depend on the thread count. */
 #include "model/kumar.h"
 
+#include "core/parallel.h"
+
 #include "data/kumar_data.h"
 
 #include <cblas.h>
@@ -91,7 +93,7 @@ static void stats_forward(kumar_impl *K, const double *theta, const gk_kumar_inp
                 0.0, K->buf, (int)D);
     const double a = K->s.alpha, ae2 = 0.5 * K->s.alpha * K->s.eps;
     const long nn = (long)n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)nn * D >= GK_PARALLEL_MIN)
     for (long p = 0; p < nn; p++) {
         const double *x = in->X + (size_t)p * D, *y = K->buf + (size_t)p * D;
         double lin = 0, q = 0;
@@ -105,7 +107,7 @@ static void stats_backward(kumar_impl *K, const double *theta, const gk_kumar_in
     const size_t D = K->s.D, N = K->s.N;
     const long nn = (long)n;
     double *Xg = K->buf2;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)nn * D >= GK_PARALLEL_MIN)
     for (long p = 0; p < nn; p++)
         for (size_t c = 0; c < D; c++) Xg[(size_t)p * D + c] = dout[p] * in->X[(size_t)p * D + c];
     for (size_t c = 0; c < D; c++) K->u[c] = 0;
@@ -119,7 +121,7 @@ static void stats_backward(kumar_impl *K, const double *theta, const gk_kumar_in
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)D, (int)D, aN * K->s.eps, W, (int)D, K->G,
                 (int)D, 1.0, gW, (int)D);
     const long NN = (long)N;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)NN * D >= GK_PARALLEL_MIN)
     for (long i = 0; i < NN; i++)
         for (size_t c = 0; c < D; c++) gW[(size_t)i * D + c] += aN * K->u[c];
 }
@@ -133,7 +135,7 @@ static void direct_forward(kumar_impl *K, const double *theta, const gk_kumar_in
                 K->buf, (int)N);
     const double aN = K->s.alpha / (double)N;
     const long nn = (long)n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)nn * N >= GK_PARALLEL_MIN)
     for (long p = 0; p < nn; p++) {
         const double *h = K->buf + (size_t)p * N;
         double f = 0;
@@ -152,7 +154,7 @@ static void direct_backward(kumar_impl *K, const double *theta, const gk_kumar_i
     if (v) {
         double *gv = grad + K->offv;
         const long NN = (long)N;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)NN * n >= GK_PARALLEL_MIN)
         for (long i = 0; i < NN; i++) {
             double s = 0;
             for (size_t p = 0; p < n; p++) s += dout[p] * phi_of(K, H[p * N + (size_t)i]);
@@ -160,7 +162,7 @@ static void direct_backward(kumar_impl *K, const double *theta, const gk_kumar_i
         }
     }
     const long nn = (long)n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)nn * N >= GK_PARALLEL_MIN)
     for (long p = 0; p < nn; p++)
         for (size_t i = 0; i < N; i++)
             A[(size_t)p * N + i] = dout[p] * aN * (v ? v[i] : 1.0) * dphi_of(K, H[(size_t)p * N + i]);
@@ -242,7 +244,7 @@ void gk_kumar_init(const gk_model *m, uint64_t seed, double *theta) {
     const kumar_impl *K = m->impl;
     const size_t D = K->s.D, N = K->s.N;
     const long NN = (long)N;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)NN * D >= GK_PARALLEL_MIN)
     for (long i = 0; i < NN; i++) {
         gk_rng r;
         gk_rng_seed(&r, seed, (UINT64_C(0x4b57) << 40) + (uint64_t)i);
@@ -277,7 +279,7 @@ static gk_status ntk_stats(kumar_impl *K, const gk_model *m, const double *theta
                 Kout, (int)nb);
     const double c = K->s.alpha * K->s.alpha / (double)K->s.N, e = K->s.eps;
     const long nna = (long)na;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)nna * nb >= GK_PARALLEL_MIN)
     for (long p = 0; p < nna; p++)
         for (size_t q = 0; q < nb; q++) {
             size_t k = (size_t)p * nb + q;

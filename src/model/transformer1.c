@@ -31,6 +31,8 @@
  * column sums by column blocks, each summing the samples in order i = 0..n-1. */
 #include "model/transformer1.h"
 
+#include "core/parallel.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -39,9 +41,6 @@
 enum { T_WE, T_WPOS, T_WQ, T_WK, T_WV, T_WO, T_WIN, T_BIN, T_WOUT, T_BOUT, T_WU, T_COUNT };
 
 #define CBLOCK 64 /* columns per column-sum task (any split gives the same sums) */
-/* Below this many entries a loop runs on one thread (as in data/design.c): a parallel region costs more than
- * it saves, and on a loaded machine idle threads spin. The results do not depend on it. */
-#define PARALLEL_MIN ((size_t)1 << 18)
 
 typedef struct tf1_impl {
     int p;
@@ -71,7 +70,7 @@ static gk_status ensure_cache(tf1_impl *T, size_t n, gk_error *err) {
 /* out[j] += sum_i X[i*cols + j] for i < n, split over column blocks (fixed order per column). */
 static void colsum_add(const double *X, size_t n, size_t cols, double *out) {
     const long nb = (long)((cols + CBLOCK - 1) / CBLOCK);
-#pragma omp parallel for schedule(static) if (n * cols >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (n * cols >= GK_PARALLEL_MIN)
     for (long blk = 0; blk < nb; blk++) {
         const size_t j0 = (size_t)blk * CBLOCK, len = j0 + CBLOCK < cols ? CBLOCK : cols - j0;
         double acc[CBLOCK] = {0};
@@ -124,7 +123,7 @@ static gk_status tf1_forward(gk_model *mod, const double *theta, const void *in,
         }
     /* attention at the last position: weights and the weighted values z (n x D) */
     const long nn = (long)n;
-#pragma omp parallel for schedule(static) if (n * D >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (n * D >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         const size_t rows[3] = {(size_t)X->a[i], p + (size_t)X->b[i], 2 * p};
         double *Ai = T->A + (size_t)i * H * 3, *zi = T->z + (size_t)i * D;
@@ -140,13 +139,13 @@ static gk_status tf1_forward(gk_model *mod, const double *theta, const void *in,
     }
     /* x1 = e2 + z W_O;  pre = x1 W_in + b_in;  hid = ReLU(pre) */
     gemm(0, 0, n, D, D, T->z, D, WO, D, 0.0, T->x1, D);
-#pragma omp parallel for schedule(static) if (n * D >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (n * D >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         double *x = T->x1 + (size_t)i * D;
         for (size_t j = 0; j < D; j++) x[j] += e2[j];
     }
     gemm(0, 0, n, M, D, T->x1, D, Win, M, 0.0, T->pre, M);
-#pragma omp parallel for schedule(static) if (n * M >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (n * M >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         double *z = T->pre + (size_t)i * M, *y = T->hid + (size_t)i * M;
         for (size_t j = 0; j < M; j++) {
@@ -156,7 +155,7 @@ static gk_status tf1_forward(gk_model *mod, const double *theta, const void *in,
     }
     /* x2 = x1 + hid W_out + b_out;  out = x2 W_U */
     gemm(0, 0, n, D, M, T->hid, M, Wout, D, 0.0, T->x2, D);
-#pragma omp parallel for schedule(static) if (n * D >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (n * D >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         double *x = T->x2 + (size_t)i * D;
         const double *x1 = T->x1 + (size_t)i * D;
@@ -191,7 +190,7 @@ static void tf1_backward(gk_model *mod, const double *theta, const void *in, siz
     double *dpre = T->hid;
     gemm(0, 1, n, M, D, dx, D, Wout, D, 0.0, dpre, M);
     const long nn = (long)n;
-#pragma omp parallel for schedule(static) if (n * M >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (n * M >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         double *g = dpre + (size_t)i * M;
         const double *z = T->pre + (size_t)i * M;
@@ -210,7 +209,7 @@ static void tf1_backward(gk_model *mod, const double *theta, const void *in, siz
     memset(T->dV, 0, R * D * sizeof(double));
     memset(T->dS, 0, R * H * sizeof(double));
     const long HH = (long)H;
-#pragma omp parallel for schedule(static) if (n * D >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (n * D >= GK_PARALLEL_MIN)
     for (long h = 0; h < HH; h++) {
         const size_t j0 = (size_t)h * dh;
         for (size_t i = 0; i < n; i++) {
