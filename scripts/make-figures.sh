@@ -13,11 +13,13 @@ fig() { # name, source png, command...
   "$@" --out "$OUT/$name" --quiet >/dev/null
   cp "$OUT/$name/$src" "docs/figures/$name.png"
 }
+PRESETS=$($GK list | cut -d' ' -f1) # (not `list | grep -q`: with pipefail, grep's early exit fails the pipe)
+has() { grep -qx "$1" <<<"$PRESETS"; }
 fig diag-sparse curves.png $GK run diag-sparse
 fig diag-l2sep curves.png $GK run diag-l2sep
-if $GK list | grep -q '^mc-multiply-fast'; then fig mc-multiply-fast matrices.png $GK run mc-multiply-fast; fi
-if $GK list | grep -q '^xor '; then fig xor boundary_step10.png $GK run xor steps=10; fi
-if $GK list | grep -q '^diag-sparse-paper-flow'; then fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow; fi
+if has mc-multiply-fast; then fig mc-multiply-fast matrices.png $GK run mc-multiply-fast; fi
+if has xor; then fig xor boundary_step10.png $GK run xor steps=10; fi
+if has diag-sparse-paper-flow; then fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow; fi
 echo "+ $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5"
 $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5 --out "$OUT/sweep" >/dev/null
 for f in "$OUT"/sweep/*.png; do cp "$f" "docs/figures/sweep-$(basename "$f")"; done

@@ -138,7 +138,7 @@ static void draw_axes(const range *xr, int logx, const range *yr, int logy, cons
     pllsty(1);
     plbox(logx ? "bcnstl" : "bcnst", tick_step(xr, logx), 0, logy ? "bcnstvl" : "bcnstv", tick_step(yr, logy), 0);
     if (has_text(xlabel)) plmtex("b", 3.0, 0.5, 0.5, xlabel);
-    if (has_text(ylabel)) plmtex("l", 5.0, 0.5, 0.5, ylabel);
+    if (has_text(ylabel)) plmtex("l", 4.2, 0.5, 0.5, ylabel);
     if (has_text(title)) plmtex("t", 1.0, 0.5, 0.5, title);
 }
 
@@ -335,7 +335,7 @@ static gk_status render(const char *base, const figure *fig, gk_error *err) {
 
 /* ---- line panels --------------------------------------------------------------------------------- */
 
-enum { PANEL_W = 900, PANEL_H = 340, TITLE_BAND = 50, CHUNK = 256 };
+enum { PANEL_W = 900, PANEL_H = 360, TITLE_BAND = 50, CHUNK = 256 };
 
 typedef struct panels_ctx {
     const char *title;
@@ -415,7 +415,7 @@ static void draw_panel(const gk_panel *p, const page *pg, double top) {
     GK_ASSERT(p->nvlines >= 0 && p->nvlines <= GK_PLOT_MAX_VLINES);
     range xr, yr;
     panel_ranges(p, &xr, &yr);
-    viewport_px(pg, 100, pg->w - 30, top + 35, top + PANEL_H - 70);
+    viewport_px(pg, 125, pg->w - 30, top + 50, top + PANEL_H - 80);
     plwind(xr.lo, xr.hi, yr.lo, yr.hi);
     draw_grid(&xr, p->logx, &yr, p->logy);
     corners c = {{0}};
