@@ -7,6 +7,8 @@
  * Sums run in a fixed order and the dgemm calls partition their outputs: thread-count independent. */
 #include "model/mlp_quad.h"
 
+#include "model/act_cache.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -26,27 +28,16 @@ typedef struct mlp_quad_impl {
     int p;
     size_t h;
     double c; /* s / (D N) */
-    double *Z, *H;
-    size_t cap_n, last_n;
+    gk_act_cache act; /* pre- and post-activations of the last forward */
+    size_t last_n;
 } mlp_quad_impl;
-
-static gk_status ensure_cache(mlp_quad_impl *R, size_t n, gk_error *err) {
-    if (n <= R->cap_n) return GK_OK;
-    double *Z = realloc(R->Z, n * R->h * sizeof(double));
-    if (Z) R->Z = Z;
-    double *H = Z ? realloc(R->H, n * R->h * sizeof(double)) : NULL;
-    if (!Z || !H) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu activations", n, R->h);
-    R->H = H;
-    R->cap_n = n;
-    return GK_OK;
-}
 
 static gk_status mlp_quad_forward(gk_model *mod, const double *theta, const void *in, size_t n, double *out,
                                   gk_error *err) {
     mlp_quad_impl *R = mod->impl;
     const gk_pair_input *X = in;
     GK_ASSERT(X && X->p == R->p && X->n == n);
-    gk_status s = ensure_cache(R, n, err);
+    gk_status s = gk_act_cache_reserve(&R->act, n, err);
     if (s) return s;
     const size_t h = R->h, p = (size_t)R->p;
     const double *W1 = theta + mod->params.t[0].offset, *W2 = theta + mod->params.t[1].offset;
@@ -54,13 +45,13 @@ static gk_status mlp_quad_forward(gk_model *mod, const double *theta, const void
 #pragma omp parallel for schedule(static)
     for (long i = 0; i < nn; i++) {
         const double *ua = W1 + (size_t)X->a[i] * h, *ub = W1 + (p + (size_t)X->b[i]) * h;
-        double *z = R->Z + (size_t)i * h, *y = R->H + (size_t)i * h;
+        double *z = R->act.Z + (size_t)i * h, *y = R->act.H + (size_t)i * h;
         for (size_t j = 0; j < h; j++) {
             z[j] = ua[j] + ub[j];
             y[j] = z[j] * z[j];
         }
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)p, (int)h, R->c, R->H, (int)h, W2, (int)h, 0.0,
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)p, (int)h, R->c, R->act.H, (int)h, W2, (int)h, 0.0,
                 out, (int)p);
     R->last_n = n;
     return GK_OK;
@@ -74,9 +65,9 @@ static void mlp_quad_backward(gk_model *mod, const double *theta, const void *in
     const size_t h = R->h, p = (size_t)R->p;
     const double *W2 = theta + mod->params.t[1].offset;
     double *gW1 = grad + mod->params.t[0].offset, *gW2 = grad + mod->params.t[1].offset;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)h, (int)n, R->c, dout, (int)p, R->H, (int)h, 1.0,
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)h, (int)n, R->c, dout, (int)p, R->act.H, (int)h, 1.0,
                 gW2, (int)h);
-    double *G = R->H; /* the cache is spent */
+    double *G = R->act.H; /* the cache is spent */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)h, (int)p, R->c, dout, (int)p, W2, (int)h, 0.0,
                 G, (int)h);
     R->last_n = 0;
@@ -84,7 +75,7 @@ static void mlp_quad_backward(gk_model *mod, const double *theta, const void *in
 #pragma omp parallel for schedule(static)
     for (long i = 0; i < nn; i++) {
         double *g = G + (size_t)i * h;
-        const double *z = R->Z + (size_t)i * h;
+        const double *z = R->act.Z + (size_t)i * h;
         for (size_t j = 0; j < h; j++) g[j] *= 2.0 * z[j];
     }
     const long nblocks = (long)((h + HBLOCK - 1) / HBLOCK);
@@ -99,8 +90,7 @@ static void mlp_quad_backward(gk_model *mod, const double *theta, const void *in
 static void mlp_quad_destroy(gk_model *mod) {
     mlp_quad_impl *R = mod->impl;
     if (R) {
-        free(R->Z);
-        free(R->H);
+        gk_act_cache_free(&R->act);
         free(R);
     }
     mod->impl = NULL;
@@ -116,6 +106,7 @@ gk_status gk_mlp_quad_create(gk_model *mod, int p, size_t width, double out_scal
     if (!R) return gk_fail(err, GK_ENOMEM, "out of memory");
     R->p = p;
     R->h = width;
+    R->act.h = width;
     R->c = out_scale / (2.0 * (double)p * (double)width);
     mod->ops = &mlp_quad_ops;
     mod->impl = R;

@@ -7,6 +7,8 @@
  * dgemm calls partition their outputs, so the results do not depend on the thread count. */
 #include "model/mlp_relu.h"
 
+#include "model/act_cache.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -27,27 +29,16 @@ static inline void scatter_row(double *restrict wa, double *restrict wb, double 
 typedef struct mlp_relu_impl {
     int p;
     size_t h;
-    double *Z, *H; /* cache: cap_n x h pre- and post-activations of the last forward */
-    size_t cap_n, last_n;
+    gk_act_cache act; /* pre- and post-activations of the last forward */
+    size_t last_n;
 } mlp_relu_impl;
-
-static gk_status ensure_cache(mlp_relu_impl *R, size_t n, gk_error *err) {
-    if (n <= R->cap_n) return GK_OK;
-    double *Z = realloc(R->Z, n * R->h * sizeof(double));
-    if (Z) R->Z = Z;
-    double *H = Z ? realloc(R->H, n * R->h * sizeof(double)) : NULL;
-    if (!Z || !H) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu activations", n, R->h);
-    R->H = H;
-    R->cap_n = n;
-    return GK_OK;
-}
 
 static gk_status mlp_relu_forward(gk_model *mod, const double *theta, const void *in, size_t n, double *out,
                                   gk_error *err) {
     mlp_relu_impl *R = mod->impl;
     const gk_pair_input *X = in;
     GK_ASSERT(X && X->p == R->p && X->n == n);
-    gk_status s = ensure_cache(R, n, err);
+    gk_status s = gk_act_cache_reserve(&R->act, n, err);
     if (s) return s;
     const size_t h = R->h, p = (size_t)R->p;
     const double *W1 = theta + mod->params.t[0].offset, *b1 = theta + mod->params.t[1].offset,
@@ -56,13 +47,13 @@ static gk_status mlp_relu_forward(gk_model *mod, const double *theta, const void
 #pragma omp parallel for schedule(static)
     for (long i = 0; i < nn; i++) {
         const double *ua = W1 + (size_t)X->a[i] * h, *ub = W1 + (p + (size_t)X->b[i]) * h;
-        double *z = R->Z + (size_t)i * h, *y = R->H + (size_t)i * h;
+        double *z = R->act.Z + (size_t)i * h, *y = R->act.H + (size_t)i * h;
         for (size_t j = 0; j < h; j++) {
             z[j] = ua[j] + ub[j] + b1[j];
             y[j] = z[j] > 0 ? z[j] : 0.0;
         }
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)p, (int)h, 1.0, R->H, (int)h, W2, (int)h, 0.0,
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)p, (int)h, 1.0, R->act.H, (int)h, W2, (int)h, 0.0,
                 out, (int)p);
     R->last_n = n;
     return GK_OK;
@@ -77,10 +68,10 @@ static void mlp_relu_backward(gk_model *mod, const double *theta, const void *in
     const double *W2 = theta + mod->params.t[2].offset;
     double *gW1 = grad + mod->params.t[0].offset, *gb1 = grad + mod->params.t[1].offset,
            *gW2 = grad + mod->params.t[2].offset;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)h, (int)n, 1.0, dout, (int)p, R->H, (int)h, 1.0,
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)h, (int)n, 1.0, dout, (int)p, R->act.H, (int)h, 1.0,
                 gW2, (int)h);
     /* H becomes G (the cache is spent: a new forward is needed before the next backward). */
-    double *G = R->H;
+    double *G = R->act.H;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)h, (int)p, 1.0, dout, (int)p, W2, (int)h, 0.0,
                 G, (int)h);
     R->last_n = 0;
@@ -88,7 +79,7 @@ static void mlp_relu_backward(gk_model *mod, const double *theta, const void *in
 #pragma omp parallel for schedule(static)
     for (long i = 0; i < nn; i++) {
         double *g = G + (size_t)i * h;
-        const double *z = R->Z + (size_t)i * h;
+        const double *z = R->act.Z + (size_t)i * h;
         for (size_t j = 0; j < h; j++) g[j] = z[j] > 0 ? g[j] : 0.0;
     }
     const long nblocks = (long)((h + HBLOCK - 1) / HBLOCK);
@@ -105,8 +96,7 @@ static void mlp_relu_backward(gk_model *mod, const double *theta, const void *in
 static void mlp_relu_destroy(gk_model *mod) {
     mlp_relu_impl *R = mod->impl;
     if (R) {
-        free(R->Z);
-        free(R->H);
+        gk_act_cache_free(&R->act);
         free(R);
     }
     mod->impl = NULL;
@@ -122,6 +112,7 @@ gk_status gk_mlp_relu_create(gk_model *mod, int p, size_t width, gk_error *err) 
     if (!R) return gk_fail(err, GK_ENOMEM, "out of memory");
     R->p = p;
     R->h = width;
+    R->act.h = width;
     mod->ops = &mlp_relu_ops;
     mod->impl = R;
     mod->n_out = p;
