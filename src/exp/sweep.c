@@ -779,7 +779,7 @@ static gk_status transition(const gk_sweep *sw, const gk_sweep_table *t, const c
     gk_loglog_fit(px, oy, n, &slope, &intercept, &used, &fe);
     gk_status s = write_fit(dir, slope, intercept, used, err);
     if (!s && npairs == 0) {
-        snprintf(notes + nl, nlen - nl, "transition figure skipped: no point grokked. ");
+        snprintf(notes + nl, nlen - nl, "transition figure skipped: no point has both an observed grok step and a predicted transition. ");
     } else if (!s) {
         /* y = x and the fitted line over the observed range, widened a little. */
         double a = lo / 1.5, b = hi * 1.5;
