@@ -1,0 +1,68 @@
+/* idx.h: MNIST-format IDX files (LeCun's format; MNIST, Fashion-MNIST, ...), gzip-compressed or raw, and the
+ * image set the image experiments train on.
+ *
+ * An IDX file is: two zero bytes, a type byte (only 0x08 = unsigned byte is read here), the number of
+ * dimensions (1..4), then one big-endian uint32 per dimension, then exactly the product of the dimensions in
+ * bytes. gk_idx_read checks all of it: the magic, the type, nonzero dimensions that fit in memory, and the
+ * length (a short file is "truncated", extra bytes are "trailing data"). On any problem it returns GK_EIO or
+ * GK_EINVAL with a message naming the file, and leaves *out empty: there is never a partial result.
+ * zlib's gzread reads raw files unchanged, so one reader serves both forms. */
+#ifndef GK_DATA_IDX_H
+#define GK_DATA_IDX_H
+
+#include "groklab.h"
+
+#define GK_IDX_MAX_DIMS 4
+
+typedef struct gk_idx {
+    int ndim;
+    size_t dims[GK_IDX_MAX_DIMS];
+    size_t count;        /* product of the dimensions */
+    unsigned char *data; /* count bytes, row-major */
+} gk_idx;
+
+gk_status gk_idx_read(const char *path, gk_idx *out, gk_error *err);
+void gk_idx_free(gk_idx *x);
+
+/* n images of d pixels in [0, 1] (row-major n x d, doubles) and their labels in [0, classes). The dense
+ * model input of the image experiments. */
+typedef struct gk_image_set {
+    size_t n, d;
+    int classes;
+    double *x;
+    int *y;
+} gk_image_set;
+
+void gk_image_set_free(gk_image_set *s);
+
+/* Checks that images (n x rows x cols) and labels (n) belong together (same n, labels < 10), naming the two
+ * files in the message. */
+gk_status gk_idx_check_pair(const gk_idx *images, const gk_idx *labels, const char *images_path,
+                            const char *labels_path, gk_error *err);
+/* The images pick[0..m) of an IDX pair as an image set (pixel / 255), 10 classes. */
+gk_status gk_idx_select(const gk_idx *images, const gk_idx *labels, const size_t *pick, size_t m, gk_image_set *out,
+                        gk_error *err);
+/* The rows pick[0..m) of an image set as a new set. */
+gk_status gk_image_set_select(const gk_image_set *src, const size_t *pick, size_t m, gk_image_set *out, gk_error *err);
+
+/* Finds "<dir>/<stem>" with ".gz" or without (also the "train-images.idx3-ubyte" spelling with a dot),
+ * e.g. stem "train-images-idx3-ubyte". Writes the path found into buf; GK_EIO naming dir and stem if none. */
+gk_status gk_idx_find(const char *dir, const char *stem, char *buf, size_t len, gk_error *err);
+
+/* Minibatches that cycle through n items: each epoch a new seeded permutation of 0..n-1 (drawn by
+ * gk_rng_shuffle from the identity), cut into consecutive slices of `batch` (the last one shorter when batch
+ * does not divide n). PyTorch's DataLoader(shuffle=True) under itertools.cycle. */
+typedef struct gk_batch_cycle {
+    size_t n, batch, pos;
+    size_t *order;
+    gk_rng rng;
+} gk_batch_cycle;
+
+/* batch > n is cut to n. The permutations come from (seed, stream GK_BATCH_STREAM). */
+#define GK_BATCH_STREAM UINT64_C(0x696d67626174)
+gk_status gk_batch_cycle_init(gk_batch_cycle *c, size_t n, size_t batch, uint64_t seed, gk_error *err);
+/* The next minibatch: *idx points at its item indices (valid until the next call); returns its size. */
+size_t gk_batch_cycle_next(gk_batch_cycle *c, const size_t **idx);
+void gk_batch_cycle_free(gk_batch_cycle *c);
+
+#endif

