@@ -3,6 +3,8 @@
  * Sums over samples run in NCHUNK fixed chunks (independent of the thread count), combined in order. */
 #include "train/train.h"
 
+#include "core/parallel.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +105,7 @@ void gk_adamw_step(gk_adamw *o, double *theta, const double *grad) {
     const double b1 = o->beta1, b2 = o->beta2, c1 = 1.0 - pow(b1, (double)t), c2 = 1.0 - pow(b2, (double)t);
     double *m = o->m, *v = o->v;
     const long P = (long)o->P;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (o->P >= GK_PARALLEL_MIN)
     for (long k = 0; k < P; k++) {
         double g = grad[k];
         m[k] = b1 * m[k] + (1.0 - b1) * g;
