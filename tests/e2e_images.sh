@@ -71,11 +71,7 @@ echo "== missing or corrupt data: a clear error, no run directory"
 # expect_err DESCRIPTION CODE NEEDLE ARGS...
 expect_err() {
     local what=$1 code=$2 needle=$3; shift 3
-    local out="$T/bad-$RANDOM"
-    (cd "$T" && "$GK" run "$@" --out "$out" --quiet >"$T/stdout" 2>"$T/stderr")
-    local rc=$?
-    if [ $rc -eq "$code" ] && grep -qF -- "$needle" "$T/stderr" && [ ! -e "$out" ]; then pass "$what"
-    else fail "$what (rc=$rc, stderr: $(head -c 400 "$T/stderr"), dir exists: $([ -e "$out" ] && echo yes || echo no))"; fi
+    expect_exit "$code" run "$what" "$needle" "$@"
 }
 mkdir -p "$T/empty" "$T/bad"
 cp "$T/raw/"* "$T/bad/"

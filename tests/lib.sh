@@ -15,12 +15,19 @@ col() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 json_num() { grep -o "\"$2\":[[:space:]]*[^,}]*" "$1" | head -1 | sed 's/.*:[[:space:]]*//'; }
 json_str() { grep -o "\"$2\":[[:space:]]*\"[^\"]*\"" "$1" | head -1 | sed 's/.*:[[:space:]]*"//; s/"$//'; }
 
-# expect_bad DESCRIPTION ARGS...: exit code 2, a one-line error naming the key, and no run directory
+# expect_exit CODE SUBCOMMAND DESCRIPTION NEEDLE ARGS...: `groklab SUBCOMMAND ARGS` exits with CODE, its stderr
+# contains NEEDLE (a fixed string), and the output directory it was given is not created.
+expect_exit() {
+    local code=$1 sub=$2 what=$3 needle=$4; shift 4
+    local out="$T/bad-$RANDOM"
+    "$GK" "$sub" "$@" --out "$out" --quiet >"$T/stdout" 2>"$T/stderr"
+    local rc=$?
+    if [ $rc -eq "$code" ] && grep -qF -- "$needle" "$T/stderr" && [ ! -e "$out" ]; then pass "$what"
+    else fail "$what (rc=$rc, stderr: $(head -c 400 "$T/stderr"), dir exists: $([ -e "$out" ] && echo yes || echo no))"; fi
+}
+
+# expect_bad DESCRIPTION NEEDLE ARGS...: bad input to `groklab run`: exit code 2, the key named, no run directory
 expect_bad() {
     local what=$1 needle=$2; shift 2
-    local out="$T/bad-$RANDOM"
-    "$GK" run "$@" --out "$out" --quiet >"$T/stdout" 2>"$T/stderr"
-    local rc=$?
-    if [ $rc -eq 2 ] && grep -q -- "$needle" "$T/stderr" && [ ! -e "$out" ]; then pass "bad input: $what"
-    else fail "bad input: $what (rc=$rc, stderr: $(head -c 300 "$T/stderr"), dir exists: $([ -e "$out" ] && echo yes || echo no))"; fi
+    expect_exit 2 run "bad input: $what" "$needle" "$@"
 }
