@@ -119,10 +119,11 @@ static void test_l2sep_data(void) {
     gk_diag_data_free(&D);
 }
 
-/* The packed kernels equal the naive products to rounding, and are bitwise equal for 1, 2 and 3 threads.
+/* The packed kernels equal the naive products to rounding, and are bitwise equal for 1, 2 and 3 threads and
+ * with or without the AVX-512 kernels.
  * Sizes are odd on purpose: a partial row block, a partial group of 8 rows, padding columns. */
 static void test_signmat_kernels(void) {
-    const size_t n = 301, d = 1500;
+    const size_t n = 301, d = 14000; /* n x dpad just above the parallel threshold */;
     gk_signmat S;
     gk_error err;
     GK_CHECK(gk_signmat_alloc(&S, n, d, &err) == GK_OK);
@@ -133,17 +134,19 @@ static void test_signmat_kernels(void) {
     GK_CHECK(gk_signmat_finish(&S, &err) == GK_OK);
     double *w = calloc(S.dpad, sizeof(double)), *rv = malloc(n * sizeof(double));
     double *work = malloc(gk_signmat_work_size(&S) * sizeof(double));
-    double out[3][301], *g[3];
+    double out[4][301], *g[4];
     for (size_t j = 0; j < d; j++) w[j] = gk_rng_normal(&r);
     for (size_t i = 0; i < n; i++) rv[i] = gk_rng_normal(&r);
-    for (int v = 0; v < 3; v++) {
+    for (int v = 0; v < 4; v++) { /* 1, 2, 3 threads, then the portable kernels (no AVX-512) */
         g[v] = malloc(S.dpad * sizeof(double));
-        omp_set_num_threads(v + 1);
+        omp_set_num_threads(v < 3 ? v + 1 : 2);
+        int simd = gk_signmat_use_simd(v < 3);
         gk_signmat_mv(&S, w, out[v], work);
         gk_signmat_tmv(&S, rv, g[v], work);
+        gk_signmat_use_simd(simd);
     }
     omp_set_num_threads(2);
-    for (int v = 1; v < 3; v++) {
+    for (int v = 1; v < 4; v++) {
         GK_CHECK(memcmp(out[0], out[v], sizeof out[0]) == 0);
         GK_CHECK(memcmp(g[0], g[v], S.dpad * sizeof(double)) == 0);
     }
@@ -159,7 +162,7 @@ static void test_signmat_kernels(void) {
         worst = fmax(worst, fabs(s - g[0][j]));
     }
     GK_CHECK_MSG(worst < 1e-11, "max deviation from the naive product %.3g", worst);
-    for (int v = 0; v < 3; v++) free(g[v]);
+    for (int v = 0; v < 4; v++) free(g[v]);
     free(w);
     free(rv);
     free(work);

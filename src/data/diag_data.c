@@ -82,13 +82,23 @@ static void make_wstar(gk_diag_data *D) {
 /* Draws every row of a design and its label, in parallel, each row from its own stream. A stored design
  * (signs or dense) keeps the rows; a generated one only keeps the labels. */
 static gk_status draw_rows(gk_design *X, double *y, gk_row_gen gen, const void *ctx, gk_error *err) {
+    int nt = omp_get_max_threads();
     if (gen == sparse_row && X->kind == GK_DESIGN_SIGNS) {
-#pragma omp parallel for schedule(static)
-        for (long i = 0; i < (long)X->n; i++)
-            y[i] = sparse_row_bits(ctx, (size_t)i, X->signs.bits + (size_t)i * X->signs.row_bytes);
+        const size_t nbytes = X->signs.row_bytes;
+        uint8_t *packed = calloc((size_t)nt * nbytes, 1);
+        if (!packed) return gk_fail(err, GK_ENOMEM, "cannot allocate row buffers");
+#pragma omp parallel num_threads(nt)
+        {
+            uint8_t *row = packed + (size_t)omp_get_thread_num() * nbytes;
+#pragma omp for schedule(static)
+            for (long i = 0; i < (long)X->n; i++) {
+                y[i] = sparse_row_bits(ctx, (size_t)i, row);
+                gk_signmat_set_row(&X->signs, (size_t)i, row);
+            }
+        }
+        free(packed);
         return GK_OK;
     }
-    int nt = omp_get_max_threads();
     double *rows = malloc((size_t)nt * X->d * sizeof(double));
     if (!rows) return gk_fail(err, GK_ENOMEM, "cannot allocate row buffers");
 #pragma omp parallel num_threads(nt)
