@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034
-# bench_lib.sh: shared by bench/bench_{mc,kumar,xor,modular}.sh (sourced, not run).
+# bench_lib.sh: shared by bench/bench_{diag,mc,kumar,xor,modular}.sh (sourced, not run).
 # Sets THREADS (argument 1, default nproc), GK (groklab binary; override with GK=...), PY (Debian's python3,
 # where python3-torch lives) and defines c_us, row and footer.
 set -euo pipefail

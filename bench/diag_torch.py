@@ -1,5 +1,5 @@
 """diag_torch.py: the diagonal-net GD step of Lyu et al. (their code's algorithm) in PyTorch float64,
-timed at a given size. Prints microseconds per step. Used by bench/bench_diag.sh.
+timed at a given size. Prints microseconds per step, wall and CPU (all threads). Used by bench/bench_diag.sh.
 usage: python3 diag_torch.py DATA D N STEPS THREADS"""
 import math
 import sys
@@ -37,7 +37,7 @@ def step():
 
 for _ in range(min(20, steps)):
     step()
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 for _ in range(steps):
     step()
-print(f"{1e6 * (time.perf_counter() - t0) / steps:.1f}")
+print(f"{1e6 * (time.perf_counter() - t0) / steps:.1f} {1e6 * (time.process_time() - c0) / steps:.1f}")
