@@ -132,14 +132,15 @@ static void test_paths_agree(void) {
 
 /* Eq. 6 is the population loss: check it against an exact Gauss-Hermite quadrature of E_x (g(x) - y(x))^2,
  * x ~ N(0, I/D), where g = f(theta) - f(theta0) comes from the model's direct forward. (g - y)^2 has degree 4,
- * so the 3-point rule per coordinate (exact to degree 5) is exact. */
-static void test_decomposition(void) {
+ * so the 3-point rule per coordinate (exact to degree 5) is exact. r = 1: y = 1/2 (beta.x)^2 (eq. 3); r = 2: the
+ * multi-index sum y = 1/2 (beta_1.x)^2 + 1/2 (beta_2.x)^2 (App. 15.1). */
+static void decomposition_case(size_t r) {
     enum { D = 3, N = 4 };
     gk_model m;
     gk_error err;
     gk_kumar_spec s = {D, N, 1.3, 0.4, 0, 0, GK_KUMAR_PATH_DIRECT};
     GK_CHECK(gk_kumar_create(&m, &s, &err) == GK_OK);
-    double th0[N * D], th[N * D], beta[D] = {0.7, -1.2, 0.4};
+    double th0[N * D], th[N * D], beta[2 * D] = {0.7, -1.2, 0.4, -0.3, 0.5, 1.1};
     gk_kumar_init(&m, 5, th0);
     for (int k = 0; k < N * D; k++) th[k] = th0[k] + 0.3 * cos(1.0 + k);
     double w0[D], M0[D * D], w[D], M[D * D], dw[D], dM[D * D], t[3];
@@ -147,7 +148,7 @@ static void test_decomposition(void) {
     gk_kumar_stats(&m, th, w, M);
     for (int a = 0; a < D; a++) dw[a] = w[a] - w0[a];
     for (int a = 0; a < D * D; a++) dM[a] = M[a] - M0[a];
-    double pop = gk_kumar_decomp(D, s.alpha, s.eps, dw, dM, beta, t);
+    double pop = gk_kumar_decomp(D, s.alpha, s.eps, dw, dM, beta, r, t);
     GK_CHECK_CLOSE(t[0] + t[1] + t[2], pop, 0, 1e-15);
     GK_CHECK(t[0] > 0 && t[1] > 0 && t[2] > 0);
 
@@ -167,23 +168,43 @@ static void test_decomposition(void) {
     GK_CHECK(gk_model_forward(&m, th0, &in, 27, f0, &err) == GK_OK);
     double quad = 0;
     for (q = 0; q < 27; q++) {
-        double bx = beta[0] * X[q * D] + beta[1] * X[q * D + 1] + beta[2] * X[q * D + 2];
-        double e = f[q] - f0[q] - 0.5 * bx * bx;
+        double y = 0;
+        for (size_t b = 0; b < r; b++) {
+            const double *bt = beta + b * D;
+            double bx = bt[0] * X[q * D] + bt[1] * X[q * D + 1] + bt[2] * X[q * D + 2];
+            y += 0.5 * bx * bx;
+        }
+        double e = f[q] - f0[q] - y;
         quad += W[q] * e * e;
     }
-    GK_CHECK_CLOSE(pop, quad, 0, 1e-12);
+    GK_CHECK_MSG(fabs(pop - quad) <= 1e-12 * quad, "r=%zu: eq. 6 %.17g, quadrature %.17g", r, pop, quad);
 
-    /* at init (g = 0) the population loss is E y^2 = 3/4 (|beta|^2/D)^2 */
-    double z[D] = {0}, zM[D * D] = {0};
-    double b2 = (0.49 + 1.44 + 0.16) / D;
-    GK_CHECK_CLOSE(gk_kumar_decomp(D, s.alpha, s.eps, z, zM, beta, t), 0.75 * b2 * b2, 0, 1e-14);
+    /* at init (g = 0) the population loss is E y^2 = 3/4 (Tr B/D)^2 + ... ; for r = 1: 3/4 (|beta|^2/D)^2, and in
+     * general (Tr B/D)^2/4 + |B|_F^2/(2 D^2) */
+    double z[D] = {0}, zM[D * D] = {0}, trB = 0, fro = 0;
+    for (int a = 0; a < D; a++)
+        for (int b = 0; b < D; b++) {
+            double B = 0;
+            for (size_t k = 0; k < r; k++) B += beta[k * D + a] * beta[k * D + b];
+            fro += B * B;
+            if (a == b) trB += B;
+        }
+    double want = 0.25 * (trB / D) * (trB / D) + fro / (2.0 * D * D);
+    if (r == 1) GK_CHECK_CLOSE(want, 0.75 * (trB / D) * (trB / D), 0, 1e-14);
+    GK_CHECK_CLOSE(gk_kumar_decomp(D, s.alpha, s.eps, z, zM, beta, r, t), want, 0, 1e-14);
     gk_model_free(&m);
+}
+
+static void test_decomposition(void) {
+    decomposition_case(1);
+    decomposition_case(2);
 }
 
 static void test_data(void) {
     gk_kumar_data d;
     gk_error err;
-    GK_CHECK(gk_kumar_data_make(&d, 50, 2000, 10, GK_KUMAR_TARGET_QUAD, 2, 9, &err) == GK_OK);
+    GK_CHECK(gk_kumar_data_make(&d, 50, 2000, 10, GK_KUMAR_TARGET_QUAD, 2, 1, 9, &err) == GK_OK);
+    GK_CHECK(d.r == 1);
     double s2 = 0, ymean = 0;
     for (size_t k = 0; k < 2000 * 50; k++) s2 += d.X[k] * d.X[k];
     for (size_t p = 0; p < 2000; p++) ymean += d.y[p];
@@ -195,15 +216,61 @@ static void test_data(void) {
     for (int c = 0; c < 50; c++) bx += d.beta[c] * d.X[c];
     GK_CHECK_CLOSE(d.y[0], 0.5 * bx * bx, 0, 1e-14);
     gk_kumar_data e;
-    GK_CHECK(gk_kumar_data_make(&e, 50, 2000, 10, GK_KUMAR_TARGET_HERMITE, 3, 9, &err) == GK_OK);
+    GK_CHECK(gk_kumar_data_make(&e, 50, 2000, 10, GK_KUMAR_TARGET_HERMITE, 3, 1, 9, &err) == GK_OK);
     double z = bx * sqrt(50.0 / b2);
     GK_CHECK_CLOSE(e.y[0], z * z * z - 3 * z, 0, 1e-12);
     GK_CHECK(memcmp(d.X, e.X, 2000 * 50 * sizeof(double)) == 0); /* same seed, same inputs */
     gk_kumar_data_free(&e);
-    GK_CHECK(gk_kumar_data_make(&e, 50, 20, 10, GK_KUMAR_TARGET_HERMITE, 5, 9, &err) == GK_EINVAL);
+    GK_CHECK(gk_kumar_data_make(&e, 50, 20, 10, GK_KUMAR_TARGET_HERMITE, 5, 1, 9, &err) == GK_EINVAL);
     GK_CHECK(strstr(err.msg, "k=5") != NULL);
     gk_kumar_data_free(&d);
     GK_CHECK(gk_hermite(4, 2.0) == 16 - 24 + 3);
+}
+
+/* target = multi (App. 15.1): y = sum_m 1/2 (beta_m.x)^2 = 1/2 x^T B x. For x ~ N(0, I/D):
+ * E y = Tr B/(2D), Var y = |B|_F^2/(2 D^2). r = 1 is the quad target bit for bit; beta_1 does not depend on r. */
+static void test_data_multi(void) {
+    enum { D = 30, P = 20000, R = 3 };
+    gk_kumar_data q, m, m1;
+    gk_error err;
+    GK_CHECK(gk_kumar_data_make(&q, D, P, 10, GK_KUMAR_TARGET_QUAD, 2, 5, 4, &err) == GK_OK); /* r ignored */
+    GK_CHECK(q.r == 1);
+    GK_CHECK(gk_kumar_data_make(&m1, D, P, 10, GK_KUMAR_TARGET_MULTI, 2, 1, 4, &err) == GK_OK);
+    GK_CHECK(memcmp(q.y, m1.y, P * sizeof(double)) == 0 && memcmp(q.yt, m1.yt, 10 * sizeof(double)) == 0);
+    GK_CHECK(gk_kumar_data_make(&m, D, P, 10, GK_KUMAR_TARGET_MULTI, 2, R, 4, &err) == GK_OK);
+    GK_CHECK(m.r == R);
+    GK_CHECK(memcmp(m.beta, q.beta, D * sizeof(double)) == 0);
+    GK_CHECK(memcmp(m.X, q.X, (size_t)P * D * sizeof(double)) == 0);
+    double B[D * D], trB = 0, fro = 0;
+    for (int a = 0; a < D; a++)
+        for (int b = 0; b < D; b++) {
+            double v = 0;
+            for (int k = 0; k < R; k++) v += m.beta[k * D + a] * m.beta[k * D + b];
+            B[a * D + b] = v;
+            fro += v * v;
+            if (a == b) trB += v;
+        }
+    /* the directions are distinct draws: |cos(beta_1, beta_2)| well below 1 */
+    double d12 = 0, n1 = 0, n2 = 0;
+    for (int c = 0; c < D; c++) d12 += m.beta[c] * m.beta[D + c], n1 += m.beta[c] * m.beta[c], n2 += m.beta[D + c] * m.beta[D + c];
+    GK_CHECK(fabs(d12) < 0.7 * sqrt(n1 * n2));
+    /* row 0 exactly: 1/2 x^T B x */
+    double y0 = 0;
+    for (int a = 0; a < D; a++)
+        for (int b = 0; b < D; b++) y0 += 0.5 * m.X[a] * B[a * D + b] * m.X[b];
+    GK_CHECK_CLOSE(m.y[0], y0, 0, 1e-12);
+    double mean = 0, var = 0;
+    for (int p = 0; p < P; p++) mean += m.y[p];
+    mean /= P;
+    for (int p = 0; p < P; p++) var += (m.y[p] - mean) * (m.y[p] - mean);
+    var /= P - 1;
+    double em = trB / (2.0 * D), ev = fro / (2.0 * D * D);
+    /* standard errors: sd(y)/sqrt(P) ~ 0.7% of E y here; allow ~4 sd; the variance estimate needs ~5% */
+    GK_CHECK_MSG(fabs(mean - em) < 0.03 * em, "E y: %.4g, want %.4g", mean, em);
+    GK_CHECK_MSG(fabs(var - ev) < 0.08 * ev, "Var y: %.4g, want %.4g", var, ev);
+    gk_kumar_data_free(&q), gk_kumar_data_free(&m), gk_kumar_data_free(&m1);
+    GK_CHECK(gk_kumar_data_make(&m, D, 5, 5, GK_KUMAR_TARGET_MULTI, 2, 0, 4, &err) == GK_EINVAL);
+    GK_CHECK(strstr(err.msg, "r=0 is out of range") != NULL);
 }
 
 static void test_eigen_labels(void) {
@@ -255,15 +322,17 @@ static void test_bad_model(void) {
 
 /* The experiment through its type: a few steps of kumar-fig1 at a small size; the train loss falls, the
  * decomposition columns sum to pop_loss, and the stats and direct paths give the same metrics. */
-static void run_small(const char *path, double *rows, int nrows, int ncols) {
+static void run_small(const char *path, const char *target, double *rows, int nrows, int ncols) {
     const gk_preset *p = gk_preset_find("kumar-fig1");
     GK_ASSERT(p);
-    char pa[64];
+    char pa[64], tg[64];
     snprintf(pa, sizeof pa, "path=%s", path);
-    const char *as[] = {"D=12", "P=40", "N=30", "ntest=50", "eps=0.5", "threads=1", pa};
+    snprintf(tg, sizeof tg, "target=%s", target);
+    const char *as[] = {"D=12", "P=40", "N=30", "ntest=50", "eps=0.5", "threads=1", pa, tg,
+                        !strcmp(target, "multi") ? "r=3" : "r=1"};
     gk_config cfg;
     gk_error err;
-    GK_ASSERT(gk_preset_config(p, as, 7, &cfg, &err) == GK_OK);
+    GK_ASSERT(gk_preset_config(p, as, 9, &cfg, &err) == GK_OK);
     void *st = NULL;
     GK_ASSERT(p->type->create(&cfg, &st, &err) == GK_OK);
     long reached;
@@ -274,20 +343,26 @@ static void run_small(const char *path, double *rows, int nrows, int ncols) {
     p->type->destroy(st);
 }
 
-static void test_experiment(void) {
+static void experiment_case(const char *target) {
     enum { R = 4, C = 2 + 12 };
     double a[R * C] = {0}, b[R * C] = {0};
-    run_small("stats", a, R, C);
-    run_small("direct", b, R, C);
+    run_small("stats", target, a, R, C);
+    run_small("direct", target, b, R, C);
     for (int r = 0; r < R; r++) {
         double *v = a + r * C + 2;
         GK_CHECK_CLOSE(v[5] + v[6] + v[7], v[4], 0, 1e-12); /* decomposition == pop_loss */
         for (int c = 2; c < C; c++)
             GK_CHECK_MSG(fabs(a[r * C + c] - b[r * C + c]) <= 1e-9 * fabs(b[r * C + c]) + 1e-13,
-                         "row %d col %d: stats %.17g direct %.17g", r, c, a[r * C + c], b[r * C + c]);
+                         "%s: row %d col %d: stats %.17g direct %.17g", target, r, c, a[r * C + c], b[r * C + c]);
     }
     GK_CHECK(a[3 * C + 2] < 0.8 * a[2]); /* train loss falls */
     GK_CHECK(a[2 + 2] == a[3 * C + 2 + 2]); /* kernel_test_loss constant */
+}
+
+/* The quad target and the multi-index sum (r = 3): both paths, eq. 6 with B = sum beta_m beta_m^T. */
+static void test_experiment(void) {
+    experiment_case("quad");
+    experiment_case("multi");
 }
 
 int main(void) {
@@ -295,6 +370,7 @@ int main(void) {
     GK_RUN(test_paths_agree);
     GK_RUN(test_decomposition);
     GK_RUN(test_data);
+    GK_RUN(test_data_multi);
     GK_RUN(test_eigen_labels);
     GK_RUN(test_bad_model);
     GK_RUN(test_experiment);

@@ -338,15 +338,17 @@ gk_status gk_kumar_ntk(gk_model *m, const double *theta, const gk_kumar_input *a
 /* ---- eq. 6 -------------------------------------------------------------------------------------------- */
 
 double gk_kumar_decomp(size_t D, double alpha, double eps, const double *wbar, const double *M, const double *beta,
-                       double t[3]) {
+                       size_t r, double t[3]) {
     const double dD = (double)D, ae = alpha * eps;
     double b2 = 0, tr = 0, fro = 0, w2 = 0;
     for (size_t a = 0; a < D; a++) {
-        b2 += beta[a] * beta[a];
+        for (size_t m = 0; m < r; m++) b2 += beta[m * D + a] * beta[m * D + a];
         tr += M[a * D + a];
         w2 += wbar[a] * wbar[a];
         for (size_t b = 0; b < D; b++) {
-            double e = ae * M[a * D + b] - beta[a] * beta[b];
+            double B = 0;
+            for (size_t m = 0; m < r; m++) B += beta[m * D + a] * beta[m * D + b];
+            double e = ae * M[a * D + b] - B;
             fro += e * e;
         }
     }

@@ -48,12 +48,15 @@ gk_status gk_kumar_ntk(gk_model *m, const double *theta, const gk_kumar_input *a
                        gk_error *err);
 
 /* Kumar eq. 6: the population loss E_x[(g(x) - y(x))^2], x ~ N(0, I/D), of the quadratic predictor
- * g(x) = alpha wbar.x + (alpha eps/2) x^T M x against y = 1/2 (beta.x)^2 splits into
- *   t[0] = 1/4 (|beta|^2/D - (alpha eps/D) Tr M)^2             ("variance")
- *   t[1] = 1/(2 D^2) |alpha eps M - beta beta^T|_F^2             ("misalignment")
+ * g(x) = alpha wbar.x + (alpha eps/2) x^T M x against y = 1/2 x^T B x, B = sum_{m<r} beta_m beta_m^T (r = 1: the
+ * single-index target 1/2 (beta.x)^2 of eq. 3; r > 1: the multi-index sums of App. 15.1), splits into
+ *   t[0] = 1/4 (Tr B/D - (alpha eps/D) Tr M)^2                  ("variance")
+ *   t[1] = 1/(2 D^2) |alpha eps M - B|_F^2                       ("misalignment")
  *   t[2] = (alpha^2/D) |wbar|^2                                  ("power in linear modes")
- * Returns t[0] + t[1] + t[2]. Pass the centred statistics (wbar - wbar0, M - M0) for the centred predictor. */
+ * (with A = alpha eps M - B: E (x^T A x/2)^2 = (Tr A/D)^2/4 + |A|_F^2/(2 D^2), and the odd cross term vanishes).
+ * beta is r x D (row m = beta_{m+1}). Returns t[0] + t[1] + t[2]. Pass the centred statistics (wbar - wbar0,
+ * M - M0) for the centred predictor. */
 double gk_kumar_decomp(size_t D, double alpha, double eps, const double *wbar, const double *M, const double *beta,
-                       double t[3]);
+                       size_t r, double t[3]);
 
 #endif
