@@ -1,0 +1,296 @@
+/* teacher.c: teacher-student grokking (Liu, Michaud, Tegmark 2023 "Omnigrok" Fig. 2; Kumar, Bordelon, Gershman,
+ * Pehlevan ICLR 2024 Fig. 8, App. 8.3.1). A 5-100-100-5 tanh student whose PyTorch-default init is multiplied by
+ * init_scale (2) learns a random teacher of the same shape (default init) from 100 Gaussian inputs, by full-batch
+ * AdamW (lr 3e-4, wd 0.05) on the MSE. Its output is multiplied by out_scale (Kumar's output scale alpha; paper
+ * values 0.1 .. 3). "Accuracy" is the share of samples whose per-sample MSE, the mean over the d_out outputs of
+ * (f - y)^2, is below `threshold` (0.001, the Omnigrok notebook's value; Kumar Fig. 17 sweeps it). The large init
+ * fits the train set early with a test MSE far above the threshold; weight decay then shrinks the weights and the
+ * test accuracy rises much later. Measured with the preset (1e5 steps, seed 1): train_acc >= 0.99 at step 891 with
+ * test_acc 0.10, test_acc 0.5 at 7.9k, 0.9 at 22.4k, 0.95 at 27k, final 1.0; norm 17.4 -> 6.0. A larger output
+ * scale delays the rise (step of test_acc >= 0.9: 681, 3.2k, 13.3k, 17.8k, 22.4k, 38.3k for out_scale 0.1, 0.25,
+ * 0.5, 0.75, 1, 3; test_acc at the fit 0.82 .. 0.00), as Kumar's laziness picture predicts; init_scale 1 or 0.5
+ * fits and generalises together; a smaller threshold lengthens the delay (Kumar Fig. 17).
+ *
+ * Wiring: data (data/teacher_data: x ~ N(0, I), y = teacher(x)) -> student (model/mlp_tanh) -> MSE mean over
+ * n d_out entries (train/train.h gk_mse_loss, PyTorch's MSELoss) -> AdamW full batch (train/adamw.c).
+ * center=1 trains the centred predictor f - f0 (Kumar Sec. 8.1); the notebook and the preset do not.
+ *
+ * Metrics: train/test loss (MSE) and accuracy, the parameter norm, and the distance from init relative to the
+ * initial norm. */
+#include "exp/exp.h"
+
+#include "data/teacher_data.h"
+#include "io/fsutil.h"
+#include "io/plot.h"
+#include "model/mlp_tanh.h"
+#include "train/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STUDENT_STREAM UINT64_C(0x7473737475) /* "tsstu" */
+
+static const gk_param_spec ts_params[] = {
+    {"d_in", GK_P_INT, "5", 1, 100000, 0, 0, NULL, "input size (x ~ N(0, I_d_in))"},
+    {"width", GK_P_INT, "100", 1, 100000, 0, 0, NULL, "hidden width (teacher and student)"},
+    {"depth", GK_P_INT, "3", 1, GK_TANH_MAX_LAYERS, 0, 0, NULL, "linear layers (3: d_in -> width -> width -> d_out)"},
+    {"d_out", GK_P_INT, "5", 1, 100000, 0, 0, NULL, "output size"},
+    {"n_train", GK_P_INT, "100", 1, 1e7, 0, 0, NULL, "train samples"},
+    {"n_test", GK_P_INT, "100", 1, 1e7, 0, 0, NULL, "test samples"},
+    {"data_seed", GK_P_INT, "0", 0, 4294967295.0, 0, 0, NULL, "seed of the inputs and of the teacher (0: the same as seed)"},
+    {"init_scale", GK_P_REAL, "2", 0, INFINITY, 1, 0, NULL, "the student's PyTorch default init times this (Omnigrok alpha)"},
+    {"out_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "output scale: f = out_scale (a W_L + b_L) (Kumar's alpha; paper 0.1 .. 3)"},
+    {"center", GK_P_BOOL, "0", 0, 1, 0, 0, NULL, "train the centred predictor f - f0 (Kumar Sec. 8.1)"},
+    {"threshold", GK_P_REAL, "0.001", 0, INFINITY, 1, 0, NULL,
+     "a sample is correct if its MSE (mean over the d_out outputs) is below this"},
+    {"lr", GK_P_REAL, "3e-4", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
+    {"wd", GK_P_REAL, "0.05", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (theta *= 1 - lr wd)"},
+    {"beta1", GK_P_REAL, "0.9", 0, 1, 0, 1, NULL, "AdamW beta1"},
+    {"beta2", GK_P_REAL, "0.999", 0, 1, 0, 1, NULL, "AdamW beta2"},
+    {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
+    GK_COMMON_PARAMS("100000"),
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+typedef struct ts_exp {
+    gk_teacher_data data;
+    gk_model model;
+    gk_adamw adam;
+    size_t P, dout;
+    double lr, threshold;
+    long step;
+    double *theta, *theta0, *grad, *f_train, *f_test, *dldf;
+    double *t_train, *t_test; /* the regression targets: y, or y + f0 when centred */
+} ts_exp;
+
+static void ts_destroy(void *state) {
+    ts_exp *E = state;
+    if (!E) return;
+    gk_teacher_data_free(&E->data);
+    gk_model_free(&E->model);
+    gk_adamw_free(&E->adam);
+    free(E->theta), free(E->theta0), free(E->grad), free(E->f_train), free(E->f_test), free(E->dldf);
+    free(E->t_train), free(E->t_test);
+    free(E);
+}
+
+static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
+    *state = NULL;
+    ts_exp *E = calloc(1, sizeof *E);
+    if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
+    const int L = (int)gk_config_int(cfg, "depth");
+    size_t widths[GK_TANH_MAX_LAYERS + 1];
+    widths[0] = (size_t)gk_config_int(cfg, "d_in");
+    for (int l = 1; l < L; l++) widths[l] = (size_t)gk_config_int(cfg, "width");
+    widths[L] = (size_t)gk_config_int(cfg, "d_out");
+    const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
+    const uint64_t dseed = gk_config_int(cfg, "data_seed") ? (uint64_t)gk_config_int(cfg, "data_seed") : seed;
+    const size_t ntr = (size_t)gk_config_int(cfg, "n_train"), nte = (size_t)gk_config_int(cfg, "n_test");
+    gk_status s = gk_teacher_data_make(&E->data, widths, L, ntr, nte, dseed, err);
+    if (!s) s = gk_mlp_tanh_create(&E->model, widths, L, gk_config_real(cfg, "out_scale"), err);
+    if (s) {
+        ts_destroy(E);
+        return s;
+    }
+    const size_t P = E->P = E->model.params.size, dout = E->dout = widths[L];
+    E->lr = gk_config_real(cfg, "lr");
+    E->threshold = gk_config_real(cfg, "threshold");
+    E->theta = malloc(P * sizeof(double));
+    E->theta0 = malloc(P * sizeof(double));
+    E->grad = malloc(P * sizeof(double));
+    E->f_train = malloc(ntr * dout * sizeof(double));
+    E->f_test = malloc(nte * dout * sizeof(double));
+    E->dldf = malloc(ntr * dout * sizeof(double));
+    E->t_train = malloc(ntr * dout * sizeof(double));
+    E->t_test = malloc(nte * dout * sizeof(double));
+    if (!E->theta || !E->theta0 || !E->grad || !E->f_train || !E->f_test || !E->dldf || !E->t_train || !E->t_test) {
+        ts_destroy(E);
+        return gk_fail(err, GK_ENOMEM, "out of memory for %zu parameters and %zu + %zu samples", P, ntr, nte);
+    }
+    gk_rng r;
+    gk_rng_seed(&r, seed, STUDENT_STREAM);
+    gk_mlp_tanh_init(&E->model, gk_config_real(cfg, "init_scale"), &r, E->theta);
+    memcpy(E->theta0, E->theta, P * sizeof(double));
+    memcpy(E->t_train, E->data.y_train, ntr * dout * sizeof(double));
+    memcpy(E->t_test, E->data.y_test, nte * dout * sizeof(double));
+    if (gk_config_bool(cfg, "center")) {
+        /* (f - f0) - y = f - (y + f0): train f on the shifted targets */
+        s = gk_model_forward(&E->model, E->theta, E->data.x_train, ntr, E->f_train, err);
+        if (!s) s = gk_model_forward(&E->model, E->theta, E->data.x_test, nte, E->f_test, err);
+        for (size_t k = 0; !s && k < ntr * dout; k++) E->t_train[k] += E->f_train[k];
+        for (size_t k = 0; !s && k < nte * dout; k++) E->t_test[k] += E->f_test[k];
+    }
+    if (!s) s = gk_adamw_init(&E->adam, P, E->lr, gk_config_real(cfg, "wd"), gk_config_real(cfg, "beta1"),
+                              gk_config_real(cfg, "beta2"), gk_config_real(cfg, "eps"), 0, err);
+    if (s) {
+        ts_destroy(E);
+        return s;
+    }
+    *state = E;
+    return GK_OK;
+}
+
+static gk_status ts_columns(void *state, gk_metrics *m, gk_error *err) {
+    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
+    gk_status s = GK_OK;
+    for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
+    return s;
+}
+
+static gk_status ts_step(ts_exp *E, gk_error *err) {
+    const size_t n = E->data.n_train, nk = n * E->dout;
+    gk_status s = gk_model_forward(&E->model, E->theta, E->data.x_train, n, E->f_train, err);
+    if (s) return s;
+    const double loss = gk_mse_loss(E->f_train, E->t_train, nk, E->dldf);
+    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
+    memset(E->grad, 0, E->P * sizeof(double));
+    gk_model_backward(&E->model, E->theta, E->data.x_train, n, E->dldf, E->grad);
+    gk_adamw_step(&E->adam, E->theta, E->grad);
+    E->step++;
+    return GK_OK;
+}
+
+static gk_status ts_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
+    ts_exp *E = state;
+    gk_status s = GK_OK;
+    while (E->step < target && !s && !(stop && *stop)) s = ts_step(E, err);
+    *reached = E->step;
+    return s;
+}
+
+/* The MSE over all n k entries, and the share of samples whose own MSE (mean over the k outputs) is below thr. */
+static double mse_and_acc(const double *f, const double *y, size_t n, size_t k, double thr, double *acc) {
+    double total = 0, correct = 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        for (size_t j = 0; j < k; j++) {
+            const double r = f[i * k + j] - y[i * k + j];
+            e += r * r;
+        }
+        total += e;
+        correct += e / (double)k < thr;
+    }
+    *acc = n ? correct / (double)n : 0;
+    return n ? total / ((double)n * (double)k) : 0;
+}
+
+static gk_status ts_eval(void *state, double *row, gk_error *err) {
+    ts_exp *E = state;
+    const size_t n = E->data.n_train, nt = E->data.n_test;
+    gk_status s = gk_model_forward(&E->model, E->theta, E->data.x_train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, E->theta, E->data.x_test, nt, E->f_test, err);
+    if (s) return s;
+    double tr_acc, te_acc;
+    size_t c = 2;
+    row[c++] = mse_and_acc(E->f_train, E->t_train, n, E->dout, E->threshold, &tr_acc);
+    row[c++] = tr_acc;
+    row[c++] = mse_and_acc(E->f_test, E->t_test, nt, E->dout, E->threshold, &te_acc);
+    row[c++] = te_acc;
+    row[c++] = gk_norm2(E->theta, E->P);
+    row[c++] = gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P);
+    return GK_OK;
+}
+
+static long first_row(const gk_metrics *m, int col, double thr) {
+    for (size_t r = 0; col >= 0 && r < m->nrows; r++)
+        if (gk_metrics_at(m, r, col) >= thr) return (long)r;
+    return -1;
+}
+
+static void add_row_step(cJSON *sum, const char *key, const gk_metrics *m, long row) {
+    if (row >= 0) cJSON_AddNumberToObject(sum, key, gk_metrics_at(m, (size_t)row, 0));
+    else cJSON_AddNullToObject(sum, key);
+}
+
+/* Fit, then generalise: the fit step (train_acc >= 0.99), the test accuracy and loss there, the first steps with
+ * test_acc >= 0.5 and >= 0.9 and their ratio to the fit step, the teacher's size, and the norms. */
+static gk_status ts_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    ts_exp *E = state;
+    double y2 = 0;
+    for (size_t k = 0; k < E->data.n_test * E->dout; k++) y2 += E->data.y_test[k] * E->data.y_test[k];
+    cJSON_AddNumberToObject(sum, "teacher_norm", E->data.teacher_norm);
+    cJSON_AddNumberToObject(sum, "test_target_mean_square", y2 / (double)(E->data.n_test * E->dout));
+    cJSON_AddStringToObject(sum, "acc_rule", "per-sample MSE (mean over the outputs) < threshold");
+    if (m->nrows == 0) return GK_OK;
+    const int tr = gk_metrics_col(m, "train_acc"), te = gk_metrics_col(m, "test_acc"), tl = gk_metrics_col(m, "test_loss");
+    const int pn = gk_metrics_col(m, "param_norm");
+    const long fit = first_row(m, tr, 0.99), g50 = first_row(m, te, 0.5), g90 = first_row(m, te, 0.9);
+    add_row_step(sum, "fit_step", m, fit);
+    if (fit >= 0) {
+        cJSON_AddNumberToObject(sum, "test_acc_at_fit", gk_metrics_at(m, (size_t)fit, te));
+        cJSON_AddNumberToObject(sum, "test_loss_at_fit", gk_metrics_at(m, (size_t)fit, tl));
+        cJSON_AddNumberToObject(sum, "norm_at_fit", gk_metrics_at(m, (size_t)fit, pn));
+    } else {
+        cJSON_AddNullToObject(sum, "test_acc_at_fit");
+        cJSON_AddNullToObject(sum, "test_loss_at_fit");
+        cJSON_AddNullToObject(sum, "norm_at_fit");
+    }
+    add_row_step(sum, "test_acc50_step", m, g50);
+    add_row_step(sum, "test_acc90_step", m, g90);
+    const double fs = fit >= 0 ? gk_metrics_at(m, (size_t)fit, 0) : 0;
+    if (fs > 0 && g50 >= 0) cJSON_AddNumberToObject(sum, "delay50_ratio", gk_metrics_at(m, (size_t)g50, 0) / fs);
+    else cJSON_AddNullToObject(sum, "delay50_ratio");
+    cJSON_AddNumberToObject(sum, "norm_initial", gk_metrics_at(m, 0, pn));
+    cJSON_AddNumberToObject(sum, "norm_final", gk_metrics_at(m, m->nrows - 1, pn));
+    return GK_OK;
+}
+
+/* mse.png/svg: train and test MSE on a log axis with the accuracy threshold drawn as a dashed line (the mean
+ * MSE falls below it before most samples do), and the parameter norm as the weight decay shrinks it. */
+static gk_status ts_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
+    ts_exp *E = state;
+    if (m->nrows < 2) return GK_OK;
+    const size_t n = m->nrows;
+    double *buf = malloc(5 * n * sizeof(double));
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    double *x = buf, *tr = buf + n, *te = buf + 2 * n, *thr = buf + 3 * n, *pn = buf + 4 * n;
+    gk_metrics_column(m, 0, x);
+    gk_metrics_column(m, gk_metrics_col(m, "train_loss"), tr);
+    gk_metrics_column(m, gk_metrics_col(m, "test_loss"), te);
+    gk_metrics_column(m, gk_metrics_col(m, "param_norm"), pn);
+    for (size_t r = 0; r < n; r++) thr[r] = E->threshold;
+    gk_panel pan[2];
+    memset(pan, 0, sizeof pan);
+    pan[0].title = "MSE (mean over samples and outputs)", pan[0].xlabel = "step", pan[0].ylabel = "MSE";
+    pan[0].logx = pan[0].logy = 1;
+    pan[0].series[0] = (gk_series){"train", x, tr, n, 0};
+    pan[0].series[1] = (gk_series){"test", x, te, n, 0};
+    pan[0].series[2] = (gk_series){"accuracy threshold", x, thr, n, 2};
+    pan[0].nseries = 3;
+    pan[1].title = "parameter norm", pan[1].xlabel = "step", pan[1].ylabel = "||theta||", pan[1].logx = 1;
+    pan[1].series[0] = (gk_series){"||theta||", x, pn, n, 0};
+    pan[1].nseries = 1;
+    char base[1024];
+    gk_status s = gk_path_join(base, sizeof base, dir, "mse", err);
+    if (!s) s = gk_plot_panels(base, "teacher-student: the test MSE falls long after the train MSE", pan, 2, err);
+    free(buf);
+    return s;
+}
+
+static double ts_time(void *state, long step) { return ((ts_exp *)state)->lr * (double)step; }
+static double ts_predicted(void *state) { return NAN; }
+
+static const gk_exp_type teacher_type = {
+    .name = "teacher",
+    .params = ts_params,
+    .create = ts_create,
+    .destroy = ts_destroy,
+    .columns = ts_columns,
+    .advance = ts_advance,
+    .eval = ts_eval,
+    .time_of_step = ts_time,
+    .predicted_step = ts_predicted,
+    .summarize = ts_summarize,
+    .figures = ts_figures,
+};
+
+const gk_preset gk_presets_teacher[] = {
+    {"kumar-teacher", &teacher_type, "Kumar et al. 2024 (setup of Omnigrok Fig. 2)", "Fig. 8, App. 8.3.1",
+     "teacher-student 5-100-100-5 tanh MLP, student init x2, AdamW: the train set is fit at step ~900 with test "
+     "accuracy (per-sample MSE < 1e-3) 0.1, which reaches 0.95 ~30x later; a larger output scale out_scale (paper "
+     "0.1 .. 3) delays it more, 0.1 removes the delay",
+     "d_in=5 width=100 depth=3 d_out=5 n_train=100 n_test=100 init_scale=2 out_scale=1 lr=3e-4 wd=0.05 "
+     "threshold=0.001 steps=100000 evals=100 evals_lin=100"},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};
