@@ -139,6 +139,58 @@ static void test_threads_and_seed(void) {
     gk_xor_data_free(&C);
 }
 
+/* The blocked products (fixed output blocks over the OpenMP threads, each a single-threaded dgemm) give
+ * bitwise the same forward and backward for 1 and 2 threads, and match a plain triple loop. The sizes are
+ * odd (uneven blocks, a cut off the 8-double grid) and above the size where the blocks run in parallel. */
+static void test_blocked_products_threads(void) {
+    const size_t p = 3001, n = 37, m = 101;
+    gk_xor_data D;
+    gk_error err;
+    GK_CHECK(gk_xor_data_make(&D, p, n, 5, 4.0, 0.1, 21, &err) == GK_OK);
+    gk_model mod;
+    GK_CHECK(gk_relu2_create(&mod, p, m, &err) == GK_OK);
+    double *W = malloc(m * p * sizeof(double)), *G[2], f[2][37], d[37];
+    gk_relu2_init(&mod, 0.1, 4, W);
+    gk_relu2_input in = {n, p, D.X_train};
+    for (size_t i = 0; i < n; i++) d[i] = 0.5 - (double)i / n; /* both signs */
+    for (int t = 0; t < 2; t++) {
+        omp_set_num_threads(t + 1);
+        G[t] = malloc(m * p * sizeof(double));
+        for (size_t k = 0; k < m * p; k++) G[t][k] = 0.125;
+        GK_CHECK(gk_model_forward(&mod, W, &in, n, f[t], &err) == GK_OK);
+        gk_model_backward(&mod, W, &in, n, d, G[t]);
+    }
+    GK_CHECK_MSG(!memcmp(f[0], f[1], sizeof f[0]), "forward differs between 1 and 2 threads");
+    GK_CHECK_MSG(!memcmp(G[0], G[1], m * p * sizeof(double)), "backward differs between 1 and 2 threads");
+    const double *a = gk_relu2_a(&mod);
+    double worst_f = 0, worst_g = 0, scale_g = 0;
+    double *h = malloc(n * m * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        double fi = 0;
+        for (size_t j = 0; j < m; j++) {
+            h[i * m + j] = gk_dot(D.X_train + i * p, W + j * p, p);
+            fi += h[i * m + j] > 0 ? a[j] * h[i * m + j] : 0.0;
+        }
+        worst_f = fmax(worst_f, fabs(fi - f[0][i]) / fmax(fabs(fi), 1e-12));
+    }
+    for (size_t j = 0; j < m; j += 7)
+        for (size_t k = 0; k < p; k++) {
+            double g = 0.125;
+            for (size_t i = 0; i < n; i++) g += h[i * m + j] > 0 ? d[i] * a[j] * D.X_train[i * p + k] : 0.0;
+            worst_g = fmax(worst_g, fabs(g - G[0][j * p + k]));
+            scale_g = fmax(scale_g, fabs(g));
+        }
+    GK_CHECK_MSG(worst_f < 1e-10, "forward vs loop: relative error %.3g", worst_f);
+    GK_CHECK_MSG(worst_g < 1e-12 * scale_g, "backward vs loop: error %.3g (scale %.3g)", worst_g, scale_g);
+    omp_set_num_threads(2);
+    free(h);
+    free(W);
+    free(G[0]);
+    free(G[1]);
+    gk_model_free(&mod);
+    gk_xor_data_free(&D);
+}
+
 /* The fused step (dout = -lr dL/df, grad = theta) equals W - lr grad_W, and after ONE step from a tiny
  * init the net fits every noisy train label (flipped ones included) and agrees with the linear classifier
  * sign <sum_i y_i x_i, x> on most test points, which is at chance on XOR. */
@@ -196,6 +248,7 @@ int main(void) {
     GK_RUN(test_gradcheck);
     GK_RUN(test_data_statistics);
     GK_RUN(test_threads_and_seed);
+    GK_RUN(test_blocked_products_threads);
     GK_RUN(test_one_step);
     return gk_test_summary();
 }

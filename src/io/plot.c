@@ -24,13 +24,14 @@
 
 /* ---- colours: cmap0 indices ---------------------------------------------------------------------- */
 
-enum { C_WHITE = 0, C_BLACK = 1, C_SERIES = 2, N_SERIES_COLOURS = 8, C_NAN = 10, C_VLINE, C_GRID, N_CMAP0 };
+enum { C_WHITE = 0, C_BLACK = 1, C_SERIES = 2, N_SERIES_COLOURS = 8, C_NAN = 10, C_VLINE, C_GRID, C_BAND, N_CMAP0 };
 
 static const PLINT k_rgb[N_CMAP0][3] = {
     {255, 255, 255}, {0, 0, 0},                                                     /* background, ink */
     {31, 119, 180},  {214, 39, 40},  {44, 160, 44},  {255, 127, 14},               /* blue red green orange */
     {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {23, 190, 207},              /* purple brown pink cyan */
     {170, 170, 170}, {80, 80, 80},   {228, 228, 228},                              /* nan, vline, grid */
+    {0, 0, 0},                                                 /* band: set to a series colour with alpha */
 };
 
 #define SYMBOL "#(850)" /* a filled circle (bullet) from the Hershey set */
@@ -355,6 +356,15 @@ static void panel_ranges(const gk_panel *p, range *xr, range *yr) {
             range_add(yr, v);
         }
     }
+    for (int k = 0; k < p->nseries; k++) { /* bands widen the y range (at points shown on the x axis) */
+        const gk_series *s = &p->series[k];
+        if (!p->band_lo[k] || !p->band_hi[k]) continue;
+        for (size_t i = 0; i < s->n; i++) {
+            if (!isfinite(to_axis(s->x[i], p->logx))) continue;
+            range_add(yr, to_axis(p->band_lo[k][i], p->logy));
+            range_add(yr, to_axis(p->band_hi[k][i], p->logy));
+        }
+    }
     for (int k = 0; k < p->nvlines; k++) range_add(xr, to_axis(p->vline[k], p->logx));
     range_finish(xr, p->logx, 0.03);
     double lo = to_axis(p->ymin, p->logy), hi = to_axis(p->ymax, p->logy);
@@ -392,6 +402,41 @@ static void draw_series(const gk_series *s, int logx, int logy, const range *xr,
     flush_run(bx, by, m, s->style, continued);
 }
 
+/* The band of series k: one polygon per run of points where x, lo and hi can all be shown (upper edge
+ * forward, lower edge back), filled with series k's colour at alpha 0.25, clipped to the y range. */
+static void draw_band(const gk_panel *p, int k, const range *yr) {
+    const gk_series *s = &p->series[k];
+    const double *lo = p->band_lo[k], *hi = p->band_hi[k];
+    if (s->n < 2) return;
+    PLFLT *px = malloc(2 * s->n * sizeof *px), *py = malloc(2 * s->n * sizeof *py);
+    if (!px || !py) { /* a figure without its band rather than none */
+        free(px);
+        free(py);
+        return;
+    }
+    const PLINT *c = k_rgb[series_colour(k)];
+    plscol0a(C_BAND, c[0], c[1], c[2], 0.25);
+    plcol0(C_BAND);
+    size_t i = 0;
+    while (i < s->n) {
+        size_t m = 0;
+        for (; i < s->n; i++) {
+            double u = to_axis(s->x[i], p->logx), a = to_axis(lo[i], p->logy), b = to_axis(hi[i], p->logy);
+            if (!isfinite(u) || !isfinite(a) || !isfinite(b)) break;
+            px[m] = u, py[m++] = fmin(fmax(b, yr->lo), yr->hi);
+            px[2 * s->n - m] = u, py[2 * s->n - m] = fmin(fmax(a, yr->lo), yr->hi);
+        }
+        if (m >= 2) { /* the lower edge sits at the end of the buffers: move it next to the upper one */
+            memmove(px + m, px + 2 * s->n - m, m * sizeof *px);
+            memmove(py + m, py + 2 * s->n - m, m * sizeof *py);
+            plfill((PLINT)(2 * m), px, py);
+        }
+        i++;
+    }
+    free(px);
+    free(py);
+}
+
 static void draw_vlines(const gk_panel *p, const range *xr, const range *yr) {
     plcol0(C_VLINE);
     plwidth(1.5);
@@ -418,6 +463,8 @@ static void draw_panel(const gk_panel *p, const page *pg, double top) {
     viewport_px(pg, 125, pg->w - 30, top + 50, top + PANEL_H - 80);
     plwind(xr.lo, xr.hi, yr.lo, yr.hi);
     draw_grid(&xr, p->logx, &yr, p->logy);
+    for (int k = 0; k < p->nseries; k++)
+        if (p->band_lo[k] && p->band_hi[k]) draw_band(p, k, &yr);
     corners c = {{0}};
     legend lg = {0};
     for (int k = 0; k < p->nseries; k++) {

@@ -23,6 +23,9 @@ typedef struct gk_panel {
     const char *vline_label[GK_PLOT_MAX_VLINES];
     int nvlines;
     double ymin, ymax; /* both 0: automatic range */
+    /* Optional shaded bands: when band_lo[k] and band_hi[k] are set, the area between them (at series k's
+     * x, same n) is filled in a translucent shade of series k's colour, under the lines; NULL: no band. */
+    const double *band_lo[GK_PLOT_MAX_SERIES], *band_hi[GK_PLOT_MAX_SERIES];
 } gk_panel;
 
 /* Panels stacked vertically in one figure, with a title on top. */

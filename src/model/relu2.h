@@ -1,7 +1,8 @@
 /* relu2.h: the two-layer ReLU net of Xu et al. (ICLR 2024), eq. 2.1:
  *   f(x; W) = sum_{j<m} a_j ReLU(<w_j, x>),  a_j uniform in {+-1/sqrt(m)}, fixed (not trained).
  * Parameters: W only (one tensor "W", m x p, row j = w_j), init N(0, omega^2 I).
- * Inputs are a gk_relu2_input (dense rows). Both products use BLAS dgemm:
+ * Inputs are a gk_relu2_input (dense rows). Both products use BLAS dgemm, cut into fixed output blocks spread
+ * over the OpenMP threads (bitwise the same for any thread count; see relu2.c):
  *   forward  H = X W^T (n x m), f_i = sum_j a_j max(H_ij, 0)
  *   backward grad_W += G^T X with G_ij = dout_i a_j 1[H_ij > 0]   (ReLU'(0) taken as 0)
  * backward reads only the cache of the last forward, never theta, so grad may alias theta: passing
