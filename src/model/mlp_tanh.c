@@ -7,9 +7,9 @@
  * to backward). */
 #include "model/mlp_tanh.h"
 
+#include "core/gemm.h"
 #include "core/parallel.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +24,10 @@ typedef struct mlp_tanh_impl {
     const double *last_x;
 } mlp_tanh_impl;
 
-/* C (M x N) = alpha op(A) op(B) + beta C, row-major, in nb = ceil(M / GK_TANH_BLOCK) slices of rows of C of
- * near-equal size. The slices depend on M only, so the bits do not depend on the thread count. op(A) rows
- * i0..i1 are rows of A (NoTrans) or columns of A (Trans). */
+/* The batch products: fixed row slices of GK_TANH_BLOCK rows (core/gemm.h), the same bits on any thread count. */
 static void pgemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha, const double *A, size_t lda,
                   const double *B, size_t ldb, double beta, double *C, size_t ldc) {
-    const long nb = (long)((M + GK_TANH_BLOCK - 1) / GK_TANH_BLOCK);
-#pragma omp parallel for schedule(static) if (nb > 1 && M * N * K >= GK_PARALLEL_MIN)
-    for (long b = 0; b < nb; b++) {
-        const size_t i0 = M * (size_t)b / (size_t)nb, m = M * (size_t)(b + 1) / (size_t)nb - i0;
-        const double *Ab = transA ? A + i0 : A + i0 * lda;
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (int)m,
-                    (int)N, (int)K, alpha, Ab, (int)lda, B, (int)ldb, beta, C + i0 * ldc, (int)ldc);
-    }
+    gk_gemm_row_slices(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, GK_TANH_BLOCK);
 }
 
 static gk_status ensure_cache(mlp_tanh_impl *R, size_t n, gk_error *err) {

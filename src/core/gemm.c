@@ -1,0 +1,18 @@
+/* gemm.c: see gemm.h. */
+#include "core/gemm.h"
+
+#include "core/parallel.h"
+
+#include <cblas.h>
+
+void gk_gemm_row_slices(int trans_a, int trans_b, size_t M, size_t N, size_t K, double alpha, const double *A,
+                        size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc, size_t block) {
+    const long nb = (long)((M + block - 1) / block);
+#pragma omp parallel for schedule(static) if (nb > 1 && M * N * K >= GK_PARALLEL_MIN)
+    for (long b = 0; b < nb; b++) {
+        const size_t i0 = M * (size_t)b / (size_t)nb, m = M * (size_t)(b + 1) / (size_t)nb - i0;
+        const double *Ab = trans_a ? A + i0 : A + i0 * lda;
+        cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)m,
+                    (int)N, (int)K, alpha, Ab, (int)lda, B, (int)ldb, beta, C + i0 * ldc, (int)ldc);
+    }
+}
