@@ -10,9 +10,9 @@
  * MNIST digits are ~21% nonzero, so this is ~5x fewer multiply-adds in the layer that holds 80% of them. */
 #include "model/mlp_deep.h"
 
+#include "core/gemm.h"
 #include "core/parallel.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,19 +50,11 @@ double gk_mlp_deep_layer_scale(const gk_model *m, int l) {
     return l == R->depth ? R->out_scale : 1.0;
 }
 
-/* C (M x N) = alpha op(A) op(B) + beta C, row-major, split into nb = ceil(M / GK_MLP_BLOCK) slices of rows of
- * C of near-equal size (batch 200: two of 100, one per thread on 2 threads). The slices depend on M only.
- * op(A) rows i0..i1 are rows of A (NoTrans) or columns of A (Trans). */
+/* The batch products: fixed row slices of about GK_MLP_BLOCK rows (core/gemm.h; batch 200: two of 100, one per
+ * thread on 2 threads), the same bits on any thread count. */
 static void pgemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha, const double *A, size_t lda,
                   const double *B, size_t ldb, double beta, double *C, size_t ldc) {
-    const long nb = (long)((M + GK_MLP_BLOCK - 1) / GK_MLP_BLOCK);
-#pragma omp parallel for schedule(static) if (nb > 1 && M * N * K >= GK_PARALLEL_MIN)
-    for (long b = 0; b < nb; b++) {
-        const size_t i0 = M * (size_t)b / (size_t)nb, m = M * (size_t)(b + 1) / (size_t)nb - i0;
-        const double *Ab = transA ? A + i0 : A + i0 * lda;
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (int)m,
-                    (int)N, (int)K, alpha, Ab, (int)lda, B, (int)ldb, beta, C + i0 * ldc, (int)ldc);
-    }
+    gk_gemm_row_slices(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, GK_MLP_BLOCK);
 }
 
 /* The clones for wider vector units keep the order of every sum (no FMA contraction, lanes are independent
