@@ -169,6 +169,42 @@ static void test_signmat_kernels(void) {
     gk_signmat_free(&S);
 }
 
+/* The fused step (gk_diag_gd_step) is bitwise backward-into-zero + gk_gd_step, on sparse and dense data, on a size
+ * where the elementwise pass runs in parallel (d above its threshold). */
+static void fused_step_on(gk_diag_kind kind, size_t d) {
+    gk_diag_data D;
+    gk_error err;
+    const size_t n = 40;
+    GK_CHECK(gk_diag_data_make(&D, kind, n, 8, d, 3, 2.0, 5, (size_t)1 << 30, &err) == GK_OK);
+    gk_model m;
+    GK_CHECK(gk_diag_model_create(&m, d, &err) == GK_OK);
+    const size_t P = m.params.size;
+    double *a = malloc(P * sizeof(double)), *b = malloc(P * sizeof(double)), *grad = malloc(P * sizeof(double));
+    double f[40], dldf[40];
+    gk_rng r;
+    gk_rng_seed(&r, 11, 0);
+    for (size_t k = 0; k < P; k++) a[k] = b[k] = gk_rng_normal(&r) * 0.3;
+    for (int step = 0; step < 3; step++) {
+        GK_CHECK(gk_model_forward(&m, a, &D.train, n, f, &err) == GK_OK);
+        gk_logistic_loss(f, D.y_train, n, dldf, NULL);
+        memset(grad, 0, P * sizeof(double));
+        gk_model_backward(&m, a, &D.train, n, dldf, grad);
+        gk_gd_step(a, grad, P, 0.05, 0.01);
+        GK_CHECK(gk_model_forward(&m, b, &D.train, n, f, &err) == GK_OK);
+        gk_logistic_loss(f, D.y_train, n, dldf, NULL);
+        gk_diag_gd_step(&m, b, &D.train, dldf, 0.05, 0.01);
+    }
+    GK_CHECK(memcmp(a, b, P * sizeof(double)) == 0);
+    free(a), free(b), free(grad);
+    gk_model_free(&m);
+    gk_diag_data_free(&D);
+}
+
+static void test_fused_step(void) {
+    fused_step_on(GK_DIAG_SPARSE, 70000);
+    fused_step_on(GK_DIAG_L2SEP, 3000);
+}
+
 static void test_init_norm_and_decay(void) {
     gk_model m;
     gk_error err;
@@ -204,6 +240,7 @@ int main(void) {
     GK_RUN(test_sparse_data);
     GK_RUN(test_l2sep_data);
     GK_RUN(test_signmat_kernels);
+    GK_RUN(test_fused_step);
     GK_RUN(test_init_norm_and_decay);
     GK_RUN(test_eval_schedule);
     return gk_test_summary();

@@ -56,7 +56,7 @@ typedef struct diag_exp {
     size_t d, P;
     double alpha, wd, lr;
     long step;
-    double *theta, *theta0, *grad, *f_train, *f_test, *dldf, *w;
+    double *theta, *theta0, *f_train, *f_test, *dldf, *w;
     gk_flow *flow; /* opt=flow: the gradient-flow integrator (NULL for GD) */
 } diag_exp;
 
@@ -77,7 +77,6 @@ static void diag_destroy(void *state) {
     gk_flow_free(E->flow);
     free(E->theta);
     free(E->theta0);
-    free(E->grad);
     free(E->f_train);
     free(E->f_test);
     free(E->dldf);
@@ -164,12 +163,11 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
     E->P = E->model.params.size;
     E->theta = malloc(E->P * sizeof(double));
     E->theta0 = malloc(E->P * sizeof(double));
-    E->grad = malloc(E->P * sizeof(double));
     E->f_train = malloc(n * sizeof(double));
     E->dldf = malloc(n * sizeof(double));
     E->f_test = malloc(n_test * sizeof(double));
     E->w = malloc(E->d * sizeof(double));
-    if (!E->theta || !E->theta0 || !E->grad || !E->f_train || !E->dldf || !E->f_test || !E->w) {
+    if (!E->theta || !E->theta0 || !E->f_train || !E->dldf || !E->f_test || !E->w) {
         size_t d = E->d;
         diag_destroy(E);
         *state = NULL;
@@ -228,9 +226,7 @@ static gk_status diag_step(diag_exp *E, gk_error *err) {
     if (s) return s;
     double loss = gk_logistic_loss(E->f_train, E->D.y_train, E->D.train.n, E->dldf, NULL);
     if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
-    memset(E->grad, 0, E->P * sizeof(double));
-    gk_model_backward(&E->model, E->theta, &E->D.train, E->D.train.n, E->dldf, E->grad);
-    gk_gd_step(E->theta, E->grad, E->P, E->lr, E->wd);
+    gk_diag_gd_step(&E->model, E->theta, &E->D.train, E->dldf, E->lr, E->wd); /* backward + gk_gd_step, fused */
     E->step++;
     return GK_OK;
 }

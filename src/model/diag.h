@@ -12,5 +12,8 @@ gk_status gk_diag_model_create(gk_model *m, size_t d, gk_error *err);
 void gk_diag_model_init(const gk_model *m, double alpha, double *theta);
 /* w = u*u - v*v (d entries), the linear predictor the net computes. */
 void gk_diag_effective_w(const gk_model *m, const double *theta, double *w);
+/* One GD step with coupled weight decay, theta <- theta - lr (grad L + wd theta), from dL/df of the last
+ * forward on X: bitwise the same as gk_model_backward into a zeroed grad followed by gk_gd_step, in one pass. */
+void gk_diag_gd_step(gk_model *m, double *theta, const gk_design *X, const double *dldf, double lr, double wd);
 
 #endif
