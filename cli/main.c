@@ -260,29 +260,61 @@ static int cmd_run(int argc, char **argv) {
  * other work that made runs 5x to 50x slower (diag-l2sep at load 4: 34 s with spinning, 6.6 s passive; same
  * metrics). Sleeping at once (passive) costs a wake-up per parallel region instead, which on an idle machine
  * made the paper-size diag step 1.4-2.2 ms instead of 0.81 ms with a short spin (GOMP_SPINCOUNT=30000).
- * So: a short spin when the machine has a free core at start (1-minute load average < cores - 0.5), passive
- * otherwise. libgomp reads these once, when the program is loaded, so the CLI sets one and starts itself
+ * So: a short spin when the cores are idle at start (run, sweep and theory sample /proc/stat for 100 ms),
+ * passive otherwise. libgomp reads these once, when the program is loaded, so the CLI sets one and starts itself
  * again. A policy the user set (OMP_WAIT_POLICY or GOMP_SPINCOUNT) is left alone. */
-static int machine_has_free_core(void) {
-    double load1 = 1e9;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &load1) != 1) load1 = 1e9;
-        fclose(f);
-    }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    return cores > 0 && load1 < (double)cores - 0.5;
+/* Idle share of all cores over 100 ms, from the first line of /proc/stat ("cpu user nice system idle iowait
+ * irq softirq steal ..."): what the machine does now, where the load average lags by minutes (and counts tasks
+ * blocked on I/O, and this program's own start-up threads). -1 if unknown. */
+static int read_cpu_times(unsigned long long *idle, unsigned long long *total) {
+    unsigned long long v[8] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return -1;
+    int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+                   &v[7]);
+    fclose(f);
+    if (n < 4) return -1;
+    *idle = v[3] + v[4];
+    *total = 0;
+    for (int k = 0; k < 8; k++) *total += v[k];
+    return 0;
 }
 
-static void choose_wait_policy(char **argv) {
+static double process_cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The CPU this process itself uses meanwhile (OpenBLAS's and Open MPI's threads spin up at load) counts as idle. */
+static double idle_share(void) {
+    unsigned long long i0, t0, i1, t1;
+    if (read_cpu_times(&i0, &t0)) return -1;
+    double c0 = process_cpu_seconds();
+    struct timespec pause = {0, 100000000};
+    nanosleep(&pause, NULL);
+    double own = (process_cpu_seconds() - c0) * (double)sysconf(_SC_CLK_TCK);
+    if (read_cpu_times(&i1, &t1) || t1 <= t0) return -1;
+    return fmin(1.0, ((double)(i1 - i0) + own) / (double)(t1 - t0));
+}
+
+/* All cores but at most half of one are idle. */
+static int machine_has_free_cores(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    double idle = cores > 1 ? idle_share() : -1;
+    return idle >= 0 && idle * (double)cores >= (double)cores - 0.5;
+}
+
+static void choose_wait_policy(int argc, char **argv) {
     if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
-    int ok = machine_has_free_core() ? setenv("GOMP_SPINCOUNT", "30000", 1) : setenv("OMP_WAIT_POLICY", "passive", 1);
+    if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "sweep") && strcmp(argv[1], "theory"))) return;
+    int ok = machine_has_free_cores() ? setenv("GOMP_SPINCOUNT", "30000", 1) : setenv("OMP_WAIT_POLICY", "passive", 1);
     if (ok != 0) return;
     execv("/proc/self/exe", argv); /* returns only on failure: then go on with the default policy */
 }
 
 int main(int argc, char **argv) {
-    choose_wait_policy(argv);
+    choose_wait_policy(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return 2;
