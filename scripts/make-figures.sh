@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the figures shown in the README into docs/figures/, each from the command printed beside it.
-# usage: scripts/make-figures.sh   (after scripts/build.sh; takes a few minutes on 2 cores)
+# usage: scripts/make-figures.sh [--paper]   (after scripts/build.sh; a few minutes on 2 cores; --paper adds the
+#        27-minute diag-sparse-paper GD run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GK=./build/groklab
@@ -20,6 +21,7 @@ fig diag-l2sep curves.png $GK run diag-l2sep
 if has mc-multiply-fast; then fig mc-multiply-fast matrices.png $GK run mc-multiply-fast; fi
 if has xor; then fig xor boundary_step10.png $GK run xor steps=10; fi
 if has diag-sparse-paper-flow; then fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow; fi
+if [ "${1:-}" = --paper ]; then fig diag-sparse-paper curves.png $GK run diag-sparse-paper; fi
 echo "+ $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5"
 $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5 --out "$OUT/sweep" >/dev/null
 for f in "$OUT"/sweep/*.png; do cp "$f" "docs/figures/sweep-$(basename "$f")"; done
