@@ -16,3 +16,15 @@ void gk_gemm_row_slices(int trans_a, int trans_b, size_t M, size_t N, size_t K, 
                     (int)N, (int)K, alpha, Ab, (int)lda, B, (int)ldb, beta, C + i0 * ldc, (int)ldc);
     }
 }
+
+void gk_add_column_sums(const double *G, size_t n, size_t fo, double *gb) {
+    const long nb = (long)((fo + 31) / 32);
+#pragma omp parallel for schedule(static) if (n * fo >= GK_PARALLEL_MIN)
+    for (long b = 0; b < nb; b++) {
+        const size_t j0 = (size_t)b * 32, len = j0 + 32 <= fo ? 32 : fo - j0;
+        double acc[32] = {0};
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < len; j++) acc[j] += G[i * fo + j0 + j];
+        for (size_t j = 0; j < len; j++) gb[j0 + j] += acc[j];
+    }
+}

@@ -13,4 +13,8 @@
 void gk_gemm_row_slices(int trans_a, int trans_b, size_t M, size_t N, size_t K, double alpha, const double *A,
                         size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc, size_t block);
 
+/* gb[j] += sum_i G[i, j] for a row-major n x fo matrix G, the rows summed in order i = 0..n-1 for each column
+ * (one thread per block of 32 columns): the bias gradient of a dense layer. */
+void gk_add_column_sums(const double *G, size_t n, size_t fo, double *gb);
+
 #endif

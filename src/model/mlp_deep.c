@@ -266,19 +266,6 @@ static gk_status mlp_deep_forward(gk_model *mod, const double *theta, const void
     return GK_OK;
 }
 
-/* gb[j] += sum_i G[i, j], samples summed in order i = 0..n-1 for each column (one thread per column block). */
-static void bias_grad(const double *G, size_t n, size_t fo, double *gb) {
-    const long nb = (long)((fo + 31) / 32);
-#pragma omp parallel for schedule(static) if (n * fo >= GK_PARALLEL_MIN)
-    for (long b = 0; b < nb; b++) {
-        const size_t j0 = (size_t)b * 32, len = j0 + 32 <= fo ? 32 : fo - j0;
-        double acc[32] = {0};
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < len; j++) acc[j] += G[i * fo + j0 + j];
-        for (size_t j = 0; j < len; j++) gb[j0 + j] += acc[j];
-    }
-}
-
 static void mlp_deep_backward(gk_model *mod, const double *theta, const void *in, size_t n, const double *dout,
                               double *grad) {
     mlp_deep_impl *R = mod->impl;
@@ -304,7 +291,7 @@ static void mlp_deep_backward(gk_model *mod, const double *theta, const void *in
                 scale_add(gW + (size_t)j * fo, acc, c, fo);
             }
         } else pgemm(1, 0, fi, fo, n, c, a, fi, G, fo, 1.0, gW, fo);
-        bias_grad(G, n, fo, gb);
+        gk_add_column_sums(G, n, fo, gb);
         if (l > 1) {
             double *Gn = R->G[cur];
             cur ^= 1;
