@@ -20,6 +20,8 @@ fig diag-sparse curves.png $GK run diag-sparse
 fig diag-l2sep curves.png $GK run diag-l2sep
 if has mc-multiply-fast; then fig mc-multiply-fast matrices.png $GK run mc-multiply-fast; fi
 if has xor; then fig xor boundary_step10.png $GK run xor steps=10; fi
+if has xor; then fig xor-seeds accuracy.png $GK run xor seeds=5 steps=20; fi
+if has kumar-teacher; then fig kumar-teacher mse.png $GK run kumar-teacher; fi
 if has diag-sparse-paper-flow; then fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow; fi
 if [ "${1:-}" = --paper ]; then fig diag-sparse-paper curves.png $GK run diag-sparse-paper; fi
 echo "+ $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5"
