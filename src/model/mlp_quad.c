@@ -7,6 +7,7 @@
  * Sums run in a fixed order and the dgemm calls partition their outputs: thread-count independent. */
 #include "model/mlp_quad.h"
 
+#include "core/parallel.h"
 #include "model/act_cache.h"
 
 #include <cblas.h>
@@ -42,7 +43,7 @@ static gk_status mlp_quad_forward(gk_model *mod, const double *theta, const void
     const size_t h = R->h, p = (size_t)R->p;
     const double *W1 = theta + mod->params.t[0].offset, *W2 = theta + mod->params.t[1].offset;
     const long nn = (long)n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         const double *ua = W1 + (size_t)X->a[i] * h, *ub = W1 + (p + (size_t)X->b[i]) * h;
         double *z = R->act.Z + (size_t)i * h, *y = R->act.H + (size_t)i * h;
@@ -72,14 +73,14 @@ static void mlp_quad_backward(gk_model *mod, const double *theta, const void *in
                 G, (int)h);
     R->last_n = 0;
     const long nn = (long)n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         double *g = G + (size_t)i * h;
         const double *z = R->act.Z + (size_t)i * h;
         for (size_t j = 0; j < h; j++) g[j] *= 2.0 * z[j];
     }
     const long nblocks = (long)((h + HBLOCK - 1) / HBLOCK);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
     for (long blk = 0; blk < nblocks; blk++) {
         const size_t j0 = (size_t)blk * HBLOCK, len = j0 + HBLOCK < h ? HBLOCK : h - j0;
         for (size_t i = 0; i < n; i++)

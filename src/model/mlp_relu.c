@@ -7,6 +7,7 @@
  * dgemm calls partition their outputs, so the results do not depend on the thread count. */
 #include "model/mlp_relu.h"
 
+#include "core/parallel.h"
 #include "model/act_cache.h"
 
 #include <cblas.h>
@@ -44,7 +45,7 @@ static gk_status mlp_relu_forward(gk_model *mod, const double *theta, const void
     const double *W1 = theta + mod->params.t[0].offset, *b1 = theta + mod->params.t[1].offset,
                  *W2 = theta + mod->params.t[2].offset;
     const long nn = (long)n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         const double *ua = W1 + (size_t)X->a[i] * h, *ub = W1 + (p + (size_t)X->b[i]) * h;
         double *z = R->act.Z + (size_t)i * h, *y = R->act.H + (size_t)i * h;
@@ -76,14 +77,14 @@ static void mlp_relu_backward(gk_model *mod, const double *theta, const void *in
                 G, (int)h);
     R->last_n = 0;
     const long nn = (long)n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
         double *g = G + (size_t)i * h;
         const double *z = R->act.Z + (size_t)i * h;
         for (size_t j = 0; j < h; j++) g[j] = z[j] > 0 ? g[j] : 0.0;
     }
     const long nblocks = (long)((h + HBLOCK - 1) / HBLOCK);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
     for (long blk = 0; blk < nblocks; blk++) {
         const size_t j0 = (size_t)blk * HBLOCK, len = j0 + HBLOCK < h ? HBLOCK : h - j0;
         double acc[HBLOCK] = {0};
