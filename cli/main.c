@@ -191,9 +191,37 @@ static void default_out_dir(char *buf, size_t len, const char *preset) {
     for (int k = 2; stat(buf, &st) == 0; k++) snprintf(buf, len, "runs/%s-%s-%d", preset, stamp, k);
 }
 
+static const char *resume_dir; /* `groklab resume DIR`: the run to continue */
+
+static int finish_run(const char *dir, int quiet, gk_run_opts *opts, const char **assign, int nassign) {
+    progress_ctx pc = {quiet, isatty(2), 0};
+    opts->progress = on_progress;
+    opts->ud = &pc;
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    if (!quiet) fprintf(stderr, "groklab %s: resuming %s\n", GK_VERSION, dir);
+    gk_run_result res;
+    gk_error err = {{0}};
+    gk_status s = gk_resume(dir, assign, nassign, opts, &res, &err);
+    if (s) {
+        fprintf(stderr, "groklab: error: %s\n", err.msg);
+        if (res.summary) cJSON_Delete(res.summary);
+        return s == GK_EINVAL ? 2 : 1;
+    }
+    print_summary(res.summary, dir);
+    cJSON_Delete(res.summary);
+    if (res.status == GK_EINTERRUPTED) return 130;
+    if (res.status) {
+        fprintf(stderr, "groklab: error: %s\n", res.error);
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv) {
     const char *preset_name = DEFAULT_PRESET, *out = NULL;
-    int save = 0, quiet = 0, help = 0, nassign = 0;
+    int save = 0, quiet = 0, help = 0, nassign = 0, force = 0, save_weights = 0;
+    double ckpt = 300;
     const char *assign[256];
     if (argc > 256) return gk_cli_bad_input("too many arguments (at most 256)");
     for (int i = 0; i < argc; i++) {
@@ -204,6 +232,13 @@ static int cmd_run(int argc, char **argv) {
         } else if (!strncmp(a, "--out=", 6)) out = a + 6;
         else if (!strcmp(a, "--save-data")) save = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
+        else if (!strcmp(a, "--force")) force = 1;
+        else if (!strcmp(a, "--save-weights")) save_weights = 1;
+        else if (!strcmp(a, "--checkpoint-every") && i + 1 < argc) {
+            char *end;
+            ckpt = strtod(argv[++i], &end);
+            if (*end || !(ckpt >= 0) || !isfinite(ckpt)) return gk_cli_bad_input("--checkpoint-every needs a number of seconds >= 0");
+        }
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) help = 1;
         else if (a[0] == '-') {
             char msg[256];
@@ -216,6 +251,11 @@ static int cmd_run(int argc, char **argv) {
             snprintf(msg, sizeof msg, "'%s' is not of the form key=value", a);
             return gk_cli_bad_input(msg);
         }
+    }
+    if (resume_dir) {
+        gk_run_opts opts = {.out_dir = resume_dir, .stop = &g_stop, .csv_interval = 2.0, .checkpoint_every = ckpt,
+                            .save_weights = save_weights};
+        return finish_run(resume_dir, quiet, &opts, assign, nassign);
     }
     const gk_preset *p = gk_preset_find(preset_name);
     if (!p) {
@@ -235,7 +275,8 @@ static int cmd_run(int argc, char **argv) {
     else default_out_dir(dir, sizeof dir, p->name);
 
     progress_ctx pc = {quiet, isatty(2), 0};
-    gk_run_opts opts = {.out_dir = dir, .save_data = save, .stop = &g_stop, .progress = on_progress, .ud = &pc, .csv_interval = 2.0};
+    gk_run_opts opts = {.out_dir = dir, .save_data = save, .stop = &g_stop, .progress = on_progress, .ud = &pc,
+                        .csv_interval = 2.0, .force = force, .checkpoint_every = ckpt, .save_weights = save_weights};
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
     if (!quiet) fprintf(stderr, "groklab %s: running %s into %s\n", GK_VERSION, p->name, dir);
@@ -322,6 +363,11 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (!strcmp(cmd, "list")) return cmd_list();
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "resume")) {
+        if (argc < 3) return gk_cli_bad_input("resume needs a run directory: groklab resume RUN_DIR [steps=N]");
+        resume_dir = argv[2];
+        return cmd_run(argc - 3, argv + 3);
+    }
     if (!strcmp(cmd, "sweep")) return gk_cli_sweep(argc - 2, argv + 2);
     if (!strcmp(cmd, "theory")) return cmd_theory(argc - 2, argv + 2);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

@@ -10,8 +10,7 @@
 #include "data/diag_data.h"
 #include "model/diag.h"
 #include "theory/theory.h"
-#include "train/flow.h"
-#include "train/train.h"
+#include "train/trainer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,11 +52,10 @@ typedef struct diag_exp {
     int use_refs;
     diag_ref ref[NREFS];
     gk_model model;
-    size_t d, P;
-    double alpha, wd, lr;
-    long step;
-    double *theta, *theta0, *f_train, *f_test, *dldf, *w;
-    gk_flow *flow; /* opt=flow: the gradient-flow integrator (NULL for GD) */
+    size_t d;
+    double alpha;
+    gk_trainer tr;
+    double *f_train, *f_test, *dldf, *w;
 } diag_exp;
 
 static gk_status diag_check(const gk_config *cfg, gk_error *err) {
@@ -74,9 +72,7 @@ static void diag_destroy(void *state) {
     if (!E) return;
     gk_diag_data_free(&E->D);
     gk_model_free(&E->model);
-    gk_flow_free(E->flow);
-    free(E->theta);
-    free(E->theta0);
+    gk_trainer_free(&E->tr);
     free(E->f_train);
     free(E->f_test);
     free(E->dldf);
@@ -128,17 +124,24 @@ static gk_status make_references(diag_exp *E, gk_error *err) {
     return s;
 }
 
-/* The gradient-flow field: -(grad L(theta) + wd theta), with L the mean logistic loss on the train set. */
-static gk_status diag_flow_rhs(void *ud, double t, const double *theta, double *dtheta, gk_error *err) {
+/* The training objective: the mean logistic loss on the train set and its gradient (for gradient flow). */
+static gk_status diag_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
     diag_exp *E = ud;
     gk_status s = gk_model_forward(&E->model, theta, &E->D.train, E->D.train.n, E->f_train, err);
     if (s) return s;
-    double loss = gk_logistic_loss(E->f_train, E->D.y_train, E->D.train.n, E->dldf, NULL);
-    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at t = %.6g", t);
-    memset(dtheta, 0, E->P * sizeof(double));
-    gk_model_backward(&E->model, theta, &E->D.train, E->D.train.n, E->dldf, dtheta);
-    for (size_t k = 0; k < E->P; k++) dtheta[k] = -(dtheta[k] + E->wd * theta[k]);
+    *loss = gk_logistic_loss(E->f_train, E->D.y_train, E->D.train.n, E->dldf, NULL);
+    if (isfinite(*loss)) gk_model_backward(&E->model, theta, &E->D.train, E->D.train.n, E->dldf, grad);
     return GK_OK;
+}
+
+/* One GD step on L(theta) + (wd/2)||theta||^2: backward and update fused (gk_diag_gd_step). */
+static gk_status diag_gd_step(void *ud, gk_trainer *tr, gk_error *err) {
+    diag_exp *E = ud;
+    gk_status s = gk_model_forward(&E->model, tr->theta, &E->D.train, E->D.train.n, E->f_train, err);
+    if (s) return s;
+    s = gk_trainer_check_loss(tr, gk_logistic_loss(E->f_train, E->D.y_train, E->D.train.n, E->dldf, NULL), err);
+    if (!s) gk_diag_gd_step(&E->model, tr->theta, &E->D.train, E->dldf, tr->o.lr, tr->o.wd);
+    return s;
 }
 
 static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) {
@@ -147,50 +150,35 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
     *state = E;
     E->d = (size_t)gk_config_int(cfg, "d");
     E->alpha = gk_config_real(cfg, "alpha");
-    E->wd = gk_config_real(cfg, "wd");
-    E->lr = gk_config_real(cfg, "lr");
+    gk_train_opts o = {.lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd")};
     gk_diag_kind kind = strcmp(gk_config_str(cfg, "data"), "sparse") ? GK_DIAG_L2SEP : GK_DIAG_SPARSE;
     size_t n = (size_t)gk_config_int(cfg, "n"), n_test = (size_t)gk_config_int(cfg, "n_test");
     gk_status s = gk_diag_data_make(&E->D, kind, n, n_test, E->d, (size_t)gk_config_int(cfg, "s"),
                                     gk_config_real(cfg, "gamma"), (uint64_t)gk_config_int(cfg, "seed"),
                                     (size_t)gk_config_int(cfg, "test_mem_mb") << 20, err);
     if (!s) s = gk_diag_model_create(&E->model, E->d, err);
-    if (s) {
-        diag_destroy(E);
-        *state = NULL;
-        return s;
+    if (!s) s = gk_train_opts_flow_from_config(cfg, &o, err);
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, diag_objective,
+                                o.optim == GK_OPTIM_GD ? diag_gd_step : NULL, E, err);
+    if (!s) {
+        E->tr.table = &E->model.params;
+        E->f_train = malloc(n * sizeof(double));
+        E->dldf = malloc(n * sizeof(double));
+        E->f_test = malloc(n_test * sizeof(double));
+        E->w = malloc(E->d * sizeof(double));
+        if (!E->f_train || !E->dldf || !E->f_test || !E->w) s = gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", E->d);
     }
-    E->P = E->model.params.size;
-    E->theta = malloc(E->P * sizeof(double));
-    E->theta0 = malloc(E->P * sizeof(double));
-    E->f_train = malloc(n * sizeof(double));
-    E->dldf = malloc(n * sizeof(double));
-    E->f_test = malloc(n_test * sizeof(double));
-    E->w = malloc(E->d * sizeof(double));
-    if (!E->theta || !E->theta0 || !E->f_train || !E->dldf || !E->f_test || !E->w) {
-        size_t d = E->d;
-        diag_destroy(E);
-        *state = NULL;
-        return gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", d);
-    }
-    gk_diag_model_init(&E->model, E->alpha, E->theta);
-    memcpy(E->theta0, E->theta, E->P * sizeof(double));
-    int use_flow = 0;
-    gk_flow_opts fo;
-    s = gk_flow_opts_from_config(cfg, E->lr * (double)gk_config_int(cfg, "steps"), &use_flow, &fo, err);
-    if (!s && use_flow) s = gk_flow_create(&E->flow, E->P, diag_flow_rhs, E, &fo, 0.0, E->theta, err);
-    if (s) {
-        diag_destroy(E);
-        *state = NULL;
-        return s;
+    if (!s) {
+        gk_diag_model_init(&E->model, E->alpha, E->tr.theta);
+        s = gk_trainer_start(&E->tr, err);
     }
     E->use_refs = gk_config_bool(cfg, "references");
-    if (E->use_refs && (s = make_references(E, err))) {
+    if (!s && E->use_refs) s = make_references(E, err);
+    if (s) {
         diag_destroy(E);
         *state = NULL;
-        return s;
     }
-    return GK_OK;
+    return s;
 }
 
 static const char *diag_columns_sparse[] = {"support_share"};
@@ -205,8 +193,8 @@ static gk_status diag_columns(void *state, gk_metrics *m, gk_error *err) {
     const char *own = E->D.kind == GK_DIAG_SPARSE ? diag_columns_sparse[0] : diag_columns_l2sep[0];
     if (!s) s = gk_metrics_add_column(m, own, err);
     for (int k = 0; k < NREFS && E->use_refs && !s; k++) s = gk_metrics_add_column(m, ref_columns[k], err);
-    if (E->flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
-    if (E->flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
+    if (E->tr.flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
+    if (E->tr.flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
     return s;
 }
 
@@ -220,44 +208,20 @@ static double agreement(const double *f, const double *ref, size_t n) {
     return n ? same / (double)n : NAN;
 }
 
-/* One GD step on L(theta) + (wd/2)||theta||^2 with the logistic loss. */
-static gk_status diag_step(diag_exp *E, gk_error *err) {
-    gk_status s = gk_model_forward(&E->model, E->theta, &E->D.train, E->D.train.n, E->f_train, err);
-    if (s) return s;
-    double loss = gk_logistic_loss(E->f_train, E->D.y_train, E->D.train.n, E->dldf, NULL);
-    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
-    gk_diag_gd_step(&E->model, E->theta, &E->D.train, E->dldf, E->lr, E->wd); /* backward + gk_gd_step, fused */
-    E->step++;
-    return GK_OK;
-}
-
-static gk_status diag_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
-    diag_exp *E = state;
-    gk_status s = GK_OK;
-    if (E->flow) { /* integrate to t = lr * target; E->theta gets the state there */
-        s = gk_flow_advance(E->flow, E->lr * (double)target, E->theta, stop, err);
-        if (!s) E->step = target;
-        *reached = E->step;
-        return s == GK_EINTERRUPTED ? GK_OK : s;
-    }
-    while (E->step < target && !s && !(stop && *stop)) s = diag_step(E, err);
-    *reached = E->step;
-    return s;
-}
-
 static gk_status diag_eval(void *state, double *row, gk_error *err) {
     diag_exp *E = state;
     const size_t d = E->d, n = E->D.train.n, nt = E->D.test.n;
-    gk_status s = gk_model_forward(&E->model, E->theta, &E->D.train, n, E->f_train, err);
-    if (!s) s = gk_model_forward(&E->model, E->theta, &E->D.test, nt, E->f_test, err);
+    const double *theta = E->tr.theta;
+    gk_status s = gk_model_forward(&E->model, theta, &E->D.train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, theta, &E->D.test, nt, E->f_test, err);
     if (s) return s;
     double tr_acc, te_acc;
     double tr_loss = gk_logistic_loss(E->f_train, E->D.y_train, n, NULL, &tr_acc);
     double te_loss = gk_logistic_loss(E->f_test, E->D.y_test, nt, NULL, &te_acc);
-    double norm = gk_norm2(E->theta, E->P);
+    double norm = gk_trainer_param_norm(&E->tr);
     double min_margin = INFINITY;
     for (size_t i = 0; i < n; i++) min_margin = fmin(min_margin, E->D.y_train[i] * E->f_train[i]);
-    gk_diag_effective_w(&E->model, E->theta, E->w);
+    gk_diag_effective_w(&E->model, theta, E->w);
     double l1 = 0, on_support = 0;
     for (size_t j = 0; j < d; j++) {
         l1 += fabs(E->w[j]);
@@ -265,15 +229,15 @@ static gk_status diag_eval(void *state, double *row, gk_error *err) {
     }
     double own = E->D.kind == GK_DIAG_SPARSE ? (l1 > 0 ? on_support / l1 : NAN)
                                              : gk_dot(E->w, E->D.wstar, d) / gk_norm2(E->w, d);
-    double vals[] = {tr_loss, tr_acc, te_loss, te_acc, norm, gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P),
-                     min_margin / (norm * norm), gk_norm2(E->theta, d), gk_norm2(E->theta + d, d), l1, own};
+    double vals[] = {tr_loss, tr_acc, te_loss, te_acc, norm, gk_trainer_rel_dist(&E->tr),
+                     min_margin / (norm * norm), gk_norm2(theta, d), gk_norm2(theta + d, d), l1, own};
     memcpy(row + 2, vals, sizeof vals);
     size_t col = 2 + sizeof vals / sizeof *vals;
     for (int k = 0; k < NREFS && E->use_refs; k++)
         row[col++] = E->ref[k].ok ? agreement(E->f_test, E->ref[k].test_score, nt) : NAN;
-    if (E->flow) {
-        row[col++] = (double)gk_flow_evals(E->flow);
-        row[col++] = gk_flow_step_size(E->flow);
+    if (E->tr.flow) {
+        row[col++] = (double)gk_flow_evals(E->tr.flow);
+        row[col++] = gk_flow_step_size(E->tr.flow);
     }
     return GK_OK;
 }
@@ -298,14 +262,16 @@ static gk_status diag_references(void *state, cJSON *out, gk_error *err) {
     return GK_OK;
 }
 
+/* t* = ln(alpha) / lambda (Lyu et al. Thm 3.4); NaN where it predicts nothing (no decay, alpha <= 1). */
+static double tstar_of(const diag_exp *E) {
+    return E->tr.o.wd > 0 && E->alpha > 1 ? gk_predicted_time(E->alpha, E->tr.o.wd) : NAN;
+}
+
 static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     diag_exp *E = state;
     /* the transition in time: t = lr * test_grok_step, and t / t* with t* = ln(alpha) / wd */
-    int te = gk_metrics_col(m, "test_acc");
-    long grok = -1;
-    for (size_t r = 0; r < m->nrows && grok < 0 && te >= 0; r++)
-        if (gk_metrics_at(m, r, te) >= 0.95) grok = (long)r;
-    double tstar = E->wd > 0 && E->alpha > 1 ? log(E->alpha) / E->wd : NAN;
+    long grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
+    double tstar = tstar_of(E);
     if (isfinite(tstar)) cJSON_AddNumberToObject(sum, "tstar", tstar);
     if (grok >= 0) {
         double gt = gk_metrics_at(m, (size_t)grok, 1);
@@ -314,10 +280,10 @@ static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk
     } else {
         cJSON_AddNullToObject(sum, "grok_time");
     }
-    if (E->flow) {
-        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->flow));
-        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->flow));
-        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->flow));
+    if (E->tr.flow) {
+        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->tr.flow));
+        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->tr.flow));
+        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->tr.flow));
     }
     if (!E->use_refs) return GK_OK;
     diag_references(state, sum, err);
@@ -330,12 +296,12 @@ static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk
     return GK_OK;
 }
 
-static double diag_time(void *state, long step) { return ((diag_exp *)state)->lr * (double)step; }
-
 static double diag_predicted(void *state) {
     diag_exp *E = state;
-    return E->wd > 0 && E->alpha > 1 ? log(E->alpha) / (E->wd * E->lr) : NAN;
+    return tstar_of(E) / E->tr.o.lr;
 }
+
+static gk_trainer *diag_trainer(void *state) { return &((diag_exp *)state)->tr; }
 
 static gk_status diag_save(void *state, const char *dir, gk_error *err) {
     return gk_diag_data_save_csv(&((diag_exp *)state)->D, dir, err);
@@ -348,9 +314,8 @@ static const gk_exp_type diag_type = {
     .create = diag_create,
     .destroy = diag_destroy,
     .columns = diag_columns,
-    .advance = diag_advance,
+    .trainer = diag_trainer,
     .eval = diag_eval,
-    .time_of_step = diag_time,
     .predicted_step = diag_predicted,
     .save_data = diag_save,
     .summarize = diag_summarize,

@@ -6,7 +6,9 @@
 #define GK_EXP_H
 
 #include "groklab.h"
+#include "core/state.h"
 #include "io/metrics.h"
+#include "train/trainer.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -31,6 +33,11 @@ typedef struct gk_exp_type {
     /* Advances from the current step to `target`, checking *stop between steps. *reached is the step
      * reached (== target unless stopped or failed). A non-finite loss returns GK_ENONFINITE, naming the step. */
     gk_status (*advance)(void *state, long target, const volatile int *stop, long *reached, gk_error *err);
+    /* The experiment's trainer: when given, the driver steps it (advance and time_of_step are then unused)
+     * and checkpoints it. */
+    gk_trainer *(*trainer)(void *state);
+    /* Mutable state beyond the trainer's (RNG streams, per-seed buffers, counters), for checkpoints. */
+    void (*visit)(void *state, gk_state *s);
     /* Fills row[2 ..] (the declared columns) at the current step. */
     gk_status (*eval)(void *state, double *row, gk_error *err);
     double (*time_of_step)(void *state, long step);   /* continuous time, e.g. lr * step */
@@ -73,6 +80,9 @@ typedef struct gk_run_opts {
     void (*progress)(void *ud, const gk_progress *p);
     void *ud;
     double csv_interval;       /* seconds between rewrites of metrics.csv (it is always written at the end) */
+    int force;                 /* replace an existing run directory (else an existing non-empty one is refused) */
+    double checkpoint_every;   /* seconds between checkpoints (0: none; one is also written when the run ends) */
+    int save_weights;          /* also write the weights at each checkpoint (weights/step_N/) */
 } gk_run_opts;
 
 typedef struct gk_run_result {
@@ -85,6 +95,12 @@ typedef struct gk_run_result {
  * may have stopped early: see res->status). Returns an error (and writes nothing) for a bad config or an
  * unwritable directory. */
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err);
+
+/* Continues the run in dir from its checkpoint (interrupted, killed, or finished: then `steps=N` goes further).
+ * assign may set only steps (>= the run's) and threads. The resumed metrics.csv is byte-identical to an
+ * uninterrupted run's. A missing, corrupt or foreign checkpoint is GK_EINVAL, and nothing in dir changes. */
+gk_status gk_resume(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
+                    gk_run_result *res, gk_error *err);
 
 /* Builds the experiment (which computes its theory references) and reports the references only, without
  * training: a cheap check of whether a setting can grok. *out is owned by the caller. */

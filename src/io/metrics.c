@@ -59,3 +59,12 @@ gk_status gk_metrics_write_csv(const gk_metrics *m, const char *path, gk_error *
         }
     return gk_atomic_commit(&af, err);
 }
+
+long gk_metrics_first_at_least(const gk_metrics *m, const char *name, double thr) {
+    int c = gk_metrics_col(m, name);
+    for (size_t r = 0; c >= 0 && r < m->nrows; r++)
+        if (gk_metrics_at(m, r, c) >= thr) return (long)r;
+    return -1;
+}
+
+double gk_metrics_step_of(const gk_metrics *m, long r) { return r < 0 ? NAN : gk_metrics_at(m, (size_t)r, 0); }

@@ -20,6 +20,10 @@ gk_status gk_metrics_add_column(gk_metrics *m, const char *name, gk_error *err);
 gk_status gk_metrics_append(gk_metrics *m, const double *row, gk_error *err);
 int gk_metrics_col(const gk_metrics *m, const char *name); /* -1 if absent */
 static inline double gk_metrics_at(const gk_metrics *m, size_t row, int col) { return m->rows[row * m->ncols + col]; }
+/* The first row whose column `name` is >= thr, or -1 (also when the column is absent). */
+long gk_metrics_first_at_least(const gk_metrics *m, const char *name, double thr);
+/* The step (column 0) of row r, or NAN for r < 0. */
+double gk_metrics_step_of(const gk_metrics *m, long r);
 /* Copies one column into out (nrows values). */
 void gk_metrics_column(const gk_metrics *m, int col, double *out);
 /* Header row, then one row per eval, numbers printed with %.17g (exact round trip); atomic. */

@@ -259,3 +259,22 @@ long gk_flow_steps(const gk_flow *f) { return synced(f)->steps; }
 long gk_flow_rejected(const gk_flow *f) { return synced(f)->rejected; }
 double gk_flow_step_size(const gk_flow *f) { return synced(f)->h; }
 double gk_flow_time(const gk_flow *f) { return synced(f)->t; }
+
+void gk_flow_visit(gk_flow *f, gk_state *s) {
+    if (f->bdf) {
+        gk_state_fail(s, GK_EUNAVAILABLE, "flow_method=bdf cannot be checkpointed (CVODE keeps its history inside)");
+        return;
+    }
+    double times[4] = {f->t, f->h, f->tp, f->t_req};
+    long counts[6] = {f->have_f, f->have_prev, f->failed, f->evals, f->steps, f->rejected};
+    gk_state_block(s, "flow.times", times, sizeof times);
+    gk_state_block(s, "flow.counts", counts, sizeof counts);
+    gk_state_doubles(s, "flow.y", f->y, f->dim);
+    gk_state_doubles(s, "flow.f", f->f, f->dim);
+    gk_state_doubles(s, "flow.yp", f->yp, f->dim);
+    gk_state_doubles(s, "flow.fp", f->fp, f->dim);
+    if (!s->loading) return;
+    f->t = times[0], f->h = times[1], f->tp = times[2], f->t_req = times[3];
+    f->have_f = (int)counts[0], f->have_prev = (int)counts[1], f->failed = (int)counts[2];
+    f->evals = counts[3], f->steps = counts[4], f->rejected = counts[5];
+}

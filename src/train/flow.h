@@ -27,6 +27,7 @@
 #ifndef GK_TRAIN_FLOW_H
 #define GK_TRAIN_FLOW_H
 
+#include "core/state.h"
 #include "groklab.h"
 
 /* dtheta/dt at (t, theta) into dtheta (dim doubles). A status other than GK_OK aborts the integration with
@@ -87,5 +88,11 @@ long gk_flow_steps(const gk_flow *f);      /* accepted steps */
 long gk_flow_rejected(const gk_flow *f);   /* rejected step attempts */
 double gk_flow_step_size(const gk_flow *f); /* the step size the next step will try */
 double gk_flow_time(const gk_flow *f);      /* the time the integrator has reached (>= the last request) */
+
+/* Lists the integrator's mutable state for a checkpoint (between steps: the state, the derivative and the
+ * previous point of the dense output, the step size, the times and the counters). GSL's steppers and step
+ * control keep nothing between steps, so a restored integrator takes the same steps. The BDF method cannot
+ * be checkpointed (CVODE keeps its history inside): the visit fails with GK_EUNAVAILABLE. */
+void gk_flow_visit(gk_flow *f, gk_state *s);
 
 #endif

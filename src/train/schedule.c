@@ -29,9 +29,3 @@ gk_status gk_eval_schedule(long steps, int n_log, int n_lin, long **out, size_t 
     *count = u;
     return GK_OK;
 }
-
-long gk_first_at_least(const double *v, size_t n, double thr) {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] >= thr) return (long)i;
-    return -1;
-}

@@ -21,9 +21,9 @@ void gk_gd_step(double *theta, const double *grad, size_t P, double lr, double w
  * sorted, unique, always containing 0 and steps. *out is malloc'd. */
 gk_status gk_eval_schedule(long steps, int n_log, int n_lin, long **out, size_t *count, gk_error *err);
 
-/* ---- phenomenon detection --------------------------------------------------------------------------- */
-/* Index of the first v[i] >= thr, or -1. */
-long gk_first_at_least(const double *v, size_t n, double thr);
+/* ---- phenomenon thresholds (declared once; summaries name the rule they used) ------------------------- */
+#define GK_FIT_ACC 0.99  /* the train set is fit: train_acc >= 0.99 */
+#define GK_GROK_ACC 0.95 /* the test accuracy jumped: test_acc >= 0.95 */
 
 /* ---- classification over k classes (adamw.c) ------------------------------------------------------- */
 /* Softmax cross-entropy, mean over n samples of k logits each (row-major n x k), labels in [0, k), computed

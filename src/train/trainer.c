@@ -1,0 +1,123 @@
+/* trainer.c: the step loop, the optimizers and the training state of every experiment (see trainer.h). */
+#include "train/trainer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The gradient-flow field: dtheta/dt = -(grad L(theta) + wd theta). */
+static gk_status flow_rhs(void *ud, double t, const double *theta, double *dtheta, gk_error *err) {
+    gk_trainer *tr = ud;
+    double loss = 0;
+    memset(dtheta, 0, tr->P * sizeof(double));
+    gk_status s = tr->objective(tr->ud, theta, dtheta, &loss, err);
+    if (s) return s;
+    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at t = %.6g", t);
+    for (size_t k = 0; k < tr->P; k++) dtheta[k] = -(dtheta[k] + tr->o.wd * theta[k]);
+    return GK_OK;
+}
+
+gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_objective objective, gk_step_fn step_fn,
+                          void *ud, gk_error *err) {
+    GK_ASSERT(tr && o && P > 0 && (objective || step_fn));
+    memset(tr, 0, sizeof *tr);
+    tr->o = *o;
+    tr->P = P;
+    tr->objective = objective;
+    tr->step_fn = step_fn;
+    tr->ud = ud;
+    tr->theta = calloc(P, sizeof(double));
+    tr->theta0 = malloc(P * sizeof(double));
+    tr->grad = malloc(P * sizeof(double));
+    if (!tr->theta || !tr->theta0 || !tr->grad) {
+        gk_trainer_free(tr);
+        return gk_fail(err, GK_ENOMEM, "out of memory for %zu parameters", P);
+    }
+    if (o->optim == GK_OPTIM_ADAMW) {
+        gk_status s = gk_adamw_init(&tr->adam, P, o->lr, o->wd, o->beta1, o->beta2, o->eps, o->warmup, err);
+        if (s) {
+            gk_trainer_free(tr);
+            return s;
+        }
+    }
+    return GK_OK;
+}
+
+gk_status gk_trainer_start(gk_trainer *tr, gk_error *err) {
+    memcpy(tr->theta0, tr->theta, tr->P * sizeof(double));
+    if (tr->o.optim != GK_OPTIM_FLOW) return GK_OK;
+    GK_ASSERT(tr->objective);
+    return gk_flow_create(&tr->flow, tr->P, flow_rhs, tr, &tr->o.flow, 0.0, tr->theta, err);
+}
+
+gk_status gk_trainer_check_loss(const gk_trainer *tr, double loss, gk_error *err) {
+    return isfinite(loss) ? GK_OK : gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", tr->step);
+}
+
+void gk_trainer_update(gk_trainer *tr) {
+    if (tr->o.optim == GK_OPTIM_ADAMW) gk_adamw_step(&tr->adam, tr->theta, tr->grad);
+    else gk_gd_step(tr->theta, tr->grad, tr->P, tr->o.lr, tr->o.wd);
+}
+
+static gk_status one_step(gk_trainer *tr, gk_error *err) {
+    if (tr->step_fn) return tr->step_fn(tr->ud, tr, err);
+    double loss = 0;
+    memset(tr->grad, 0, tr->P * sizeof(double));
+    gk_status s = tr->objective(tr->ud, tr->theta, tr->grad, &loss, err);
+    if (!s) s = gk_trainer_check_loss(tr, loss, err);
+    if (!s) gk_trainer_update(tr);
+    return s;
+}
+
+/* Gradient flow to t = lr * target; theta gets the state there. A stop leaves theta and step as they were. */
+static gk_status flow_advance(gk_trainer *tr, long target, const volatile int *stop, gk_error *err) {
+    gk_status s = gk_flow_advance(tr->flow, gk_trainer_time(tr, target), tr->theta, stop, err);
+    if (s == GK_EINTERRUPTED) return GK_OK;
+    if (!s) tr->step = target;
+    return s;
+}
+
+gk_status gk_trainer_advance(gk_trainer *tr, long target, const volatile int *stop, gk_error *err) {
+    if (tr->flow) return flow_advance(tr, target, stop, err);
+    gk_status s = GK_OK;
+    while (tr->step < target && !(stop && *stop)) {
+        if ((s = one_step(tr, err))) return s;
+        tr->step++;
+    }
+    return GK_OK;
+}
+
+double gk_trainer_param_norm(const gk_trainer *tr) { return gk_norm2(tr->theta, tr->P); }
+
+double gk_trainer_rel_dist(const gk_trainer *tr) {
+    double n0 = gk_norm2(tr->theta0, tr->P);
+    return n0 > 0 ? gk_dist2(tr->theta, tr->theta0, tr->P) / n0 : NAN;
+}
+
+void gk_trainer_visit(gk_trainer *tr, gk_state *s) {
+    gk_state_long(s, "trainer.step", &tr->step);
+    gk_state_doubles(s, "trainer.theta", tr->theta, tr->P);
+    if (tr->o.optim == GK_OPTIM_ADAMW) {
+        gk_state_long(s, "adamw.t", &tr->adam.t);
+        gk_state_doubles(s, "adamw.m", tr->adam.m, tr->P);
+        gk_state_doubles(s, "adamw.v", tr->adam.v, tr->P);
+    }
+    if (tr->flow) gk_flow_visit(tr->flow, s);
+}
+
+void gk_trainer_free(gk_trainer *tr) {
+    if (!tr) return;
+    free(tr->theta);
+    free(tr->theta0);
+    free(tr->grad);
+    gk_adamw_free(&tr->adam);
+    gk_flow_free(tr->flow);
+    memset(tr, 0, sizeof *tr);
+}
+
+gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o, gk_error *err) {
+    int use_flow = 0;
+    gk_status s = gk_flow_opts_from_config(cfg, o->lr * (double)gk_config_int(cfg, "steps"), &use_flow, &o->flow, err);
+    if (!s) o->optim = use_flow ? GK_OPTIM_FLOW : GK_OPTIM_GD;
+    return s;
+}

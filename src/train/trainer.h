@@ -1,0 +1,77 @@
+/* trainer.h: what every experiment trains with, written once.
+ *
+ * The trainer owns the flat parameter buffer theta (named by the model's gk_param_table), the initial
+ * parameters theta0, the gradient, the optimizer state (AdamW moments, or a gradient-flow integrator) and the
+ * step counter; it runs the step loop for GD (coupled weight decay), AdamW (decoupled) and gradient flow, and
+ * it gives continuous time t = lr * step for all three. An experiment supplies the objective (loss and
+ * gradient at theta) and, where its science needs a structured step (the diagonal net's fused update, XOR's
+ * multi-seed lockstep), a step function that still runs inside this loop. Everything mutable is listed by
+ * gk_trainer_visit, so a checkpoint is one call.
+ *
+ *   tr = {0}; gk_trainer_init(&tr, P, &opts, objective, NULL, E, err);
+ *   model_init(..., tr.theta);  gk_trainer_start(&tr, err);      (theta0 = theta; the flow starts here)
+ *   gk_trainer_advance(&tr, target, stop, err);                  (steps until tr.step == target)
+ */
+#ifndef GK_TRAINER_H
+#define GK_TRAINER_H
+
+#include "core/state.h"
+#include "train/flow.h"
+#include "train/train.h"
+
+typedef enum gk_optim_kind { GK_OPTIM_GD, GK_OPTIM_ADAMW, GK_OPTIM_FLOW } gk_optim_kind;
+
+typedef struct gk_train_opts {
+    gk_optim_kind optim;
+    double lr, wd;                    /* GD: theta -= lr (g + wd theta); AdamW: decoupled; flow: t = lr * step */
+    double beta1, beta2, eps;         /* AdamW */
+    long warmup;                      /* AdamW: linear warmup steps */
+    gk_flow_opts flow;                /* flow */
+} gk_train_opts;
+
+/* The training objective at theta: accumulates dL/dtheta into grad (zeroed by the trainer) and sets *loss. */
+typedef gk_status (*gk_objective)(void *ud, const double *theta, double *grad, double *loss, gk_error *err);
+
+typedef struct gk_trainer gk_trainer;
+/* One optimizer step done by the experiment itself; the trainer counts it (tr->step is the step being taken). */
+typedef gk_status (*gk_step_fn)(void *ud, gk_trainer *tr, gk_error *err);
+
+struct gk_trainer {
+    gk_train_opts o;
+    const gk_param_table *table; /* names the tensors of theta (for the weights .npy files); set by the experiment */
+    size_t P;
+    double *theta, *theta0, *grad;
+    gk_adamw adam;
+    gk_flow *flow;
+    long step;
+    gk_objective objective;
+    gk_step_fn step_fn;
+    void *ud;
+};
+
+/* Allocates the buffers (theta zeroed) and the optimizer state. objective may be NULL only with step_fn. */
+gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_objective objective, gk_step_fn step_fn,
+                          void *ud, gk_error *err);
+/* After theta was initialised: theta0 = theta, and for gradient flow the integrator starts at theta. */
+gk_status gk_trainer_start(gk_trainer *tr, gk_error *err);
+/* Steps until tr->step == target, checking *stop between steps (then GK_OK with tr->step < target).
+ * A non-finite training loss returns GK_ENONFINITE naming the step. */
+gk_status gk_trainer_advance(gk_trainer *tr, long target, const volatile int *stop, gk_error *err);
+/* GK_ENONFINITE naming the step if loss is not finite. For step functions. */
+gk_status gk_trainer_check_loss(const gk_trainer *tr, double loss, gk_error *err);
+/* One GD or AdamW update with the gradient in tr->grad (for step functions that compute it themselves). */
+void gk_trainer_update(gk_trainer *tr);
+
+static inline double gk_trainer_time(const gk_trainer *tr, long step) { return tr->o.lr * (double)step; }
+double gk_trainer_param_norm(const gk_trainer *tr);
+/* ||theta - theta0|| / ||theta0|| (NaN when theta0 = 0). */
+double gk_trainer_rel_dist(const gk_trainer *tr);
+
+/* Lists the mutable state (theta, step, optimizer moments, integrator) for a checkpoint. */
+void gk_trainer_visit(gk_trainer *tr, gk_state *s);
+void gk_trainer_free(gk_trainer *tr);
+
+/* Reads the flow keys (opt, rtol, atol, flow_method, flow_dense) into o: optim = FLOW for opt=flow, GD otherwise. */
+gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o, gk_error *err);
+
+#endif
