@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include "data/teacher_data.h"
+#include "exp/teacher.h"
 #include "model/mlp_tanh.h"
 #include "train/train.h"
 
@@ -144,10 +145,14 @@ static void test_teacher_data(void) {
     const size_t w[] = {5, 100, 100, 5};
     gk_teacher_data a, b, c, d;
     gk_error err;
-    GK_CHECK(gk_teacher_data_make(&a, w, 3, 4000, 1000, 7, &err) == GK_OK);
-    GK_CHECK(gk_teacher_data_make(&b, w, 3, 4000, 1000, 7, &err) == GK_OK);
-    GK_CHECK(gk_teacher_data_make(&c, w, 3, 4000, 1000, 8, &err) == GK_OK);
-    GK_CHECK(gk_teacher_data_make(&d, w, 3, 4000, 10, 7, &err) == GK_OK);
+    GK_CHECK(gk_teacher_data_make(&a, 5, 5, 4000, 1000, 7, &err) == GK_OK &&
+             gk_teacher_targets(&a, w, 3, 7, &err) == GK_OK);
+    GK_CHECK(gk_teacher_data_make(&b, 5, 5, 4000, 1000, 7, &err) == GK_OK &&
+             gk_teacher_targets(&b, w, 3, 7, &err) == GK_OK);
+    GK_CHECK(gk_teacher_data_make(&c, 5, 5, 4000, 1000, 8, &err) == GK_OK &&
+             gk_teacher_targets(&c, w, 3, 8, &err) == GK_OK);
+    GK_CHECK(gk_teacher_data_make(&d, 5, 5, 4000, 10, 7, &err) == GK_OK &&
+             gk_teacher_targets(&d, w, 3, 7, &err) == GK_OK);
     GK_CHECK(a.n_train == 4000 && a.n_test == 1000 && a.d_in == 5 && a.d_out == 5);
     for (size_t j = 0; j < 5; j++) {
         double s = 0, ss = 0;

@@ -60,12 +60,10 @@ typedef struct mod_exp {
     gk_mod_data D;
     gk_model model;
     int model_kind, loss_kind, opt_kind;
-    size_t P, h;
+    size_t h;
     int p;
-    double lr, wd;
-    gk_adamw adam;
-    long step;
-    double *theta, *theta0, *grad, *f_train, *f_test, *dldf;
+    gk_trainer tr;
+    double *f_train, *f_test, *dldf;
     double *cosv, *sinv; /* cos/sin(2 pi j / p), j < p */
     double *ipr_buf;     /* per neuron */
     char norm_names[GK_MAX_TENSORS][40]; /* "norm_<tensor>" column names (the metrics table points here) */
@@ -88,10 +86,7 @@ static void mod_destroy(void *state) {
     if (!E) return;
     gk_mod_data_free(&E->D);
     gk_model_free(&E->model);
-    gk_adamw_free(&E->adam);
-    free(E->theta);
-    free(E->theta0);
-    free(E->grad);
+    gk_trainer_free(&E->tr);
     free(E->f_train);
     free(E->f_test);
     free(E->dldf);
@@ -99,6 +94,22 @@ static void mod_destroy(void *state) {
     free(E->sinv);
     free(E->ipr_buf);
     free(E);
+}
+
+static double loss_of(const mod_exp *E, const double *f, const int *y, size_t n, double *dldf) {
+    return E->loss_kind == LOSS_XENT ? gk_softmax_xent_loss(f, y, n, (size_t)E->p, dldf)
+                                     : gk_mse_onehot_loss(f, y, n, (size_t)E->p, dldf);
+}
+
+/* The training objective: the loss on the train pairs and its gradient. */
+static gk_status mod_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    mod_exp *E = ud;
+    const size_t n = E->D.train.n;
+    gk_status s = gk_model_forward(&E->model, theta, &E->D.train, n, E->f_train, err);
+    if (s) return s;
+    *loss = loss_of(E, E->f_train, E->D.y_train, n, E->dldf);
+    if (isfinite(*loss)) gk_model_backward(&E->model, theta, &E->D.train, n, E->dldf, grad);
+    return GK_OK;
 }
 
 static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
@@ -116,41 +127,40 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     if (E->model_kind == MODEL_TF1) E->h = tfd.d_model; /* the IPR runs over the columns of W_E */
     E->loss_kind = strcmp(gk_config_str(cfg, "loss"), "xent") ? LOSS_MSE : LOSS_XENT;
     E->opt_kind = strcmp(gk_config_str(cfg, "optim"), "gd") ? OPT_ADAMW : OPT_GD;
-    E->lr = gk_config_real(cfg, "lr");
-    E->wd = gk_config_real(cfg, "wd");
+    gk_train_opts o = {.optim = E->opt_kind == OPT_GD ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"),
+                       .wd = gk_config_real(cfg, "wd"), .beta1 = gk_config_real(cfg, "beta1"),
+                       .beta2 = gk_config_real(cfg, "beta2"), .eps = gk_config_real(cfg, "eps"),
+                       .warmup = gk_config_int(cfg, "warmup")};
     const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     if (!s) s = gk_mod_data_make(&E->D, E->p, op, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"), err);
     if (!s) s = E->model_kind == MODEL_RELU ? gk_mlp_relu_create(&E->model, E->p, E->h, err)
                 : E->model_kind == MODEL_QUAD ? gk_mlp_quad_create(&E->model, E->p, E->h, gk_config_real(cfg, "out_scale"), err)
                                               : gk_tf1_create(&E->model, &tfd, err);
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mod_objective, NULL, E, err);
     if (s) {
         mod_destroy(E);
         return s;
     }
-    const size_t P = E->P = E->model.params.size, p = (size_t)E->p;
-    E->theta = malloc(P * sizeof(double));
-    E->theta0 = malloc(P * sizeof(double));
-    E->grad = malloc(P * sizeof(double));
+    E->tr.table = &E->model.params;
+    const size_t p = (size_t)E->p;
+    double *theta = E->tr.theta;
     E->f_train = malloc(E->D.train.n * p * sizeof(double));
     E->dldf = malloc(E->D.train.n * p * sizeof(double));
     E->f_test = malloc(E->D.test.n * p * sizeof(double));
     E->cosv = malloc(p * sizeof(double));
     E->sinv = malloc(p * sizeof(double));
     E->ipr_buf = malloc(E->h * sizeof(double));
-    if (!E->theta || !E->theta0 || !E->grad || !E->f_train || !E->dldf || !E->f_test || !E->cosv || !E->sinv ||
+    if (!E->f_train || !E->dldf || !E->f_test || !E->cosv || !E->sinv ||
         !E->ipr_buf) {
         mod_destroy(E);
         return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, width = %zu", p, (size_t)gk_config_int(cfg, "width"));
     }
     gk_zp_trig(E->p, E->cosv, E->sinv);
     if (E->model_kind == MODEL_RELU)
-        gk_mlp_relu_init(&E->model, gk_config_real(cfg, "alpha"), gk_config_bool(cfg, "zero_last"), seed, E->theta);
-    else if (E->model_kind == MODEL_QUAD) gk_mlp_quad_init(&E->model, gk_config_real(cfg, "alpha"), seed, E->theta);
-    else gk_tf1_init(&E->model, gk_config_real(cfg, "alpha"), seed, E->theta);
-    memcpy(E->theta0, E->theta, P * sizeof(double));
-    if (E->opt_kind == OPT_ADAMW &&
-        (s = gk_adamw_init(&E->adam, P, E->lr, E->wd, gk_config_real(cfg, "beta1"), gk_config_real(cfg, "beta2"),
-                           gk_config_real(cfg, "eps"), gk_config_int(cfg, "warmup"), err))) {
+        gk_mlp_relu_init(&E->model, gk_config_real(cfg, "alpha"), gk_config_bool(cfg, "zero_last"), seed, theta);
+    else if (E->model_kind == MODEL_QUAD) gk_mlp_quad_init(&E->model, gk_config_real(cfg, "alpha"), seed, theta);
+    else gk_tf1_init(&E->model, gk_config_real(cfg, "alpha"), seed, theta);
+    if ((s = gk_trainer_start(&E->tr, err))) {
         mod_destroy(E);
         return s;
     }
@@ -171,38 +181,12 @@ static gk_status mod_columns(void *state, gk_metrics *m, gk_error *err) {
     return s;
 }
 
-static double loss_of(const mod_exp *E, const double *f, const int *y, size_t n, double *dldf) {
-    return E->loss_kind == LOSS_XENT ? gk_softmax_xent_loss(f, y, n, (size_t)E->p, dldf)
-                                     : gk_mse_onehot_loss(f, y, n, (size_t)E->p, dldf);
-}
-
-static gk_status mod_step(mod_exp *E, gk_error *err) {
-    const size_t n = E->D.train.n;
-    gk_status s = gk_model_forward(&E->model, E->theta, &E->D.train, n, E->f_train, err);
-    if (s) return s;
-    double loss = loss_of(E, E->f_train, E->D.y_train, n, E->dldf);
-    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
-    memset(E->grad, 0, E->P * sizeof(double));
-    gk_model_backward(&E->model, E->theta, &E->D.train, n, E->dldf, E->grad);
-    if (E->opt_kind == OPT_GD) gk_gd_step(E->theta, E->grad, E->P, E->lr, E->wd);
-    else gk_adamw_step(&E->adam, E->theta, E->grad);
-    E->step++;
-    return GK_OK;
-}
-
-static gk_status mod_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
-    mod_exp *E = state;
-    gk_status s = GK_OK;
-    while (E->step < target && !s && !(stop && *stop)) s = mod_step(E, err);
-    *reached = E->step;
-    return s;
-}
 
 /* The mean over neurons of the IPR of their input weights, each the average of its a-half and b-half
  * (transformer1: the mean over the d_model columns of W_E of the IPR over the p number tokens). */
 static double fourier_ipr(mod_exp *E) {
     const size_t h = E->h, p = (size_t)E->p;
-    const double *W1 = E->theta + E->model.params.t[0].offset; /* 2p x h, input-major (W_E: (p+1) x d_model) */
+    const double *W1 = E->tr.theta + E->model.params.t[0].offset; /* 2p x h, input-major (W_E: (p+1) x d_model) */
     const int tf = E->model_kind == MODEL_TF1;
     const long hh = (long)h;
 #pragma omp parallel for schedule(static)
@@ -220,8 +204,9 @@ static double fourier_ipr(mod_exp *E) {
 static gk_status mod_eval(void *state, double *row, gk_error *err) {
     mod_exp *E = state;
     const size_t n = E->D.train.n, nt = E->D.test.n, p = (size_t)E->p;
-    gk_status s = gk_model_forward(&E->model, E->theta, &E->D.train, n, E->f_train, err);
-    if (!s) s = gk_model_forward(&E->model, E->theta, &E->D.test, nt, E->f_test, err);
+    const double *theta = E->tr.theta;
+    gk_status s = gk_model_forward(&E->model, theta, &E->D.train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, theta, &E->D.test, nt, E->f_test, err);
     if (s) return s;
     double tr_acc, te_acc, margin;
     double tr_loss = loss_of(E, E->f_train, E->D.y_train, n, NULL);
@@ -233,29 +218,23 @@ static gk_status mod_eval(void *state, double *row, gk_error *err) {
     row[c++] = tr_acc;
     row[c++] = te_loss;
     row[c++] = te_acc;
-    row[c++] = gk_norm2(E->theta, E->P);
-    row[c++] = gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P);
+    row[c++] = gk_trainer_param_norm(&E->tr);
+    row[c++] = gk_trainer_rel_dist(&E->tr);
     row[c++] = margin;
     for (int t = 0; t < E->model.params.count; t++) {
         const gk_tensor *T = &E->model.params.t[t];
-        row[c++] = gk_norm2(E->theta + T->offset, T->rows * T->cols);
+        row[c++] = gk_norm2(theta + T->offset, T->rows * T->cols);
     }
     row[c++] = fourier_ipr(E);
     return GK_OK;
 }
 
-static long first_row(const gk_metrics *m, int col, double thr) {
-    for (size_t r = 0; col >= 0 && r < m->nrows; r++)
-        if (gk_metrics_at(m, r, col) >= thr) return (long)r;
-    return -1;
-}
-
 /* Memorise-then-generalise in numbers: the first eval with train_acc = 1, the test accuracy there, the
  * delay of the grok step relative to it, and the growth of the Fourier IPR. */
 static gk_status mod_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    int tr = gk_metrics_col(m, "train_acc"), te = gk_metrics_col(m, "test_acc"), ip = gk_metrics_col(m, "ipr");
+    int te = gk_metrics_col(m, "test_acc"), ip = gk_metrics_col(m, "ipr");
     if (m->nrows == 0) return GK_OK;
-    long fit = first_row(m, tr, 1.0), grok = first_row(m, te, 0.95);
+    long fit = gk_metrics_first_at_least(m, "train_acc", 1.0), grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
     cJSON_AddNumberToObject(sum, "train_pairs", (double)((mod_exp *)state)->D.train.n);
     cJSON_AddNumberToObject(sum, "test_pairs", (double)((mod_exp *)state)->D.test.n);
     if (fit >= 0) {
@@ -301,7 +280,7 @@ static gk_status mod_figures(void *state, const gk_metrics *m, const char *dir, 
     return s;
 }
 
-static double mod_time(void *state, long step) { return ((mod_exp *)state)->lr * (double)step; }
+static gk_trainer *mod_trainer(void *state) { return &((mod_exp *)state)->tr; }
 static double mod_predicted(void *state) { return NAN; }
 static gk_status mod_save(void *state, const char *dir, gk_error *err) {
     return gk_mod_data_save_csv(&((mod_exp *)state)->D, dir, err);
@@ -314,9 +293,8 @@ static const gk_exp_type modular_type = {
     .create = mod_create,
     .destroy = mod_destroy,
     .columns = mod_columns,
-    .advance = mod_advance,
+    .trainer = mod_trainer,
     .eval = mod_eval,
-    .time_of_step = mod_time,
     .predicted_step = mod_predicted,
     .save_data = mod_save,
     .summarize = mod_summarize,

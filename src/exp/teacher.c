@@ -18,10 +18,12 @@
  * Metrics: train/test loss (MSE) and accuracy, the parameter norm, and the distance from init relative to the
  * initial norm. */
 #include "exp/exp.h"
+#include "exp/teacher.h"
 
 #include "data/teacher_data.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
+#include "io/samples_csv.h"
 #include "model/mlp_tanh.h"
 #include "train/train.h"
 
@@ -56,23 +58,52 @@ static const gk_param_spec ts_params[] = {
 typedef struct ts_exp {
     gk_teacher_data data;
     gk_model model;
-    gk_adamw adam;
-    size_t P, dout;
-    double lr, threshold;
-    long step;
-    double *theta, *theta0, *grad, *f_train, *f_test, *dldf;
+    gk_trainer tr;
+    size_t dout;
+    double threshold;
+    double *f_train, *f_test, *dldf;
     double *t_train, *t_test; /* the regression targets: y, or y + f0 when centred */
 } ts_exp;
+
+gk_status gk_teacher_targets(gk_teacher_data *d, const size_t *widths, int nlayers, uint64_t seed, gk_error *err) {
+    gk_model teacher;
+    gk_status s = gk_mlp_tanh_create(&teacher, widths, nlayers, 1.0, err);
+    if (s) return s;
+    double *theta = malloc(teacher.params.size * sizeof(double));
+    if (!theta) s = gk_fail(err, GK_ENOMEM, "out of memory for the teacher");
+    if (!s) {
+        gk_rng r;
+        gk_rng_seed(&r, seed, GK_TEACHER_STREAM);
+        gk_mlp_tanh_init(&teacher, 1.0, &r, theta);
+        d->teacher_norm = gk_norm2(theta, teacher.params.size);
+        s = gk_model_forward(&teacher, theta, d->x_train, d->n_train, d->y_train, err);
+    }
+    if (!s) s = gk_model_forward(&teacher, theta, d->x_test, d->n_test, d->y_test, err);
+    free(theta);
+    gk_model_free(&teacher);
+    return s;
+}
 
 static void ts_destroy(void *state) {
     ts_exp *E = state;
     if (!E) return;
     gk_teacher_data_free(&E->data);
     gk_model_free(&E->model);
-    gk_adamw_free(&E->adam);
-    free(E->theta), free(E->theta0), free(E->grad), free(E->f_train), free(E->f_test), free(E->dldf);
+    gk_trainer_free(&E->tr);
+    free(E->f_train), free(E->f_test), free(E->dldf);
     free(E->t_train), free(E->t_test);
     free(E);
+}
+
+/* The training objective: the MSE on the (shifted) train targets and its gradient. */
+static gk_status ts_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    ts_exp *E = ud;
+    const size_t n = E->data.n_train;
+    gk_status s = gk_model_forward(&E->model, theta, E->data.x_train, n, E->f_train, err);
+    if (s) return s;
+    *loss = gk_mse_loss(E->f_train, E->t_train, n * E->dout, E->dldf);
+    if (isfinite(*loss)) gk_model_backward(&E->model, theta, E->data.x_train, n, E->dldf, grad);
+    return GK_OK;
 }
 
 static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
@@ -87,42 +118,43 @@ static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
     const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     const uint64_t dseed = gk_config_int(cfg, "data_seed") ? (uint64_t)gk_config_int(cfg, "data_seed") : seed;
     const size_t ntr = (size_t)gk_config_int(cfg, "n_train"), nte = (size_t)gk_config_int(cfg, "n_test");
-    gk_status s = gk_teacher_data_make(&E->data, widths, L, ntr, nte, dseed, err);
+    gk_status s = gk_teacher_data_make(&E->data, widths[0], widths[L], ntr, nte, dseed, err);
+    if (!s) s = gk_teacher_targets(&E->data, widths, L, dseed, err);
     if (!s) s = gk_mlp_tanh_create(&E->model, widths, L, gk_config_real(cfg, "out_scale"), err);
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd"),
+                       .beta1 = gk_config_real(cfg, "beta1"), .beta2 = gk_config_real(cfg, "beta2"),
+                       .eps = gk_config_real(cfg, "eps")};
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, ts_objective, NULL, E, err);
     if (s) {
         ts_destroy(E);
         return s;
     }
-    const size_t P = E->P = E->model.params.size, dout = E->dout = widths[L];
-    E->lr = gk_config_real(cfg, "lr");
+    E->tr.table = &E->model.params;
+    const size_t dout = E->dout = widths[L];
+    double *theta = E->tr.theta;
     E->threshold = gk_config_real(cfg, "threshold");
-    E->theta = malloc(P * sizeof(double));
-    E->theta0 = malloc(P * sizeof(double));
-    E->grad = malloc(P * sizeof(double));
     E->f_train = malloc(ntr * dout * sizeof(double));
     E->f_test = malloc(nte * dout * sizeof(double));
     E->dldf = malloc(ntr * dout * sizeof(double));
     E->t_train = malloc(ntr * dout * sizeof(double));
     E->t_test = malloc(nte * dout * sizeof(double));
-    if (!E->theta || !E->theta0 || !E->grad || !E->f_train || !E->f_test || !E->dldf || !E->t_train || !E->t_test) {
+    if (!E->f_train || !E->f_test || !E->dldf || !E->t_train || !E->t_test) {
         ts_destroy(E);
-        return gk_fail(err, GK_ENOMEM, "out of memory for %zu parameters and %zu + %zu samples", P, ntr, nte);
+        return gk_fail(err, GK_ENOMEM, "out of memory for %zu + %zu samples", ntr, nte);
     }
     gk_rng r;
     gk_rng_seed(&r, seed, STUDENT_STREAM);
-    gk_mlp_tanh_init(&E->model, gk_config_real(cfg, "init_scale"), &r, E->theta);
-    memcpy(E->theta0, E->theta, P * sizeof(double));
+    gk_mlp_tanh_init(&E->model, gk_config_real(cfg, "init_scale"), &r, theta);
     memcpy(E->t_train, E->data.y_train, ntr * dout * sizeof(double));
     memcpy(E->t_test, E->data.y_test, nte * dout * sizeof(double));
     if (gk_config_bool(cfg, "center")) {
         /* (f - f0) - y = f - (y + f0): train f on the shifted targets */
-        s = gk_model_forward(&E->model, E->theta, E->data.x_train, ntr, E->f_train, err);
-        if (!s) s = gk_model_forward(&E->model, E->theta, E->data.x_test, nte, E->f_test, err);
+        s = gk_model_forward(&E->model, theta, E->data.x_train, ntr, E->f_train, err);
+        if (!s) s = gk_model_forward(&E->model, theta, E->data.x_test, nte, E->f_test, err);
         for (size_t k = 0; !s && k < ntr * dout; k++) E->t_train[k] += E->f_train[k];
         for (size_t k = 0; !s && k < nte * dout; k++) E->t_test[k] += E->f_test[k];
     }
-    if (!s) s = gk_adamw_init(&E->adam, P, E->lr, gk_config_real(cfg, "wd"), gk_config_real(cfg, "beta1"),
-                              gk_config_real(cfg, "beta2"), gk_config_real(cfg, "eps"), 0, err);
+    if (!s) s = gk_trainer_start(&E->tr, err);
     if (s) {
         ts_destroy(E);
         return s;
@@ -135,27 +167,6 @@ static gk_status ts_columns(void *state, gk_metrics *m, gk_error *err) {
     static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
     gk_status s = GK_OK;
     for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    return s;
-}
-
-static gk_status ts_step(ts_exp *E, gk_error *err) {
-    const size_t n = E->data.n_train, nk = n * E->dout;
-    gk_status s = gk_model_forward(&E->model, E->theta, E->data.x_train, n, E->f_train, err);
-    if (s) return s;
-    const double loss = gk_mse_loss(E->f_train, E->t_train, nk, E->dldf);
-    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
-    memset(E->grad, 0, E->P * sizeof(double));
-    gk_model_backward(&E->model, E->theta, E->data.x_train, n, E->dldf, E->grad);
-    gk_adamw_step(&E->adam, E->theta, E->grad);
-    E->step++;
-    return GK_OK;
-}
-
-static gk_status ts_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
-    ts_exp *E = state;
-    gk_status s = GK_OK;
-    while (E->step < target && !s && !(stop && *stop)) s = ts_step(E, err);
-    *reached = E->step;
     return s;
 }
 
@@ -178,8 +189,8 @@ static double mse_and_acc(const double *f, const double *y, size_t n, size_t k, 
 static gk_status ts_eval(void *state, double *row, gk_error *err) {
     ts_exp *E = state;
     const size_t n = E->data.n_train, nt = E->data.n_test;
-    gk_status s = gk_model_forward(&E->model, E->theta, E->data.x_train, n, E->f_train, err);
-    if (!s) s = gk_model_forward(&E->model, E->theta, E->data.x_test, nt, E->f_test, err);
+    gk_status s = gk_model_forward(&E->model, E->tr.theta, E->data.x_train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, E->tr.theta, E->data.x_test, nt, E->f_test, err);
     if (s) return s;
     double tr_acc, te_acc;
     size_t c = 2;
@@ -187,16 +198,11 @@ static gk_status ts_eval(void *state, double *row, gk_error *err) {
     row[c++] = tr_acc;
     row[c++] = mse_and_acc(E->f_test, E->t_test, nt, E->dout, E->threshold, &te_acc);
     row[c++] = te_acc;
-    row[c++] = gk_norm2(E->theta, E->P);
-    row[c++] = gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P);
+    row[c++] = gk_trainer_param_norm(&E->tr);
+    row[c++] = gk_trainer_rel_dist(&E->tr);
     return GK_OK;
 }
 
-static long first_row(const gk_metrics *m, int col, double thr) {
-    for (size_t r = 0; col >= 0 && r < m->nrows; r++)
-        if (gk_metrics_at(m, r, col) >= thr) return (long)r;
-    return -1;
-}
 
 static void add_row_step(cJSON *sum, const char *key, const gk_metrics *m, long row) {
     if (row >= 0) cJSON_AddNumberToObject(sum, key, gk_metrics_at(m, (size_t)row, 0));
@@ -213,9 +219,9 @@ static gk_status ts_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_e
     cJSON_AddNumberToObject(sum, "test_target_mean_square", y2 / (double)(E->data.n_test * E->dout));
     cJSON_AddStringToObject(sum, "acc_rule", "per-sample MSE (mean over the outputs) < threshold");
     if (m->nrows == 0) return GK_OK;
-    const int tr = gk_metrics_col(m, "train_acc"), te = gk_metrics_col(m, "test_acc"), tl = gk_metrics_col(m, "test_loss");
-    const int pn = gk_metrics_col(m, "param_norm");
-    const long fit = first_row(m, tr, 0.99), g50 = first_row(m, te, 0.5), g90 = first_row(m, te, 0.9);
+    const int te = gk_metrics_col(m, "test_acc"), tl = gk_metrics_col(m, "test_loss"), pn = gk_metrics_col(m, "param_norm");
+    const long fit = gk_metrics_first_at_least(m, "train_acc", GK_FIT_ACC);
+    const long g50 = gk_metrics_first_at_least(m, "test_acc", 0.5), g90 = gk_metrics_first_at_least(m, "test_acc", 0.9);
     add_row_step(sum, "fit_step", m, fit);
     if (fit >= 0) {
         cJSON_AddNumberToObject(sum, "test_acc_at_fit", gk_metrics_at(m, (size_t)fit, te));
@@ -268,7 +274,35 @@ static gk_status ts_figures(void *state, const gk_metrics *m, const char *dir, g
     return s;
 }
 
-static double ts_time(void *state, long step) { return ((ts_exp *)state)->lr * (double)step; }
+/* --save-data: train.csv and test.csv with the inputs x0.. and the teacher's outputs y0.. (the raw targets,
+ * without the centring shift). */
+static gk_status save_split(const char *dir, const char *name, const double *x, const double *y, size_t n, size_t din,
+                            size_t dout, gk_error *err) {
+    enum { MAX_OUT = 64 };
+    if (dout > MAX_OUT) return gk_fail(err, GK_EINVAL, "--save-data writes at most %d outputs (d_out=%zu)", MAX_OUT, dout);
+    double *cols = malloc((n ? n : 1) * dout * sizeof(double));
+    if (!cols) return gk_fail(err, GK_ENOMEM, "out of memory");
+    const double *labels[MAX_OUT];
+    char names[MAX_OUT][16];
+    const char *label_names[MAX_OUT];
+    for (size_t k = 0; k < dout; k++) {
+        for (size_t i = 0; i < n; i++) cols[k * n + i] = y[i * dout + k];
+        labels[k] = cols + k * n;
+        snprintf(names[k], sizeof names[k], "y%zu", k);
+        label_names[k] = names[k];
+    }
+    gk_status s = gk_write_dense_samples_csv(dir, name, x, n, din, labels, label_names, (int)dout, err);
+    free(cols);
+    return s;
+}
+
+static gk_status ts_save(void *state, const char *dir, gk_error *err) {
+    const gk_teacher_data *D = &((ts_exp *)state)->data;
+    gk_status s = save_split(dir, "train.csv", D->x_train, D->y_train, D->n_train, D->d_in, D->d_out, err);
+    return s ? s : save_split(dir, "test.csv", D->x_test, D->y_test, D->n_test, D->d_in, D->d_out, err);
+}
+
+static gk_trainer *ts_trainer(void *state) { return &((ts_exp *)state)->tr; }
 static double ts_predicted(void *state) { return NAN; }
 
 static const gk_exp_type teacher_type = {
@@ -277,10 +311,10 @@ static const gk_exp_type teacher_type = {
     .create = ts_create,
     .destroy = ts_destroy,
     .columns = ts_columns,
-    .advance = ts_advance,
+    .trainer = ts_trainer,
     .eval = ts_eval,
-    .time_of_step = ts_time,
     .predicted_step = ts_predicted,
+    .save_data = ts_save,
     .summarize = ts_summarize,
     .figures = ts_figures,
 };
