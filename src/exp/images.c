@@ -86,13 +86,11 @@ typedef struct img_exp {
     gk_dense_input in_train, in_test, in_batch;
     gk_sparse_rows nz_train, nz_test; /* the nonzero pixels, for the sparse first layer */
     gk_model model;
-    gk_adamw adam;
+    gk_trainer tr;
     int loss_kind, sparse;
-    size_t P, batch;
+    size_t batch;
     gk_batch_cycle cycle;
-    double lr;
-    long step;
-    double *theta, *theta0, *grad, *fb, *dldf, *f_train, *f_test;
+    double *fb, *dldf, *f_train, *f_test;
     int *yb;
     char source[PATH_MAX + 64];
     char norm_names[GK_MAX_TENSORS][40];
@@ -104,11 +102,8 @@ static void img_destroy(void *state) {
     gk_image_set_free(&E->train);
     gk_image_set_free(&E->test);
     gk_model_free(&E->model);
-    gk_adamw_free(&E->adam);
+    gk_trainer_free(&E->tr);
     gk_batch_cycle_free(&E->cycle);
-    free(E->theta);
-    free(E->theta0);
-    free(E->grad);
     gk_sparse_rows_free(&E->nz_train);
     gk_sparse_rows_free(&E->nz_test);
     free(E->fb);
@@ -243,6 +238,41 @@ static gk_status load_data(img_exp *E, const gk_config *cfg, gk_error *err) {
     return s;
 }
 
+static double loss_of(const img_exp *E, const double *f, const int *y, size_t n, double *dldf) {
+    return E->loss_kind == LOSS_XENT ? gk_softmax_xent_loss(f, y, n, 10, dldf) : gk_mse_onehot_loss(f, y, n, 10, dldf);
+}
+
+/* The next minibatch: the next `batch` entries of this epoch's permutation (fewer at the end of an epoch),
+ * passed to the model as row indices into the train set (no copy of the images). */
+static size_t next_batch(img_exp *E) {
+    const size_t *idx;
+    const size_t b = gk_batch_cycle_next(&E->cycle, &idx);
+    for (size_t i = 0; i < b; i++) E->yb[i] = E->train.y[idx[i]];
+    E->in_batch = (gk_dense_input){b, E->train.d, E->train.x, idx, E->sparse ? &E->nz_train : NULL};
+    return b;
+}
+
+/* One AdamW step on the next minibatch. */
+static gk_status img_step(void *ud, gk_trainer *tr, gk_error *err) {
+    img_exp *E = ud;
+    const size_t b = next_batch(E);
+    gk_status s = gk_model_forward(&E->model, tr->theta, &E->in_batch, b, E->fb, err);
+    if (!s) s = gk_trainer_check_loss(tr, loss_of(E, E->fb, E->yb, b, E->dldf), err);
+    if (s) return s;
+    memset(tr->grad, 0, tr->P * sizeof(double));
+    gk_model_backward(&E->model, tr->theta, &E->in_batch, b, E->dldf, tr->grad);
+    gk_trainer_update(tr);
+    return GK_OK;
+}
+
+/* The minibatch stream: this epoch's permutation, the position in it and the generator of the next one. */
+static void img_visit(void *state, gk_state *st) {
+    gk_batch_cycle *c = &((img_exp *)state)->cycle;
+    gk_state_block(st, "batch.pos", &c->pos, sizeof c->pos);
+    gk_state_block(st, "batch.order", c->order, c->n * sizeof *c->order);
+    gk_state_block(st, "batch.rng", &c->rng, sizeof c->rng);
+}
+
 static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     *state = NULL;
     img_exp *E = calloc(1, sizeof *E);
@@ -252,35 +282,35 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     const int fwd = strcmp(gk_config_str(cfg, "forward"), "ntk") ? GK_MLP_STANDARD : GK_MLP_NTK;
     if (!s) s = gk_mlp_deep_create(&E->model, E->train.d, width, (int)gk_config_int(cfg, "depth"), 10, fwd,
                                    gk_config_real(cfg, "out_scale"), err);
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd"),
+                       .beta1 = gk_config_real(cfg, "beta1"), .beta2 = gk_config_real(cfg, "beta2"),
+                       .eps = gk_config_real(cfg, "eps"), .warmup = gk_config_int(cfg, "warmup")};
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, img_step, E, err);
     if (s) {
         img_destroy(E);
         return s;
     }
+    E->tr.table = &E->model.params;
     const char *sp = gk_config_str(cfg, "sparse_input");
     size_t nz = 0;
     for (size_t k = 0; k < E->train.n * E->train.d; k++) nz += E->train.x[k] != 0.0;
     E->sparse = !strcmp(sp, "on") || (!strcmp(sp, "auto") && (double)nz <= SPARSE_AUTO * (double)(E->train.n * E->train.d));
     gk_mlp_deep_set_sparse_input(&E->model, E->sparse);
     E->loss_kind = strcmp(gk_config_str(cfg, "loss"), "mse") ? LOSS_XENT : LOSS_MSE;
-    E->lr = gk_config_real(cfg, "lr");
-    const size_t ntr = E->train.n, nte = E->test.n, d = E->train.d, P = E->P = E->model.params.size;
+    const size_t ntr = E->train.n, nte = E->test.n, d = E->train.d;
     E->batch = (size_t)gk_config_int(cfg, "batch");
     if (E->batch > ntr) E->batch = ntr;
-    E->theta = malloc(P * sizeof(double));
-    E->theta0 = malloc(P * sizeof(double));
-    E->grad = malloc(P * sizeof(double));
     E->yb = malloc(E->batch * sizeof(int));
     E->fb = malloc(E->batch * 10 * sizeof(double));
     E->dldf = malloc(E->batch * 10 * sizeof(double));
     E->f_train = malloc(ntr * 10 * sizeof(double));
     E->f_test = malloc(nte * 10 * sizeof(double));
-    if (!E->theta || !E->theta0 || !E->grad || !E->yb || !E->fb || !E->dldf || !E->f_train ||
+    if (!E->yb || !E->fb || !E->dldf || !E->f_train ||
         !E->f_test) {
         img_destroy(E);
         return gk_fail(err, GK_ENOMEM, "out of memory for width = %zu, %zu train images", width, ntr);
     }
-    gk_mlp_deep_init(&E->model, gk_config_real(cfg, "init_scale"), (uint64_t)gk_config_int(cfg, "seed"), E->theta);
-    memcpy(E->theta0, E->theta, P * sizeof(double));
+    gk_mlp_deep_init(&E->model, gk_config_real(cfg, "init_scale"), (uint64_t)gk_config_int(cfg, "seed"), E->tr.theta);
     E->in_train = (gk_dense_input){ntr, d, E->train.x, NULL, NULL};
     E->in_test = (gk_dense_input){nte, d, E->test.x, NULL, NULL};
     if (E->sparse) {
@@ -294,8 +324,7 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
         E->in_test.nz = &E->nz_test;
     }
     s = gk_batch_cycle_init(&E->cycle, ntr, E->batch, (uint64_t)gk_config_int(cfg, "seed"), err);
-    if (!s) s = gk_adamw_init(&E->adam, P, E->lr, gk_config_real(cfg, "wd"), gk_config_real(cfg, "beta1"),
-                      gk_config_real(cfg, "beta2"), gk_config_real(cfg, "eps"), gk_config_int(cfg, "warmup"), err);
+    if (!s) s = gk_trainer_start(&E->tr, err);
     if (s) {
         img_destroy(E);
         return s;
@@ -316,46 +345,12 @@ static gk_status img_columns(void *state, gk_metrics *m, gk_error *err) {
     return s;
 }
 
-static double loss_of(const img_exp *E, const double *f, const int *y, size_t n, double *dldf) {
-    return E->loss_kind == LOSS_XENT ? gk_softmax_xent_loss(f, y, n, 10, dldf) : gk_mse_onehot_loss(f, y, n, 10, dldf);
-}
-
-/* The next minibatch: the next `batch` entries of this epoch's permutation (fewer at the end of an epoch),
- * passed to the model as row indices into the train set (no copy of the images). */
-static size_t next_batch(img_exp *E) {
-    const size_t *idx;
-    const size_t b = gk_batch_cycle_next(&E->cycle, &idx);
-    for (size_t i = 0; i < b; i++) E->yb[i] = E->train.y[idx[i]];
-    E->in_batch = (gk_dense_input){b, E->train.d, E->train.x, idx, E->sparse ? &E->nz_train : NULL};
-    return b;
-}
-
-static gk_status img_step(img_exp *E, gk_error *err) {
-    const size_t b = next_batch(E);
-    gk_status s = gk_model_forward(&E->model, E->theta, &E->in_batch, b, E->fb, err);
-    if (s) return s;
-    double loss = loss_of(E, E->fb, E->yb, b, E->dldf);
-    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
-    memset(E->grad, 0, E->P * sizeof(double));
-    gk_model_backward(&E->model, E->theta, &E->in_batch, b, E->dldf, E->grad);
-    gk_adamw_step(&E->adam, E->theta, E->grad);
-    E->step++;
-    return GK_OK;
-}
-
-static gk_status img_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
-    img_exp *E = state;
-    gk_status s = GK_OK;
-    while (E->step < target && !s && !(stop && *stop)) s = img_step(E, err);
-    *reached = E->step;
-    return s;
-}
-
 static gk_status img_eval(void *state, double *row, gk_error *err) {
     img_exp *E = state;
     const size_t n = E->train.n, nt = E->test.n;
-    gk_status s = gk_model_forward(&E->model, E->theta, &E->in_train, n, E->f_train, err);
-    if (!s) s = gk_model_forward(&E->model, E->theta, &E->in_test, nt, E->f_test, err);
+    const double *theta = E->tr.theta;
+    gk_status s = gk_model_forward(&E->model, theta, &E->in_train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, theta, &E->in_test, nt, E->f_test, err);
     if (s) return s;
     double tr_acc, te_acc;
     gk_class_stats(E->f_train, E->train.y, n, 10, &tr_acc, NULL);
@@ -365,20 +360,15 @@ static gk_status img_eval(void *state, double *row, gk_error *err) {
     row[c++] = tr_acc;
     row[c++] = loss_of(E, E->f_test, E->test.y, nt, NULL);
     row[c++] = te_acc;
-    row[c++] = gk_norm2(E->theta, E->P);
-    row[c++] = gk_dist2(E->theta, E->theta0, E->P) / gk_norm2(E->theta0, E->P);
+    row[c++] = gk_trainer_param_norm(&E->tr);
+    row[c++] = gk_trainer_rel_dist(&E->tr);
     for (int t = 0; t < E->model.params.count; t++) {
         const gk_tensor *T = &E->model.params.t[t];
-        row[c++] = gk_norm2(E->theta + T->offset, T->rows * T->cols);
+        row[c++] = gk_norm2(theta + T->offset, T->rows * T->cols);
     }
     return GK_OK;
 }
 
-static long first_row(const gk_metrics *m, int col, double thr) {
-    for (size_t r = 0; col >= 0 && r < m->nrows; r++)
-        if (gk_metrics_at(m, r, col) >= thr) return (long)r;
-    return -1;
-}
 
 /* Memorise, then generalise: the fit step (train_acc >= 0.99), the test accuracy there, the first step with
  * test_acc >= 0.7 and its ratio to the fit step, and the weight norm at the start, at the fit and at the end. */
@@ -389,8 +379,8 @@ static gk_status img_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
     cJSON_AddNumberToObject(sum, "test_images", (double)E->test.n);
     cJSON_AddStringToObject(sum, "first_layer", E->sparse ? "sparse (nonzero pixels only)" : "dense (dgemm)");
     if (m->nrows == 0) return GK_OK;
-    const int tr = gk_metrics_col(m, "train_acc"), te = gk_metrics_col(m, "test_acc"), pn = gk_metrics_col(m, "param_norm");
-    const long fit = first_row(m, tr, 0.99), g70 = first_row(m, te, 0.70);
+    const int te = gk_metrics_col(m, "test_acc"), pn = gk_metrics_col(m, "param_norm");
+    const long fit = gk_metrics_first_at_least(m, "train_acc", GK_FIT_ACC), g70 = gk_metrics_first_at_least(m, "test_acc", 0.70);
     if (fit >= 0) {
         cJSON_AddNumberToObject(sum, "fit_step", gk_metrics_at(m, (size_t)fit, 0));
         cJSON_AddNumberToObject(sum, "test_acc_at_fit", gk_metrics_at(m, (size_t)fit, te));
@@ -437,7 +427,7 @@ static gk_status img_figures(void *state, const gk_metrics *m, const char *dir, 
     return s;
 }
 
-static double img_time(void *state, long step) { return ((img_exp *)state)->lr * (double)step; }
+static gk_trainer *img_trainer(void *state) { return &((img_exp *)state)->tr; }
 static double img_predicted(void *state) { return NAN; }
 
 static const gk_exp_type images_type = {
@@ -446,9 +436,9 @@ static const gk_exp_type images_type = {
     .create = img_create,
     .destroy = img_destroy,
     .columns = img_columns,
-    .advance = img_advance,
+    .trainer = img_trainer,
+    .visit = img_visit,
     .eval = img_eval,
-    .time_of_step = img_time,
     .predicted_step = img_predicted,
     .summarize = img_summarize,
     .figures = img_figures,

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Checkpoints and resume: a run killed with kill -9 mid-way and continued with `groklab resume` gives a
+# metrics.csv byte-identical to the uninterrupted run's, for each kind of optimizer (GD with the fused diag
+# step, GD, AdamW, minibatch AdamW, gradient flow) and at another thread count; corrupt, truncated and foreign
+# checkpoints are refused with exit 2 and the run directory is left as it was; --out never overwrites.
+source "$(dirname "$0")/lib.sh"
+
+# kill_and_resume NAME PRESET KEYS...: full run vs killed (after its first checkpoint) + resumed run
+kill_and_resume() {
+    local name=$1 preset=$2; shift 2
+    "$GK" run "$preset" "$@" threads=1 --quiet --checkpoint-every 0 --out "$T/$name-full" >/dev/null 2>&1
+    "$GK" run "$preset" "$@" threads=2 --quiet --checkpoint-every 0.2 --out "$T/$name" >/dev/null 2>&1 &
+    local pid=$! waited=0
+    while [ ! -s "$T/$name/checkpoint" ] && [ $waited -lt 600 ]; do sleep 0.05; waited=$((waited + 1)); done
+    sleep 0.3
+    if ! kill -9 $pid 2>/dev/null; then fail "$name: the run ended before the kill (make it longer)"; return; fi
+    wait $pid 2>/dev/null
+    [ -e "$T/$name/summary.json" ] && { fail "$name: killed run has a summary"; return; }
+    "$GK" resume "$T/$name" --quiet >"$T/$name.out" 2>&1
+    local rc=$?
+    check "$name: resume exits 0 (rc=$rc)" [ $rc -eq 0 ]
+    check "$name: resumed metrics.csv is byte-identical to the uninterrupted run's" cmp -s "$T/$name-full/metrics.csv" "$T/$name/metrics.csv"
+    check "$name: resumed summary says completed" grep -q '"status":[[:space:]]*"completed"' "$T/$name/summary.json"
+}
+
+kill_and_resume diag diag-sparse steps=60000 evals=40 evals_lin=20
+kill_and_resume modadd modadd-lyu-fast steps=4000 evals=20 evals_lin=10
+kill_and_resume teacher kumar-teacher steps=6000 evals=20 evals_lin=10
+kill_and_resume mnist omnigrok-mnist steps=1500 evals=10 evals_lin=5
+kill_and_resume flow diag-sparse-flow steps=400000 evals=40 evals_lin=20 rtol=1e-10 atol=1e-12 d=3000
+
+# A finished run goes further with steps=N; its rows up to the old end are kept.
+"$GK" run diag-sparse steps=2000 evals=10 evals_lin=0 --quiet --out "$T/ext" >/dev/null 2>&1
+head -n 11 "$T/ext/metrics.csv" >"$T/ext-before.csv"
+"$GK" resume "$T/ext" steps=4000 --quiet >/dev/null 2>&1
+check "resume steps=N extends a finished run" [ "$(tail -1 "$T/ext/metrics.csv" | cut -d, -f1)" = 4000 ]
+check "resume steps=N keeps the finished rows" cmp -s "$T/ext-before.csv" <(head -n 11 "$T/ext/metrics.csv")
+expect_resume_bad() { # WHAT NEEDLE DIR [ARGS]
+    local what=$1 needle=$2 dir=$3; shift 3
+    local before; before=$(find "$dir" -printf '%p %s %T@\n' | sort | md5sum)
+    "$GK" resume "$dir" "$@" --quiet >"$T/stdout" 2>"$T/stderr"
+    local rc=$? after; after=$(find "$dir" -printf '%p %s %T@\n' | sort | md5sum)
+    if [ $rc -eq 2 ] && grep -qF -- "$needle" "$T/stderr" && [ "$before" = "$after" ]; then pass "$what"
+    else fail "$what (rc=$rc, stderr: $(head -c 300 "$T/stderr"), dir changed: $([ "$before" = "$after" ] && echo no || echo yes))"; fi
+}
+expect_resume_bad "resume refuses fewer steps" "resume can only go further" "$T/ext" steps=100
+expect_resume_bad "resume refuses other keys" "resume takes only steps" "$T/ext" alpha=3
+cp -r "$T/ext" "$T/trunc"; truncate -s 100 "$T/trunc/checkpoint"
+expect_resume_bad "a truncated checkpoint is refused" "truncated" "$T/trunc"
+cp -r "$T/ext" "$T/corrupt"; printf '\x01' | dd of="$T/corrupt/checkpoint" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect_resume_bad "a corrupt checkpoint is refused" "checksum" "$T/corrupt"
+"$GK" run diag-l2sep steps=100 evals=3 evals_lin=0 --quiet --out "$T/other" >/dev/null 2>&1
+cp -r "$T/ext" "$T/foreign"; cp "$T/other/checkpoint" "$T/foreign/checkpoint"
+expect_resume_bad "a checkpoint of another run is refused" "cannot resume" "$T/foreign"
+echo garbage >"$T/junk"; mkdir -p "$T/nockpt"; cp "$T/ext/config.json" "$T/nockpt/"
+expect_resume_bad "a run without a checkpoint is refused" "cannot read the checkpoint" "$T/nockpt"
+
+# --out never overwrites: an existing run is refused (exit 2, untouched); --force replaces it whole.
+"$GK" run diag-sparse steps=300 seed=1 --save-data --quiet --out "$T/keep" >/dev/null 2>&1
+sum_before=$(md5sum "$T/keep/metrics.csv")
+"$GK" run diag-sparse steps=100 seed=2 --quiet --out "$T/keep" >/dev/null 2>"$T/stderr"; rc=$?
+check "--out on an existing run exits 2 naming --force (rc=$rc)" [ $rc -eq 2 ] && grep -q -- "--force" "$T/stderr"
+check "the existing run is left as it was" [ "$(md5sum "$T/keep/metrics.csv")" = "$sum_before" ]
+"$GK" run diag-sparse steps=100 seed=2 --quiet --force --out "$T/keep" >/dev/null 2>&1
+check "--force replaces the run whole (no stale train.csv)" [ ! -e "$T/keep/train.csv" ] && grep -q '"seed":[[:space:]]*2' "$T/keep/config.json"
+mkdir -p "$T/notarun"; echo precious >"$T/notarun/notes.txt"
+"$GK" run diag-sparse steps=100 --quiet --force --out "$T/notarun" >/dev/null 2>&1
+check "--force does not delete a directory that is not a run" [ -e "$T/notarun/notes.txt" ]
+
+# Weights: init and final .npy per tensor, loadable by NumPy, final = the checkpoint's theta.
+check "weights/init and weights/final are written" [ -s "$T/ext/weights/init/u.npy" ] && [ -s "$T/ext/weights/final/v.npy" ]
+if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
+    check "NumPy loads the weights (d x 1 per tensor)" /usr/bin/python3 -c "
+import numpy as np, sys
+u = np.load('$T/ext/weights/final/u.npy'); u0 = np.load('$T/ext/weights/init/u.npy')
+sys.exit(0 if u.shape == (1000, 1) and u.dtype == np.float64 and np.isfinite(u).all() and (u != u0).any() else 1)"
+fi
+finish
