@@ -21,6 +21,26 @@
     {"evals_lin", GK_P_INT, "150", 0, 100000, 0, 0, NULL, "evenly spaced eval points (added to the log ones)"}, \
     {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}
 
+/* A phenomenon, declared as data: the first eval row where `column` meets the rule. The driver evaluates the
+ * rules of an experiment into summary.json's "phenomena" list (what, rule, step, time, t/t*), and the CLI
+ * prints them, so each family says its phenomenon in its own terms. */
+typedef enum gk_rule_kind {
+    GK_RULE_AT_LEAST,       /* column >= thr */
+    GK_RULE_AT_MOST,        /* column <= thr */
+    GK_RULE_FRAC_OF_START,  /* column <= thr x its value at the first row */
+    GK_RULE_FALL_FROM_MAX,  /* after its maximum, column <= max - thr (misgrokking) */
+    GK_RULE_BELOW_OTHER,    /* thr x column < other (e.g. 10 x train_loss < test_loss) */
+    GK_RULE_FINAL_RATIO     /* not a step: column / other at the last row (how far below a reference line) */
+} gk_rule_kind;
+
+typedef struct gk_rule {
+    const char *what;   /* "test accuracy jumped" */
+    const char *column; /* "test_acc" */
+    gk_rule_kind kind;
+    double thr;
+    const char *other;  /* the second column of BELOW_OTHER and FINAL_RATIO */
+} gk_rule;
+
 typedef struct gk_exp_type {
     const char *name;
     const gk_param_spec *params; /* terminated by {NULL} */
@@ -46,6 +66,8 @@ typedef struct gk_exp_type {
     gk_status (*save_data)(void *state, const char *dir, gk_error *err);
     gk_status (*summarize)(void *state, const gk_metrics *m, cJSON *summary, gk_error *err);
     gk_status (*figures)(void *state, const gk_metrics *m, const char *dir, gk_error *err);
+    /* The phenomena of this run (terminated by {NULL}); NULL: train set fit and test accuracy jump. */
+    const gk_rule *(*rules)(void *state);
     /* The theory references alone (computed in create): their own accuracies or errors, for `groklab theory`. */
     gk_status (*references)(void *state, cJSON *out, gk_error *err);
 } gk_exp_type;
@@ -108,6 +130,9 @@ gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out
 
 /* config.json as a cJSON object: preset, experiment, version, params (typed). */
 cJSON *gk_config_to_json(const gk_preset *p, const gk_config *cfg);
+
+/* Evaluates the experiment's phenomenon rules on the metrics into sum["phenomena"] (phenomena.c). */
+void gk_summarize_rules(const gk_exp_type *T, void *exp, const gk_metrics *m, double predicted, cJSON *sum);
 
 /* ---- helpers shared by experiments ----------------------------------------------------------------- */
 /* Sets the OpenMP thread count from the `threads` key (0 = leave the default). */

@@ -404,6 +404,7 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
     cJSON_AddNumberToObject(sum, "eval_points", (double)rs->m.nrows);
     double predicted = T->predicted_step(rs->exp);
     summarize_phenomena(sum, &rs->m, predicted);
+    gk_summarize_rules(T, rs->exp, &rs->m, predicted, sum);
     if (!rs->ckpt_ok) cJSON_AddStringToObject(sum, "checkpoint_unavailable", rs->ckpt_why);
     cJSON_AddNumberToObject(sum, "wall_seconds", now_seconds() - rs->t0);
     cJSON_AddNumberToObject(sum, "train_seconds", train_wall);
