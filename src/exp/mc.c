@@ -325,56 +325,59 @@ static void add_num(cJSON *o, const char *key, double v) {
     else cJSON_AddNullToObject(o, key);
 }
 
-/* The references' own numbers, and the regression phenomena: when the train loss was fit, the test-loss
- * plateau that follows, and when the test loss fell below a tenth of it. */
-static gk_status mc_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    mc_exp *E = state;
+/* The references' own numbers. */
+static void summarize_references(const mc_exp *E, cJSON *sum) {
     const gk_mc_data *D = &E->D;
     const size_t d = E->d;
+    const double nt = D->ntest ? (double)D->ntest : NAN, nu = D->nup ? (double)D->nup : NAN;
     gk_error e2 = {{0}};
     cJSON_AddNumberToObject(sum, "d", (double)d);
     cJSON_AddNumberToObject(sum, "n_obs", (double)D->nobs);
     cJSON_AddNumberToObject(sum, "n_test", (double)D->ntest);
     cJSON_AddNumberToObject(sum, "n_test_upper", (double)D->nup);
-    add_num(sum, "init_test_mse", D->ntest ? E->test_norm * E->test_norm / (double)D->ntest : NAN);
-    add_num(sum, "zero_fill_test_mse", D->ntest ? test_sq(D, E->Wz, NULL, 0) / (double)D->ntest : NAN);
-    add_num(sum, "zero_fill_test_mse_upper", D->nup ? test_sq(D, E->Wz, NULL, 1) / (double)D->nup : NAN);
-    add_num(sum, "nucnorm_test_mse", D->ntest ? test_sq(D, E->Wn, NULL, 0) / (double)D->ntest : NAN);
-    add_num(sum, "nucnorm_test_mse_upper", D->nup ? test_sq(D, E->Wn, NULL, 1) / (double)D->nup : NAN);
+    add_num(sum, "init_test_mse", E->test_norm * E->test_norm / nt);
+    add_num(sum, "zero_fill_test_mse", test_sq(D, E->Wz, NULL, 0) / nt);
+    add_num(sum, "zero_fill_test_mse_upper", test_sq(D, E->Wz, NULL, 1) / nu);
+    add_num(sum, "nucnorm_test_mse", test_sq(D, E->Wn, NULL, 0) / nt);
+    add_num(sum, "nucnorm_test_mse_upper", test_sq(D, E->Wn, NULL, 1) / nu);
     add_num(sum, "nucnorm_dist_target", sqrt(test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
     add_num(sum, "nucnorm_residual", E->nuc_residual);
     if (E->nuc_error[0]) cJSON_AddStringToObject(sum, "nucnorm_error", E->nuc_error);
     add_num(sum, "nuclear_norm_target", gk_nuclear_norm(D->target, d, &e2));
     add_num(sum, "nuclear_norm_zero_fill", gk_nuclear_norm(E->Wz, d, &e2));
     add_num(sum, "nuclear_norm_nucnorm", isfinite(E->Wn[0]) ? gk_nuclear_norm(E->Wn, d, &e2) : NAN);
+}
 
+/* The regression phenomena: when the train loss was fit, the test-loss plateau that follows, and when the test
+ * loss fell below a tenth of it. */
+static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
     int ctr = gk_metrics_col(m, "train_loss"), cte = gk_metrics_col(m, "test_loss");
     long fit = -1, drop = -1;
     double plateau = NAN, best = INFINITY;
-    if (m->nrows > 0 && ctr >= 0 && cte >= 0) {
-        double tr0 = gk_metrics_at(m, 0, ctr);
-        for (size_t r = 0; r < m->nrows && fit < 0; r++)
-            if (gk_metrics_at(m, r, ctr) <= 1e-3 * tr0) fit = (long)r;
-        if (fit >= 0) {
-            plateau = gk_metrics_at(m, (size_t)fit, cte);
-            for (size_t r = (size_t)fit; r < m->nrows && drop < 0; r++)
-                if (gk_metrics_at(m, r, cte) < 0.1 * plateau) drop = (long)r;
-        }
-        for (size_t r = 0; r < m->nrows; r++) best = fmin(best, gk_metrics_at(m, r, cte));
+    for (size_t r = 0; r < m->nrows && fit < 0 && ctr >= 0; r++)
+        if (gk_metrics_at(m, r, ctr) <= 1e-3 * gk_metrics_at(m, 0, ctr)) fit = (long)r;
+    if (fit >= 0 && cte >= 0) {
+        plateau = gk_metrics_at(m, (size_t)fit, cte);
+        for (size_t r = (size_t)fit; r < m->nrows && drop < 0; r++)
+            if (gk_metrics_at(m, r, cte) < 0.1 * plateau) drop = (long)r;
     }
-    if (fit >= 0) cJSON_AddNumberToObject(sum, "train_fit_step", gk_metrics_at(m, (size_t)fit, 0));
-    else cJSON_AddNullToObject(sum, "train_fit_step");
+    for (size_t r = 0; r < m->nrows && cte >= 0; r++) best = fmin(best, gk_metrics_at(m, r, cte));
+    add_num(sum, "train_fit_step", gk_metrics_step_of(m, fit));
     cJSON_AddStringToObject(sum, "train_fit_rule", "train MSE <= 1e-3 x its initial value");
     add_num(sum, "plateau_test_loss", plateau);
+    double st = gk_metrics_step_of(m, drop);
+    add_num(sum, "test_drop_step", st);
     if (drop >= 0) {
-        double st = gk_metrics_at(m, (size_t)drop, 0);
-        cJSON_AddNumberToObject(sum, "test_drop_step", st);
         add_num(sum, "drop_over_predicted", isfinite(E->predicted) && E->predicted > 0 ? st / E->predicted : NAN);
-        cJSON_AddNumberToObject(sum, "test_drop_time", E->tr.o.lr * st);
-    } else {
-        cJSON_AddNullToObject(sum, "test_drop_step");
+        cJSON_AddNumberToObject(sum, "test_drop_time", gk_trainer_time(&E->tr, (long)st));
     }
     add_num(sum, "min_test_loss", best);
+}
+
+static gk_status mc_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    mc_exp *E = state;
+    summarize_references(E, sum);
+    summarize_drop(E, m, sum);
     if (E->tr.flow) {
         cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->tr.flow));
         cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->tr.flow));
