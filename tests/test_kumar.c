@@ -335,9 +335,9 @@ static void run_small(const char *path, const char *target, double *rows, int nr
     GK_ASSERT(gk_preset_config(p, as, 9, &cfg, &err) == GK_OK);
     void *st = NULL;
     GK_ASSERT(p->type->create(&cfg, &st, &err) == GK_OK);
-    long reached;
+    gk_trainer *tr = p->type->trainer(st);
     for (int r = 0; r < nrows; r++) {
-        if (r) GK_ASSERT(p->type->advance(st, 50L * r, NULL, &reached, &err) == GK_OK && reached == 50L * r);
+        if (r) GK_ASSERT(gk_trainer_advance(tr, 50L * r, NULL, &err) == GK_OK && tr->step == 50L * r);
         GK_ASSERT(p->type->eval(st, rows + r * ncols, &err) == GK_OK);
     }
     p->type->destroy(st);

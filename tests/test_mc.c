@@ -353,9 +353,10 @@ static void test_experiment_step0(void) {
     GK_CHECK_CLOSE(row[2 + 5], 0.0, 1e-14, 0);                  /* nuclear_norm of W = 0 */
     GK_CHECK_CLOSE(row[2 + 14], 1.0, 0, 1e-14);                 /* dist_target */
     GK_CHECK_CLOSE(p->type->predicted_step(st), log(10.0) / (1e-3 * 0.02), 0, 1e-12);
-    long reached = 0;
-    gk_status as = p->type->advance(st, 50, NULL, &reached, &err);
-    GK_CHECK_MSG(as == GK_OK && reached == 50, "%s", err.msg);
+    gk_trainer *trn = p->type->trainer(st);
+    GK_CHECK(trn->table != NULL && trn->table->size == trn->P); /* the weights are written (U, V) */
+    gk_status as = gk_trainer_advance(trn, 50, NULL, &err);
+    GK_CHECK_MSG(as == GK_OK && trn->step == 50, "%s", err.msg);
     GK_CHECK(p->type->eval(st, row, &err) == GK_OK);
     GK_CHECK(row[2 + 0] < 1e-4);                                /* the train set is fit */
     GK_CHECK(row[2 + 12] < 0.05);                               /* and W is near the zero fill */

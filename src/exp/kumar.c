@@ -18,8 +18,9 @@
  * paper's "(beta_1.x + beta_2.x)" is read), target=hermite with act=hermite learns He_k (Fig. 15) on the direct
  * path. The paper gives no sizes for these (only "larger amounts of data"); the presets are our calibration.
  *
- * Wiring: data (data/kumar_data) -> model (model/kumar: statistics path, O(P D^2 + N D^2) per step) ->
- * theory reference (kernel regression with the initial empirical NTK, theory/kernel) -> metrics.
+ * Wiring: data (data/kumar_data) -> model (model/kumar: statistics path, O(P D^2 + N D^2) per step) -> the
+ * trainer (full-batch GD on the centred MSE: the statistics are recomputed from theta at every forward, so
+ * theta is the whole training state) -> theory reference (kernel regression with the initial empirical NTK, theory/kernel) -> metrics.
  */
 #include "exp/exp.h"
 
@@ -28,7 +29,7 @@
 #include "io/plot.h"
 #include "model/kumar.h"
 #include "theory/theory.h"
-#include "train/train.h"
+#include "train/trainer.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -68,14 +69,14 @@ typedef struct kumar_exp {
     gk_kumar_data d;
     gk_model model;
     gk_kumar_input in_tr, in_te, in_al;
-    size_t D, P, N, nt, na, np;
-    double alpha, eps, lr;
+    gk_trainer tr;
+    size_t D, P, N, nt, na;
+    double alpha, eps;
     int center, has_decomp;
-    long step;
-    double *theta, *theta0, *grad, *f, *dldf, *f0, *ft, *f0t;
+    double *f, *dldf, *f0, *ft, *f0t;
     double *wbar0, *M0, *wbar, *M, *dw, *dM;
     double *Ka, *yc; /* alignment kernel na x na, centred labels */
-    double kernel_test, kernel_train, init_test, eig_lambda;
+    double kernel_test, kernel_train, eig_lambda;
     char target_tag[48]; /* figure title: the target when it is not the quadratic one */
 } kumar_exp;
 
@@ -97,7 +98,8 @@ static void kumar_destroy(void *state) {
     if (!E) return;
     gk_kumar_data_free(&E->d);
     gk_model_free(&E->model);
-    free(E->theta), free(E->theta0), free(E->grad), free(E->f), free(E->dldf), free(E->f0), free(E->ft), free(E->f0t);
+    gk_trainer_free(&E->tr);
+    free(E->f), free(E->dldf), free(E->f0), free(E->ft), free(E->f0t);
     free(E->wbar0), free(E->M0), free(E->wbar), free(E->M), free(E->dw), free(E->dM), free(E->Ka), free(E->yc);
     free(E);
 }
@@ -110,8 +112,8 @@ static gk_status kernel_reference(kumar_exp *E, gk_error *err) {
     double *r = malloc(P * sizeof *r), *pt = malloc(nt * sizeof *pt), *ptr = malloc(P * sizeof *ptr);
     gk_status s = GK_OK;
     if (!K || !Kx || !coef || !r || !pt || !ptr) s = gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu NTK", P, P);
-    if (!s) s = gk_kumar_ntk(&E->model, E->theta0, &E->in_tr, &E->in_tr, K, err);
-    if (!s) s = gk_kumar_ntk(&E->model, E->theta0, &E->in_te, &E->in_tr, Kx, err);
+    if (!s) s = gk_kumar_ntk(&E->model, E->tr.theta0, &E->in_tr, &E->in_tr, K, err);
+    if (!s) s = gk_kumar_ntk(&E->model, E->tr.theta0, &E->in_te, &E->in_tr, Kx, err);
     if (!s) {
         for (size_t p = 0; p < P; p++) r[p] = E->d.y[p] - (E->center ? 0.0 : E->f0[p]);
         s = gk_kernel_regression(K, r, P, 0.0, coef, err);
@@ -142,7 +144,7 @@ static gk_status eigen_targets(kumar_exp *E, long j, gk_error *err) {
         memcpy(X, E->d.X, P * D * sizeof *X);
         memcpy(X + P * D, E->d.Xt, nt * D * sizeof *X);
         gk_kumar_input in = {n, D, X};
-        s = gk_kumar_ntk(&E->model, E->theta0, &in, &in, K, err);
+        s = gk_kumar_ntk(&E->model, E->tr.theta0, &in, &in, K, err);
     }
     if (!s) s = gk_kumar_eigen_labels(K, n, (size_t)j, y, &E->eig_lambda, err);
     if (!s) {
@@ -151,6 +153,71 @@ static gk_status eigen_targets(kumar_exp *E, long j, gk_error *err) {
     }
     free(X), free(K), free(y);
     return s;
+}
+
+/* loss and dL/df of the trained predictor (centred or not) at f */
+static double loss_of(const kumar_exp *E, double *f, const double *f0, const double *y, size_t n, double *dldf) {
+    if (E->center)
+        for (size_t p = 0; p < n; p++) f[p] -= f0[p];
+    return gk_mse_loss(f, y, n, dldf);
+}
+
+/* The model spec, the target and the figure's tag from the config. */
+static gk_kumar_target read_setup(kumar_exp *E, const gk_config *cfg, gk_kumar_spec *spec) {
+    const char *tg = gk_config_str(cfg, "target"), *path = gk_config_str(cfg, "path");
+    gk_kumar_target target = !strcmp(tg, "hermite") ? GK_KUMAR_TARGET_HERMITE
+                             : !strcmp(tg, "eigen") ? GK_KUMAR_TARGET_EIGEN
+                             : !strcmp(tg, "multi") ? GK_KUMAR_TARGET_MULTI : GK_KUMAR_TARGET_QUAD;
+    int k = (int)gk_config_int(cfg, "k"), act_h = !strcmp(gk_config_str(cfg, "act"), "hermite");
+    *spec = (gk_kumar_spec){E->D, E->N, E->alpha, E->eps, act_h ? k : 0, gk_config_bool(cfg, "readouts"),
+                            !strcmp(path, "stats") ? GK_KUMAR_PATH_STATS
+                            : !strcmp(path, "direct") ? GK_KUMAR_PATH_DIRECT : GK_KUMAR_PATH_AUTO};
+    if (target == GK_KUMAR_TARGET_MULTI)
+        snprintf(E->target_tag, sizeof E->target_tag, " multi-index r=%ld", gk_config_int(cfg, "r"));
+    else if (target == GK_KUMAR_TARGET_HERMITE) snprintf(E->target_tag, sizeof E->target_tag, " target He_%d", k);
+    else if (target == GK_KUMAR_TARGET_EIGEN)
+        snprintf(E->target_tag, sizeof E->target_tag, " eigenvector j=%ld", gk_config_int(cfg, "j"));
+    E->has_decomp = (target == GK_KUMAR_TARGET_QUAD || target == GK_KUMAR_TARGET_MULTI) && !act_h;
+    return target;
+}
+
+static gk_status alloc_buffers(kumar_exp *E, gk_error *err) {
+    const size_t D = E->D, P = E->P, nt = E->nt;
+    struct { double **p; size_t n; } b[] = {
+        {&E->f, P},      {&E->dldf, P}, {&E->f0, P},     {&E->ft, nt},    {&E->f0t, nt},
+        {&E->wbar0, D},  {&E->wbar, D}, {&E->dw, D},     {&E->M0, D * D}, {&E->M, D * D},
+        {&E->dM, D * D}, {&E->yc, E->na}, {&E->Ka, E->na * E->na},
+    };
+    int ok = 1;
+    for (size_t k = 0; k < sizeof b / sizeof *b; k++) ok &= (*b[k].p = malloc(b[k].n * sizeof(double))) != NULL;
+    return ok ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory for D = %zu, P = %zu, N = %zu", D, P, E->N);
+}
+
+/* The training objective: the MSE of the trained predictor (centred or not) on the train set. */
+static gk_status kumar_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    kumar_exp *E = ud;
+    gk_status s = gk_model_forward(&E->model, theta, &E->in_tr, E->P, E->f, err);
+    if (s) return s;
+    *loss = loss_of(E, E->f, E->f0, E->d.y, E->P, E->dldf);
+    if (isfinite(*loss)) gk_model_backward(&E->model, theta, &E->in_tr, E->P, E->dldf, grad);
+    return GK_OK;
+}
+
+/* At theta0: the initial statistics and outputs (for centring), the eigenvector labels, the kernel reference,
+ * the centred test labels of the alignment. */
+static gk_status at_init(kumar_exp *E, gk_kumar_target target, long j, gk_error *err) {
+    const double *theta0 = E->tr.theta0;
+    gk_kumar_stats(&E->model, theta0, E->wbar0, E->M0);
+    gk_status s = gk_model_forward(&E->model, theta0, &E->in_tr, E->P, E->f0, err);
+    if (!s) s = gk_model_forward(&E->model, theta0, &E->in_te, E->nt, E->f0t, err);
+    if (!s && target == GK_KUMAR_TARGET_EIGEN) s = eigen_targets(E, j, err);
+    if (!s) s = kernel_reference(E, err);
+    if (s) return s;
+    double m = 0;
+    for (size_t p = 0; p < E->na; p++) m += E->d.yt[p];
+    m /= (double)E->na;
+    for (size_t p = 0; p < E->na; p++) E->yc[p] = E->d.yt[p] - m;
+    return GK_OK;
 }
 
 static gk_status kumar_create(const gk_config *cfg, void **state, gk_error *err) {
@@ -165,73 +232,32 @@ static gk_status kumar_create(const gk_config *cfg, void **state, gk_error *err)
     E->nt = (size_t)gk_config_int(cfg, "ntest");
     E->alpha = gk_config_real(cfg, "alpha");
     E->eps = gk_config_real(cfg, "eps");
-    E->lr = gk_config_real(cfg, "eta") * (double)E->N / (E->alpha * E->alpha);
     E->center = gk_config_bool(cfg, "center");
     long na = gk_config_int(cfg, "align_n");
     E->na = na == 0 || (size_t)na > E->nt ? E->nt : (size_t)na;
     E->eig_lambda = NAN;
-    const char *tg = gk_config_str(cfg, "target"), *path = gk_config_str(cfg, "path");
-    gk_kumar_target target = !strcmp(tg, "hermite") ? GK_KUMAR_TARGET_HERMITE
-                             : !strcmp(tg, "eigen") ? GK_KUMAR_TARGET_EIGEN
-                             : !strcmp(tg, "multi") ? GK_KUMAR_TARGET_MULTI : GK_KUMAR_TARGET_QUAD;
-    int k = (int)gk_config_int(cfg, "k"), act_h = !strcmp(gk_config_str(cfg, "act"), "hermite");
+    gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = gk_config_real(cfg, "eta") * (double)E->N / (E->alpha * E->alpha)};
     uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
-    gk_kumar_spec spec = {E->D, E->N, E->alpha, E->eps, act_h ? k : 0, gk_config_bool(cfg, "readouts"),
-                          !strcmp(path, "stats") ? GK_KUMAR_PATH_STATS
-                          : !strcmp(path, "direct") ? GK_KUMAR_PATH_DIRECT : GK_KUMAR_PATH_AUTO};
-    if (target == GK_KUMAR_TARGET_MULTI)
-        snprintf(E->target_tag, sizeof E->target_tag, " multi-index r=%ld", gk_config_int(cfg, "r"));
-    else if (target == GK_KUMAR_TARGET_HERMITE) snprintf(E->target_tag, sizeof E->target_tag, " target He_%d", k);
-    else if (target == GK_KUMAR_TARGET_EIGEN)
-        snprintf(E->target_tag, sizeof E->target_tag, " eigenvector j=%ld", gk_config_int(cfg, "j"));
-    E->has_decomp = (target == GK_KUMAR_TARGET_QUAD || target == GK_KUMAR_TARGET_MULTI) && !act_h;
-    gk_status s = gk_kumar_data_make(&E->d, E->D, E->P, E->nt, target, k, (size_t)gk_config_int(cfg, "r"), seed, err);
+    gk_kumar_spec spec;
+    gk_kumar_target target = read_setup(E, cfg, &spec);
+    gk_status s = gk_kumar_data_make(&E->d, E->D, E->P, E->nt, target, (int)gk_config_int(cfg, "k"),
+                                     (size_t)gk_config_int(cfg, "r"), seed, err);
     if (!s) s = gk_kumar_create(&E->model, &spec, err);
+    if (!s) s = alloc_buffers(E, err);
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, kumar_objective, NULL, E, err);
+    if (!s) {
+        E->tr.table = &E->model.params;
+        E->in_tr = (gk_kumar_input){E->P, E->D, E->d.X};
+        E->in_te = (gk_kumar_input){E->nt, E->D, E->d.Xt};
+        E->in_al = (gk_kumar_input){E->na, E->D, E->d.Xt};
+        gk_kumar_init(&E->model, seed, E->tr.theta);
+        s = gk_trainer_start(&E->tr, err);
+    }
+    if (!s) s = at_init(E, target, gk_config_int(cfg, "j"), err);
     if (s) {
         kumar_destroy(E);
         return s;
     }
-    const size_t D = E->D, P = E->P, nt = E->nt;
-    E->np = E->model.params.size;
-    E->in_tr = (gk_kumar_input){P, D, E->d.X};
-    E->in_te = (gk_kumar_input){nt, D, E->d.Xt};
-    E->in_al = (gk_kumar_input){E->na, D, E->d.Xt};
-    E->theta = malloc(E->np * sizeof(double));
-    E->theta0 = malloc(E->np * sizeof(double));
-    E->grad = malloc(E->np * sizeof(double));
-    E->f = malloc(P * sizeof(double));
-    E->dldf = malloc(P * sizeof(double));
-    E->f0 = malloc(P * sizeof(double));
-    E->ft = malloc(nt * sizeof(double));
-    E->f0t = malloc(nt * sizeof(double));
-    E->wbar0 = malloc(D * sizeof(double));
-    E->wbar = malloc(D * sizeof(double));
-    E->dw = malloc(D * sizeof(double));
-    E->M0 = malloc(D * D * sizeof(double));
-    E->M = malloc(D * D * sizeof(double));
-    E->dM = malloc(D * D * sizeof(double));
-    E->Ka = malloc(E->na * E->na * sizeof(double));
-    E->yc = malloc(E->na * sizeof(double));
-    if (!E->theta || !E->theta0 || !E->grad || !E->f || !E->dldf || !E->f0 || !E->ft || !E->f0t || !E->wbar0 ||
-        !E->wbar || !E->dw || !E->M0 || !E->M || !E->dM || !E->Ka || !E->yc) {
-        kumar_destroy(E);
-        return gk_fail(err, GK_ENOMEM, "out of memory for D = %zu, P = %zu, N = %zu", D, P, E->N);
-    }
-    gk_kumar_init(&E->model, seed, E->theta);
-    memcpy(E->theta0, E->theta, E->np * sizeof(double));
-    gk_kumar_stats(&E->model, E->theta0, E->wbar0, E->M0);
-    s = gk_model_forward(&E->model, E->theta0, &E->in_tr, P, E->f0, err);
-    if (!s) s = gk_model_forward(&E->model, E->theta0, &E->in_te, nt, E->f0t, err);
-    if (!s && target == GK_KUMAR_TARGET_EIGEN) s = eigen_targets(E, gk_config_int(cfg, "j"), err);
-    if (!s) s = kernel_reference(E, err);
-    if (s) {
-        kumar_destroy(E);
-        return s;
-    }
-    double m = 0;
-    for (size_t p = 0; p < E->na; p++) m += E->d.yt[p];
-    m /= (double)E->na;
-    for (size_t p = 0; p < E->na; p++) E->yc[p] = E->d.yt[p] - m;
     *state = E;
     return GK_OK;
 }
@@ -240,34 +266,6 @@ static gk_status kumar_columns(void *state, gk_metrics *m, gk_error *err) {
     (void)state;
     gk_status s = GK_OK;
     for (int c = 0; c < KUMAR_NCOLS && !s; c++) s = gk_metrics_add_column(m, kumar_cols[c], err);
-    return s;
-}
-
-/* loss and dL/df of the trained predictor (centred or not) at f */
-static double loss_of(const kumar_exp *E, double *f, const double *f0, const double *y, size_t n, double *dldf) {
-    if (E->center)
-        for (size_t p = 0; p < n; p++) f[p] -= f0[p];
-    return gk_mse_loss(f, y, n, dldf);
-}
-
-static gk_status kumar_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
-    kumar_exp *E = state;
-    gk_status s = GK_OK;
-    while (E->step < target && !(stop && *stop)) {
-        s = gk_model_forward(&E->model, E->theta, &E->in_tr, E->P, E->f, err);
-        if (s) break;
-        double L = loss_of(E, E->f, E->f0, E->d.y, E->P, E->dldf);
-        if (!isfinite(L)) {
-            s = gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld (lr = %g too large?)", E->step,
-                        E->lr);
-            break;
-        }
-        memset(E->grad, 0, E->np * sizeof(double));
-        gk_model_backward(&E->model, E->theta, &E->in_tr, E->P, E->dldf, E->grad);
-        gk_gd_step(E->theta, E->grad, E->np, E->lr, 0.0);
-        E->step++;
-    }
-    *reached = E->step;
     return s;
 }
 
@@ -302,21 +300,21 @@ static gk_status kumar_eval(void *state, double *row, gk_error *err) {
     kumar_exp *E = state;
     const size_t D = E->D;
     double v[KUMAR_NCOLS];
-    gk_status s = gk_model_forward(&E->model, E->theta, &E->in_tr, E->P, E->f, err);
+    const double *theta = E->tr.theta;
+    gk_status s = gk_model_forward(&E->model, theta, &E->in_tr, E->P, E->f, err);
     if (s) return s;
     v[C_TRAIN] = loss_of(E, E->f, E->f0, E->d.y, E->P, NULL);
-    s = gk_model_forward(&E->model, E->theta, &E->in_te, E->nt, E->ft, err);
+    s = gk_model_forward(&E->model, theta, &E->in_te, E->nt, E->ft, err);
     if (s) return s;
     v[C_TEST] = loss_of(E, E->ft, E->f0t, E->d.yt, E->nt, NULL);
-    if (E->step == 0) E->init_test = v[C_TEST];
     v[C_KERNEL] = E->kernel_test;
     v[C_ALIGN] = NAN;
     if (isfinite(v[C_TRAIN])) {
-        s = gk_kumar_ntk(&E->model, E->theta, &E->in_al, &E->in_al, E->Ka, err);
+        s = gk_kumar_ntk(&E->model, theta, &E->in_al, &E->in_al, E->Ka, err);
         if (s) return s;
         v[C_ALIGN] = alignment(E->Ka, E->yc, E->na);
     }
-    gk_kumar_stats(&E->model, E->theta, E->wbar, E->M);
+    gk_kumar_stats(&E->model, theta, E->wbar, E->M);
     double t[3] = {NAN, NAN, NAN}, pop = NAN;
     if (E->has_decomp) {
         double c = E->center ? 1.0 : 0.0;
@@ -325,7 +323,7 @@ static gk_status kumar_eval(void *state, double *row, gk_error *err) {
         pop = gk_kumar_decomp(D, E->alpha, E->eps, E->dw, E->dM, E->d.beta, E->d.r, t);
     }
     v[C_POP] = pop, v[C_VAR] = t[0], v[C_MIS] = t[1], v[C_LIN] = t[2];
-    v[C_NORM] = gk_norm2(E->theta, E->np);
+    v[C_NORM] = gk_trainer_param_norm(&E->tr);
     v[C_WBAR] = gk_norm2(E->wbar, D);
     double md = 0;
     for (size_t a = 0; a < D; a++)
@@ -334,12 +332,12 @@ static gk_status kumar_eval(void *state, double *row, gk_error *err) {
             md += e * e;
         }
     v[C_MDEV] = sqrt(md);
-    v[C_DIST] = gk_dist2(E->theta, E->theta0, E->np) / gk_norm2(E->theta0, E->np);
+    v[C_DIST] = gk_trainer_rel_dist(&E->tr);
     memcpy(row + 2, v, sizeof v);
     return GK_OK;
 }
 
-static double kumar_time(void *state, long step) { return ((kumar_exp *)state)->lr * (double)step; }
+static gk_trainer *kumar_trainer(void *state) { return &((kumar_exp *)state)->tr; }
 static double kumar_predicted(void *state) { (void)state; return NAN; }
 
 static gk_status kumar_save(void *state, const char *dir, gk_error *err) {
@@ -373,7 +371,7 @@ static gk_status kumar_summarize(void *state, const gk_metrics *m, cJSON *sum, g
     kumar_exp *E = state;
     kumar_references(E, sum, err);
     cJSON_AddStringToObject(sum, "model_path", gk_kumar_path_of(&E->model) == GK_KUMAR_PATH_STATS ? "stats" : "direct");
-    cJSON_AddNumberToObject(sum, "lr", E->lr);
+    cJSON_AddNumberToObject(sum, "lr", E->tr.o.lr);
     cJSON_AddStringToObject(sum, "loss_convention",
                             E->center ? "mean((f - f0 - y)^2), lr = eta N / alpha^2" : "mean((f - y)^2), lr = eta N / alpha^2");
     int tr = gk_metrics_col(m, "train_loss"), te = gk_metrics_col(m, "test_loss"), al = gk_metrics_col(m, "ntk_alignment");
@@ -464,9 +462,8 @@ static const gk_exp_type kumar_type = {
     .create = kumar_create,
     .destroy = kumar_destroy,
     .columns = kumar_columns,
-    .advance = kumar_advance,
+    .trainer = kumar_trainer,
     .eval = kumar_eval,
-    .time_of_step = kumar_time,
     .predicted_step = kumar_predicted,
     .save_data = kumar_save,
     .summarize = kumar_summarize,

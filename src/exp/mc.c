@@ -4,9 +4,10 @@
  * entries fitted, the rest 0); near t* = ln(alpha)/lambda W moves to the min-nuclear-norm completion, which
  * recovers a low-rank target: the test loss drops long after the fit.
  *
- * Wiring: data (data/mc_data) -> model (model/matfact, fused sparse MSE + coupled-wd GD step, O(n_obs d)) ->
- * theory references (zero fill, min nuclear norm completion, computed once) -> metrics at eval points (W
- * formed only there; its spectrum by LAPACKE_dsyevd since W is symmetric).
+ * Wiring: data (data/mc_data) -> model (model/matfact) -> the trainer: GD by the fused sparse MSE + coupled-wd
+ * step (O(n_obs d)), or gradient flow on the MSE objective -> theory references (zero fill, min nuclear norm
+ * completion, computed once) -> metrics at eval points (W formed only there; its spectrum by LAPACKE_dsyevd
+ * since W is symmetric).
  */
 #include "exp/exp.h"
 
@@ -15,8 +16,7 @@
 #include "io/plot.h"
 #include "model/matfact.h"
 #include "theory/theory.h"
-#include "train/flow.h"
-#include "train/train.h"
+#include "train/trainer.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -47,22 +47,19 @@ static const gk_param_spec mc_params[] = {
 typedef struct mc_exp {
     gk_mc_data D;
     gk_model model;
-    gk_matfact_plan plan;
-    size_t d, P;
-    double alpha, sigma, wd, lr, predicted;
-    long step;
-    double *theta, *next, *theta0;
-    double *W, *Wz, *Wn, *A, *ev, *f;
-    double test_norm;                    /* ||X*||_F over the test entries */
+    gk_matfact_plan plan;   /* the fused GD step */
+    gk_matfact_input obs;   /* the observed pairs, for the objective (gradient flow) */
+    gk_trainer tr;
+    size_t d;
+    double alpha, predicted;
+    double *W, *Wz, *Wn, *A, *ev, *f, *dldf; /* f, dldf: n_obs outputs and dL/df */
+    double test_norm;                        /* ||X*||_F over the test entries */
     double nuc_residual;
     char nuc_error[512];
     /* matrices figure: W at init, on the kernel plateau (the eval nearest 0.3 t*), at the last eval */
     double *snap_init, *snap_plateau, *snap_end;
     long snap_plateau_step, snap_end_step;
     double snap_plateau_gap;
-    gk_flow *flow;        /* opt=flow: the gradient-flow integrator (NULL for GD) */
-    gk_matfact_input obs; /* the observed pairs, for the flow's forward/backward */
-    double *fo, *dldf;    /* nobs: outputs and dL/df inside the flow's derivative */
 } mc_exp;
 
 static int target_is_csv(const gk_config *cfg) {
@@ -97,26 +94,98 @@ static void mc_destroy(void *state) {
     gk_mc_data_free(&E->D);
     gk_model_free(&E->model);
     gk_matfact_plan_free(&E->plan);
-    free(E->theta), free(E->next), free(E->theta0);
-    free(E->W), free(E->Wz), free(E->Wn), free(E->A), free(E->ev), free(E->f);
+    gk_trainer_free(&E->tr);
+    free(E->W), free(E->Wz), free(E->Wn), free(E->A), free(E->ev), free(E->f), free(E->dldf);
     free(E->snap_init), free(E->snap_plateau), free(E->snap_end);
-    gk_flow_free(E->flow);
-    free(E->fo), free(E->dldf);
     free(E);
 }
 
-/* The gradient-flow field -(grad L + wd theta), L the MSE on the observed entries (model forward/backward,
- * O(n_obs d) like the fused GD step). */
-static gk_status mc_flow_rhs(void *ud, double t, const double *theta, double *dtheta, gk_error *err) {
+/* The target X* (d x d, malloc'd): from target_csv (d is the file's), or built in. */
+static gk_status make_target(const gk_config *cfg, uint64_t seed, double **X, size_t *d, gk_error *err) {
+    *d = (size_t)gk_config_int(cfg, "d");
+    if (target_is_csv(cfg)) {
+        const char *path = gk_config_str(cfg, "target_csv");
+        gk_status s = gk_mc_read_csv(path, X, d, err);
+        if (!s && *d < 2) {
+            free(*X);
+            s = gk_fail(err, GK_EINVAL, "target_csv '%s': the matrix is 1 x 1; completion needs d >= 2", path);
+        }
+        return s;
+    }
+    *X = malloc(*d * *d * sizeof **X);
+    if (!*X) return gk_fail(err, GK_ENOMEM, "out of memory for a %zu x %zu target", *d, *d);
+    if (!strcmp(gk_config_str(cfg, "target"), "lowrank"))
+        gk_mc_target_lowrank(*d, (size_t)gk_config_int(cfg, "rank"), seed, *X);
+    else gk_mc_target_multiply(*d, *X);
+    return GK_OK;
+}
+
+/* The data: the target and its observed / test entries. */
+static gk_status make_data(mc_exp *E, const gk_config *cfg, uint64_t seed, gk_error *err) {
+    double *X = NULL;
+    size_t d = 0;
+    gk_status s = make_target(cfg, seed, &X, &d, err);
+    if (s) return s;
+    E->d = d;
+    long n_obs = gk_config_int(cfg, "n_obs");
+    if (n_obs > 0 && (size_t)n_obs > d * d) {
+        free(X);
+        return gk_fail(err, GK_EINVAL, "n_obs=%ld is out of range: n_obs must be <= d^2 = %zu", n_obs, d * d);
+    }
+    size_t nobs = n_obs > 0 ? (size_t)n_obs : (size_t)llround(gk_config_real(cfg, "obs_frac") * (double)(d * d));
+    return gk_mc_data_make(&E->D, X, d, nobs < 1 ? 1 : nobs, seed, err); /* owns X */
+}
+
+static gk_status alloc_buffers(mc_exp *E, gk_error *err) {
+    const size_t d = E->d, dd = d * d;
+    double **dds[] = {&E->W, &E->Wz, &E->Wn, &E->A, &E->snap_init, &E->snap_plateau, &E->snap_end};
+    int ok = 1;
+    for (size_t k = 0; k < sizeof dds / sizeof *dds; k++) ok &= (*dds[k] = malloc(dd * sizeof(double))) != NULL;
+    E->ev = malloc(d * sizeof(double));
+    E->f = malloc((E->D.nobs + 1) * sizeof(double));
+    E->dldf = malloc((E->D.nobs + 1) * sizeof(double));
+    return ok && E->ev && E->f && E->dldf ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", d);
+}
+
+/* The theory references, once: the zero fill (the kernel predictor) and the min-nuclear-norm completion. A
+ * completion that did not converge keeps its last iterate; one that failed is NaN; the summary says why. */
+static void make_references(mc_exp *E, const gk_config *cfg) {
+    const gk_mc_data *D = &E->D;
+    const size_t d = E->d;
+    double tn = 0;
+    for (size_t t = 0; t < D->ntest; t++) tn += D->test_y[t] * D->test_y[t];
+    E->test_norm = sqrt(tn);
+    gk_zero_fill(D->obs_i, D->obs_j, D->obs_y, D->nobs, d, E->Wz);
+    gk_error nerr = {{0}};
+    gk_status ns = gk_min_nuclear_completion(D->obs_i, D->obs_j, D->obs_y, D->nobs, d, gk_config_real(cfg, "nuc_tol"),
+                                             (int)gk_config_int(cfg, "nuc_iters"), E->Wn, &E->nuc_residual, &nerr);
+    if (ns) snprintf(E->nuc_error, sizeof E->nuc_error, "%s", nerr.msg);
+    if (ns && !(ns == GK_EFAILED && isfinite(E->nuc_residual))) {
+        for (size_t k = 0; k < d * d; k++) E->Wn[k] = NAN;
+        E->nuc_residual = NAN;
+    }
+}
+
+/* The training objective: the MSE on the observed entries (model forward/backward, O(n_obs d)); gradient flow
+ * integrates its field. */
+static gk_status mc_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
     mc_exp *E = ud;
     const size_t n = E->D.nobs;
-    gk_status s = gk_model_forward(&E->model, theta, &E->obs, n, E->fo, err);
+    gk_status s = gk_model_forward(&E->model, theta, &E->obs, n, E->f, err);
     if (s) return s;
-    double loss = gk_mse_loss(E->fo, E->D.obs_y, n, E->dldf);
-    if (!isfinite(loss)) return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at t = %.6g", t);
-    memset(dtheta, 0, E->P * sizeof(double));
-    gk_model_backward(&E->model, theta, &E->obs, n, E->dldf, dtheta);
-    for (size_t k = 0; k < E->P; k++) dtheta[k] = -(dtheta[k] + E->wd * theta[k]);
+    *loss = gk_mse_loss(E->f, E->D.obs_y, n, E->dldf);
+    if (isfinite(*loss)) gk_model_backward(&E->model, theta, &E->obs, n, E->dldf, grad);
+    return GK_OK;
+}
+
+/* One GD step by the fused sparse kernel (O(n_obs d), W never formed). It writes the next iterate into the
+ * trainer's gradient buffer (a step function leaves it unused), which then becomes theta. */
+static gk_status mc_gd_step(void *ud, gk_trainer *tr, gk_error *err) {
+    mc_exp *E = ud;
+    if (gk_matfact_mse_gd_step(&E->plan, tr->theta, tr->grad, tr->o.lr, tr->o.wd)) return gk_trainer_check_loss(tr, NAN, err);
+    double *next = tr->grad;
+    tr->grad = tr->theta;
+    tr->theta = next;
     return GK_OK;
 }
 
@@ -125,104 +194,29 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
     mc_exp *E = calloc(1, sizeof *E);
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
     E->alpha = gk_config_real(cfg, "alpha");
-    E->sigma = gk_config_real(cfg, "sigma");
-    E->wd = gk_config_real(cfg, "wd");
-    E->lr = gk_config_real(cfg, "lr");
     uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
-    double *X = NULL;
-    size_t d = (size_t)gk_config_int(cfg, "d");
-    gk_status s = GK_OK;
-    if (target_is_csv(cfg)) {
-        s = gk_mc_read_csv(gk_config_str(cfg, "target_csv"), &X, &d, err);
-        if (!s && d < 2) {
-            free(X);
-            s = gk_fail(err, GK_EINVAL, "target_csv '%s': the matrix is 1 x 1; completion needs d >= 2",
-                        gk_config_str(cfg, "target_csv"));
-        }
-    } else {
-        X = malloc(d * d * sizeof *X);
-        if (!X) s = gk_fail(err, GK_ENOMEM, "out of memory for a %zu x %zu target", d, d);
-        else if (!strcmp(gk_config_str(cfg, "target"), "lowrank"))
-            gk_mc_target_lowrank(d, (size_t)gk_config_int(cfg, "rank"), seed, X);
-        else gk_mc_target_multiply(d, X);
-    }
-    if (s) {
-        free(E);
-        return s;
-    }
-    E->d = d;
-    long n_obs = gk_config_int(cfg, "n_obs");
-    size_t nobs = n_obs > 0 ? (size_t)n_obs : (size_t)llround(gk_config_real(cfg, "obs_frac") * (double)(d * d));
-    if (n_obs > 0 && (size_t)n_obs > d * d) {
-        free(X);
-        free(E);
-        return gk_fail(err, GK_EINVAL, "n_obs=%ld is out of range: n_obs must be <= d^2 = %zu", n_obs, d * d);
-    }
-    if (nobs < 1) nobs = 1;
-    s = gk_mc_data_make(&E->D, X, d, nobs, seed, err); /* owns X from here */
-    if (!s) s = gk_matfact_model_create(&E->model, d, err);
-    if (!s) s = gk_matfact_plan_make(&E->plan, d, E->D.obs_i, E->D.obs_j, E->D.obs_y, E->D.nobs, err);
-    if (s) {
-        mc_destroy(E);
-        return s;
-    }
-    const size_t dd = d * d;
-    E->P = E->model.params.size;
-    E->theta = malloc(E->P * sizeof(double));
-    E->next = malloc(E->P * sizeof(double));
-    E->theta0 = malloc(E->P * sizeof(double));
-    E->W = malloc(dd * sizeof(double));
-    E->Wz = malloc(dd * sizeof(double));
-    E->Wn = malloc(dd * sizeof(double));
-    E->A = malloc(dd * sizeof(double));
-    E->ev = malloc(d * sizeof(double));
-    E->f = malloc((E->D.nobs + 1) * sizeof(double));
-    E->snap_init = malloc(dd * sizeof(double));
-    E->snap_plateau = malloc(dd * sizeof(double));
-    E->snap_end = malloc(dd * sizeof(double));
-    if (!E->theta || !E->next || !E->theta0 || !E->W || !E->Wz || !E->Wn || !E->A || !E->ev || !E->f ||
-        !E->snap_init || !E->snap_plateau || !E->snap_end) {
-        mc_destroy(E);
-        return gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", d);
-    }
-    gk_matfact_init(&E->model, E->alpha, E->sigma, seed, E->theta);
-    memcpy(E->theta0, E->theta, E->P * sizeof(double));
-    E->predicted = E->wd > 0 && E->alpha > 1 ? log(E->alpha) / (E->wd * E->lr) : NAN;
-    E->snap_plateau_step = -1;
-    E->snap_end_step = -1;
-    E->snap_plateau_gap = INFINITY;
-    int use_flow = 0;
-    gk_flow_opts fopt;
-    s = gk_flow_opts_from_config(cfg, E->lr * (double)gk_config_int(cfg, "steps"), &use_flow, &fopt, err);
-    if (!s && use_flow) {
+    gk_train_opts o = {.lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd")};
+    gk_status s = make_data(E, cfg, seed, err);
+    if (!s) s = gk_matfact_model_create(&E->model, E->d, err);
+    if (!s) s = gk_matfact_plan_make(&E->plan, E->d, E->D.obs_i, E->D.obs_j, E->D.obs_y, E->D.nobs, err);
+    if (!s) s = alloc_buffers(E, err);
+    if (!s) s = gk_train_opts_flow_from_config(cfg, &o, err);
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mc_objective, o.optim == GK_OPTIM_GD ? mc_gd_step : NULL,
+                                E, err);
+    if (!s) {
+        E->tr.table = &E->model.params;
         E->obs = (gk_matfact_input){E->D.obs_i, E->D.obs_j};
-        E->fo = malloc(E->D.nobs * sizeof(double));
-        E->dldf = malloc(E->D.nobs * sizeof(double));
-        if (!E->fo || !E->dldf) s = gk_fail(err, GK_ENOMEM, "out of memory");
-        if (!s) s = gk_flow_create(&E->flow, E->P, mc_flow_rhs, E, &fopt, 0.0, E->theta, err);
+        gk_matfact_init(&E->model, E->alpha, gk_config_real(cfg, "sigma"), seed, E->tr.theta);
+        s = gk_trainer_start(&E->tr, err);
     }
     if (s) {
         mc_destroy(E);
         return s;
     }
-
-    /* theory references, once */
-    const gk_mc_data *D = &E->D;
-    double tn = 0;
-    for (size_t t = 0; t < D->ntest; t++) tn += D->test_y[t] * D->test_y[t];
-    E->test_norm = sqrt(tn);
-    gk_zero_fill(D->obs_i, D->obs_j, D->obs_y, D->nobs, d, E->Wz);
-    gk_error nerr = {{0}};
-    gk_status ns = gk_min_nuclear_completion(D->obs_i, D->obs_j, D->obs_y, D->nobs, d, gk_config_real(cfg, "nuc_tol"),
-                                             (int)gk_config_int(cfg, "nuc_iters"), E->Wn, &E->nuc_residual, &nerr);
-    if (ns == GK_EFAILED && isfinite(E->nuc_residual)) {
-        /* not converged to tol: keep the last iterate, say so in the summary */
-        snprintf(E->nuc_error, sizeof E->nuc_error, "%s", nerr.msg);
-    } else if (ns) {
-        for (size_t k = 0; k < dd; k++) E->Wn[k] = NAN;
-        E->nuc_residual = NAN;
-        snprintf(E->nuc_error, sizeof E->nuc_error, "%s", nerr.msg);
-    }
+    E->predicted = o.wd > 0 && E->alpha > 1 ? gk_predicted_step(E->alpha, o.wd, o.lr) : NAN;
+    E->snap_plateau_step = E->snap_end_step = -1;
+    E->snap_plateau_gap = INFINITY;
+    make_references(E, cfg);
     *state = E;
     return GK_OK;
 }
@@ -235,32 +229,8 @@ enum { MC_NCOLS = sizeof mc_cols / sizeof *mc_cols };
 static gk_status mc_columns(void *state, gk_metrics *m, gk_error *err) {
     gk_status s = GK_OK;
     for (size_t k = 0; k < MC_NCOLS && !s; k++) s = gk_metrics_add_column(m, mc_cols[k], err);
-    if (((mc_exp *)state)->flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
-    if (((mc_exp *)state)->flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
-    return s;
-}
-
-static gk_status mc_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
-    mc_exp *E = state;
-    gk_status s = GK_OK;
-    if (E->flow) { /* integrate to t = lr * target; E->theta gets the state there */
-        s = gk_flow_advance(E->flow, E->lr * (double)target, E->theta, stop, err);
-        if (!s) E->step = target;
-        *reached = E->step;
-        return s == GK_EINTERRUPTED ? GK_OK : s;
-    }
-    while (E->step < target && !(stop && *stop)) {
-        s = gk_matfact_mse_gd_step(&E->plan, E->theta, E->next, E->lr, E->wd);
-        if (s) {
-            s = gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", E->step);
-            break;
-        }
-        double *t = E->theta;
-        E->theta = E->next;
-        E->next = t;
-        E->step++;
-    }
-    *reached = E->step;
+    if (((mc_exp *)state)->tr.flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
+    if (((mc_exp *)state)->tr.flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
     return s;
 }
 
@@ -287,7 +257,8 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
     mc_exp *E = state;
     const gk_mc_data *D = &E->D;
     const size_t d = E->d, dd = d * d;
-    gk_matfact_full(d, E->theta, E->W);
+    const long step = E->tr.step;
+    gk_matfact_full(d, E->tr.theta, E->W);
     for (size_t t = 0; t < D->nobs; t++) E->f[t] = E->W[D->obs_i[t] * d + D->obs_j[t]];
     double tr = gk_mse_loss(E->f, D->obs_y, D->nobs, NULL);
     double te = D->ntest ? test_sq(D, E->W, NULL, 0) / (double)D->ntest : NAN;
@@ -300,7 +271,7 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
     if (isfinite(tr)) {
         memcpy(E->A, E->W, dd * sizeof(double));
         lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)d, E->A, (lapack_int)d, E->ev);
-        if (info != 0) return gk_fail(err, GK_EFAILED, "LAPACKE_dsyevd failed on W (info = %d) at step %ld", (int)info, E->step);
+        if (info != 0) return gk_fail(err, GK_EFAILED, "LAPACKE_dsyevd failed on W (info = %d) at step %ld", (int)info, step);
         for (size_t k = 0; k < d; k++) E->ev[k] = fabs(E->ev[k]);
         qsort(E->ev, d, sizeof(double), cmp_desc);
         double s1 = 0, s2 = 0;
@@ -309,30 +280,40 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
         for (size_t k = 0; k < 5 && k < d; k++) sv[k] = E->ev[k];
         er = s2 > 0 ? s1 * s1 / s2 : NAN;
     }
-    double n0 = gk_norm2(E->theta0, E->P);
-    double vals[MC_NCOLS] = {tr, te, teu, gk_norm2(E->theta, E->P), gk_dist2(E->theta, E->theta0, E->P) / n0,
-                             nuc, sv[0], sv[1], sv[2], sv[3], sv[4], er, dk, dn, dt};
+    double vals[MC_NCOLS] = {tr, te, teu, gk_trainer_param_norm(&E->tr), gk_trainer_rel_dist(&E->tr), nuc, sv[0], sv[1], sv[2], sv[3], sv[4], er, dk, dn, dt};
     memcpy(row + 2, vals, sizeof vals);
-    if (E->flow) {
-        row[2 + MC_NCOLS] = (double)gk_flow_evals(E->flow);
-        row[3 + MC_NCOLS] = gk_flow_step_size(E->flow);
+    if (E->tr.flow) {
+        row[2 + MC_NCOLS] = (double)gk_flow_evals(E->tr.flow);
+        row[3 + MC_NCOLS] = gk_flow_step_size(E->tr.flow);
     }
     /* snapshots for the matrices figure */
-    if (E->step == 0) memcpy(E->snap_init, E->W, dd * sizeof(double));
+    if (step == 0) memcpy(E->snap_init, E->W, dd * sizeof(double));
     if (isfinite(E->predicted)) {
-        double gap = fabs((double)E->step - 0.3 * E->predicted);
+        double gap = fabs((double)step - 0.3 * E->predicted);
         if (gap < E->snap_plateau_gap) {
             E->snap_plateau_gap = gap;
-            E->snap_plateau_step = E->step;
+            E->snap_plateau_step = step;
             memcpy(E->snap_plateau, E->W, dd * sizeof(double));
         }
     }
     memcpy(E->snap_end, E->W, dd * sizeof(double));
-    E->snap_end_step = E->step;
+    E->snap_end_step = step;
     return GK_OK;
 }
 
-static double mc_time(void *state, long step) { return ((mc_exp *)state)->lr * (double)step; }
+/* The figure's snapshots change at eval points: a resumed run draws the same matrices. */
+static void mc_visit(void *state, gk_state *s) {
+    mc_exp *E = state;
+    const size_t dd = E->d * E->d;
+    gk_state_doubles(s, "mc.snap_init", E->snap_init, dd);
+    gk_state_doubles(s, "mc.snap_plateau", E->snap_plateau, dd);
+    gk_state_doubles(s, "mc.snap_end", E->snap_end, dd);
+    gk_state_long(s, "mc.snap_plateau_step", &E->snap_plateau_step);
+    gk_state_long(s, "mc.snap_end_step", &E->snap_end_step);
+    gk_state_double(s, "mc.snap_plateau_gap", &E->snap_plateau_gap);
+}
+
+static gk_trainer *mc_trainer(void *state) { return &((mc_exp *)state)->tr; }
 static double mc_predicted(void *state) { return ((mc_exp *)state)->predicted; }
 
 static gk_status mc_save(void *state, const char *dir, gk_error *err) {
@@ -344,60 +325,63 @@ static void add_num(cJSON *o, const char *key, double v) {
     else cJSON_AddNullToObject(o, key);
 }
 
-/* The references' own numbers, and the regression phenomena: when the train loss was fit, the test-loss
- * plateau that follows, and when the test loss fell below a tenth of it. */
-static gk_status mc_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    mc_exp *E = state;
+/* The references' own numbers. */
+static void summarize_references(const mc_exp *E, cJSON *sum) {
     const gk_mc_data *D = &E->D;
     const size_t d = E->d;
+    const double nt = D->ntest ? (double)D->ntest : NAN, nu = D->nup ? (double)D->nup : NAN;
     gk_error e2 = {{0}};
     cJSON_AddNumberToObject(sum, "d", (double)d);
     cJSON_AddNumberToObject(sum, "n_obs", (double)D->nobs);
     cJSON_AddNumberToObject(sum, "n_test", (double)D->ntest);
     cJSON_AddNumberToObject(sum, "n_test_upper", (double)D->nup);
-    add_num(sum, "init_test_mse", D->ntest ? E->test_norm * E->test_norm / (double)D->ntest : NAN);
-    add_num(sum, "zero_fill_test_mse", D->ntest ? test_sq(D, E->Wz, NULL, 0) / (double)D->ntest : NAN);
-    add_num(sum, "zero_fill_test_mse_upper", D->nup ? test_sq(D, E->Wz, NULL, 1) / (double)D->nup : NAN);
-    add_num(sum, "nucnorm_test_mse", D->ntest ? test_sq(D, E->Wn, NULL, 0) / (double)D->ntest : NAN);
-    add_num(sum, "nucnorm_test_mse_upper", D->nup ? test_sq(D, E->Wn, NULL, 1) / (double)D->nup : NAN);
+    add_num(sum, "init_test_mse", E->test_norm * E->test_norm / nt);
+    add_num(sum, "zero_fill_test_mse", test_sq(D, E->Wz, NULL, 0) / nt);
+    add_num(sum, "zero_fill_test_mse_upper", test_sq(D, E->Wz, NULL, 1) / nu);
+    add_num(sum, "nucnorm_test_mse", test_sq(D, E->Wn, NULL, 0) / nt);
+    add_num(sum, "nucnorm_test_mse_upper", test_sq(D, E->Wn, NULL, 1) / nu);
     add_num(sum, "nucnorm_dist_target", sqrt(test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
     add_num(sum, "nucnorm_residual", E->nuc_residual);
     if (E->nuc_error[0]) cJSON_AddStringToObject(sum, "nucnorm_error", E->nuc_error);
     add_num(sum, "nuclear_norm_target", gk_nuclear_norm(D->target, d, &e2));
     add_num(sum, "nuclear_norm_zero_fill", gk_nuclear_norm(E->Wz, d, &e2));
     add_num(sum, "nuclear_norm_nucnorm", isfinite(E->Wn[0]) ? gk_nuclear_norm(E->Wn, d, &e2) : NAN);
+}
 
+/* The regression phenomena: when the train loss was fit, the test-loss plateau that follows, and when the test
+ * loss fell below a tenth of it. */
+static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
     int ctr = gk_metrics_col(m, "train_loss"), cte = gk_metrics_col(m, "test_loss");
     long fit = -1, drop = -1;
     double plateau = NAN, best = INFINITY;
-    if (m->nrows > 0 && ctr >= 0 && cte >= 0) {
-        double tr0 = gk_metrics_at(m, 0, ctr);
-        for (size_t r = 0; r < m->nrows && fit < 0; r++)
-            if (gk_metrics_at(m, r, ctr) <= 1e-3 * tr0) fit = (long)r;
-        if (fit >= 0) {
-            plateau = gk_metrics_at(m, (size_t)fit, cte);
-            for (size_t r = (size_t)fit; r < m->nrows && drop < 0; r++)
-                if (gk_metrics_at(m, r, cte) < 0.1 * plateau) drop = (long)r;
-        }
-        for (size_t r = 0; r < m->nrows; r++) best = fmin(best, gk_metrics_at(m, r, cte));
+    for (size_t r = 0; r < m->nrows && fit < 0 && ctr >= 0; r++)
+        if (gk_metrics_at(m, r, ctr) <= 1e-3 * gk_metrics_at(m, 0, ctr)) fit = (long)r;
+    if (fit >= 0 && cte >= 0) {
+        plateau = gk_metrics_at(m, (size_t)fit, cte);
+        for (size_t r = (size_t)fit; r < m->nrows && drop < 0; r++)
+            if (gk_metrics_at(m, r, cte) < 0.1 * plateau) drop = (long)r;
     }
-    if (fit >= 0) cJSON_AddNumberToObject(sum, "train_fit_step", gk_metrics_at(m, (size_t)fit, 0));
-    else cJSON_AddNullToObject(sum, "train_fit_step");
+    for (size_t r = 0; r < m->nrows && cte >= 0; r++) best = fmin(best, gk_metrics_at(m, r, cte));
+    add_num(sum, "train_fit_step", gk_metrics_step_of(m, fit));
     cJSON_AddStringToObject(sum, "train_fit_rule", "train MSE <= 1e-3 x its initial value");
     add_num(sum, "plateau_test_loss", plateau);
+    double st = gk_metrics_step_of(m, drop);
+    add_num(sum, "test_drop_step", st);
     if (drop >= 0) {
-        double st = gk_metrics_at(m, (size_t)drop, 0);
-        cJSON_AddNumberToObject(sum, "test_drop_step", st);
         add_num(sum, "drop_over_predicted", isfinite(E->predicted) && E->predicted > 0 ? st / E->predicted : NAN);
-        cJSON_AddNumberToObject(sum, "test_drop_time", E->lr * st);
-    } else {
-        cJSON_AddNullToObject(sum, "test_drop_step");
+        cJSON_AddNumberToObject(sum, "test_drop_time", gk_trainer_time(&E->tr, (long)st));
     }
     add_num(sum, "min_test_loss", best);
-    if (E->flow) {
-        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->flow));
-        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->flow));
-        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->flow));
+}
+
+static gk_status mc_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    mc_exp *E = state;
+    summarize_references(E, sum);
+    summarize_drop(E, m, sum);
+    if (E->tr.flow) {
+        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->tr.flow));
+        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->tr.flow));
+        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->tr.flow));
     }
     static const char *finals[] = {"test_loss_upper", "nuclear_norm", "eff_rank", "dist_kernel", "dist_nucnorm",
                                    "dist_target"};
@@ -440,9 +424,9 @@ static const gk_exp_type mc_type = {
     .create = mc_create,
     .destroy = mc_destroy,
     .columns = mc_columns,
-    .advance = mc_advance,
+    .trainer = mc_trainer,
+    .visit = mc_visit,
     .eval = mc_eval,
-    .time_of_step = mc_time,
     .predicted_step = mc_predicted,
     .save_data = mc_save,
     .summarize = mc_summarize,
