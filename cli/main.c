@@ -5,6 +5,7 @@
 #include "exp/exp.h"
 #include "cli.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -91,9 +92,12 @@ static void on_progress(void *ud, const gk_progress *p) {
     int last = p->step >= p->steps;
     if (c->quiet || (!last && t - c->last < (c->tty ? 0.2 : 10.0))) return;
     c->last = t;
-    fprintf(stderr, "%s[%s] step %ld/%ld (%3.0f%%)  train_acc %.3f  test_acc %.3f  test_loss %.4f  %.1fs",
-            c->tty ? "\r" : "", p->preset, p->step, p->steps, 100.0 * (double)p->step / (double)p->steps,
-            last_value(p->m, "train_acc"), last_value(p->m, "test_acc"), last_value(p->m, "test_loss"), p->elapsed);
+    fprintf(stderr, "%s[%s] step %ld/%ld (%3.0f%%)", c->tty ? "\r" : "", p->preset, p->step, p->steps,
+            100.0 * (double)p->step / (double)p->steps);
+    if (gk_metrics_col(p->m, "test_acc") >= 0)
+        fprintf(stderr, "  train_acc %.3f  test_acc %.3f", last_value(p->m, "train_acc"), last_value(p->m, "test_acc"));
+    else fprintf(stderr, "  train_loss %.4g", last_value(p->m, "train_loss"));
+    fprintf(stderr, "  test_loss %.4g  %.1fs", last_value(p->m, "test_loss"), p->elapsed);
     if (isfinite(p->eta) && !last) fprintf(stderr, ", ETA %.0fs  ", p->eta);
     if (!c->tty || last) fputc('\n', stderr);
     else fflush(stderr);
@@ -106,34 +110,78 @@ static double jnum(const cJSON *o, const char *key) {
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* One phenomenon of summary.json's "phenomena" list: where its rule first held (step, t/t*), or never, or a
+ * final ratio. */
+static void print_phenomenon(const cJSON *e) {
+    const char *what = cJSON_GetStringValue(cJSON_GetObjectItem(e, "what"));
+    const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(e, "rule"));
+    if (cJSON_GetObjectItem(e, "ratio")) {
+        printf("  %-22s %s = %.3g\n", what, rule, jnum(e, "ratio"));
+        return;
+    }
+    double step = jnum(e, "step"), over = jnum(e, "over_tstar");
+    if (!isfinite(step)) {
+        printf("  %-22s never (%s)\n", what, rule);
+        return;
+    }
+    printf("  %-22s (%s) at step %.0f, t = %.4g", what, rule, step, jnum(e, "time"));
+    if (isfinite(over)) printf(" = %.2f t*", over);
+    printf("\n");
+}
+
+/* The header line: steps and time per step, or for gradient flow the gradient evaluations. */
+static void print_headline(const cJSON *s) {
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(s, "status"));
+    const char *preset = cJSON_GetStringValue(cJSON_GetObjectItem(s, "preset"));
+    double evals = jnum(s, "grad_evals"), secs = jnum(s, "train_seconds");
+    if (isfinite(evals))
+        printf("\n%s: %s at t = %.4g (%.0f of %.0f steps of lr) in %.1f s: %.0f gradient evaluations (%.3g ms each)\n",
+               preset, status, jnum(s, "final_time"), jnum(s, "steps_done"), jnum(s, "steps"), jnum(s, "wall_seconds"),
+               evals, evals > 0 ? 1e3 * secs / evals : NAN);
+    else
+        printf("\n%s: %s after %.0f of %.0f steps in %.1f s (%.3g ms/step)\n", preset, status, jnum(s, "steps_done"),
+               jnum(s, "steps"), jnum(s, "wall_seconds"), 1e3 * jnum(s, "seconds_per_step"));
+}
+
+static void print_references(const cJSON *s) {
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "references")) {
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(r, "unavailable");
+        if (why) printf("  reference %-11s unavailable: %s\n", r->string, cJSON_GetStringValue(why));
+        else if (isfinite(jnum(r, "test_acc"))) printf("  reference %-11s test acc %.3f\n", r->string, jnum(r, "test_acc"));
+        else if (isfinite(jnum(r, "test_loss"))) printf("  reference %-11s test loss %.4g\n", r->string, jnum(r, "test_loss"));
+    }
+}
+
+/* Only the files that are there (a figure that failed is not listed). */
+static void print_files(const char *dir) {
+    printf("files in %s/:", dir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') printf(" %s", e->d_name);
+    if (d) closedir(d);
+    printf("\n");
+}
+
 static void print_summary(const cJSON *s, const char *dir) {
-    const cJSON *status = cJSON_GetObjectItemCaseSensitive(s, "status");
-    double pred = jnum(s, "predicted_transition_step"), fit = jnum(s, "train_fit_step"), grok = jnum(s, "test_grok_step");
-    printf("\n%s: %s after %.0f of %.0f steps in %.1f s (%.3g ms/step)\n", cJSON_GetStringValue(cJSON_GetObjectItem(s, "preset")),
-           cJSON_GetStringValue(status), jnum(s, "steps_done"), jnum(s, "steps"), jnum(s, "wall_seconds"),
-           1e3 * jnum(s, "seconds_per_step"));
+    print_headline(s);
+    double pred = jnum(s, "predicted_transition_step");
     if (isfinite(pred)) printf("  predicted transition  t* = ln(alpha)/(lambda*lr) = %.0f steps\n", pred);
-    const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(s, "train_fit_rule"));
-    if (isfinite(fit)) printf("  train set fit         (%s) at step %.0f\n", rule ? rule : "first eval", fit);
-    else if (cJSON_GetObjectItem(s, "train_fit_step")) printf("  train set fit         never (%s)\n", rule ? rule : "");
-    if (isfinite(grok))
-        printf("  test accuracy jumped  (test_acc >= 0.95) at step %.0f%s", grok, isfinite(pred) ? "" : "\n");
-    else if (cJSON_GetObjectItem(s, "test_grok_step")) printf("  test accuracy jumped  never (test_acc < 0.95)%s", isfinite(pred) ? "" : "\n");
-    if (isfinite(pred) && cJSON_GetObjectItem(s, "test_grok_step")) printf(isfinite(grok) ? " = %.2f t*\n" : "\n", grok / pred);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "phenomena")) print_phenomenon(e);
     if (isfinite(jnum(s, "max_test_acc")))
         printf("  test accuracy         max %.3f (step %.0f), final %.3f; train final %.3f\n", jnum(s, "max_test_acc"),
                jnum(s, "max_test_acc_step"), jnum(s, "final_test_acc"), jnum(s, "final_train_acc"));
-    const cJSON *refs = cJSON_GetObjectItemCaseSensitive(s, "references");
-    const cJSON *r;
-    cJSON_ArrayForEach(r, refs) {
-        const cJSON *why = cJSON_GetObjectItemCaseSensitive(r, "unavailable");
-        if (why) printf("  reference %-11s unavailable: %s\n", r->string, cJSON_GetStringValue(why));
-        else printf("  reference %-11s test acc %.3f\n", r->string, jnum(r, "test_acc"));
-    }
+    else if (isfinite(jnum(s, "final_test_loss")))
+        printf("  loss                  final train %.4g, test %.4g\n", jnum(s, "final_train_loss"), jnum(s, "final_test_loss"));
+    print_references(s);
     if (isfinite(jnum(s, "switch_step"))) printf("  switch (early -> late reference) at step %.0f\n", jnum(s, "switch_step"));
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "error");
-    if (e) printf("  stopped early: %s\n", cJSON_GetStringValue(e));
-    printf("files in %s/: config.json metrics.csv summary.json curves.png curves.svg\n", dir);
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(s, "error");
+    if (err) printf("  stopped early: %s\n", cJSON_GetStringValue(err));
+    const cJSON *fig = cJSON_GetObjectItemCaseSensitive(s, "figure_error");
+    if (fig) fprintf(stderr, "groklab: error: a figure could not be written: %s\n", cJSON_GetStringValue(fig));
+    print_files(dir);
 }
 
 /* ---- theory: the references alone ------------------------------------------------------------------- */
@@ -167,12 +215,14 @@ static int cmd_theory(int argc, char **argv) {
     printf("%s: theory references (%.1f s)\n", p->name, jnum(o, "seconds"));
     if (isfinite(jnum(o, "predicted_transition_step")))
         printf("  predicted transition  t* = %.0f steps\n", jnum(o, "predicted_transition_step"));
-    const cJSON *r;
+    const cJSON *r, *v;
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(o, "references")) {
         const cJSON *why = cJSON_GetObjectItemCaseSensitive(r, "unavailable");
-        if (why) printf("  %-12s unavailable: %s\n", r->string, cJSON_GetStringValue(why));
-        else printf("  %-12s train acc %.3f  test acc %.3f  margin %.4g\n", r->string, jnum(r, "train_acc"),
-                    jnum(r, "test_acc"), jnum(r, "margin"));
+        printf("  %-12s", r->string);
+        if (why) printf(" unavailable: %s", cJSON_GetStringValue(why));
+        cJSON_ArrayForEach(v, r) if (cJSON_IsNumber(v) && strcmp(v->string, "solve_seconds"))
+            printf("  %s %.4g", v->string, v->valuedouble);
+        printf("\n");
     }
     cJSON_Delete(o);
     return 0;

@@ -307,7 +307,23 @@ static gk_status diag_save(void *state, const char *dir, gk_error *err) {
     return gk_diag_data_save_csv(&((diag_exp *)state)->D, dir, err);
 }
 
+/* Grokking on sparse data (the test accuracy jumps near t*); misgrokking on l2sep data (it falls from 1). */
+static const gk_rule diag_grok_rules[] = {
+    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
+    {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule diag_misgrok_rules[] = {
+    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
+    {"test accuracy fell", "test_acc", GK_RULE_FALL_FROM_MAX, 0.1, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule *diag_rule_list(void *state) {
+    return ((diag_exp *)state)->D.kind == GK_DIAG_SPARSE ? diag_grok_rules : diag_misgrok_rules;
+}
+
 static const gk_exp_type diag_type = {
+    .rules = diag_rule_list,
     .name = "diag",
     .params = diag_params,
     .check = diag_check,

@@ -134,6 +134,9 @@ cJSON *gk_config_to_json(const gk_preset *p, const gk_config *cfg);
 /* Evaluates the experiment's phenomenon rules on the metrics into sum["phenomena"] (phenomena.c). */
 void gk_summarize_rules(const gk_exp_type *T, void *exp, const gk_metrics *m, double predicted, cJSON *sum);
 
+/* Appends a phenomenon found by an experiment's own rule (row -1: never) to sum["phenomena"]. */
+void gk_phenomenon_add(cJSON *sum, const char *what, const char *rule, const gk_metrics *m, long row, double predicted);
+
 /* ---- helpers shared by experiments ----------------------------------------------------------------- */
 /* Sets the OpenMP thread count from the `threads` key (0 = leave the default). */
 void gk_apply_threads(const gk_config *cfg);

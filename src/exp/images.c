@@ -430,7 +430,16 @@ static gk_status img_figures(void *state, const gk_metrics *m, const char *dir, 
 static gk_trainer *img_trainer(void *state) { return &((img_exp *)state)->tr; }
 static double img_predicted(void *state) { return NAN; }
 
+/* Memorise, then generalise (Omnigrok): the fit, then test accuracy 0.7 much later. */
+static const gk_rule img_rules[] = {
+    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
+    {"test accuracy rose", "test_acc", GK_RULE_AT_LEAST, 0.7, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule *img_rule_list(void *state) { return img_rules; }
+
 static const gk_exp_type images_type = {
+    .rules = img_rule_list,
     .name = "images",
     .params = img_params,
     .create = img_create,

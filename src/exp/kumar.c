@@ -354,22 +354,31 @@ static void add_step(cJSON *o, const char *key, const gk_metrics *m, long r) {
     else cJSON_AddNullToObject(o, key);
 }
 
+/* The references alone (groklab theory): kernel regression with the initial NTK, and the zero predictor. */
 static gk_status kumar_references(void *state, cJSON *o, gk_error *err) {
     kumar_exp *E = state;
-    (void)err;
+    cJSON *refs = cJSON_AddObjectToObject(o, "references"), *k = cJSON_AddObjectToObject(refs, "kernel");
+    add_num(k, "test_loss", E->kernel_test);
+    add_num(k, "train_loss", E->kernel_train);
+    double y2 = 0;
+    for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
+    add_num(cJSON_AddObjectToObject(refs, "zero"), "test_loss", y2 / (double)E->nt);
+    return GK_OK;
+}
+
+static void add_reference_values(const kumar_exp *E, cJSON *o) {
     add_num(o, "kernel_test_loss", E->kernel_test);
     add_num(o, "kernel_train_loss", E->kernel_train);
     double y2 = 0;
     for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
     add_num(o, "zero_predictor_test_loss", y2 / (double)E->nt);
     if (isfinite(E->eig_lambda)) add_num(o, "eigen_label_eigenvalue", E->eig_lambda);
-    return GK_OK;
 }
 
 /* The three phases, read off the metrics: lazy (test loss not falling), the gap (train << test), the drop. */
 static gk_status kumar_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     kumar_exp *E = state;
-    kumar_references(E, sum, err);
+    add_reference_values(E, sum);
     cJSON_AddStringToObject(sum, "model_path", gk_kumar_path_of(&E->model) == GK_KUMAR_PATH_STATS ? "stats" : "direct");
     cJSON_AddNumberToObject(sum, "lr", E->tr.o.lr);
     cJSON_AddStringToObject(sum, "loss_convention",
@@ -455,7 +464,18 @@ static gk_status kumar_figures(void *state, const gk_metrics *m, const char *dir
     return s;
 }
 
+/* Lazy, then rich (Kumar et al. Sec. 3): the test loss halves long after the train loss falls, and the run ends
+ * below the kernel-regression line of the initial NTK. */
+static const gk_rule kumar_rules[] = {
+    {"train 10x below test", "train_loss", GK_RULE_BELOW_OTHER, 10, "test_loss"},
+    {"test loss halved", "test_loss", GK_RULE_FRAC_OF_START, 0.5, NULL},
+    {"vs the kernel line", "test_loss", GK_RULE_FINAL_RATIO, 0, "kernel_test_loss"},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule *kumar_rule_list(void *state) { return kumar_rules; }
+
 static const gk_exp_type kumar_type = {
+    .rules = kumar_rule_list,
     .name = "kumar",
     .params = kumar_params,
     .check = kumar_check,

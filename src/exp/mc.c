@@ -348,6 +348,24 @@ static void summarize_references(const mc_exp *E, cJSON *sum) {
     add_num(sum, "nuclear_norm_nucnorm", isfinite(E->Wn[0]) ? gk_nuclear_norm(E->Wn, d, &e2) : NAN);
 }
 
+/* The references alone (groklab theory): the zero fill (the kernel predictor) and the min-nuclear-norm
+ * completion, by their test MSE. */
+static gk_status mc_references(void *state, cJSON *o, gk_error *err) {
+    const mc_exp *E = state;
+    const gk_mc_data *D = &E->D;
+    const double nt = D->ntest ? (double)D->ntest : NAN;
+    cJSON *refs = cJSON_AddObjectToObject(o, "references");
+    add_num(cJSON_AddObjectToObject(refs, "zero_fill"), "test_loss", test_sq(D, E->Wz, NULL, 0) / nt);
+    cJSON *n = cJSON_AddObjectToObject(refs, "nucnorm");
+    if (E->nuc_error[0] && !isfinite(E->nuc_residual)) {
+        cJSON_AddStringToObject(n, "unavailable", E->nuc_error);
+        return GK_OK;
+    }
+    add_num(n, "test_loss", test_sq(D, E->Wn, NULL, 0) / nt);
+    add_num(n, "dist_target", sqrt(test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
+    return GK_OK;
+}
+
 /* The regression phenomena: when the train loss was fit, the test-loss plateau that follows, and when the test
  * loss fell below a tenth of it. */
 static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
@@ -367,6 +385,8 @@ static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
     add_num(sum, "plateau_test_loss", plateau);
     double st = gk_metrics_step_of(m, drop);
     add_num(sum, "test_drop_step", st);
+    gk_phenomenon_add(sum, "test loss dropped", "test_loss < 0.1 x its value when the train set was fit", m, drop,
+                      E->predicted);
     if (drop >= 0) {
         add_num(sum, "drop_over_predicted", isfinite(E->predicted) && E->predicted > 0 ? st / E->predicted : NAN);
         cJSON_AddNumberToObject(sum, "test_drop_time", gk_trainer_time(&E->tr, (long)st));
@@ -417,7 +437,15 @@ static gk_status mc_figures(void *state, const gk_metrics *m, const char *dir, g
     return s ? s : gk_plot_matrices(base, title, titles, mats, n, E->d, E->d, err);
 }
 
+static const gk_rule mc_rules[] = {
+    {"train set fit", "train_loss", GK_RULE_FRAC_OF_START, 1e-3, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule *mc_rule_list(void *state) { return mc_rules; }
+
 static const gk_exp_type mc_type = {
+    .references = mc_references,
+    .rules = mc_rule_list,
     .name = "mc",
     .params = mc_params,
     .check = mc_check,

@@ -286,7 +286,15 @@ static gk_status mod_save(void *state, const char *dir, gk_error *err) {
     return gk_mod_data_save_csv(&((mod_exp *)state)->D, dir, err);
 }
 
+static const gk_rule mod_rules[] = {
+    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
+    {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule *mod_rule_list(void *state) { return mod_rules; }
+
 static const gk_exp_type modular_type = {
+    .rules = mod_rule_list,
     .name = "modular",
     .params = mod_params,
     .check = mod_check,

@@ -49,6 +49,24 @@ static void describe(const gk_rule *R, char *buf, size_t len) {
     }
 }
 
+static void add_step(cJSON *e, const gk_metrics *m, long r, double predicted) {
+    double step = gk_metrics_step_of(m, r);
+    cJSON_AddNumberToObject(e, "step", step);
+    cJSON_AddNumberToObject(e, "time", at(m, (size_t)r, 1));
+    if (isfinite(predicted) && predicted > 0) cJSON_AddNumberToObject(e, "over_tstar", step / predicted);
+}
+
+void gk_phenomenon_add(cJSON *sum, const char *what, const char *rule, const gk_metrics *m, long row, double predicted) {
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(sum, "phenomena");
+    if (!list) list = cJSON_AddArrayToObject(sum, "phenomena");
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "what", what);
+    cJSON_AddStringToObject(e, "rule", rule);
+    if (row < 0) cJSON_AddNullToObject(e, "step");
+    else add_step(e, m, row, predicted);
+    cJSON_AddItemToArray(list, e);
+}
+
 static void add_one(cJSON *list, const gk_rule *R, const gk_metrics *m, double predicted) {
     int c = gk_metrics_col(m, R->column), o = R->other ? gk_metrics_col(m, R->other) : 0;
     if (c < 0 || o < 0 || m->nrows == 0) return; /* a column this run does not have */
@@ -63,15 +81,8 @@ static void add_one(cJSON *list, const gk_rule *R, const gk_metrics *m, double p
         else cJSON_AddNullToObject(e, "ratio");
     } else {
         long r = rule_row(R, m, c, o);
-        if (r < 0) {
-            cJSON_AddNullToObject(e, "step");
-        } else {
-            double step = gk_metrics_step_of(m, r);
-            cJSON_AddNumberToObject(e, "step", step);
-            cJSON_AddNumberToObject(e, "time", at(m, (size_t)r, 1));
-            cJSON_AddNumberToObject(e, "value", at(m, (size_t)r, c));
-            if (isfinite(predicted) && predicted > 0) cJSON_AddNumberToObject(e, "over_tstar", step / predicted);
-        }
+        if (r < 0) cJSON_AddNullToObject(e, "step");
+        else add_step(e, m, r, predicted);
     }
     cJSON_AddItemToArray(list, e);
 }

@@ -346,9 +346,26 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
     return s;
 }
 
-static void ticker_start(run_state *rs) {
+/* Whether this run's state can be saved at all (a BDF flow cannot): a trial visit, nothing written. */
+static void probe_checkpoint(run_state *rs) {
     rs->ckpt_ok = rs->tr != NULL;
-    if (!rs->tr) snprintf(rs->ckpt_why, sizeof rs->ckpt_why, "preset %s cannot be checkpointed yet", rs->p->name);
+    if (!rs->tr) {
+        snprintf(rs->ckpt_why, sizeof rs->ckpt_why, "preset %s cannot be checkpointed", rs->p->name);
+        return;
+    }
+    gk_state st;
+    gk_state_init_save(&st);
+    visit_run(rs, &st);
+    gk_error why = {{0}};
+    if (gk_state_status(&st, &why) == GK_EUNAVAILABLE) {
+        rs->ckpt_ok = 0;
+        snprintf(rs->ckpt_why, sizeof rs->ckpt_why, "%s", why.msg);
+    }
+    gk_state_free(&st);
+}
+
+static void ticker_start(run_state *rs) {
+    probe_checkpoint(rs);
     if (!rs->tr || !(rs->o->checkpoint_every > 0)) return;
     rs->next_ckpt = now_seconds() + rs->o->checkpoint_every;
     rs->ticker_on = pthread_create(&rs->ticker, NULL, ticker_main, rs) == 0;
@@ -401,6 +418,7 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
     cJSON_Delete(params);
     cJSON_AddNumberToObject(sum, "steps", (double)gk_config_int(rs->cfg, "steps"));
     cJSON_AddNumberToObject(sum, "steps_done", (double)rs->step);
+    if (rs->tr) cJSON_AddNumberToObject(sum, "final_time", gk_trainer_time(rs->tr, rs->step));
     cJSON_AddNumberToObject(sum, "eval_points", (double)rs->m.nrows);
     double predicted = T->predicted_step(rs->exp);
     summarize_phenomena(sum, &rs->m, predicted);

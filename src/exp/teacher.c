@@ -305,7 +305,17 @@ static gk_status ts_save(void *state, const char *dir, gk_error *err) {
 static gk_trainer *ts_trainer(void *state) { return &((ts_exp *)state)->tr; }
 static double ts_predicted(void *state) { return NAN; }
 
+/* Fit, then generalise: the share of test samples with MSE below the threshold rises long after the fit. */
+static const gk_rule ts_rules[] = {
+    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
+    {"test accuracy rose", "test_acc", GK_RULE_AT_LEAST, 0.5, NULL},
+    {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, 0.9, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule *ts_rule_list(void *state) { return ts_rules; }
+
 static const gk_exp_type teacher_type = {
+    .rules = ts_rule_list,
     .name = "teacher",
     .params = ts_params,
     .create = ts_create,
