@@ -41,7 +41,7 @@ L1ACC=$(grep -A3 '"l1margin"' "$S" | grep -o '"test_acc":[^,]*' | sed 's/.*://')
 check "L2 reference test acc ($L2ACC) = plateau test acc within 0.03" awk -F, -v c="$te" -v r="$L2ACC" -v t="$TS" 'NR>1 && $1>=1000 && $1<=0.3*t && ($c-r>0.03 || r-$c>0.03) {bad=1} END{exit bad}' "$M"
 check "L1 reference test acc ($L1ACC) = final test acc within 0.03" awk -F, -v c="$te" -v r="$L1ACC" 'END{exit !($c-r<=0.03 && r-$c<=0.03)}' "$M"
 "$GK" theory diag-sparse >"$T/theory.out" 2>&1
-check "groklab theory prints both references" bash -c "grep -q 'l2margin .*test acc 0.5' '$T/theory.out' && grep -q 'l1margin .*test acc 1.000' '$T/theory.out'"
+check "groklab theory prints both references" bash -c "grep -q 'l2margin .*test_acc 0.5' '$T/theory.out' && grep -q 'l1margin .*test_acc 1' '$T/theory.out'"
 
 echo "== misgrokking (l2sep, d=5000, n=8, wd=3e-2)"
 "$GK" run diag-l2sep d=5000 n=8 wd=3e-2 steps=65000 n_test=1000 --out "$T/mis" --quiet >/dev/null 2>&1

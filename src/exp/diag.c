@@ -31,6 +31,7 @@ static const gk_param_spec diag_params[] = {
     {"test_mem_mb", GK_P_INT, "1024", 0, 1e7, 0, 0, NULL, "largest dense test set held in memory (MB); larger ones are regenerated per eval"},
     GK_FLOW_PARAMS,
     {"xaxis", GK_P_ENUM, "step", 0, 0, 0, 0, "step|tstar", "x axis of the standard figure: step, or t/t* (to overlay runs)"},
+    GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("121300"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -158,8 +159,9 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
                                     (size_t)gk_config_int(cfg, "test_mem_mb") << 20, err);
     if (!s) s = gk_diag_model_create(&E->model, E->d, err);
     if (!s) s = gk_train_opts_flow_from_config(cfg, &o, err);
-    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, diag_objective,
-                                o.optim == GK_OPTIM_GD ? diag_gd_step : NULL, E, err);
+    gk_train_opts_transforms_from_config(cfg, &o);
+    int fused = o.optim == GK_OPTIM_GD && !gk_trainer_transforms_on(&o);
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, diag_objective, fused ? diag_gd_step : NULL, E, err);
     if (!s) {
         E->tr.table = &E->model.params;
         E->f_train = malloc(n * sizeof(double));

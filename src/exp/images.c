@@ -71,6 +71,7 @@ static const gk_param_spec img_params[] = {
     {"beta2", GK_P_REAL, "0.999", 0, 1, 0, 1, NULL, "AdamW beta2"},
     {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
     {"warmup", GK_P_INT, "0", 0, 1e12, 0, 0, NULL, "AdamW linear warmup steps"},
+    GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -285,6 +286,7 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd"),
                        .beta1 = gk_config_real(cfg, "beta1"), .beta2 = gk_config_real(cfg, "beta2"),
                        .eps = gk_config_real(cfg, "eps"), .warmup = gk_config_int(cfg, "warmup")};
+    gk_train_opts_transforms_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, img_step, E, err);
     if (s) {
         img_destroy(E);

@@ -56,6 +56,7 @@ static const gk_param_spec kumar_params[] = {
     {"path", GK_P_ENUM, "auto", 0, 0, 0, 0, "auto|stats|direct",
      "statistics (w_bar, M) or direct O(P N D) forward/backward; auto = stats when possible"},
     {"align_n", GK_P_INT, "0", 0, 1e7, 0, 0, NULL, "test points used for the NTK alignment (0 = all, else the first)"},
+    GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -244,6 +245,7 @@ static gk_status kumar_create(const gk_config *cfg, void **state, gk_error *err)
                                      (size_t)gk_config_int(cfg, "r"), seed, err);
     if (!s) s = gk_kumar_create(&E->model, &spec, err);
     if (!s) s = alloc_buffers(E, err);
+    gk_train_opts_transforms_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, kumar_objective, NULL, E, err);
     if (!s) {
         E->tr.table = &E->model.params;

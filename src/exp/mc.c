@@ -40,6 +40,7 @@ static const gk_param_spec mc_params[] = {
     {"nuc_iters", GK_P_INT, "20000", 1, 1e7, 0, 0, NULL, "iteration limit of the min-nuclear-norm reference"},
     GK_FLOW_PARAMS,
     {"xaxis", GK_P_ENUM, "step", 0, 0, 0, 0, "step|tstar", "x axis of the standard figure: step, or t/t* (to overlay runs)"},
+    GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("1500000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -201,8 +202,9 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!s) s = gk_matfact_plan_make(&E->plan, E->d, E->D.obs_i, E->D.obs_j, E->D.obs_y, E->D.nobs, err);
     if (!s) s = alloc_buffers(E, err);
     if (!s) s = gk_train_opts_flow_from_config(cfg, &o, err);
-    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mc_objective, o.optim == GK_OPTIM_GD ? mc_gd_step : NULL,
-                                E, err);
+    gk_train_opts_transforms_from_config(cfg, &o);
+    int fused = o.optim == GK_OPTIM_GD && !gk_trainer_transforms_on(&o);
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mc_objective, fused ? mc_gd_step : NULL, E, err);
     if (!s) {
         E->tr.table = &E->model.params;
         E->obs = (gk_matfact_input){E->D.obs_i, E->D.obs_j};

@@ -48,6 +48,7 @@ static const gk_param_spec mod_params[] = {
     {"beta2", GK_P_REAL, "0.98", 0, 1, 0, 1, NULL, "AdamW beta2"},
     {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
     {"warmup", GK_P_INT, "10", 0, 1e12, 0, 0, NULL, "AdamW linear warmup steps (lr_t = lr min(t/warmup, 1))"},
+    GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -136,6 +137,7 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!s) s = E->model_kind == MODEL_RELU ? gk_mlp_relu_create(&E->model, E->p, E->h, err)
                 : E->model_kind == MODEL_QUAD ? gk_mlp_quad_create(&E->model, E->p, E->h, gk_config_real(cfg, "out_scale"), err)
                                               : gk_tf1_create(&E->model, &tfd, err);
+    gk_train_opts_transforms_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mod_objective, NULL, E, err);
     if (s) {
         mod_destroy(E);

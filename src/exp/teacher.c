@@ -51,6 +51,7 @@ static const gk_param_spec ts_params[] = {
     {"beta1", GK_P_REAL, "0.9", 0, 1, 0, 1, NULL, "AdamW beta1"},
     {"beta2", GK_P_REAL, "0.999", 0, 1, 0, 1, NULL, "AdamW beta2"},
     {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
+    GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -124,6 +125,7 @@ static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd"),
                        .beta1 = gk_config_real(cfg, "beta1"), .beta2 = gk_config_real(cfg, "beta2"),
                        .eps = gk_config_real(cfg, "eps")};
+    gk_train_opts_transforms_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, ts_objective, NULL, E, err);
     if (s) {
         ts_destroy(E);

@@ -21,6 +21,8 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
                           void *ud, gk_error *err) {
     GK_ASSERT(tr && o && P > 0 && (objective || step_fn));
     memset(tr, 0, sizeof *tr);
+    if (o->optim == GK_OPTIM_FLOW && gk_trainer_transforms_on(o))
+        return gk_fail(err, GK_EINVAL, "grad=perp and filter=ema|ma apply to GD and AdamW steps, not to opt=flow");
     tr->o = *o;
     tr->P = P;
     tr->objective = objective;
@@ -32,6 +34,14 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
     if (!tr->theta || !tr->theta0 || !tr->grad) {
         gk_trainer_free(tr);
         return gk_fail(err, GK_ENOMEM, "out of memory for %zu parameters", P);
+    }
+    if (o->filter != GK_FILTER_NONE) {
+        size_t rows = o->filter == GK_FILTER_MA ? (size_t)o->filter_window + 1 : 1;
+        tr->filt = calloc(rows * P, sizeof(double));
+        if (!tr->filt) {
+            gk_trainer_free(tr);
+            return gk_fail(err, GK_ENOMEM, "out of memory for the gradient filter (%zu x %zu values)", rows, P);
+        }
     }
     if (o->optim == GK_OPTIM_ADAMW) {
         gk_status s = gk_adamw_init(&tr->adam, P, o->lr, o->wd, o->beta1, o->beta2, o->eps, o->warmup, err);
@@ -54,7 +64,61 @@ gk_status gk_trainer_check_loss(const gk_trainer *tr, double loss, gk_error *err
     return isfinite(loss) ? GK_OK : gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld", tr->step);
 }
 
+/* g <- g - (g.w / w.w) w for each tensor w, optionally rescaled to |g| (Prieto et al. 2025, Sec. 5; their
+ * code rescales). A tensor at w = 0 keeps its gradient. */
+static void perp_block(double *g, const double *w, size_t n, int rescale) {
+    double gw = 0, ww = 0, gg = 0;
+    for (size_t k = 0; k < n; k++) gw += g[k] * w[k], ww += w[k] * w[k], gg += g[k] * g[k];
+    if (!(ww > 0)) return;
+    double c = gw / ww, pp = 0;
+    for (size_t k = 0; k < n; k++) g[k] -= c * w[k], pp += g[k] * g[k];
+    if (rescale && pp > 0) {
+        double r = sqrt(gg / pp);
+        for (size_t k = 0; k < n; k++) g[k] *= r;
+    }
+}
+
+void gk_trainer_perp(gk_trainer *tr) {
+    if (!tr->table) {
+        perp_block(tr->grad, tr->theta, tr->P, tr->o.perp_rescale);
+        return;
+    }
+    for (int t = 0; t < tr->table->count; t++) {
+        const gk_tensor *T = &tr->table->t[t];
+        perp_block(tr->grad + T->offset, tr->theta + T->offset, T->rows * T->cols, tr->o.perp_rescale);
+    }
+}
+
+/* Grokfast (Lee et al. 2024): g <- g + lambda h, with h the EMA of past gradients (h = alpha h + (1 - alpha) g,
+ * h starting at the first gradient, as their grokfast_ema) or their mean over the last `window` steps (added
+ * only once the window is full, as their grokfast_ma; the sum is kept in the last row of the buffer). */
+void gk_trainer_filter(gk_trainer *tr) {
+    const size_t P = tr->P;
+    double *h = tr->filt, *g = tr->grad;
+    const double lambda = tr->o.filter_lambda;
+    if (tr->o.filter == GK_FILTER_EMA) {
+        const double a = tr->o.filter_alpha;
+        for (size_t k = 0; k < P; k++) {
+            h[k] = tr->filt_count == 0 ? g[k] : a * h[k] + (1 - a) * g[k];
+            g[k] += lambda * h[k];
+        }
+    } else if (tr->o.filter == GK_FILTER_MA) {
+        const long w = tr->o.filter_window;
+        double *slot = h + (size_t)(tr->filt_count % w) * P, *sum = h + (size_t)w * P;
+        for (size_t k = 0; k < P; k++) { /* the sum is recomputed per coordinate in a fixed order: no drift */
+            slot[k] = g[k];
+            double s = 0;
+            for (long j = 0; j < w; j++) s += h[(size_t)j * P + k];
+            sum[k] = s;
+            if (tr->filt_count + 1 >= w) g[k] += lambda * s / (double)w;
+        }
+    }
+    tr->filt_count++;
+}
+
 void gk_trainer_update(gk_trainer *tr) {
+    if (tr->o.perp) gk_trainer_perp(tr);
+    if (tr->o.filter != GK_FILTER_NONE) gk_trainer_filter(tr);
     if (tr->o.optim == GK_OPTIM_ADAMW) gk_adamw_step(&tr->adam, tr->theta, tr->grad);
     else gk_gd_step(tr->theta, tr->grad, tr->P, tr->o.lr, tr->o.wd);
 }
@@ -103,6 +167,11 @@ void gk_trainer_visit(gk_trainer *tr, gk_state *s) {
         gk_state_doubles(s, "adamw.v", tr->adam.v, tr->P);
     }
     if (tr->flow) gk_flow_visit(tr->flow, s);
+    if (tr->filt) {
+        size_t rows = tr->o.filter == GK_FILTER_MA ? (size_t)tr->o.filter_window + 1 : 1;
+        gk_state_long(s, "filter.count", &tr->filt_count);
+        gk_state_doubles(s, "filter.state", tr->filt, rows * tr->P);
+    }
 }
 
 void gk_trainer_free(gk_trainer *tr) {
@@ -110,9 +179,20 @@ void gk_trainer_free(gk_trainer *tr) {
     free(tr->theta);
     free(tr->theta0);
     free(tr->grad);
+    free(tr->filt);
     gk_adamw_free(&tr->adam);
     gk_flow_free(tr->flow);
     memset(tr, 0, sizeof *tr);
+}
+
+void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o) {
+    o->perp = !strcmp(gk_config_str(cfg, "grad"), "perp");
+    o->perp_rescale = gk_config_bool(cfg, "perp_rescale");
+    const char *f = gk_config_str(cfg, "filter");
+    o->filter = !strcmp(f, "ema") ? GK_FILTER_EMA : !strcmp(f, "ma") ? GK_FILTER_MA : GK_FILTER_NONE;
+    o->filter_alpha = gk_config_real(cfg, "filter_alpha");
+    o->filter_lambda = gk_config_real(cfg, "filter_lambda");
+    o->filter_window = gk_config_int(cfg, "filter_window");
 }
 
 gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o, gk_error *err) {

@@ -20,6 +20,20 @@
 #include "train/train.h"
 
 typedef enum gk_optim_kind { GK_OPTIM_GD, GK_OPTIM_ADAMW, GK_OPTIM_FLOW } gk_optim_kind;
+typedef enum gk_filter_kind { GK_FILTER_NONE, GK_FILTER_EMA, GK_FILTER_MA } gk_filter_kind;
+
+/* The keys of the gradient transforms, for experiments that train with GD or AdamW (place inside the spec
+ * table; read with gk_train_opts_transforms_from_config). */
+#define GK_TRANSFORM_PARAMS                                                                                         \
+    {"grad", GK_P_ENUM, "plain", 0, 0, 0, 0, "plain|perp",                                                         \
+     "perp: remove from each tensor's gradient its component along the tensor (Prieto et al. 2025, perpendicular "  \
+     "gradient)"},                                                                                                  \
+    {"perp_rescale", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "grad=perp: rescale each tensor's result to its gradient's norm"}, \
+    {"filter", GK_P_ENUM, "none", 0, 0, 0, 0, "none|ema|ma",                                                       \
+     "Grokfast: add filter_lambda x (an EMA or a moving average of past gradients) to the gradient (Lee et al. 2024)"}, \
+    {"filter_alpha", GK_P_REAL, "0.98", 0, 1, 0, 1, NULL, "filter=ema: the EMA's decay alpha (h = alpha h + (1 - alpha) g)"}, \
+    {"filter_lambda", GK_P_REAL, "2", 0, INFINITY, 0, 0, NULL, "filter=ema|ma: the amplification lambda"},     \
+    {"filter_window", GK_P_INT, "100", 1, 100000, 0, 0, NULL, "filter=ma: the window of the moving average (steps)"}
 
 typedef struct gk_train_opts {
     gk_optim_kind optim;
@@ -27,6 +41,10 @@ typedef struct gk_train_opts {
     double beta1, beta2, eps;         /* AdamW */
     long warmup;                      /* AdamW: linear warmup steps */
     gk_flow_opts flow;                /* flow */
+    int perp, perp_rescale;           /* perpendicular gradient (per tensor of the table) */
+    gk_filter_kind filter;            /* Grokfast filter of the gradient */
+    double filter_alpha, filter_lambda;
+    long filter_window;
 } gk_train_opts;
 
 /* The training objective at theta: accumulates dL/dtheta into grad (zeroed by the trainer) and sets *loss. */
@@ -43,6 +61,8 @@ struct gk_trainer {
     double *theta, *theta0, *grad;
     gk_adamw adam;
     gk_flow *flow;
+    double *filt;                     /* EMA: P; MA: filter_window x P ring of past gradients, then their sum */
+    long filt_count;                  /* gradients seen by the filter */
     long step;
     gk_objective objective;
     gk_step_fn step_fn;
@@ -59,8 +79,14 @@ gk_status gk_trainer_start(gk_trainer *tr, gk_error *err);
 gk_status gk_trainer_advance(gk_trainer *tr, long target, const volatile int *stop, gk_error *err);
 /* GK_ENONFINITE naming the step if loss is not finite. For step functions. */
 gk_status gk_trainer_check_loss(const gk_trainer *tr, double loss, gk_error *err);
-/* One GD or AdamW update with the gradient in tr->grad (for step functions that compute it themselves). */
+/* One GD or AdamW update with the gradient in tr->grad (for step functions that compute it themselves): the
+ * gradient transforms first (perpendicular projection, then the Grokfast filter), then the optimizer. */
 void gk_trainer_update(gk_trainer *tr);
+/* The transforms alone, on tr->grad (gk_trainer_update calls them). */
+void gk_trainer_perp(gk_trainer *tr);
+void gk_trainer_filter(gk_trainer *tr);
+/* 1 if a transform is on (an experiment with a fused step must then use the plain one). */
+static inline int gk_trainer_transforms_on(const gk_train_opts *o) { return o->perp || o->filter != GK_FILTER_NONE; }
 
 static inline double gk_trainer_time(const gk_trainer *tr, long step) { return tr->o.lr * (double)step; }
 double gk_trainer_param_norm(const gk_trainer *tr);
@@ -71,6 +97,8 @@ double gk_trainer_rel_dist(const gk_trainer *tr);
 void gk_trainer_visit(gk_trainer *tr, gk_state *s);
 void gk_trainer_free(gk_trainer *tr);
 
+/* Reads the GK_TRANSFORM_PARAMS keys into o. */
+void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o);
 /* Reads the flow keys (opt, rtol, atol, flow_method, flow_dense) into o: optim = FLOW for opt=flow, GD otherwise. */
 gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o, gk_error *err);
 

@@ -1,0 +1,138 @@
+/* test_trainer.c: the shared trainer. GD on a quadratic follows the closed form; the perpendicular gradient is
+ * orthogonal to each tensor; the Grokfast EMA and MA filters match their direct formulas; a checkpoint visit
+ * restores a trainer that then takes bitwise the same steps; a checkpoint of another size is refused. */
+#include "check.h"
+
+#include "core/state.h"
+#include "train/trainer.h"
+
+#include <string.h>
+
+enum { P = 6 };
+
+/* L(theta) = 1/2 sum_k c_k theta_k^2: grad = c theta. */
+static const double curv[P] = {1, 2, 3, 0.5, 4, 0.25};
+static gk_status quad(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    double l = 0;
+    for (int k = 0; k < P; k++) grad[k] += curv[k] * theta[k], l += 0.5 * curv[k] * theta[k] * theta[k];
+    *loss = l;
+    return GK_OK;
+}
+
+static void start(gk_trainer *tr, const gk_train_opts *o) {
+    gk_error err;
+    GK_CHECK(gk_trainer_init(tr, P, o, quad, NULL, NULL, &err) == GK_OK);
+    for (int k = 0; k < P; k++) tr->theta[k] = 1.0 + 0.1 * k;
+    GK_CHECK(gk_trainer_start(tr, &err) == GK_OK);
+}
+
+static void test_gd_closed_form(void) {
+    gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = 0.1, .wd = 0.01};
+    gk_trainer tr;
+    gk_error err;
+    start(&tr, &o);
+    GK_CHECK(gk_trainer_advance(&tr, 50, NULL, &err) == GK_OK && tr.step == 50);
+    for (int k = 0; k < P; k++) /* theta_t = (1 - lr (c + wd))^t theta_0 */
+        GK_CHECK_CLOSE(tr.theta[k], pow(1 - 0.1 * (curv[k] + 0.01), 50) * (1.0 + 0.1 * k), 1e-15, 1e-12);
+    GK_CHECK_CLOSE(gk_trainer_time(&tr, tr.step), 5.0, 0, 1e-15);
+    gk_trainer_free(&tr);
+}
+
+static void test_perp(void) {
+    gk_param_table table = {0};
+    gk_param_table_add(&table, "a", 2, 2);
+    gk_param_table_add(&table, "b", 2, 1);
+    gk_param_table_add(&table, "c", 1, 1);
+    for (int rescale = 0; rescale < 2; rescale++) {
+        gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = 0.1, .perp = 1, .perp_rescale = rescale};
+        gk_trainer tr;
+        start(&tr, &o);
+        tr.table = &table;
+        double g0[P];
+        for (int k = 0; k < P; k++) tr.grad[k] = g0[k] = sin(3.0 * k + 1);
+        gk_trainer_perp(&tr);
+        for (int t = 0; t < table.count; t++) {
+            const gk_tensor *T = &table.t[t];
+            double gw = 0, gg = 0, ww = 0, g0g0 = 0;
+            for (size_t k = T->offset; k < T->offset + T->rows * T->cols; k++)
+                gw += tr.grad[k] * tr.theta[k], gg += tr.grad[k] * tr.grad[k], ww += tr.theta[k] * tr.theta[k],
+                    g0g0 += g0[k] * g0[k];
+            if (T->rows * T->cols > 1) GK_CHECK_MSG(fabs(gw) <= 1e-12 * sqrt(gg * ww), "tensor %s: g.w = %g", T->name, gw);
+            if (rescale && T->rows * T->cols > 1) GK_CHECK_CLOSE(sqrt(gg), sqrt(g0g0), 0, 1e-12);
+        }
+        gk_trainer_free(&tr);
+    }
+}
+
+/* Feeds gradients g_t[k] = sin(t + k) through the filter and compares with the direct formulas. */
+static void test_filters(void) {
+    const double alpha = 0.9, lambda = 2;
+    const long window = 4;
+    for (int kind = GK_FILTER_EMA; kind <= GK_FILTER_MA; kind++) {
+        gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = 0.1, .filter = (gk_filter_kind)kind, .filter_alpha = alpha,
+                           .filter_lambda = lambda, .filter_window = window};
+        gk_trainer tr;
+        start(&tr, &o);
+        for (int t = 1; t <= 12; t++) {
+            for (int k = 0; k < P; k++) tr.grad[k] = sin(t + k);
+            gk_trainer_filter(&tr);
+            for (int k = 0; k < P; k++) {
+                double h = 0;
+                if (kind == GK_FILTER_EMA) { /* h_t = alpha^(t-1) g_1 + sum_{j=2..t} (1 - alpha) alpha^(t-j) g_j */
+                    h = pow(alpha, t - 1) * sin(1 + k);
+                    for (int j = 2; j <= t; j++) h += (1 - alpha) * pow(alpha, t - j) * sin(j + k);
+                } else if (t >= window) { /* the mean of the last `window` gradients, once there are that many */
+                    for (int j = t - (int)window + 1; j <= t; j++) h += sin(j + k) / (double)window;
+                }
+                GK_CHECK_CLOSE(tr.grad[k], sin(t + k) + lambda * h, 1e-14, 1e-12);
+            }
+        }
+        gk_trainer_free(&tr);
+    }
+}
+
+/* Save at step 7, go on to 20; load the saved state into a fresh trainer and go to 20: the same bits. */
+static void test_visit_roundtrip(void) {
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = 0.05, .wd = 0.1, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-8,
+                       .filter = GK_FILTER_EMA, .filter_alpha = 0.8, .filter_lambda = 1};
+    gk_trainer a, b;
+    gk_error err;
+    start(&a, &o);
+    start(&b, &o);
+    GK_CHECK(gk_trainer_advance(&a, 7, NULL, &err) == GK_OK);
+    gk_state save;
+    gk_state_init_save(&save);
+    gk_trainer_visit(&a, &save);
+    GK_CHECK(gk_state_status(&save, &err) == GK_OK);
+    GK_CHECK(gk_trainer_advance(&a, 20, NULL, &err) == GK_OK);
+    gk_state load;
+    gk_state_init_load(&load, save.buf, save.len);
+    gk_trainer_visit(&b, &load);
+    GK_CHECK(gk_state_status(&load, &err) == GK_OK && b.step == 7);
+    GK_CHECK(gk_trainer_advance(&b, 20, NULL, &err) == GK_OK);
+    GK_CHECK(!memcmp(a.theta, b.theta, P * sizeof(double)) && !memcmp(a.adam.v, b.adam.v, P * sizeof(double)));
+    /* A trainer of another size refuses the state, naming the block. */
+    gk_trainer c;
+    GK_CHECK(gk_trainer_init(&c, P + 1, &o, quad, NULL, NULL, &err) == GK_OK);
+    gk_state_init_load(&load, save.buf, save.len);
+    gk_trainer_visit(&c, &load);
+    GK_CHECK(gk_state_status(&load, &err) == GK_EINVAL && strstr(err.msg, "trainer.theta"));
+    gk_state_free(&save);
+    gk_trainer_free(&a), gk_trainer_free(&b), gk_trainer_free(&c);
+}
+
+static void test_flow_refuses_transforms(void) {
+    gk_train_opts o = {.optim = GK_OPTIM_FLOW, .lr = 0.1, .perp = 1};
+    gk_trainer tr;
+    gk_error err;
+    GK_CHECK(gk_trainer_init(&tr, P, &o, quad, NULL, NULL, &err) == GK_EINVAL && strstr(err.msg, "opt=flow"));
+}
+
+int main(void) {
+    GK_RUN(test_gd_closed_form);
+    GK_RUN(test_perp);
+    GK_RUN(test_filters);
+    GK_RUN(test_visit_roundtrip);
+    GK_RUN(test_flow_refuses_transforms);
+    return gk_test_summary();
+}
