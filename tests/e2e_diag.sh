@@ -44,7 +44,8 @@ check "L1 reference test acc ($L1ACC) = final test acc within 0.03" awk -F, -v c
 check "groklab theory prints both references" bash -c "grep -q 'l2margin .*test_acc 0.5' '$T/theory.out' && grep -q 'l1margin .*test_acc 1' '$T/theory.out'"
 
 echo "== misgrokking (l2sep, d=5000, n=8, wd=3e-2)"
-"$GK" run diag-l2sep d=5000 n=8 wd=3e-2 steps=65000 n_test=1000 --out "$T/mis" --quiet >/dev/null 2>&1
+"$GK" run diag-l2sep d=5000 n=8 wd=3e-2 steps=65000 n_test=1000 --out "$T/mis" --quiet >"$T/mis.out" 2>&1
+check "the summary says the test accuracy fell, at a step and t/t*" grep -qE 'test accuracy fell .*at step [0-9]+, t = [0-9.]+ = [0-9.]+ t\*' "$T/mis.out"
 M=$T/mis/metrics.csv
 TS=$(json_num "$T/mis/summary.json" predicted_transition_step)
 te=$(col "$M" test_acc)

@@ -4,8 +4,12 @@
 #include "check.h"
 
 #include "core/state.h"
+#include "data/design.h"
+#include "model/diag.h"
+#include "model/model.h"
 #include "train/trainer.h"
 
+#include <lapacke.h>
 #include <string.h>
 
 enum { P = 6 };
@@ -128,7 +132,114 @@ static void test_flow_refuses_transforms(void) {
     GK_CHECK(gk_trainer_init(&tr, P, &o, quad, NULL, NULL, &err) == GK_EINVAL && strstr(err.msg, "opt=flow"));
 }
 
+/* L = 1/2 theta^T A theta with A = Q diag(ev) Q^T (Q a fixed rotation): the top eigenvalue of A + wd I is known. */
+static double Aq[P * P];
+static gk_status quad_dense(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    double l = 0;
+    for (int i = 0; i < P; i++) {
+        double r = 0;
+        for (int j = 0; j < P; j++) r += Aq[i * P + j] * theta[j];
+        grad[i] += r, l += 0.5 * theta[i] * r;
+    }
+    *loss = l;
+    return GK_OK;
+}
+
+static void make_a(const double *ev) {
+    double Q[P * P]; /* Gram-Schmidt on a fixed random matrix */
+    gk_rng r;
+    gk_rng_seed(&r, 5, 0);
+    for (int i = 0; i < P * P; i++) Q[i] = gk_rng_normal(&r);
+    for (int c = 0; c < P; c++) {
+        for (int k = 0; k < c; k++) {
+            double d = 0;
+            for (int i = 0; i < P; i++) d += Q[i * P + c] * Q[i * P + k];
+            for (int i = 0; i < P; i++) Q[i * P + c] -= d * Q[i * P + k];
+        }
+        double n = 0;
+        for (int i = 0; i < P; i++) n += Q[i * P + c] * Q[i * P + c];
+        for (int i = 0; i < P; i++) Q[i * P + c] /= sqrt(n);
+    }
+    for (int i = 0; i < P; i++)
+        for (int j = 0; j < P; j++) {
+            double a = 0;
+            for (int k = 0; k < P; k++) a += Q[i * P + k] * ev[k] * Q[j * P + k];
+            Aq[i * P + j] = a;
+        }
+}
+
+static void test_sharpness_quadratic(void) {
+    const double ev[2][P] = {{0.5, 3, 7.5, 1, 2, 0.1}, {-9, 1, 2, 3.25, 0.5, 0}}; /* the second: a dominant negative one */
+    const double top[2] = {7.5, 3.25};
+    for (int c = 0; c < 2; c++) {
+        make_a(ev[c]);
+        gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = 0.01, .wd = 0.01};
+        gk_trainer tr;
+        gk_error err;
+        GK_CHECK(gk_trainer_init(&tr, P, &o, quad_dense, NULL, NULL, &err) == GK_OK);
+        for (int k = 0; k < P; k++) tr.theta[k] = 0.3 * k - 0.7;
+        double lam = 0;
+        GK_CHECK(gk_trainer_sharpness(&tr, 2000, &lam, &err) == GK_OK);
+        GK_CHECK_CLOSE(lam, top[c] + 0.01, 0, 1e-6);
+        gk_trainer_free(&tr);
+    }
+}
+
+/* The diagonal net with the logistic loss: the sharpness equals the top eigenvalue of the Hessian built
+ * column by column from central differences of the model's gradients (LAPACKE_dsyev) to 1e-3. */
+typedef struct diag_case {
+    gk_model m;
+    gk_design X;
+    double y[10], f[10], r[10];
+} diag_case;
+
+static gk_status diag_obj(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    diag_case *c = ud;
+    gk_status s = gk_model_forward(&c->m, theta, &c->X, c->X.n, c->f, err);
+    if (s) return s;
+    *loss = gk_logistic_loss(c->f, c->y, c->X.n, c->r, NULL);
+    gk_model_backward(&c->m, theta, &c->X, c->X.n, c->r, grad);
+    return GK_OK;
+}
+
+static void test_sharpness_model(void) {
+    enum { D = 5, N = 10, PP = 2 * D };
+    diag_case c;
+    gk_error err;
+    GK_CHECK(gk_diag_model_create(&c.m, D, &err) == GK_OK && gk_design_init_dense(&c.X, N, D, &err) == GK_OK);
+    for (int i = 0; i < N; i++) {
+        for (int j = 0; j < D; j++) c.X.dense[i * D + j] = sin(3.1 * i + 1.3 * j);
+        c.y[i] = i % 2 ? 1 : -1;
+    }
+    gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = 0.01, .wd = 1e-3};
+    gk_trainer tr;
+    GK_CHECK(gk_trainer_init(&tr, PP, &o, diag_obj, NULL, &c, &err) == GK_OK);
+    for (int k = 0; k < PP; k++) tr.theta[k] = 0.8 + 0.1 * sin(k);
+    double H[PP * PP], w[PP], gp[PP], gm[PP], th[PP], loss, h = 1e-5;
+    for (int j = 0; j < PP; j++) {
+        memcpy(th, tr.theta, sizeof th);
+        th[j] += h;
+        memset(gp, 0, sizeof gp);
+        diag_obj(&c, th, gp, &loss, &err);
+        th[j] -= 2 * h;
+        memset(gm, 0, sizeof gm);
+        diag_obj(&c, th, gm, &loss, &err);
+        for (int i = 0; i < PP; i++) H[i * PP + j] = (gp[i] - gm[i]) / (2 * h) + (i == j ? 1e-3 : 0);
+    }
+    for (int i = 0; i < PP; i++)
+        for (int j = 0; j < i; j++) H[i * PP + j] = H[j * PP + i] = 0.5 * (H[i * PP + j] + H[j * PP + i]);
+    GK_CHECK(LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', PP, H, PP, w) == 0);
+    double lam = 0;
+    GK_CHECK(gk_trainer_sharpness(&tr, 2000, &lam, &err) == GK_OK);
+    GK_CHECK_CLOSE(lam, w[PP - 1], 0, 1e-3);
+    gk_trainer_free(&tr);
+    gk_design_free(&c.X);
+    gk_model_free(&c.m);
+}
+
 int main(void) {
+    GK_RUN(test_sharpness_quadratic);
+    GK_RUN(test_sharpness_model);
     GK_RUN(test_gd_closed_form);
     GK_RUN(test_perp);
     GK_RUN(test_filters);

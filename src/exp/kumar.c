@@ -57,6 +57,7 @@ static const gk_param_spec kumar_params[] = {
      "statistics (w_bar, M) or direct O(P N D) forward/backward; auto = stats when possible"},
     {"align_n", GK_P_INT, "0", 0, 1e7, 0, 0, NULL, "test points used for the NTK alignment (0 = all, else the first)"},
     GK_TRANSFORM_PARAMS,
+    GK_SHARPNESS_PARAM,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };

@@ -41,6 +41,7 @@ static const gk_param_spec mc_params[] = {
     GK_FLOW_PARAMS,
     {"xaxis", GK_P_ENUM, "step", 0, 0, 0, 0, "step|tstar", "x axis of the standard figure: step, or t/t* (to overlay runs)"},
     GK_TRANSFORM_PARAMS,
+    GK_SHARPNESS_PARAM,
     GK_COMMON_PARAMS("1500000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };

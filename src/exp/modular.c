@@ -49,6 +49,7 @@ static const gk_param_spec mod_params[] = {
     {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
     {"warmup", GK_P_INT, "10", 0, 1e12, 0, 0, NULL, "AdamW linear warmup steps (lr_t = lr min(t/warmup, 1))"},
     GK_TRANSFORM_PARAMS,
+    GK_SHARPNESS_PARAM,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };

@@ -192,6 +192,7 @@ typedef struct run_state {
     double *row;
     double t0, last_csv;
     long step;             /* the step reached */
+    long sharp_every;      /* sharpness every this many eval rows (0: off) */
     /* checkpoints: a ticker thread raises `pause` when one is due or when the user asks to stop */
     volatile int pause, quit;
     volatile double next_ckpt;
@@ -284,6 +285,11 @@ static gk_status eval_row(run_state *rs, gk_error *err) {
     rs->row[1] = rs->tr ? gk_trainer_time(rs->tr, rs->step) : T->time_of_step(rs->exp, rs->step);
     gk_status s = T->eval(rs->exp, rs->row, err);
     if (s) return s;
+    if (rs->sharp_every > 0) { /* the last column; every sharp_every-th eval row, NaN between */
+        double *v = &rs->row[rs->m.ncols - 1];
+        *v = NAN;
+        if ((long)rs->m.nrows % rs->sharp_every == 0 && (s = gk_trainer_sharpness(rs->tr, 200, v, err))) return s;
+    }
     int c = gk_metrics_col(&rs->m, "param_norm"); /* weights that exploded are a divergence, like the loss */
     if (c >= 0 && !isfinite(rs->row[c]))
         s = gk_fail(err, GK_ENONFINITE, "the parameter norm became non-finite at step %ld", rs->step);
@@ -396,12 +402,18 @@ static gk_status build(run_state *rs, gk_error *err) {
     if (!s) s = gk_metrics_add_column(&rs->m, "step", err);
     if (!s) s = gk_metrics_add_column(&rs->m, "time", err);
     if (!s) s = T->columns(rs->exp, &rs->m, err);
-    if (!s) rs->row = calloc((size_t)rs->m.ncols, sizeof(double));
-    if (!s && !rs->row) s = gk_fail(err, GK_ENOMEM, "out of memory");
     if (!s && T->trainer) {
         rs->tr = T->trainer(rs->exp);
         rs->step = rs->tr->step;
     }
+    int si = gk_config_index(rs->cfg, "sharpness_every");
+    rs->sharp_every = si >= 0 ? (long)rs->cfg->num[si] : 0;
+    if (!s && rs->sharp_every > 0 && !(rs->tr && rs->tr->objective))
+        s = gk_fail(err, GK_EINVAL, "sharpness_every=%ld: preset %s has no full-batch objective to take the Hessian of",
+                    rs->sharp_every, rs->p->name);
+    if (!s && rs->sharp_every > 0) s = gk_metrics_add_column(&rs->m, "sharpness", err);
+    if (!s) rs->row = calloc((size_t)rs->m.ncols, sizeof(double));
+    if (!s && !rs->row) s = gk_fail(err, GK_ENOMEM, "out of memory");
     return s;
 }
 

@@ -201,3 +201,65 @@ gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o,
     if (!s) o->optim = use_flow ? GK_OPTIM_FLOW : GK_OPTIM_GD;
     return s;
 }
+
+/* ---- sharpness -------------------------------------------------------------------------------------- */
+
+typedef struct hvp_ws {
+    double *v, *w, *tp, *gp, *gm;
+} hvp_ws;
+
+/* w = (H - shift I) v, H the Hessian of the objective (+ wd I for GD), by central differences of gradients. */
+static gk_status hvp(gk_trainer *tr, hvp_ws *ws, double shift, gk_error *err) {
+    const size_t P = tr->P;
+    const double rms = gk_norm2(tr->theta, P) / sqrt((double)P), e = 1e-5 * (rms > 1 ? rms : 1);
+    const double decay = tr->o.optim == GK_OPTIM_GD ? tr->o.wd : 0;
+    double loss = 0;
+    for (int side = 0; side < 2; side++) {
+        double *g = side ? ws->gm : ws->gp, sgn = side ? -1.0 : 1.0;
+        for (size_t k = 0; k < P; k++) ws->tp[k] = tr->theta[k] + sgn * e * ws->v[k];
+        memset(g, 0, P * sizeof(double));
+        gk_status s = tr->objective(tr->ud, ws->tp, g, &loss, err);
+        if (!s && !isfinite(loss)) s = gk_fail(err, GK_ENONFINITE, "the loss is not finite near theta (sharpness)");
+        if (s) return s;
+    }
+    for (size_t k = 0; k < P; k++) ws->w[k] = (ws->gp[k] - ws->gm[k]) / (2 * e) + (decay - shift) * ws->v[k];
+    return GK_OK;
+}
+
+/* Power iteration for the eigenvalue of largest magnitude of H - shift I (Rayleigh quotient). */
+static gk_status power_iteration(gk_trainer *tr, hvp_ws *ws, double shift, int iters, double *lambda, gk_error *err) {
+    gk_rng r;
+    gk_rng_seed(&r, 1, UINT64_C(0x7368617270)); /* "sharp" */
+    for (size_t k = 0; k < tr->P; k++) ws->v[k] = gk_rng_normal(&r);
+    double n = gk_norm2(ws->v, tr->P), lam = 0, prev = NAN;
+    for (size_t k = 0; k < tr->P; k++) ws->v[k] /= n;
+    for (int it = 0; it < iters; it++) {
+        gk_status s = hvp(tr, ws, shift, err);
+        if (s) return s;
+        lam = gk_dot(ws->v, ws->w, tr->P);
+        n = gk_norm2(ws->w, tr->P);
+        if (!(n > 0)) break;
+        for (size_t k = 0; k < tr->P; k++) ws->v[k] = ws->w[k] / n;
+        if (fabs(lam - prev) <= 1e-12 * fabs(lam)) break;
+        prev = lam;
+    }
+    *lambda = lam;
+    return GK_OK;
+}
+
+gk_status gk_trainer_sharpness(gk_trainer *tr, int iters, double *lambda, gk_error *err) {
+    if (!tr->objective) return gk_fail(err, GK_EINVAL, "sharpness needs the full-batch objective, which this experiment does not give");
+    const size_t P = tr->P;
+    double *buf = malloc(5 * P * sizeof(double));
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory for the sharpness");
+    hvp_ws ws = {buf, buf + P, buf + 2 * P, buf + 3 * P, buf + 4 * P};
+    double lam = NAN, low = NAN;
+    gk_status s = power_iteration(tr, &ws, 0, iters, &lam, err);
+    if (!s && lam < 0) { /* the most negative eigenvalue dominates: the top one is lam + (top of H - lam I) */
+        s = power_iteration(tr, &ws, lam, iters, &low, err);
+        if (!s) lam = low + lam;
+    }
+    free(buf);
+    *lambda = lam;
+    return s;
+}

@@ -97,6 +97,18 @@ double gk_trainer_rel_dist(const gk_trainer *tr);
 void gk_trainer_visit(gk_trainer *tr, gk_state *s);
 void gk_trainer_free(gk_trainer *tr);
 
+/* The sharpness: the largest eigenvalue of the Hessian of the training objective at theta, with the weight
+ * decay's wd I for GD (coupled decay is part of the objective), by power iteration on Hessian-vector products
+ * taken as central differences of gradients, Hv ~ (g(theta + e v) - g(theta - e v)) / (2 e), from a fixed
+ * random start (deterministic). If the iteration settles on a negative eigenvalue, it is run again on the
+ * shifted H - lambda I to reach the top one. The difference quotient's error is O(e^2) in the third derivative
+ * (e = 1e-5 x max(1, |theta|_rms)); at ReLU kinks it is larger. Needs the objective. theta is left unchanged;
+ * tr->grad is used as scratch. */
+gk_status gk_trainer_sharpness(gk_trainer *tr, int iters, double *lambda, gk_error *err);
+#define GK_SHARPNESS_PARAM                                                                                     \
+    {"sharpness_every", GK_P_INT, "0", 0, 1e9, 0, 0, NULL,                                                     \
+     "every K eval points, the top Hessian eigenvalue of the training loss (column sharpness; 0 = off)"}
+
 /* Reads the GK_TRANSFORM_PARAMS keys into o. */
 void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o);
 /* Reads the flow keys (opt, rtol, atol, flow_method, flow_dense) into o: optim = FLOW for opt=flow, GD otherwise. */
