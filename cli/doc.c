@@ -87,7 +87,7 @@ static int write_man(FILE *out, void (*usage)(FILE *)) {
     fclose(mem);
     char *argv[] = {"--help", NULL};
     sweep = capture_stdout(gk_cli_sweep, 1, argv);
-    fprintf(out, ".TH GROKLAB 1 \"\" \"groklab %s\" \"User Commands\"\n", GK_VERSION);
+    fprintf(out, ".TH GROKLAB 1 \"\" \"groklab %s\" \"User Commands\"\n.nh\n.ad l\n", GK_VERSION);
     fputs(".SH NAME\ngroklab \\- a laboratory for grokking: small models beside their theory references\n", out);
     fputs(".SH SYNOPSIS\n", out);
     man_verbatim(out, use);

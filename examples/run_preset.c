@@ -45,7 +45,8 @@ int main(int argc, char **argv) {
     }
     const gk_table *m = gk_result_metrics(r);
     double g = grok_step(m);
-    printf("groklab %s, %s: %s after %zu eval points\n", gk_version(), preset, gk_status_str(outcome), gk_table_nrows(m));
+    printf("groklab %s, %s: %s after %zu eval points\n", gk_version(), preset,
+           outcome == GK_OK ? "completed" : gk_status_str(outcome), gk_table_nrows(m));
     if (g >= 0) printf("grok step (test_acc >= 0.95): %.0f\n", g);
     else printf("grok step (test_acc >= 0.95): never\n");
     gk_result_close(r);
