@@ -177,9 +177,9 @@ gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int na
 /* The resolved config as JSON text, as config.json holds it. */
 char *gk_config_json(const gk_preset *p, const gk_config *cfg);
 
-/* The metric columns this config gives (comma-separated, from step on): builds the experiment (which
- * computes its references) without training. */
-gk_status gk_preset_columns(const gk_preset *p, const gk_config *cfg, char **names, gk_error *err);
+/* The metric columns (metrics.csv's header, comma-separated) a preset gives with these assignments: builds the
+ * experiment (which computes its references) without training. */
+gk_status gk_preset_columns(const char *preset, const char *const *assign, int nassign, char **names, gk_error *err);
 
 /* ---- running one experiment ---- */
 typedef struct gk_run_progress {

@@ -57,31 +57,6 @@ char *gk_config_json(const gk_preset *p, const gk_config *cfg) {
     return text; /* cJSON allocates with malloc: gk_free */
 }
 
-gk_status gk_preset_columns(const gk_preset *p, const gk_config *cfg, char **names, gk_error *err) {
-    *names = NULL;
-    void *exp = NULL;
-    gk_apply_threads(cfg);
-    gk_status s = p->type->create(cfg, &exp, err);
-    if (s) return s;
-    gk_metrics m;
-    gk_metrics_init(&m);
-    s = gk_metrics_add_column(&m, "step", err);
-    if (!s) s = gk_metrics_add_column(&m, "time", err);
-    if (!s) s = p->type->columns(exp, &m, err);
-    size_t len = 1;
-    for (int c = 0; c < m.ncols; c++) len += strlen(m.names[c]) + 1;
-    char *buf = s ? NULL : calloc(len, 1);
-    if (!s && !buf) s = gk_fail(err, GK_ENOMEM, "out of memory");
-    for (int c = 0; buf && c < m.ncols; c++) {
-        if (c) strcat(buf, ",");
-        strcat(buf, m.names[c]);
-    }
-    p->type->destroy(exp); /* the names may belong to the experiment: copied above */
-    gk_metrics_free(&m);
-    *names = buf;
-    return s;
-}
-
 /* ---- one run ------------------------------------------------------------------------------------------ */
 
 typedef struct progress_bridge {
@@ -127,6 +102,39 @@ gk_status gk_run_preset(const char *preset, const char *const *assign, int nassi
     gk_config cfg;
     if (!s) s = gk_preset_config(p, assign, nassign, &cfg, err);
     return s ? s : gk_run_config(p, &cfg, o, outcome, err);
+}
+
+static gk_status config_columns(const gk_preset *p, const gk_config *cfg, char **names, gk_error *err) {
+    void *exp = NULL;
+    gk_apply_threads(cfg);
+    gk_status s = p->type->create(cfg, &exp, err);
+    if (s) return s;
+    gk_metrics m;
+    gk_metrics_init(&m);
+    s = gk_metrics_add_column(&m, "step", err);
+    if (!s) s = gk_metrics_add_column(&m, "time", err);
+    if (!s) s = p->type->columns(exp, &m, err);
+    size_t len = 1;
+    for (int c = 0; c < m.ncols; c++) len += strlen(m.names[c]) + 1;
+    char *buf = s ? NULL : calloc(len, 1);
+    if (!s && !buf) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    for (int c = 0; buf && c < m.ncols; c++) {
+        if (c) strcat(buf, ",");
+        strcat(buf, m.names[c]);
+    }
+    p->type->destroy(exp); /* the names may belong to the experiment: copied above */
+    gk_metrics_free(&m);
+    *names = buf;
+    return s;
+}
+
+gk_status gk_preset_columns(const char *preset, const char *const *assign, int nassign, char **names, gk_error *err) {
+    *names = NULL;
+    const gk_preset *p;
+    gk_config cfg;
+    gk_status s = find_preset(preset, &p, err);
+    if (!s) s = gk_preset_config(p, assign, nassign, &cfg, err);
+    return s ? s : config_columns(p, &cfg, names, err);
 }
 
 gk_status gk_theory_preset(const char *preset, const char *const *assign, int nassign, char **json, gk_error *err) {

@@ -28,7 +28,7 @@ try:
 except ImportError:  # pandas is optional
     _pd = None
 
-__all__ = ["Error", "Run", "presets", "params", "run", "load", "theory", "sweep", "version"]
+__all__ = ["Error", "Run", "presets", "params", "columns", "run", "load", "theory", "sweep", "version"]
 
 _L = _lib.load()
 __version__ = _L.gk_version().decode()
@@ -219,6 +219,19 @@ def theory(preset, **keys):
         _fail(st, err)
     try:
         return json.loads(ctypes.string_at(out).decode())
+    finally:
+        _L.gk_free(out)
+
+
+def columns(preset, **keys):
+    """The metrics.csv columns this preset gives with these keys (builds the experiment, does not train)."""
+    argv, n = _argv(_assign(keys))
+    out, err = ctypes.c_void_p(), _lib.Err()
+    st = _L.gk_preset_columns(str(preset).encode(), argv, n, ctypes.byref(out), ctypes.byref(err))
+    if st:
+        _fail(st, err)
+    try:
+        return ctypes.string_at(out).decode().split(",")
     finally:
         _L.gk_free(out)
 

@@ -87,6 +87,7 @@ def _declare(lib):
         "gk_preset_nparams": (c_int, [P]),
         "gk_preset_param": (c_int, [P, c_int, ctypes.POINTER(ParamInfo), E]),
         "gk_run_preset": (c_int, [c_char_p, argv, c_int, ctypes.POINTER(RunOptions), ctypes.POINTER(c_int), E]),
+        "gk_preset_columns": (c_int, [c_char_p, argv, c_int, ctypes.POINTER(c_void_p), E]),
         "gk_theory_preset": (c_int, [c_char_p, argv, c_int, ctypes.POINTER(c_void_p), E]),
         "gk_sweep_preset": (c_int, [c_char_p, argv, c_int, ctypes.POINTER(SweepOptions), ctypes.POINTER(c_size_t), E]),
         "gk_table_ncols": (c_int, [P]),
