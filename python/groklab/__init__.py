@@ -56,7 +56,7 @@ def _fail(status, err):
 def _preset(name):
     p = _L.gk_preset_find(str(name).encode())
     if not p:
-        raise Error("unknown preset '%s' (groklab.presets() lists them all)" % name)
+        raise Error("unknown preset '%s' (groklab list shows them all)" % name)
     return p
 
 
@@ -189,7 +189,6 @@ def load(run_dir):
 def run(preset, out=None, progress=False, save_data=False, **keys):
     """Runs one experiment into `out` (default runs/PRESET-DATE-TIME) and returns its Run.
     keys are the preset's keys (groklab.params(preset)), e.g. steps=3000, alpha=256."""
-    _preset(preset)
     out = out or _default_dir(preset)
     argv, n = _argv(_assign(keys))
     cb = _lib.PROGRESS_FN(_print_progress) if progress else _lib.PROGRESS_FN()
@@ -263,7 +262,6 @@ def sweep(preset, grid, out=None, jobs=None, seeds=0, steps_per_tstar=0.0, **key
     table (sweep.csv: one row per point, the swept keys, status and the summary scalars).
     jobs=None or 1 runs the points one after another in this process; jobs=N > 1 runs `groklab sweep --jobs N`
     (the CLI binary beside the library) so that N points run side by side."""
-    _preset(preset)
     out = out or os.path.join("runs", "sweep-%s" % preset)
     args = ["%s=%s" % (k, ",".join(_value(v) for v in (vals if isinstance(vals, (list, tuple, np.ndarray)) else [vals])))
             for k, vals in grid.items()] + _assign(keys)
