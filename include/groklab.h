@@ -224,7 +224,8 @@ typedef struct gk_sweep_options {
     void *ud;
 } gk_sweep_options;
 
-/* args: "key=v1,v2,...", "key=start:stop:num" or "key=start:stop:numlog" (a single value fixes a key).
+/* args: "key=v1,v2,...", "key=start:stop:num" or "key=start:stop:numlog"; "key=v" (one value) fixes a key for
+ * every point (it is not a column of sweep.csv then).
  * Points already completed in out_dir with the same params are not run again. Writes out_dir/sweep.csv,
  * sweep_times.csv, sweep_fit.json and the figures. A bad grid returns GK_EINVAL and creates nothing.
  * *completed = the number of completed points. */

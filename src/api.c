@@ -169,6 +169,27 @@ static gk_status sweep_points(const gk_sweep *sw, const gk_sweep_options *o, gk_
     return GK_OK;
 }
 
+/* A key with one value ("key=v", no ',' or ':') is fixed rather than swept: it joins the preset's overrides,
+ * so that it takes no grid axis (a sweep has at most GK_SWEEP_MAX_AXES). Checked first: a bad one is an error. */
+static gk_status fixed_keys(const gk_preset *p, const char *const *args, int nargs, char *buf, size_t len,
+                            const char **grid, int *ngrid, gk_error *err) {
+    const char *fixed[256];
+    int nfixed = 0;
+    *ngrid = 0;
+    if (nargs > 256) return gk_fail(err, GK_EINVAL, "too many keys (at most 256)");
+    for (int i = 0; i < nargs; i++) {
+        const char *eq = strchr(args[i], '=');
+        if (eq && !strpbrk(eq, ",:")) fixed[nfixed++] = args[i];
+        else grid[(*ngrid)++] = args[i];
+    }
+    gk_config cfg;
+    gk_status s = gk_preset_config(p, fixed, nfixed, &cfg, err);
+    if (s) return s;
+    size_t used = (size_t)snprintf(buf, len, "%s", p->overrides ? p->overrides : "");
+    for (int i = 0; i < nfixed && used < len; i++) used += (size_t)snprintf(buf + used, len - used, " %s", fixed[i]);
+    return used < len ? GK_OK : gk_fail(err, GK_EINVAL, "the fixed keys of the sweep are too long");
+}
+
 gk_status gk_sweep_preset(const char *preset, const char *const *args, int nargs, const gk_sweep_options *o,
                           size_t *completed, gk_error *err) {
     *completed = 0;
@@ -176,9 +197,16 @@ gk_status gk_sweep_preset(const char *preset, const char *const *args, int nargs
     const gk_preset *p;
     gk_status s = find_preset(preset, &p, err);
     if (s) return s;
+    char overrides[1024];
+    const char *grid[256];
+    int ngrid = 0;
+    s = fixed_keys(p, args, nargs, overrides, sizeof overrides, grid, &ngrid, err);
+    if (s) return s;
+    gk_preset q = *p; /* the preset with the fixed keys among its overrides */
+    q.overrides = overrides;
     gk_sweep sw;
     memset(&sw, 0, sizeof sw);
-    s = gk_sweep_parse(&sw, p, args, nargs, o->seeds, err);
+    s = gk_sweep_parse(&sw, &q, grid, ngrid, o->seeds, err);
     if (s) return s;
     sw.steps_per_tstar = o->steps_per_tstar;
     s = gk_sweep_validate(&sw, err);
