@@ -10,5 +10,7 @@ int gk_cli_bad_input(const char *msg);
 void gk_cli_print_params(const gk_preset *p);
 /* `groklab sweep ARGS...` (cli/sweep.c): returns the exit code. */
 int gk_cli_sweep(int argc, char **argv);
+/* `groklab --help-man` / `--help-completion` (cli/doc.c): the man page or the bash completion on stdout. */
+int gk_cli_doc(const char *what, void (*usage)(FILE *));
 
 #endif

@@ -41,7 +41,10 @@ static void usage(FILE *f) {
                "\nrun options:\n"
                "  --out DIR      run directory (default: runs/PRESET-DATE-TIME)\n"
                "  --save-data    also write the train and test sets (train.csv, test.csv)\n"
-               "  --quiet        no progress line\n",
+               "  --quiet        no progress line\n"
+               "\nother:\n"
+               "  groklab --version                               print the version\n"
+               "  groklab --help                                  this text\n",
             GK_VERSION);
 }
 
@@ -424,6 +427,7 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    if (!strncmp(cmd, "--help-", 7)) return gk_cli_doc(cmd + 7, usage); /* man page, completion (cli/doc.c) */
     if (!strcmp(cmd, "--version")) {
         printf("groklab %s\n", GK_VERSION);
         return 0;

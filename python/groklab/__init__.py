@@ -1,0 +1,298 @@
+"""groklab from Python: the presets, runs, theory references and sweeps of libgroklab (ctypes).
+
+    import groklab
+    r = groklab.run("diag-sparse", steps=3000, evals=20, evals_lin=0)
+    r.metrics["test_acc"]          # a pandas DataFrame (a dict of NumPy arrays without pandas)
+    r.summary["test_grok_step"]
+
+The library is found through GROKLAB_LIB (a path to libgroklab.so), else the installed one (cmake --install),
+else build/ of the source tree. Ctrl-C stops a run at the next step: the run directory keeps the metrics so far
+and the Run says status "interrupted". A bad key raises groklab.Error (a ValueError) and writes nothing.
+"""
+import ctypes
+import datetime
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+
+import numpy as np
+
+from . import _lib
+
+try:
+    import pandas as _pd
+except ImportError:  # pandas is optional
+    _pd = None
+
+__all__ = ["Error", "Run", "presets", "params", "columns", "run", "load", "theory", "sweep", "version"]
+
+_L = _lib.load()
+__version__ = _L.gk_version().decode()
+
+
+class Error(ValueError):
+    """A bad preset, key or value (the CLI's message), or a run that could not be set up."""
+
+
+def version():
+    return __version__
+
+
+def _s(b):
+    return b.decode() if b is not None else None
+
+
+def _fail(status, err):
+    msg = err.msg.decode(errors="replace")
+    if status == _lib.GK_EINVAL:
+        raise Error(msg)
+    raise RuntimeError("groklab: %s: %s" % (_L.gk_status_str(status).decode(), msg))
+
+
+def _preset(name):
+    p = _L.gk_preset_find(str(name).encode())
+    if not p:
+        raise Error("unknown preset '%s' (groklab list shows them all)" % name)
+    return p
+
+
+def presets():
+    """Every preset, in `groklab list` order: a list of dicts (name, experiment, paper, figure, shows)."""
+    out = []
+    for i in range(_L.gk_preset_count()):
+        info = _lib.PresetInfo()
+        _L.gk_preset_describe(_L.gk_preset_at(i), ctypes.byref(info))
+        out.append({k: _s(getattr(info, k)) for k, _ in _lib.PresetInfo._fields_})
+    return out
+
+
+def params(preset):
+    """The keys of a preset: a list of dicts (key, kind, default, range, help), defaults as the preset sets them."""
+    p, out = _preset(preset), []
+    for i in range(_L.gk_preset_nparams(p)):
+        info, err = _lib.ParamInfo(), _lib.Err()
+        st = _L.gk_preset_param(p, i, ctypes.byref(info), ctypes.byref(err))
+        if st:
+            _fail(st, err)
+        out.append({"key": _s(info.key), "kind": _s(info.kind_name), "default": _s(info.default),
+                    "range": _s(info.range), "help": _s(info.help)})
+    return out
+
+
+def _value(v):
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    return str(v)
+
+
+def _argv(items):
+    arr = (ctypes.c_char_p * max(1, len(items)))(*[s.encode() for s in items])
+    return arr, len(items)
+
+
+def _assign(keys):
+    return ["%s=%s" % (k, _value(v)) for k, v in keys.items()]
+
+
+def _interruptible(fn):
+    """Runs fn() in a worker thread while the main thread waits, so that Ctrl-C reaches a Python handler here
+    that sets the stop flag the C side polls. Returns (fn's result, whether Ctrl-C was pressed)."""
+    stop = ctypes.c_int(0)
+    box, hit = {}, []
+
+    def work():
+        try:
+            box["r"] = fn(stop)
+        except BaseException as e:  # re-raised in the caller's thread
+            box["e"] = e
+
+    def on_sigint(sig, frame):
+        stop.value = 1
+        hit.append(1)
+
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, on_sigint) if main else None
+    try:
+        t = threading.Thread(target=work, name="groklab", daemon=True)
+        t.start()
+        while t.is_alive():
+            t.join(0.1)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, old)
+    if "e" in box:
+        raise box["e"]
+    return box["r"], bool(hit)
+
+
+def _default_dir(base):
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    d, k = os.path.join("runs", "%s-%s" % (base, stamp)), 2
+    while os.path.exists(d):
+        d, k = os.path.join("runs", "%s-%s-%d" % (base, stamp, k)), k + 1
+    return d
+
+
+def _print_progress(ud, pp):
+    p = pp.contents
+    names = [p.names[i].decode() for i in range(p.ncols)] if p.ncols else []
+    row = {names[i]: p.row[i] for i in range(p.ncols)} if p.row else {}
+    bits = ["%s %.4g" % (k, row[k]) for k in ("train_acc", "test_acc", "test_loss") if k in row]
+    sys.stderr.write("\r[%s] step %d/%d  %s  %.1fs" % (p.preset.decode(), p.step, p.steps, "  ".join(bits), p.elapsed))
+    if p.step >= p.steps:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+class Run:
+    """A run directory read back: .metrics (DataFrame or dict of arrays), .summary and .config (dicts),
+    .dir, .figures (paths of the PNG/SVG files), .status ("completed", "interrupted", "diverged", ...)."""
+
+    def __init__(self, run_dir):
+        self.dir = os.path.abspath(run_dir)
+        h, err = ctypes.c_void_p(), _lib.Err()
+        st = _L.gk_result_open(self.dir.encode(), ctypes.byref(h), ctypes.byref(err))
+        if st:
+            _fail(st, err)
+        try:
+            t = _L.gk_result_metrics(h)
+            cols = {}
+            n = _L.gk_table_nrows(t)
+            for c in range(_L.gk_table_ncols(t)):
+                ptr = _L.gk_table_column(t, c)
+                cols[_L.gk_table_name(t, c).decode()] = np.ctypeslib.as_array(ptr, shape=(n,)).copy() if n else np.zeros(0)
+            self.summary = json.loads(_L.gk_result_summary(h).decode())
+            self.config = json.loads(_L.gk_result_config(h).decode())
+        finally:
+            _L.gk_result_close(h)
+        if "step" in cols:
+            cols["step"] = cols["step"].astype(np.int64)
+        self.metrics = _pd.DataFrame(cols) if _pd is not None else cols
+        self.status = self.summary.get("status")
+        self.figures = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
+
+    def __repr__(self):
+        return "<groklab.Run %s %s: %s>" % (self.summary.get("preset"), self.status, self.dir)
+
+
+def load(run_dir):
+    """Reads a run directory written by groklab (CLI or Python)."""
+    return Run(run_dir)
+
+
+def run(preset, out=None, progress=False, save_data=False, **keys):
+    """Runs one experiment into `out` (default runs/PRESET-DATE-TIME) and returns its Run.
+    keys are the preset's keys (groklab.params(preset)), e.g. steps=3000, alpha=256."""
+    out = out or _default_dir(preset)
+    argv, n = _argv(_assign(keys))
+    cb = _lib.PROGRESS_FN(_print_progress) if progress else _lib.PROGRESS_FN()
+
+    def call(stop):
+        opts = _lib.RunOptions(out.encode(), int(bool(save_data)), ctypes.pointer(stop), cb, None)
+        outcome, err = ctypes.c_int(0), _lib.Err()
+        st = _L.gk_run_preset(str(preset).encode(), argv, n, ctypes.byref(opts), ctypes.byref(outcome), ctypes.byref(err))
+        return st, outcome.value, err
+
+    (st, outcome, err), _ = _interruptible(call)
+    if st:
+        _fail(st, err)
+    r = Run(out)
+    if outcome == _lib.GK_EINTERRUPTED:
+        sys.stderr.write("groklab: %s interrupted; metrics kept in %s\n" % (preset, out))
+    return r
+
+
+def theory(preset, **keys):
+    """The theory references alone (no training): a dict with each reference's accuracies and margin and the
+    predicted transition step."""
+    argv, n = _argv(_assign(keys))
+    out, err = ctypes.c_void_p(), _lib.Err()
+    st = _L.gk_theory_preset(str(preset).encode(), argv, n, ctypes.byref(out), ctypes.byref(err))
+    if st:
+        _fail(st, err)
+    try:
+        return json.loads(ctypes.string_at(out).decode())
+    finally:
+        _L.gk_free(out)
+
+
+def columns(preset, **keys):
+    """The metrics.csv columns this preset gives with these keys (builds the experiment, does not train)."""
+    argv, n = _argv(_assign(keys))
+    out, err = ctypes.c_void_p(), _lib.Err()
+    st = _L.gk_preset_columns(str(preset).encode(), argv, n, ctypes.byref(out), ctypes.byref(err))
+    if st:
+        _fail(st, err)
+    try:
+        return ctypes.string_at(out).decode().split(",")
+    finally:
+        _L.gk_free(out)
+
+
+def _read_table(path):
+    if _pd is not None:
+        return _pd.read_csv(path)
+    import csv
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {k: [r[k] for r in rows] for k in (rows[0].keys() if rows else [])}
+
+
+def _binary():
+    b = os.environ.get("GROKLAB_BIN")
+    if b:
+        return b
+    try:
+        from . import _installed
+        return os.path.join(_installed.BINDIR, "groklab")
+    except ImportError:
+        pass
+    here = os.path.join(os.path.dirname(os.path.realpath(_L._path)), "groklab")
+    return here if os.path.exists(here) else shutil.which("groklab")
+
+
+def sweep(preset, grid, out=None, jobs=None, seeds=0, steps_per_tstar=0.0, **keys):
+    """A grid of runs: grid = {"alpha": [16, 64], "wd": [5e-3, 1e-2]}; keys fix other keys. Returns the sweep
+    table (sweep.csv: one row per point, the swept keys, status and the summary scalars).
+    jobs=None or 1 runs the points one after another in this process; jobs=N > 1 runs `groklab sweep --jobs N`
+    (the CLI binary beside the library) so that N points run side by side."""
+    out = out or os.path.join("runs", "sweep-%s" % preset)
+    args = ["%s=%s" % (k, ",".join(_value(v) for v in (vals if isinstance(vals, (list, tuple, np.ndarray)) else [vals])))
+            for k, vals in grid.items()] + _assign(keys)
+    if jobs and jobs > 1:
+        return _sweep_cli(preset, args, out, jobs, seeds, steps_per_tstar)
+    argv, n = _argv(args)
+
+    def call(stop):
+        o = _lib.SweepOptions(out.encode(), int(seeds), float(steps_per_tstar), None, ctypes.pointer(stop), _lib.POINT_FN(), None)
+        done, err = ctypes.c_size_t(0), _lib.Err()
+        st = _L.gk_sweep_preset(str(preset).encode(), argv, n, ctypes.byref(o), ctypes.byref(done), ctypes.byref(err))
+        return st, err
+
+    (st, err), _ = _interruptible(call)
+    if st and st != _lib.GK_EINTERRUPTED:
+        _fail(st, err)
+    return _read_table(os.path.join(out, "sweep.csv"))
+
+
+def _sweep_cli(preset, args, out, jobs, seeds, spt):
+    b = _binary()
+    if not b:
+        raise RuntimeError("groklab: the groklab binary was not found for jobs > 1 (set GROKLAB_BIN)")
+    cmd = [b, "sweep", str(preset)] + args + ["--out", out, "--jobs", str(int(jobs)), "--quiet"]
+    if seeds:
+        cmd += ["--seeds", str(int(seeds))]
+    if spt:
+        cmd += ["--steps-per-tstar", repr(float(spt))]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode == 2:
+        raise Error(p.stderr.strip().replace("groklab: error: ", "", 1))
+    if not os.path.exists(os.path.join(out, "sweep.csv")):
+        raise RuntimeError("groklab sweep failed (exit %d): %s" % (p.returncode, p.stderr.strip()))
+    return _read_table(os.path.join(out, "sweep.csv"))
