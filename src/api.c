@@ -111,9 +111,7 @@ static gk_status config_columns(const gk_preset *p, const gk_config *cfg, char *
     if (s) return s;
     gk_metrics m;
     gk_metrics_init(&m);
-    s = gk_metrics_add_column(&m, "step", err);
-    if (!s) s = gk_metrics_add_column(&m, "time", err);
-    if (!s) s = p->type->columns(exp, &m, err);
+    s = gk_declare_columns(p, cfg, exp, &m, err);
     size_t len = 1;
     for (int c = 0; c < m.ncols; c++) len += strlen(m.names[c]) + 1;
     char *buf = s ? NULL : calloc(len, 1);

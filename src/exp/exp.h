@@ -118,6 +118,10 @@ typedef struct gk_run_result {
  * unwritable directory. */
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err);
 
+/* The metrics columns of a built experiment, in order: step, time, the experiment's own, then the driver's
+ * (sharpness when sharpness_every > 0). */
+gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err);
+
 /* Continues the run in dir from its checkpoint (interrupted, killed, or finished: then `steps=N` goes further).
  * assign may set only steps (>= the run's) and threads. The resumed metrics.csv is byte-identical to an
  * uninterrupted run's. A missing, corrupt or foreign checkpoint is GK_EINVAL, and nothing in dir changes. */

@@ -392,6 +392,15 @@ static void run_state_free(run_state *rs) {
     gk_metrics_free(&rs->m);
 }
 
+gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err) {
+    gk_status s = gk_metrics_add_column(m, "step", err);
+    if (!s) s = gk_metrics_add_column(m, "time", err);
+    if (!s) s = p->type->columns(exp, m, err);
+    int si = gk_config_index(cfg, "sharpness_every");
+    if (!s && si >= 0 && cfg->num[si] > 0) s = gk_metrics_add_column(m, "sharpness", err);
+    return s;
+}
+
 /* Builds the experiment and the metrics table (no files written). */
 static gk_status build(run_state *rs, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
@@ -399,9 +408,7 @@ static gk_status build(run_state *rs, gk_error *err) {
     rs->t0 = rs->last_csv = now_seconds();
     gk_metrics_init(&rs->m);
     gk_status s = T->create(rs->cfg, &rs->exp, err);
-    if (!s) s = gk_metrics_add_column(&rs->m, "step", err);
-    if (!s) s = gk_metrics_add_column(&rs->m, "time", err);
-    if (!s) s = T->columns(rs->exp, &rs->m, err);
+    if (!s) s = gk_declare_columns(rs->p, rs->cfg, rs->exp, &rs->m, err);
     if (!s && T->trainer) {
         rs->tr = T->trainer(rs->exp);
         rs->step = rs->tr->step;
@@ -411,7 +418,6 @@ static gk_status build(run_state *rs, gk_error *err) {
     if (!s && rs->sharp_every > 0 && !(rs->tr && rs->tr->objective))
         s = gk_fail(err, GK_EINVAL, "sharpness_every=%ld: preset %s has no full-batch objective to take the Hessian of",
                     rs->sharp_every, rs->p->name);
-    if (!s && rs->sharp_every > 0) s = gk_metrics_add_column(&rs->m, "sharpness", err);
     if (!s) rs->row = calloc((size_t)rs->m.ncols, sizeof(double));
     if (!s && !rs->row) s = gk_fail(err, GK_ENOMEM, "out of memory");
     return s;
