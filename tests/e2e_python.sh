@@ -34,6 +34,30 @@ PYEOF
 check "Run.metrics equals the CLI's metrics.csv, column for column ($(tail -1 "$T/same.out"))" grep -q '^equal' "$T/same.out"
 check "and the two metrics.csv files are byte-identical" cmp -s "$T/cli/metrics.csv" "$T/py/metrics.csv"
 
+echo "== your own data: groklab.fit on the train.csv / test.csv a CLI run saved"
+"$GK" run diag-sparse steps=3000 evals=20 evals_lin=0 --save-data --out "$T/saved" --quiet >/dev/null 2>&1
+$PY - "$T" <<'PYEOF' >"$T/fit.out" 2>&1
+import os, sys, groklab, numpy as np, pandas as pd
+T = sys.argv[1]
+tr = pd.read_csv(T + "/saved/train.csv").values
+te = pd.read_csv(T + "/saved/test.csv").values
+r = groklab.fit("diag", tr[:, :-1], tr[:, -1], te[:, :-1], te[:, -1], out=T + "/fit", alpha=128, wd=1e-2, lr=0.01,
+                steps=3000, evals=20, evals_lin=0)
+cli = pd.read_csv(T + "/saved/metrics.csv", float_precision="round_trip")
+assert (r.metrics["train_acc"].values == cli["train_acc"].values).all() and (r.metrics["test_acc"].values == cli["test_acc"].values).all()
+for c in ("train_loss", "test_loss"):
+    rel = np.max(np.abs(r.metrics[c].values / cli[c].values - 1))
+    assert rel <= 1e-12, (c, rel)
+assert "agree_l1margin" in r.metrics.columns and "references" in r.summary
+try:
+    groklab.fit("diag", tr[:, :-1], 2 * tr[:, -1], te[:, :-1], te[:, -1], out=T + "/badfit", steps=10)
+    print("no error")
+except groklab.Error as e:
+    assert "label" in str(e) and not os.path.exists(T + "/badfit"), e
+print("fit ok")
+PYEOF
+check "groklab.fit('diag', ...) on the saved data: the same accuracies at every row, losses within 1e-12; bad labels raise groklab.Error and write nothing ($(tail -1 "$T/fit.out"))" grep -q '^fit ok' "$T/fit.out"
+
 echo "== presets, params, theory, load"
 $PY - "$T" <<'PYEOF' >"$T/api.out" 2>&1
 import sys, subprocess, groklab

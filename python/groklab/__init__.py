@@ -28,7 +28,7 @@ try:
 except ImportError:  # pandas is optional
     _pd = None
 
-__all__ = ["Error", "Run", "presets", "params", "columns", "run", "load", "theory", "sweep", "version"]
+__all__ = ["Error", "Run", "presets", "params", "columns", "run", "fit", "load", "theory", "sweep", "version"]
 
 _L = _lib.load()
 __version__ = _L.gk_version().decode()
@@ -206,6 +206,49 @@ def run(preset, out=None, progress=False, save_data=False, **keys):
     if outcome == _lib.GK_EINTERRUPTED:
         sys.stderr.write("groklab: %s interrupted; metrics kept in %s\n" % (preset, out))
     return r
+
+
+# The experiments whose models take arbitrary inputs, and the preset whose keys they start from.
+_FIT_PRESETS = {"diag": "diag-sparse", "xor": "xor", "images": "omnigrok-mnist"}
+
+
+def _as_pair(X, y, what):
+    import numpy as np
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
+    if X.ndim != 2 or X.shape[0] != y.shape[0] or X.shape[0] == 0:
+        raise Error("%s: X must be a 2-D array (n, d) and y a 1-D array of n labels; got X %s and y %s"
+                    % (what, X.shape, y.shape))
+    return X, y
+
+
+def fit(experiment, X_train, y_train, X_test, y_test, out=None, progress=False, **keys):
+    """Trains an experiment's model on your own data and returns its Run (the same as run()).
+    experiment: "diag" (labels -1/+1; with its L2 and L1 max-margin references), "xor" or "images" where the
+    installed groklab supports data=file for them. keys as for run(), e.g. alpha=128, wd=1e-2, steps=3000."""
+    import numpy as np
+    import shutil
+    import tempfile
+    preset = _FIT_PRESETS.get(experiment)
+    if preset is None:
+        raise Error("fit: experiment %r is not one of %s" % (experiment, ", ".join(sorted(_FIT_PRESETS))))
+    if not any(p["key"] == "train" for p in params(preset)):
+        raise Error("fit: experiment %r does not take data=file in this groklab yet" % experiment)
+    sets = [_as_pair(X_train, y_train, "train"), _as_pair(X_test, y_test, "test")]
+    if sets[0][0].shape[1] != sets[1][0].shape[1]:
+        raise Error("fit: the train set has %d features and the test set %d" % (sets[0][0].shape[1], sets[1][0].shape[1]))
+    tmp = tempfile.mkdtemp(prefix="groklab-fit-")
+    try:
+        specs = []
+        for name, (X, y) in zip(("train", "test"), sets):
+            xp, yp = os.path.join(tmp, name + "_X.npy"), os.path.join(tmp, name + "_y.npy")
+            np.save(xp, X)
+            np.save(yp, y)
+            specs.append(xp + "," + yp)
+        return run(preset, out=out or _default_dir(experiment + "-fit"), progress=progress, data="file",
+                   train=specs[0], test=specs[1], **keys)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def theory(preset, **keys):

@@ -1,6 +1,8 @@
 /* diag_data.c: generators for the sparse and the large-L2-margin datasets (Lyu et al. Sec. 3.2.3). */
 #include "data/diag_data.h"
 
+#include "data/userdata.h"
+
 #include "io/samples_csv.h"
 
 #include <math.h>
@@ -175,4 +177,48 @@ gk_status gk_diag_data_save_csv(const gk_diag_data *D, const char *dir, gk_error
     const double *ytr[] = {D->y_train}, *yte[] = {D->y_test};
     gk_status s = gk_write_samples_csv(dir, "train.csv", D->train.n, D->d, design_row, &D->train, ytr, names, 1, err);
     return s ? s : gk_write_samples_csv(dir, "test.csv", D->test.n, D->d, design_row, &D->test, yte, names, 1, err);
+}
+
+/* ---- a user's own data -------------------------------------------------------------------------------- */
+
+static int all_signs(const double *x, size_t n) {
+    for (size_t k = 0; k < n; k++)
+        if (x[k] != 1.0 && x[k] != -1.0) return 0;
+    return 1;
+}
+
+static gk_status user_set(gk_design *X, double **y, const gk_userdata *u, const char *name, int finish, gk_error *err) {
+    for (size_t i = 0; i < u->n; i++)
+        if (u->y[i] != 1.0 && u->y[i] != -1.0)
+            return gk_fail(err, GK_EINVAL, "%s: the label of sample %zu is %g; the diagonal net takes labels -1 or +1",
+                           name, i + 1, u->y[i]);
+    *y = malloc((u->n ? u->n : 1) * sizeof(double));
+    if (!*y) return gk_fail(err, GK_ENOMEM, "out of memory for %zu labels", u->n);
+    memcpy(*y, u->y, u->n * sizeof(double));
+    int signs = all_signs(u->X, u->n * u->d);
+    gk_status s = signs ? gk_design_init_signs(X, u->n, u->d, err) : gk_design_init_dense(X, u->n, u->d, err);
+    if (s) return s;
+    for (size_t i = 0; i < u->n; i++)
+        for (size_t j = 0; j < u->d; j++) {
+            double v = u->X[i * u->d + j];
+            if (signs) gk_signmat_set(&X->signs, i, j, v < 0 ? -1 : 1);
+            else X->dense[i * u->d + j] = v;
+        }
+    return finish ? gk_design_finish(X, err) : GK_OK;
+}
+
+gk_status gk_diag_data_from_user(gk_diag_data *D, const gk_userdata *train, const gk_userdata *test,
+                                 const char *train_name, const char *test_name, gk_error *err) {
+    memset(D, 0, sizeof *D);
+    if (train->d != test->d)
+        return gk_fail(err, GK_EINVAL, "%s has %zu features per sample but %s has %zu: both sets need the same d",
+                       train_name, train->d, test_name, test->d);
+    D->kind = GK_DIAG_FILE;
+    D->d = train->d;
+    D->wstar = calloc(D->d, sizeof(double));
+    gk_status s = D->wstar ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!s) s = user_set(&D->train, &D->y_train, train, train_name, 1, err);
+    if (!s) s = user_set(&D->test, &D->y_test, test, test_name, 0, err);
+    if (s) gk_diag_data_free(D);
+    return s;
 }

@@ -8,7 +8,7 @@
 
 #include "data/design.h"
 
-typedef enum gk_diag_kind { GK_DIAG_SPARSE = 0, GK_DIAG_L2SEP = 1 } gk_diag_kind;
+typedef enum gk_diag_kind { GK_DIAG_SPARSE = 0, GK_DIAG_L2SEP = 1, GK_DIAG_FILE = 2 } gk_diag_kind;
 
 typedef struct gk_diag_data {
     gk_diag_kind kind;
@@ -24,6 +24,12 @@ typedef struct gk_diag_data {
 /* dense_limit: the largest dense test set (bytes) held in memory; beyond it rows are regenerated. */
 gk_status gk_diag_data_make(gk_diag_data *D, gk_diag_kind kind, size_t n, size_t n_test, size_t d, size_t s,
                             double gamma, uint64_t seed, size_t dense_limit, gk_error *err);
+/* A user's own data (data/userdata): labels must be -1 or +1 and both sets must have the same d. A set whose
+ * features are all -1 or +1 is packed into bits like the generated sparse data (the same sums, bit for bit);
+ * any other is held dense. Errors name the file (train_name / test_name), the row and the value. */
+struct gk_userdata;
+gk_status gk_diag_data_from_user(gk_diag_data *D, const struct gk_userdata *train, const struct gk_userdata *test,
+                                 const char *train_name, const char *test_name, gk_error *err);
 void gk_diag_data_free(gk_diag_data *D);
 /* Writes train.csv and test.csv (features x0..x{d-1}, then label) into dir, atomically. */
 gk_status gk_diag_data_save_csv(const gk_diag_data *D, const char *dir, gk_error *err);

@@ -8,6 +8,7 @@
 #include "exp/exp.h"
 
 #include "data/diag_data.h"
+#include "data/userdata.h"
 #include "model/diag.h"
 #include "theory/theory.h"
 #include "train/trainer.h"
@@ -18,7 +19,11 @@
 #include <time.h>
 
 static const gk_param_spec diag_params[] = {
-    {"data", GK_P_ENUM, "sparse", 0, 0, 0, 0, "sparse|l2sep", "dataset: sparse linear (grokking) or large L2 margin (misgrokking)"},
+    {"data", GK_P_ENUM, "sparse", 0, 0, 0, 0, "sparse|l2sep|file",
+     "dataset: sparse linear (grokking), large L2 margin (misgrokking), or your own (file: keys train and test)"},
+    {"train", GK_P_STRING, "", 0, 0, 0, 0, NULL,
+     "data=file: the train set, FILE.csv (features, then the label -1 or +1) or X.npy,y.npy; d, n, s are then the file's"},
+    {"test", GK_P_STRING, "", 0, 0, 0, 0, NULL, "data=file: the test set, in the same form as train"},
     {"d", GK_P_INT, "1000", 1, 1e8, 0, 0, NULL, "input dimension"},
     {"n", GK_P_INT, "128", 1, 1e7, 0, 0, NULL, "train set size"},
     {"n_test", GK_P_INT, "2000", 1, 1e7, 0, 0, NULL, "test set size"},
@@ -62,6 +67,12 @@ typedef struct diag_exp {
 
 static gk_status diag_check(const gk_config *cfg, gk_error *err) {
     long d = gk_config_int(cfg, "d"), s = gk_config_int(cfg, "s");
+    if (!strcmp(gk_config_str(cfg, "data"), "file"))
+        for (int k = 0; k < 2; k++) {
+            const char *key = k ? "test" : "train";
+            if (!gk_config_str(cfg, key)[0])
+                return gk_fail(err, GK_EINVAL, "data=file needs %s=FILE.csv or %s=X.npy,y.npy", key, key);
+        }
     if (!strcmp(gk_config_str(cfg, "data"), "sparse")) {
         if (s > d) return gk_fail(err, GK_EINVAL, "s=%ld is out of range: s must be an odd integer with 1 <= s <= d (d=%ld)", s, d);
         if (s % 2 == 0) return gk_fail(err, GK_EINVAL, "s=%ld is not allowed: s must be odd (so that sign(<w*, x>) has no ties)", s);
@@ -146,6 +157,26 @@ static gk_status diag_gd_step(void *ud, gk_trainer *tr, gk_error *err) {
     return s;
 }
 
+/* The generated data sets of the paper, or the user's own (data=file). */
+static gk_status make_data(diag_exp *E, const gk_config *cfg, gk_error *err) {
+    const char *data = gk_config_str(cfg, "data");
+    if (!strcmp(data, "file")) {
+        gk_userdata tr = {0}, te = {0};
+        const char *trn = gk_config_str(cfg, "train"), *ten = gk_config_str(cfg, "test");
+        gk_status s = gk_userdata_read(trn, &tr, err);
+        if (!s) s = gk_userdata_read(ten, &te, err);
+        if (!s) s = gk_diag_data_from_user(&E->D, &tr, &te, trn, ten, err);
+        gk_userdata_free(&tr);
+        gk_userdata_free(&te);
+        E->d = E->D.d;
+        return s;
+    }
+    gk_diag_kind kind = strcmp(data, "sparse") ? GK_DIAG_L2SEP : GK_DIAG_SPARSE;
+    return gk_diag_data_make(&E->D, kind, (size_t)gk_config_int(cfg, "n"), (size_t)gk_config_int(cfg, "n_test"), E->d,
+                             (size_t)gk_config_int(cfg, "s"), gk_config_real(cfg, "gamma"),
+                             (uint64_t)gk_config_int(cfg, "seed"), (size_t)gk_config_int(cfg, "test_mem_mb") << 20, err);
+}
+
 static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) {
     diag_exp *E = calloc(1, sizeof *E);
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
@@ -153,11 +184,8 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
     E->d = (size_t)gk_config_int(cfg, "d");
     E->alpha = gk_config_real(cfg, "alpha");
     gk_train_opts o = {.lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd")};
-    gk_diag_kind kind = strcmp(gk_config_str(cfg, "data"), "sparse") ? GK_DIAG_L2SEP : GK_DIAG_SPARSE;
-    size_t n = (size_t)gk_config_int(cfg, "n"), n_test = (size_t)gk_config_int(cfg, "n_test");
-    gk_status s = gk_diag_data_make(&E->D, kind, n, n_test, E->d, (size_t)gk_config_int(cfg, "s"),
-                                    gk_config_real(cfg, "gamma"), (uint64_t)gk_config_int(cfg, "seed"),
-                                    (size_t)gk_config_int(cfg, "test_mem_mb") << 20, err);
+    gk_status s = make_data(E, cfg, err);
+    size_t n = E->D.train.n, n_test = E->D.test.n;
     if (!s) s = gk_diag_model_create(&E->model, E->d, err);
     if (!s) s = gk_train_opts_flow_from_config(cfg, &o, err);
     gk_train_opts_transforms_from_config(cfg, &o);
@@ -194,7 +222,7 @@ static gk_status diag_columns(void *state, gk_metrics *m, gk_error *err) {
     gk_status s = GK_OK;
     for (size_t k = 0; k < sizeof common / sizeof *common && !s; k++) s = gk_metrics_add_column(m, common[k], err);
     const char *own = E->D.kind == GK_DIAG_SPARSE ? diag_columns_sparse[0] : diag_columns_l2sep[0];
-    if (!s) s = gk_metrics_add_column(m, own, err);
+    if (!s && E->D.kind != GK_DIAG_FILE) s = gk_metrics_add_column(m, own, err); /* no w* for a user's data */
     for (int k = 0; k < NREFS && E->use_refs && !s; k++) s = gk_metrics_add_column(m, ref_columns[k], err);
     if (E->tr.flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
     if (E->tr.flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
@@ -234,8 +262,9 @@ static gk_status diag_eval(void *state, double *row, gk_error *err) {
                                              : gk_dot(E->w, E->D.wstar, d) / gk_norm2(E->w, d);
     double vals[] = {tr_loss, tr_acc, te_loss, te_acc, norm, gk_trainer_rel_dist(&E->tr),
                      min_margin / (norm * norm), gk_norm2(theta, d), gk_norm2(theta + d, d), l1, own};
-    memcpy(row + 2, vals, sizeof vals);
-    size_t col = 2 + sizeof vals / sizeof *vals;
+    size_t nvals = sizeof vals / sizeof *vals - (E->D.kind == GK_DIAG_FILE);
+    memcpy(row + 2, vals, nvals * sizeof *vals);
+    size_t col = 2 + nvals;
     for (int k = 0; k < NREFS && E->use_refs; k++)
         row[col++] = E->ref[k].ok ? agreement(E->f_test, E->ref[k].test_score, nt) : NAN;
     if (E->tr.flow) {
@@ -322,7 +351,7 @@ static const gk_rule diag_misgrok_rules[] = {
     {NULL, NULL, 0, 0, NULL},
 };
 static const gk_rule *diag_rule_list(void *state) {
-    return ((diag_exp *)state)->D.kind == GK_DIAG_SPARSE ? diag_grok_rules : diag_misgrok_rules;
+    return ((diag_exp *)state)->D.kind == GK_DIAG_L2SEP ? diag_misgrok_rules : diag_grok_rules;
 }
 
 static const gk_exp_type diag_type = {
