@@ -73,6 +73,9 @@ typedef struct gk_run_opts {
     void (*progress)(void *ud, const gk_progress *p);
     void *ud;
     double csv_interval;       /* seconds between rewrites of metrics.csv (it is always written at the end) */
+    int force;
+    double checkpoint_every;
+    int save_weights;
 } gk_run_opts;
 
 typedef struct gk_run_result {
@@ -85,6 +88,9 @@ typedef struct gk_run_result {
  * may have stopped early: see res->status). Returns an error (and writes nothing) for a bad config or an
  * unwritable directory. */
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err);
+/* Continues the run in dir from its last checkpoint; assign (e.g. "steps=N") changes what may change. */
+gk_status gk_resume(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts, gk_run_result *res,
+                    gk_error *err);
 
 /* Builds the experiment (which computes its theory references) and reports the references only, without
  * training: a cheap check of whether a setting can grok. *out is owned by the caller. */
