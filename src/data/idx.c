@@ -202,9 +202,8 @@ gk_status gk_idx_read(const char *path, gk_idx *out, gk_error *err) {
 gk_status gk_idx_read_best(char *path, size_t len, gk_idx *out, gk_error *err) {
     gk_status s = gk_idx_read(path, out, err);
     size_t n = strlen(path);
-    if (!s || n < 4 || strcmp(path + n - 3, ".gz") || n - 3 >= len) return s;
     char raw[1200];
-    if (n - 3 >= sizeof raw) return s;
+    if (!s || n < 4 || strcmp(path + n - 3, ".gz") || n - 3 >= sizeof raw) return s;
     memcpy(raw, path, n - 3);
     raw[n - 3] = '\0';
     gk_error e2;
