@@ -7,6 +7,7 @@
 # "files in" line names only what it wrote.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
+GK=$(readlink -f "$GK") # the sweep below runs from another directory
 
 # mkidx DIR: a tiny MNIST-format set (20 train, 10 t10k images of 4 x 4, labels 0..9), gzip-compressed.
 mkidx() {
