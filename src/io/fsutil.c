@@ -99,7 +99,7 @@ static int is_temp_name(const char *name, long *pid) {
     if (t == name + 1 || !t[4]) return 0;
     char *end = NULL;
     long v = strtol(t + 4, &end, 10);
-    if (*end || v <= 0 || t[4] < '0' || t[4] > '9') return 0;
+    if (*end || v <= 0 || v > 2147483647L || t[4] < '0' || t[4] > '9') return 0;
     *pid = v;
     return 1;
 }
