@@ -1,7 +1,9 @@
 /* doc.c: the man page groklab(1) and the bash completion, written from the same tables as --help (the
  * usage text, `groklab sweep --help`, the preset registry and each experiment's keys), so they cannot drift.
  * The build runs `groklab --help-man` and `groklab --help-completion` (hidden options). */
-#include "cli.h"
+#include "common.h"
+#include "doc.h"
+#include "sweep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +87,8 @@ static int write_man(FILE *out, void (*usage)(FILE *)) {
     if (!mem) return 1;
     usage(mem);
     fclose(mem);
-    char *argv[] = {"--help", NULL};
-    sweep = capture_stdout(gk_cli_sweep, 1, argv);
+    char *argv[] = {"sweep", "--help", NULL};
+    sweep = capture_stdout(gk_cli_sweep, 2, argv);
     fprintf(out, ".TH GROKLAB 1 \"\" \"groklab %s\" \"User Commands\"\n.nh\n.ad l\n", GK_VERSION);
     fputs(".SH NAME\ngroklab \\- a laboratory for grokking: small models beside their theory references\n", out);
     fputs(".SH SYNOPSIS\n", out);

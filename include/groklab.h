@@ -28,7 +28,8 @@ typedef enum gk_status {
     GK_ENONFINITE,   /* a loss or a value became NaN or infinite */
     GK_EINTERRUPTED, /* the caller asked the run to stop (Ctrl-C) */
     GK_EUNAVAILABLE, /* a result cannot be computed for this input (e.g. a non-separable hard margin) */
-    GK_EFAILED       /* an external solver failed */
+    GK_EFAILED,      /* an external solver failed */
+    GK_ELIMIT        /* a bound on the work was reached (e.g. max_evals of a gradient flow) */
 } gk_status;
 
 const char *gk_status_str(gk_status s);

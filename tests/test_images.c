@@ -54,7 +54,8 @@ static size_t make_idx1(unsigned char *buf, unsigned n) {
     return 8 + n;
 }
 
-/* Reading `name` fails with GK_EIO, the message names the file and contains `needle`, and *out is empty. */
+/* Reading `name` fails with GK_EINVAL (a malformed file is bad input), the message names the file and contains
+ * `needle`, and *out is empty. */
 static void expect_idx_error(const char *name, const char *needle) {
     char p[512];
     path_of(p, sizeof p, name);
@@ -62,7 +63,7 @@ static void expect_idx_error(const char *name, const char *needle) {
     gk_error err = {{0}};
     memset(&x, 0x5a, sizeof x);
     gk_status s = gk_idx_read(p, &x, &err);
-    GK_CHECK_MSG(s == GK_EIO, "%s: status %d", name, (int)s);
+    GK_CHECK_MSG(s == (strstr(needle, "cannot open") ? GK_EIO : GK_EINVAL), "%s: status %d", name, (int)s);
     GK_CHECK_MSG(strstr(err.msg, p) && strstr(err.msg, needle), "%s: message '%s' (expected '%s')", name, err.msg, needle);
     GK_CHECK(x.data == NULL && x.count == 0 && x.ndim == 0);
 }
@@ -215,7 +216,8 @@ static void expect_json_error(const char *name, const char *needle) {
     gk_image_set S;
     memset(&S, 0, sizeof S);
     gk_error err = {{0}};
-    GK_CHECK_MSG(gk_digits_json_read_file(p, 0, &S, &err) == GK_EIO, "%s accepted", name);
+    gk_status want = strstr(needle, "cannot open") ? GK_EIO : GK_EINVAL;
+    GK_CHECK_MSG(gk_digits_json_read_file(p, 0, &S, &err) == want, "%s accepted", name);
     GK_CHECK_MSG(strstr(err.msg, p) && strstr(err.msg, needle), "%s: message '%s' (expected '%s')", name, err.msg, needle);
     GK_CHECK(S.n == 0);
     gk_image_set_free(&S);

@@ -4,7 +4,9 @@
 
 #include "exp/sweep.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -235,8 +237,100 @@ static void test_collect_csv_resume(void) {
     GK_CHECK(system(cmd) == 0);
 }
 
+/* Two values that sanitize alike (a path and its '_' spelling) get different, stable names; a long value is
+ * cut to GK_SWEEP_NAME_MAX and stays unique. The old names were equal ("target_csv=_a_b_m.csv_seed=1"). */
+static void test_names_unique(void) {
+    const gk_preset *mc = gk_preset_find("mc-multiply-fast");
+    GK_ASSERT(mc);
+    const char *a1[] = {"target_csv=/a/b/m.csv,_a_b_m.csv,a_b"};
+    gk_sweep sw;
+    gk_error err = {{0}};
+    GK_CHECK(gk_sweep_parse(&sw, mc, a1, 1, 0, &err) == GK_OK && sw.npoints == 3);
+    char n0[512], n1[512], n2[512], again[512];
+    gk_sweep_point_name(&sw, 0, n0, sizeof n0);
+    gk_sweep_point_name(&sw, 1, n1, sizeof n1);
+    gk_sweep_point_name(&sw, 2, n2, sizeof n2);
+    gk_sweep_point_name(&sw, 0, again, sizeof again);
+    GK_CHECK_MSG(strcmp(n0, n1) && strcmp(n0, n2) && strcmp(n1, n2), "%s | %s | %s", n0, n1, n2);
+    GK_CHECK(!strcmp(n0, again));
+    GK_CHECK_MSG(!strncmp(n0, "target_csv=_a_b_m.csv~", 22) && strlen(n0) == 22 + 8 + 7 && !strchr(n0, '/'), "%s", n0);
+    gk_sweep_free(&sw);
+    /* a parse of the same grid gives the same names (stable across reruns) */
+    GK_CHECK(gk_sweep_parse(&sw, mc, a1, 1, 0, &err) == GK_OK);
+    gk_sweep_point_name(&sw, 0, again, sizeof again);
+    GK_CHECK(!strcmp(n0, again));
+    gk_sweep_free(&sw);
+    /* long names: cut to GK_SWEEP_NAME_MAX, still unique */
+    char longv[300] = "target_csv=";
+    size_t k = strlen(longv);
+    for (int v = 1; v <= 2; v++) {
+        for (int i = 0; i < 110; i++) longv[k++] = i % 10 ? 'x' : '/';
+        longv[k++] = (char)('0' + v);
+        longv[k++] = v == 1 ? ',' : '\0';
+    }
+    const char *a2[] = {longv, "alpha=1.00000000000001,2.00000000000001", "wd=0.0100000000000001,0.0200000000000001",
+                        "lr=0.100000000000001,0.200000000000001"};
+    GK_CHECK(gk_sweep_parse(&sw, mc, a2, 4, 0, &err) == GK_OK && sw.npoints == 16);
+    for (size_t p = 0; p < sw.npoints; p++) {
+        gk_sweep_point_name(&sw, p, n0, sizeof n0);
+        GK_CHECK_MSG(strlen(n0) <= GK_SWEEP_NAME_MAX, "%zu: %s", strlen(n0), n0);
+        for (size_t q = 0; q < p; q++) {
+            gk_sweep_point_name(&sw, q, n1, sizeof n1);
+            GK_CHECK_MSG(strcmp(n0, n1), "points %zu and %zu: %s", q, p, n0);
+        }
+    }
+    gk_sweep_point_name(&sw, 15, n0, sizeof n0);
+    GK_CHECK_MSG(strlen(n0) == GK_SWEEP_NAME_MAX, "%s", n0);
+    gk_sweep_free(&sw);
+}
+
+/* A point locked by another process is not run (GK_EUNAVAILABLE, nothing created); a point run removes the
+ * stale temp files of its directory; a swept `steps` is not repeated by the summary's own steps in sweep.csv. */
+static void test_lock_temps_columns(void) {
+    char dir[] = "/tmp/gk_test_sweep_XXXXXX";
+    GK_ASSERT(mkdtemp(dir));
+    const char *args[] = {"steps=20,30", "d=10", "n=8", "n_test=10", "evals=3", "evals_lin=0"};
+    gk_sweep sw;
+    gk_error err = {{0}};
+    GK_CHECK(gk_sweep_parse(&sw, diag(), args, 6, 0, &err) == GK_OK);
+    sw.threads = 1;
+    char name[512], path[1200];
+    gk_sweep_point_name(&sw, 0, name, sizeof name);
+    snprintf(path, sizeof path, "%s/.%s.lock", dir, name);
+    int fd = open(path, O_RDWR | O_CREAT, 0666); /* another open file description: flock conflicts */
+    GK_CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+    gk_status st = GK_EFAILED;
+    gk_status s = gk_sweep_run_point(&sw, 0, dir, NULL, &st, &err);
+    GK_CHECK_MSG(s == GK_EUNAVAILABLE && strstr(err.msg, "another process"), "%d: %s", (int)s, err.msg);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    GK_CHECK(access(path, F_OK) != 0); /* not run */
+    close(fd);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/%s/.curves.png.tmp2147483646", dir, name);
+    put(path, "half a figure");
+    GK_CHECK(gk_sweep_run_point(&sw, 0, dir, NULL, &st, &err) == GK_OK && st == GK_OK);
+    GK_CHECK(access(path, F_OK) != 0);
+    GK_CHECK(gk_sweep_run_point(&sw, 1, dir, NULL, &st, &err) == GK_OK && st == GK_OK);
+    gk_sweep_table t;
+    GK_CHECK(gk_sweep_collect(&sw, dir, &t, &err) == GK_OK && gk_sweep_table_col(&t, "steps") >= 0);
+    GK_CHECK(gk_sweep_write_csv(&sw, &t, dir, &err) == GK_OK);
+    gk_sweep_table_free(&t);
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    const char *csv = slurp(path);
+    int nsteps = 0;
+    for (const char *c = csv; c && (c = strstr(c, "steps")) && c < strchr(csv, '\n'); c++)
+        nsteps += (c == csv || c[-1] == ',') && (c[5] == ',' || c[5] == '\n');
+    GK_CHECK_MSG(nsteps == 1, "%d steps columns: %.200s", nsteps, csv ? csv : "(none)");
+    gk_sweep_free(&sw);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    GK_CHECK(system(cmd) == 0);
+}
+
 int main(void) {
     GK_RUN(test_lists_and_names);
+    GK_RUN(test_names_unique);
+    GK_RUN(test_lock_temps_columns);
     GK_RUN(test_ranges);
     GK_RUN(test_bad_grids);
     GK_RUN(test_validate);

@@ -15,6 +15,7 @@ const char *gk_status_str(gk_status s) {
     case GK_EINTERRUPTED: return "interrupted";
     case GK_EUNAVAILABLE: return "unavailable";
     case GK_EFAILED: return "solver failed";
+    case GK_ELIMIT: return "limit reached";
     }
     return "unknown status";
 }

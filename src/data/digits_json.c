@@ -4,18 +4,28 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NPIX 784
 
+/* The whole file as a NUL-terminated string, refused when larger than GK_DIGITS_MAX_BYTES (checked on the size
+ * of a regular file before reading, and while reading anything else, e.g. /dev/zero) or holding a NUL byte. */
 static gk_status slurp(const char *path, char **text, gk_error *err) {
     *text = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return gk_fail(err, GK_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 20, len = 0;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > GK_DIGITS_MAX_BYTES) {
+        fclose(f);
+        return gk_fail(err, GK_EINVAL, "%s: %lld bytes, more than the %d a digits file may have", path,
+                       (long long)st.st_size, GK_DIGITS_MAX_BYTES);
+    }
+    size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
-    while (buf) {
+    while (buf && len <= GK_DIGITS_MAX_BYTES) {
         len += fread(buf + len, 1, cap - len - 1, f);
         if (len < cap - 1) break;
         char *nb = realloc(buf, 2 * cap);
@@ -24,10 +34,15 @@ static gk_status slurp(const char *path, char **text, gk_error *err) {
     }
     int bad = ferror(f);
     fclose(f);
-    if (!buf) return gk_fail(err, GK_ENOMEM, "%s: out of memory", path);
-    if (bad) {
+    gk_status s = GK_OK;
+    if (!buf) s = gk_fail(err, GK_ENOMEM, "%s: out of memory", path);
+    else if (bad) s = gk_fail(err, GK_EIO, "%s: read error", path);
+    else if (len > GK_DIGITS_MAX_BYTES)
+        s = gk_fail(err, GK_EINVAL, "%s: more than the %d bytes a digits file may have", path, GK_DIGITS_MAX_BYTES);
+    else if (memchr(buf, '\0', len)) s = gk_fail(err, GK_EINVAL, "%s: not a JSON text (it holds a NUL byte)", path);
+    if (s) {
         free(buf);
-        return gk_fail(err, GK_EIO, "%s: read error", path);
+        return s;
     }
     buf[len] = '\0';
     *text = buf;
@@ -39,23 +54,25 @@ gk_status gk_digits_json_read_file(const char *path, int label, gk_image_set *se
     char *text;
     gk_status s = slurp(path, &text, err);
     if (s) return s;
-    cJSON *root = cJSON_Parse(text);
+    /* require_null_terminated: nothing but white space may follow the value */
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
     if (!root) {
-        const char *at = cJSON_GetErrorPtr();
+        const char *at = end ? end : cJSON_GetErrorPtr();
         long off = at && at >= text && at <= text + strlen(text) ? (long)(at - text) : -1;
         free(text);
-        return gk_fail(err, GK_EIO, "%s: not valid JSON (parse error near byte %ld)", path, off);
+        return gk_fail(err, GK_EINVAL, "%s: not valid JSON, or more than one JSON value (parse error near byte %ld)", path, off);
     }
     free(text);
     const cJSON *data = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "data") : NULL;
     if (!cJSON_IsArray(data)) {
         cJSON_Delete(root);
-        return gk_fail(err, GK_EIO, "%s: expected an object {\"data\": [...]} with an array of pixel values", path);
+        return gk_fail(err, GK_EINVAL, "%s: expected an object {\"data\": [...]} with an array of pixel values", path);
     }
     const size_t len = (size_t)cJSON_GetArraySize(data);
     if (len == 0 || len % NPIX) {
         cJSON_Delete(root);
-        return gk_fail(err, GK_EIO, "%s: \"data\" holds %zu numbers, not a positive multiple of %d (28 x 28 pixels per image)",
+        return gk_fail(err, GK_EINVAL, "%s: \"data\" holds %zu numbers, not a positive multiple of %d (28 x 28 pixels per image)",
                        path, len, NPIX);
     }
     const size_t m = len / NPIX, n0 = set->n;
@@ -72,7 +89,7 @@ gk_status gk_digits_json_read_file(const char *path, int label, gk_image_set *se
     cJSON_ArrayForEach(v, data) {
         if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0.0 && v->valuedouble <= 1.0)) {
             cJSON_Delete(root);
-            return gk_fail(err, GK_EIO, "%s: \"data\"[%zu] is %s, not a pixel value in [0, 1]", path, k,
+            return gk_fail(err, GK_EINVAL, "%s: \"data\"[%zu] is %s, not a pixel value in [0, 1]", path, k,
                            cJSON_IsNumber(v) ? "out of range" : "not a number");
         }
         x[n0 * NPIX + k++] = v->valuedouble;

@@ -4,9 +4,12 @@
  * An IDX file is: two zero bytes, a type byte (only 0x08 = unsigned byte is read here), the number of
  * dimensions (1..4), then one big-endian uint32 per dimension, then exactly the product of the dimensions in
  * bytes. gk_idx_read checks all of it: the magic, the type, nonzero dimensions that fit in memory, and the
- * length (a short file is "truncated", extra bytes are "trailing data"). On any problem it returns GK_EIO or
- * GK_EINVAL with a message naming the file, and leaves *out empty: there is never a partial result.
- * zlib's gzread reads raw files unchanged, so one reader serves both forms. */
+ * length (a short file is "truncated", extra bytes are "trailing data"), also of a gzip file: one gzip stream
+ * (a file starting 1f 8b), its data checked by zlib (CRC), nothing after it. The header's promise is checked
+ * against the file's size before anything is allocated (a raw file must hold exactly that; a gzip file at most
+ * 1032 bytes per byte), and the data buffer grows with what is read. A malformed file is GK_EINVAL (bad input),
+ * one that cannot be opened or read GK_EIO, each with a message naming the file; *out is then empty: there is
+ * never a partial result. */
 #ifndef GK_DATA_IDX_H
 #define GK_DATA_IDX_H
 
@@ -22,6 +25,9 @@ typedef struct gk_idx {
 } gk_idx;
 
 gk_status gk_idx_read(const char *path, gk_idx *out, gk_error *err);
+/* gk_idx_read of path; when path is "X.gz" and cannot be read while a raw "X" beside it can, reads X instead
+ * and writes its name into path (len bytes): a broken download does not hide a good file. */
+gk_status gk_idx_read_best(char *path, size_t len, gk_idx *out, gk_error *err);
 void gk_idx_free(gk_idx *x);
 
 /* n images of d pixels in [0, 1] (row-major n x d, doubles) and their labels in [0, classes). The dense

@@ -78,19 +78,50 @@ static long parse_row(char *line, double **vals, size_t *cap, size_t *bad_col, i
     return (long)n;
 }
 
+/* One line into *line (grown as needed, NUL-terminated, the newline kept). Returns its length, 0 at the end
+ * of the file, -1 for a line longer than GK_MC_CSV_MAX_LINE, -2 out of memory, -3 a read error. *total counts
+ * the bytes read: past GK_MC_CSV_MAX_BYTES the file ends here (-1 too). */
+static long read_line(FILE *f, char **line, size_t *cap, size_t *total) {
+    size_t n = 0;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (n + 2 > *cap) {
+            size_t nc = *cap ? 2 * *cap : 256;
+            char *nl = realloc(*line, nc);
+            if (!nl) return -2;
+            *line = nl, *cap = nc;
+        }
+        (*line)[n++] = c == '\0' ? '?' : (char)c; /* a NUL byte is no number: it must not end the string */
+        if (n > GK_MC_CSV_MAX_LINE || ++*total > GK_MC_CSV_MAX_BYTES) return -1;
+        if (c == '\n') break;
+    }
+    if (ferror(f)) return -3;
+    if (n) (*line)[n] = '\0';
+    return (long)n;
+}
+
 gk_status gk_mc_read_csv(const char *path, double **X, size_t *d, gk_error *err) {
     *X = NULL;
     *d = 0;
     FILE *f = fopen(path, "r");
     if (!f) return gk_fail(err, GK_EINVAL, "target_csv '%s': cannot open the file (%s)", path, strerror(errno));
     char *line = NULL;
-    size_t lcap = 0, vcap = 0, cols = 0, rows = 0, cap_all = 0;
+    size_t lcap = 0, vcap = 0, cols = 0, rows = 0, cap_all = 0, total = 0;
     double *vals = NULL, *all = NULL;
     gk_status s = GK_OK;
-    long lineno = 0;
-    ssize_t got;
-    while ((got = getline(&line, &lcap, f)) >= 0) {
+    long lineno = 0, got;
+    while ((got = read_line(f, &line, &lcap, &total)) != 0) {
         lineno++;
+        if (got < 0) {
+            s = got == -2   ? gk_fail(err, GK_ENOMEM, "target_csv '%s': out of memory", path)
+                : got == -3 ? gk_fail(err, GK_EIO, "target_csv '%s': read error", path)
+                : total > GK_MC_CSV_MAX_BYTES
+                    ? gk_fail(err, GK_EINVAL, "target_csv '%s': more than %d bytes (a %d x %d matrix needs far less)",
+                              path, GK_MC_CSV_MAX_BYTES, GK_MC_CSV_MAX_DIM, GK_MC_CSV_MAX_DIM)
+                    : gk_fail(err, GK_EINVAL, "target_csv '%s': line %ld is longer than %d bytes", path, lineno,
+                              GK_MC_CSV_MAX_LINE);
+            break;
+        }
         if (blank_or_comment(line)) continue;
         size_t bad = 0;
         int nonfinite = 0;
@@ -102,6 +133,11 @@ gk_status gk_mc_read_csv(const char *path, double **X, size_t *d, gk_error *err)
         if (n < 0) {
             s = gk_fail(err, GK_EINVAL, "target_csv '%s': line %ld, column %zu is %s", path, lineno, bad,
                         nonfinite ? "not finite" : "not a number");
+            break;
+        }
+        if (rows == 0 && (size_t)n > GK_MC_CSV_MAX_DIM) {
+            s = gk_fail(err, GK_EINVAL, "target_csv '%s': line %ld has %ld values: at most %d (d <= %d)", path, lineno, n,
+                        GK_MC_CSV_MAX_DIM, GK_MC_CSV_MAX_DIM);
             break;
         }
         if (rows == 0) cols = (size_t)n;
@@ -126,7 +162,6 @@ gk_status gk_mc_read_csv(const char *path, double **X, size_t *d, gk_error *err)
         memcpy(all + rows * cols, vals, cols * sizeof *all);
         rows++;
     }
-    if (!s && ferror(f)) s = gk_fail(err, GK_EINVAL, "target_csv '%s': read error", path);
     fclose(f);
     free(line);
     free(vals);

@@ -17,7 +17,12 @@ void gk_mc_target_multiply(size_t d, double *X);
 /* X = B B^T scaled to a root-mean-square entry of 0.3 (the scale of the multiplication table), B (d x r)
  * Gaussian from (seed, stream 11): symmetric, positive semi-definite, rank r. r <= d. */
 void gk_mc_target_lowrank(size_t d, size_t r, uint64_t seed, double *X);
-/* Reads a square symmetric matrix from a CSV file. Blank lines and lines starting with '#' are skipped.
+/* Bounds of a target CSV: the largest d, the longest line, the largest file (what is read of /dev/zero, say). */
+#define GK_MC_CSV_MAX_DIM 4096
+#define GK_MC_CSV_MAX_LINE (1 << 20)
+#define GK_MC_CSV_MAX_BYTES (256 << 20)
+/* Reads a square symmetric matrix from a CSV file (at most GK_MC_CSV_MAX_DIM rows of as many values, lines of
+ * at most GK_MC_CSV_MAX_LINE bytes, GK_MC_CSV_MAX_BYTES in all). Blank lines and lines starting with '#' are skipped.
  * On success *X (malloc'd, d x d) and *d. GK_EINVAL with a message naming the file and the problem for:
  * a file that cannot be opened, no rows, a non-numeric or non-finite value (row and column named), rows of
  * different lengths, a matrix that is not square, or not symmetric (|X_ij - X_ji| > 1e-9 (1 + max|X|); the

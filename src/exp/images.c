@@ -187,9 +187,9 @@ static gk_status load_idx_part(const char *dir, const char *part, size_t m, uint
         return s;
     }
     gk_idx im, lb;
-    s = gk_idx_read(ip, &im, err);
+    s = gk_idx_read_best(ip, sizeof ip, &im, err);
     if (s) return s;
-    s = gk_idx_read(lp, &lb, err);
+    s = gk_idx_read_best(lp, sizeof lp, &lb, err);
     if (s) {
         gk_idx_free(&im);
         return s;

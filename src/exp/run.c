@@ -203,7 +203,8 @@ typedef struct run_state {
 } run_state;
 
 static const char *exp_status_name(gk_status s) {
-    return s == GK_OK ? "completed" : s == GK_EINTERRUPTED ? "interrupted" : s == GK_ENONFINITE ? "diverged" : "failed";
+    return s == GK_OK ? "completed" : s == GK_EINTERRUPTED ? "interrupted" : s == GK_ENONFINITE ? "diverged"
+           : s == GK_ELIMIT ? "limit" : "failed";
 }
 
 static void *ticker_main(void *arg) {
@@ -480,7 +481,8 @@ static gk_status train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     res->summary = sum;
     gk_status s = write_metrics(rs->o->out_dir, &rs->m, err);
     if (!s) s = write_json(rs->o->out_dir, "summary.json", sum, err);
-    int healthy = res->status == GK_OK || res->status == GK_EINTERRUPTED; /* a diverged state is not kept */
+    /* a diverged or failed state is not kept; one stopped by max_evals can go on with a larger bound */
+    int healthy = res->status == GK_OK || res->status == GK_EINTERRUPTED || res->status == GK_ELIMIT;
     if (!s && healthy && rs->o->checkpoint_every > 0) s = write_checkpoint(rs, err);
     if (!s && healthy) s = write_weights(rs, "final", err);
     if (!s) s = write_figures(rs, sum, err);
@@ -506,6 +508,8 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
     struct stat st;
     int created = stat(opts->out_dir, &st) != 0;
     if (!s) s = gk_mkdir_p(opts->out_dir, err);
+    int stale = 0;
+    if (!s) s = gk_remove_stale_temps(opts->out_dir, &stale, err); /* of a killed earlier run */
     if (s) return s;
     run_state rs = {.p = p, .cfg = cfg, .o = opts};
     s = build(&rs, err);
@@ -620,6 +624,8 @@ gk_status gk_resume(const char *dir, const char *const *assign, int nassign, con
     run_state rs = {.p = p, .cfg = &cfg, .o = &o};
     s = build(&rs, err);
     if (!s) s = load_checkpoint(&rs, dir, err);
+    int stale = 0;
+    if (!s) s = gk_remove_stale_temps(dir, &stale, err); /* of the killed run */
     if (!s) {
         cJSON *conf = gk_config_to_json(p, &cfg);
         s = write_json(dir, "config.json", conf, err);

@@ -1,8 +1,9 @@
 /* sweep.h: grids of runs. A sweep is the Cartesian product of a few swept keys (and seeds), each point a
- * normal run (gk_run) in its own subdirectory of the sweep directory. This layer parses the grid, names the
- * points, resolves and validates each point's config, runs one point, tells whether a point is already
- * done (resume), assembles sweep.csv from the points' summary.json files, fits log(observed) against
- * log(predicted) and draws the sweep figures. Processes (fork, MPI) and printing live in cli/sweep.c. */
+ * normal run (gk_run) in its own subdirectory of the sweep directory. This layer parses the grid and names the
+ * points (sweep_grid.c), runs one point under a lock and tells whether a point is already done (resume;
+ * sweep_point.c), assembles sweep.csv from the points' summary.json files and fits log(observed) against
+ * log(predicted) (sweep_table.c), and draws the sweep figures (sweep_fig.c). Processes (fork, MPI) and
+ * printing live in cli/sweep.c. */
 #ifndef GK_SWEEP_H
 #define GK_SWEEP_H
 
@@ -38,19 +39,35 @@ void gk_sweep_free(gk_sweep *sw);
 /* The value index of each axis at point k (the first axis varies slowest). */
 void gk_sweep_indices(const gk_sweep *sw, size_t k, int *idx);
 /* The point's directory name, e.g. "alpha=16_wd=0.005_seed=1": every axis with more than one value, then
- * the seed (always). Characters other than [A-Za-z0-9.+-] in values become '_'. */
+ * the seed (always). The same grid gives the same names on every run, and two points never share one: a value
+ * with a character other than [A-Za-z0-9.+-] (a path, say) has them replaced by '_' and is followed by '~' and
+ * 8 hex digits of a hash of the value as given ("target_csv=_a_b_m.csv~1c2d3e4f"); a name longer than
+ * GK_SWEEP_NAME_MAX is cut and ends in '~' and a hash of the whole name. */
+#define GK_SWEEP_NAME_MAX 200
 void gk_sweep_point_name(const gk_sweep *sw, size_t k, char *buf, size_t len);
+/* The index of the axis of `key`, or -1. */
+int gk_sweep_axis_index(const gk_sweep *sw, const char *key);
+/* A number as text that reads back exactly (%.15g, or %.17g when needed). */
+void gk_sweep_fmt_exact(char *buf, size_t len, double v);
 /* The point's resolved config (preset, grid values, steps from steps_per_tstar, threads). */
 gk_status gk_sweep_point_config(const gk_sweep *sw, size_t k, gk_config *cfg, gk_error *err);
 /* Resolves every point; the first bad one is GK_EINVAL with a message naming the point. */
 gk_status gk_sweep_validate(const gk_sweep *sw, gk_error *err);
 
+/* dir/name/summary.json as an object (NULL if absent, unreadable, larger than 16 MiB or not an object). */
+cJSON *gk_sweep_read_summary(const char *dir, const char *name);
+/* 1 if the summary's params are those of point k (threads aside: results do not depend on it). */
+int gk_sweep_params_match(const gk_sweep *sw, size_t k, const cJSON *summary);
 /* 1 if dir/name/summary.json says completed and its params equal this point's config (threads aside). */
 int gk_sweep_point_done(const gk_sweep *sw, size_t k, const char *dir);
 
-/* Runs point k into dir/name. A failure to set the run up (bad config, create failed) is recorded as a
- * summary.json with status "failed" and the error, so that sweep.csv shows it. *status is the run's outcome
- * (GK_OK completed, GK_EINTERRUPTED, GK_ENONFINITE, ...). Returns an error only if nothing could be written. */
+/* Runs point k into dir/name. While it runs the point is locked (flock on dir/.name.lock, released when the
+ * process ends however it ends): a point locked by another process is not run, GK_EUNAVAILABLE with a message
+ * saying so; a point another process completed meanwhile is not run again (*status GK_OK). Stale temp files
+ * of a killed writer are removed from dir/name first. A failure to set the run up (bad config, create failed)
+ * is recorded as a summary.json with status "failed" and the error, so that sweep.csv shows it. *status is the
+ * run's outcome (GK_OK completed, GK_EINTERRUPTED, GK_ENONFINITE, ...). Returns an error only if nothing
+ * could be written (or the point is locked). */
 gk_status gk_sweep_run_point(const gk_sweep *sw, size_t k, const char *dir, const volatile int *stop,
                              gk_status *status, gk_error *err);
 
@@ -75,8 +92,9 @@ int gk_sweep_table_col(const gk_sweep_table *t, const char *name);
  * two runs of the same sweep, so they go to sweep_times.csv, not sweep.csv. */
 int gk_sweep_is_time_key(const char *key);
 
-/* Writes dir/sweep.csv (swept keys, seed, point, status, error, scalars; null as an empty field) and
- * dir/sweep_times.csv (point and wall-time columns), both atomically. */
+/* Writes dir/sweep.csv (swept keys, seed, point, status, error, scalars; null as an empty field; a scalar named
+ * like one of the earlier columns, e.g. a swept `steps`, is not repeated) and dir/sweep_times.csv (point and
+ * wall-time columns), both atomically. */
 gk_status gk_sweep_write_csv(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, gk_error *err);
 
 /* Least squares fit of log(y) = intercept + slope * log(x) (natural logs) over the pairs with x > 0 and y > 0
@@ -88,8 +106,9 @@ gk_status gk_loglog_fit(const double *x, const double *y, size_t n, double *slop
  * averaged over the other keys and seeds) and dir/transition.{png,svg} (observed test_grok_step against
  * predicted_transition_step, log-log, with y = x and the fitted line; plus observed/predicted against alpha
  * when alpha is swept). Writes dir/sweep_fit.json with the fit. A figure that cannot be drawn (e.g. fewer
- * than two swept keys) is skipped; *notes gets a short line saying which were skipped, if any. */
+ * than two swept keys) is skipped; *notes gets a short line saying which were skipped, if any, and *files
+ * the files written, space-separated (e.g. "sweep_fit.json heatmap.png heatmap.svg"). */
 gk_status gk_sweep_figures(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, const char *zkey,
-                           char *notes, size_t notes_len, gk_error *err);
+                           char *notes, size_t notes_len, char *files, size_t files_len, gk_error *err);
 
 #endif

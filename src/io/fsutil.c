@@ -1,7 +1,10 @@
 /* fsutil.c: atomic writes and directories. */
 #include "io/fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,4 +88,39 @@ gk_status gk_mkdir_p(const char *dir, gk_error *err) {
     if (access(buf, W_OK | X_OK) != 0)
         return gk_fail(err, GK_EIO, "output directory %s is not writable: %s", buf, strerror(errno));
     return GK_OK;
+}
+
+/* .NAME.tmpPID: *pid gets PID. */
+static int is_temp_name(const char *name, long *pid) {
+    if (name[0] != '.') return 0;
+    const char *t = strstr(name + 1, ".tmp");
+    if (!t) return 0;
+    for (const char *next; (next = strstr(t + 1, ".tmp")); t = next) {} /* the last ".tmp" */
+    if (t == name + 1 || !t[4]) return 0;
+    char *end = NULL;
+    long v = strtol(t + 4, &end, 10);
+    if (*end || v <= 0 || v > 2147483647L || t[4] < '0' || t[4] > '9') return 0;
+    *pid = v;
+    return 1;
+}
+
+gk_status gk_remove_stale_temps(const char *dir, int *removed, gk_error *err) {
+    if (removed) *removed = 0;
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? GK_OK : gk_fail(err, GK_EIO, "cannot read directory %s: %s", dir, strerror(errno));
+    gk_status s = GK_OK;
+    struct dirent *e;
+    while (!s && (e = readdir(d))) {
+        long pid;
+        if (!is_temp_name(e->d_name, &pid)) continue;
+        /* A live writer other than us keeps its file (kill(pid, 0) fails with ESRCH once it is gone). */
+        if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) continue;
+        char path[1400];
+        s = gk_path_join(path, sizeof path, dir, e->d_name, err);
+        if (!s && unlink(path) != 0 && errno != ENOENT)
+            s = gk_fail(err, GK_EIO, "cannot remove the stale temp file %s: %s", path, strerror(errno));
+        else if (!s && removed) (*removed)++;
+    }
+    closedir(d);
+    return s;
 }

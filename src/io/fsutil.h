@@ -20,6 +20,10 @@ gk_status gk_write_file_atomic(const char *path, const char *data, size_t len, g
 gk_status gk_rename_into_place(const char *tmp, const char *path, gk_error *err);
 /* Makes dir and its parents; fails with a clear message if it cannot be created or written. */
 gk_status gk_mkdir_p(const char *dir, gk_error *err);
+/* Removes the temp files a killed writer left in dir: hidden files named .NAME.tmpPID (what gk_atomic_open and
+ * the figure writers create) whose PID is not a running process (or is this one). A directory that does not
+ * exist holds none. *removed (if not NULL) gets the count. GK_EIO naming the file if one cannot be removed. */
+gk_status gk_remove_stale_temps(const char *dir, int *removed, gk_error *err);
 /* Joins dir and name into buf; GK_EINVAL if it does not fit. */
 gk_status gk_path_join(char *buf, size_t len, const char *dir, const char *name, gk_error *err);
 

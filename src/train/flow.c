@@ -50,6 +50,7 @@ gk_status gk_flow_opts_from_config(const gk_config *cfg, double t_end, int *use_
     o->atol = gk_config_real(cfg, "atol");
     o->dense = gk_config_bool(cfg, "flow_dense");
     o->t_end = t_end;
+    o->max_evals = gk_config_int(cfg, "max_evals");
     return gk_flow_method_parse(gk_config_str(cfg, "flow_method"), &o->method, err);
 }
 
@@ -89,6 +90,7 @@ gk_status gk_flow_create(gk_flow **out, size_t dim, gk_flow_rhs rhs, void *ud, c
         return gk_fail(err, GK_EINVAL, "atol=%g is out of range: atol must be a finite number > 0", o->atol);
     if ((int)o->method < 0 || (int)o->method > GK_FLOW_BDF)
         return gk_fail(err, GK_EINVAL, "unknown flow method %d", (int)o->method);
+    if (o->max_evals < 0) return gk_fail(err, GK_EINVAL, "max_evals=%ld is out of range: max_evals >= 1", o->max_evals);
     if (!isfinite(t0)) return gk_fail(err, GK_EINVAL, "the start time t0=%g is not finite", t0);
     gk_flow *f = calloc(1, sizeof *f);
     if (!f) return gk_fail(err, GK_ENOMEM, "out of memory");
@@ -166,6 +168,10 @@ static int all_finite(const double *x, size_t n) {
 static gk_status take_step(gk_flow *f, double t_limit, double t1, gk_error *err) {
     const double hmin = 1e-14 * fmax(fabs(f->t), fabs(t1));
     for (;;) {
+        if (f->o.max_evals > 0 && f->evals >= f->o.max_evals)
+            return gk_fail(err, GK_ELIMIT,
+                           "gradient flow stopped at t = %.6g of %.6g: max_evals=%ld gradient evaluations used up (raise "
+                           "max_evals, or lower lr or steps)", f->t, t1, f->o.max_evals);
         double remaining = t_limit - f->t;
         double ha = f->h < remaining ? f->h : remaining;
         int last = ha >= remaining;
@@ -217,7 +223,7 @@ static gk_status take_step(gk_flow *f, double t_limit, double t1, gk_error *err)
 }
 
 gk_status gk_flow_advance(gk_flow *f, double t1, double *theta, const volatile int *stop, gk_error *err) {
-    if (f->bdf) return gk_bdf_advance(f->bdf, t1, theta, stop, err);
+    if (f->bdf) return gk_bdf_advance(f->bdf, t1, f->o.max_evals, theta, stop, err);
     GK_ASSERT(f && theta);
     if (f->failed) return gk_fail(err, GK_EFAILED, "gradient flow: the integrator failed earlier (at t = %.6g)", f->t);
     if (!(t1 >= f->t_req) || !isfinite(t1))

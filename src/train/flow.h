@@ -52,6 +52,7 @@ typedef struct gk_flow_opts {
     double rtol, atol; /* > 0 */
     int dense;         /* 1: Hermite output at requested times (natural steps); 0: land on each time exactly */
     double t_end;      /* never step past this time (INFINITY: no limit) */
+    long max_evals;    /* > 0: gk_flow_advance stops with GK_ELIMIT once this many gradient evaluations are done */
 } gk_flow_opts;
 
 typedef struct gk_flow gk_flow;
@@ -66,9 +67,11 @@ typedef struct gk_flow gk_flow;
     {"flow_method", GK_P_ENUM, "rkck", 0, 0, 0, 0, GK_FLOW_METHODS,                                           \
      "opt=flow: explicit embedded Runge-Kutta pair (GSL), or bdf: implicit, matrix-free (CVODE), for stiff flows"}, \
     {"flow_dense", GK_P_BOOL, "1", 0, 1, 0, 0, NULL,                                                           \
-     "opt=flow: 1 = natural steps and Hermite output at eval points; 0 = every eval point ends a step"}
+     "opt=flow: 1 = natural steps and Hermite output at eval points; 0 = every eval point ends a step"},       \
+    {"max_evals", GK_P_INT, "1000000", 1, 1e15, 0, 0, NULL,                                                    \
+     "opt=flow: at most this many gradient evaluations; the run stops (status limit) when they are used up"}
 
-/* Reads opt, rtol, atol, flow_method, flow_dense from cfg. *use_flow = 1 for opt=flow. */
+/* Reads opt, rtol, atol, flow_method, flow_dense, max_evals from cfg. *use_flow = 1 for opt=flow. */
 gk_status gk_flow_opts_from_config(const gk_config *cfg, double t_end, int *use_flow, gk_flow_opts *o, gk_error *err);
 
 /* An integrator for dim unknowns starting at (t0, theta0) (copied). GK_EINVAL for rtol/atol <= 0 or not
@@ -78,7 +81,9 @@ gk_status gk_flow_create(gk_flow **out, size_t dim, gk_flow_rhs rhs, void *ud, c
 void gk_flow_free(gk_flow *f);
 
 /* Integrates to time t1 (>= the last requested time) and writes the state at t1 into theta (dim doubles).
- * Checks *stop (if not NULL) between steps: then returns GK_EINTERRUPTED and leaves theta untouched.
+ * Checks *stop (if not NULL) between steps: then returns GK_EINTERRUPTED and leaves theta untouched. With
+ * o->max_evals > 0, returns GK_ELIMIT (theta untouched, a message naming max_evals and t) before a step once
+ * that many derivatives were evaluated: at most one step's worth (13 for rk8pd) more are done.
  * On failure (GK_ENONFINITE, GK_EFAILED or the callback's status) theta is untouched and the message names
  * t and the reason; the integrator cannot go on after a failure. */
 gk_status gk_flow_advance(gk_flow *f, double t1, double *theta, const volatile int *stop, gk_error *err);

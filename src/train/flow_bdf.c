@@ -84,11 +84,22 @@ gk_status gk_bdf_create(gk_bdf **out, size_t dim, gk_flow_rhs rhs, void *ud, dou
     return GK_OK;
 }
 
-gk_status gk_bdf_advance(gk_bdf *b, double t1, double *theta, const volatile int *stop, gk_error *err) {
+static long bdf_evals(const gk_bdf *b) {
+    long nfe = 0, nfels = 0;
+    CVodeGetNumRhsEvals(b->mem, &nfe);
+    CVodeGetNumLinRhsEvals(b->mem, &nfels);
+    return nfe + nfels;
+}
+
+gk_status gk_bdf_advance(gk_bdf *b, double t1, long max_evals, double *theta, const volatile int *stop, gk_error *err) {
     if (b->failed) return gk_fail(err, GK_EFAILED, "gradient flow (bdf): the integrator failed earlier");
     CVodeSetStopTime(b->mem, t1);
     while (b->t < t1) {
         if (stop && *stop) return gk_fail(err, GK_EINTERRUPTED, "interrupted at t = %g", b->t);
+        if (max_evals > 0 && bdf_evals(b) >= max_evals)
+            return gk_fail(err, GK_ELIMIT,
+                           "gradient flow (bdf) stopped at t = %g of %g: max_evals=%ld gradient evaluations used up "
+                           "(raise max_evals, or lower lr or steps)", b->t, t1, max_evals);
         sunrealtype t = b->t;
         int flag = CVode(b->mem, t1, b->y, &t, CV_ONE_STEP);
         if (flag < 0) {

@@ -1,0 +1,357 @@
+/* run.c: `groklab list`, `groklab run`, `groklab resume` and `groklab theory`.
+ * Exit codes: 0 ok, 1 a run-time failure (I/O, divergence), 2 bad input, 130 interrupted. */
+#include "run.h"
+
+#include "common.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile int g_stop = 0;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    g_stop = 1;
+    signal(SIGINT, SIG_DFL); /* a second Ctrl-C kills at once */
+}
+
+int gk_cli_list(int argc, char **argv) {
+    if (argc > 1) return gk_cli_bad_input("list takes no arguments");
+    (void)argv;
+    for (size_t i = 0; gk_preset_at(i); i++) {
+        const gk_preset *p = gk_preset_at(i);
+        printf("%-22s %s, %s: %s\n", p->name, p->paper, p->figure, p->shows);
+    }
+    return 0;
+}
+
+/* ---- progress ------------------------------------------------------------------------------------------ */
+
+typedef struct progress_ctx {
+    int quiet, tty;
+    double last;
+} progress_ctx;
+
+static double last_value(const gk_metrics *m, const char *col) {
+    int c = gk_metrics_col(m, col);
+    return c >= 0 && m->nrows ? gk_metrics_at(m, m->nrows - 1, c) : NAN;
+}
+
+static void on_progress(void *ud, const gk_progress *p) {
+    progress_ctx *c = ud;
+    double t = gk_cli_now();
+    int last = p->step >= p->steps;
+    if (c->quiet || (!last && t - c->last < (c->tty ? 0.2 : 10.0))) return;
+    c->last = t;
+    fprintf(stderr, "%s[%s] step %ld/%ld (%3.0f%%)", c->tty ? "\r" : "", p->preset, p->step, p->steps,
+            100.0 * (double)p->step / (double)p->steps);
+    if (gk_metrics_col(p->m, "test_acc") >= 0) /* regression experiments have losses only */
+        fprintf(stderr, "  train_acc %.3f  test_acc %.3f", last_value(p->m, "train_acc"), last_value(p->m, "test_acc"));
+    else fprintf(stderr, "  train_loss %.4g", last_value(p->m, "train_loss"));
+    fprintf(stderr, "  test_loss %.4g  %.1fs", last_value(p->m, "test_loss"), p->elapsed);
+    if (isfinite(p->eta) && !last) fprintf(stderr, ", ETA %.0fs  ", p->eta);
+    if (!c->tty || last) fputc('\n', stderr);
+    else fflush(stderr);
+}
+
+/* ---- summary ------------------------------------------------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* "files in DIR/: ..." with the files the directory holds: the standard ones first, then the others sorted. */
+static void print_files(const char *dir) {
+    static const char *const first[] = {"config.json", "metrics.csv", "summary.json", "curves.png", "curves.svg"};
+    char *names[256];
+    int n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && n < 256 && (e = readdir(d)))
+        if (e->d_name[0] != '.' && e->d_type != DT_DIR) names[n++] = strdup(e->d_name);
+    if (d) closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    printf("files in %s/:", dir);
+    for (int k = 0; k < 5; k++)
+        for (int i = 0; i < n; i++)
+            if (names[i] && !strcmp(names[i], first[k])) printf(" %s", names[i]), free(names[i]), names[i] = NULL;
+    for (int i = 0; i < n; i++)
+        if (names[i]) printf(" %s", names[i]), free(names[i]);
+    printf("\n");
+}
+
+/* One phenomenon of summary.json's "phenomena" list (src/exp/phenomena.c): where its rule first held (step, t,
+ * t/t*), or never, or a final ratio. */
+static void print_phenomenon(const cJSON *e) {
+    const char *what = cJSON_GetStringValue(cJSON_GetObjectItem(e, "what"));
+    const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(e, "rule"));
+    if (cJSON_GetObjectItem(e, "ratio")) {
+        printf("  %-22s %s = %.3g\n", what, rule, gk_cli_jnum(e, "ratio"));
+        return;
+    }
+    double step = gk_cli_jnum(e, "step"), over = gk_cli_jnum(e, "over_tstar");
+    if (!isfinite(step)) {
+        printf("  %-22s never (%s)\n", what, rule);
+        return;
+    }
+    printf("  %-22s (%s) at step %.0f, t = %.4g", what, rule, step, gk_cli_jnum(e, "time"));
+    if (isfinite(over)) printf(" = %.2f t*", over);
+    printf("\n");
+}
+
+/* The header line: steps and time per step, or for gradient flow the gradient evaluations. */
+static void print_headline(const cJSON *s) {
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(s, "status"));
+    const char *preset = cJSON_GetStringValue(cJSON_GetObjectItem(s, "preset"));
+    double evals = gk_cli_jnum(s, "grad_evals"), secs = gk_cli_jnum(s, "train_seconds");
+    if (isfinite(evals))
+        printf("\n%s: %s at t = %.4g (%.0f of %.0f steps of lr) in %.1f s: %.0f gradient evaluations (%.3g ms each)\n",
+               preset, status, gk_cli_jnum(s, "final_time"), gk_cli_jnum(s, "steps_done"), gk_cli_jnum(s, "steps"),
+               gk_cli_jnum(s, "wall_seconds"), evals, evals > 0 ? 1e3 * secs / evals : NAN);
+    else
+        printf("\n%s: %s after %.0f of %.0f steps in %.1f s (%.3g ms/step)\n", preset, status, gk_cli_jnum(s, "steps_done"),
+               gk_cli_jnum(s, "steps"), gk_cli_jnum(s, "wall_seconds"), 1e3 * gk_cli_jnum(s, "seconds_per_step"));
+}
+
+static void print_references(const cJSON *s) {
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "references")) {
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(r, "unavailable");
+        if (why) printf("  reference %-11s unavailable: %s\n", r->string, cJSON_GetStringValue(why));
+        else if (isfinite(gk_cli_jnum(r, "test_acc"))) printf("  reference %-11s test acc %.3f\n", r->string, gk_cli_jnum(r, "test_acc"));
+        else if (isfinite(gk_cli_jnum(r, "test_loss")))
+            printf("  reference %-11s test loss %.4g\n", r->string, gk_cli_jnum(r, "test_loss"));
+    }
+}
+
+static void print_summary(const cJSON *s, const char *dir) {
+    print_headline(s);
+    double pred = gk_cli_jnum(s, "predicted_transition_step");
+    if (isfinite(pred)) printf("  predicted transition  t* = ln(alpha)/(lambda*lr) = %.0f steps\n", pred);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "phenomena")) print_phenomenon(e);
+    if (isfinite(gk_cli_jnum(s, "max_test_acc")))
+        printf("  test accuracy         max %.3f (step %.0f), final %.3f; train final %.3f\n", gk_cli_jnum(s, "max_test_acc"),
+               gk_cli_jnum(s, "max_test_acc_step"), gk_cli_jnum(s, "final_test_acc"), gk_cli_jnum(s, "final_train_acc"));
+    else if (isfinite(gk_cli_jnum(s, "final_test_loss")))
+        printf("  loss                  final train %.4g, test %.4g\n", gk_cli_jnum(s, "final_train_loss"),
+               gk_cli_jnum(s, "final_test_loss"));
+    print_references(s);
+    if (isfinite(gk_cli_jnum(s, "switch_step")))
+        printf("  switch (early -> late reference) at step %.0f\n", gk_cli_jnum(s, "switch_step"));
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(s, "error");
+    if (err) printf("  stopped early: %s\n", cJSON_GetStringValue(err));
+    const cJSON *fig = cJSON_GetObjectItemCaseSensitive(s, "figure_error");
+    if (fig) fprintf(stderr, "groklab: error: a figure could not be written: %s\n", cJSON_GetStringValue(fig));
+    print_files(dir);
+}
+
+static int report(gk_status s, gk_run_result *res, const gk_error *err, const char *dir) {
+    if (s) {
+        fprintf(stderr, "groklab: error: %s\n", err->msg);
+        if (res->summary) cJSON_Delete(res->summary);
+        return s == GK_EINVAL ? 2 : 1;
+    }
+    print_summary(res->summary, dir);
+    cJSON_Delete(res->summary);
+    if (res->status == GK_EINTERRUPTED) return 130;
+    if (res->status) {
+        fprintf(stderr, "groklab: error: %s\n", res->error);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- run and resume ---------------------------------------------------------------------------------- */
+
+enum { OPT_OUT = 256, OPT_SAVE_DATA, OPT_QUIET, OPT_FORCE, OPT_CHECKPOINT, OPT_SAVE_WEIGHTS };
+
+typedef struct run_args {
+    const char *out;
+    int save, quiet, help, force, save_weights;
+    double checkpoint_every;
+} run_args;
+
+static int on_run_opt(void *ud, int code, const char *arg) {
+    run_args *a = ud;
+    switch (code) {
+    case OPT_OUT: a->out = arg; break;
+    case OPT_SAVE_DATA: a->save = 1; break;
+    case OPT_QUIET: a->quiet = 1; break;
+    case OPT_FORCE: a->force = 1; break;
+    case OPT_SAVE_WEIGHTS: a->save_weights = 1; break;
+    case OPT_CHECKPOINT: return gk_cli_parse_seconds("--checkpoint-every", arg, &a->checkpoint_every);
+    case 'h': a->help = 1; break;
+    }
+    return -1;
+}
+
+static const struct option run_options[] = {
+    {"out", required_argument, NULL, OPT_OUT},
+    {"save-data", no_argument, NULL, OPT_SAVE_DATA},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT},
+    {"save-weights", no_argument, NULL, OPT_SAVE_WEIGHTS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const struct option resume_options[] = {
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void default_out_dir(char *buf, size_t len, const char *preset) {
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    struct stat st;
+    snprintf(buf, len, "runs/%s-%s", preset, stamp);
+    for (int k = 2; stat(buf, &st) == 0; k++) snprintf(buf, len, "runs/%s-%s-%d", preset, stamp, k);
+}
+
+/* Splits the positionals into the preset (the one without '=') and the key=value assignments. */
+static int split_positionals(const char **pos, int npos, const char **preset, const char **assign, int *nassign) {
+    *nassign = 0;
+    for (int i = 0; i < npos; i++) {
+        if (strchr(pos[i], '=')) assign[(*nassign)++] = pos[i];
+        else if (!*preset) *preset = pos[i];
+        else return gk_cli_bad_input("'%s' is not of the form key=value", pos[i]);
+    }
+    return -1;
+}
+
+static gk_run_opts run_opts_of(const run_args *a, const char *dir, progress_ctx *pc) {
+    gk_run_opts o = {.out_dir = dir, .save_data = a->save, .stop = &g_stop, .progress = on_progress, .ud = pc,
+                     .csv_interval = 2.0, .force = a->force, .checkpoint_every = a->checkpoint_every,
+                     .save_weights = a->save_weights};
+    return o;
+}
+
+int gk_cli_run(int argc, char **argv) {
+    run_args a = {.checkpoint_every = 300};
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos), **assign = calloc((size_t)argc + 1, sizeof *assign);
+    const char *preset_name = NULL;
+    int npos = 0, nassign = 0;
+    int rc = pos && assign ? gk_cli_parse(argc, argv, run_options, on_run_opt, &a, pos, &npos) : 1;
+    if (rc < 0) rc = split_positionals(pos, npos, &preset_name, assign, &nassign);
+    const gk_preset *p = NULL;
+    if (rc < 0 && !(p = gk_cli_find_preset(preset_name ? preset_name : GK_CLI_DEFAULT_PRESET))) rc = 2;
+    if (rc < 0 && a.help) gk_cli_print_params(p), rc = 0;
+    gk_config cfg;
+    gk_error err = {{0}};
+    if (rc < 0 && gk_preset_config(p, assign, nassign, &cfg, &err)) rc = gk_cli_bad_input("%s", err.msg);
+    if (rc >= 0) {
+        free(pos), free(assign);
+        return rc;
+    }
+    char dir[1024];
+    if (a.out) snprintf(dir, sizeof dir, "%s", a.out);
+    else default_out_dir(dir, sizeof dir, p->name);
+    progress_ctx pc = {a.quiet, isatty(2), 0};
+    gk_run_opts opts = run_opts_of(&a, dir, &pc);
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    if (!a.quiet) fprintf(stderr, "groklab %s: running %s into %s\n", GK_VERSION, p->name, dir);
+    gk_run_result res;
+    memset(&res, 0, sizeof res);
+    gk_status s = gk_run(p, &cfg, &opts, &res, &err);
+    free(pos), free(assign);
+    return report(s, &res, &err, dir);
+}
+
+static void resume_usage(void) {
+    printf("usage: groklab resume RUN_DIR [steps=N] [--quiet] [--checkpoint-every SECONDS]\n"
+           "  continues a run from its last checkpoint (written every --checkpoint-every seconds, default 300);\n"
+           "  steps=N extends it to N steps. Exit codes as for run.\n");
+}
+
+int gk_cli_resume(int argc, char **argv) {
+    run_args a = {.checkpoint_every = 300};
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    int npos = 0;
+    int rc = pos ? gk_cli_parse(argc, argv, resume_options, on_run_opt, &a, pos, &npos) : 1;
+    if (rc < 0 && a.help) resume_usage(), rc = 0;
+    /* The first positional is the directory even when it holds '=' (sweep points do). */
+    if (rc < 0 && npos < 1) rc = gk_cli_bad_input("usage: groklab resume RUN_DIR [steps=N] [--quiet] [--checkpoint-every S]");
+    for (int i = 1; rc < 0 && i < npos; i++)
+        if (!strchr(pos[i], '=')) rc = gk_cli_bad_input("'%s' is not of the form key=value", pos[i]);
+    if (rc >= 0) {
+        free(pos);
+        return rc;
+    }
+    const char *dir = pos[0];
+    progress_ctx pc = {a.quiet, isatty(2), 0};
+    gk_run_opts opts = run_opts_of(&a, dir, &pc);
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    if (!a.quiet) fprintf(stderr, "groklab %s: resuming %s\n", GK_VERSION, dir);
+    gk_run_result res;
+    memset(&res, 0, sizeof res);
+    gk_error err = {{0}};
+    gk_status s = gk_resume(dir, pos + 1, npos - 1, &opts, &res, &err);
+    free(pos);
+    return report(s, &res, &err, dir);
+}
+
+/* ---- theory: the references alone ------------------------------------------------------------------- */
+
+static int on_theory_opt(void *ud, int code, const char *arg) {
+    (void)arg;
+    if (code == 'h') *(int *)ud = 1;
+    return -1;
+}
+
+static void print_theory(const gk_preset *p, const cJSON *o) {
+    printf("%s: theory references (%.1f s)\n", p->name, gk_cli_jnum(o, "seconds"));
+    if (isfinite(gk_cli_jnum(o, "predicted_transition_step")))
+        printf("  predicted transition  t* = %.0f steps\n", gk_cli_jnum(o, "predicted_transition_step"));
+    const cJSON *r, *v;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(o, "references")) {
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(r, "unavailable");
+        printf("  %-12s", r->string);
+        if (why) printf(" unavailable: %s", cJSON_GetStringValue(why));
+        cJSON_ArrayForEach(v, r) if (cJSON_IsNumber(v) && strcmp(v->string, "solve_seconds"))
+            printf("  %s %.4g", v->string, v->valuedouble);
+        printf("\n");
+    }
+}
+
+int gk_cli_theory(int argc, char **argv) {
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos), **assign = calloc((size_t)argc + 1, sizeof *assign);
+    const char *preset_name = NULL;
+    int npos = 0, nassign = 0, help = 0;
+    int rc = pos && assign ? gk_cli_parse(argc, argv, opts, on_theory_opt, &help, pos, &npos) : 1;
+    if (rc < 0) rc = split_positionals(pos, npos, &preset_name, assign, &nassign);
+    if (rc < 0 && !preset_name) rc = gk_cli_bad_input("usage: groklab theory PRESET [key=value ...]");
+    const gk_preset *p = NULL;
+    if (rc < 0 && !(p = gk_cli_find_preset(preset_name))) rc = 2;
+    if (rc < 0 && help) gk_cli_print_params(p), rc = 0;
+    gk_config cfg;
+    gk_error err = {{0}};
+    if (rc < 0 && gk_preset_config(p, assign, nassign, &cfg, &err)) rc = gk_cli_bad_input("%s", err.msg);
+    if (rc < 0 && gk_config_index(&cfg, "references") >= 0 && gk_config_set(&cfg, "references=1", &err))
+        rc = gk_cli_bad_input("%s", err.msg);
+    free(pos), free(assign);
+    if (rc >= 0) return rc;
+    cJSON *o = NULL;
+    gk_status s = gk_theory_report(p, &cfg, &o, &err);
+    if (s) {
+        fprintf(stderr, "groklab: error: %s\n", err.msg);
+        return s == GK_EINVAL ? 2 : 1;
+    }
+    print_theory(p, o);
+    cJSON_Delete(o);
+    return 0;
+}

@@ -1,0 +1,234 @@
+/* sweep_fig.c: the figures of a sweep (see sweep.h): the heat map of a summary scalar over two swept keys and
+ * the observed against the predicted transition with its log-log fit (sweep_fit.json). */
+#include "exp/sweep.h"
+
+#include "io/fsutil.h"
+#include "io/plot.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Appends "name.png name.svg" (or one name) to the list of files written. */
+static void add_files(char *files, size_t len, const char *base, int figure) {
+    size_t n = strlen(files);
+    if (figure) snprintf(files + n, len - n, "%s%s.png %s.svg", n ? " " : "", base, base);
+    else snprintf(files + n, len - n, "%s%s", n ? " " : "", base);
+}
+
+static int all_finite(const gk_sweep_axis *a) {
+    for (int i = 0; i < a->n; i++)
+        if (!isfinite(a->num[i])) return 0;
+    return 1;
+}
+
+/* A log axis when the values are positive and closer to a geometric than to an arithmetic progression. */
+static int wants_log(const double *v, int n) {
+    for (int i = 0; i < n; i++)
+        if (!(v[i] > 0)) return 0;
+    if (n < 2) return 0;
+    if (n == 2) return v[1] / v[0] >= 4 || v[0] / v[1] >= 4;
+    double dmin = INFINITY, dmax = 0, lmin = INFINITY, lmax = 0;
+    for (int i = 1; i < n; i++) {
+        double d = fabs(v[i] - v[i - 1]), l = fabs(log(v[i] / v[i - 1]));
+        dmin = fmin(dmin, d), dmax = fmax(dmax, d), lmin = fmin(lmin, l), lmax = fmax(lmax, l);
+    }
+    return lmax / lmin < dmax / dmin;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Position of v in the sorted values s[n]. */
+static int find_sorted(const double *s, int n, double v) {
+    for (int i = 0; i < n; i++)
+        if (s[i] == v) return i;
+    return -1;
+}
+
+/* The mean of zkey at each (x, y) cell of the two axes X = axes[ax[0]], Y = axes[ax[1]] over the other axes;
+ * xs, ys the sorted values; z (ny x nx) NAN where no point has a value. */
+static void heat_cells(const gk_sweep *sw, const gk_sweep_table *t, const int *ax, int zc, const double *xs,
+                       const double *ys, double *z, double *cnt) {
+    const gk_sweep_axis *X = &sw->axes[ax[0]], *Y = &sw->axes[ax[1]];
+    int nx = X->n, ny = Y->n, idx[GK_SWEEP_MAX_AXES];
+    for (size_t k = 0; k < t->npoints; k++) {
+        gk_sweep_indices(sw, k, idx);
+        double v = t->val[k * (size_t)t->nscalars + (size_t)zc];
+        if (!isfinite(v)) continue;
+        int ix = find_sorted(xs, nx, X->num[idx[ax[0]]]), iy = find_sorted(ys, ny, Y->num[idx[ax[1]]]);
+        z[(size_t)iy * (size_t)nx + (size_t)ix] += v;
+        cnt[(size_t)iy * (size_t)nx + (size_t)ix] += 1;
+    }
+    for (size_t c = 0; c < (size_t)nx * (size_t)ny; c++) z[c] = cnt[c] > 0 ? z[c] / cnt[c] : NAN;
+}
+
+static gk_status heatmap(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, const char *zkey, char *notes,
+                         size_t nlen, int *drawn, gk_error *err) {
+    int ax[2], na = 0;
+    for (int i = 0; i < sw->naxes && na < 2; i++)
+        if (sw->axes[i].n > 1 && strcmp(sw->axes[i].key, "seed") && all_finite(&sw->axes[i])) ax[na++] = i;
+    int zc = gk_sweep_table_col(t, zkey);
+    size_t used = strlen(notes);
+    if (na < 2) {
+        snprintf(notes + used, nlen - used, "heat map skipped: fewer than two swept numeric keys. ");
+        return GK_OK;
+    }
+    if (zc < 0) {
+        snprintf(notes + used, nlen - used, "heat map skipped: no scalar '%s' in the summaries. ", zkey);
+        return GK_OK;
+    }
+    const gk_sweep_axis *X = &sw->axes[ax[0]], *Y = &sw->axes[ax[1]];
+    int nx = X->n, ny = Y->n;
+    double *xs = malloc((size_t)nx * sizeof *xs), *ys = malloc((size_t)ny * sizeof *ys);
+    double *z = calloc((size_t)nx * (size_t)ny, sizeof *z), *cnt = calloc((size_t)nx * (size_t)ny, sizeof *cnt);
+    gk_status s = GK_OK;
+    if (!xs || !ys || !z || !cnt) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!s) {
+        memcpy(xs, X->num, (size_t)nx * sizeof *xs);
+        memcpy(ys, Y->num, (size_t)ny * sizeof *ys);
+        qsort(xs, (size_t)nx, sizeof *xs, cmp_double);
+        qsort(ys, (size_t)ny, sizeof *ys, cmp_double);
+        heat_cells(sw, t, ax, zc, xs, ys, z, cnt);
+        char base[1200], title[256];
+        s = gk_path_join(base, sizeof base, dir, "heatmap", err);
+        int others = (int)sw->npoints / (nx * ny);
+        snprintf(title, sizeof title, "%s: %s%s (grey: none)", sw->preset->name, zkey,
+                 others > 1 ? ", mean over the other keys and seeds" : "");
+        if (!s)
+            s = gk_plot_heatmap(base, title, X->key, Y->key, zkey, xs, (size_t)nx, ys, (size_t)ny, z, wants_log(xs, nx),
+                                wants_log(ys, ny), NULL, NULL, 0, err);
+        *drawn = !s;
+    }
+    free(xs);
+    free(ys);
+    free(z);
+    free(cnt);
+    return s;
+}
+
+static gk_status write_fit(const char *dir, double slope, double intercept, size_t used, gk_error *err) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "model", "ln(test_grok_step) = intercept + slope * ln(predicted_transition_step)");
+    if (isfinite(slope)) {
+        cJSON_AddNumberToObject(o, "slope", slope);
+        cJSON_AddNumberToObject(o, "intercept", intercept);
+    } else {
+        cJSON_AddNullToObject(o, "slope");
+        cJSON_AddNullToObject(o, "intercept");
+    }
+    cJSON_AddNumberToObject(o, "points_used", (double)used);
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!text) return gk_fail(err, GK_ENOMEM, "out of memory");
+    char path[1200];
+    gk_status s = gk_path_join(path, sizeof path, dir, "sweep_fit.json", err);
+    if (!s) s = gk_write_file_atomic(path, text, strlen(text), err);
+    free(text);
+    return s;
+}
+
+typedef struct trans_data {
+    size_t n, used, npairs;
+    double *px, *oy, *alpha, *ratio, *line; /* line: 8 values, y = x and the fit at two ends */
+    double slope, intercept, lo, hi, alo, ahi;
+    int ai;
+} trans_data;
+
+/* The predicted and observed steps of every point, their ranges and the fit. */
+static void trans_points(const gk_sweep *sw, const gk_sweep_table *t, int pc, int oc, trans_data *d) {
+    int idx[GK_SWEEP_MAX_AXES];
+    d->lo = d->alo = INFINITY, d->hi = d->ahi = 0;
+    d->ai = gk_sweep_axis_index(sw, "alpha");
+    for (size_t k = 0; k < d->n; k++) {
+        d->px[k] = t->val[k * (size_t)t->nscalars + (size_t)pc];
+        d->oy[k] = t->val[k * (size_t)t->nscalars + (size_t)oc];
+        d->ratio[k] = d->px[k] > 0 ? d->oy[k] / d->px[k] : NAN;
+        gk_sweep_indices(sw, k, idx);
+        d->alpha[k] = d->ai >= 0 ? sw->axes[d->ai].num[idx[d->ai]] : NAN;
+        if (d->px[k] > 0 && d->oy[k] > 0 && isfinite(d->px[k]) && isfinite(d->oy[k])) {
+            d->lo = fmin(d->lo, fmin(d->px[k], d->oy[k])), d->hi = fmax(d->hi, fmax(d->px[k], d->oy[k]));
+            d->npairs++;
+        }
+        if (isfinite(d->ratio[k]) && d->alpha[k] > 0) d->alo = fmin(d->alo, d->alpha[k]), d->ahi = fmax(d->ahi, d->alpha[k]);
+    }
+    gk_error fe;
+    gk_loglog_fit(d->px, d->oy, d->n, &d->slope, &d->intercept, &d->used, &fe);
+}
+
+/* Draws transition.{png,svg} from d. */
+static gk_status trans_draw(const gk_sweep *sw, trans_data *d, const char *dir, gk_error *err) {
+    /* y = x and the fitted line over the observed range, widened a little. */
+    double a = d->lo / 1.5, b = d->hi * 1.5;
+    double *lx = d->line, *ly = d->line + 2, *fx = d->line + 4, *fy = d->line + 6;
+    lx[0] = fx[0] = a, lx[1] = fx[1] = b, ly[0] = a, ly[1] = b;
+    int fit = isfinite(d->slope);
+    fy[0] = fit ? exp(d->intercept + d->slope * log(a)) : NAN;
+    fy[1] = fit ? exp(d->intercept + d->slope * log(b)) : NAN;
+    gk_panel panels[2];
+    memset(panels, 0, sizeof panels);
+    char t1[256], flabel[128];
+    if (fit) {
+        snprintf(t1, sizeof t1, "observed vs predicted: log-log slope %.3f, intercept %.3f (n=%zu)", d->slope,
+                 d->intercept, d->used);
+        snprintf(flabel, sizeof flabel, "fit ln y = %.3f + %.3f ln x", d->intercept, d->slope);
+    } else {
+        snprintf(t1, sizeof t1, "observed vs predicted (no fit: %zu usable point)", d->used);
+        snprintf(flabel, sizeof flabel, "no fit");
+    }
+    gk_panel *p0 = &panels[0];
+    *p0 = (gk_panel){.title = t1, .xlabel = "predicted transition step", .ylabel = "observed grok step", .logx = 1, .logy = 1};
+    p0->series[p0->nseries++] = (gk_series){"runs", d->px, d->oy, d->n, 1};
+    p0->series[p0->nseries++] = (gk_series){"y = x", lx, ly, 2, 2};
+    if (fit) p0->series[p0->nseries++] = (gk_series){flabel, fx, fy, 2, 0};
+    int np = 1;
+    double ax[2] = {d->alo / 1.2, d->ahi * 1.2}, one[2] = {1, 1};
+    if (d->ai >= 0 && d->ahi > 0) {
+        const gk_sweep_axis *A = &sw->axes[d->ai];
+        gk_panel *p1 = &panels[np++];
+        *p1 = (gk_panel){.title = "observed / predicted against alpha", .xlabel = "alpha", .ylabel = "observed / predicted",
+                         .logx = wants_log(A->num, A->n) || d->ahi / d->alo >= 4};
+        p1->series[p1->nseries++] = (gk_series){"runs", d->alpha, d->ratio, d->n, 1};
+        p1->series[p1->nseries++] = (gk_series){"1", ax, one, 2, 2};
+    }
+    char base[1200], title[256];
+    snprintf(title, sizeof title, "%s sweep: grok step against the predicted transition", sw->preset->name);
+    gk_status s = gk_path_join(base, sizeof base, dir, "transition", err);
+    return s ? s : gk_plot_panels(base, title, panels, np, err);
+}
+
+static gk_status transition(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, char *notes, size_t nlen,
+                            char *files, size_t flen, gk_error *err) {
+    int pc = gk_sweep_table_col(t, "predicted_transition_step"), oc = gk_sweep_table_col(t, "test_grok_step");
+    size_t nl = strlen(notes);
+    if (pc < 0 || oc < 0) {
+        snprintf(notes + nl, nlen - nl, "transition figure skipped: no predicted_transition_step/test_grok_step. ");
+        gk_status s = write_fit(dir, NAN, NAN, 0, err);
+        if (!s) add_files(files, flen, "sweep_fit.json", 0);
+        return s;
+    }
+    size_t n = t->npoints;
+    double *buf = malloc((8 * n + 8) * sizeof *buf);
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    trans_data d = {.n = n, .px = buf, .oy = buf + n, .alpha = buf + 2 * n, .ratio = buf + 3 * n, .line = buf + 4 * n};
+    trans_points(sw, t, pc, oc, &d);
+    gk_status s = write_fit(dir, d.slope, d.intercept, d.used, err);
+    if (!s) add_files(files, flen, "sweep_fit.json", 0);
+    if (!s && d.npairs == 0)
+        snprintf(notes + nl, nlen - nl, "transition figure skipped: no point has both an observed grok step and a predicted transition. ");
+    else if (!s && !(s = trans_draw(sw, &d, dir, err))) add_files(files, flen, "transition", 1);
+    free(buf);
+    return s;
+}
+
+gk_status gk_sweep_figures(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, const char *zkey,
+                           char *notes, size_t notes_len, char *files, size_t files_len, gk_error *err) {
+    if (notes_len) notes[0] = '\0';
+    if (files_len) files[0] = '\0';
+    int drawn = 0;
+    gk_status s = heatmap(sw, t, dir, zkey ? zkey : "test_grok_step", notes, notes_len, &drawn, err);
+    if (!s && drawn) add_files(files, files_len, "heatmap", 1);
+    return s ? s : transition(sw, t, dir, notes, notes_len, files, files_len, err);
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# e2e_cli.sh: one option parser for every command (issue 15, item 6): options before or after the preset,
+# --opt=VALUE, `--version` in --help, the run options --force, --checkpoint-every (a number of seconds >= 0),
+# --save-weights, the resume command's arguments, and every refusal naming the option.
+source "$(dirname "$0")/lib.sh"
+SMALL=(steps=10 evals=2 evals_lin=0 d=50 n=16 n_test=50)
+
+echo "== options before the preset"
+"$GK" run --quiet diag-sparse "${SMALL[@]}" --out "$T/a" >"$T/a.out" 2>"$T/a.err"
+rc=$?
+check "run --quiet PRESET ... exits 0 (rc=$rc: $(head -c 200 "$T/a.err"))" test $rc -eq 0
+check "  and wrote the run" test -s "$T/a/summary.json"
+check "  with no progress line" test ! -s "$T/a.err"
+"$GK" run --out "$T/b" --quiet diag-sparse "${SMALL[@]}" >/dev/null 2>"$T/b.err"
+rc=$?
+check "run --out DIR PRESET exits 0 (rc=$rc: $(head -c 200 "$T/b.err"))" bash -c "[ $rc -eq 0 ] && [ -s '$T/b/summary.json' ]"
+"$GK" run diag-sparse "${SMALL[@]}" --out="$T/c" --quiet >/dev/null 2>&1
+check "--out=DIR" test -s "$T/c/summary.json"
+check "the same preset and keys give the same metrics in any order" cmp "$T/a/metrics.csv" "$T/b/metrics.csv"
+"$GK" run --quiet "${SMALL[@]}" diag-sparse --out "$T/d" >/dev/null 2>&1
+check "the preset after its keys" test -s "$T/d/summary.json"
+"$GK" theory --help diag-sparse >"$T/th" 2>&1
+check "theory --help PRESET lists the keys" grep -q "alpha" "$T/th"
+"$GK" sweep --quiet --jobs 1 --out "$T/s" diag-sparse alpha=16,32 "${SMALL[@]}" >/dev/null 2>"$T/s.err"
+rc=$?
+check "sweep --options PRESET ... exits 0 (rc=$rc)" bash -c "[ $rc -eq 0 ] && [ -s '$T/s/sweep.csv' ]"
+"$GK" run --save-data --force --save-weights --checkpoint-every 0.5 diag-sparse "${SMALL[@]}" --out "$T/e" --quiet \
+    >/dev/null 2>"$T/e.err"
+rc=$?
+check "--force --save-weights --checkpoint-every 0.5 are accepted (rc=$rc: $(head -c 200 "$T/e.err"))" test $rc -eq 0
+"$GK" run --checkpoint-every=0 diag-sparse "${SMALL[@]}" --out "$T/f" --quiet >/dev/null 2>&1
+check "--checkpoint-every=0 (off) is accepted" test -s "$T/f/summary.json"
+
+echo "== help and version"
+"$GK" --help >"$T/help" 2>&1
+check "--help exits 0 and lists --version, resume and the run options" bash -c "grep -q -- '--version' '$T/help' && \
+    grep -q 'groklab resume' '$T/help' && grep -q -- '--checkpoint-every' '$T/help' && grep -q -- '--force' '$T/help'"
+check "--version prints the version" bash -c "'$GK' --version | grep -q '^groklab [0-9]'"
+"$GK" resume --help >"$T/rh" 2>&1
+check "resume --help exits 0 and names steps=N" bash -c "[ $? -eq 0 ] && grep -q 'steps=N' '$T/rh'"
+
+echo "== refusals: exit 2, the option named, nothing created"
+expect_bad "unknown option" "unknown option '--frobnicate'" diag-sparse --frobnicate
+expect_bad "unknown option before the preset" "unknown option '--frobnicate'" --frobnicate diag-sparse
+expect_bad "a second preset" "'diag-l2sep' is not of the form key=value" diag-sparse diag-l2sep
+expect_bad "negative --checkpoint-every" "--checkpoint-every=-1 is not allowed" diag-sparse --checkpoint-every -1
+expect_bad "--checkpoint-every nan" "--checkpoint-every=nan is not allowed" diag-sparse --checkpoint-every nan
+expect_bad "--checkpoint-every inf" "--checkpoint-every=inf is not allowed" --checkpoint-every=inf diag-sparse
+expect_bad "--checkpoint-every text" "--checkpoint-every=soon is not allowed" diag-sparse --checkpoint-every soon
+expect_bad "--checkpoint-every 1e999" "--checkpoint-every=1e999 is not allowed" diag-sparse --checkpoint-every 1e999
+"$GK" run diag-sparse --out >/dev/null 2>"$T/err"
+check "--out without a value: exit 2, named" bash -c "[ $? -eq 2 ] && grep -q -- '--out needs a value' '$T/err'"
+"$GK" resume >/dev/null 2>"$T/err"
+check "resume without a directory: exit 2, usage" bash -c "[ $? -eq 2 ] && grep -q 'usage: groklab resume RUN_DIR' '$T/err'"
+"$GK" resume "$T/a" frob >/dev/null 2>"$T/err"
+check "resume DIR frob: exit 2" bash -c "[ $? -eq 2 ] && grep -q \"'frob' is not of the form key=value\" '$T/err'"
+"$GK" resume --checkpoint-every -3 "$T/a" >/dev/null 2>"$T/err"
+check "resume --checkpoint-every -3: exit 2" bash -c "[ $? -eq 2 ] && grep -q -- '--checkpoint-every=-3 is not allowed' '$T/err'"
+"$GK" list extra >/dev/null 2>&1
+check "list with an argument: exit 2" test $? -eq 2
+"$GK" theory --bogus diag-sparse >/dev/null 2>"$T/err"
+check "theory --bogus: exit 2, named" bash -c "[ $? -eq 2 ] && grep -q \"unknown option '--bogus'\" '$T/err'"
+
+finish
