@@ -29,6 +29,19 @@ kill_and_resume teacher kumar-teacher steps=6000 evals=20 evals_lin=10
 kill_and_resume mnist omnigrok-mnist steps=1500 evals=10 evals_lin=5
 kill_and_resume flow diag-sparse-flow steps=400000 evals=40 evals_lin=20 rtol=1e-10 atol=1e-12 d=3000
 
+# A sweep stopped mid-point continues that point from its checkpoint: the same metrics as a run never stopped.
+"$GK" run diag-sparse alpha=64 steps=200000 --quiet --checkpoint-every 0 --out "$T/sw-ref" >/dev/null 2>&1
+"$GK" sweep diag-sparse alpha=64 steps=200000 --jobs 1 --out "$T/sw" >/dev/null 2>&1 &
+spid=$!
+waited=0
+while ! ls "$T"/sw/*/metrics.csv >/dev/null 2>&1 && [ $waited -lt 600 ]; do sleep 0.05; waited=$((waited + 1)); done
+sleep 0.5
+kill -INT $spid 2>/dev/null; wait $spid 2>/dev/null
+pdir=$(ls -d "$T"/sw/*/ | head -1)
+check "the stopped point says interrupted and has a checkpoint" bash -c "grep -q interrupted '$pdir/summary.json' && [ -s '$pdir/checkpoint' ]"
+"$GK" sweep diag-sparse alpha=64 steps=200000 --jobs 1 --out "$T/sw" >/dev/null 2>&1
+check "the rerun sweep resumed the point to the uninterrupted metrics" cmp -s "$T/sw-ref/metrics.csv" "$pdir/metrics.csv"
+
 # A finished run goes further with steps=N; its rows up to the old end are kept.
 "$GK" run diag-sparse steps=2000 evals=10 evals_lin=0 --quiet --out "$T/ext" >/dev/null 2>&1
 head -n 11 "$T/ext/metrics.csv" >"$T/ext-before.csv"

@@ -68,6 +68,7 @@ int gk_sweep_point_done(const gk_sweep *sw, size_t k, const char *dir);
  * is recorded as a summary.json with status "failed" and the error, so that sweep.csv shows it. *status is the
  * run's outcome (GK_OK completed, GK_EINTERRUPTED, GK_ENONFINITE, ...). Returns an error only if nothing
  * could be written (or the point is locked). */
+#define GK_SWEEP_CHECKPOINT_EVERY 300.0 /* seconds between a point's checkpoints */
 gk_status gk_sweep_run_point(const gk_sweep *sw, size_t k, const char *dir, const volatile int *stop,
                              gk_status *status, gk_error *err);
 

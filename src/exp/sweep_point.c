@@ -123,7 +123,23 @@ static gk_status lock_point(const char *dir, const char *name, int *fd, gk_error
     return gk_fail(err, GK_EIO, "cannot lock %s: %s", path, strerror(e));
 }
 
-/* Runs point k into pdir (locked, not done). */
+/* A point that stopped with a checkpoint of this very config (interrupted, killed, sweep stopped) is continued
+ * from it rather than started again. 1 if pdir holds such a checkpoint. */
+static int resumable(const gk_sweep *sw, size_t k, const char *pdir) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/checkpoint", pdir);
+    if (access(path, R_OK) != 0) return 0;
+    snprintf(path, sizeof path, "%s/config.json", pdir);
+    char *text = read_text(path);
+    cJSON *conf = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    int ok = conf && gk_sweep_params_match(sw, k, conf);
+    cJSON_Delete(conf);
+    return ok;
+}
+
+/* Runs point k into pdir (locked, not done): from its checkpoint when it has one of this config (a corrupt one
+ * is set aside by starting over), else from the start. */
 static gk_status run_locked(const gk_sweep *sw, size_t k, const char *pdir, const volatile int *stop,
                             gk_status *status, gk_error *err) {
     char old[1200];
@@ -139,10 +155,16 @@ static gk_status run_locked(const gk_sweep *sw, size_t k, const char *pdir, cons
         *status = s;
         return write_failure(sw, NULL, pdir, e.msg, err);
     }
-    gk_run_opts opts = {.out_dir = pdir, .stop = stop, .csv_interval = 10.0, .force = 1};
+    gk_run_opts opts = {.out_dir = pdir, .stop = stop, .csv_interval = 10.0, .force = 1,
+                        .checkpoint_every = GK_SWEEP_CHECKPOINT_EVERY};
     gk_run_result res;
     memset(&res, 0, sizeof res);
-    s = gk_run(sw->preset, &cfg, &opts, &res, &e);
+    s = resumable(sw, k, pdir) ? gk_resume(pdir, NULL, 0, &opts, &res, &e) : GK_EINVAL;
+    if (s == GK_EINVAL) {
+        if (res.summary) cJSON_Delete(res.summary);
+        memset(&res, 0, sizeof res);
+        s = gk_run(sw->preset, &cfg, &opts, &res, &e);
+    }
     if (res.summary) cJSON_Delete(res.summary);
     if (s) {
         *status = s;
