@@ -3,7 +3,7 @@
 #ifndef GK_CLI_COMMON_H
 #define GK_CLI_COMMON_H
 
-#include "exp/exp.h"
+#include "run/run.h"
 
 #include <getopt.h>
 

@@ -9,7 +9,7 @@
 #include "sweep.h"
 
 #include "common.h"
-#include "exp/sweep.h"
+#include "run/sweep.h"
 #include "io/fsutil.h"
 
 #include <errno.h>

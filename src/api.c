@@ -1,8 +1,8 @@
 /* api.c: the public API of include/groklab.h over the experiment layer: presets and their keys, configs,
  * one run, the theory references, sweeps. A thin layer: every call goes to gk_preset_config, gk_run,
  * gk_theory_report or the sweep functions of exp/sweep.h. It never prints. */
-#include "exp/exp.h"
-#include "exp/sweep.h"
+#include "run/run.h"
+#include "run/sweep.h"
 #include "io/fsutil.h"
 
 #include <stdlib.h>

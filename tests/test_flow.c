@@ -9,7 +9,7 @@
 #include "check.h"
 
 #include "data/diag_data.h"
-#include "exp/exp.h"
+#include "run/run.h"
 #include "model/diag.h"
 #include "train/flow.h"
 #include "train/train.h"

@@ -2,7 +2,7 @@
  * sweep.csv assembly and the log-log fit. */
 #include "check.h"
 
-#include "exp/sweep.h"
+#include "run/sweep.h"
 
 #include <fcntl.h>
 #include <string.h>

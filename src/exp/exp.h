@@ -87,62 +87,10 @@ const gk_preset *gk_preset_at(size_t i); /* NULL past the end */
  * then the type's cross-key check. */
 gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int nassign, gk_config *cfg, gk_error *err);
 
-/* ---- the run driver (run.c) ------------------------------------------------------------------------- */
-typedef struct gk_progress {
-    const char *preset;
-    long step, steps;
-    double elapsed, eta;    /* seconds */
-    const gk_metrics *m;    /* rows so far; the last row is the newest eval */
-} gk_progress;
-
-typedef struct gk_run_opts {
-    const char *out_dir;       /* the run directory to create */
-    int save_data;             /* write train.csv / test.csv */
-    const volatile int *stop;  /* set to non-zero (e.g. by SIGINT) to stop at the next step */
-    void (*progress)(void *ud, const gk_progress *p);
-    void *ud;
-    double csv_interval;       /* seconds between rewrites of metrics.csv (it is always written at the end) */
-    int force;                 /* replace an existing run directory (else an existing non-empty one is refused) */
-    double checkpoint_every;   /* seconds between checkpoints (0: none; one is also written when the run ends) */
-    int save_weights;          /* also write the weights at each checkpoint (weights/step_N/) */
-} gk_run_opts;
-
-typedef struct gk_run_result {
-    gk_status status;   /* GK_OK (completed), GK_EINTERRUPTED, GK_ENONFINITE, ... */
-    cJSON *summary;     /* owned by the caller: cJSON_Delete */
-    char error[512];    /* why the run stopped early, if it did */
-} gk_run_result;
-
-/* Runs one experiment into opts->out_dir. Returns GK_OK when the run directory is complete (the run itself
- * may have stopped early: see res->status). Returns an error (and writes nothing) for a bad config or an
- * unwritable directory. */
-gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err);
-
-/* The metrics columns of a built experiment, in order: step, time, the experiment's own, then the driver's
- * (sharpness when sharpness_every > 0). */
-gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err);
-
-/* Continues the run in dir from its checkpoint (interrupted, killed, or finished: then `steps=N` goes further).
- * assign may set only steps (>= the run's) and threads. The resumed metrics.csv is byte-identical to an
- * uninterrupted run's. A missing, corrupt or foreign checkpoint is GK_EINVAL, and nothing in dir changes. */
-gk_status gk_resume(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
-                    gk_run_result *res, gk_error *err);
-
-/* Builds the experiment (which computes its theory references) and reports the references only, without
- * training: a cheap check of whether a setting can grok. *out is owned by the caller. */
-gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out, gk_error *err);
-
-/* config.json as a cJSON object: preset, experiment, version, params (typed). */
-cJSON *gk_config_to_json(const gk_preset *p, const gk_config *cfg);
-
 /* Evaluates the experiment's phenomenon rules on the metrics into sum["phenomena"] (phenomena.c). */
 void gk_summarize_rules(const gk_exp_type *T, void *exp, const gk_metrics *m, double predicted, cJSON *sum);
 
 /* Appends a phenomenon found by an experiment's own rule (row -1: never) to sum["phenomena"]. */
 void gk_phenomenon_add(cJSON *sum, const char *what, const char *rule, const gk_metrics *m, long row, double predicted);
-
-/* ---- helpers shared by experiments ----------------------------------------------------------------- */
-/* Sets the OpenMP thread count from the `threads` key (0 = leave the default). */
-void gk_apply_threads(const gk_config *cfg);
 
 #endif

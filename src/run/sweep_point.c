@@ -1,5 +1,5 @@
 /* sweep_point.c: one point of a sweep (see sweep.h): whether it is done already, and running it under a lock. */
-#include "exp/sweep.h"
+#include "run/sweep.h"
 
 #include "io/fsutil.h"
 

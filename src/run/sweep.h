@@ -7,7 +7,7 @@
 #ifndef GK_SWEEP_H
 #define GK_SWEEP_H
 
-#include "exp/exp.h"
+#include "run/run.h"
 
 #define GK_SWEEP_MAX_AXES 8
 #define GK_SWEEP_MAX_VALUES 4096

@@ -1,6 +1,6 @@
 /* sweep_fig.c: the figures of a sweep (see sweep.h): the heat map of a summary scalar over two swept keys and
  * the observed against the predicted transition with its log-log fit (sweep_fit.json). */
-#include "exp/sweep.h"
+#include "run/sweep.h"
 
 #include "io/fsutil.h"
 #include "io/plot.h"

@@ -2,7 +2,7 @@
  * config.json, metrics.csv (rewritten atomically as the run goes), summary.json and the figures.
  * A run that is interrupted or whose loss diverges still leaves valid metrics up to the last eval point
  * and a summary that says why it stopped. */
-#include "exp/exp.h"
+#include "run/run.h"
 
 #include "io/checkpoint.h"
 #include "io/fsutil.h"

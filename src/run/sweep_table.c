@@ -1,6 +1,6 @@
 /* sweep_table.c: the results of a sweep (see sweep.h): the points' summary.json files as a table, sweep.csv and
  * sweep_times.csv, and the log-log fit of the observed against the predicted transition. */
-#include "exp/sweep.h"
+#include "run/sweep.h"
 
 #include "io/fsutil.h"
 

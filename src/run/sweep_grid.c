@@ -1,6 +1,6 @@
 /* sweep_grid.c: the grid of a sweep (see sweep.h): parsing lists and ranges of values, the points as indices,
  * their names and their resolved configs. Deterministic and process-free. */
-#include "exp/sweep.h"
+#include "run/sweep.h"
 
 #include <errno.h>
 #include <math.h>
