@@ -40,7 +40,8 @@ static const gk_param_spec mod_params[] = {
     {"d_mlp", GK_P_INT, "512", 1, 1048576, 0, 0, NULL, "transformer1: MLP hidden width"},
     {"zero_last", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "mlp-relu: set W2 = 0 at init (Lyu Fig. 2b)"},
     {"out_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "mlp-quad: output scale s in f = (s/(DN)) W2 (W1 x)^2"},
-    {"loss", GK_P_ENUM, "xent", 0, 0, 0, 0, "xent|mse", "softmax cross-entropy, or MSE on one-hot targets (mean over n*p)"},
+    {"loss", GK_P_ENUM, "xent", 0, 0, 0, 0, "xent|mse|stablemax",
+     "softmax cross-entropy, MSE on one-hot targets (mean over n*p), or StableMax cross-entropy (Prieto et al. 2025)"},
     {"optim", GK_P_ENUM, "gd", 0, 0, 0, 0, "gd|adamw", "full-batch GD with coupled wd, or AdamW with decoupled wd"},
     {"lr", GK_P_REAL, "0.002", 0, INFINITY, 1, 0, NULL, "learning rate"},
     {"wd", GK_P_REAL, "1e-4", 0, INFINITY, 0, 0, NULL, "weight decay (gd: grad + wd theta; adamw: theta *= 1 - lr wd)"},
@@ -55,7 +56,7 @@ static const gk_param_spec mod_params[] = {
 };
 
 enum { MODEL_RELU, MODEL_QUAD, MODEL_TF1 };
-enum { LOSS_XENT, LOSS_MSE };
+enum { LOSS_XENT, LOSS_MSE, LOSS_STABLEMAX };
 enum { OPT_GD, OPT_ADAMW };
 
 typedef struct mod_exp {
@@ -99,8 +100,10 @@ static void mod_destroy(void *state) {
 }
 
 static double loss_of(const mod_exp *E, const double *f, const int *y, size_t n, double *dldf) {
-    return E->loss_kind == LOSS_XENT ? gk_softmax_xent_loss(f, y, n, (size_t)E->p, dldf)
-                                     : gk_mse_onehot_loss(f, y, n, (size_t)E->p, dldf);
+    const size_t k = (size_t)E->p;
+    return E->loss_kind == LOSS_XENT        ? gk_softmax_xent_loss(f, y, n, k, dldf)
+           : E->loss_kind == LOSS_STABLEMAX ? gk_stablemax_xent_loss(f, y, n, k, dldf)
+                                            : gk_mse_onehot_loss(f, y, n, k, dldf);
 }
 
 /* The training objective: the loss on the train pairs and its gradient. */
@@ -127,7 +130,8 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_tf1_dims tfd = {E->p, (size_t)gk_config_int(cfg, "d_model"), (size_t)gk_config_int(cfg, "heads"),
                        (size_t)gk_config_int(cfg, "d_mlp")};
     if (E->model_kind == MODEL_TF1) E->h = tfd.d_model; /* the IPR runs over the columns of W_E */
-    E->loss_kind = strcmp(gk_config_str(cfg, "loss"), "xent") ? LOSS_MSE : LOSS_XENT;
+    const char *lk = gk_config_str(cfg, "loss");
+    E->loss_kind = !strcmp(lk, "xent") ? LOSS_XENT : !strcmp(lk, "stablemax") ? LOSS_STABLEMAX : LOSS_MSE;
     E->opt_kind = strcmp(gk_config_str(cfg, "optim"), "gd") ? OPT_ADAMW : OPT_GD;
     gk_train_opts o = {.optim = E->opt_kind == OPT_GD ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"),
                        .wd = gk_config_real(cfg, "wd"), .beta1 = gk_config_real(cfg, "beta1"),
@@ -181,6 +185,9 @@ static gk_status mod_columns(void *state, gk_metrics *m, gk_error *err) {
         s = gk_metrics_add_column(m, E->norm_names[t], err);
     }
     if (!s) s = gk_metrics_add_column(m, "ipr", err);
+    /* Prieto et al.: Softmax Collapse on the train set, and naive loss minimisation (the gradient along theta) */
+    if (!s && E->loss_kind != LOSS_MSE) s = gk_metrics_add_column(m, "sc_share", err);
+    if (!s && E->loss_kind != LOSS_MSE) s = gk_metrics_add_column(m, "grad_weight_cos", err);
     return s;
 }
 
@@ -202,6 +209,17 @@ static double fourier_ipr(mod_exp *E) {
     for (size_t k = 0; k < h; k++)
         if (isfinite(E->ipr_buf[k])) s += E->ipr_buf[k], cnt++;
     return cnt ? s / (double)cnt : NAN;
+}
+
+/* cos(grad L, theta) on the train set: near -1 when the gradient only scales the weights up (naive loss
+ * minimisation, Prieto et al. Sec. 4); NaN if the objective fails. */
+static double grad_weight_cos(mod_exp *E, gk_error *err) {
+    gk_trainer *tr = &E->tr;
+    double loss = 0;
+    memset(tr->grad, 0, tr->P * sizeof(double));
+    if (mod_objective(E, tr->theta, tr->grad, &loss, err)) return NAN;
+    double gn = gk_norm2(tr->grad, tr->P), tn = gk_norm2(tr->theta, tr->P);
+    return gn > 0 && tn > 0 ? gk_dot(tr->grad, tr->theta, tr->P) / (gn * tn) : NAN;
 }
 
 static gk_status mod_eval(void *state, double *row, gk_error *err) {
@@ -229,6 +247,10 @@ static gk_status mod_eval(void *state, double *row, gk_error *err) {
         row[c++] = gk_norm2(theta + T->offset, T->rows * T->cols);
     }
     row[c++] = fourier_ipr(E);
+    if (E->loss_kind != LOSS_MSE) {
+        row[c++] = gk_softmax_collapse_share(E->f_train, n, p);
+        row[c++] = grad_weight_cos(E, err);
+    }
     return GK_OK;
 }
 

@@ -45,6 +45,51 @@ double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, s
     return n ? sum_chunks(part) / (double)n : 0;
 }
 
+/* StableMax (Prieto et al. 2025, eq. 6): s(x) = x + 1 for x >= 0 and 1 / (1 - x) for x < 0 in place of exp,
+ * p_j = s(z_j) / sum_l s(z_l); the loss is -log p_y. With s'(x) = 1 (x >= 0) or 1 / (1 - x)^2 (x < 0):
+ * dL/dz_j = s'(z_j) / sum_l s(z_l) - [j = y] s'(z_y) / s(z_y). */
+static double stable_s(double x) { return x >= 0 ? x + 1 : 1 / (1 - x); }
+static double stable_ds(double x) { return x >= 0 ? 1 : 1 / ((1 - x) * (1 - x)); }
+
+double gk_stablemax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
+    double part[NCHUNK];
+#pragma omp parallel for schedule(static)
+    for (long c = 0; c < NCHUNK; c++) {
+        size_t i0, i1;
+        chunk_range(n, c, &i0, &i1);
+        double L = 0;
+        for (size_t i = i0; i < i1; i++) {
+            const double *z = logits + i * k;
+            const int y = labels[i];
+            GK_ASSERT(y >= 0 && (size_t)y < k);
+            double S = 0;
+            for (size_t j = 0; j < k; j++) S += stable_s(z[j]);
+            L += log(S) - log(stable_s(z[y]));
+            if (dldf) {
+                double *d = dldf + i * k;
+                for (size_t j = 0; j < k; j++) d[j] = stable_ds(z[j]) / S / (double)n;
+                d[y] -= stable_ds(z[y]) / stable_s(z[y]) / (double)n;
+            }
+        }
+        part[c] = L;
+    }
+    return n ? sum_chunks(part) / (double)n : 0;
+}
+
+/* Softmax Collapse (Prieto et al. 2025, Sec. 3): the share of samples whose sum of exp(z_j - max z), in double,
+ * is exactly 1: every other class's term is below half an ulp of 1, so the gradient of the loss vanishes. */
+double gk_softmax_collapse_share(const double *logits, size_t n, size_t k) {
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *z = logits + i * k;
+        double m = z[0], S = 0;
+        for (size_t j = 1; j < k; j++) m = z[j] > m ? z[j] : m;
+        for (size_t j = 0; j < k; j++) S += exp(z[j] - m);
+        hits += S == 1.0;
+    }
+    return n ? (double)hits / (double)n : NAN;
+}
+
 double gk_mse_onehot_loss(const double *f, const int *labels, size_t n, size_t k, double *dldf) {
     double part[NCHUNK];
     const double scale = n ? 1.0 / ((double)n * (double)k) : 0;

@@ -29,6 +29,11 @@ gk_status gk_eval_schedule(long steps, int n_log, int n_lin, long **out, size_t 
 /* Softmax cross-entropy, mean over n samples of k logits each (row-major n x k), labels in [0, k), computed
  * with log-sum-exp in double. If dldf is not NULL it gets (softmax - onehot) / n. Returns the loss. */
 double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf);
+/* StableMax cross-entropy (Prieto et al. 2025): s(x) = x + 1 (x >= 0), 1 / (1 - x) (x < 0) in place of exp;
+ * mean over n samples; dldf as for the softmax. */
+double gk_stablemax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf);
+/* The share of samples whose softmax sum of exp(z - max z) is exactly 1 in double (Softmax Collapse). */
+double gk_softmax_collapse_share(const double *logits, size_t n, size_t k);
 /* MSE on one-hot targets, mean over all n k entries (PyTorch's MSELoss(reduction='mean')):
  * L = (1/(n k)) sum_ik (f_ik - [k == y_i])^2; dldf = 2 (f - onehot) / (n k) if not NULL. */
 double gk_mse_onehot_loss(const double *f, const int *labels, size_t n, size_t k, double *dldf);
