@@ -28,9 +28,10 @@
  *   gW_E and gW_pos collect the rows of dE (a gather's transpose).
  * Determinism: every dgemm has its outputs written once; the per-sample loops write per-sample rows; the
  * scatters into the tables are split by head (each head's columns of dV and dS are one thread's) and the
- * column sums by column blocks, each summing the samples in order i = 0..n-1. */
+ * column sums (gk_add_column_sums) by column blocks, each summing the samples in order i = 0..n-1. */
 #include "model/transformer1.h"
 
+#include "core/gemm.h"
 #include "core/parallel.h"
 
 #include <cblas.h>
@@ -39,8 +40,6 @@
 #include <string.h>
 
 enum { T_WE, T_WPOS, T_WQ, T_WK, T_WV, T_WO, T_WIN, T_BIN, T_WOUT, T_BOUT, T_WU, T_COUNT };
-
-#define CBLOCK 64 /* columns per column-sum task (any split gives the same sums) */
 
 typedef struct tf1_impl {
     int p;
@@ -54,7 +53,8 @@ typedef struct tf1_impl {
     size_t cap_n, last_n;
 } tf1_impl;
 
-static gk_status ensure_cache(tf1_impl *T, size_t n, gk_error *err) {
+static gk_status tf1_reserve(gk_model *mod, size_t n, gk_error *err) {
+    tf1_impl *T = mod->impl;
     if (n <= T->cap_n) return GK_OK;
     double **bufs[6] = {&T->A, &T->z, &T->x1, &T->pre, &T->hid, &T->x2};
     const size_t width[6] = {T->H * 3, T->D, T->D, T->M, T->M, T->D};
@@ -65,21 +65,6 @@ static gk_status ensure_cache(tf1_impl *T, size_t n, gk_error *err) {
     }
     T->cap_n = n;
     return GK_OK;
-}
-
-/* out[j] += sum_i X[i*cols + j] for i < n, split over column blocks (fixed order per column). */
-static void colsum_add(const double *X, size_t n, size_t cols, double *out) {
-    const long nb = (long)((cols + CBLOCK - 1) / CBLOCK);
-#pragma omp parallel for schedule(static) if (n * cols >= GK_PARALLEL_MIN)
-    for (long blk = 0; blk < nb; blk++) {
-        const size_t j0 = (size_t)blk * CBLOCK, len = j0 + CBLOCK < cols ? CBLOCK : cols - j0;
-        double acc[CBLOCK] = {0};
-        for (size_t i = 0; i < n; i++) {
-            const double *x = X + i * cols + j0;
-            for (size_t j = 0; j < len; j++) acc[j] += x[j];
-        }
-        for (size_t j = 0; j < len; j++) out[j0 + j] += acc[j];
-    }
 }
 
 static inline const double *tensor(const gk_model *m, const double *theta, int t) {
@@ -97,7 +82,7 @@ static gk_status tf1_forward(gk_model *mod, const double *theta, const void *in,
     tf1_impl *T = mod->impl;
     const gk_pair_input *X = in;
     GK_ASSERT(X && X->p == T->p && X->n == n);
-    gk_status s = ensure_cache(T, n, err);
+    gk_status s = gk_model_check_batch(mod, n, T->cap_n, err);
     if (s) return s;
     const size_t D = T->D, H = T->H, dh = T->dh, M = T->M, R = T->R, p = (size_t)T->p;
     const double *WE = tensor(mod, theta, T_WE), *Wpos = tensor(mod, theta, T_WPOS), *WQ = tensor(mod, theta, T_WQ),
@@ -185,7 +170,7 @@ static void tf1_backward(gk_model *mod, const double *theta, const void *in, siz
     gemm(1, 0, D, p, n, T->x2, D, G, p, 1.0, gWU, p);
     double *dx = T->x2; /* dx2, then dx1 */
     gemm(0, 1, n, D, p, G, p, WU, p, 0.0, dx, D);
-    colsum_add(dx, n, D, gbout);
+    gk_add_column_sums(dx, n, D, gbout);
     gemm(1, 0, M, D, n, T->hid, M, dx, D, 1.0, gWout, D);
     double *dpre = T->hid;
     gemm(0, 1, n, M, D, dx, D, Wout, D, 0.0, dpre, M);
@@ -196,12 +181,12 @@ static void tf1_backward(gk_model *mod, const double *theta, const void *in, siz
         const double *z = T->pre + (size_t)i * M;
         for (size_t j = 0; j < M; j++) g[j] = z[j] > 0 ? g[j] : 0.0; /* ReLU'(0) = 0 */
     }
-    colsum_add(dpre, n, M, gbin);
+    gk_add_column_sums(dpre, n, M, gbin);
     gemm(1, 0, D, M, n, T->x1, D, dpre, M, 1.0, gWin, M);
     gemm(0, 1, n, D, M, dpre, M, Win, M, 1.0, dx, D); /* dx1 = dx2 + dpre W_in^T */
     /* attention output */
     memset(T->de2, 0, D * sizeof(double));
-    colsum_add(dx, n, D, T->de2);
+    gk_add_column_sums(dx, n, D, T->de2);
     gemm(1, 0, D, D, n, T->z, D, dx, D, 1.0, gWO, D);
     double *dz = T->z;
     gemm(0, 1, n, D, D, dx, D, WO, D, 0.0, dz, D);
@@ -274,7 +259,8 @@ static void tf1_destroy(gk_model *mod) {
     mod->impl = NULL;
 }
 
-static const gk_model_ops tf1_ops = {"transformer1", tf1_forward, tf1_backward, tf1_destroy};
+static void tf1_init(gk_model *mod, double alpha, uint64_t seed, double *theta);
+static const gk_model_ops tf1_ops = {"transformer1", tf1_forward, tf1_backward, tf1_destroy, tf1_init, tf1_reserve};
 
 gk_status gk_tf1_check(const gk_tf1_dims *d, gk_error *err) {
     if (d->p < 2) return gk_fail(err, GK_EINVAL, "p=%d: the transformer needs p >= 2", d->p);
@@ -329,7 +315,7 @@ gk_status gk_tf1_create(gk_model *mod, const gk_tf1_dims *d, gk_error *err) {
     return GK_OK;
 }
 
-void gk_tf1_init(gk_model *mod, double alpha, uint64_t seed, double *theta) {
+static void tf1_init(gk_model *mod, double alpha, uint64_t seed, double *theta) {
     tf1_impl *T = mod->impl;
     gk_rng r;
     gk_rng_seed(&r, seed, UINT64_C(0x7472663174));
