@@ -21,17 +21,34 @@
  *  - accumulation: a second forward and backward into the same gradient adds the same amount:
  *      accum_err = max_k |g2_k - 2 g_k|
  *  - gmax = max_k |g_k| (a check whose gradient is 0 checks nothing: assert gmax > 0).
- * The model gets gk_model_reserve(m, n). Test-only: failures of allocation or forward abort (GK_ASSERT). */
+ * The model gets gk_model_reserve(m, n). Test-only: failures of allocation or forward abort (GK_ASSERT).
+ * Ready-made losses (train/train.h) for ud: gk_gc_xent / gk_gc_mse_onehot (ud = the int labels),
+ * gk_gc_mse (ud = the real targets, n x n_out), gk_gc_logistic (ud = the +-1 labels, n_out = 1). */
 #ifndef GK_TESTS_GRADCHECK_H
 #define GK_TESTS_GRADCHECK_H
 
 #include "model/model.h"
+#include "train/train.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef double (*gk_gradcheck_loss)(const void *ud, const double *f, size_t n, int n_out, double *dldf);
+
+static inline double gk_gc_xent(const void *ud, const double *f, size_t n, int n_out, double *dldf) {
+    return gk_softmax_xent_loss(f, ud, n, (size_t)n_out, dldf);
+}
+static inline double gk_gc_mse_onehot(const void *ud, const double *f, size_t n, int n_out, double *dldf) {
+    return gk_mse_onehot_loss(f, ud, n, (size_t)n_out, dldf);
+}
+static inline double gk_gc_mse(const void *ud, const double *f, size_t n, int n_out, double *dldf) {
+    return gk_mse_loss(f, ud, n * (size_t)n_out, dldf);
+}
+static inline double gk_gc_logistic(const void *ud, const double *f, size_t n, int n_out, double *dldf) {
+    (void)n_out;
+    return gk_logistic_loss(f, ud, n, dldf, NULL);
+}
 
 typedef struct gk_gradcheck_opts {
     double h;          /* step (default 1e-5) */

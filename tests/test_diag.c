@@ -11,11 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double logistic(const void *ud, const double *f, size_t n, int n_out, double *dldf) {
-    (void)n_out;
-    return gk_logistic_loss(f, ud, n, dldf, NULL);
-}
-
 /* Central differences of the mean logistic loss on the train set, on every coordinate: relative error below
  * 1e-6 (denominator at least 1e-8). */
 static void gradcheck_on(gk_diag_kind kind) {
@@ -29,7 +24,7 @@ static void gradcheck_on(gk_diag_kind kind) {
     gk_rng_seed(&r, 3, 0);
     for (size_t k = 0; k < m.params.size; k++) theta[k] = gk_rng_normal(&r) * 0.7;
     gk_gradcheck_result res;
-    gk_gradcheck(&m, theta, &D.train, 12, logistic, D.y_train, &(gk_gradcheck_opts){.h = 1e-5, .floor = 1e-8}, &res);
+    gk_gradcheck(&m, theta, &D.train, 12, gk_gc_logistic, D.y_train, &(gk_gradcheck_opts){.h = 1e-5, .floor = 1e-8}, &res);
     GK_CHECK_MSG(res.gmax > 0 && res.max_rel < 1e-6, "worst relative error %.3g", res.max_rel);
     gk_model_free(&m);
     gk_diag_data_free(&D);

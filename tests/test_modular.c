@@ -114,20 +114,10 @@ static void test_losses(void) {
 
 /* ---- gradient checks -------------------------------------------------------------------------------- */
 
-typedef struct class_loss {
-    const int *y;
-    int mse;
-} class_loss;
-
-static double class_loss_at(const void *ud, const double *f, size_t n, int n_out, double *dldf) {
-    const class_loss *c = ud;
-    return c->mse ? gk_mse_onehot_loss(f, c->y, n, (size_t)n_out, dldf) : gk_softmax_xent_loss(f, c->y, n, (size_t)n_out, dldf);
-}
-
 /* Central differences on every coordinate; returns ||fd - grad|| / ||grad||. */
 static double gradcheck(gk_model *m, gk_mod_data *D, int mse, double *theta) {
     gk_gradcheck_result r;
-    gk_gradcheck(m, theta, &D->train, D->train.n, class_loss_at, &(class_loss){D->y_train, mse}, &(gk_gradcheck_opts){.h = 1e-5}, &r);
+    gk_gradcheck(m, theta, &D->train, D->train.n, mse ? gk_gc_mse_onehot : gk_gc_xent, D->y_train, &(gk_gradcheck_opts){.h = 1e-5}, &r);
     GK_CHECK(r.gmax > 0);
     return r.norm_rel;
 }

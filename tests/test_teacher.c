@@ -21,10 +21,6 @@ static double *normals(size_t n, uint64_t seed) {
     return x;
 }
 
-static double mse(const void *ud, const double *f, size_t n, int n_out, double *dldf) {
-    return gk_mse_loss(f, ud, n * (size_t)n_out, dldf);
-}
-
 /* Central differences of L = MSE(f(theta; x), y) against the backward, on every parameter: relative error
  * below 1e-6 (denominator at least 1e-4 max |g|). */
 static void gradcheck(const size_t *widths, int L, double out_scale, double init_scale, uint64_t seed) {
@@ -37,7 +33,7 @@ static void gradcheck(const size_t *widths, int L, double out_scale, double init
     for (size_t k = 0; k < n * dout; k++) y[k] *= 0.3;
     gk_model_init(&m, init_scale, seed, theta);
     gk_gradcheck_result r;
-    gk_gradcheck(&m, theta, x, n, mse, y, &(gk_gradcheck_opts){.h = 1e-5, .gmax_floor = 1e-4}, &r);
+    gk_gradcheck(&m, theta, x, n, gk_gc_mse, y, &(gk_gradcheck_opts){.h = 1e-5, .gmax_floor = 1e-4}, &r);
     fprintf(stderr, "  depth %d out_scale %g init_scale %g: worst relative error %.2e\n", L, out_scale, init_scale, r.max_rel);
     GK_CHECK_MSG(r.gmax > 0 && r.max_rel < 1e-6, "depth %d out_scale %g init_scale %g: worst relative error %g (max |g| %g)", L,
                  out_scale, init_scale, r.max_rel, r.gmax);

@@ -149,17 +149,13 @@ static void test_forward_matches_direct(void) {
     teardown(&S);
 }
 
-static double xent(const void *ud, const double *f, size_t n, int n_out, double *dldf) {
-    return gk_softmax_xent_loss(f, ud, n, (size_t)n_out, dldf);
-}
-
 /* Central differences on every coordinate, reported per tensor: ||fd - g|| / ||g|| < 1e-6; a second backward
  * adds the same gradient. */
 static void test_gradcheck_every_tensor(void) {
     tf_setup S;
     setup(&S, 5, 8, 2, 16, 0.6, 4);
     gk_gradcheck_result r;
-    gk_gradcheck(&S.m, S.theta, &S.D.train, S.D.train.n, xent, S.D.y_train, &(gk_gradcheck_opts){.h = 1e-5}, &r);
+    gk_gradcheck(&S.m, S.theta, &S.D.train, S.D.train.n, gk_gc_xent, S.D.y_train, &(gk_gradcheck_opts){.h = 1e-5}, &r);
     for (int t = 0; t < S.m.params.count; t++) {
         const double gn = r.tensor_gnorm[t], rel = r.tensor_rel[t];
         GK_CHECK_MSG(gn > 0 && rel < 1e-6, "%s: |g| %.3g rel err %.3g", S.m.params.t[t].name, gn, rel);
@@ -176,7 +172,7 @@ static void test_gradcheck_random_directions(void) {
     tf_setup S;
     setup(&S, 11, 16, 4, 32, 0.5, 6);
     gk_gradcheck_result r;
-    gk_gradcheck(&S.m, S.theta, &S.D.train, S.D.train.n, xent, S.D.y_train,
+    gk_gradcheck(&S.m, S.theta, &S.D.train, S.D.train.n, gk_gc_xent, S.D.y_train,
                  &(gk_gradcheck_opts){.h = 1e-5, .dirs = 6, .seed = 17, .coords = 64}, &r);
     GK_CHECK_MSG(r.dir_rel < 1e-6, "random-direction rel err %.3g", r.dir_rel);
     GK_CHECK_MSG(r.norm_rel < 1e-6, "64 coordinates: rel err %.3g", r.norm_rel);

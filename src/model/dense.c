@@ -5,6 +5,7 @@
 #include "core/parallel.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void pgemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha, const double *A, size_t lda,
@@ -74,4 +75,27 @@ void gk_dense_init_uniform(double *W, double *b, size_t fi, size_t fo, double sc
     const double bound = 1.0 / sqrt((double)fi);
     for (size_t k = 0; k < fi * fo; k++) W[k] = scale * bound * (2.0 * gk_rng_uniform(r) - 1.0);
     for (size_t j = 0; j < fo; j++) b[j] = scale * bound * (2.0 * gk_rng_uniform(r) - 1.0);
+}
+
+gk_status gk_dense_cache_reserve(gk_dense_cache *c, size_t n, int L, const size_t *w, size_t gw, gk_error *err) {
+    if (n <= c->cap) return GK_OK;
+    for (int l = 1; l < L; l++) {
+        double *p = realloc(c->A[l], n * w[l] * sizeof(double));
+        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu activations", n, w[l]);
+        c->A[l] = p;
+    }
+    for (int k = 0; k < 2; k++) {
+        double *p = realloc(c->G[k], n * gw * sizeof(double));
+        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu gradients", n, gw);
+        c->G[k] = p;
+    }
+    c->cap = n;
+    return GK_OK;
+}
+
+void gk_dense_cache_free(gk_dense_cache *c) {
+    for (int l = 0; l < GK_DENSE_MAX_LAYERS; l++) free(c->A[l]);
+    free(c->G[0]);
+    free(c->G[1]);
+    memset(c, 0, sizeof *c);
 }

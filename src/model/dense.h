@@ -33,6 +33,16 @@ void gk_dense_param_grads(const double *A, const double *G, size_t n, size_t fi,
  * as in PyTorch), tanh 1 - A^2, linear 1. */
 void gk_dense_input_grad(const double *G, const double *W, const double *A, size_t n, size_t fi, size_t fo, double c,
                          gk_act act, double *Gin);
+/* What a stack of L dense layers keeps from a forward for its backward. */
+typedef struct gk_dense_cache {
+    double *A[GK_DENSE_MAX_LAYERS]; /* A[l], l = 1..L-1: cap x w[l] post-activations */
+    double *G[2];                   /* cap x gw: the backward's running gradient (two, alternating) */
+    size_t cap;
+} gk_dense_cache;
+
+/* Room for n rows (kept if large enough): A[l] of w[l] columns for l = 1..L-1, G[0] and G[1] of gw columns. */
+gk_status gk_dense_cache_reserve(gk_dense_cache *c, size_t n, int L, const size_t *w, size_t gw, gk_error *err);
+void gk_dense_cache_free(gk_dense_cache *c);
 /* Appends the tensors "Wl" (fi x fo) and "bl" (fo) of layer l (1-based, l <= GK_DENSE_MAX_LAYERS). */
 void gk_dense_add_tensors(gk_param_table *t, int l, size_t fi, size_t fo);
 /* PyTorch's default init of nn.Linear times scale: W (row-major as stored) then b, each entry

@@ -23,13 +23,13 @@ typedef struct mlp_deep_impl {
     int depth, n_out;
     gk_mlp_forward fwd;
     double out_scale;
-    double *A[GK_MLP_MAX_DEPTH]; /* A[l], l = 1..depth-1: cap_n x width post-activations (gk_model_reserve) */
-    double *G[2];                /* cap_n x width: the backward's running gradient (two, alternating) */
-    size_t cap_n, last_n;
+    size_t w[GK_MLP_MAX_DEPTH + 1]; /* layer widths: d_in, width, ..., width, n_out */
+    gk_dense_cache c;                /* activations and gradients (gk_model_reserve) */
+    size_t last_n;
     const double *last_x;
     /* sparse first layer (gk_mlp_deep_set_sparse_input): the last input as CSR (rows) and CSC (columns) */
     int sparse_in;
-    size_t *rp, *cp;   /* cap_n + 1 row starts, d_in + 1 column starts */
+    size_t *rp, *cp;   /* c.cap + 1 row starts, d_in + 1 column starts */
     int *ci, *ri;      /* column of each CSR entry, row of each CSC entry */
     double *cv, *rv;   /* their values */
     double *T;         /* d_in x width: the backward's sums for grad W1 */
@@ -173,23 +173,11 @@ static void build_csc(mlp_deep_impl *R, size_t n) {
 
 static gk_status mlp_deep_reserve(gk_model *mod, size_t n, gk_error *err) {
     mlp_deep_impl *R = mod->impl;
-    if (n <= R->cap_n) return GK_OK;
-    const size_t bytes = n * R->width * sizeof(double), gbytes = n * (R->width > (size_t)R->n_out ? R->width : (size_t)R->n_out) * sizeof(double);
-    for (int l = 1; l < R->depth; l++) {
-        double *p = realloc(R->A[l], bytes);
-        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu activations", n, R->width);
-        R->A[l] = p;
-    }
-    for (int k = 0; k < 2; k++) {
-        double *p = realloc(R->G[k], gbytes);
-        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu gradients", n, R->width);
-        R->G[k] = p;
-    }
+    if (n <= R->c.cap) return GK_OK;
     size_t *rp = realloc(R->rp, (n + 1) * sizeof(size_t));
     if (!rp) return gk_fail(err, GK_ENOMEM, "out of memory");
     R->rp = rp;
-    R->cap_n = n;
-    return GK_OK;
+    return gk_dense_cache_reserve(&R->c, n, R->depth, R->w, R->width > (size_t)R->n_out ? R->width : (size_t)R->n_out, err);
 }
 
 gk_status gk_mlp_deep_reserve_input(gk_model *mod, size_t gather_rows, size_t nnz, gk_error *err) {
@@ -268,7 +256,7 @@ static gk_status mlp_deep_forward(gk_model *mod, const double *theta, const void
     mlp_deep_impl *R = mod->impl;
     const gk_dense_input *X = in;
     GK_ASSERT(X && X->d == R->d_in && X->n == n);
-    gk_status s = gk_model_check_batch(mod, n, R->cap_n, err);
+    gk_status s = gk_model_check_batch(mod, n, R->c.cap, err);
     if (!s && R->sparse_in && !R->T)
         s = gk_fail(err, GK_EINVAL, "sparse first layer: no room reserved for the nonzero inputs (gk_mlp_deep_reserve_input)");
     const double *a = NULL;
@@ -277,7 +265,7 @@ static gk_status mlp_deep_forward(gk_model *mod, const double *theta, const void
     R->last_a0 = a;
     for (int l = 1; l <= R->depth; l++) {
         const double *W = tensor(mod, theta, 2 * (l - 1)), *b = tensor(mod, theta, 2 * l - 1);
-        double *z = l < R->depth ? R->A[l] : out;
+        double *z = l < R->depth ? R->c.A[l] : out;
         const double c = gk_mlp_deep_layer_scale(mod, l);
         if (l == 1 && R->sparse_in) {
             if ((s = sparse_first_layer(R, X, n, W, b, c, z, err))) return s;
@@ -300,14 +288,14 @@ static void mlp_deep_backward(gk_model *mod, const double *theta, const void *in
     for (int l = R->depth, cur = 0; l >= 1; l--, cur ^= 1) {
         const size_t fi = fan_in(R, l), fo = fan_out(R, l);
         const double c = gk_mlp_deep_layer_scale(mod, l);
-        const double *a = l > 1 ? R->A[l - 1] : R->last_a0;
+        const double *a = l > 1 ? R->c.A[l - 1] : R->last_a0;
         double *gW = grad + mod->params.t[2 * (l - 1)].offset, *gb = grad + mod->params.t[2 * l - 1].offset;
         const int sparse = l == 1 && R->last_sparse;
         if (sparse) sparse_weight_grads(R, G, n, c, gW);
         gk_dense_param_grads(a, G, n, fi, fo, c, sparse ? NULL : gW, gb);
         if (l > 1) {
-            gk_dense_input_grad(G, tensor(mod, theta, 2 * (l - 1)), a, n, fi, fo, c, GK_ACT_RELU, R->G[cur]);
-            G = R->G[cur];
+            gk_dense_input_grad(G, tensor(mod, theta, 2 * (l - 1)), a, n, fi, fo, c, GK_ACT_RELU, R->c.G[cur]);
+            G = R->c.G[cur];
         }
     }
 }
@@ -317,9 +305,7 @@ void gk_mlp_deep_set_sparse_input(gk_model *mod, int on) { ((mlp_deep_impl *)mod
 static void mlp_deep_destroy(gk_model *mod) {
     mlp_deep_impl *R = mod->impl;
     if (R) {
-        for (int l = 0; l < GK_MLP_MAX_DEPTH; l++) free(R->A[l]);
-        free(R->G[0]);
-        free(R->G[1]);
+        gk_dense_cache_free(&R->c);
         free(R->rp), free(R->cp), free(R->ci), free(R->ri), free(R->cv), free(R->rv), free(R->T), free(R->Xg);
         free(R);
     }
@@ -359,6 +345,7 @@ gk_status gk_mlp_deep_create(gk_model *mod, size_t d_in, size_t width, int depth
     mod->ops = &mlp_deep_ops;
     mod->impl = R;
     mod->n_out = n_out;
+    for (int l = 0; l <= depth; l++) R->w[l] = l == 0 ? d_in : l == depth ? (size_t)n_out : width;
     for (int l = 1; l <= depth; l++) gk_dense_add_tensors(&mod->params, l, fan_in(R, l), fan_out(R, l));
     return GK_OK;
 }

@@ -19,27 +19,14 @@ typedef struct mlp_tanh_impl {
     size_t w[GK_TANH_MAX_LAYERS + 1]; /* widths[0..L] */
     double out_scale;
     uint64_t stream;                  /* the init's RNG stream */
-    double *A[GK_TANH_MAX_LAYERS];    /* A[l], l = 1..L-1: cap_n x w[l] post-activations */
-    double *G[2];                     /* cap_n x max width: the backward's running gradient */
-    size_t cap_n, last_n, wmax;
+    gk_dense_cache c;                 /* activations and gradients (gw = the largest width) */
+    size_t last_n, wmax;
     const double *last_x;
 } mlp_tanh_impl;
 
 static gk_status mlp_tanh_reserve(gk_model *mod, size_t n, gk_error *err) {
     mlp_tanh_impl *R = mod->impl;
-    if (n <= R->cap_n) return GK_OK;
-    for (int l = 1; l < R->L; l++) {
-        double *p = realloc(R->A[l], n * R->w[l] * sizeof(double));
-        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu activations", n, R->w[l]);
-        R->A[l] = p;
-    }
-    for (int k = 0; k < 2; k++) {
-        double *p = realloc(R->G[k], n * R->wmax * sizeof(double));
-        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu gradients", n, R->wmax);
-        R->G[k] = p;
-    }
-    R->cap_n = n;
-    return GK_OK;
+    return gk_dense_cache_reserve(&R->c, n, R->L, R->w, R->wmax, err);
 }
 
 static const double *tensor(const gk_model *mod, const double *theta, int t) { return theta + mod->params.t[t].offset; }
@@ -49,11 +36,11 @@ static gk_status mlp_tanh_forward(gk_model *mod, const double *theta, const void
     mlp_tanh_impl *R = mod->impl;
     const double *x = in;
     GK_ASSERT(x && out);
-    gk_status s = gk_model_check_batch(mod, n, R->cap_n, err);
+    gk_status s = gk_model_check_batch(mod, n, R->c.cap, err);
     if (s) return s;
     const double *a = x;
     for (int l = 1; l <= R->L; l++) {
-        double *z = l < R->L ? R->A[l] : out;
+        double *z = l < R->L ? R->c.A[l] : out;
         gk_dense_forward(a, n, R->w[l - 1], R->w[l], tensor(mod, theta, 2 * (l - 1)), tensor(mod, theta, 2 * l - 1), 1.0,
                          l < R->L ? GK_ACT_TANH : GK_ACT_LINEAR, z);
         a = z;
@@ -71,17 +58,17 @@ static void mlp_tanh_backward(gk_model *mod, const double *theta, const void *in
     mlp_tanh_impl *R = mod->impl;
     GK_ASSERT(in == R->last_x && n == R->last_n);
     /* G_L = s dout: the output scale enters once, at the top. */
-    double *G = R->G[0];
+    double *G = R->c.G[0];
     const size_t nL = R->w[R->L];
     for (size_t k = 0; k < n * nL; k++) G[k] = R->out_scale * dout[k];
     for (int l = R->L, cur = 1; l >= 1; l--, cur ^= 1) {
         const size_t fi = R->w[l - 1], fo = R->w[l];
-        const double *a = l > 1 ? R->A[l - 1] : (const double *)in;
+        const double *a = l > 1 ? R->c.A[l - 1] : (const double *)in;
         gk_dense_param_grads(a, G, n, fi, fo, 1.0, grad + mod->params.t[2 * (l - 1)].offset,
                              grad + mod->params.t[2 * l - 1].offset);
         if (l > 1) {
-            gk_dense_input_grad(G, tensor(mod, theta, 2 * (l - 1)), a, n, fi, fo, 1.0, GK_ACT_TANH, R->G[cur]);
-            G = R->G[cur];
+            gk_dense_input_grad(G, tensor(mod, theta, 2 * (l - 1)), a, n, fi, fo, 1.0, GK_ACT_TANH, R->c.G[cur]);
+            G = R->c.G[cur];
         }
     }
 }
@@ -98,12 +85,8 @@ static void mlp_tanh_init(gk_model *mod, double init_scale, uint64_t seed, doubl
 
 static void mlp_tanh_destroy(gk_model *mod) {
     mlp_tanh_impl *R = mod->impl;
-    if (R) {
-        for (int l = 0; l < GK_TANH_MAX_LAYERS; l++) free(R->A[l]);
-        free(R->G[0]);
-        free(R->G[1]);
-        free(R);
-    }
+    if (R) gk_dense_cache_free(&R->c);
+    free(R);
     mod->impl = NULL;
 }
 
