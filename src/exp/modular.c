@@ -2,7 +2,7 @@
  * Kumar et al. ICLR 2024 Fig. 2). A two-layer MLP on the one-hot pair (a, b) fits the train pairs of a op b
  * mod p early, with test accuracy near 0, and generalises much later.
  *
- * Wiring: dataset (data/modular_data) -> model (model/mlp_relu, model/mlp_quad, or the one-layer transformer
+ * Wiring: dataset (data/modular_data) -> model (model/mlp2: the ReLU or the quadratic MLP, or the one-layer transformer
  * of Nanda et al. 2023 in model/transformer1 on the tokens (a, b, =)) -> loss (softmax cross-entropy or MSE on
  * one-hot targets) -> optimizer (full-batch GD with coupled weight decay, or AdamW with decoupled decay and
  * warmup).

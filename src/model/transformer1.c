@@ -151,46 +151,10 @@ static gk_status tf1_forward(gk_model *mod, const double *theta, const void *in,
     return GK_OK;
 }
 
-static void tf1_backward(gk_model *mod, const double *theta, const void *in, size_t n, const double *G, double *grad) {
-    tf1_impl *T = mod->impl;
-    const gk_pair_input *X = in;
-    GK_ASSERT(X && X->p == T->p && X->n == n && T->last_n == n);
-    const size_t D = T->D, H = T->H, dh = T->dh, M = T->M, R = T->R, p = (size_t)T->p;
-    const double *WQ = tensor(mod, theta, T_WQ), *WK = tensor(mod, theta, T_WK), *WV = tensor(mod, theta, T_WV),
-                 *WO = tensor(mod, theta, T_WO), *Win = tensor(mod, theta, T_WIN), *Wout = tensor(mod, theta, T_WOUT),
-                 *WU = tensor(mod, theta, T_WU);
-    double *gWE = grad + mod->params.t[T_WE].offset, *gWpos = grad + mod->params.t[T_WPOS].offset,
-           *gWQ = grad + mod->params.t[T_WQ].offset, *gWK = grad + mod->params.t[T_WK].offset,
-           *gWV = grad + mod->params.t[T_WV].offset, *gWO = grad + mod->params.t[T_WO].offset,
-           *gWin = grad + mod->params.t[T_WIN].offset, *gbin = grad + mod->params.t[T_BIN].offset,
-           *gWout = grad + mod->params.t[T_WOUT].offset, *gbout = grad + mod->params.t[T_BOUT].offset,
-           *gWU = grad + mod->params.t[T_WU].offset;
-    T->last_n = 0; /* the caches are spent below */
-    /* unembedding and MLP */
-    gemm(1, 0, D, p, n, T->x2, D, G, p, 1.0, gWU, p);
-    double *dx = T->x2; /* dx2, then dx1 */
-    gemm(0, 1, n, D, p, G, p, WU, p, 0.0, dx, D);
-    gk_add_column_sums(dx, n, D, gbout);
-    gemm(1, 0, M, D, n, T->hid, M, dx, D, 1.0, gWout, D);
-    double *dpre = T->hid;
-    gemm(0, 1, n, M, D, dx, D, Wout, D, 0.0, dpre, M);
-    const long nn = (long)n;
-#pragma omp parallel for schedule(static) if (n * M >= GK_PARALLEL_MIN)
-    for (long i = 0; i < nn; i++) {
-        double *g = dpre + (size_t)i * M;
-        const double *z = T->pre + (size_t)i * M;
-        for (size_t j = 0; j < M; j++) g[j] = z[j] > 0 ? g[j] : 0.0; /* ReLU'(0) = 0 */
-    }
-    gk_add_column_sums(dpre, n, M, gbin);
-    gemm(1, 0, D, M, n, T->x1, D, dpre, M, 1.0, gWin, M);
-    gemm(0, 1, n, D, M, dpre, M, Win, M, 1.0, dx, D); /* dx1 = dx2 + dpre W_in^T */
-    /* attention output */
-    memset(T->de2, 0, D * sizeof(double));
-    gk_add_column_sums(dx, n, D, T->de2);
-    gemm(1, 0, D, D, n, T->z, D, dx, D, 1.0, gWO, D);
-    double *dz = T->z;
-    gemm(0, 1, n, D, D, dx, D, WO, D, 0.0, dz, D);
-    /* softmax attention over the 3 positions, scattered into the tables (one head per task) */
+/* The backward of the softmax attention at the last position, from dz: dV and dS of the tables (one head per
+ * task, the samples in order). */
+static void attention_scatter(tf1_impl *T, const gk_pair_input *X, size_t n, const double *dz) {
+    const size_t D = T->D, H = T->H, dh = T->dh, R = T->R, p = (size_t)T->p;
     memset(T->dV, 0, R * D * sizeof(double));
     memset(T->dS, 0, R * H * sizeof(double));
     const long HH = (long)H;
@@ -214,6 +178,15 @@ static void tf1_backward(gk_model *mod, const double *theta, const void *in, siz
             for (int t = 0; t < 3; t++) T->dS[rows[t] * H + (size_t)h] += Ai[t] * (dA[t] - sbar);
         }
     }
+}
+
+/* From dS and dV: dq and dK, the gradients of W_Q, W_K, W_V, and through dE those of W_E and W_pos. */
+static void tables_backward(const gk_model *mod, tf1_impl *T, const double *theta, double *grad) {
+    const size_t D = T->D, H = T->H, dh = T->dh, R = T->R, p = (size_t)T->p;
+    const double *WQ = tensor(mod, theta, T_WQ), *WK = tensor(mod, theta, T_WK), *WV = tensor(mod, theta, T_WV);
+    double *gWE = grad + mod->params.t[T_WE].offset, *gWpos = grad + mod->params.t[T_WPOS].offset,
+           *gWQ = grad + mod->params.t[T_WQ].offset, *gWK = grad + mod->params.t[T_WK].offset,
+           *gWV = grad + mod->params.t[T_WV].offset;
     /* scores -> q and K;  tables -> W_Q, W_K, W_V and E */
     const double c = 1.0 / sqrt((double)dh);
     memset(T->dq, 0, D * sizeof(double));
@@ -248,6 +221,46 @@ static void tf1_backward(gk_model *mod, const double *theta, const void *in, siz
     }
 }
 
+static void tf1_backward(gk_model *mod, const double *theta, const void *in, size_t n, const double *G, double *grad) {
+    tf1_impl *T = mod->impl;
+    const gk_pair_input *X = in;
+    GK_ASSERT(X && X->p == T->p && X->n == n && T->last_n == n);
+    const size_t D = T->D, M = T->M, p = (size_t)T->p;
+    const double *WO = tensor(mod, theta, T_WO), *Win = tensor(mod, theta, T_WIN), *Wout = tensor(mod, theta, T_WOUT),
+                 *WU = tensor(mod, theta, T_WU);
+    double *gWO = grad + mod->params.t[T_WO].offset,
+           *gWin = grad + mod->params.t[T_WIN].offset, *gbin = grad + mod->params.t[T_BIN].offset,
+           *gWout = grad + mod->params.t[T_WOUT].offset, *gbout = grad + mod->params.t[T_BOUT].offset,
+           *gWU = grad + mod->params.t[T_WU].offset;
+    T->last_n = 0; /* the caches are spent below */
+    /* unembedding and MLP */
+    gemm(1, 0, D, p, n, T->x2, D, G, p, 1.0, gWU, p);
+    double *dx = T->x2; /* dx2, then dx1 */
+    gemm(0, 1, n, D, p, G, p, WU, p, 0.0, dx, D);
+    gk_add_column_sums(dx, n, D, gbout);
+    gemm(1, 0, M, D, n, T->hid, M, dx, D, 1.0, gWout, D);
+    double *dpre = T->hid;
+    gemm(0, 1, n, M, D, dx, D, Wout, D, 0.0, dpre, M);
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static) if (n * M >= GK_PARALLEL_MIN)
+    for (long i = 0; i < nn; i++) {
+        double *g = dpre + (size_t)i * M;
+        const double *z = T->pre + (size_t)i * M;
+        for (size_t j = 0; j < M; j++) g[j] = z[j] > 0 ? g[j] : 0.0; /* ReLU'(0) = 0 */
+    }
+    gk_add_column_sums(dpre, n, M, gbin);
+    gemm(1, 0, D, M, n, T->x1, D, dpre, M, 1.0, gWin, M);
+    gemm(0, 1, n, D, M, dpre, M, Win, M, 1.0, dx, D); /* dx1 = dx2 + dpre W_in^T */
+    /* attention output */
+    memset(T->de2, 0, D * sizeof(double));
+    gk_add_column_sums(dx, n, D, T->de2);
+    gemm(1, 0, D, D, n, T->z, D, dx, D, 1.0, gWO, D);
+    double *dz = T->z;
+    gemm(0, 1, n, D, D, dx, D, WO, D, 0.0, dz, D);
+    attention_scatter(T, X, n, dz);
+    tables_backward(mod, T, theta, grad);
+}
+
 static void tf1_destroy(gk_model *mod) {
     tf1_impl *T = mod->impl;
     if (T) {
@@ -259,7 +272,20 @@ static void tf1_destroy(gk_model *mod) {
     mod->impl = NULL;
 }
 
-static void tf1_init(gk_model *mod, double alpha, uint64_t seed, double *theta);
+/* Nanda's init times alpha (see transformer1.h). */
+static void tf1_init(gk_model *mod, double alpha, uint64_t seed, double *theta) {
+    tf1_impl *T = mod->impl;
+    gk_rng r;
+    gk_rng_seed(&r, seed, UINT64_C(0x7472663174));
+    const double sd = alpha / sqrt((double)T->D), su = alpha / sqrt((double)(T->p + 1));
+    for (int t = 0; t < T_COUNT; t++) {
+        const gk_tensor *ts = &mod->params.t[t];
+        double *w = theta + ts->offset, sc = t == T_WU ? su : sd;
+        const size_t len = ts->rows * ts->cols;
+        for (size_t k = 0; k < len; k++) w[k] = (t == T_BIN || t == T_BOUT) ? 0.0 : sc * gk_rng_normal(&r);
+    }
+}
+
 static const gk_model_ops tf1_ops = {"transformer1", tf1_forward, tf1_backward, tf1_destroy, tf1_init, tf1_reserve};
 
 gk_status gk_tf1_check(const gk_tf1_dims *d, gk_error *err) {
@@ -313,17 +339,4 @@ gk_status gk_tf1_create(gk_model *mod, const gk_tf1_dims *d, gk_error *err) {
     gk_param_table_add(&mod->params, "b_out", D, 1);
     gk_param_table_add(&mod->params, "W_U", D, p);
     return GK_OK;
-}
-
-static void tf1_init(gk_model *mod, double alpha, uint64_t seed, double *theta) {
-    tf1_impl *T = mod->impl;
-    gk_rng r;
-    gk_rng_seed(&r, seed, UINT64_C(0x7472663174));
-    const double sd = alpha / sqrt((double)T->D), su = alpha / sqrt((double)(T->p + 1));
-    for (int t = 0; t < T_COUNT; t++) {
-        const gk_tensor *ts = &mod->params.t[t];
-        double *w = theta + ts->offset, sc = t == T_WU ? su : sd;
-        const size_t len = ts->rows * ts->cols;
-        for (size_t k = 0; k < len; k++) w[k] = (t == T_BIN || t == T_BOUT) ? 0.0 : sc * gk_rng_normal(&r);
-    }
 }
