@@ -272,7 +272,7 @@ static void test_diag_flow_vs_gd(void) {
     size_t P = N.m.params.size;
     double *th = malloc(P * sizeof(double)), *tf = malloc(P * sizeof(double)), *gr = malloc(P * sizeof(double));
     N.f = malloc(16 * sizeof(double)), N.g = malloc(16 * sizeof(double));
-    gk_diag_model_init(&N.m, 4.0, th);
+    gk_model_init(&N.m, 4.0, 0, th);
     gk_flow *fl = NULL;
     gk_flow_opts o = {GK_FLOW_RKF45, 1e-8, 1e-11, 1, 40.0, 0};
     GK_CHECK(gk_flow_create(&fl, P, dnet_rhs, &N, &o, 0.0, th, &err) == GK_OK);

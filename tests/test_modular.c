@@ -1,10 +1,10 @@
 /* test_modular.c: modular-arithmetic data, the two MLPs (gradient checks), the k-class losses, AdamW and the
  * Fourier IPR (issue 4). */
 #include "check.h"
+#include "gradcheck.h"
 
 #include "data/modular_data.h"
-#include "model/mlp_quad.h"
-#include "model/mlp_relu.h"
+#include "model/mlp2.h"
 #include "train/train.h"
 
 #include <omp.h>
@@ -114,44 +114,12 @@ static void test_losses(void) {
 
 /* ---- gradient checks -------------------------------------------------------------------------------- */
 
-typedef struct gc_setup {
-    gk_model *m;
-    gk_mod_data *D;
-    int mse;
-    double *f;
-} gc_setup;
-
-static double gc_loss(gc_setup *S, const double *theta, double *dldf) {
-    gk_error err;
-    GK_ASSERT(gk_model_forward(S->m, theta, &S->D->train, S->D->train.n, S->f, &err) == GK_OK);
-    size_t p = (size_t)S->D->p;
-    return S->mse ? gk_mse_onehot_loss(S->f, S->D->y_train, S->D->train.n, p, dldf)
-                  : gk_softmax_xent_loss(S->f, S->D->y_train, S->D->train.n, p, dldf);
-}
-
 /* Central differences on every coordinate; returns ||fd - grad|| / ||grad||. */
 static double gradcheck(gk_model *m, gk_mod_data *D, int mse, double *theta) {
-    const size_t P = m->params.size, n = D->train.n, p = (size_t)D->p;
-    double *grad = calloc(P, sizeof(double)), *fd = calloc(P, sizeof(double));
-    double *f = malloc(n * p * sizeof(double)), *dldf = malloc(n * p * sizeof(double));
-    gc_setup S = {m, D, mse, f};
-    gc_loss(&S, theta, dldf);
-    gk_model_backward(m, theta, &D->train, n, dldf, grad);
-    for (size_t k = 0; k < P; k++) {
-        double h = 1e-5, save = theta[k];
-        theta[k] = save + h;
-        double lp = gc_loss(&S, theta, NULL);
-        theta[k] = save - h;
-        double lm = gc_loss(&S, theta, NULL);
-        theta[k] = save;
-        fd[k] = (lp - lm) / (2 * h);
-    }
-    double rel = gk_dist2(fd, grad, P) / gk_norm2(grad, P);
-    free(grad);
-    free(fd);
-    free(f);
-    free(dldf);
-    return rel;
+    gk_gradcheck_result r;
+    gk_gradcheck(m, theta, &D->train, D->train.n, mse ? gk_gc_mse_onehot : gk_gc_xent, D->y_train, &(gk_gradcheck_opts){.h = 1e-5}, &r);
+    GK_CHECK(r.gmax > 0);
+    return r.norm_rel;
 }
 
 static void test_gradcheck_relu(void) {
@@ -160,10 +128,10 @@ static void test_gradcheck_relu(void) {
     GK_CHECK(gk_mod_data_make(&D, 7, GK_MOD_ADD, 0.6, 5, &err) == GK_OK);
     gk_model m;
     const size_t h = 6;
-    GK_CHECK(gk_mlp_relu_create(&m, 7, h, &err) == GK_OK);
+    GK_CHECK(gk_mlp_relu_create(&m, 7, h, 0, &err) == GK_OK);
     GK_CHECK(m.params.size == 14 * h + h + 7 * h && m.n_out == 7);
     double *theta = malloc(m.params.size * sizeof(double));
-    gk_mlp_relu_init(&m, 2.0, 0, 11, theta);
+    gk_model_init(&m, 2.0, 11, theta);
     double *b1 = theta + m.params.t[1].offset, *W1 = theta + m.params.t[0].offset;
     for (size_t j = 0; j < h; j++) b1[j] = 0.3 * ((double)j - 2.5);
     /* the ReLU kinks are not differentiable: the check needs every pre-activation away from 0 */
@@ -177,7 +145,10 @@ static void test_gradcheck_relu(void) {
     GK_CHECK_MSG(r2 < 1e-6, "relu + mse relative error %.3g", r2);
     /* zero_last sets W2 = 0 and keeps W1 identical; He scales: W1 std sqrt(2/(2p)) alpha */
     double *t2 = malloc(m.params.size * sizeof(double));
-    gk_mlp_relu_init(&m, 2.0, 1, 11, t2);
+    gk_model m0;
+    GK_CHECK(gk_mlp_relu_create(&m0, 7, h, 1, &err) == GK_OK);
+    gk_model_init(&m0, 2.0, 11, t2);
+    gk_model_free(&m0);
     GK_CHECK(!memcmp(t2, theta, 14 * h * sizeof(double))); /* W1 drawn first: the same with or without zero_last */
     GK_CHECK(gk_norm2(t2 + m.params.t[2].offset, 7 * h) == 0);
     gk_model_free(&m);
@@ -189,9 +160,9 @@ static void test_gradcheck_relu(void) {
 static void test_init_scale(void) {
     gk_model m;
     gk_error err;
-    GK_CHECK(gk_mlp_relu_create(&m, 31, 512, &err) == GK_OK);
+    GK_CHECK(gk_mlp_relu_create(&m, 31, 512, 0, &err) == GK_OK);
     double *theta = malloc(m.params.size * sizeof(double));
-    gk_mlp_relu_init(&m, 4.0, 0, 1, theta);
+    gk_model_init(&m, 4.0, 1, theta);
     double s1 = gk_norm2(theta, 62 * 512) / sqrt(62.0 * 512), s2 = gk_norm2(theta + m.params.t[2].offset, 31 * 512) / sqrt(31.0 * 512);
     GK_CHECK_CLOSE(s1, 4.0 * sqrt(2.0 / 62), 0, 0.02);
     GK_CHECK_CLOSE(s2, 4.0 * sqrt(1.0 / 512), 0, 0.02);
@@ -207,7 +178,7 @@ static void test_gradcheck_quad(void) {
     GK_CHECK(gk_mlp_quad_create(&m, 5, 8, 3.0, &err) == GK_OK);
     GK_CHECK(m.params.size == 10 * 8 + 5 * 8);
     double *theta = malloc(m.params.size * sizeof(double));
-    gk_mlp_quad_init(&m, 1.0, 4, theta);
+    gk_model_init(&m, 1.0, 4, theta);
     double r1 = gradcheck(&m, &D, 0, theta), r2 = gradcheck(&m, &D, 1, theta);
     GK_CHECK_MSG(r1 < 1e-6, "quad + xent relative error %.3g", r1);
     GK_CHECK_MSG(r2 < 1e-6, "quad + mse relative error %.3g", r2);
@@ -235,10 +206,10 @@ static void test_threads_identical(void) {
     gk_error err;
     GK_CHECK(gk_mod_data_make(&D, 23, GK_MOD_ADD, 0.5, 1, &err) == GK_OK);
     gk_model m;
-    GK_CHECK(gk_mlp_relu_create(&m, 23, 100, &err) == GK_OK);
+    GK_CHECK(gk_mlp_relu_create(&m, 23, 100, 0, &err) == GK_OK && gk_model_reserve(&m, D.train.n, &err) == GK_OK);
     const size_t P = m.params.size, n = D.train.n;
     double *theta = malloc(P * sizeof(double)), *g[2], *f = malloc(n * 23 * sizeof(double)), *d = malloc(n * 23 * sizeof(double));
-    gk_mlp_relu_init(&m, 1.0, 0, 3, theta);
+    gk_model_init(&m, 1.0, 3, theta);
     double L[2];
     for (int t = 0; t < 2; t++) {
         omp_set_num_threads(t + 1);

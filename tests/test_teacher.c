@@ -2,6 +2,7 @@
  * scales; the init bounds; bitwise the same forward and backward on 1 and 2 threads) and the teacher-student
  * data (input mean and variance, determinism from the seed, targets = the teacher's outputs) (issue 8). */
 #include "check.h"
+#include "gradcheck.h"
 
 #include "data/teacher_data.h"
 #include "exp/teacher.h"
@@ -20,46 +21,23 @@ static double *normals(size_t n, uint64_t seed) {
     return x;
 }
 
-static double loss_at(gk_model *m, const double *theta, const double *x, size_t n, const double *y, double *f,
-                      double *dldf) {
-    gk_error err;
-    GK_ASSERT(gk_model_forward(m, theta, x, n, f, &err) == GK_OK);
-    return gk_mse_loss(f, y, n * (size_t)m->n_out, dldf);
-}
-
-/* Central differences of L = MSE(f(theta; x), y) against the backward, on every parameter. */
+/* Central differences of L = MSE(f(theta; x), y) against the backward, on every parameter: relative error
+ * below 1e-6 (denominator at least 1e-4 max |g|). */
 static void gradcheck(const size_t *widths, int L, double out_scale, double init_scale, uint64_t seed) {
     gk_model m;
     gk_error err;
-    GK_CHECK(gk_mlp_tanh_create(&m, widths, L, out_scale, &err) == GK_OK);
+    GK_CHECK(gk_mlp_tanh_create(&m, widths, L, out_scale, 5, &err) == GK_OK);
     const size_t P = m.params.size, n = 7, dout = widths[L];
-    double *theta = malloc(P * sizeof(double)), *g = calloc(P, sizeof(double));
+    double *theta = malloc(P * sizeof(double));
     double *x = normals(n * widths[0], seed), *y = normals(n * dout, seed + 1);
     for (size_t k = 0; k < n * dout; k++) y[k] *= 0.3;
-    double *f = malloc(n * dout * sizeof(double)), *dl = malloc(n * dout * sizeof(double));
-    gk_rng r;
-    gk_rng_seed(&r, seed, 5);
-    gk_mlp_tanh_init(&m, init_scale, &r, theta);
-    loss_at(&m, theta, x, n, y, f, dl);
-    gk_model_backward(&m, theta, x, n, dl, g);
-    double gmax = 0, worst = 0;
-    for (size_t p = 0; p < P; p++) gmax = fmax(gmax, fabs(g[p]));
-    const double h = 1e-5;
-    for (size_t p = 0; p < P; p++) {
-        const double t = theta[p];
-        theta[p] = t + h;
-        const double lp = loss_at(&m, theta, x, n, y, f, NULL);
-        theta[p] = t - h;
-        const double lm = loss_at(&m, theta, x, n, y, f, NULL);
-        theta[p] = t;
-        const double fd = (lp - lm) / (2 * h);
-        const double e = fabs(fd - g[p]) / (1e-4 * gmax + fmax(fabs(fd), fabs(g[p])));
-        if (e > worst) worst = e;
-    }
-    fprintf(stderr, "  depth %d out_scale %g init_scale %g: worst relative error %.2e\n", L, out_scale, init_scale, worst);
-    GK_CHECK_MSG(gmax > 0 && worst < 1e-6, "depth %d out_scale %g init_scale %g: worst relative error %g (max |g| %g)", L,
-                 out_scale, init_scale, worst, gmax);
-    free(theta), free(g), free(x), free(y), free(f), free(dl);
+    gk_model_init(&m, init_scale, seed, theta);
+    gk_gradcheck_result r;
+    gk_gradcheck(&m, theta, x, n, gk_gc_mse, y, &(gk_gradcheck_opts){.h = 1e-5, .gmax_floor = 1e-4}, &r);
+    fprintf(stderr, "  depth %d out_scale %g init_scale %g: worst relative error %.2e\n", L, out_scale, init_scale, r.max_rel);
+    GK_CHECK_MSG(r.gmax > 0 && r.max_rel < 1e-6, "depth %d out_scale %g init_scale %g: worst relative error %g (max |g| %g)", L,
+                 out_scale, init_scale, r.max_rel, r.gmax);
+    free(theta), free(x), free(y);
     gk_model_free(&m);
 }
 
@@ -81,13 +59,11 @@ static void test_init(void) {
     const size_t w[] = {5, 100, 100, 5};
     gk_model m;
     gk_error err;
-    GK_CHECK(gk_mlp_tanh_create(&m, w, 3, 1.0, &err) == GK_OK);
+    GK_CHECK(gk_mlp_tanh_create(&m, w, 3, 1.0, 2, &err) == GK_OK);
     GK_CHECK(m.params.size == 5 * 100 + 100 + 100 * 100 + 100 + 100 * 5 + 5 && m.n_out == 5 && m.params.count == 6);
     GK_CHECK(!strcmp(m.params.t[2].name, "W2") && m.params.t[2].rows == 100 && m.params.t[2].cols == 100);
     double *theta = malloc(m.params.size * sizeof(double));
-    gk_rng r;
-    gk_rng_seed(&r, 1, 2);
-    gk_mlp_tanh_init(&m, 2.0, &r, theta);
+    gk_model_init(&m, 2.0, 1, theta);
     for (int t = 0; t < m.params.count; t++) {
         const gk_tensor *T = &m.params.t[t];
         const double bound = 2.0 / sqrt((double)w[t / 2]);
@@ -104,8 +80,8 @@ static void test_init(void) {
     gk_error e2;
     const size_t bad[] = {5, 0, 5};
     gk_model m2;
-    GK_CHECK(gk_mlp_tanh_create(&m2, bad, 2, 1.0, &e2) == GK_EINVAL);
-    GK_CHECK(gk_mlp_tanh_create(&m2, w, 3, 0.0, &e2) == GK_EINVAL && strstr(e2.msg, "out_scale"));
+    GK_CHECK(gk_mlp_tanh_create(&m2, bad, 2, 1.0, 0, &e2) == GK_EINVAL);
+    GK_CHECK(gk_mlp_tanh_create(&m2, w, 3, 0.0, 0, &e2) == GK_EINVAL && strstr(e2.msg, "out_scale"));
     free(theta);
     gk_model_free(&m);
 }
@@ -117,12 +93,10 @@ static void test_threads(void) {
     const size_t n = 300;
     gk_model m;
     gk_error err;
-    GK_CHECK(gk_mlp_tanh_create(&m, w, 3, 0.5, &err) == GK_OK);
+    GK_CHECK(gk_mlp_tanh_create(&m, w, 3, 0.5, 4, &err) == GK_OK && gk_model_reserve(&m, n, &err) == GK_OK);
     const size_t P = m.params.size;
     double *theta = malloc(P * sizeof(double)), *x = normals(n * 5, 11), *dl = normals(n * 5, 12);
-    gk_rng r;
-    gk_rng_seed(&r, 3, 4);
-    gk_mlp_tanh_init(&m, 2.0, &r, theta);
+    gk_model_init(&m, 2.0, 3, theta);
     double *out[2], *g[2];
     for (int t = 0; t < 2; t++) {
         out[t] = malloc(n * 5 * sizeof(double));
@@ -179,11 +153,9 @@ static void test_teacher_data(void) {
                  ymax, yss / 20000 - (ys / 20000) * (ys / 20000));
     /* The targets are the outputs of the teacher drawn from (seed, GK_TEACHER_STREAM) with scale 1. */
     gk_model t;
-    GK_CHECK(gk_mlp_tanh_create(&t, w, 3, 1.0, &err) == GK_OK);
+    GK_CHECK(gk_mlp_tanh_create(&t, w, 3, 1.0, GK_TEACHER_STREAM, &err) == GK_OK && gk_model_reserve(&t, 1000, &err) == GK_OK);
     double *th = malloc(t.params.size * sizeof(double)), *f = malloc(1000 * 5 * sizeof(double));
-    gk_rng r;
-    gk_rng_seed(&r, 7, GK_TEACHER_STREAM);
-    gk_mlp_tanh_init(&t, 1.0, &r, th);
+    gk_model_init(&t, 1.0, 7, th);
     GK_CHECK(gk_norm2(th, t.params.size) == a.teacher_norm);
     GK_CHECK(gk_model_forward(&t, th, a.x_test, 1000, f, &err) == GK_OK && !memcmp(f, a.y_test, 1000 * 5 * sizeof(double)));
     free(th), free(f);

@@ -2,6 +2,7 @@
  * the structured forward against a direct implementation over all 3 positions, finite-difference gradient
  * checks of every tensor and along random directions, thread-count independence, init scales, bad dims. */
 #include "check.h"
+#include "gradcheck.h"
 
 #include "data/modular_data.h"
 #include "model/transformer1.h"
@@ -85,8 +86,9 @@ static void setup(tf_setup *S, int p, size_t D, size_t H, size_t M, double frac,
     S->d = (gk_tf1_dims){p, D, H, M};
     GK_ASSERT(gk_mod_data_make(&S->D, p, GK_MOD_ADD, frac, seed, &err) == GK_OK);
     GK_ASSERT(gk_tf1_create(&S->m, &S->d, &err) == GK_OK);
+    GK_ASSERT(gk_model_reserve(&S->m, S->D.train.n > S->D.test.n ? S->D.train.n : S->D.test.n, &err) == GK_OK);
     S->theta = malloc(S->m.params.size * sizeof(double));
-    gk_tf1_init(&S->m, 1.0, seed, S->theta);
+    gk_model_init(&S->m, 1.0, seed, S->theta);
     /* non-zero biases so that their gradients and the ReLU kinks are exercised */
     gk_rng r;
     gk_rng_seed(&r, seed, 99);
@@ -120,7 +122,7 @@ static void test_tensor_table(void) {
     GK_CHECK(S.m.params.count == 11 && S.m.n_out == 113);
     GK_CHECK(!strcmp(S.m.params.t[0].name, "W_E") && !strcmp(S.m.params.t[10].name, "W_U"));
     /* init scales: N(0,1)/sqrt(d_model), W_U N(0,1)/sqrt(p+1), biases 0 */
-    gk_tf1_init(&S.m, 1.0, 3, S.theta);
+    gk_model_init(&S.m, 1.0, 3, S.theta);
     for (int t = 0; t < S.m.params.count; t++) {
         const gk_tensor *T = &S.m.params.t[t];
         size_t len = T->rows * T->cols;
@@ -147,72 +149,34 @@ static void test_forward_matches_direct(void) {
     teardown(&S);
 }
 
-/* Central differences on every coordinate, reported per tensor: ||fd - g|| / ||g|| < 1e-6. */
+/* Central differences on every coordinate, reported per tensor: ||fd - g|| / ||g|| < 1e-6; a second backward
+ * adds the same gradient. */
 static void test_gradcheck_every_tensor(void) {
     tf_setup S;
     setup(&S, 5, 8, 2, 16, 0.6, 4);
-    const size_t P = S.m.params.size, n = S.D.train.n;
-    double *g = calloc(P, sizeof(double)), *fd = calloc(P, sizeof(double));
-    loss_at(&S, S.theta, S.dldf);
-    gk_model_backward(&S.m, S.theta, &S.D.train, n, S.dldf, g);
-    for (size_t k = 0; k < P; k++) {
-        double h = 1e-5, save = S.theta[k];
-        S.theta[k] = save + h;
-        double lp = loss_at(&S, S.theta, NULL);
-        S.theta[k] = save - h;
-        double lm = loss_at(&S, S.theta, NULL);
-        S.theta[k] = save;
-        fd[k] = (lp - lm) / (2 * h);
-    }
+    gk_gradcheck_result r;
+    gk_gradcheck(&S.m, S.theta, &S.D.train, S.D.train.n, gk_gc_xent, S.D.y_train, &(gk_gradcheck_opts){.h = 1e-5}, &r);
     for (int t = 0; t < S.m.params.count; t++) {
-        const gk_tensor *T = &S.m.params.t[t];
-        size_t len = T->rows * T->cols;
-        double gn = gk_norm2(g + T->offset, len), rel = gk_dist2(fd + T->offset, g + T->offset, len) / gn;
-        GK_CHECK_MSG(gn > 0 && rel < 1e-6, "%s: |g| %.3g rel err %.3g", T->name, gn, rel);
-        fprintf(stderr, "    %-6s |g| %.3e  rel err %.2e\n", T->name, gn, rel);
+        const double gn = r.tensor_gnorm[t], rel = r.tensor_rel[t];
+        GK_CHECK_MSG(gn > 0 && rel < 1e-6, "%s: |g| %.3g rel err %.3g", S.m.params.t[t].name, gn, rel);
+        fprintf(stderr, "    %-6s |g| %.3e  rel err %.2e\n", S.m.params.t[t].name, gn, rel);
     }
-    double rel = gk_dist2(fd, g, P) / gk_norm2(g, P);
-    GK_CHECK_MSG(rel < 1e-6, "whole model rel err %.3g", rel);
-    /* accumulation: a second backward adds the same gradient */
-    double *g2 = malloc(P * sizeof(double));
-    memcpy(g2, g, P * sizeof(double));
-    loss_at(&S, S.theta, S.dldf);
-    gk_model_backward(&S.m, S.theta, &S.D.train, n, S.dldf, g2);
-    double acc = 0;
-    for (size_t k = 0; k < P; k++) acc = fmax(acc, fabs(g2[k] - 2 * g[k]));
-    GK_CHECK_MSG(acc < 1e-14, "backward accumulates: %.3g", acc);
-    free(g), free(fd), free(g2);
+    GK_CHECK_MSG(r.norm_rel < 1e-6, "whole model rel err %.3g", r.norm_rel);
+    GK_CHECK_MSG(r.accum_err < 1e-14, "backward accumulates: %.3g", r.accum_err);
     teardown(&S);
 }
 
 /* kann-style: the directional derivative along random directions u, (L(theta + eps u) - L(theta - eps u)) / 2eps,
- * against g . u, on a slightly larger model. */
+ * against g . u, on a slightly larger model (and central differences on a sample of 64 coordinates). */
 static void test_gradcheck_random_directions(void) {
     tf_setup S;
     setup(&S, 11, 16, 4, 32, 0.5, 6);
-    const size_t P = S.m.params.size, n = S.D.train.n;
-    double *g = calloc(P, sizeof(double)), *u = malloc(P * sizeof(double)), *th = malloc(P * sizeof(double));
-    loss_at(&S, S.theta, S.dldf);
-    gk_model_backward(&S.m, S.theta, &S.D.train, n, S.dldf, g);
-    gk_rng r;
-    gk_rng_seed(&r, 17, 0);
-    double worst = 0;
-    for (int trial = 0; trial < 6; trial++) {
-        for (size_t k = 0; k < P; k++) u[k] = gk_rng_normal(&r);
-        double un = gk_norm2(u, P);
-        for (size_t k = 0; k < P; k++) u[k] /= un;
-        const double eps = 1e-5;
-        for (size_t k = 0; k < P; k++) th[k] = S.theta[k] + eps * u[k];
-        double lp = loss_at(&S, th, NULL);
-        for (size_t k = 0; k < P; k++) th[k] = S.theta[k] - eps * u[k];
-        double lm = loss_at(&S, th, NULL);
-        double fdd = (lp - lm) / (2 * eps), an = gk_dot(g, u, P);
-        double rel = fabs(fdd - an) / fmax(fabs(an), 1e-3 * gk_norm2(g, P));
-        worst = fmax(worst, rel);
-    }
-    GK_CHECK_MSG(worst < 1e-6, "random-direction rel err %.3g", worst);
-    fprintf(stderr, "    random directions: worst rel err %.2e\n", worst);
-    free(g), free(u), free(th);
+    gk_gradcheck_result r;
+    gk_gradcheck(&S.m, S.theta, &S.D.train, S.D.train.n, gk_gc_xent, S.D.y_train,
+                 &(gk_gradcheck_opts){.h = 1e-5, .dirs = 6, .seed = 17, .coords = 64}, &r);
+    GK_CHECK_MSG(r.dir_rel < 1e-6, "random-direction rel err %.3g", r.dir_rel);
+    GK_CHECK_MSG(r.norm_rel < 1e-6, "64 coordinates: rel err %.3g", r.norm_rel);
+    fprintf(stderr, "    random directions: worst rel err %.2e\n", r.dir_rel);
     teardown(&S);
 }
 

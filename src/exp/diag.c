@@ -200,7 +200,7 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
         if (!E->f_train || !E->dldf || !E->f_test || !E->w) s = gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", E->d);
     }
     if (!s) {
-        gk_diag_model_init(&E->model, E->alpha, E->tr.theta);
+        gk_model_init(&E->model, E->alpha, 0, E->tr.theta);
         s = gk_trainer_start(&E->tr, err);
     }
     E->use_refs = gk_config_bool(cfg, "references");

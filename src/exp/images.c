@@ -283,6 +283,7 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     const int fwd = strcmp(gk_config_str(cfg, "forward"), "ntk") ? GK_MLP_STANDARD : GK_MLP_NTK;
     if (!s) s = gk_mlp_deep_create(&E->model, E->train.d, width, (int)gk_config_int(cfg, "depth"), 10, fwd,
                                    gk_config_real(cfg, "out_scale"), err);
+    if (!s) s = gk_model_reserve(&E->model, E->train.n > E->test.n ? E->train.n : E->test.n, err);
     gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd"),
                        .beta1 = gk_config_real(cfg, "beta1"), .beta2 = gk_config_real(cfg, "beta2"),
                        .eps = gk_config_real(cfg, "eps"), .warmup = gk_config_int(cfg, "warmup")};
@@ -312,7 +313,7 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
         img_destroy(E);
         return gk_fail(err, GK_ENOMEM, "out of memory for width = %zu, %zu train images", width, ntr);
     }
-    gk_mlp_deep_init(&E->model, gk_config_real(cfg, "init_scale"), (uint64_t)gk_config_int(cfg, "seed"), E->tr.theta);
+    gk_model_init(&E->model, gk_config_real(cfg, "init_scale"), (uint64_t)gk_config_int(cfg, "seed"), E->tr.theta);
     E->in_train = (gk_dense_input){ntr, d, E->train.x, NULL, NULL};
     E->in_test = (gk_dense_input){nte, d, E->test.x, NULL, NULL};
     if (E->sparse) {
@@ -325,7 +326,10 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
         E->in_train.nz = &E->nz_train;
         E->in_test.nz = &E->nz_test;
     }
-    s = gk_batch_cycle_init(&E->cycle, ntr, E->batch, (uint64_t)gk_config_int(cfg, "seed"), err);
+    /* minibatches are gathered by the dense path; a forward's nonzeros are at most those of a whole set */
+    s = gk_mlp_deep_reserve_input(&E->model, E->sparse ? 0 : E->batch,
+                                  E->sparse ? (E->nz_train.nnz > E->nz_test.nnz ? E->nz_train.nnz : E->nz_test.nnz) : 0, err);
+    if (!s) s = gk_batch_cycle_init(&E->cycle, ntr, E->batch, (uint64_t)gk_config_int(cfg, "seed"), err);
     if (!s) s = gk_trainer_start(&E->tr, err);
     if (s) {
         img_destroy(E);

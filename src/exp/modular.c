@@ -2,7 +2,7 @@
  * Kumar et al. ICLR 2024 Fig. 2). A two-layer MLP on the one-hot pair (a, b) fits the train pairs of a op b
  * mod p early, with test accuracy near 0, and generalises much later.
  *
- * Wiring: dataset (data/modular_data) -> model (model/mlp_relu, model/mlp_quad, or the one-layer transformer
+ * Wiring: dataset (data/modular_data) -> model (model/mlp2: the ReLU or the quadratic MLP, or the one-layer transformer
  * of Nanda et al. 2023 in model/transformer1 on the tokens (a, b, =)) -> loss (softmax cross-entropy or MSE on
  * one-hot targets) -> optimizer (full-batch GD with coupled weight decay, or AdamW with decoupled decay and
  * warmup).
@@ -18,8 +18,7 @@
 #include "data/modular_data.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
-#include "model/mlp_quad.h"
-#include "model/mlp_relu.h"
+#include "model/mlp2.h"
 #include "model/transformer1.h"
 #include "train/train.h"
 
@@ -139,10 +138,11 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
                        .warmup = gk_config_int(cfg, "warmup")};
     const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     if (!s) s = gk_mod_data_make(&E->D, E->p, op, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"), err);
-    if (!s) s = E->model_kind == MODEL_RELU ? gk_mlp_relu_create(&E->model, E->p, E->h, err)
+    if (!s) s = E->model_kind == MODEL_RELU ? gk_mlp_relu_create(&E->model, E->p, E->h, gk_config_bool(cfg, "zero_last"), err)
                 : E->model_kind == MODEL_QUAD ? gk_mlp_quad_create(&E->model, E->p, E->h, gk_config_real(cfg, "out_scale"), err)
                                               : gk_tf1_create(&E->model, &tfd, err);
     gk_train_opts_transforms_from_config(cfg, &o);
+    if (!s) s = gk_model_reserve(&E->model, E->D.train.n > E->D.test.n ? E->D.train.n : E->D.test.n, err);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mod_objective, NULL, E, err);
     if (s) {
         mod_destroy(E);
@@ -163,10 +163,7 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
         return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, width = %zu", p, (size_t)gk_config_int(cfg, "width"));
     }
     gk_zp_trig(E->p, E->cosv, E->sinv);
-    if (E->model_kind == MODEL_RELU)
-        gk_mlp_relu_init(&E->model, gk_config_real(cfg, "alpha"), gk_config_bool(cfg, "zero_last"), seed, theta);
-    else if (E->model_kind == MODEL_QUAD) gk_mlp_quad_init(&E->model, gk_config_real(cfg, "alpha"), seed, theta);
-    else gk_tf1_init(&E->model, gk_config_real(cfg, "alpha"), seed, theta);
+    gk_model_init(&E->model, gk_config_real(cfg, "alpha"), seed, theta);
     if ((s = gk_trainer_start(&E->tr, err))) {
         mod_destroy(E);
         return s;

@@ -68,14 +68,12 @@ typedef struct ts_exp {
 
 gk_status gk_teacher_targets(gk_teacher_data *d, const size_t *widths, int nlayers, uint64_t seed, gk_error *err) {
     gk_model teacher;
-    gk_status s = gk_mlp_tanh_create(&teacher, widths, nlayers, 1.0, err);
-    if (s) return s;
-    double *theta = malloc(teacher.params.size * sizeof(double));
-    if (!theta) s = gk_fail(err, GK_ENOMEM, "out of memory for the teacher");
+    gk_status s = gk_mlp_tanh_create(&teacher, widths, nlayers, 1.0, GK_TEACHER_STREAM, err);
+    if (!s) s = gk_model_reserve(&teacher, d->n_train > d->n_test ? d->n_train : d->n_test, err);
+    double *theta = s ? NULL : malloc(teacher.params.size * sizeof(double));
+    if (!s && !theta) s = gk_fail(err, GK_ENOMEM, "out of memory for the teacher");
     if (!s) {
-        gk_rng r;
-        gk_rng_seed(&r, seed, GK_TEACHER_STREAM);
-        gk_mlp_tanh_init(&teacher, 1.0, &r, theta);
+        gk_model_init(&teacher, 1.0, seed, theta);
         d->teacher_norm = gk_norm2(theta, teacher.params.size);
         s = gk_model_forward(&teacher, theta, d->x_train, d->n_train, d->y_train, err);
     }
@@ -121,7 +119,8 @@ static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
     const size_t ntr = (size_t)gk_config_int(cfg, "n_train"), nte = (size_t)gk_config_int(cfg, "n_test");
     gk_status s = gk_teacher_data_make(&E->data, widths[0], widths[L], ntr, nte, dseed, err);
     if (!s) s = gk_teacher_targets(&E->data, widths, L, dseed, err);
-    if (!s) s = gk_mlp_tanh_create(&E->model, widths, L, gk_config_real(cfg, "out_scale"), err);
+    if (!s) s = gk_mlp_tanh_create(&E->model, widths, L, gk_config_real(cfg, "out_scale"), STUDENT_STREAM, err);
+    if (!s) s = gk_model_reserve(&E->model, ntr > nte ? ntr : nte, err);
     gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd"),
                        .beta1 = gk_config_real(cfg, "beta1"), .beta2 = gk_config_real(cfg, "beta2"),
                        .eps = gk_config_real(cfg, "eps")};
@@ -144,9 +143,7 @@ static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
         ts_destroy(E);
         return gk_fail(err, GK_ENOMEM, "out of memory for %zu + %zu samples", ntr, nte);
     }
-    gk_rng r;
-    gk_rng_seed(&r, seed, STUDENT_STREAM);
-    gk_mlp_tanh_init(&E->model, gk_config_real(cfg, "init_scale"), &r, theta);
+    gk_model_init(&E->model, gk_config_real(cfg, "init_scale"), seed, theta);
     memcpy(E->t_train, E->data.y_train, ntr * dout * sizeof(double));
     memcpy(E->t_test, E->data.y_test, nte * dout * sizeof(double));
     if (gk_config_bool(cfg, "center")) {

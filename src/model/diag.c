@@ -77,7 +77,16 @@ static void diag_destroy(gk_model *m) {
     m->impl = NULL;
 }
 
-static const gk_model_ops diag_ops = {"diag", diag_forward, diag_backward, diag_destroy};
+/* u = v = alpha / sqrt(2d): deterministic, the seed is not used. */
+static void diag_init(gk_model *m, double alpha, uint64_t seed, double *theta) {
+    (void)seed;
+    const diag_impl *D = m->impl;
+    double c = alpha / sqrt(2.0 * (double)D->d);
+    for (size_t j = 0; j < 2 * D->d; j++) theta[j] = c;
+}
+
+/* No reserve: the model keeps no per-sample cache (w and g have d entries, allocated at create). */
+static const gk_model_ops diag_ops = {"diag", diag_forward, diag_backward, diag_destroy, diag_init, NULL};
 
 gk_status gk_diag_model_create(gk_model *m, size_t d, gk_error *err) {
     memset(m, 0, sizeof *m);
@@ -97,12 +106,6 @@ gk_status gk_diag_model_create(gk_model *m, size_t d, gk_error *err) {
         return gk_fail(err, GK_ENOMEM, "out of memory for a diagonal net with d = %zu", d);
     }
     return GK_OK;
-}
-
-void gk_diag_model_init(const gk_model *m, double alpha, double *theta) {
-    const diag_impl *D = m->impl;
-    double c = alpha / sqrt(2.0 * (double)D->d);
-    for (size_t j = 0; j < 2 * D->d; j++) theta[j] = c;
 }
 
 void gk_diag_effective_w(const gk_model *m, const double *theta, double *w) { effective_w(m->impl, theta, w); }

@@ -1,6 +1,7 @@
 /* diag.h: the two-layer diagonal linear net of Lyu et al. Sec. 3.2.3:
  *   f(theta; x) = <u*u - v*v, x>,  theta = (u, v) in R^{2d},  2-homogeneous.
- * Init u = v = alpha / sqrt(2d), so alpha is the initial ||theta||_2 (as in the paper's code).
+ * Init (gk_model_init, scale alpha, no randomness): u = v = alpha / sqrt(2d), so alpha is the initial
+ * ||theta||_2 (as in the paper's code).
  * Inputs are a gk_design (packed signs, dense or generated rows). */
 #ifndef GK_MODEL_DIAG_H
 #define GK_MODEL_DIAG_H
@@ -9,7 +10,6 @@
 #include "model/model.h"
 
 gk_status gk_diag_model_create(gk_model *m, size_t d, gk_error *err);
-void gk_diag_model_init(const gk_model *m, double alpha, double *theta);
 /* w = u*u - v*v (d entries), the linear predictor the net computes. */
 void gk_diag_effective_w(const gk_model *m, const double *theta, double *w);
 /* One GD step with coupled weight decay, theta <- theta - lr (grad L + wd theta), from dL/df of the last

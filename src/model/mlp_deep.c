@@ -1,8 +1,9 @@
 /* mlp_deep.c: a deep ReLU MLP on dense rows, forward and backward side by side (see mlp_deep.h).
  *
- * forward:  Z_l = c_l A_{l-1} W_l + 1 b_l^T (dgemm, n x fan_out);  A_l = max(Z_l, 0) for l < L;  out = Z_L
+ * forward:  Z_l = c_l A_{l-1} W_l + 1 b_l^T;  A_l = max(Z_l, 0) for l < L;  out = Z_L
  * backward: with G_L = dout and, going down, G_{l-1} = (c_l G_l W_l^T) * 1[A_{l-1} > 0]:
- *           grad_W_l += c_l A_{l-1}^T G_l (dgemm, fan_in x fan_out);  grad_b_l += sum_i G_l[i]
+ *           grad_W_l += c_l A_{l-1}^T G_l;  grad_b_l += sum_i G_l[i]
+ * (the dense layers: model/dense.h)
  * The cache keeps A_1 .. A_{L-1} of the last forward; A_0 is the caller's input (the same pointer must be
  * passed to backward). ReLU'(0) = 0, as in PyTorch.
  * Sparse first layer (gk_mlp_deep_set_sparse_input): Z_1 and grad_W_1 sum over the nonzero inputs only (CSR of
@@ -10,8 +11,8 @@
  * MNIST digits are ~21% nonzero, so this is ~5x fewer multiply-adds in the layer that holds 80% of them. */
 #include "model/mlp_deep.h"
 
-#include "core/gemm.h"
 #include "core/parallel.h"
+#include "model/dense.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -22,20 +23,20 @@ typedef struct mlp_deep_impl {
     int depth, n_out;
     gk_mlp_forward fwd;
     double out_scale;
-    double *A[GK_MLP_MAX_DEPTH]; /* A[l], l = 1..depth-1: cap_n x width post-activations */
-    double *G[2];                /* cap_n x width: the backward's running gradient (two, alternating) */
-    size_t cap_n, last_n;
+    size_t w[GK_MLP_MAX_DEPTH + 1]; /* layer widths: d_in, width, ..., width, n_out */
+    gk_dense_cache c;                /* activations and gradients (gk_model_reserve) */
+    size_t last_n;
     const double *last_x;
     /* sparse first layer (gk_mlp_deep_set_sparse_input): the last input as CSR (rows) and CSC (columns) */
     int sparse_in;
-    size_t *rp, *cp;   /* cap_n + 1 row starts, d_in + 1 column starts */
+    size_t *rp, *cp;   /* c.cap + 1 row starts, d_in + 1 column starts */
     int *ci, *ri;      /* column of each CSR entry, row of each CSC entry */
     double *cv, *rv;   /* their values */
     double *T;         /* d_in x width: the backward's sums for grad W1 */
     size_t cap_nnz, nnz;
     int last_sparse;   /* the last forward took the sparse path (backward then does too) */
-    double *Xg;        /* dense path with X->rows: the gathered input rows */
-    size_t cap_xg;
+    double *Xg;        /* dense path with X->rows: the gathered input rows (gk_mlp_deep_reserve_input) */
+    size_t cap_xg;     /* rows */
     const double *last_a0; /* the input rows of the last forward as a dense matrix (X->x or Xg) */
 } mlp_deep_impl;
 
@@ -48,13 +49,6 @@ double gk_mlp_deep_layer_scale(const gk_model *m, int l) {
     const double fi = (double)fan_in(R, l);
     if (R->fwd == GK_MLP_NTK) return l == R->depth ? R->out_scale / fi : 1.0 / sqrt(fi);
     return l == R->depth ? R->out_scale : 1.0;
-}
-
-/* The batch products: fixed row slices of about GK_MLP_BLOCK rows (core/gemm.h; batch 200: two of 100, one per
- * thread on 2 threads), the same bits on any thread count. */
-static void pgemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha, const double *A, size_t lda,
-                  const double *B, size_t ldb, double beta, double *C, size_t ldc) {
-    gk_gemm_row_slices(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, GK_MLP_BLOCK);
 }
 
 /* The clones for wider vector units keep the order of every sum (no FMA contraction, lanes are independent
@@ -140,16 +134,9 @@ static gk_status build_csr(mlp_deep_impl *R, const gk_dense_input *X, size_t n, 
         nnz += c;
         R->rp[i + 1] = nnz;
     }
-    if (nnz > R->cap_nnz) {
-        int *a = realloc(R->ci, nnz * sizeof(int)), *b = a ? realloc(R->ri, nnz * sizeof(int)) : NULL;
-        if (a) R->ci = a;
-        if (b) R->ri = b;
-        double *u = b ? realloc(R->cv, nnz * sizeof(double)) : NULL, *v = u ? realloc(R->rv, nnz * sizeof(double)) : NULL;
-        if (u) R->cv = u;
-        if (v) R->rv = v;
-        if (!v) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu nonzero inputs", nnz);
-        R->cap_nnz = nnz;
-    }
+    if (nnz > R->cap_nnz)
+        return gk_fail(err, GK_EINVAL, "a batch of %zu nonzero inputs, but room for %zu was reserved (gk_mlp_deep_reserve_input)",
+                       nnz, R->cap_nnz);
     const long nn = (long)n;
 #pragma omp parallel for schedule(static) if (n * d >= GK_PARALLEL_MIN)
     for (long i = 0; i < nn; i++) {
@@ -184,80 +171,106 @@ static void build_csc(mlp_deep_impl *R, size_t n) {
     R->cp[0] = 0;
 }
 
-static gk_status ensure_cache(mlp_deep_impl *R, size_t n, gk_error *err) {
-    if (R->sparse_in && (!R->cp || !R->T)) {
-        if (!R->cp) R->cp = malloc((R->d_in + 1) * sizeof(size_t));
-        if (!R->T) R->T = malloc(R->d_in * fan_out(R, 1) * sizeof(double));
-        if (!R->cp || !R->T) return gk_fail(err, GK_ENOMEM, "out of memory for the sparse first layer");
-    }
-    if (n <= R->cap_n) return GK_OK;
-    const size_t bytes = n * R->width * sizeof(double);
-    for (int l = 1; l < R->depth; l++) {
-        double *p = realloc(R->A[l], bytes);
-        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu activations", n, R->width);
-        R->A[l] = p;
-    }
-    for (int k = 0; k < 2; k++) {
-        double *p = realloc(R->G[k], bytes > n * (size_t)R->n_out * sizeof(double) ? bytes : n * (size_t)R->n_out * sizeof(double));
-        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu gradients", n, R->width);
-        R->G[k] = p;
-    }
+static gk_status mlp_deep_reserve(gk_model *mod, size_t n, gk_error *err) {
+    mlp_deep_impl *R = mod->impl;
+    if (n <= R->c.cap) return GK_OK;
     size_t *rp = realloc(R->rp, (n + 1) * sizeof(size_t));
     if (!rp) return gk_fail(err, GK_ENOMEM, "out of memory");
     R->rp = rp;
-    R->cap_n = n;
+    return gk_dense_cache_reserve(&R->c, n, R->depth, R->w, R->width > (size_t)R->n_out ? R->width : (size_t)R->n_out, err);
+}
+
+gk_status gk_mlp_deep_reserve_input(gk_model *mod, size_t gather_rows, size_t nnz, gk_error *err) {
+    mlp_deep_impl *R = mod->impl;
+    if (gather_rows > R->cap_xg) {
+        double *p = realloc(R->Xg, gather_rows * R->d_in * sizeof(double));
+        if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for %zu input rows", gather_rows);
+        R->Xg = p, R->cap_xg = gather_rows;
+    }
+    if (nnz == 0 || nnz <= R->cap_nnz) return GK_OK;
+    if (!R->cp) R->cp = malloc((R->d_in + 1) * sizeof(size_t));
+    if (!R->T) R->T = malloc(R->d_in * fan_out(R, 1) * sizeof(double));
+    int *a = realloc(R->ci, nnz * sizeof(int)), *b = a ? realloc(R->ri, nnz * sizeof(int)) : NULL;
+    if (a) R->ci = a;
+    if (b) R->ri = b;
+    double *u = b ? realloc(R->cv, nnz * sizeof(double)) : NULL, *v = u ? realloc(R->rv, nnz * sizeof(double)) : NULL;
+    if (u) R->cv = u;
+    if (v) R->rv = v;
+    if (!v || !R->cp || !R->T) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu nonzero inputs", nnz);
+    R->cap_nnz = nnz;
     return GK_OK;
 }
+
+/* The input rows side by side for the dense path (X->rows: gathered into Xg), or X->x. */
+static gk_status dense_rows(mlp_deep_impl *R, const gk_dense_input *X, size_t n, const double **a, gk_error *err) {
+    *a = X->x;
+    if (!X->rows || R->sparse_in) return GK_OK;
+    if (n > R->cap_xg)
+        return gk_fail(err, GK_EINVAL, "%zu input rows to gather, but room for %zu was reserved (gk_mlp_deep_reserve_input)",
+                       n, R->cap_xg);
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static) if (n * R->d_in >= GK_PARALLEL_MIN)
+    for (long i = 0; i < nn; i++) memcpy(R->Xg + (size_t)i * R->d_in, X->x + X->rows[i] * R->d_in, R->d_in * sizeof(double));
+    *a = R->Xg;
+    return GK_OK;
+}
+
+/* z_i = c sum_{j: x_ij != 0} x_ij W[j, :] + b, over the nonzero inputs of row i only, then the ReLU (or none
+ * for a one-layer net). */
+static gk_status sparse_first_layer(mlp_deep_impl *R, const gk_dense_input *X, size_t n, const double *W,
+                                    const double *b, double c, double *z, gk_error *err) {
+    gk_status s = build_csr(R, X, n, err);
+    if (s) return s;
+    const size_t fo = fan_out(R, 1);
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
+    for (long i = 0; i < nn; i++) {
+        double *zi = z + (size_t)i * fo;
+        const size_t q = R->rp[i];
+        sparse_rows(zi, fo, R->ci + q, R->cv + q, R->rp[i + 1] - q, W);
+        scale_bias(zi, c, b, fo);
+    }
+    gk_dense_activate(z, n, fo, R->depth > 1 ? GK_ACT_RELU : GK_ACT_LINEAR);
+    return GK_OK;
+}
+
+/* grad W[j, :] += c sum_{i: x_ij != 0} x_ij G[i, :], the samples of input j in order (CSC of the last CSR). */
+static void sparse_weight_grads(mlp_deep_impl *R, const double *G, size_t n, double c, double *gW) {
+    build_csc(R, n);
+    const size_t fo = fan_out(R, 1);
+    const long d = (long)R->d_in;
+#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
+    for (long j = 0; j < d; j++) {
+        double *acc = R->T + (size_t)j * fo;
+        const size_t q = R->cp[j];
+        if (R->cp[j + 1] == q) continue;
+        sparse_rows(acc, fo, R->ri + q, R->rv + q, R->cp[j + 1] - q, G);
+        scale_add(gW + (size_t)j * fo, acc, c, fo);
+    }
+}
+
+static const double *tensor(const gk_model *mod, const double *theta, int t) { return theta + mod->params.t[t].offset; }
 
 static gk_status mlp_deep_forward(gk_model *mod, const double *theta, const void *in, size_t n, double *out,
                                   gk_error *err) {
     mlp_deep_impl *R = mod->impl;
     const gk_dense_input *X = in;
     GK_ASSERT(X && X->d == R->d_in && X->n == n);
-    gk_status s = ensure_cache(R, n, err);
+    gk_status s = gk_model_check_batch(mod, n, R->c.cap, err);
+    if (!s && R->sparse_in && !R->T)
+        s = gk_fail(err, GK_EINVAL, "sparse first layer: no room reserved for the nonzero inputs (gk_mlp_deep_reserve_input)");
+    const double *a = NULL;
+    if (!s) s = dense_rows(R, X, n, &a, err);
     if (s) return s;
-    const double *a = X->x;
-    if (X->rows && !R->sparse_in) {
-        /* the dense path needs the rows side by side: gather them */
-        if (n * R->d_in > R->cap_xg) {
-            double *p = realloc(R->Xg, n * R->d_in * sizeof(double));
-            if (!p) return gk_fail(err, GK_ENOMEM, "out of memory for %zu input rows", n);
-            R->Xg = p, R->cap_xg = n * R->d_in;
-        }
-        const long nn = (long)n;
-#pragma omp parallel for schedule(static) if (n * R->d_in >= GK_PARALLEL_MIN)
-        for (long i = 0; i < nn; i++) memcpy(R->Xg + (size_t)i * R->d_in, X->x + X->rows[i] * R->d_in, R->d_in * sizeof(double));
-        a = R->Xg;
-    }
     R->last_a0 = a;
     for (int l = 1; l <= R->depth; l++) {
-        const size_t fi = fan_in(R, l), fo = fan_out(R, l);
-        const double *W = theta + mod->params.t[2 * (l - 1)].offset, *b = theta + mod->params.t[2 * (l - 1) + 1].offset;
-        double *z = l < R->depth ? R->A[l] : out;
-        const long nn = (long)n;
+        const double *W = tensor(mod, theta, 2 * (l - 1)), *b = tensor(mod, theta, 2 * l - 1);
+        double *z = l < R->depth ? R->c.A[l] : out;
         const double c = gk_mlp_deep_layer_scale(mod, l);
         if (l == 1 && R->sparse_in) {
-            /* z_i = c sum_{j: x_ij != 0} x_ij W[j, :] + b, over the nonzero pixels of row i only */
-            if ((s = build_csr(R, X, n, err))) return s;
-#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
-            for (long i = 0; i < nn; i++) {
-                double *zi = z + (size_t)i * fo;
-                const size_t q = R->rp[i];
-                sparse_rows(zi, fo, R->ci + q, R->cv + q, R->rp[i + 1] - q, W);
-                scale_bias(zi, c, b, fo);
-            }
-        } else {
-#pragma omp parallel for schedule(static) if (n * fo >= GK_PARALLEL_MIN)
-            for (long i = 0; i < nn; i++) memcpy(z + (size_t)i * fo, b, fo * sizeof(double));
-            pgemm(0, 0, n, fo, fi, c, a, fi, W, fo, 1.0, z, fo);
-        }
-        if (l < R->depth) {
-#pragma omp parallel for schedule(static) if (n * fo >= GK_PARALLEL_MIN)
-            for (long i = 0; i < nn; i++) {
-                double *zi = z + (size_t)i * fo;
-                for (size_t j = 0; j < fo; j++) zi[j] = zi[j] > 0 ? zi[j] : 0.0;
-            }
-        }
+            if ((s = sparse_first_layer(R, X, n, W, b, c, z, err))) return s;
+        } else
+            gk_dense_forward(a, n, fan_in(R, l), fan_out(R, l), W, b, c, l < R->depth ? GK_ACT_RELU : GK_ACT_LINEAR, z);
         a = z;
     }
     R->last_n = n;
@@ -272,38 +285,17 @@ static void mlp_deep_backward(gk_model *mod, const double *theta, const void *in
     const gk_dense_input *X = in;
     GK_ASSERT(X && X->d == R->d_in && X->n == n && R->last_n == n && R->last_x == X->x);
     const double *G = dout;
-    int cur = 0;
-    for (int l = R->depth; l >= 1; l--) {
+    for (int l = R->depth, cur = 0; l >= 1; l--, cur ^= 1) {
         const size_t fi = fan_in(R, l), fo = fan_out(R, l);
         const double c = gk_mlp_deep_layer_scale(mod, l);
-        const double *W = theta + mod->params.t[2 * (l - 1)].offset, *a = l > 1 ? R->A[l - 1] : R->last_a0;
-        double *gW = grad + mod->params.t[2 * (l - 1)].offset, *gb = grad + mod->params.t[2 * (l - 1) + 1].offset;
-        if (l == 1 && R->last_sparse) {
-            /* grad W[j, :] += c sum_{i: x_ij != 0} x_ij G[i, :], the samples of pixel j in order */
-            build_csc(R, n);
-            const long d = (long)fi;
-#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
-            for (long j = 0; j < d; j++) {
-                double *acc = R->T + (size_t)j * fo;
-                const size_t q = R->cp[j];
-                if (R->cp[j + 1] == q) continue;
-                sparse_rows(acc, fo, R->ri + q, R->rv + q, R->cp[j + 1] - q, G);
-                scale_add(gW + (size_t)j * fo, acc, c, fo);
-            }
-        } else pgemm(1, 0, fi, fo, n, c, a, fi, G, fo, 1.0, gW, fo);
-        gk_add_column_sums(G, n, fo, gb);
+        const double *a = l > 1 ? R->c.A[l - 1] : R->last_a0;
+        double *gW = grad + mod->params.t[2 * (l - 1)].offset, *gb = grad + mod->params.t[2 * l - 1].offset;
+        const int sparse = l == 1 && R->last_sparse;
+        if (sparse) sparse_weight_grads(R, G, n, c, gW);
+        gk_dense_param_grads(a, G, n, fi, fo, c, sparse ? NULL : gW, gb);
         if (l > 1) {
-            double *Gn = R->G[cur];
-            cur ^= 1;
-            pgemm(0, 1, n, fi, fo, c, G, fo, W, fo, 0.0, Gn, fi);
-            const long nn = (long)n;
-#pragma omp parallel for schedule(static) if (n * fi >= GK_PARALLEL_MIN)
-            for (long i = 0; i < nn; i++) {
-                double *g = Gn + (size_t)i * fi;
-                const double *ai = a + (size_t)i * fi;
-                for (size_t j = 0; j < fi; j++) g[j] = ai[j] > 0 ? g[j] : 0.0;
-            }
-            G = Gn;
+            gk_dense_input_grad(G, tensor(mod, theta, 2 * (l - 1)), a, n, fi, fo, c, GK_ACT_RELU, R->c.G[cur]);
+            G = R->c.G[cur];
         }
     }
 }
@@ -313,19 +305,32 @@ void gk_mlp_deep_set_sparse_input(gk_model *mod, int on) { ((mlp_deep_impl *)mod
 static void mlp_deep_destroy(gk_model *mod) {
     mlp_deep_impl *R = mod->impl;
     if (R) {
-        for (int l = 0; l < GK_MLP_MAX_DEPTH; l++) free(R->A[l]);
-        free(R->G[0]);
-        free(R->G[1]);
+        gk_dense_cache_free(&R->c);
         free(R->rp), free(R->cp), free(R->ci), free(R->ri), free(R->cv), free(R->rv), free(R->T), free(R->Xg);
         free(R);
     }
     mod->impl = NULL;
 }
 
-static const gk_model_ops mlp_deep_ops = {"mlp-deep", mlp_deep_forward, mlp_deep_backward, mlp_deep_destroy};
+/* Sequential draws from (seed, stream 0x6d6c7064), layer by layer (see mlp_deep.h). */
+static void mlp_deep_init(gk_model *mod, double init_scale, uint64_t seed, double *theta) {
+    mlp_deep_impl *R = mod->impl;
+    gk_rng r;
+    gk_rng_seed(&r, seed, UINT64_C(0x6d6c7064));
+    for (int l = 1; l <= R->depth; l++) {
+        const size_t fi = fan_in(R, l), fo = fan_out(R, l);
+        double *W = theta + mod->params.t[2 * (l - 1)].offset, *b = theta + mod->params.t[2 * l - 1].offset;
+        if (R->fwd == GK_MLP_NTK) {
+            const double sd = init_scale * sqrt(2.0 / (double)fi);
+            for (size_t k = 0; k < fi * fo; k++) W[k] = sd * gk_rng_normal(&r);
+            for (size_t j = 0; j < fo; j++) b[j] = 0.0;
+        } else
+            gk_dense_init_uniform(W, b, fi, fo, init_scale, &r);
+    }
+}
 
-static const char *const wname[GK_MLP_MAX_DEPTH] = {"W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"};
-static const char *const bname[GK_MLP_MAX_DEPTH] = {"b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8"};
+static const gk_model_ops mlp_deep_ops = {"mlp-deep",       mlp_deep_forward, mlp_deep_backward,
+                                          mlp_deep_destroy, mlp_deep_init,    mlp_deep_reserve};
 
 gk_status gk_mlp_deep_create(gk_model *mod, size_t d_in, size_t width, int depth, int n_out, gk_mlp_forward fwd,
                              double out_scale, gk_error *err) {
@@ -340,28 +345,7 @@ gk_status gk_mlp_deep_create(gk_model *mod, size_t d_in, size_t width, int depth
     mod->ops = &mlp_deep_ops;
     mod->impl = R;
     mod->n_out = n_out;
-    for (int l = 1; l <= depth; l++) {
-        gk_param_table_add(&mod->params, wname[l - 1], fan_in(R, l), fan_out(R, l));
-        gk_param_table_add(&mod->params, bname[l - 1], fan_out(R, l), 1);
-    }
+    for (int l = 0; l <= depth; l++) R->w[l] = l == 0 ? d_in : l == depth ? (size_t)n_out : width;
+    for (int l = 1; l <= depth; l++) gk_dense_add_tensors(&mod->params, l, fan_in(R, l), fan_out(R, l));
     return GK_OK;
-}
-
-void gk_mlp_deep_init(gk_model *mod, double init_scale, uint64_t seed, double *theta) {
-    mlp_deep_impl *R = mod->impl;
-    gk_rng r;
-    gk_rng_seed(&r, seed, UINT64_C(0x6d6c7064));
-    for (int l = 1; l <= R->depth; l++) {
-        const size_t fi = fan_in(R, l), fo = fan_out(R, l);
-        double *W = theta + mod->params.t[2 * (l - 1)].offset, *b = theta + mod->params.t[2 * (l - 1) + 1].offset;
-        if (R->fwd == GK_MLP_NTK) {
-            const double sd = init_scale * sqrt(2.0 / (double)fi);
-            for (size_t k = 0; k < fi * fo; k++) W[k] = sd * gk_rng_normal(&r);
-            for (size_t j = 0; j < fo; j++) b[j] = 0.0;
-        } else {
-            const double bound = 1.0 / sqrt((double)fi);
-            for (size_t k = 0; k < fi * fo; k++) W[k] = init_scale * bound * (2.0 * gk_rng_uniform(&r) - 1.0);
-            for (size_t j = 0; j < fo; j++) b[j] = init_scale * bound * (2.0 * gk_rng_uniform(&r) - 1.0);
-        }
-    }
 }

@@ -14,18 +14,16 @@
  *    (f = alpha relu(h)^T W_out^T / N). Init: W_l ~ init_scale N(0, 1) sqrt(2 / fan_in) (the notebook's
  *    weight_scale times He normal), b_l = 0.
  *
- * The batch products run through cblas_dgemm on fixed slices of about GK_MLP_BLOCK rows, the slices spread over
- * OpenMP threads: each output element is computed by one call whose shape does not depend on the thread count,
- * so the results are bitwise the same for any number of threads. */
+ * The layers are model/dense.h's: the results are bitwise the same for any number of threads.
+ * Buffers: gk_model_reserve(m, n) for batches of up to n rows; gk_mlp_deep_reserve_input for the rows that the
+ * dense path gathers (inputs with rows) and the nonzeros of the sparse path. Forward never allocates. */
 #ifndef GK_MODEL_MLP_DEEP_H
 #define GK_MODEL_MLP_DEEP_H
 
+#include "model/dense.h"
 #include "model/model.h"
 
-#define GK_MLP_MAX_DEPTH 8 /* 2 tensors per layer, GK_MAX_TENSORS = 16 */
-#ifndef GK_MLP_BLOCK
-#define GK_MLP_BLOCK 128
-#endif
+#define GK_MLP_MAX_DEPTH GK_DENSE_MAX_LAYERS
 
 typedef enum gk_mlp_forward { GK_MLP_STANDARD = 0, GK_MLP_NTK = 1 } gk_mlp_forward;
 
@@ -53,13 +51,15 @@ typedef struct gk_dense_input {
 
 gk_status gk_mlp_deep_create(gk_model *m, size_t d_in, size_t width, int depth, int n_out, gk_mlp_forward fwd,
                              double out_scale, gk_error *err);
-/* Sequential draws from (seed, stream 0x6d6c7064): the same theta for any thread count. */
-void gk_mlp_deep_init(gk_model *m, double init_scale, uint64_t seed, double *theta);
+/* gk_model_init: sequential draws from (seed, stream 0x6d6c7064), the same theta for any thread count. */
+/* Room for gather_rows input rows given by row indices (the dense path copies them side by side) and for nnz
+ * nonzero inputs in one forward (the sparse path; 0: none). A forward beyond them fails with GK_EINVAL. */
+gk_status gk_mlp_deep_reserve_input(gk_model *m, size_t gather_rows, size_t nnz, gk_error *err);
 /* The first layer on the nonzero inputs only (on: 1; default 0, dense dgemm). For inputs with few nonzeros
  * (MNIST digits: ~20% of the pixels) this is several times less work than the dense product. The sparse path
  * sums each output over the nonzero inputs in index order, so its last bits differ from the dgemm path's, but
  * it is deterministic and independent of the thread count. Set it before the first forward, not between a
- * forward and its backward. */
+ * forward and its backward; it needs room for the nonzeros (gk_mlp_deep_reserve_input). */
 void gk_mlp_deep_set_sparse_input(gk_model *m, int on);
 /* The multiplier c_l of layer l (1-based). */
 double gk_mlp_deep_layer_scale(const gk_model *m, int l);

@@ -28,9 +28,10 @@
  *   gW_E and gW_pos collect the rows of dE (a gather's transpose).
  * Determinism: every dgemm has its outputs written once; the per-sample loops write per-sample rows; the
  * scatters into the tables are split by head (each head's columns of dV and dS are one thread's) and the
- * column sums by column blocks, each summing the samples in order i = 0..n-1. */
+ * column sums (gk_add_column_sums) by column blocks, each summing the samples in order i = 0..n-1. */
 #include "model/transformer1.h"
 
+#include "core/gemm.h"
 #include "core/parallel.h"
 
 #include <cblas.h>
@@ -39,8 +40,6 @@
 #include <string.h>
 
 enum { T_WE, T_WPOS, T_WQ, T_WK, T_WV, T_WO, T_WIN, T_BIN, T_WOUT, T_BOUT, T_WU, T_COUNT };
-
-#define CBLOCK 64 /* columns per column-sum task (any split gives the same sums) */
 
 typedef struct tf1_impl {
     int p;
@@ -54,7 +53,8 @@ typedef struct tf1_impl {
     size_t cap_n, last_n;
 } tf1_impl;
 
-static gk_status ensure_cache(tf1_impl *T, size_t n, gk_error *err) {
+static gk_status tf1_reserve(gk_model *mod, size_t n, gk_error *err) {
+    tf1_impl *T = mod->impl;
     if (n <= T->cap_n) return GK_OK;
     double **bufs[6] = {&T->A, &T->z, &T->x1, &T->pre, &T->hid, &T->x2};
     const size_t width[6] = {T->H * 3, T->D, T->D, T->M, T->M, T->D};
@@ -65,21 +65,6 @@ static gk_status ensure_cache(tf1_impl *T, size_t n, gk_error *err) {
     }
     T->cap_n = n;
     return GK_OK;
-}
-
-/* out[j] += sum_i X[i*cols + j] for i < n, split over column blocks (fixed order per column). */
-static void colsum_add(const double *X, size_t n, size_t cols, double *out) {
-    const long nb = (long)((cols + CBLOCK - 1) / CBLOCK);
-#pragma omp parallel for schedule(static) if (n * cols >= GK_PARALLEL_MIN)
-    for (long blk = 0; blk < nb; blk++) {
-        const size_t j0 = (size_t)blk * CBLOCK, len = j0 + CBLOCK < cols ? CBLOCK : cols - j0;
-        double acc[CBLOCK] = {0};
-        for (size_t i = 0; i < n; i++) {
-            const double *x = X + i * cols + j0;
-            for (size_t j = 0; j < len; j++) acc[j] += x[j];
-        }
-        for (size_t j = 0; j < len; j++) out[j0 + j] += acc[j];
-    }
 }
 
 static inline const double *tensor(const gk_model *m, const double *theta, int t) {
@@ -97,7 +82,7 @@ static gk_status tf1_forward(gk_model *mod, const double *theta, const void *in,
     tf1_impl *T = mod->impl;
     const gk_pair_input *X = in;
     GK_ASSERT(X && X->p == T->p && X->n == n);
-    gk_status s = ensure_cache(T, n, err);
+    gk_status s = gk_model_check_batch(mod, n, T->cap_n, err);
     if (s) return s;
     const size_t D = T->D, H = T->H, dh = T->dh, M = T->M, R = T->R, p = (size_t)T->p;
     const double *WE = tensor(mod, theta, T_WE), *Wpos = tensor(mod, theta, T_WPOS), *WQ = tensor(mod, theta, T_WQ),
@@ -166,46 +151,10 @@ static gk_status tf1_forward(gk_model *mod, const double *theta, const void *in,
     return GK_OK;
 }
 
-static void tf1_backward(gk_model *mod, const double *theta, const void *in, size_t n, const double *G, double *grad) {
-    tf1_impl *T = mod->impl;
-    const gk_pair_input *X = in;
-    GK_ASSERT(X && X->p == T->p && X->n == n && T->last_n == n);
-    const size_t D = T->D, H = T->H, dh = T->dh, M = T->M, R = T->R, p = (size_t)T->p;
-    const double *WQ = tensor(mod, theta, T_WQ), *WK = tensor(mod, theta, T_WK), *WV = tensor(mod, theta, T_WV),
-                 *WO = tensor(mod, theta, T_WO), *Win = tensor(mod, theta, T_WIN), *Wout = tensor(mod, theta, T_WOUT),
-                 *WU = tensor(mod, theta, T_WU);
-    double *gWE = grad + mod->params.t[T_WE].offset, *gWpos = grad + mod->params.t[T_WPOS].offset,
-           *gWQ = grad + mod->params.t[T_WQ].offset, *gWK = grad + mod->params.t[T_WK].offset,
-           *gWV = grad + mod->params.t[T_WV].offset, *gWO = grad + mod->params.t[T_WO].offset,
-           *gWin = grad + mod->params.t[T_WIN].offset, *gbin = grad + mod->params.t[T_BIN].offset,
-           *gWout = grad + mod->params.t[T_WOUT].offset, *gbout = grad + mod->params.t[T_BOUT].offset,
-           *gWU = grad + mod->params.t[T_WU].offset;
-    T->last_n = 0; /* the caches are spent below */
-    /* unembedding and MLP */
-    gemm(1, 0, D, p, n, T->x2, D, G, p, 1.0, gWU, p);
-    double *dx = T->x2; /* dx2, then dx1 */
-    gemm(0, 1, n, D, p, G, p, WU, p, 0.0, dx, D);
-    colsum_add(dx, n, D, gbout);
-    gemm(1, 0, M, D, n, T->hid, M, dx, D, 1.0, gWout, D);
-    double *dpre = T->hid;
-    gemm(0, 1, n, M, D, dx, D, Wout, D, 0.0, dpre, M);
-    const long nn = (long)n;
-#pragma omp parallel for schedule(static) if (n * M >= GK_PARALLEL_MIN)
-    for (long i = 0; i < nn; i++) {
-        double *g = dpre + (size_t)i * M;
-        const double *z = T->pre + (size_t)i * M;
-        for (size_t j = 0; j < M; j++) g[j] = z[j] > 0 ? g[j] : 0.0; /* ReLU'(0) = 0 */
-    }
-    colsum_add(dpre, n, M, gbin);
-    gemm(1, 0, D, M, n, T->x1, D, dpre, M, 1.0, gWin, M);
-    gemm(0, 1, n, D, M, dpre, M, Win, M, 1.0, dx, D); /* dx1 = dx2 + dpre W_in^T */
-    /* attention output */
-    memset(T->de2, 0, D * sizeof(double));
-    colsum_add(dx, n, D, T->de2);
-    gemm(1, 0, D, D, n, T->z, D, dx, D, 1.0, gWO, D);
-    double *dz = T->z;
-    gemm(0, 1, n, D, D, dx, D, WO, D, 0.0, dz, D);
-    /* softmax attention over the 3 positions, scattered into the tables (one head per task) */
+/* The backward of the softmax attention at the last position, from dz: dV and dS of the tables (one head per
+ * task, the samples in order). */
+static void attention_scatter(tf1_impl *T, const gk_pair_input *X, size_t n, const double *dz) {
+    const size_t D = T->D, H = T->H, dh = T->dh, R = T->R, p = (size_t)T->p;
     memset(T->dV, 0, R * D * sizeof(double));
     memset(T->dS, 0, R * H * sizeof(double));
     const long HH = (long)H;
@@ -229,6 +178,15 @@ static void tf1_backward(gk_model *mod, const double *theta, const void *in, siz
             for (int t = 0; t < 3; t++) T->dS[rows[t] * H + (size_t)h] += Ai[t] * (dA[t] - sbar);
         }
     }
+}
+
+/* From dS and dV: dq and dK, the gradients of W_Q, W_K, W_V, and through dE those of W_E and W_pos. */
+static void tables_backward(const gk_model *mod, tf1_impl *T, const double *theta, double *grad) {
+    const size_t D = T->D, H = T->H, dh = T->dh, R = T->R, p = (size_t)T->p;
+    const double *WQ = tensor(mod, theta, T_WQ), *WK = tensor(mod, theta, T_WK), *WV = tensor(mod, theta, T_WV);
+    double *gWE = grad + mod->params.t[T_WE].offset, *gWpos = grad + mod->params.t[T_WPOS].offset,
+           *gWQ = grad + mod->params.t[T_WQ].offset, *gWK = grad + mod->params.t[T_WK].offset,
+           *gWV = grad + mod->params.t[T_WV].offset;
     /* scores -> q and K;  tables -> W_Q, W_K, W_V and E */
     const double c = 1.0 / sqrt((double)dh);
     memset(T->dq, 0, D * sizeof(double));
@@ -263,6 +221,46 @@ static void tf1_backward(gk_model *mod, const double *theta, const void *in, siz
     }
 }
 
+static void tf1_backward(gk_model *mod, const double *theta, const void *in, size_t n, const double *G, double *grad) {
+    tf1_impl *T = mod->impl;
+    const gk_pair_input *X = in;
+    GK_ASSERT(X && X->p == T->p && X->n == n && T->last_n == n);
+    const size_t D = T->D, M = T->M, p = (size_t)T->p;
+    const double *WO = tensor(mod, theta, T_WO), *Win = tensor(mod, theta, T_WIN), *Wout = tensor(mod, theta, T_WOUT),
+                 *WU = tensor(mod, theta, T_WU);
+    double *gWO = grad + mod->params.t[T_WO].offset,
+           *gWin = grad + mod->params.t[T_WIN].offset, *gbin = grad + mod->params.t[T_BIN].offset,
+           *gWout = grad + mod->params.t[T_WOUT].offset, *gbout = grad + mod->params.t[T_BOUT].offset,
+           *gWU = grad + mod->params.t[T_WU].offset;
+    T->last_n = 0; /* the caches are spent below */
+    /* unembedding and MLP */
+    gemm(1, 0, D, p, n, T->x2, D, G, p, 1.0, gWU, p);
+    double *dx = T->x2; /* dx2, then dx1 */
+    gemm(0, 1, n, D, p, G, p, WU, p, 0.0, dx, D);
+    gk_add_column_sums(dx, n, D, gbout);
+    gemm(1, 0, M, D, n, T->hid, M, dx, D, 1.0, gWout, D);
+    double *dpre = T->hid;
+    gemm(0, 1, n, M, D, dx, D, Wout, D, 0.0, dpre, M);
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static) if (n * M >= GK_PARALLEL_MIN)
+    for (long i = 0; i < nn; i++) {
+        double *g = dpre + (size_t)i * M;
+        const double *z = T->pre + (size_t)i * M;
+        for (size_t j = 0; j < M; j++) g[j] = z[j] > 0 ? g[j] : 0.0; /* ReLU'(0) = 0 */
+    }
+    gk_add_column_sums(dpre, n, M, gbin);
+    gemm(1, 0, D, M, n, T->x1, D, dpre, M, 1.0, gWin, M);
+    gemm(0, 1, n, D, M, dpre, M, Win, M, 1.0, dx, D); /* dx1 = dx2 + dpre W_in^T */
+    /* attention output */
+    memset(T->de2, 0, D * sizeof(double));
+    gk_add_column_sums(dx, n, D, T->de2);
+    gemm(1, 0, D, D, n, T->z, D, dx, D, 1.0, gWO, D);
+    double *dz = T->z;
+    gemm(0, 1, n, D, D, dx, D, WO, D, 0.0, dz, D);
+    attention_scatter(T, X, n, dz);
+    tables_backward(mod, T, theta, grad);
+}
+
 static void tf1_destroy(gk_model *mod) {
     tf1_impl *T = mod->impl;
     if (T) {
@@ -274,7 +272,21 @@ static void tf1_destroy(gk_model *mod) {
     mod->impl = NULL;
 }
 
-static const gk_model_ops tf1_ops = {"transformer1", tf1_forward, tf1_backward, tf1_destroy};
+/* Nanda's init times alpha (see transformer1.h). */
+static void tf1_init(gk_model *mod, double alpha, uint64_t seed, double *theta) {
+    tf1_impl *T = mod->impl;
+    gk_rng r;
+    gk_rng_seed(&r, seed, UINT64_C(0x7472663174));
+    const double sd = alpha / sqrt((double)T->D), su = alpha / sqrt((double)(T->p + 1));
+    for (int t = 0; t < T_COUNT; t++) {
+        const gk_tensor *ts = &mod->params.t[t];
+        double *w = theta + ts->offset, sc = t == T_WU ? su : sd;
+        const size_t len = ts->rows * ts->cols;
+        for (size_t k = 0; k < len; k++) w[k] = (t == T_BIN || t == T_BOUT) ? 0.0 : sc * gk_rng_normal(&r);
+    }
+}
+
+static const gk_model_ops tf1_ops = {"transformer1", tf1_forward, tf1_backward, tf1_destroy, tf1_init, tf1_reserve};
 
 gk_status gk_tf1_check(const gk_tf1_dims *d, gk_error *err) {
     if (d->p < 2) return gk_fail(err, GK_EINVAL, "p=%d: the transformer needs p >= 2", d->p);
@@ -327,17 +339,4 @@ gk_status gk_tf1_create(gk_model *mod, const gk_tf1_dims *d, gk_error *err) {
     gk_param_table_add(&mod->params, "b_out", D, 1);
     gk_param_table_add(&mod->params, "W_U", D, p);
     return GK_OK;
-}
-
-void gk_tf1_init(gk_model *mod, double alpha, uint64_t seed, double *theta) {
-    tf1_impl *T = mod->impl;
-    gk_rng r;
-    gk_rng_seed(&r, seed, UINT64_C(0x7472663174));
-    const double sd = alpha / sqrt((double)T->D), su = alpha / sqrt((double)(T->p + 1));
-    for (int t = 0; t < T_COUNT; t++) {
-        const gk_tensor *ts = &mod->params.t[t];
-        double *w = theta + ts->offset, sc = t == T_WU ? su : sd;
-        const size_t len = ts->rows * ts->cols;
-        for (size_t k = 0; k < len; k++) w[k] = (t == T_BIN || t == T_BOUT) ? 0.0 : sc * gk_rng_normal(&r);
-    }
 }

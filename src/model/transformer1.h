@@ -15,7 +15,7 @@
  * dropped, as in the TransformerLens re-implementation (d_vocab_out = p); its init scale keeps
  * 1/sqrt(d_vocab) = 1/sqrt(p + 1).
  *
- * Init (Nanda's transformers.py): W_E, W_pos, W_Q, W_K, W_V, W_O, W_in, W_out ~ N(0, 1)/sqrt(D),
+ * Init (gk_model_init with scale alpha; Nanda's transformers.py): W_E, W_pos, W_Q, W_K, W_V, W_O, W_in, W_out ~ N(0, 1)/sqrt(D),
  * W_U ~ N(0, 1)/sqrt(p + 1), biases 0; every weight times alpha (alpha = 1 is the paper).
  *
  * Structure used (see transformer1.c): only the last position is read, so the query, the MLP and the
@@ -38,8 +38,7 @@ typedef struct gk_tf1_dims {
 /* Checks the dimensions (GK_EINVAL naming the key). */
 gk_status gk_tf1_check(const gk_tf1_dims *d, gk_error *err);
 gk_status gk_tf1_create(gk_model *m, const gk_tf1_dims *d, gk_error *err);
-/* Sequential draws from (seed, stream 0x7472663174): the same theta for any thread count. */
-void gk_tf1_init(gk_model *m, double alpha, uint64_t seed, double *theta);
+/* gk_model_init: sequential draws from (seed, stream 0x7472663174), the same theta for any thread count. */
 /* The tensor index of W_E (for progress measures on the embedding). */
 #define GK_TF1_W_E 0
 
