@@ -411,7 +411,7 @@ static void diag_backward(gk_model *m, const double *theta, const void *in, size
         }
 }
 
-static const gk_model_ops diag_ops = {"diag-test", diag_forward, diag_backward, NULL};
+static const gk_model_ops diag_ops = {.name = "diag-test", .forward = diag_forward, .backward = diag_backward};
 
 static void test_ntk(void) {
     enum { d = 16, na = 7, nb = 5 };

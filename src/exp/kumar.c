@@ -253,7 +253,7 @@ static gk_status kumar_create(const gk_config *cfg, void **state, gk_error *err)
         E->in_tr = (gk_kumar_input){E->P, E->D, E->d.X};
         E->in_te = (gk_kumar_input){E->nt, E->D, E->d.Xt};
         E->in_al = (gk_kumar_input){E->na, E->D, E->d.Xt};
-        gk_kumar_init(&E->model, seed, E->tr.theta);
+        gk_model_init(&E->model, 1.0, seed, E->tr.theta);
         s = gk_trainer_start(&E->tr, err);
     }
     if (!s) s = at_init(E, target, gk_config_int(cfg, "j"), err);

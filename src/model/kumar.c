@@ -203,7 +203,11 @@ static void kumar_destroy(gk_model *m) {
     m->impl = NULL;
 }
 
-static const gk_model_ops kumar_ops = {"kumar", kumar_forward, kumar_backward, kumar_destroy};
+/* The interface's init: kumar's alpha scales the output in forward, so the init has no scale of its own. */
+static void kumar_init_op(gk_model *m, double scale, uint64_t seed, double *theta) { gk_kumar_init(m, seed, theta); }
+
+static const gk_model_ops kumar_ops = {.name = "kumar", .forward = kumar_forward, .backward = kumar_backward,
+                                       .destroy = kumar_destroy, .init = kumar_init_op};
 
 gk_status gk_kumar_create(gk_model *m, const gk_kumar_spec *spec, gk_error *err) {
     GK_ASSERT(m && spec && spec->D >= 1 && spec->N >= 1);

@@ -121,7 +121,8 @@ static void mf_destroy(gk_model *m) {
     m->impl = NULL;
 }
 
-static const gk_model_ops matfact_ops = {"matfact", mf_forward, mf_backward, mf_destroy};
+/* init is NULL: the matrix-completion init takes alpha and the noise sigma (gk_matfact_init). */
+static const gk_model_ops matfact_ops = {.name = "matfact", .forward = mf_forward, .backward = mf_backward, .destroy = mf_destroy};
 
 gk_status gk_matfact_model_create(gk_model *m, size_t d, gk_error *err) {
     memset(m, 0, sizeof *m);
