@@ -10,5 +10,7 @@ int gk_cli_bad_input(const char *msg);
 void gk_cli_print_params(const gk_preset *p);
 /* `groklab sweep ARGS...` (cli/sweep.c): returns the exit code. */
 int gk_cli_sweep(int argc, char **argv);
+/* `groklab plot DIR... [options]` (cli/plot.c), argv[0] = "plot": returns the exit code. */
+int gk_cli_plot(int argc, char **argv);
 
 #endif

@@ -37,6 +37,7 @@ static void usage(FILE *f) {
                "  groklab run PRESET --help                       every key with its default, range and meaning\n"
                "  groklab sweep PRESET key=v1,v2 ... [options]    a grid of runs (groklab sweep --help)\n"
                "  groklab theory PRESET [key=value ...]           only the theory references and their test accuracy\n"
+               "  groklab plot RUN_OR_SWEEP_DIR... [options]      overlay runs in one figure (groklab plot --help)\n"
                "\nrun options:\n"
                "  --out DIR      run directory (default: runs/PRESET-DATE-TIME)\n"
                "  --save-data    also write the train and test sets (train.csv, test.csv)\n"
@@ -324,6 +325,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep")) return gk_cli_sweep(argc - 2, argv + 2);
     if (!strcmp(cmd, "theory")) return cmd_theory(argc - 2, argv + 2);
+    if (!strcmp(cmd, "plot")) return gk_cli_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;

@@ -692,8 +692,10 @@ static gk_status heatmap(const gk_sweep *sw, const gk_sweep_table *t, const char
     int nx = X->n, ny = Y->n;
     double *xs = malloc((size_t)nx * sizeof *xs), *ys = malloc((size_t)ny * sizeof *ys);
     double *z = calloc((size_t)nx * (size_t)ny, sizeof *z), *cnt = calloc((size_t)nx * (size_t)ny, sizeof *cnt);
+    double *zp = calloc((size_t)nx * (size_t)ny, sizeof *zp); /* the predicted t* per cell (step keys) */
+    int pc = strstr(zkey, "_step") ? gk_sweep_table_col(t, "predicted_transition_step") : -1;
     gk_status s = GK_OK;
-    if (!xs || !ys || !z || !cnt) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!xs || !ys || !z || !cnt || !zp) s = gk_fail(err, GK_ENOMEM, "out of memory");
     if (!s) {
         memcpy(xs, X->num, (size_t)nx * sizeof *xs);
         memcpy(ys, Y->num, (size_t)ny * sizeof *ys);
@@ -703,8 +705,9 @@ static gk_status heatmap(const gk_sweep *sw, const gk_sweep_table *t, const char
         for (size_t k = 0; k < t->npoints; k++) {
             gk_sweep_indices(sw, k, idx);
             double v = t->val[k * (size_t)t->nscalars + (size_t)zc];
-            if (!isfinite(v)) continue;
             int ix = find_sorted(xs, nx, X->num[idx[ax[0]]]), iy = find_sorted(ys, ny, Y->num[idx[ax[1]]]);
+            if (pc >= 0) zp[(size_t)iy * (size_t)nx + (size_t)ix] = t->val[k * (size_t)t->nscalars + (size_t)pc];
+            if (!isfinite(v)) continue;
             z[(size_t)iy * (size_t)nx + (size_t)ix] += v;
             cnt[(size_t)iy * (size_t)nx + (size_t)ix] += 1;
         }
@@ -714,10 +717,12 @@ static gk_status heatmap(const gk_sweep *sw, const gk_sweep_table *t, const char
         int others = (int)sw->npoints / (nx * ny);
         snprintf(title, sizeof title, "%s: %s%s (grey: none)", sw->preset->name, zkey,
                  others > 1 ? ", mean over the other keys and seeds" : "");
-        if (!s)
-            s = gk_plot_heatmap(base, title, X->key, Y->key, zkey, xs, (size_t)nx, ys, (size_t)ny, z, wants_log(xs, nx),
-                                wants_log(ys, ny), NULL, NULL, 0, err);
+        gk_heatmap hm = {.title = title, .xlabel = X->key, .ylabel = Y->key, .zlabel = zkey, .x = xs, .y = ys, .z = z,
+                         .nx = (size_t)nx, .ny = (size_t)ny, .categorical = 1, .cell_values = 1,
+                         .zpred = pc >= 0 ? zp : NULL, .zpred_label = "t*"};
+        if (!s) s = gk_plot_heatmap_ex(base, &hm, err);
     }
+    free(zp);
     free(xs);
     free(ys);
     free(z);
