@@ -286,6 +286,7 @@ static void colour_each(run *runs, int n) {
 
 /* Dashed reference lines for column col: summary.json references.NAME.col of every run (each once). */
 static void add_references(gk_panel *p, const run *runs, int n, const char *col, char (*labels)[96], int *nl) {
+    int one_run_panel = n == 1; /* several columns share the panel: name the column */
     for (int i = 0; i < n; i++) {
         const cJSON *refs = runs[i].summary ? cJSON_GetObjectItemCaseSensitive(runs[i].summary, "references") : NULL, *it;
         if (!cJSON_IsObject(refs)) continue;
@@ -293,9 +294,10 @@ static void add_references(gk_panel *p, const run *runs, int n, const char *col,
             double v = json_num(it, col);
             if (!isfinite(v) || p->nhlines >= GK_PLOT_MAX_HLINES || *nl >= 2 * GK_PLOT_MAX_HLINES) continue;
             int dup = 0;
-            for (int k = 0; k < p->nhlines && !dup; k++) dup = p->hline[k] == v && strstr(p->hline_label[k], it->string) == p->hline_label[k];
+            for (int k = 0; k < p->nhlines && !dup; k++) dup = p->hline[k] == v && strncmp(p->hline_label[k], it->string, strlen(it->string)) == 0;
             if (dup) continue;
-            snprintf(labels[*nl], 96, "%s (reference)", it->string);
+            if (one_run_panel) snprintf(labels[*nl], 96, "%s (reference, %s)", it->string, col);
+            else snprintf(labels[*nl], 96, "%s (reference)", it->string);
             p->hline[p->nhlines] = v;
             p->hline_label[p->nhlines++] = labels[(*nl)++];
         }

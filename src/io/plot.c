@@ -120,6 +120,7 @@ static void line_style(int style) {
 enum { S_TITLE, S_LABEL, S_TICK, S_SMALL };
 static const double k_scale[] = {1.15, 0.95, 0.85, 0.75};
 
+#define CHAR_MM 6.3  /* character height at scale 1: 17.9 px at PLplot's 72 dpi */
 static double g_ch1; /* pixels of one character height at scale 1 (set per stream) */
 
 static double ch_px(int size) { return g_ch1 * k_scale[size]; }
@@ -253,6 +254,7 @@ static gk_status render_stream(const char *dev, FILE *f, const char *path, const
     set_cmap0();
     plinit();
     pladv(0);
+    plschr(CHAR_MM, 1.0); /* the same text size on every page (PLplot's default grows with the page) */
     g_ch1 = measure_char(&fig->pg);
     fig->draw(fig->ctx, &fig->pg);
     plend1();
@@ -405,6 +407,18 @@ static double nice_step(double span, int target) {
     return (m <= 1.0001 ? 1 : m <= 2.0001 ? 2 : m <= 2.5001 ? 2.5 : m <= 5.0001 ? 5 : 10) * p;
 }
 
+/* A log axis end (log10 units) at 1, 2 or 5 x 10^k: the largest one <= v (dir < 0) or smallest >= v. */
+static double nice_log_end(double v, int dir) {
+    static const double m[4] = {1, 2, 5, 10};
+    double e = floor(v + 1e-9), best = dir < 0 ? e : e + 1;
+    for (int k = 0; k < 4; k++) {
+        double t = e + log10(m[k]);
+        if (dir < 0 && t <= v + 1e-9) best = t;
+        if (dir > 0 && t >= v - 1e-9) return t;
+    }
+    return best;
+}
+
 /* Axis from the data range r. Log: whole decades, every one labelled (every k-th when there are more
  * than 12). Linear: ends on major ticks unless `fixed` (the caller's exact range). */
 static axis axis_make(range r, int logaxis, int fixed, int target) {
@@ -413,16 +427,19 @@ static axis axis_make(range r, int logaxis, int fixed, int target) {
     if (!r.any) r.lo = 0, r.hi = 1;
     if (r.hi - r.lo < 1e-300 * fmax(1, fabs(r.lo))) r.lo -= logaxis ? 0 : 0.5 + 0.05 * fabs(r.lo), r.hi += logaxis ? 0 : 0.5 + 0.05 * fabs(r.hi);
     if (logaxis) {
-        a.lo = fixed ? r.lo : floor(r.lo + 1e-9);
-        a.hi = fixed ? r.hi : ceil(r.hi - 1e-9);
+        a.lo = fixed ? r.lo : nice_log_end(r.lo, -1);
+        a.hi = fixed ? r.hi : nice_log_end(r.hi, 1);
+        if (!fixed && floor(a.hi + 1e-9) - ceil(a.lo - 1e-9) < 1) /* fewer than two decades inside: whole ones */
+            a.lo = floor(r.lo + 1e-9), a.hi = ceil(r.hi - 1e-9);
         if (a.hi <= a.lo) a.hi = a.lo + 1;
         double span = a.hi - a.lo;
         a.step = span <= 12 ? 1 : ceil(span / 12);
         return a;
     }
     a.step = nice_step(r.hi - r.lo, target);
-    a.lo = fixed ? r.lo : a.step * floor(r.lo / a.step + 1e-9);
-    a.hi = fixed ? r.hi : a.step * ceil(r.hi / a.step - 1e-9);
+    /* (a value beyond a tick by less than 0.1% of a step, like 2.0004 t*, does not add a whole step) */
+    a.lo = fixed ? r.lo : a.step * floor(r.lo / a.step + 1e-3);
+    a.hi = fixed ? r.hi : a.step * ceil(r.hi / a.step - 1e-3);
     if (a.hi <= a.lo) a.hi = a.lo + a.step;
     double mant = a.step / pow(10, floor(log10(a.step) + 1e-9));
     a.nsub = fabs(mant - 2) < 1e-6 ? 4 : 5;
@@ -626,6 +643,10 @@ static long panel_hits(const gk_panel *p, const mapper *m, box r) {
     for (int k = 0; k < p->nhlines; k++) {
         double v = to_axis(p->hline[k], p->logy);
         if (isfinite(v)) hits += segment_hits(m->b.l, map_y(m, v), m->b.r, map_y(m, v), r);
+    }
+    for (int k = 0; k < p->nvlines; k++) {
+        double u = to_axis(p->vline[k], p->logx);
+        if (isfinite(u)) hits += segment_hits(map_x(m, u), m->b.t, map_x(m, u), m->b.b, r);
     }
     return hits;
 }
