@@ -444,9 +444,17 @@ static axis axis_make(range r, int logaxis, int fixed, int target) {
     double mant = a.step / pow(10, floor(log10(a.step) + 1e-9));
     a.nsub = fabs(mant - 2) < 1e-6 ? 4 : 5;
     double big = fmax(fabs(a.lo), fabs(a.hi));
-    a.sci = big >= 1e5 || big < 1e-3;
+    a.sci = big >= 1e6 || big < 1e-3;
     a.decimals = (int)fmax(0, -floor(log10(a.step) + 1e-9)) + (fabs(mant - 2.5) < 1e-6 ? 1 : 0);
     return a;
+}
+
+/* On a log axis too short for a label at every decade (need: pixels between label centres), label every
+ * k-th decade instead, the fewest that fit. */
+static void thin_log_axis(axis *a, double px, double need) {
+    if (!a->log || a->hi <= a->lo) return;
+    double per = px / (a->hi - a->lo);
+    if (per * a->step < need) a->step = ceil(need / per);
 }
 
 /* The major ticks inside the axis, in axis units. */
@@ -857,24 +865,44 @@ static void panel_colours(const gk_panel *p, int *srgb, int *hrgb, legend *lg) {
     legend_measure(lg);
 }
 
-static void draw_panel(const gk_panel *p, const page *pg, double top, double height) {
+/* A panel's axes, colours, legend and plot box (left and right given: shared by stacked panels). */
+typedef struct panel_layout {
+    axis xa, ya;
+    int srgb[GK_PLOT_MAX_SERIES], hrgb[GK_PLOT_MAX_HLINES];
+    legend lg;
+    double yw, vl; /* y tick label width, height of the marker labels */
+    mapper m;
+    box spot;      /* the legend's box */
+    int outside;   /* the legend is right of the plot box */
+} panel_layout;
+
+static void layout_panel(const gk_panel *p, double top, double height, double left, double right, panel_layout *L) {
     GK_ASSERT(p->nseries >= 0 && p->nseries <= GK_PLOT_MAX_SERIES);
     GK_ASSERT(p->nvlines >= 0 && p->nvlines <= GK_PLOT_MAX_VLINES);
     GK_ASSERT(p->nhlines >= 0 && p->nhlines <= GK_PLOT_MAX_HLINES);
-    axis xa, ya;
-    panel_axes(p, &xa, &ya);
-    int srgb[GK_PLOT_MAX_SERIES], hrgb[GK_PLOT_MAX_HLINES];
-    legend lg = {0};
-    panel_colours(p, srgb, hrgb, &lg);
-    double yw = ticks_width(&ya), vl = any_vline_label(p) ? 1.4 * ch_px(S_SMALL) : 0;
+    memset(L, 0, sizeof *L);
+    panel_axes(p, &L->xa, &L->ya);
+    panel_colours(p, L->srgb, L->hrgb, &L->lg);
+    L->yw = ticks_width(&L->ya);
+    L->vl = any_vline_label(p) ? 1.4 * ch_px(S_SMALL) : 0;
     double th = has_text(p->title) ? 1.6 * ch_px(S_LABEL) : 0;
-    mapper m = {&xa, &ya, {left_margin(yw, p->ylabel), pg->w - 25, top + th + vl + 6, top + height - bottom_margin(p->xlabel)}};
-    int outside = 0;
-    box spot = lg.n ? legend_spot(p, &m, &lg, &outside) : (box){0};
-    if (outside) {
-        m.b.r = pg->w - lg.w - 22;
-        spot = (box){m.b.r + 12, m.b.r + 12 + lg.w, m.b.t, m.b.t + lg.h};
-    }
+    L->m = (mapper){&L->xa, &L->ya, {left, right, top + th + L->vl + 6, top + height - bottom_margin(p->xlabel)}};
+    L->spot = L->lg.n ? legend_spot(p, &L->m, &L->lg, &L->outside) : (box){0};
+    if (L->outside) L->spot = (box){right + 12, right + 12 + L->lg.w, L->m.b.t, L->m.b.t + L->lg.h};
+}
+
+static void draw_panel(const gk_panel *p, const page *pg, double top, double height, double left, double right) {
+    panel_layout L;
+    layout_panel(p, top, height, left, right, &L);
+    axis xa = L.xa, ya = L.ya;
+    mapper m = L.m;
+    m.xa = &xa, m.ya = &ya;
+    const int *srgb = L.srgb, *hrgb = L.hrgb;
+    const legend lg = L.lg;
+    const box spot = L.spot;
+    double yw = L.yw, vl = L.vl;
+    thin_log_axis(&ya, m.b.b - m.b.t, 1.9 * ch_px(S_TICK));
+    thin_log_axis(&xa, m.b.r - m.b.l, ticks_width(&xa) + ch_px(S_TICK));
     viewport_box(pg, m.b);
     plwind(xa.lo, xa.hi, ya.lo, ya.hi);
     draw_grid(&xa, &ya);
@@ -901,16 +929,46 @@ static void draw_panel(const gk_panel *p, const page *pg, double top, double hei
     legend_draw(&lg, pg, spot);
 }
 
+/* A panel is taller than PANEL_H when its log y axis has more decades than fit a label each. */
+static double panel_height(const gk_panel *p) {
+    axis xa, ya;
+    panel_axes(p, &xa, &ya);
+    if (!ya.log) return PANEL_H;
+    double ch_tick = CHAR_MM * 72 / 25.4 * k_scale[S_TICK]; /* before any stream: PLplot's 72 dpi */
+    double need = (ya.hi - ya.lo) * 1.9 * ch_tick, have = PANEL_H - 125;
+    return need > have ? fmin(PANEL_H + need - have, 2.5 * PANEL_H) : PANEL_H;
+}
+
+/* Stacked panels share their plot box's left and right edges (so their x axes line up): the left one
+ * clears the widest y labels, the right one the widest legend that fits inside no panel. */
 static void draw_panels(const void *vctx, const page *pg) {
     const panels_ctx *ctx = vctx;
-    double band = has_text(ctx->title) ? TITLE_BAND : 10;
+    double band = has_text(ctx->title) ? TITLE_BAND : 10, top = band, left = 0, right = pg->w - 25, need = 0;
+    panel_layout L;
+    for (int k = 0; k < ctx->n; k++) {
+        layout_panel(&ctx->p[k], top, panel_height(&ctx->p[k]), 0, right, &L);
+        left = fmax(left, left_margin(L.yw, ctx->p[k].ylabel));
+    }
+    for (int k = 0; k < ctx->n; k++) {
+        double h = panel_height(&ctx->p[k]);
+        layout_panel(&ctx->p[k], top, h, left, right, &L);
+        if (L.outside) need = fmax(need, L.lg.w + 22);
+        top += h;
+    }
+    if (need > 0) right = fmax(left + 200, pg->w - need);
     draw_figure_title(pg, ctx->title, band);
-    for (int k = 0; k < ctx->n; k++) draw_panel(&ctx->p[k], pg, band + (double)k * PANEL_H, PANEL_H);
+    top = band;
+    for (int k = 0; k < ctx->n; k++) {
+        double h = panel_height(&ctx->p[k]);
+        draw_panel(&ctx->p[k], pg, top, h, left, right);
+        top += h;
+    }
 }
 
 static figure panels_figure(const panels_ctx *ctx) {
-    double band = has_text(ctx->title) ? TITLE_BAND : 10;
-    return (figure){{PANEL_W, band + (double)ctx->n * PANEL_H + 10}, draw_panels, ctx};
+    double h = has_text(ctx->title) ? TITLE_BAND : 10;
+    for (int k = 0; k < ctx->n; k++) h += panel_height(&ctx->p[k]);
+    return (figure){{PANEL_W, h + 10}, draw_panels, ctx};
 }
 
 gk_status gk_plot_panels(const char *base, const char *title, const gk_panel *panels, int npanels, gk_error *err) {
@@ -1077,14 +1135,12 @@ static void draw_pred_contours(const heat_ctx *c) {
         for (size_t ix = 0; ix < h->nx; ix++)
             for (size_t iy = 0; iy < h->ny; iy++) f[ix][iy] = h->zpred[iy * h->nx + ix];
         PLcGrid cg = {xg, yg, NULL, (PLINT)h->nx, (PLINT)h->ny, 0};
-        pl_setcontlabelformat(7, 2);
-        pl_setcontlabelparam(0.008, 0.6, 0.08, 1);
+        pl_setcontlabelparam(0.006, 0.3, 0.1, 0); /* no labels on the lines: the note lists the levels */
         plcol0(C_WHITE);
         plwidth(2.5);
         line_style(2);
         plcont((PLFLT_MATRIX)f, (PLINT)h->nx, (PLINT)h->ny, 1, (PLINT)h->nx, 1, (PLINT)h->ny, lev, nlev, pltr1, &cg);
         line_style(0);
-        pl_setcontlabelparam(0.006, 0.3, 0.1, 0);
     }
     if (f) plFree2dGrid(f, (PLINT)h->nx, (PLINT)h->ny);
     free(xg);
@@ -1120,7 +1176,7 @@ static void draw_heat(const void *vctx, const page *pg) {
     draw_figure_title(pg, h->title, TITLE_BAND);
     set_cmap1(0);
     double yw = h->categorical ? category_width(h->y, h->ny) : ticks_width(&c->ya);
-    double note = h->zpred && h->cell_values ? 1.6 * ch_px(S_SMALL) : 0;
+    double note = h->zpred && h->cell_values ? 3.0 * ch_px(S_SMALL) : 0;
     box b = {left_margin(yw, h->ylabel), pg->w - 210, TITLE_BAND + 15, pg->h - bottom_margin(h->xlabel) - note};
     viewport_box(pg, b);
     plwind(c->xa.lo, c->xa.hi, c->ya.lo, c->ya.hi);
@@ -1146,12 +1202,18 @@ static void draw_heat(const void *vctx, const page *pg) {
     }
     draw_axis_labels(yw, h->xlabel, h->ylabel);
     if (note > 0) {
-        char buf[256];
+        char buf[256], lines[256];
         const char *pl = has_text(h->zpred_label) ? h->zpred_label : "prediction";
-        snprintf(buf, sizeof buf, "in each cell: %s (top), predicted %s (below); dashed white lines: predicted %s",
-                 has_text(h->zlabel) ? h->zlabel : "value", pl, pl);
+        snprintf(buf, sizeof buf, "in each cell: %s (top), predicted %s (below)", has_text(h->zlabel) ? h->zlabel : "value", pl);
+        PLFLT lev[16];
+        int nlev = h->nx >= 2 && h->ny >= 2 ? pred_levels(h, lev, 16) : 0;
+        size_t u = (size_t)snprintf(lines, sizeof lines, "dashed white lines: predicted %s =", pl);
+        for (int k = 0; k < nlev && u < sizeof lines; k++)
+            u += (size_t)snprintf(lines + u, sizeof lines - u, "%s %g", k ? "," : "", lev[k]);
         text_size(S_SMALL);
-        plmtex("b", (bottom_margin(h->xlabel) + 0.6 * ch_px(S_SMALL)) / ch_px(S_SMALL), 0.0, 0.0, buf);
+        double disp = (bottom_margin(h->xlabel) + 0.6 * ch_px(S_SMALL)) / ch_px(S_SMALL);
+        plmtex("b", disp, 0.0, 0.0, buf);
+        if (nlev) plmtex("b", disp + 1.4, 0.0, 0.0, lines);
     }
     draw_colorbar(pg, (box){pg->w - 180, pg->w - 158, b.t, b.b}, &c->za, h->zlabel);
 }
@@ -1245,7 +1307,7 @@ typedef struct mat_ctx {
     double panel_w, panel_h;
 } mat_ctx;
 
-enum { MAT_LEFT = 60, MAT_GAP = 45, MAT_BAR = 150, MAT_TOP = TITLE_BAND + 35, MAT_BOTTOM = 50 };
+enum { MAT_LEFT = 60, MAT_GAP = 55, MAT_BAR = 150, MAT_TOP = TITLE_BAND + 35, MAT_BOTTOM = 50 };
 
 /* Integer tick spacing for an index axis of n cells. */
 static double index_step(size_t n) {
@@ -1268,7 +1330,7 @@ static void draw_matrix(const mat_ctx *m, int k, const page *pg) {
     text_size(S_TICK);
     plbox("bcnt", index_step(m->cols), 0, "bcntv", index_step(m->rows), 0);
     if (m->titles && has_text(m->titles[k])) {
-        text_size(S_LABEL);
+        text_size(text_px(m->titles[k], S_LABEL) < m->panel_w + MAT_GAP - 10 ? S_LABEL : S_SMALL);
         plmtex("t", 0.9, 0.5, 0.5, m->titles[k]);
     }
 }
