@@ -120,8 +120,9 @@ static void line_style(int style) {
 enum { S_TITLE, S_LABEL, S_TICK, S_SMALL };
 static const double k_scale[] = {1.15, 0.95, 0.85, 0.75};
 
-#define CHAR_MM 6.3  /* character height at scale 1: 17.9 px at PLplot's 72 dpi */
-static double g_ch1; /* pixels of one character height at scale 1 (set per stream) */
+#define CHAR_MM 6.3 /* character height at scale 1, set on every stream */
+/* Pixels of one character height at scale 1: PLplot's cairo and svg devices have 72 dots per inch. */
+static const double g_ch1 = CHAR_MM * 72 / 25.4;
 
 static double ch_px(int size) { return g_ch1 * k_scale[size]; }
 static void text_size(int size) { plschr(0, k_scale[size]); }
@@ -223,14 +224,6 @@ static void strip_newlines(char *s) {
     while (s[0] == ' ') memmove(s, s + 1, strlen(s));
 }
 
-/* Pixels per character height at scale 1 on the current stream. */
-static double measure_char(const page *pg) {
-    PLFLT def = 0, ht = 0, x0 = 0, x1 = 0, y0 = 0, y1 = 0;
-    plgchr(&def, &ht);
-    plgspa(&x0, &x1, &y0, &y1);
-    return x1 > x0 ? def * pg->w / (x1 - x0) : 15;
-}
-
 /* Draws fig with device dev into f on a fresh stream (PLplot closes f); called with g_lock held. */
 static gk_status render_stream(const char *dev, FILE *f, const char *path, const figure *fig, gk_error *err) {
     PLINT prev = 0, strm = -1;
@@ -255,7 +248,6 @@ static gk_status render_stream(const char *dev, FILE *f, const char *path, const
     plinit();
     pladv(0);
     plschr(CHAR_MM, 1.0); /* the same text size on every page (PLplot's default grows with the page) */
-    g_ch1 = measure_char(&fig->pg);
     fig->draw(fig->ctx, &fig->pg);
     plend1();
     g_armed = 0;
@@ -940,35 +932,41 @@ static double panel_height(const gk_panel *p) {
 }
 
 /* Stacked panels share their plot box's left and right edges (so their x axes line up): the left one
- * clears the widest y labels, the right one the widest legend that fits inside no panel. */
-static void draw_panels(const void *vctx, const page *pg) {
-    const panels_ctx *ctx = vctx;
-    double band = has_text(ctx->title) ? TITLE_BAND : 10, top = band, left = 0, right = pg->w - 25, need = 0;
+ * clears the widest y labels; a legend that fits inside no panel goes right of the box, on a page made
+ * that much wider. */
+static void panels_frame(const panels_ctx *ctx, double *left, double *need) {
+    double band = has_text(ctx->title) ? TITLE_BAND : 10, top = band, right = PANEL_W - 25;
     panel_layout L;
+    *left = 0, *need = 0;
     for (int k = 0; k < ctx->n; k++) {
         layout_panel(&ctx->p[k], top, panel_height(&ctx->p[k]), 0, right, &L);
-        left = fmax(left, left_margin(L.yw, ctx->p[k].ylabel));
+        *left = fmax(*left, left_margin(L.yw, ctx->p[k].ylabel));
     }
     for (int k = 0; k < ctx->n; k++) {
         double h = panel_height(&ctx->p[k]);
-        layout_panel(&ctx->p[k], top, h, left, right, &L);
-        if (L.outside) need = fmax(need, L.lg.w + 22);
+        layout_panel(&ctx->p[k], top, h, *left, right, &L);
+        if (L.outside) *need = fmax(*need, L.lg.w + 22);
         top += h;
     }
-    if (need > 0) right = fmax(left + 200, pg->w - need);
+}
+
+static void draw_panels(const void *vctx, const page *pg) {
+    const panels_ctx *ctx = vctx;
+    double band = has_text(ctx->title) ? TITLE_BAND : 10, top = band, left, need;
+    panels_frame(ctx, &left, &need);
     draw_figure_title(pg, ctx->title, band);
-    top = band;
     for (int k = 0; k < ctx->n; k++) {
         double h = panel_height(&ctx->p[k]);
-        draw_panel(&ctx->p[k], pg, top, h, left, right);
+        draw_panel(&ctx->p[k], pg, top, h, left, PANEL_W - 25);
         top += h;
     }
 }
 
 static figure panels_figure(const panels_ctx *ctx) {
-    double h = has_text(ctx->title) ? TITLE_BAND : 10;
+    double h = has_text(ctx->title) ? TITLE_BAND : 10, left, need;
     for (int k = 0; k < ctx->n; k++) h += panel_height(&ctx->p[k]);
-    return (figure){{PANEL_W, h + 10}, draw_panels, ctx};
+    panels_frame(ctx, &left, &need);
+    return (figure){{PANEL_W + need, h + 10}, draw_panels, ctx};
 }
 
 gk_status gk_plot_panels(const char *base, const char *title, const gk_panel *panels, int npanels, gk_error *err) {
