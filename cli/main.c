@@ -5,6 +5,7 @@
 #include "run.h"
 #include "sweep.h"
 #include "doc.h"
+#include "plot.h"
 
 #include <math.h>
 #include <signal.h>
@@ -24,6 +25,7 @@ static void usage(FILE *f) {
                "  groklab resume RUN_DIR [steps=N] [options]      continue a run from its last checkpoint\n"
                "  groklab sweep PRESET key=v1,v2 ... [options]    a grid of runs (groklab sweep --help)\n"
                "  groklab theory PRESET [key=value ...]           only the theory references and their test accuracy\n"
+               "  groklab plot RUN_OR_SWEEP_DIR... [options]      overlay runs in one figure (groklab plot --help)\n"
                "  groklab --version                               the version\n"
                "  groklab --help                                  this text\n"
                "\nrun options (before or after the preset):\n"
@@ -108,6 +110,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "resume")) return gk_cli_resume(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep")) return gk_cli_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "theory")) return gk_cli_theory(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot")) return gk_cli_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;
@@ -118,5 +121,5 @@ int main(int argc, char **argv) {
         return 0;
     }
     usage(stderr);
-    return gk_cli_bad_input("unknown command '%s' (commands: list, run, resume, sweep, theory)", cmd);
+    return gk_cli_bad_input("unknown command '%s' (commands: list, run, resume, sweep, theory, plot)", cmd);
 }

@@ -10,7 +10,8 @@ PKGS=(
   libsvm-dev                                # kernel SVM references
   libglpk-dev                               # L1 max-margin linear program
   libcjson-dev                              # config.json / summary.json
-  libplplot-dev plplot-driver-cairo         # figures (PNG + SVG)
+  libplplot-dev plplot-driver-cairo         # figures (PNG, PDF via pdfcairo; SVG via PLplot's svg driver)
+  poppler-utils                             # pdftotext: the tests read the text of the PDF figures
   libgsl-dev                                # explicit ODE integrators (gradient flow)
   libsundials-dev                           # CVODE: the stiff (BDF, matrix-free) gradient flow
   libopenmpi-dev openmpi-bin                # distributed sweeps

@@ -28,4 +28,12 @@ echo "+ $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-p
 $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5 --out "$OUT/sweep" >/dev/null
 for f in "$OUT"/sweep/*.png; do cp "$f" "docs/figures/sweep-$(basename "$f")"; done
 cp "$OUT/sweep/sweep.csv" docs/figures/sweep.csv
+# Overlays of the sweep's runs on the t/t* axis (Lyu et al. Fig. 2(b, c) style, on diag-sparse): by alpha, by wd
+overlay() { # name, plot arguments...
+  local name=$1; shift
+  echo "+ $GK plot SWEEP_DIR $* --out docs/figures/$name.png"
+  "$GK" plot "$OUT/sweep" "$@" --out "docs/figures/$name.png" >/dev/null
+}
+overlay overlay-alpha --by alpha --x tstar --y test_acc,param_norm
+overlay overlay-wd --by wd --x tstar --y test_acc,param_norm
 ls -la docs/figures

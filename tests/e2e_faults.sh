@@ -11,7 +11,7 @@
 # skipped with a message.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
-STRICT=${GK_FAULTS_STRICT:-0}
+STRICT=${GK_FAULTS_STRICT:-1}
 MNT=""
 trap '[ -n "$MNT" ] && umount "$MNT" 2>/dev/null; rm -rf "$T"' EXIT
 

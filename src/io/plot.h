@@ -1,17 +1,32 @@
-/* plot.h: figures with PLplot, each written as <base>.png and <base>.svg (temp file + rename). */
+/* plot.h: figures with PLplot in one house style.
+ *
+ * Each figure is written whole or not at all: to hidden temp files in the target directory whose every
+ * write, fsync and close is checked, renamed into place only when all of them are complete. A figure
+ * `base` is written as <base>.png and <base>.svg; the *_file variants write one file whose format is
+ * its extension (.png, .svg or .pdf). PDF and SVG keep their text as text (searchable, editable).
+ *
+ * Style (the same in every figure): log axes label every decade and carry minor ticks; linear axes
+ * label every major tick in full (no separate exponent); category axes label each value; the legend
+ * sits where no curve is (outside the axes when every inside spot is taken); marker labels sit above
+ * the frame; series are coloured by role: a label starting with "train" is blue, "test" red,
+ * "l2margin" green, "l1margin" purple, kernel/linear references brown, thresholds grey. */
 #ifndef GK_PLOT_H
 #define GK_PLOT_H
 
 #include "groklab.h"
 
-#define GK_PLOT_MAX_SERIES 8
+#define GK_PLOT_MAX_SERIES 40
 #define GK_PLOT_MAX_VLINES 4
+#define GK_PLOT_MAX_HLINES 8
+
+/* An explicit series colour (0xRRGGBB); 0 in gk_panel.colour[k] means "by role, from the label". */
+#define GK_RGB(r, g, b) ((int)(0x1000000 | ((r) << 16) | ((g) << 8) | (b)))
 
 typedef struct gk_series {
-    const char *label;   /* legend text; NULL for none */
+    const char *label;   /* legend text; NULL for none. A series with n = 0 and a label is a legend-only entry */
     const double *x, *y; /* n points; non-finite points (and x <= 0 or y <= 0 on a log axis) are skipped */
     size_t n;
-    int style;           /* 0 = line, 1 = points, 2 = dashed line */
+    int style;           /* 0 = line, 1 = points, 2 = dashed line, 3 = dotted line */
 } gk_series;
 
 typedef struct gk_panel {
@@ -19,20 +34,48 @@ typedef struct gk_panel {
     int logx, logy;
     gk_series series[GK_PLOT_MAX_SERIES];
     int nseries;
+    int colour[GK_PLOT_MAX_SERIES]; /* series k's colour: 0 = by role from its label, else GK_RGB(...) */
     double vline[GK_PLOT_MAX_VLINES]; /* vertical marker lines at these x, e.g. the predicted transition */
     const char *vline_label[GK_PLOT_MAX_VLINES];
     int nvlines;
+    /* Horizontal reference lines (e.g. a reference classifier's test accuracy), dashed, in the legend. */
+    double hline[GK_PLOT_MAX_HLINES];
+    const char *hline_label[GK_PLOT_MAX_HLINES];
+    int hline_colour[GK_PLOT_MAX_HLINES]; /* 0: by role from the label */
+    int nhlines;
     double ymin, ymax; /* both 0: automatic range */
     /* Optional shaded bands: when band_lo[k] and band_hi[k] are set, the area between them (at series k's
      * x, same n) is filled in a translucent shade of series k's colour, under the lines; NULL: no band. */
     const double *band_lo[GK_PLOT_MAX_SERIES], *band_hi[GK_PLOT_MAX_SERIES];
 } gk_panel;
 
-/* Panels stacked vertically in one figure, with a title on top. */
+/* Panels stacked vertically in one figure, with a title on top: <base>.png and <base>.svg. */
 gk_status gk_plot_panels(const char *base, const char *title, const gk_panel *panels, int npanels, gk_error *err);
+/* The same figure as one file; its format is path's extension (.png, .svg or .pdf). */
+gk_status gk_plot_panels_file(const char *path, const char *title, const gk_panel *panels, int npanels,
+                              gk_error *err);
 
-/* A heat map of z[iy*nx + ix] over the grid x[nx] by y[ny] (cell centres; log axes optional), with a
- * colour bar labelled zlabel. Non-finite cells are drawn grey. Optional markers at (mark_x, mark_y). */
+/* A heat map of z[iy*nx + ix] over the grid x[nx] by y[ny]. */
+typedef struct gk_heatmap {
+    const char *title, *xlabel, *ylabel, *zlabel;
+    const double *x, *y, *z; /* nx, ny cell centres (strictly monotonic); z row-major, non-finite: grey */
+    size_t nx, ny;
+    int logx, logy;     /* continuous axes: log spacing (ignored when categorical) */
+    int categorical;    /* equal cells, each labelled with its value (a sweep's grid) */
+    int cell_values;    /* print each cell's value in it */
+    int logz;           /* log colour scale (positive values) */
+    /* Optional prediction on the same grid (e.g. the predicted t* per cell): printed under each value
+     * (when cell_values) and drawn as labelled white contour lines. NULL: none. */
+    const double *zpred;
+    const char *zpred_label; /* e.g. "t*" */
+    const double *mark_x, *mark_y; /* optional markers */
+    size_t nmarks;
+} gk_heatmap;
+
+gk_status gk_plot_heatmap_ex(const char *base, const gk_heatmap *h, gk_error *err);
+
+/* A continuous heat map (as gk_plot_heatmap_ex with only these fields), with a colour bar labelled zlabel.
+ * Optional markers at (mark_x, mark_y). */
 gk_status gk_plot_heatmap(const char *base, const char *title, const char *xlabel, const char *ylabel,
                           const char *zlabel, const double *x, size_t nx, const double *y, size_t ny,
                           const double *z, int logx, int logy, const double *mark_x, const double *mark_y,
@@ -43,7 +86,8 @@ gk_status gk_plot_heatmap(const char *base, const char *title, const char *xlabe
 gk_status gk_plot_matrices(const char *base, const char *title, const char *const *panel_titles,
                            const double *const *mats, int npanels, size_t nrows, size_t ncols, gk_error *err);
 
-/* Histograms of several samples laid over each other (e.g. <w_j, mu1> over the neurons at chosen steps). */
+/* Histograms of several samples laid over each other (e.g. <w_j, mu1> over the neurons at chosen steps),
+ * each a translucent filled step outline. */
 gk_status gk_plot_histograms(const char *base, const char *title, const char *xlabel, const char *const *labels,
                              const double *const *samples, const size_t *counts, int nsamples, int nbins,
                              gk_error *err);

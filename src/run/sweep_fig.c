@@ -50,15 +50,17 @@ static int find_sorted(const double *s, int n, double v) {
 
 /* The mean of zkey at each (x, y) cell of the two axes X = axes[ax[0]], Y = axes[ax[1]] over the other axes;
  * xs, ys the sorted values; z (ny x nx) NAN where no point has a value. */
-static void heat_cells(const gk_sweep *sw, const gk_sweep_table *t, const int *ax, int zc, const double *xs,
-                       const double *ys, double *z, double *cnt) {
+/* The mean of zkey per cell, and (pc >= 0) the predicted transition step per cell (the last point's). */
+static void heat_cells(const gk_sweep *sw, const gk_sweep_table *t, const int *ax, int zc, int pc, const double *xs,
+                       const double *ys, double *z, double *cnt, double *zp) {
     const gk_sweep_axis *X = &sw->axes[ax[0]], *Y = &sw->axes[ax[1]];
     int nx = X->n, ny = Y->n, idx[GK_SWEEP_MAX_AXES];
     for (size_t k = 0; k < t->npoints; k++) {
         gk_sweep_indices(sw, k, idx);
         double v = t->val[k * (size_t)t->nscalars + (size_t)zc];
-        if (!isfinite(v)) continue;
         int ix = find_sorted(xs, nx, X->num[idx[ax[0]]]), iy = find_sorted(ys, ny, Y->num[idx[ax[1]]]);
+        if (pc >= 0) zp[(size_t)iy * (size_t)nx + (size_t)ix] = t->val[k * (size_t)t->nscalars + (size_t)pc];
+        if (!isfinite(v)) continue;
         z[(size_t)iy * (size_t)nx + (size_t)ix] += v;
         cnt[(size_t)iy * (size_t)nx + (size_t)ix] += 1;
     }
@@ -84,24 +86,28 @@ static gk_status heatmap(const gk_sweep *sw, const gk_sweep_table *t, const char
     int nx = X->n, ny = Y->n;
     double *xs = malloc((size_t)nx * sizeof *xs), *ys = malloc((size_t)ny * sizeof *ys);
     double *z = calloc((size_t)nx * (size_t)ny, sizeof *z), *cnt = calloc((size_t)nx * (size_t)ny, sizeof *cnt);
+    double *zp = calloc((size_t)nx * (size_t)ny, sizeof *zp); /* the predicted t* per cell (step keys) */
+    int pc = strstr(zkey, "_step") ? gk_sweep_table_col(t, "predicted_transition_step") : -1;
     gk_status s = GK_OK;
-    if (!xs || !ys || !z || !cnt) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!xs || !ys || !z || !cnt || !zp) s = gk_fail(err, GK_ENOMEM, "out of memory");
     if (!s) {
         memcpy(xs, X->num, (size_t)nx * sizeof *xs);
         memcpy(ys, Y->num, (size_t)ny * sizeof *ys);
         qsort(xs, (size_t)nx, sizeof *xs, cmp_double);
         qsort(ys, (size_t)ny, sizeof *ys, cmp_double);
-        heat_cells(sw, t, ax, zc, xs, ys, z, cnt);
+        heat_cells(sw, t, ax, zc, pc, xs, ys, z, cnt, zp);
         char base[1200], title[256];
         s = gk_path_join(base, sizeof base, dir, "heatmap", err);
         int others = (int)sw->npoints / (nx * ny);
         snprintf(title, sizeof title, "%s: %s%s (grey: none)", sw->preset->name, zkey,
                  others > 1 ? ", mean over the other keys and seeds" : "");
-        if (!s)
-            s = gk_plot_heatmap(base, title, X->key, Y->key, zkey, xs, (size_t)nx, ys, (size_t)ny, z, wants_log(xs, nx),
-                                wants_log(ys, ny), NULL, NULL, 0, err);
+        gk_heatmap hm = {.title = title, .xlabel = X->key, .ylabel = Y->key, .zlabel = zkey, .x = xs, .y = ys, .z = z,
+                         .nx = (size_t)nx, .ny = (size_t)ny, .categorical = 1, .cell_values = 1,
+                         .zpred = pc >= 0 ? zp : NULL, .zpred_label = "t*"};
+        if (!s) s = gk_plot_heatmap_ex(base, &hm, err);
         *drawn = !s;
     }
+    free(zp);
     free(xs);
     free(ys);
     free(z);

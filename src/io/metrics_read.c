@@ -1,0 +1,136 @@
+/* metrics_read.c: reading a run's metrics.csv back as a numeric table, with size limits. */
+#include "io/metrics_read.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+gk_status gk_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len, gk_error *err) {
+    *text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return gk_fail(err, GK_EIO, "cannot read %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return gk_fail(err, GK_EIO, "cannot read %s: not a regular file", path);
+    }
+    if ((unsigned long long)st.st_size > max_bytes) {
+        fclose(f);
+        return gk_fail(err, GK_EINVAL, "%s has %lld bytes, more than the %zu allowed", path, (long long)st.st_size,
+                       max_bytes);
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        fclose(f);
+        return gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
+    }
+    size_t n = fread(buf, 1, (size_t)st.st_size, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || n != (size_t)st.st_size) {
+        free(buf);
+        return gk_fail(err, GK_EIO, "cannot read %s: short read", path);
+    }
+    buf[n] = '\0';
+    *text = buf;
+    if (len) *len = n;
+    return GK_OK;
+}
+
+/* Splits line (NUL-terminated, modified) at commas into at most max cells; returns the count. */
+static int split_cells(char *line, char **cells, int max) {
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == max) return max + 1;
+        cells[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c) break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+/* The next line of *p (NUL-terminated in place, "\r\n" accepted); NULL at the end. */
+static char *next_line(char **p) {
+    if (!**p) return NULL;
+    char *line = *p, *nl = strchr(line, '\n');
+    if (nl) {
+        *nl = '\0';
+        *p = nl + 1;
+    } else {
+        *p = line + strlen(line);
+    }
+    size_t n = strlen(line);
+    if (n > 0 && line[n - 1] == '\r') line[n - 1] = '\0';
+    return line;
+}
+
+static gk_status parse_cell(const char *s, double *v, const char *path, size_t row, const char *col, gk_error *err) {
+    if (!*s || !strcmp(s, "nan") || !strcmp(s, "NaN") || !strcmp(s, "-nan")) {
+        *v = NAN;
+        return GK_OK;
+    }
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || *end) return gk_fail(err, GK_EINVAL, "%s: row %zu, column %s: '%s' is not a number", path, row, col, s);
+    return GK_OK;
+}
+
+enum { MAX_COLS = 512 };
+
+gk_status gk_csv_table_read(const char *path, size_t max_bytes, gk_csv_table *t, gk_error *err) {
+    memset(t, 0, sizeof *t);
+    size_t len = 0;
+    gk_status s = gk_read_text_file(path, max_bytes, &t->text, &len, err);
+    if (s) return s;
+    char *p = t->text, *cells[MAX_COLS + 1];
+    char *header = next_line(&p);
+    int nc = header ? split_cells(header, cells, MAX_COLS) : 0;
+    if (nc < 1 || nc > MAX_COLS || !cells[0][0]) {
+        gk_csv_table_free(t);
+        return gk_fail(err, GK_EINVAL, "%s: no CSV header (or more than %d columns)", path, MAX_COLS);
+    }
+    t->ncols = nc;
+    t->names = malloc((size_t)nc * sizeof *t->names);
+    size_t lines = 1;
+    for (const char *q = p; *q; q++) lines += *q == '\n';
+    t->vals = malloc(lines * (size_t)nc * sizeof *t->vals);
+    if (!t->names || !t->vals) {
+        gk_csv_table_free(t);
+        return gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
+    }
+    for (int c = 0; c < nc; c++) t->names[c] = cells[c];
+    char *line;
+    while (!s && (line = next_line(&p)) != NULL) {
+        if (!*line) continue;
+        int n = split_cells(line, cells, MAX_COLS);
+        if (n != nc) {
+            s = gk_fail(err, GK_EINVAL, "%s: row %zu has %d cells, the header %d", path, t->nrows + 1, n, nc);
+            break;
+        }
+        for (int c = 0; c < nc && !s; c++)
+            s = parse_cell(cells[c], &t->vals[t->nrows * (size_t)nc + (size_t)c], path, t->nrows + 1, t->names[c], err);
+        t->nrows++;
+    }
+    if (s) gk_csv_table_free(t);
+    return s;
+}
+
+void gk_csv_table_free(gk_csv_table *t) {
+    free(t->names);
+    free(t->vals);
+    free(t->text);
+    memset(t, 0, sizeof *t);
+}
+
+int gk_csv_table_col(const gk_csv_table *t, const char *name) {
+    for (int c = 0; c < t->ncols; c++)
+        if (!strcmp(t->names[c], name)) return c;
+    return -1;
+}

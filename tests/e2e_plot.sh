@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# e2e_plot.sh: `groklab plot` end to end (issue 20): three runs overlaid as PNG, SVG and PDF with their
+# text searchable (pdftotext) and kept as <text> in the SVG, every decade labelled on a log axis, a sweep
+# directory coloured --by alpha, and bad input refused with exit 2 and nothing written.
+source "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+
+echo "== three small runs"
+for a in 16 64 256; do
+    "$GK" run diag-sparse steps=300 evals=10 evals_lin=0 alpha=$a --quiet --out "$T/r$a" >/dev/null 2>&1 ||
+        fail "run alpha=$a"
+done
+RUNS=("$T/r16" "$T/r64" "$T/r256")
+
+echo "== PNG, SVG and PDF"
+for ext in png svg pdf; do
+    "$GK" plot "${RUNS[@]}" --x tstar --logx --y test_acc,test_loss --out "$T/o.$ext" >"$T/o.out" 2>"$T/o.err"
+    rc=$?
+    check "plot --out o.$ext: exit 0 (rc=$rc, $(head -c 200 "$T/o.err"))" test $rc -eq 0 -a -s "$T/o.$ext"
+done
+check "the PNG decodes (900 px wide)" $PY -c "
+from PIL import Image; import sys
+im = Image.open(sys.argv[1]); im.load(); sys.exit(0 if im.size[0] == 900 else 1)" "$T/o.png"
+check "the SVG is XML with <text> elements (no outlined glyphs)" $PY -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+texts = [e for e in root.iter() if e.tag.endswith('}text')]
+sys.exit(0 if len(texts) >= 20 and b'<glyph' not in open(sys.argv[1], 'rb').read() else 1)" "$T/o.svg"
+if command -v pdftotext >/dev/null; then
+    pdftotext "$T/o.pdf" "$T/o.txt"
+    for w in "t / t*" test_acc test_loss "alpha=16" "alpha=64" "alpha=256" "l1margin (reference)" "l2margin (reference)" "diag-sparse: 3 runs"; do
+        check "pdftotext finds '$w'" grep -qF -- "$w" "$T/o.txt"
+    done
+else
+    fail "pdftotext is missing (Debian poppler-utils: scripts/install-deps.sh)"
+fi
+
+echo "== every decade of a log axis is labelled"
+"$GK" plot "${RUNS[@]}" --logx --logy --y test_loss,train_loss --out "$T/l.svg" >/dev/null 2>&1
+# the text of each <text> element (a label 10^k reads "10k")
+$PY -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+for e in root.iter():
+    if e.tag.endswith('}text'): print(''.join(e.itertext()).strip())" "$T/l.svg" >"$T/l.txt"
+# steps 2..300 on x: the axis runs from 2 to 500 with 10^1 and 10^2 inside; the losses span ~1e-3 .. 1.3
+for k in 1 2; do check "x decade label 10^$k" grep -qx "10$k" "$T/l.txt"; done
+for k in -2 -1 0; do check "y decade label 10^$k" grep -qx -- "10$k" "$T/l.txt"; done
+
+echo "== a sweep directory, coloured by alpha"
+"$GK" sweep diag-sparse alpha=16,64 steps=300 evals=10 evals_lin=0 --jobs 1 --quiet --out "$T/sw" >/dev/null 2>&1
+"$GK" plot "$T/sw" --by alpha --out "$T/sw.pdf" >"$T/sw.out" 2>"$T/sw.err"
+rc=$?
+check "plot SWEEP --by alpha: exit 0 (rc=$rc, $(head -c 200 "$T/sw.err"))" test $rc -eq 0 -a -s "$T/sw.pdf"
+check "2 runs read from the sweep" grep -q "(2 runs)" "$T/sw.out"
+if command -v pdftotext >/dev/null; then
+    pdftotext "$T/sw.pdf" "$T/sw.txt"
+    check "legend alpha=16 and alpha=64, title names the key" bash -c "grep -qF 'alpha=16' '$T/sw.txt' && grep -qF 'alpha=64' '$T/sw.txt' && grep -qF 'coloured by alpha' '$T/sw.txt'"
+fi
+
+echo "== one run: train blue, test red in one panel"
+"$GK" plot "$T/r64" --out "$T/one.png" >/dev/null 2>&1
+check "one run plotted" test -s "$T/one.png"
+
+echo "== bad input: exit 2, the culprit named, nothing written"
+bad() { # what needle args...
+    local what=$1 needle=$2; shift 2
+    local out="$T/bad-$RANDOM.png"
+    "$GK" plot "$@" --out "$out" >"$T/stdout" 2>"$T/stderr"
+    local rc=$?
+    if [ $rc -eq 2 ] && grep -qF -- "$needle" "$T/stderr" && [ ! -e "$out" ]; then pass "bad input: $what"
+    else fail "bad input: $what (rc=$rc, stderr: $(head -c 300 "$T/stderr"))"; fi
+}
+bad "missing directory" "$T/nope" "$T/nope"
+mkdir -p "$T/empty"
+bad "a directory without runs" "is neither a run directory" "$T/empty"
+bad "unknown column" "no column 'test_accuracy'" "${RUNS[@]}" --y test_accuracy
+bad "bad --x" "--x 'epoch'" "${RUNS[@]}" --x epoch
+bad "unknown --by key" "no param 'lambda'" "${RUNS[@]}" --by lambda
+bad "unknown option" "--colour" "${RUNS[@]}" --colour
+bad "no directory" "no run or sweep directory"
+"$GK" plot "${RUNS[@]}" --out "$T/o.jpg" >/dev/null 2>"$T/stderr"
+rc=$?
+check "bad --out extension: exit 2 naming the formats (rc=$rc)" bash -c "[ $rc -eq 2 ] && grep -qF '.png, .svg or .pdf' '$T/stderr' && [ ! -e '$T/o.jpg' ]"
+finish
