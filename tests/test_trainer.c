@@ -237,7 +237,35 @@ static void test_sharpness_model(void) {
     gk_model_free(&c.m);
 }
 
+/* StableMax cross-entropy: its gradient against central differences of the loss; and the Softmax Collapse share:
+ * a margin of 40 collapses in double (exp(-40) < 2^-53), a margin of 10 does not. */
+static void test_stablemax_and_sc(void) {
+    enum { N = 5, K = 7 };
+    double z[N * K], d[N * K];
+    int y[N];
+    for (int i = 0; i < N * K; i++) z[i] = 3 * sin(1.3 * i + 0.2);
+    for (int i = 0; i < N; i++) y[i] = (3 * i + 1) % K;
+    gk_stablemax_xent_loss(z, y, N, K, d);
+    double worst = 0;
+    for (int i = 0; i < N * K; i++) {
+        const double h = 1e-6, z0 = z[i];
+        z[i] = z0 + h;
+        double lp = gk_stablemax_xent_loss(z, y, N, K, NULL);
+        z[i] = z0 - h;
+        double lm = gk_stablemax_xent_loss(z, y, N, K, NULL);
+        z[i] = z0;
+        double fd = (lp - lm) / (2 * h);
+        worst = fmax(worst, fabs(fd - d[i]) / fmax(1e-3, fabs(d[i])));
+    }
+    GK_CHECK_MSG(worst < 1e-6, "stablemax gradient vs central differences: %g", worst);
+    double a[2 * K] = {0};
+    a[0] = 40;                 /* sample 1: collapsed */
+    a[K] = 10;                 /* sample 2: exp(-10) still counts */
+    GK_CHECK(gk_softmax_collapse_share(a, 2, K) == 0.5);
+}
+
 int main(void) {
+    GK_RUN(test_stablemax_and_sc);
     GK_RUN(test_sharpness_quadratic);
     GK_RUN(test_sharpness_model);
     GK_RUN(test_gd_closed_form);

@@ -22,7 +22,11 @@ static double sum_chunks(const double *part) {
     return s;
 }
 
-double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
+/* The loss of one sample of k logits; writes its gradient divided by n into d when d is not NULL. */
+typedef double (*sample_loss_fn)(const double *z, int y, size_t k, double n, double *d);
+
+/* Mean over n samples of a per-sample loss, in NCHUNK fixed chunks (the same sum at any thread count). */
+static double class_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf, sample_loss_fn f) {
     double part[NCHUNK];
 #pragma omp parallel for schedule(static)
     for (long c = 0; c < NCHUNK; c++) {
@@ -30,19 +34,26 @@ double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, s
         chunk_range(n, c, &i0, &i1);
         double L = 0;
         for (size_t i = i0; i < i1; i++) {
-            const double *z = logits + i * k;
             GK_ASSERT(labels[i] >= 0 && (size_t)labels[i] < k);
-            double lse = gk_logsumexp(z, k);
-            L += lse - z[labels[i]];
-            if (dldf) {
-                double *d = dldf + i * k;
-                for (size_t j = 0; j < k; j++) d[j] = exp(z[j] - lse) / (double)n;
-                d[labels[i]] -= 1.0 / (double)n;
-            }
+            L += f(logits + i * k, labels[i], k, (double)n, dldf ? dldf + i * k : NULL);
         }
         part[c] = L;
     }
     return n ? sum_chunks(part) / (double)n : 0;
+}
+
+/* -log softmax(z)_y = logsumexp(z) - z_y; gradient softmax(z) - onehot(y). */
+static double softmax_sample(const double *z, int y, size_t k, double n, double *d) {
+    double lse = gk_logsumexp(z, k);
+    if (d) {
+        for (size_t j = 0; j < k; j++) d[j] = exp(z[j] - lse) / n;
+        d[y] -= 1.0 / n;
+    }
+    return lse - z[y];
+}
+
+double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
+    return class_loss(logits, labels, n, k, dldf, softmax_sample);
 }
 
 /* StableMax (Prieto et al. 2025, eq. 6): s(x) = x + 1 for x >= 0 and 1 / (1 - x) for x < 0 in place of exp,
@@ -51,29 +62,18 @@ double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, s
 static double stable_s(double x) { return x >= 0 ? x + 1 : 1 / (1 - x); }
 static double stable_ds(double x) { return x >= 0 ? 1 : 1 / ((1 - x) * (1 - x)); }
 
-double gk_stablemax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
-    double part[NCHUNK];
-#pragma omp parallel for schedule(static)
-    for (long c = 0; c < NCHUNK; c++) {
-        size_t i0, i1;
-        chunk_range(n, c, &i0, &i1);
-        double L = 0;
-        for (size_t i = i0; i < i1; i++) {
-            const double *z = logits + i * k;
-            const int y = labels[i];
-            GK_ASSERT(y >= 0 && (size_t)y < k);
-            double S = 0;
-            for (size_t j = 0; j < k; j++) S += stable_s(z[j]);
-            L += log(S) - log(stable_s(z[y]));
-            if (dldf) {
-                double *d = dldf + i * k;
-                for (size_t j = 0; j < k; j++) d[j] = stable_ds(z[j]) / S / (double)n;
-                d[y] -= stable_ds(z[y]) / stable_s(z[y]) / (double)n;
-            }
-        }
-        part[c] = L;
+static double stablemax_sample(const double *z, int y, size_t k, double n, double *d) {
+    double S = 0;
+    for (size_t j = 0; j < k; j++) S += stable_s(z[j]);
+    if (d) {
+        for (size_t j = 0; j < k; j++) d[j] = stable_ds(z[j]) / S / n;
+        d[y] -= stable_ds(z[y]) / stable_s(z[y]) / n;
     }
-    return n ? sum_chunks(part) / (double)n : 0;
+    return log(S) - log(stable_s(z[y]));
+}
+
+double gk_stablemax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
+    return class_loss(logits, labels, n, k, dldf, stablemax_sample);
 }
 
 /* Softmax Collapse (Prieto et al. 2025, Sec. 3): the share of samples whose sum of exp(z_j - max z), in double,
