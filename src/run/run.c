@@ -197,6 +197,8 @@ typedef struct run_state {
     volatile int pause, quit;
     volatile double next_ckpt;
     int ckpt_ok;           /* 0 once a checkpoint could not be made (the reason is in ckpt_why) */
+    long ckpt_count;       /* checkpoints written by this process, and the seconds they took */
+    double ckpt_secs;
     char ckpt_why[512];
     pthread_t ticker;
     int ticker_on;
@@ -255,6 +257,7 @@ static gk_status write_weights(run_state *rs, const char *sub, gk_error *err) {
  * goes on without checkpoints; an I/O failure is returned. */
 static gk_status write_checkpoint(run_state *rs, gk_error *err) {
     if (!rs->tr || !rs->ckpt_ok) return GK_OK;
+    double t0 = now_seconds();
     gk_state st;
     gk_state_init_save(&st);
     visit_run(rs, &st);
@@ -271,6 +274,8 @@ static gk_status write_checkpoint(run_state *rs, gk_error *err) {
     snprintf(path, sizeof path, "%s/%s", rs->o->out_dir, GK_CHECKPOINT_FILE);
     if (!s) s = gk_checkpoint_write(path, st.buf, st.len, err);
     gk_state_free(&st);
+    rs->ckpt_count += !s;
+    rs->ckpt_secs += now_seconds() - t0;
     if (!s && rs->o->save_weights) {
         char sub[64];
         snprintf(sub, sizeof sub, "step_%ld", rs->step);
@@ -443,6 +448,8 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
     summarize_phenomena(sum, &rs->m, predicted);
     gk_summarize_rules(T, rs->exp, &rs->m, predicted, sum);
     if (!rs->ckpt_ok) cJSON_AddStringToObject(sum, "checkpoint_unavailable", rs->ckpt_why);
+    cJSON_AddNumberToObject(sum, "checkpoints_written", (double)rs->ckpt_count); /* before the final one */
+    cJSON_AddNumberToObject(sum, "checkpoint_seconds", rs->ckpt_secs);
     cJSON_AddNumberToObject(sum, "wall_seconds", now_seconds() - rs->t0);
     cJSON_AddNumberToObject(sum, "train_seconds", train_wall);
     if (rs->step > 0) cJSON_AddNumberToObject(sum, "seconds_per_step", train_wall / (double)rs->step);
