@@ -58,10 +58,8 @@ static double make_row(const gk_xor_data *D, uint64_t seed, uint64_t stream, int
 
 void gk_xor_data_free(gk_xor_data *D) {
     if (!D) return;
-    free(D->mu1);
-    free(D->mu2);
+    free(D->mu1); /* mu2 and X_test live in the same blocks */
     free(D->X_train);
-    free(D->X_test);
     free(D->y_train);
     free(D->yc_train);
     free(D->y_test);
@@ -75,10 +73,11 @@ gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, do
     GK_ASSERT(D && p >= 2 && n >= 1 && n_test >= 1 && eta >= 0 && eta < 0.5 && mu_norm >= 0);
     memset(D, 0, sizeof *D);
     D->p = p, D->n = n, D->n_test = n_test, D->mu_norm = mu_norm, D->eta = eta;
-    D->mu1 = malloc(p * sizeof(double));
-    D->mu2 = malloc(p * sizeof(double));
-    D->X_train = malloc(n * p * sizeof(double));
-    D->X_test = malloc(n_test * p * sizeof(double));
+    /* one block each: mu1 then mu2 (2 x p), the train rows then the test rows ((n + n_test) x p) */
+    D->mu1 = malloc(2 * p * sizeof(double));
+    D->mu2 = D->mu1 ? D->mu1 + p : NULL;
+    D->X_train = malloc((n + n_test) * p * sizeof(double));
+    D->X_test = D->X_train ? D->X_train + n * p : NULL;
     D->y_train = malloc(n * sizeof(double));
     D->yc_train = malloc(n * sizeof(double));
     D->y_test = malloc(n_test * sizeof(double));
@@ -109,6 +108,10 @@ gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, do
     return GK_OK;
 }
 
+void gk_xor_data_drop_inputs(gk_xor_data *D) {
+    free(D->X_train);
+    D->X_train = D->X_test = NULL;
+}
 
 gk_status gk_xor_data_save_csv(const gk_xor_data *D, const char *dir, gk_error *err) {
     static const char *const names[] = {"label", "clean_label"};
