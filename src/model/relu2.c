@@ -12,6 +12,7 @@
 #include "model/relu2.h"
 
 #include "core/parallel.h"
+#include "data/xor_data.h" /* gk_xor_normals */
 
 #include <cblas.h>
 #include <math.h>
@@ -145,7 +146,8 @@ void gk_relu2_init(gk_model *mod, double omega, uint64_t seed, double *theta) {
         gk_rng rj;
         gk_rng_seed(&rj, seed, (UINT64_C(4) << 40) + (uint64_t)j);
         double *w = theta + (size_t)j * p;
-        for (size_t k = 0; k < p; k++) w[k] = omega * gk_rng_normal(&rj);
+        gk_xor_normals(&rj, w, p);
+        for (size_t k = 0; k < p; k++) w[k] *= omega;
     }
 }
 
