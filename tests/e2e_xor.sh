@@ -14,7 +14,6 @@ M=$T/x/metrics.csv
 S=$T/x/summary.json
 check "run directory complete" test -s "$M" -a -s "$S" -a -s "$T/x/curves.png"
 check "boundary and histogram figures at steps 0, 1, 10, neuron projections" bash -c "for s in 0 1 10; do test -s '$T/x/boundary_step'\$s.png -a -s '$T/x/hist_step'\$s.png || exit 1; done; test -s '$T/x/neurons.png' -a -s '$T/x/neurons.svg'"
-check "histogram axis: the scale in the label, e.g. (x1e-11)" grep -q 'x1e-[0-9]' "$T/x/hist_step10.svg"
 check "summary: path span, setup_seconds" bash -c "grep -q '\"path\":[[:space:]]*\"span\"' '$S' && awk -v s=$(json_num "$S" setup_seconds) 'BEGIN{exit !(s > 0)}'"
 check "accuracy figure (step + 1, log axis)" test -s "$T/x/accuracy.png" -a -s "$T/x/accuracy.svg"
 check "metrics columns (one run: no *_std/min/max columns)" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,train_acc_clean,train_acc_flipped,test_loss,test_acc,param_norm,rel_dist_from_init,align_pos_mu1,align_pos_mu2,align_neg_mu1,align_neg_mu2,agree_linear$'"
@@ -35,6 +34,18 @@ lin=$(json_num "$S" linear_test_acc)
 check "linear classifier at chance (linear_test_acc $lin)" awk -v x="$lin" 'BEGIN{exit !(x>0.4 && x<0.6)}'
 check "summary: test_grok_step <= 5, train_fit_step = 1" bash -c "[ \"$(json_num "$S" train_fit_step)\" = 1 ] && awk -v g=$(json_num "$S" test_grok_step) 'BEGIN{exit !(g>=2 && g<=5)}'"
 check "summary: min_train_acc_steps_1_to_sqrt_n = 1" test "$(json_num "$S" min_train_acc_steps_1_to_sqrt_n)" = 1
+
+echo "== Fig. 1-right at small size: a small step (p=5000, n=100, m=500, lr=2e-16, 2000 steps)"
+# measured (seed 1): train 0.91 at step 30, 1.0 from ~50; test 0.49-0.52 to step 45, 0.67 at 495, 0.76 at 739, 0.96 at 1646
+"$GK" run xor p=5000 n=100 m=500 n_test=400 lr=2e-16 steps=2000 evals=40 evals_lin=0 boundary_steps= --out "$T/slow" --quiet >/dev/null 2>&1
+M=$T/slow/metrics.csv
+tr=$(col "$M" train_acc); te=$(col "$M" test_acc)
+first() { awk -F, -v c="$1" -v x="$2" 'NR>1 && $c>=x {print $1; exit}' "$M"; }
+echo "  train_acc 1.0 first at step $(first $tr 1); test_acc >= 0.7 first at step $(first $te 0.7)"
+check "train accuracy reaches 1.0 slowly: after step 20, by step 100" awk -v s="$(first $tr 1)" 'BEGIN{exit !(s>20 && s<=100)}'
+check "test accuracy at chance (<= 0.55) up to step 30" awk -F, -v c="$te" 'NR>1 && $1<=30 && $c>0.55 {bad=1} END{exit bad}' "$M"
+check "test accuracy passes 0.7 late: between steps 300 and 1200" awk -v s="$(first $te 0.7)" 'BEGIN{exit !(s>=300 && s<=1200)}'
+check "final test accuracy >= 0.9, train 1.0 (the flipped labels memorised)" awk -F, -v a="$tr" -v b="$te" -v f="$(col "$M" train_acc_flipped)" 'END{exit !($b>=0.9 && $a==1 && $f==1)}' "$M"
 
 echo "== seeds=3: three runs side by side (small p)"
 "$GK" run xor p=2000 n=40 m=100 n_test=200 steps=4 seeds=3 boundary_steps=1 --out "$T/s" --quiet >/dev/null 2>&1

@@ -941,7 +941,7 @@ const gk_preset gk_presets_xor[] = {
     {"xor-paper-100", &xor_type, "Xu et al. 2024", "Fig. 1-left (100 runs, paper scale)",
      "xor-paper over seeds 1-100: mean train/test accuracy with a +-std band (set-up dominates: minutes)",
      "p=40000 n=200 n_test=1000 m=1000 eta=0.05 mu_scale=2.5 omega=1e-15 lr=1e-12 steps=60 seeds=100 "
-     "boundary_steps=0,1,15"},
+     "evals=30 evals_lin=0 boundary_steps=0,1,15"},
     {"xor-slow-100", &xor_type, "Xu et al. 2024", "Fig. 1-right (100 runs, paper scale)",
      "xor-slow over seeds 1-100: mean train/test accuracy with a +-std band (about an hour on 2 cores)",
      "p=40000 n=200 n_test=1000 m=1000 eta=0.05 mu_scale=2.5 omega=1e-15 lr=1e-16 steps=8000 evals=150 evals_lin=100 "
