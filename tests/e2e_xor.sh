@@ -72,6 +72,12 @@ for path in span direct; do
 done
 check "span and direct: the same accuracies at every step" bash -c "diff <(cut -d, -f1,4,5,6,8 '$T/span1/metrics.csv') <(cut -d, -f1,4,5,6,8 '$T/direct1/metrics.csv')"
 
+echo "== --save-data on the span path (its inputs are freed after set-up: drawn again) = the direct path's"
+for path in span direct; do
+  "$GK" run xor p=200 n=20 m=10 n_test=16 steps=2 path=$path --save-data --out "$T/sd$path" --quiet >/dev/null 2>&1
+done
+check "train.csv and test.csv byte-identical" bash -c "cmp -s '$T/sdspan/train.csv' '$T/sddirect/train.csv' && cmp -s '$T/sdspan/test.csv' '$T/sddirect/test.csv' && test -s '$T/sdspan/train.csv'"
+
 echo "== bad input: exit code 2, the key named, no run directory"
 expect_bad "eta = 0.5" "eta=0.5 is out of range" xor eta=0.5
 expect_bad "eta < 0" "eta=-0.1 is out of range" xor eta=-0.1
