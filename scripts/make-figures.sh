@@ -19,8 +19,11 @@ has() { grep -qx "$1" <<<"$PRESETS"; }
 fig diag-sparse curves.png $GK run diag-sparse
 fig diag-l2sep curves.png $GK run diag-l2sep
 if has mc-multiply-fast; then fig mc-multiply-fast matrices.png $GK run mc-multiply-fast; fi
-if has xor; then fig xor boundary_step10.png $GK run xor steps=10; fi
-if has xor; then fig xor-seeds accuracy.png $GK run xor seeds=5 steps=20; fi
+if has xor-paper; then fig xor boundary_step15.png $GK run xor-paper; fi
+if has xor-paper; then fig xor-neurons neurons.png $GK run xor-paper; fi
+if has xor-paper; then fig xor-hist hist_step15.png $GK run xor-paper; fi
+if has xor-slow; then fig xor-slow accuracy.png $GK run xor-slow; fi
+if has xor-paper-100; then fig xor-seeds accuracy.png $GK run xor-paper-100; fi
 if has kumar-teacher; then fig kumar-teacher mse.png $GK run kumar-teacher; fi
 if has diag-sparse-paper-flow; then fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow; fi
 if [ "${1:-}" = --paper ]; then fig diag-sparse-paper curves.png $GK run diag-sparse-paper; fi

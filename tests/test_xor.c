@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include "data/xor_data.h"
+#include "exp/exp.h"
 #include "model/relu2.h"
 #include "train/train.h"
 
@@ -244,11 +245,104 @@ static void test_one_step(void) {
     gk_xor_data_free(&D);
 }
 
+/* Every eval row (step, time, the xor columns) of a `xor` run with the given extra keys, evaluated at every
+ * step 0..steps, through the experiment type (no files). Returns rows x *ncols values. */
+static double *xor_rows(const char *const *keys, int nkeys, long steps, int threads, int *ncols) {
+    const gk_preset *pr = gk_preset_find("xor");
+    GK_ASSERT(pr);
+    gk_config cfg;
+    gk_error err;
+    GK_ASSERT(gk_preset_config(pr, keys, nkeys, &cfg, &err) == GK_OK);
+    gk_apply_threads(&cfg);
+    omp_set_num_threads(threads);
+    void *st = NULL;
+    GK_ASSERT(pr->type->create(&cfg, &st, &err) == GK_OK);
+    gk_metrics m;
+    gk_metrics_init(&m);
+    GK_ASSERT(gk_metrics_add_column(&m, "step", &err) == GK_OK && gk_metrics_add_column(&m, "time", &err) == GK_OK);
+    GK_ASSERT(pr->type->columns(st, &m, &err) == GK_OK);
+    *ncols = m.ncols;
+    double *rows = calloc((size_t)(steps + 1) * (size_t)m.ncols, sizeof(double));
+    for (long t = 0; t <= steps; t++) {
+        long reached = t;
+        if (t > 0) GK_ASSERT(pr->type->advance(st, t, NULL, &reached, &err) == GK_OK && reached == t);
+        double *row = rows + (size_t)t * (size_t)m.ncols;
+        row[0] = (double)t;
+        GK_ASSERT(pr->type->eval(st, row, &err) == GK_OK);
+    }
+    pr->type->destroy(st);
+    gk_metrics_free(&m);
+    omp_set_num_threads(2);
+    return rows;
+}
+
+static int col_is(const char *name, const char *const *set, int n) {
+    for (int k = 0; k < n; k++)
+        if (!strcmp(name, set[k])) return 1;
+    return 0;
+}
+
+/* The span path (GD on the coefficients A, products computed once) and the direct path (GD on W) give the
+ * same run: at every step the accuracies (and agree_linear, the spread columns) are equal, the losses, norms
+ * and alignments equal to 1e-10 relative. Two seeds, 12 steps, p = 2000 (the test accuracy rises from 0.5). */
+static void test_span_equals_direct(void) {
+    const char *common[] = {"p=2000", "n=40", "m=100", "n_test=200", "seeds=2", "boundary_steps=", "steps=12"};
+    const char *keys[2][8];
+    for (int k = 0; k < 7; k++) keys[0][k] = keys[1][k] = common[k];
+    keys[0][7] = "path=span";
+    keys[1][7] = "path=direct";
+    int nc[2];
+    double *R[2];
+    for (int k = 0; k < 2; k++) R[k] = xor_rows(keys[k], 8, 12, 2, &nc[k]);
+    GK_CHECK(nc[0] == nc[1] && nc[0] == 2 + 13 + 6);
+    const char *exact[] = {"train_acc", "train_acc_clean", "train_acc_flipped", "test_acc", "agree_linear",
+                           "train_acc_std", "train_acc_min", "train_acc_max", "test_acc_std", "test_acc_min",
+                           "test_acc_max"};
+    const char *names[] = {"step", "time", "train_loss", "train_acc", "train_acc_clean", "train_acc_flipped",
+                           "test_loss", "test_acc", "param_norm", "rel_dist_from_init", "align_pos_mu1",
+                           "align_pos_mu2", "align_neg_mu1", "align_neg_mu2", "agree_linear", "train_acc_std",
+                           "train_acc_min", "train_acc_max", "test_acc_std", "test_acc_min", "test_acc_max"};
+    double worst = 0;
+    int unequal = 0;
+    for (long t = 0; t <= 12; t++)
+        for (int c = 0; c < nc[0]; c++) {
+            double a = R[0][t * nc[0] + c], b = R[1][t * nc[0] + c];
+            if (col_is(names[c], exact, 11)) {
+                if (a != b) unequal++, fprintf(stderr, "  step %ld %s: span %.17g, direct %.17g\n", t, names[c], a, b);
+            } else {
+                double r = a == b ? 0 : fabs(a - b) / fmax(fabs(a), fabs(b));
+                worst = fmax(worst, r);
+            }
+        }
+    GK_CHECK_MSG(unequal == 0, "%d accuracy values differ between the paths", unequal);
+    GK_CHECK_MSG(worst <= 1e-10, "losses, norms, alignments: worst relative difference %.3g", worst);
+    /* the run does something: the test accuracy moves from chance to > 0.8, the norm grows */
+    GK_CHECK_MSG(R[0][7] < 0.6 && R[0][12 * nc[0] + 7] > 0.8, "test acc %.3f -> %.3f", R[0][7], R[0][12 * nc[0] + 7]);
+    GK_CHECK(R[0][12 * nc[0] + 8] > 10 * R[0][8]);
+    free(R[0]);
+    free(R[1]);
+}
+
+/* The span path with threads 1 and 2: byte-identical rows, at sizes where every product is cut into blocks
+ * run in parallel (train n^2 m and test n_test n m above the threshold); seeds=1: no spread columns. */
+static void test_span_threads(void) {
+    const char *keys[] = {"p=1000", "n=100", "m=500", "n_test=300", "seeds=1", "boundary_steps=", "lr=1e-9", "steps=4"};
+    int nc[2];
+    double *R[2];
+    for (int k = 0; k < 2; k++) R[k] = xor_rows(keys, 8, 4, k + 1, &nc[k]);
+    GK_CHECK(nc[0] == 2 + 13 && nc[1] == nc[0]);
+    GK_CHECK_MSG(!memcmp(R[0], R[1], 5 * (size_t)nc[0] * sizeof(double)), "rows differ between 1 and 2 threads");
+    free(R[0]);
+    free(R[1]);
+}
+
 int main(void) {
     GK_RUN(test_gradcheck);
     GK_RUN(test_data_statistics);
     GK_RUN(test_threads_and_seed);
     GK_RUN(test_blocked_products_threads);
     GK_RUN(test_one_step);
+    GK_RUN(test_span_equals_direct);
+    GK_RUN(test_span_threads);
     return gk_test_summary();
 }

@@ -1,5 +1,6 @@
 /* xor_data.c: XOR cluster data (Xu et al. 2024, Def. 2.1). See xor_data.h.
  *
+ * Normal draws: gk_xor_normals (both values of each polar pair: half the logarithms of gk_rng_normal).
  * Random streams (all from `seed`): stream 0 draws the two directions; stream XOR_TRAIN + i draws train
  * row i (clean label, cluster sign, flip, noise); stream XOR_TEST + i draws test row i. Rows are filled
  * in parallel with a static partition; each row's values depend only on its own stream.
@@ -17,6 +18,21 @@
 
 #define XOR_TRAIN (UINT64_C(1) << 40)
 #define XOR_TEST (UINT64_C(2) << 40)
+
+void gk_xor_normals(gk_rng *r, double *out, size_t count) {
+    size_t k = 0;
+    while (k < count) {
+        double u, v, q;
+        do {
+            u = 2.0 * gk_rng_uniform(r) - 1.0;
+            v = 2.0 * gk_rng_uniform(r) - 1.0;
+            q = u * u + v * v;
+        } while (q >= 1.0 || q == 0.0);
+        double f = sqrt(-2.0 * log(q) / q);
+        out[k++] = u * f;
+        if (k < count) out[k++] = v * f;
+    }
+}
 
 /* Two orthonormal directions by Gram-Schmidt on Gaussian vectors, then scaled to mu_norm. */
 static void make_directions(gk_xor_data *D, uint64_t seed) {
@@ -51,17 +67,16 @@ static double make_row(const gk_xor_data *D, uint64_t seed, uint64_t stream, int
     }
     *flip = gk_rng_uniform(&r) < D->eta;
     const double *mu = yc > 0 ? D->mu1 : D->mu2;
-    for (size_t j = 0; j < D->p; j++) x[j] = s * mu[j] + gk_rng_normal(&r);
+    gk_xor_normals(&r, x, D->p);
+    for (size_t j = 0; j < D->p; j++) x[j] = s * mu[j] + x[j];
     *cluster = (int)s * (yc > 0 ? 1 : 2);
     return yc;
 }
 
 void gk_xor_data_free(gk_xor_data *D) {
     if (!D) return;
-    free(D->mu1);
-    free(D->mu2);
+    free(D->mu1); /* mu2 and X_test live in the same blocks */
     free(D->X_train);
-    free(D->X_test);
     free(D->y_train);
     free(D->yc_train);
     free(D->y_test);
@@ -75,10 +90,11 @@ gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, do
     GK_ASSERT(D && p >= 2 && n >= 1 && n_test >= 1 && eta >= 0 && eta < 0.5 && mu_norm >= 0);
     memset(D, 0, sizeof *D);
     D->p = p, D->n = n, D->n_test = n_test, D->mu_norm = mu_norm, D->eta = eta;
-    D->mu1 = malloc(p * sizeof(double));
-    D->mu2 = malloc(p * sizeof(double));
-    D->X_train = malloc(n * p * sizeof(double));
-    D->X_test = malloc(n_test * p * sizeof(double));
+    /* one block each: mu1 then mu2 (2 x p), the train rows then the test rows ((n + n_test) x p) */
+    D->mu1 = malloc(2 * p * sizeof(double));
+    D->mu2 = D->mu1 ? D->mu1 + p : NULL;
+    D->X_train = malloc((n + n_test) * p * sizeof(double));
+    D->X_test = D->X_train ? D->X_train + n * p : NULL;
     D->y_train = malloc(n * sizeof(double));
     D->yc_train = malloc(n * sizeof(double));
     D->y_test = malloc(n_test * sizeof(double));
@@ -109,6 +125,10 @@ gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, do
     return GK_OK;
 }
 
+void gk_xor_data_drop_inputs(gk_xor_data *D) {
+    free(D->X_train);
+    D->X_train = D->X_test = NULL;
+}
 
 gk_status gk_xor_data_save_csv(const gk_xor_data *D, const char *dir, gk_error *err) {
     static const char *const names[] = {"label", "clean_label"};

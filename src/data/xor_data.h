@@ -12,8 +12,9 @@
 typedef struct gk_xor_data {
     size_t p, n, n_test;
     double mu_norm, eta;
-    double *mu1, *mu2;          /* p each */
-    double *X_train, *X_test;   /* n x p and n_test x p, row-major */
+    double *mu1, *mu2;          /* p each, one block: mu2 = mu1 + p (the 2 x p matrix [mu1; mu2]) */
+    double *X_train, *X_test;   /* n x p and n_test x p, row-major, one block: X_test = X_train + n p, so
+                                 * X_train is also the (n + n_test) x p matrix Z = [X; X_test] */
     double *y_train;            /* observed (noisy) labels in {-1, +1} */
     double *yc_train;           /* clean labels of the train points */
     double *y_test;             /* clean labels */
@@ -22,9 +23,17 @@ typedef struct gk_xor_data {
     size_t n_flipped;
 } gk_xor_data;
 
+/* count draws of N(0, 1) from r: the Marsaglia polar method keeping both values of each accepted pair
+ * (gk_rng_normal keeps one). Used for the inputs and, by model/relu2, for W(0): the paper-size set-up draws
+ * 8.8e7 of them per run. */
+void gk_xor_normals(gk_rng *r, double *out, size_t count);
+
 gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, double mu_norm, double eta,
                            uint64_t seed, gk_error *err);
 void gk_xor_data_free(gk_xor_data *D);
+/* Frees the inputs X_train and X_test (both set to NULL), keeping mu1, mu2 and the labels: for users that
+ * need only products of the inputs, computed once (the span form in src/exp/xor.c). */
+void gk_xor_data_drop_inputs(gk_xor_data *D);
 /* Writes train.csv (x0..x{p-1}, label, clean_label) and test.csv (x0..x{p-1}, label) into dir, atomically. */
 gk_status gk_xor_data_save_csv(const gk_xor_data *D, const char *dir, gk_error *err);
 

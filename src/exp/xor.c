@@ -5,25 +5,32 @@
  * +-mu2: the test accuracy jumps to ~1 while the flipped train labels stay memorised (benign overfitting).
  *
  * Wiring: dataset (data/xor_data) -> model (model/relu2: only W trained, a fixed) -> logistic loss (mean) ->
- * full-batch GD, no weight decay. The GD step is fused: the backward dgemm adds -lr * grad_W into W.
+ * full-batch GD, no weight decay. Two paths give the same run up to rounding (tests/test_xor.c):
+ *  - path=span (default): GD moves w_j only along the train inputs, w_j(t) = w_j(0) + sum_i A_ji(t) x_i. The
+ *    products K = X X^T, X W(0)^T, X_test X^T, X_test W(0)^T, <x_i, mu_k>, <w_j(0), mu_k>, ||w_j(0)||^2 are
+ *    computed once (create, timed as setup_seconds), the inputs and W(0) then freed; a step costs n^2 m
+ *    (H = X W(0)^T + K A^T, then A += ...), an eval (n + n_test) n m, whatever p (relu2.h).
+ *  - path=direct: GD on W (m x p), fused: the backward dgemm adds -lr grad_W into W. n m p per step.
+ * Training state (for a checkpoint): xor_exp.step and per run At (span) or theta (direct).
  *
  * Extra columns: train_acc_clean / train_acc_flipped (train points whose label was kept / flipped, both
  * measured against the observed label: train_acc_flipped = 1 means the noise is memorised);
  * align_{pos,neg}_mu{1,2} = mean over the neurons with a_j > 0 (pos) or a_j < 0 (neg) of
  * |cos(w_j, mu_k)| = |<w_j, mu_k>| / (||w_j|| ||mu||) (scale-free, ~1/sqrt(p) at init);
  * agree_linear = share of test points where sign f(x) = sign <sum_i y_i x_i, x>.
- * Figures: boundary_step<t>.png (sign of f on span(mu1, mu2)) and hist_step<t>.png (<w_j, mu_k>/||mu||)
- * at the steps of the key boundary_steps; accuracy.png (train and test accuracy against step + 1, log axis,
- * as the paper's Fig. 1).
+ * Figures (the paper's Figs. 2-4) at the steps of the key boundary_steps: boundary_step<t>.png (sign of f on
+ * span(mu1, mu2)), neurons.png (each neuron at (<w_j, mu_1>, <w_j, mu_2>), one panel per step) and
+ * hist_step<t>.png (<w_j, mu_1>, <w_j, mu_2> over the positive neurons); the scale of the projections is in
+ * the axis labels. accuracy.png: train and test accuracy against step + 1, log axis, as the paper's Fig. 1.
  *
  * seeds=K trains K independent runs (seeds seed, seed+1, ...: their own data, a_j and init) side by side,
  * in lockstep, inside one run directory. metrics.csv keeps one row per eval point; every metric column holds
  * the mean over the runs (NaN-aware: train_acc_flipped of a run without flipped labels is left out), and
- * train_acc_{std,min,max}, test_acc_{std,min,max} describe the spread (std: sample standard deviation,
- * K - 1 in the denominator, 0 for K = 1). accuracy.png shades mean +- std. seeds.csv (K > 1, written at the
+ * for K > 1 train_acc_{std,min,max}, test_acc_{std,min,max} describe the spread (std: sample standard
+ * deviation, K - 1 in the denominator). accuracy.png shades mean +- std. seeds.csv (K > 1, written at the
  * end of the run) holds every run's metrics, one row per eval point and seed. The paper averages Fig. 1
- * over 100 runs (mean with a band); its Figs. 2-4 show one run, so the boundary and histogram figures here
- * are those of the first seed. */
+ * over 100 runs (mean with a band); its Figs. 2-4 show one run, so the boundary, neuron and histogram
+ * figures here are those of the first seed. */
 #include "exp/exp.h"
 
 #include "data/xor_data.h"
@@ -34,10 +41,15 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define XOR_MAX_SNAPS 6
+/* Fixed row blocks of the set-up products (each a single-threaded dgemm; the cut depends on the shapes only). */
+#define XOR_SETUP_BLOCKS 4
 
 static const gk_param_spec xor_params[] = {
     {"p", GK_P_INT, "10000", 2, 1e8, 0, 0, NULL, "input dimension"},
@@ -49,29 +61,43 @@ static const gk_param_spec xor_params[] = {
     {"mu_norm", GK_P_REAL, "0", 0, INFINITY, 0, 0, NULL, "cluster mean norm ||mu||; 0 = use mu_scale sqrt(p/n)"},
     {"omega", GK_P_REAL, "1e-15", 0, INFINITY, 0, 0, NULL, "init scale: W ~ N(0, omega^2)"},
     {"lr", GK_P_REAL, "1e-10", 0, INFINITY, 1, 0, NULL, "step size alpha of full-batch GD"},
+    {"path", GK_P_ENUM, "span", 0, 0, 0, 0, "span|direct",
+     "span: w_j = w_j(0) + sum_i A_ji x_i, GD on the coefficients A (n x m) with the products X X^T, X W(0)^T, "
+     "X_test X^T, X_test W(0)^T computed once (a step costs n^2 m, whatever p); direct: GD on W (m x p), a step "
+     "costs n m p (kept for checks: the same run up to rounding)"},
     {"boundary_steps", GK_P_STRING, "0,1,15", 0, 0, 0, 0, NULL,
-     "comma-separated steps (at most 6) for the decision-boundary and histogram figures; steps > `steps` draw the last step"},
+     "comma-separated steps (at most 6) for the decision-boundary, neuron and histogram figures; steps > `steps` draw the last step"},
     {"grid", GK_P_INT, "101", 3, 2000, 0, 0, NULL, "grid points per axis of the decision-boundary maps"},
     {"seeds", GK_P_INT, "1", 1, 1000, 0, 0, NULL,
      "independent runs K trained side by side (seeds seed .. seed+K-1: data, a_j, init): metrics.csv holds "
-     "their mean plus train/test acc std, min, max; seeds.csv each run; accuracy.png shades mean +- std. The "
-     "paper averages Fig. 1 (train/test accuracy) over 100 runs; Figs. 2-4 show one run: the boundary and "
-     "histogram figures use the first seed"},
+     "their mean plus (K > 1) train/test acc std, min, max; seeds.csv each run; accuracy.png shades mean +- std. "
+     "The paper averages Fig. 1 (train/test accuracy) over 100 runs; Figs. 2-4 show one run: the boundary, "
+     "neuron and histogram figures use the first seed"},
     GK_COMMON_PARAMS("30"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-/* One independent run: its data, model and weights. */
+/* One independent run: its data, model and training state.
+ * Training state (what a checkpoint must hold, with xor_exp.step): theta (direct path) or At (span path). */
 typedef struct xor_rep {
-    gk_xor_data D;
+    gk_xor_data D; /* span path: the inputs are dropped after set-up (labels and mu1, mu2 kept) */
     gk_model model;
-    gk_relu2_input in_train, in_test;
     uint64_t seed;
+    double *f_train, *f_test, *dldf;
+    double *lin_test, *lin_train; /* scores of the linear reference sign <v, x>, v = sum_i y_i x_i */
+    double *proj;                 /* 2m: <w_j, mu1>, then <w_j, mu2> (raw) */
+    double *wnorm;                /* m: ||w_j|| */
+    /* direct path */
+    gk_relu2_input in_train, in_test;
     long fwd_step; /* the step whose train forward f_train and the model's cache hold (eval's), or -1 */
-    double *theta, *theta0, *f_train, *f_test, *dldf;
-    double *v, *lin_test, *lin_train; /* v = sum_i y_i x_i and its scores */
-    double *proj;                     /* 2m: <w_j, mu1>/||mu||, <w_j, mu2>/||mu|| */
-    double *wnorm;                    /* m */
+    double *theta, *theta0;
+    /* span path (see relu2.h): products computed once at set-up, then the coefficients */
+    double *ZX;   /* (n + nt) x n: K = X X^T (first n rows), then X_test X^T */
+    double *ZW0;  /* (n + nt) x m: X W(0)^T, then X_test W(0)^T */
+    double *Xmu;  /* n x 2: <x_i, mu1>, <x_i, mu2> */
+    double *W0mu; /* m x 2: <w_j(0), mu1>, <w_j(0), mu2> */
+    double *w0n2; /* m: ||w_j(0)||^2 */
+    double *At;   /* n x m: A^T, At[i m + j] = A_ji (training state; zero at init) */
 } xor_rep;
 
 #define XOR_NMET 13 /* the per-run metrics, in column order */
@@ -80,22 +106,25 @@ static const char *const xor_met[XOR_NMET] = {
     "test_acc",      "param_norm",    "rel_dist_from_init", "align_pos_mu1", "align_pos_mu2",
     "align_neg_mu1", "align_neg_mu2", "agree_linear"};
 enum { XM_TRAIN_ACC = 1, XM_TEST_ACC = 5 };
-/* The spread columns after the means: std, min, max of train_acc and of test_acc. */
+/* The spread columns after the means (seeds > 1 only): std, min, max of train_acc and of test_acc. */
 static const char *const xor_band[6] = {"train_acc_std", "train_acc_min", "train_acc_max",
                                         "test_acc_std",  "test_acc_min",  "test_acc_max"};
 
 typedef struct xor_exp {
     size_t p, n, nt, m, P;
-    double lr, mu;
-    long step, steps;
+    double lr, mu, eta, omega;
+    long step, steps; /* step: training state shared by the runs (they advance in lockstep) */
     int grid;
     int K;          /* seeds */
-    xor_rep *rep;   /* K runs; rep[0] (the seed key) draws the boundary and histogram figures */
+    int span;       /* path=span */
+    double setup_seconds; /* wall time of create: data, init and (span) the products */
+    xor_rep *rep;   /* K runs; rep[0] (the seed key) draws the boundary, neuron and histogram figures */
+    double *GA, *H, *dn2; /* span scratch: max(n, nt) x m twice, m */
     gk_metrics per_seed; /* step, time, seed, the XOR_NMET metrics: one row per eval point and run */
     double *vals;   /* K x XOR_NMET, the last eval */
     int nsnap;
     long snap_step[XOR_MAX_SNAPS];
-    double *snap[XOR_MAX_SNAPS]; /* 2m each (run 0), taken when the step is reached */
+    double *snap[XOR_MAX_SNAPS]; /* 2m each (run 0): proj, taken when the step is reached */
     int snap_done[XOR_MAX_SNAPS];
 } xor_exp;
 
@@ -124,6 +153,22 @@ static double mu_norm_of(const gk_config *cfg) {
     return gk_config_real(cfg, "mu_scale") * sqrt((double)gk_config_int(cfg, "p") / (double)gk_config_int(cfg, "n"));
 }
 
+static int is_span(const gk_config *cfg) { return !strcmp(gk_config_str(cfg, "path"), "span"); }
+
+/* Bytes a run needs. direct: every run holds its inputs and W, W(0). span: every run holds its products and
+ * coefficients; the inputs and W(0) of the runs being set up (one per thread) exist only during set-up. */
+static double xor_bytes(const gk_config *cfg) {
+    double K = (double)gk_config_int(cfg, "seeds"), p = (double)gk_config_int(cfg, "p");
+    double n = (double)gk_config_int(cfg, "n"), nt = (double)gk_config_int(cfg, "n_test");
+    double m = (double)gk_config_int(cfg, "m");
+    if (!is_span(cfg)) return 8.0 * K * p * (n + nt + 2.0 * m);
+    long th = gk_config_int(cfg, "threads");
+    double conc = fmin(K, (double)(th > 0 ? th : omp_get_max_threads()));
+    double per_run = (n + nt) * (n + m) + n * m + 5.0 * m + 4.0 * (n + nt) + 2.0 * p;
+    double setup = (n + nt + m) * p;
+    return 8.0 * (K * per_run + conc * setup + 2.0 * fmax(n, nt) * m);
+}
+
 static gk_status xor_check(const gk_config *cfg, gk_error *err) {
     long tmp[XOR_MAX_SNAPS];
     const char *bs = gk_config_str(cfg, "boundary_steps");
@@ -131,28 +176,24 @@ static gk_status xor_check(const gk_config *cfg, gk_error *err) {
         return gk_fail(err, GK_EINVAL,
                        "boundary_steps=%s is not allowed: give 0 to %d comma-separated non-negative integers, e.g. 0,1,15",
                        bs, XOR_MAX_SNAPS);
-    double bytes = 8.0 * (double)gk_config_int(cfg, "seeds") * (double)gk_config_int(cfg, "p") *
-                   ((double)gk_config_int(cfg, "n") + (double)gk_config_int(cfg, "n_test") + 2.0 * (double)gk_config_int(cfg, "m"));
-    if (bytes > 64e9)
+    double bytes = xor_bytes(cfg);
+    double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (!(mem > 0)) mem = 64e9;
+    if (bytes > mem)
         return gk_fail(err, GK_EINVAL,
-                       "p=%ld is out of range for this n, n_test, m and seeds: the run would need %.0f GB",
-                       gk_config_int(cfg, "p"), bytes / 1e9);
+                       "p=%ld is out of range for this n, n_test, m, seeds and path=%s: the run would need %.1f GB, "
+                       "more than this machine's %.1f GB (lower p, n_test, m or seeds%s)",
+                       gk_config_int(cfg, "p"), gk_config_str(cfg, "path"), bytes / 1e9, mem / 1e9,
+                       is_span(cfg) ? "" : ", or use path=span");
     return GK_OK;
 }
 
 static void rep_free(xor_rep *R) {
     gk_xor_data_free(&R->D);
     gk_model_free(&R->model);
-    free(R->theta);
-    free(R->theta0);
-    free(R->f_train);
-    free(R->f_test);
-    free(R->dldf);
-    free(R->v);
-    free(R->lin_test);
-    free(R->lin_train);
-    free(R->proj);
-    free(R->wnorm);
+    double *bufs[] = {R->theta, R->theta0, R->f_train, R->f_test, R->dldf, R->lin_test, R->lin_train, R->proj,
+                      R->wnorm, R->ZX, R->ZW0, R->Xmu, R->W0mu, R->w0n2, R->At};
+    for (size_t k = 0; k < sizeof bufs / sizeof *bufs; k++) free(bufs[k]);
 }
 
 static void xor_destroy(void *state) {
@@ -161,12 +202,14 @@ static void xor_destroy(void *state) {
     for (int k = 0; E->rep && k < E->K; k++) rep_free(&E->rep[k]);
     free(E->rep);
     free(E->vals);
+    free(E->GA);
+    free(E->H);
+    free(E->dn2);
     gk_metrics_free(&E->per_seed);
     for (int k = 0; k < XOR_MAX_SNAPS; k++) free(E->snap[k]);
     free(E);
 }
 
-/* proj[j] = <w_j, mu1>/||mu||, proj[m + j] = <w_j, mu2>/||mu||. */
 /* out[i] = <A_i, x> for the rows of A (rows x p): gk_dot per row, so the result does not depend on threads
  * (a threaded dgemv may split the reduction). */
 static void rows_dot(const double *A, size_t rows, size_t p, const double *x, double scale, double *out) {
@@ -175,10 +218,19 @@ static void rows_dot(const double *A, size_t rows, size_t p, const double *x, do
     for (long i = 0; i < r; i++) out[i] = scale * gk_dot(A + (size_t)i * p, x, p);
 }
 
+/* proj[j] = <w_j, mu1>, proj[m + j] = <w_j, mu2>. span: <w_j(0), mu_k> + sum_i A_ji <x_i, mu_k> (i in order). */
 static void projections(const xor_exp *E, const xor_rep *R, double *proj) {
-    double inv = E->mu > 0 ? 1.0 / E->mu : 0.0;
-    rows_dot(R->theta, E->m, E->p, R->D.mu1, inv, proj);
-    rows_dot(R->theta, E->m, E->p, R->D.mu2, inv, proj + E->m);
+    const size_t m = E->m;
+    if (!E->span) {
+        rows_dot(R->theta, m, E->p, R->D.mu1, 1.0, proj);
+        rows_dot(R->theta, m, E->p, R->D.mu2, 1.0, proj + m);
+        return;
+    }
+    for (size_t j = 0; j < m; j++) proj[j] = R->W0mu[2 * j], proj[m + j] = R->W0mu[2 * j + 1];
+    for (size_t i = 0; i < E->n; i++) {
+        const double *a = R->At + i * m, u = R->Xmu[2 * i], v = R->Xmu[2 * i + 1];
+        for (size_t j = 0; j < m; j++) proj[j] += a[j] * u, proj[m + j] += a[j] * v;
+    }
 }
 
 static void take_snapshots(xor_exp *E) {
@@ -189,44 +241,147 @@ static void take_snapshots(xor_exp *E) {
         }
 }
 
-/* Builds run R from seed: data, model, init, the linear reference. */
-static gk_status rep_create(xor_exp *E, xor_rep *R, const gk_config *cfg, uint64_t seed, gk_error *err) {
-    R->seed = seed;
-    R->fwd_step = -1;
-    gk_status s = gk_xor_data_make(&R->D, E->p, E->n, E->nt, E->mu, gk_config_real(cfg, "eta"), seed, err);
-    if (!s) s = gk_relu2_create(&R->model, E->p, E->m, err);
-    if (s) return s;
-    R->in_train = (gk_relu2_input){E->n, E->p, R->D.X_train};
-    R->in_test = (gk_relu2_input){E->nt, E->p, R->D.X_test};
-    E->P = R->model.params.size;
-    R->theta = malloc(E->P * sizeof(double));
-    R->theta0 = malloc(E->P * sizeof(double));
+static gk_status rep_alloc_common(const xor_exp *E, xor_rep *R, gk_error *err) {
     R->f_train = malloc(E->n * sizeof(double));
     R->dldf = malloc(E->n * sizeof(double));
     R->lin_train = malloc(E->n * sizeof(double));
     R->f_test = malloc(E->nt * sizeof(double));
     R->lin_test = malloc(E->nt * sizeof(double));
-    R->v = malloc(E->p * sizeof(double));
     R->proj = malloc(2 * E->m * sizeof(double));
     R->wnorm = malloc(E->m * sizeof(double));
-    if (!(R->theta && R->theta0 && R->f_train && R->dldf && R->lin_train && R->f_test && R->lin_test && R->v &&
-          R->proj && R->wnorm))
-        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
-                       (unsigned long long)seed);
-    gk_relu2_init(&R->model, gk_config_real(cfg, "omega"), seed, R->theta);
-    memcpy(R->theta0, R->theta, E->P * sizeof(double));
-    /* The linear reference: v = sum_i y_i x_i (noisy labels), the direction of the first GD step. */
-    memset(R->v, 0, E->p * sizeof(double));
-    for (size_t i = 0; i < E->n; i++) { /* fixed order over i */
-        const double *x = R->D.X_train + i * E->p, yi = R->D.y_train[i];
-        for (size_t j = 0; j < E->p; j++) R->v[j] += yi * x[j];
-    }
-    rows_dot(R->D.X_test, E->nt, E->p, R->v, 1.0, R->lin_test);
-    rows_dot(R->D.X_train, E->n, E->p, R->v, 1.0, R->lin_train);
+    if (!(R->f_train && R->dldf && R->lin_train && R->f_test && R->lin_test && R->proj && R->wnorm))
+        return gk_fail(err, GK_ENOMEM, "out of memory for n = %zu, m = %zu (seed %llu)", E->n, E->m,
+                       (unsigned long long)R->seed);
     return GK_OK;
 }
 
+/* direct path: W and W(0) (m x p), the inputs kept; the linear reference through v = sum_i y_i x_i. */
+static gk_status rep_create_direct(const xor_exp *E, xor_rep *R, gk_error *err) {
+    R->fwd_step = -1;
+    R->in_train = (gk_relu2_input){E->n, E->p, R->D.X_train};
+    R->in_test = (gk_relu2_input){E->nt, E->p, R->D.X_test};
+    R->theta = malloc(E->P * sizeof(double));
+    R->theta0 = malloc(E->P * sizeof(double));
+    double *v = malloc(E->p * sizeof(double));
+    if (!(R->theta && R->theta0 && v)) {
+        free(v);
+        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
+                       (unsigned long long)R->seed);
+    }
+    gk_relu2_init(&R->model, E->omega, R->seed, R->theta);
+    memcpy(R->theta0, R->theta, E->P * sizeof(double));
+    memset(v, 0, E->p * sizeof(double));
+    for (size_t i = 0; i < E->n; i++) { /* fixed order over i */
+        const double *x = R->D.X_train + i * E->p, yi = R->D.y_train[i];
+        for (size_t j = 0; j < E->p; j++) v[j] += yi * x[j];
+    }
+    rows_dot(R->D.X_test, E->nt, E->p, v, 1.0, R->lin_test);
+    rows_dot(R->D.X_train, E->n, E->p, v, 1.0, R->lin_train);
+    free(v);
+    return GK_OK;
+}
+
+/* The products of Z = [X; X_test] ((n + nt) x p, one block) with X and W(0), in fixed row blocks of Z. */
+static void span_products(const xor_exp *E, xor_rep *R, const double *W0) {
+    const size_t n = E->n, m = E->m, p = E->p, rows = n + E->nt;
+    const double *Z = R->D.X_train;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < XOR_SETUP_BLOCKS; b++) {
+        size_t r0 = rows * (size_t)b / XOR_SETUP_BLOCKS, r1 = rows * (size_t)(b + 1) / XOR_SETUP_BLOCKS;
+        if (r1 == r0) continue;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)n, (int)p, 1.0, Z + r0 * p,
+                    (int)p, Z, (int)p, 0.0, R->ZX + r0 * n, (int)n);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)m, (int)p, 1.0, Z + r0 * p,
+                    (int)p, W0, (int)p, 0.0, R->ZW0 + r0 * m, (int)m);
+    }
+    const long nn = (long)n, mm = (long)m;
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < nn; i++) {
+        R->Xmu[2 * i] = gk_dot(Z + (size_t)i * p, R->D.mu1, p);
+        R->Xmu[2 * i + 1] = gk_dot(Z + (size_t)i * p, R->D.mu2, p);
+    }
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < mm; j++) {
+        const double *w = W0 + (size_t)j * p;
+        R->W0mu[2 * j] = gk_dot(w, R->D.mu1, p);
+        R->W0mu[2 * j + 1] = gk_dot(w, R->D.mu2, p);
+        R->w0n2[j] = gk_dot(w, w, p);
+    }
+}
+
+/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed.
+ * The linear reference: <v, x> = sum_l y_l <x_l, x>, from the rows of Z X^T. */
+static gk_status rep_create_span(const xor_exp *E, xor_rep *R, gk_error *err) {
+    const size_t n = E->n, nt = E->nt, m = E->m, rows = n + nt;
+    double *W0 = malloc(E->P * sizeof(double));
+    R->ZX = malloc(rows * n * sizeof(double));
+    R->ZW0 = malloc(rows * m * sizeof(double));
+    R->Xmu = malloc(2 * n * sizeof(double));
+    R->W0mu = malloc(2 * m * sizeof(double));
+    R->w0n2 = malloc(m * sizeof(double));
+    R->At = calloc(n * m, sizeof(double));
+    if (!(W0 && R->ZX && R->ZW0 && R->Xmu && R->W0mu && R->w0n2 && R->At)) {
+        free(W0);
+        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, m,
+                       (unsigned long long)R->seed);
+    }
+    gk_relu2_init(&R->model, E->omega, R->seed, W0);
+    span_products(E, R, W0);
+    free(W0);
+    gk_xor_data_drop_inputs(&R->D);
+    for (size_t r = 0; r < rows; r++) {
+        const double *g = R->ZX + r * n;
+        double s = 0;
+        for (size_t l = 0; l < n; l++) s += R->D.y_train[l] * g[l];
+        if (r < n) R->lin_train[r] = s;
+        else R->lin_test[r - n] = s;
+    }
+    return GK_OK;
+}
+
+/* Builds run R from seed: data, model, init, the linear reference, and (span) the products. */
+static gk_status rep_create(const xor_exp *E, xor_rep *R, uint64_t seed, gk_error *err) {
+    R->seed = seed;
+    gk_status s = gk_xor_data_make(&R->D, E->p, E->n, E->nt, E->mu, E->eta, seed, err);
+    if (!s) s = gk_relu2_create(&R->model, E->p, E->m, err);
+    if (!s) s = rep_alloc_common(E, R, err);
+    if (!s) s = E->span ? rep_create_span(E, R, err) : rep_create_direct(E, R, err);
+    return s;
+}
+
+/* Every run, in seed order. span with several runs: the runs are set up in parallel (one per thread, each
+ * product single-threaded inside: the same fixed blocks, so the same bits); otherwise one after the other
+ * with the threads inside. */
+static gk_status create_runs(xor_exp *E, uint64_t seed, gk_error *err) {
+    const int K = E->K;
+    gk_error *errs = calloc((size_t)K, sizeof *errs);
+    gk_status *st = calloc((size_t)K, sizeof *st);
+    if (!errs || !st) {
+        free(errs);
+        free(st);
+        return gk_fail(err, GK_ENOMEM, "out of memory");
+    }
+#pragma omp parallel for schedule(dynamic, 1) if (E->span && K > 1)
+    for (int k = 0; k < K; k++) st[k] = rep_create(E, &E->rep[k], seed + (uint64_t)k, &errs[k]);
+    gk_status s = GK_OK;
+    for (int k = 0; k < K && !s; k++)
+        if (st[k]) {
+            s = st[k];
+            *err = errs[k];
+        }
+    free(errs);
+    free(st);
+    return s;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
+    double t0 = now_seconds();
     xor_exp *E = calloc(1, sizeof *E);
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
     *state = E;
@@ -234,17 +389,27 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     E->n = (size_t)gk_config_int(cfg, "n");
     E->nt = (size_t)gk_config_int(cfg, "n_test");
     E->m = (size_t)gk_config_int(cfg, "m");
+    E->P = E->m * E->p;
     E->lr = gk_config_real(cfg, "lr");
     E->mu = mu_norm_of(cfg);
+    E->eta = gk_config_real(cfg, "eta");
+    E->omega = gk_config_real(cfg, "omega");
     E->steps = gk_config_int(cfg, "steps");
     E->grid = (int)gk_config_int(cfg, "grid");
     E->K = (int)gk_config_int(cfg, "seeds");
+    E->span = is_span(cfg);
     gk_metrics_init(&E->per_seed);
-    uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     E->rep = calloc((size_t)E->K, sizeof *E->rep);
     E->vals = malloc((size_t)E->K * XOR_NMET * sizeof(double));
     gk_status s = E->rep && E->vals ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
-    for (int k = 0; k < E->K && !s; k++) s = rep_create(E, &E->rep[k], cfg, seed + (uint64_t)k, err);
+    if (!s && E->span) {
+        size_t big = (E->n > E->nt ? E->n : E->nt) * E->m;
+        E->GA = malloc(big * sizeof(double));
+        E->H = malloc(big * sizeof(double));
+        E->dn2 = malloc(E->m * sizeof(double));
+        if (!E->GA || !E->H || !E->dn2) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    }
+    if (!s) s = create_runs(E, (uint64_t)gk_config_int(cfg, "seed"), err);
     static const char *const lead[3] = {"step", "time", "seed"};
     for (int c = 0; c < 3 && !s; c++) s = gk_metrics_add_column(&E->per_seed, lead[c], err);
     for (int c = 0; c < XOR_NMET && !s; c++) s = gk_metrics_add_column(&E->per_seed, xor_met[c], err);
@@ -267,35 +432,58 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
         return s;
     }
     take_snapshots(E);
+    E->setup_seconds = now_seconds() - t0;
     return GK_OK;
 }
 
 static gk_status xor_columns(void *state, gk_metrics *m, gk_error *err) {
+    const xor_exp *E = state;
     gk_status s = GK_OK;
     for (int k = 0; k < XOR_NMET && !s; k++) s = gk_metrics_add_column(m, xor_met[k], err);
-    for (int k = 0; k < 6 && !s; k++) s = gk_metrics_add_column(m, xor_band[k], err);
+    for (int k = 0; k < 6 && !s && E->K > 1; k++) s = gk_metrics_add_column(m, xor_band[k], err);
     return s;
 }
 
-/* One full-batch GD step of run R on the mean logistic loss, fused: W += G^T X with G built from -lr dL/df. */
-static gk_status rep_step(xor_exp *E, xor_rep *R, gk_error *err) {
-    gk_status s = R->fwd_step == E->step ? GK_OK /* an eval at this step just did it */
-                                         : gk_model_forward(&R->model, R->theta, &R->in_train, E->n, R->f_train, err);
-    R->fwd_step = -1; /* backward spends the cache */
-    if (s) return s;
+/* The train loss and dout = -lr dL/df of run R from f_train; a non-finite loss stops the run. */
+static gk_status rep_dout(const xor_exp *E, xor_rep *R, gk_error *err) {
     double loss = gk_logistic_loss(R->f_train, R->D.y_train, E->n, R->dldf, NULL);
     if (!isfinite(loss))
         return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld (seed %llu)", E->step,
                        (unsigned long long)R->seed);
     for (size_t i = 0; i < E->n; i++) R->dldf[i] *= -E->lr;
-    gk_model_backward(&R->model, R->theta, &R->in_train, E->n, R->dldf, R->theta); /* see relu2.h: may alias */
     return GK_OK;
 }
 
-/* One step of every run (in seed order; each product uses the threads). */
+/* direct: one full-batch GD step of run R on the mean logistic loss, fused: W += G^T X with G from -lr dL/df. */
+static gk_status rep_step_direct(xor_exp *E, xor_rep *R, gk_error *err) {
+    gk_status s = R->fwd_step == E->step ? GK_OK /* an eval at this step just did it */
+                                         : gk_model_forward(&R->model, R->theta, &R->in_train, E->n, R->f_train, err);
+    R->fwd_step = -1; /* backward spends the cache */
+    if (!s) s = rep_dout(E, R, err);
+    if (!s) gk_model_backward(&R->model, R->theta, &R->in_train, E->n, R->dldf, R->theta); /* see relu2.h: may alias */
+    return s;
+}
+
+static void span_forward(xor_exp *E, xor_rep *R, int test, double *out) {
+    const size_t n = E->n;
+    gk_relu2_span S = {test ? E->nt : n, n, test ? R->ZX + n * n : R->ZX, test ? R->ZW0 + n * E->m : R->ZW0};
+    gk_relu2_span_forward(&R->model, &S, R->At, E->GA, E->H, out);
+}
+
+/* span: the same GD step on the coefficients A (relu2.h). */
+static gk_status rep_step_span(xor_exp *E, xor_rep *R, gk_error *err) {
+    span_forward(E, R, 0, R->f_train);
+    gk_status s = rep_dout(E, R, err);
+    if (!s) gk_relu2_span_update(&R->model, E->n, E->H, R->dldf, R->At);
+    return s;
+}
+
+/* One GD step of every run, in lockstep (in seed order; each product uses the threads). The whole training
+ * state: E->step and, per run, At (span) or theta (direct). */
 static gk_status xor_step(xor_exp *E, gk_error *err) {
     gk_status s = GK_OK;
-    for (int k = 0; k < E->K && !s; k++) s = rep_step(E, &E->rep[k], err);
+    for (int k = 0; k < E->K && !s; k++)
+        s = E->span ? rep_step_span(E, &E->rep[k], err) : rep_step_direct(E, &E->rep[k], err);
     if (s) return s;
     E->step++;
     take_snapshots(E);
@@ -324,32 +512,66 @@ static double masked_acc(const double *f, const double *y, const unsigned char *
 
 static int sgn(double x) { return (x > 0) - (x < 0); }
 
-/* The XOR_NMET metrics of run R at the current step, into vals. */
-static gk_status rep_eval(const xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
-    const size_t n = E->n, nt = E->nt, m = E->m, p = E->p;
+/* direct: f_test, f_train, ||W||, ||W - W(0)|| / ||W(0)||, ||w_j|| from W. */
+static gk_status fill_direct(const xor_exp *E, xor_rep *R, double *norm, double *rel, gk_error *err) {
     /* test first, train last: the train forward is then the one the next GD step needs (same W, same bits) */
-    gk_status s = gk_model_forward(&R->model, R->theta, &R->in_test, nt, R->f_test, err);
-    if (!s) s = gk_model_forward(&R->model, R->theta, &R->in_train, n, R->f_train, err);
+    gk_status s = gk_model_forward(&R->model, R->theta, &R->in_test, E->nt, R->f_test, err);
+    if (!s) s = gk_model_forward(&R->model, R->theta, &R->in_train, E->n, R->f_train, err);
     R->fwd_step = s ? -1 : E->step;
+    if (s) return s;
+    *norm = gk_norm2(R->theta, E->P);
+    double n0 = gk_norm2(R->theta0, E->P);
+    *rel = n0 > 0 ? gk_dist2(R->theta, R->theta0, E->P) / n0 : NAN;
+    const long mm = (long)E->m;
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < mm; j++) R->wnorm[j] = gk_norm2(R->theta + (size_t)j * E->p, E->p);
+    return GK_OK;
+}
+
+/* span: the same from the products. With a_j = column j of At and GA = K At (the train forward's):
+ *   ||w_j||^2 = ||w_j(0)||^2 + 2 a_j.(X w_j(0)) + a_j^T K a_j,   ||w_j - w_j(0)||^2 = a_j^T K a_j. */
+static void fill_span(xor_exp *E, xor_rep *R, double *norm, double *rel) {
+    const size_t n = E->n, m = E->m;
+    span_forward(E, R, 1, R->f_test);
+    span_forward(E, R, 0, R->f_train); /* last: E->GA holds K At */
+    double *wn2 = R->wnorm, *dn2 = E->dn2;
+    memset(wn2, 0, m * sizeof(double));
+    memset(dn2, 0, m * sizeof(double));
+    for (size_t i = 0; i < n; i++) { /* i in order */
+        const double *a = R->At + i * m, *xw = R->ZW0 + i * m, *ga = E->GA + i * m;
+        for (size_t j = 0; j < m; j++) wn2[j] += a[j] * xw[j], dn2[j] += a[j] * ga[j];
+    }
+    double s = 0, s0 = 0, sd = 0;
+    for (size_t j = 0; j < m; j++) {
+        wn2[j] = R->w0n2[j] + 2.0 * wn2[j] + dn2[j];
+        s += wn2[j], s0 += R->w0n2[j], sd += dn2[j];
+        wn2[j] = sqrt(fmax(wn2[j], 0.0));
+    }
+    *norm = sqrt(s);
+    *rel = s0 > 0 ? sqrt(sd) / sqrt(s0) : NAN;
+}
+
+/* The XOR_NMET metrics of run R at the current step, into vals. */
+static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
+    const size_t n = E->n, nt = E->nt, m = E->m;
+    double norm = NAN, rel = NAN;
+    gk_status s = GK_OK;
+    if (E->span) fill_span(E, R, &norm, &rel);
+    else s = fill_direct(E, R, &norm, &rel, err);
     if (s) return s;
     double tr_acc, te_acc;
     double tr_loss = gk_logistic_loss(R->f_train, R->D.y_train, n, NULL, &tr_acc);
     double te_loss = gk_logistic_loss(R->f_test, R->D.y_test, nt, NULL, &te_acc);
     double acc_clean = masked_acc(R->f_train, R->D.y_train, R->D.flipped, 0, n);
     double acc_flip = masked_acc(R->f_train, R->D.y_train, R->D.flipped, 1, n);
-    double norm = gk_norm2(R->theta, E->P);
-    double n0 = gk_norm2(R->theta0, E->P);
-    double rel = n0 > 0 ? gk_dist2(R->theta, R->theta0, E->P) / n0 : NAN;
     projections(E, R, R->proj);
-    const long mm = (long)m;
-#pragma omp parallel for schedule(static)
-    for (long j = 0; j < mm; j++) R->wnorm[j] = gk_norm2(R->theta + (size_t)j * p, p);
     const double *a = gk_relu2_a(&R->model);
     double al[4] = {0, 0, 0, 0}, cnt[2] = {0, 0}; /* pos mu1, pos mu2, neg mu1, neg mu2 */
     for (size_t j = 0; j < m; j++) {
         int g = a[j] > 0 ? 0 : 1;
-        double c1 = R->wnorm[j] > 0 ? fabs(R->proj[j]) / R->wnorm[j] : 0.0;
-        double c2 = R->wnorm[j] > 0 ? fabs(R->proj[m + j]) / R->wnorm[j] : 0.0;
+        double d = R->wnorm[j] * E->mu;
+        double c1 = d > 0 ? fabs(R->proj[j]) / d : 0.0;
+        double c2 = d > 0 ? fabs(R->proj[m + j]) / d : 0.0;
         al[2 * g] += c1;
         al[2 * g + 1] += c2;
         cnt[g] += 1;
@@ -400,6 +622,7 @@ static gk_status xor_eval(void *state, double *row, gk_error *err) {
     for (int c = 0; c < XOR_NMET; c++) {
         spread(E->vals + c, E->K, XOR_NMET, st);
         row[2 + c] = st[0];
+        if (E->K == 1) continue; /* one run: no spread columns */
         if (c == XM_TRAIN_ACC) memcpy(row + 2 + XOR_NMET, st + 1, 3 * sizeof(double));
         if (c == XM_TEST_ACC) memcpy(row + 2 + XOR_NMET + 3, st + 1, 3 * sizeof(double));
     }
@@ -411,9 +634,16 @@ static double xor_time(void *state, long step) { return ((xor_exp *)state)->lr *
 /* The paper proves no transition time beyond "a few steps" (C n^0.01 <= t): no predicted step. */
 static double xor_predicted(void *state) { return NAN; }
 
-/* train.csv / test.csv of the first run (the seed key). */
+/* train.csv / test.csv of the first run (the seed key). The span path dropped its inputs: drawn again (the
+ * same rows: each from its own stream). */
 static gk_status xor_save(void *state, const char *dir, gk_error *err) {
-    return gk_xor_data_save_csv(&((xor_exp *)state)->rep[0].D, dir, err);
+    const xor_exp *E = state;
+    if (!E->span) return gk_xor_data_save_csv(&E->rep[0].D, dir, err);
+    gk_xor_data D;
+    gk_status s = gk_xor_data_make(&D, E->p, E->n, E->nt, E->mu, E->eta, E->rep[0].seed, err);
+    if (!s) s = gk_xor_data_save_csv(&D, dir, err);
+    gk_xor_data_free(&D);
+    return s;
 }
 
 /* ---- summary ------------------------------------------------------------------------------------------ */
@@ -462,6 +692,9 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
         nflip += (double)R->D.n_flipped / E->K;
     }
     cJSON_AddNumberToObject(sum, "seeds", E->K);
+    cJSON_AddStringToObject(sum, "path", E->span ? "span" : "direct");
+    /* create: data, init and (span) the products X X^T, X W(0)^T, X_test X^T, X_test W(0)^T of every run */
+    cJSON_AddNumberToObject(sum, "setup_seconds", E->setup_seconds);
     add_num(sum, "linear_test_acc", lin_te); /* means over the runs */
     add_num(sum, "linear_train_acc", lin_tr);
     add_num(sum, "mu_norm", E->mu);
@@ -522,7 +755,8 @@ static gk_status boundary_figure(xor_exp *E, int k, const char *dir, int grid, g
     const double lim = 2.0 * E->mu;
     for (size_t i = 0; i < g; i++) x[i] = -lim + 2.0 * lim * (double)i / (double)(g - 1);
     const double *P1 = E->snap[k], *P2 = E->snap[k] + E->m;
-    /* x = u mu1/||mu|| + v mu2/||mu||: <w_j, x> = u P1_j + v P2_j. */
+    /* x = u mu1/||mu|| + v mu2/||mu||, and f is positively homogeneous: sign f(x) = sign f(u mu1 + v mu2),
+     * with <w_j, u mu1 + v mu2> = u P1_j + v P2_j. */
     const long gg = (long)g;
 #pragma omp parallel for schedule(static)
     for (long iy = 0; iy < gg; iy++)
@@ -541,28 +775,84 @@ static gk_status boundary_figure(xor_exp *E, int k, const char *dir, int grid, g
     return s;
 }
 
-static gk_status hist_figure(xor_exp *E, int k, const char *dir, gk_error *err) {
+/* The power of ten e with max |v| / 10^e in [1, 10) (0 if every v is 0): the figures divide by 10^e and put
+ * the scale into the axis label, "(x1e-12)", rather than rely on the plot library's exponent. */
+static int decade(const double *v, size_t n) {
+    double mx = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) mx = fmax(mx, fabs(v[i]));
+    return mx > 0 ? (int)floor(log10(mx)) : 0;
+}
+
+static void scale_label(char *buf, size_t cap, const char *what, int e) {
+    if (e) snprintf(buf, cap, "%s (x1e%d)", what, e);
+    else snprintf(buf, cap, "%s", what);
+}
+
+/* The positive (a_j > 0) and negative neurons' projections at snapshot k: pos1, pos2 (np each), then neg1,
+ * neg2 (m - np each), in buf (2m), scaled by 10^-e with e the decade of all of them. Returns np. */
+static size_t split_neurons(const xor_exp *E, int k, double *buf, int *e) {
     const size_t m = E->m;
-    const double *a = gk_relu2_a(&E->rep[0].model);
-    double *buf = malloc(2 * m * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    const double *a = gk_relu2_a(&E->rep[0].model), *P = E->snap[k];
     size_t np = 0;
     for (size_t j = 0; j < m; j++) np += a[j] > 0;
-    const size_t nn = m - np;
-    double *pos1 = buf, *pos2 = buf + np, *neg1 = buf + 2 * np, *neg2 = buf + 2 * np + nn;
+    double *pos1 = buf, *pos2 = buf + np, *neg1 = buf + 2 * np, *neg2 = buf + 2 * np + (m - np);
     size_t ip = 0, in = 0;
     for (size_t j = 0; j < m; j++) {
-        if (a[j] > 0) pos1[ip] = E->snap[k][j], pos2[ip++] = E->snap[k][m + j];
-        else neg1[in] = E->snap[k][j], neg2[in++] = E->snap[k][m + j];
+        if (a[j] > 0) pos1[ip] = P[j], pos2[ip++] = P[m + j];
+        else neg1[in] = P[j], neg2[in++] = P[m + j];
     }
-    const char *labels[4] = {"pos <w,mu1>", "pos <w,mu2>", "neg <w,mu1>", "neg <w,mu2>"};
-    const double *samples[4] = {pos1, pos2, neg1, neg2};
-    size_t counts[4] = {np, np, nn, nn};
-    char name[64], base[1024], title[160];
+    *e = decade(buf, 2 * m);
+    const double sc = pow(10.0, -*e);
+    for (size_t j = 0; j < 2 * m; j++) buf[j] *= sc;
+    return np;
+}
+
+/* hist_step<t>.png (the paper's Figs. 3-4): <w_j, mu_1> and <w_j, mu_2> over the positive neurons. */
+static gk_status hist_figure(const xor_exp *E, int k, const char *dir, gk_error *err) {
+    double *buf = malloc(2 * E->m * sizeof(double));
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    int e;
+    size_t np = split_neurons(E, k, buf, &e);
+    const char *labels[2] = {"<w_j, mu_1>", "<w_j, mu_2>"};
+    const double *samples[2] = {buf, buf + np};
+    size_t counts[2] = {np, np};
+    char name[64], base[1024], title[160], xl[64];
     snprintf(name, sizeof name, "hist_step%ld", E->snap_step[k]);
-    snprintf(title, sizeof title, "<w_j, mu_k>/||mu|| at step %ld (pos: a_j > 0)", E->snap_step[k]);
+    snprintf(title, sizeof title, "positive neurons (a_j > 0) at step %ld", E->snap_step[k]);
+    scale_label(xl, sizeof xl, "<w_j, mu_k>", e);
     gk_status s = gk_path_join(base, sizeof base, dir, name, err);
-    if (!s) s = gk_plot_histograms(base, title, "<w_j, mu_k> / ||mu||", labels, samples, counts, 4, 0, err);
+    if (!s) s = gk_plot_histograms(base, title, xl, labels, samples, counts, 2, 0, err);
+    free(buf);
+    return s;
+}
+
+/* neurons.png (the paper's Fig. 2, right): every neuron as the point (<w_j, mu_1>, <w_j, mu_2>), positive
+ * and negative neurons apart, one panel per snapshot step, each with its own scale. */
+static gk_status neurons_figure(const xor_exp *E, const char *dir, gk_error *err) {
+    const size_t m = E->m;
+    double *buf = malloc((size_t)E->nsnap * 2 * m * sizeof(double));
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    gk_panel pan[XOR_MAX_SNAPS];
+    char title[XOR_MAX_SNAPS][64], xl[XOR_MAX_SNAPS][64], yl[XOR_MAX_SNAPS][64];
+    int np_ = 0;
+    for (int k = 0; k < E->nsnap; k++) {
+        if (!E->snap_done[k]) continue;
+        double *b = buf + (size_t)np_ * 2 * m;
+        int e;
+        size_t np = split_neurons(E, k, b, &e);
+        snprintf(title[np_], sizeof title[np_], "step %ld", E->snap_step[k]);
+        scale_label(xl[np_], sizeof xl[np_], "mu_1", e); /* short: the panels are stacked */
+        scale_label(yl[np_], sizeof yl[np_], "mu_2", e);
+        pan[np_] = (gk_panel){.title = title[np_], .xlabel = xl[np_], .ylabel = yl[np_], .nseries = 2};
+        pan[np_].series[0] = (gk_series){"a_j > 0", b, b + np, np, 1};
+        pan[np_].series[1] = (gk_series){"a_j < 0", b + 2 * np, b + 2 * np + (m - np), m - np, 1};
+        np_++;
+    }
+    char base[1024], head[160];
+    snprintf(head, sizeof head, "neurons at (<w_j,mu_1>, <w_j,mu_2>)");
+    gk_status s = np_ ? gk_path_join(base, sizeof base, dir, "neurons", err) : GK_OK;
+    if (!s && np_) s = gk_plot_panels(base, head, pan, np_, err);
     free(buf);
     return s;
 }
@@ -583,7 +873,8 @@ static gk_status accuracy_figure(const xor_exp *E, const gk_metrics *m, const ch
     gk_panel pan = {.xlabel = "step + 1", .ylabel = "accuracy", .logx = 1, .ymin = 0, .ymax = 1.02, .nseries = 2};
     for (int k = 0; k < 2; k++) {
         gk_metrics_column(m, gk_metrics_col(m, mean_col[k]), y[k]);
-        gk_metrics_column(m, gk_metrics_col(m, std_col[k]), lo[k]);
+        if (E->K > 1) gk_metrics_column(m, gk_metrics_col(m, std_col[k]), lo[k]);
+        else memset(lo[k], 0, n * sizeof(double));
         for (size_t r = 0; r < n; r++) {
             double sd = lo[k][r];
             lo[k][r] = fmax(y[k][r] - sd, 0.0);
@@ -607,6 +898,7 @@ static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, 
     xor_exp *E = state;
     gk_status s = E->K > 1 ? write_seeds_csv(E, dir, err) : GK_OK; /* a file, not a figure: first */
     if (!s) s = accuracy_figure(E, m, dir, err);
+    if (!s) s = neurons_figure(E, dir, err);
     for (int k = 0; k < E->nsnap && !s; k++) {
         if (!E->snap_done[k]) continue; /* the run stopped before this step */
         s = boundary_figure(E, k, dir, E->grid, err);
@@ -639,12 +931,22 @@ const gk_preset gk_presets_xor[] = {
      "p=10000 n=200 n_test=1000 m=1000 eta=0.05 mu_scale=2.5 omega=1e-15 lr=1e-10 steps=30 evals=12 evals_lin=10 "
      "boundary_steps=0,1,15"},
     {"xor-paper", &xor_type, "Xu et al. 2024", "Fig. 1-left, 2, 3 (paper scale)",
-     "the paper's run: p=40000, n=200, m=1000, eta=0.05, lr 1e-12, 60 GD steps (about 1 s/step)",
+     "the paper's run: p=40000, n=200, m=1000, eta=0.05, lr 1e-12, 60 GD steps (span path: seconds)",
      "p=40000 n=200 n_test=1000 m=1000 eta=0.05 mu_scale=2.5 omega=1e-15 lr=1e-12 steps=60 boundary_steps=0,1,15"},
     {"xor-slow", &xor_type, "Xu et al. 2024", "Fig. 1-right, 4 (paper scale)",
-     "small step 1e-16: train acc reaches 1 after ~40-90 steps, test acc after ~3000 "
-     "(8000 steps at ~0.65 s of CPU: ~1.7 h)",
+     "small step 1e-16: train acc reaches 1 after ~40-90 steps, test acc after ~3000 (8000 steps, span path: minutes)",
      "p=40000 n=200 n_test=1000 m=1000 eta=0.05 mu_scale=2.5 omega=1e-15 lr=1e-16 steps=8000 evals=150 evals_lin=100 "
      "boundary_steps=0,40,1000,8000"},
+    /* The paper's Fig. 1 is the mean of 100 runs with a band: the two runs above, 100 seeds each, with the
+     * paper's 200 test points per run ("number of train/test samples n=200", App. A.7): the test set is 5/6 of
+     * a run's set-up at n_test = 1000 (X_test W(0)^T: n_test m p), and 100 runs x 200 points average enough. */
+    {"xor-paper-100", &xor_type, "Xu et al. 2024", "Fig. 1-left (100 runs, paper scale)",
+     "xor-paper over seeds 1-100 (200 test points each): mean train/test accuracy with a +-std band (minutes)",
+     "p=40000 n=200 n_test=200 m=1000 eta=0.05 mu_scale=2.5 omega=1e-15 lr=1e-12 steps=60 seeds=100 "
+     "evals=30 evals_lin=0 boundary_steps=0,1,15"},
+    {"xor-slow-100", &xor_type, "Xu et al. 2024", "Fig. 1-right (100 runs, paper scale)",
+     "xor-slow over seeds 1-100 (200 test points each): mean train/test accuracy with a +-std band",
+     "p=40000 n=200 n_test=200 m=1000 eta=0.05 mu_scale=2.5 omega=1e-15 lr=1e-16 steps=8000 evals=150 evals_lin=100 "
+     "seeds=100 boundary_steps=0,40,1000,8000"},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -11,6 +11,9 @@
  * number of threads (tests/test_xor.c). */
 #include "model/relu2.h"
 
+#include "core/parallel.h"
+#include "data/xor_data.h" /* gk_xor_normals */
+
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -143,7 +146,46 @@ void gk_relu2_init(gk_model *mod, double omega, uint64_t seed, double *theta) {
         gk_rng rj;
         gk_rng_seed(&rj, seed, (UINT64_C(4) << 40) + (uint64_t)j);
         double *w = theta + (size_t)j * p;
-        for (size_t k = 0; k < p; k++) w[k] = omega * gk_rng_normal(&rj);
+        gk_xor_normals(&rj, w, p);
+        for (size_t k = 0; k < p; k++) w[k] *= omega;
+    }
+}
+
+void gk_relu2_span_forward(const gk_model *mod, const gk_relu2_span *S, const double *At, double *GA, double *H,
+                           double *out) {
+    const relu2_impl *R = mod->impl;
+    const size_t m = R->m, rows = S->rows, n = S->n;
+    /* GA[:, j0:j1] = G At[:, j0:j1] */
+#pragma omp parallel for schedule(static) if ((double)rows * (double)m * (double)n > RELU2_PAR_WORK)
+    for (int b = 0; b < RELU2_BLOCKS; b++) {
+        size_t j0, j1;
+        block_range(m, b, 1, &j0, &j1);
+        if (j1 > j0)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)(j1 - j0), (int)n, 1.0, S->G,
+                        (int)n, At + j0, (int)m, 0.0, GA + j0, (int)m);
+    }
+    const long rr = (long)rows;
+#pragma omp parallel for schedule(static) if (rows * m > GK_PARALLEL_MIN)
+    for (long r = 0; r < rr; r++) {
+        const double *ga = GA + (size_t)r * m, *h0 = S->ZW0 + (size_t)r * m;
+        double *h = H + (size_t)r * m, f = 0;
+        for (size_t j = 0; j < m; j++) {
+            h[j] = h0[j] + ga[j];
+            f += h[j] > 0 ? R->a[j] * h[j] : 0.0;
+        }
+        out[r] = f;
+    }
+}
+
+void gk_relu2_span_update(const gk_model *mod, size_t n, const double *H, const double *dout, double *At) {
+    const relu2_impl *R = mod->impl;
+    const size_t m = R->m;
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static) if (n * m > GK_PARALLEL_MIN)
+    for (long i = 0; i < nn; i++) {
+        const double *h = H + (size_t)i * m;
+        double *a = At + (size_t)i * m, d = dout[i];
+        for (size_t j = 0; j < m; j++) a[j] += h[j] > 0 ? d * R->a[j] : 0.0;
     }
 }
 
