@@ -4,7 +4,7 @@
 #include "check.h"
 
 #include "data/xor_data.h"
-#include "exp/exp.h"
+#include "run/run.h"
 #include "model/relu2.h"
 #include "train/train.h"
 

@@ -113,7 +113,9 @@ static const char *const xor_band[6] = {"train_acc_std", "train_acc_min", "train
 typedef struct xor_exp {
     size_t p, n, nt, m, P;
     double lr, mu, eta, omega;
-    long step, steps; /* step: training state shared by the runs (they advance in lockstep) */
+    long steps;
+    gk_trainer tr;    /* the runs' training state, one slice each (At on the span path, W on the direct one);
+                       * tr.step is shared by the runs (they advance in lockstep) */
     int grid;
     int K;          /* seeds */
     int span;       /* path=span */
@@ -191,8 +193,8 @@ static gk_status xor_check(const gk_config *cfg, gk_error *err) {
 static void rep_free(xor_rep *R) {
     gk_xor_data_free(&R->D);
     gk_model_free(&R->model);
-    double *bufs[] = {R->theta, R->theta0, R->f_train, R->f_test, R->dldf, R->lin_test, R->lin_train, R->proj,
-                      R->wnorm, R->ZX, R->ZW0, R->Xmu, R->W0mu, R->w0n2, R->At};
+    double *bufs[] = {R->f_train, R->f_test, R->dldf, R->lin_test, R->lin_train, R->proj,
+                      R->wnorm, R->ZX, R->ZW0, R->Xmu, R->W0mu, R->w0n2}; /* theta, theta0, At: the trainer's */
     for (size_t k = 0; k < sizeof bufs / sizeof *bufs; k++) free(bufs[k]);
 }
 
@@ -205,6 +207,7 @@ static void xor_destroy(void *state) {
     free(E->GA);
     free(E->H);
     free(E->dn2);
+    gk_trainer_free(&E->tr);
     gk_metrics_free(&E->per_seed);
     for (int k = 0; k < XOR_MAX_SNAPS; k++) free(E->snap[k]);
     free(E);
@@ -233,9 +236,9 @@ static void projections(const xor_exp *E, const xor_rep *R, double *proj) {
     }
 }
 
-static void take_snapshots(xor_exp *E) {
+static void take_snapshots(xor_exp *E, long step) {
     for (int k = 0; k < E->nsnap; k++)
-        if (!E->snap_done[k] && E->snap_step[k] == E->step) {
+        if (!E->snap_done[k] && E->snap_step[k] == step) {
             projections(E, &E->rep[0], E->snap[k]);
             E->snap_done[k] = 1;
         }
@@ -260,10 +263,8 @@ static gk_status rep_create_direct(const xor_exp *E, xor_rep *R, gk_error *err) 
     R->fwd_step = -1;
     R->in_train = (gk_relu2_input){E->n, E->p, R->D.X_train};
     R->in_test = (gk_relu2_input){E->nt, E->p, R->D.X_test};
-    R->theta = malloc(E->P * sizeof(double));
-    R->theta0 = malloc(E->P * sizeof(double));
     double *v = malloc(E->p * sizeof(double));
-    if (!(R->theta && R->theta0 && v)) {
+    if (!v) {
         free(v);
         return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
                        (unsigned long long)R->seed);
@@ -319,8 +320,7 @@ static gk_status rep_create_span(const xor_exp *E, xor_rep *R, gk_error *err) {
     R->Xmu = malloc(2 * n * sizeof(double));
     R->W0mu = malloc(2 * m * sizeof(double));
     R->w0n2 = malloc(m * sizeof(double));
-    R->At = calloc(n * m, sizeof(double));
-    if (!(W0 && R->ZX && R->ZW0 && R->Xmu && R->W0mu && R->w0n2 && R->At)) {
+    if (!(W0 && R->ZX && R->ZW0 && R->Xmu && R->W0mu && R->w0n2)) {
         free(W0);
         return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, m,
                        (unsigned long long)R->seed);
@@ -337,6 +337,22 @@ static gk_status rep_create_span(const xor_exp *E, xor_rep *R, gk_error *err) {
         else R->lin_test[r - n] = s;
     }
     return GK_OK;
+}
+
+static gk_status xor_step(void *ud, gk_trainer *tr, gk_error *err);
+
+/* The trainer holds every run's state in one buffer, run k's slice at k x (n m) (span: A^T, zero at init) or
+ * k x (m p) (direct: W and W(0)). Plain GD by xor_step; no gradient buffer. */
+static gk_status make_trainer(xor_exp *E, gk_error *err) {
+    size_t per = E->span ? E->n * E->m : E->P;
+    gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = E->lr, .no_grad = 1};
+    gk_status s = gk_trainer_init(&E->tr, per * (size_t)E->K, &o, NULL, xor_step, E, err);
+    for (int k = 0; !s && k < E->K; k++) {
+        xor_rep *R = &E->rep[k];
+        if (E->span) R->At = E->tr.theta + (size_t)k * per;
+        else R->theta = E->tr.theta + (size_t)k * per, R->theta0 = E->tr.theta0 + (size_t)k * per;
+    }
+    return s;
 }
 
 /* Builds run R from seed: data, model, init, the linear reference, and (span) the products. */
@@ -409,7 +425,9 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
         E->dn2 = malloc(E->m * sizeof(double));
         if (!E->GA || !E->H || !E->dn2) s = gk_fail(err, GK_ENOMEM, "out of memory");
     }
+    if (!s) s = make_trainer(E, err);
     if (!s) s = create_runs(E, (uint64_t)gk_config_int(cfg, "seed"), err);
+    if (!s) s = gk_trainer_start(&E->tr, err);
     static const char *const lead[3] = {"step", "time", "seed"};
     for (int c = 0; c < 3 && !s; c++) s = gk_metrics_add_column(&E->per_seed, lead[c], err);
     for (int c = 0; c < XOR_NMET && !s; c++) s = gk_metrics_add_column(&E->per_seed, xor_met[c], err);
@@ -431,7 +449,7 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
         *state = NULL;
         return s;
     }
-    take_snapshots(E);
+    take_snapshots(E, 0);
     E->setup_seconds = now_seconds() - t0;
     return GK_OK;
 }
@@ -448,7 +466,7 @@ static gk_status xor_columns(void *state, gk_metrics *m, gk_error *err) {
 static gk_status rep_dout(const xor_exp *E, xor_rep *R, gk_error *err) {
     double loss = gk_logistic_loss(R->f_train, R->D.y_train, E->n, R->dldf, NULL);
     if (!isfinite(loss))
-        return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld (seed %llu)", E->step,
+        return gk_fail(err, GK_ENONFINITE, "the train loss became non-finite at step %ld (seed %llu)", E->tr.step,
                        (unsigned long long)R->seed);
     for (size_t i = 0; i < E->n; i++) R->dldf[i] *= -E->lr;
     return GK_OK;
@@ -456,7 +474,7 @@ static gk_status rep_dout(const xor_exp *E, xor_rep *R, gk_error *err) {
 
 /* direct: one full-batch GD step of run R on the mean logistic loss, fused: W += G^T X with G from -lr dL/df. */
 static gk_status rep_step_direct(xor_exp *E, xor_rep *R, gk_error *err) {
-    gk_status s = R->fwd_step == E->step ? GK_OK /* an eval at this step just did it */
+    gk_status s = R->fwd_step == E->tr.step ? GK_OK /* an eval at this step just did it */
                                          : gk_model_forward(&R->model, R->theta, &R->in_train, E->n, R->f_train, err);
     R->fwd_step = -1; /* backward spends the cache */
     if (!s) s = rep_dout(E, R, err);
@@ -478,24 +496,33 @@ static gk_status rep_step_span(xor_exp *E, xor_rep *R, gk_error *err) {
     return s;
 }
 
-/* One GD step of every run, in lockstep (in seed order; each product uses the threads). The whole training
- * state: E->step and, per run, At (span) or theta (direct). */
-static gk_status xor_step(xor_exp *E, gk_error *err) {
+/* One GD step of every run, in lockstep (in seed order; each product uses the threads), run by the trainer.
+ * The whole training state: the trainer's step and theta (per run, At on the span path or W on the direct
+ * one), and the figure snapshots and per-run metrics (xor_visit). */
+static gk_status xor_step(void *ud, gk_trainer *tr, gk_error *err) {
+    xor_exp *E = ud;
     gk_status s = GK_OK;
     for (int k = 0; k < E->K && !s; k++)
         s = E->span ? rep_step_span(E, &E->rep[k], err) : rep_step_direct(E, &E->rep[k], err);
-    if (s) return s;
-    E->step++;
-    take_snapshots(E);
-    return GK_OK;
+    if (!s) take_snapshots(E, tr->step + 1);
+    return s;
 }
 
-static gk_status xor_advance(void *state, long target, const volatile int *stop, long *reached, gk_error *err) {
+/* The snapshots for the figures and the per-run metrics so far; the eval's forward cache is not kept (the next
+ * step recomputes it, the same bits). */
+static void xor_visit(void *state, gk_state *st) {
     xor_exp *E = state;
-    gk_status s = GK_OK;
-    while (E->step < target && !s && !(stop && *stop)) s = xor_step(E, err);
-    *reached = E->step;
-    return s;
+    void *rows = E->per_seed.rows;
+    size_t bytes = E->per_seed.nrows * (size_t)E->per_seed.ncols * sizeof(double);
+    gk_state_block_alloc(st, "xor.per_seed", &rows, &bytes);
+    if (st->loading && !st->status) {
+        free(E->per_seed.rows);
+        E->per_seed.rows = rows;
+        E->per_seed.nrows = E->per_seed.cap = bytes / ((size_t)E->per_seed.ncols * sizeof(double));
+    }
+    gk_state_block(st, "xor.snap_done", E->snap_done, sizeof E->snap_done);
+    for (int k = 0; k < E->nsnap; k++) gk_state_doubles(st, "xor.snap", E->snap[k], 2 * E->m);
+    for (int k = 0; st->loading && k < E->K; k++) E->rep[k].fwd_step = -1;
 }
 
 /* Accuracy against labels y on the points with mask[i] == want (ties f = 0 count 1/2); NAN if none. */
@@ -517,7 +544,7 @@ static gk_status fill_direct(const xor_exp *E, xor_rep *R, double *norm, double 
     /* test first, train last: the train forward is then the one the next GD step needs (same W, same bits) */
     gk_status s = gk_model_forward(&R->model, R->theta, &R->in_test, E->nt, R->f_test, err);
     if (!s) s = gk_model_forward(&R->model, R->theta, &R->in_train, E->n, R->f_train, err);
-    R->fwd_step = s ? -1 : E->step;
+    R->fwd_step = s ? -1 : E->tr.step;
     if (s) return s;
     *norm = gk_norm2(R->theta, E->P);
     double n0 = gk_norm2(R->theta0, E->P);
@@ -613,7 +640,7 @@ static gk_status xor_eval(void *state, double *row, gk_error *err) {
     for (int k = 0; k < E->K && !s; k++) {
         double *v = E->vals + (size_t)k * XOR_NMET;
         s = rep_eval(E, &E->rep[k], v, err);
-        prow[0] = (double)E->step, prow[1] = E->lr * (double)E->step, prow[2] = (double)E->rep[k].seed;
+        prow[0] = (double)E->tr.step, prow[1] = gk_trainer_time(&E->tr, E->tr.step), prow[2] = (double)E->rep[k].seed;
         memcpy(prow + 3, v, XOR_NMET * sizeof(double));
         if (!s) s = gk_metrics_append(&E->per_seed, prow, err);
     }
@@ -629,7 +656,7 @@ static gk_status xor_eval(void *state, double *row, gk_error *err) {
     return GK_OK;
 }
 
-static double xor_time(void *state, long step) { return ((xor_exp *)state)->lr * (double)step; }
+static gk_trainer *xor_trainer(void *state) { return &((xor_exp *)state)->tr; }
 
 /* The paper proves no transition time beyond "a few steps" (C n^0.01 <= t): no predicted step. */
 static double xor_predicted(void *state) { return NAN; }
@@ -914,9 +941,9 @@ static const gk_exp_type xor_type = {
     .create = xor_create,
     .destroy = xor_destroy,
     .columns = xor_columns,
-    .advance = xor_advance,
+    .trainer = xor_trainer,
+    .visit = xor_visit,
     .eval = xor_eval,
-    .time_of_step = xor_time,
     .predicted_step = xor_predicted,
     .save_data = xor_save,
     .summarize = xor_summarize,

@@ -30,8 +30,9 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
     tr->ud = ud;
     tr->theta = calloc(P, sizeof(double));
     tr->theta0 = malloc(P * sizeof(double));
-    tr->grad = malloc(P * sizeof(double));
-    if (!tr->theta || !tr->theta0 || !tr->grad) {
+    GK_ASSERT(!o->no_grad || (step_fn && !gk_trainer_transforms_on(o) && o->optim == GK_OPTIM_GD));
+    tr->grad = o->no_grad ? NULL : malloc(P * sizeof(double));
+    if (!tr->theta || !tr->theta0 || (!tr->grad && !o->no_grad)) {
         gk_trainer_free(tr);
         return gk_fail(err, GK_ENOMEM, "out of memory for %zu parameters", P);
     }

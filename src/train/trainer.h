@@ -45,6 +45,7 @@ typedef struct gk_train_opts {
     gk_filter_kind filter;            /* Grokfast filter of the gradient */
     double filter_alpha, filter_lambda;
     long filter_window;
+    int no_grad;                      /* a step function that needs no gradient buffer (tr->grad stays NULL) */
 } gk_train_opts;
 
 /* The training objective at theta: accumulates dL/dtheta into grad (zeroed by the trainer) and sets *loss. */
