@@ -3,7 +3,7 @@
  * The build runs `groklab --help-man` and `groklab --help-completion` (hidden options). */
 #include "common.h"
 #include "doc.h"
-#include "sweep.h"
+#include "cmd_sweep.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,8 +2,8 @@
  * cli/ is the only place that prints or exits.
  * Exit codes: 0 ok, 1 a run-time failure (I/O, divergence), 2 bad input, 130 interrupted. */
 #include "common.h"
-#include "run.h"
-#include "sweep.h"
+#include "cmd_run.h"
+#include "cmd_sweep.h"
 #include "doc.h"
 #include "plot.h"
 

@@ -1,6 +1,6 @@
 /* sweep.h: `groklab sweep ARGS...` (cli/sweep.c): argv[0] = "sweep"; returns the exit code. */
-#ifndef GK_CLI_SWEEP_H
-#define GK_CLI_SWEEP_H
+#ifndef GK_CLI_CMD_SWEEP_H
+#define GK_CLI_CMD_SWEEP_H
 
 int gk_cli_sweep(int argc, char **argv);
 

@@ -1,6 +1,6 @@
 /* run.c: `groklab list`, `groklab run`, `groklab resume` and `groklab theory`.
  * Exit codes: 0 ok, 1 a run-time failure (I/O, divergence), 2 bad input, 130 interrupted. */
-#include "run.h"
+#include "cmd_run.h"
 
 #include "common.h"
 

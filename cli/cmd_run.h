@@ -1,7 +1,7 @@
 /* run.h: the commands that train or inspect one run: list, run, resume, theory (cli/run.c). Each takes the
  * command's arguments (argv[0] = the command name) and returns the exit code. */
-#ifndef GK_CLI_RUN_H
-#define GK_CLI_RUN_H
+#ifndef GK_CLI_CMD_RUN_H
+#define GK_CLI_CMD_RUN_H
 
 #define GK_CLI_DEFAULT_PRESET "diag-sparse"
 

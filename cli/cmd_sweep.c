@@ -6,7 +6,7 @@
  * barrier. A point whose directory already holds a completed summary of the same params is not run again.
  * Exit codes: 0 every point completed, 1 some point failed or diverged (or an I/O error), 2 bad input
  * (nothing is run or created), 130 interrupted. */
-#include "sweep.h"
+#include "cmd_sweep.h"
 
 #include "common.h"
 #include "run/sweep.h"
