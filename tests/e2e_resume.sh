@@ -23,10 +23,10 @@ kill_and_resume() {
     check "$name: resumed summary says completed" grep -q '"status":[[:space:]]*"completed"' "$T/$name/summary.json"
 }
 
-kill_and_resume diag diag-sparse steps=60000 evals=40 evals_lin=20
-kill_and_resume modadd modadd-lyu-fast steps=4000 evals=20 evals_lin=10
-kill_and_resume teacher kumar-teacher steps=6000 evals=20 evals_lin=10
-kill_and_resume mnist omnigrok-mnist steps=1500 evals=10 evals_lin=5
+kill_and_resume diag diag-sparse steps=40000 evals=40 evals_lin=20
+kill_and_resume modadd modadd-lyu-fast steps=2500 evals=20 evals_lin=10
+kill_and_resume teacher kumar-teacher steps=4000 evals=20 evals_lin=10
+kill_and_resume mnist omnigrok-mnist steps=1000 evals=10 evals_lin=5
 kill_and_resume xor xor steps=300 p=2000 evals=20 evals_lin=10
 kill_and_resume xor-direct xor steps=60 p=2000 m=300 path=direct evals=20 evals_lin=10
 kill_and_resume flow diag-sparse-flow steps=400000 evals=40 evals_lin=20 rtol=1e-10 atol=1e-12 d=3000

@@ -19,7 +19,7 @@ check "train acc reaches 1 (step $F)" test "$F" != null
 check "test acc < 0.2 when train acc first reaches 1 (got $A)" awk -v a="$A" 'BEGIN{exit !(a<0.2)}'
 check "test acc >= 0.95 later (step $G), at least 5x the fit step ($F)" awk -v g="$G" -v f="$F" 'BEGIN{exit !(g!="null" && g>=5*f)}'
 check "final test acc >= 0.95" awk -v x="$(json_num "$S" final_test_acc)" 'BEGIN{exit !(x>=0.95)}'
-check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,test_loss,test_acc,param_norm,rel_dist_from_init,min_margin,norm_W_E,norm_W_pos,norm_W_Q,norm_W_K,norm_W_V,norm_W_O,norm_W_in,norm_b_in,norm_W_out,norm_b_out,norm_W_U,ipr$'"
+check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,test_loss,test_acc,param_norm,rel_dist_from_init,min_margin,norm_W_E,norm_W_pos,norm_W_Q,norm_W_K,norm_W_V,norm_W_O,norm_W_in,norm_b_in,norm_W_out,norm_b_out,norm_W_U,ipr,sc_share,grad_weight_cos$'"
 R=$(json_num "$S" ipr_ratio)
 check "Fourier IPR of W_E grows >= 2x (ratio $R)" awk -v r="$R" 'BEGIN{exit !(r>=2)}'
 
