@@ -117,4 +117,10 @@ for f in $(echo "$line" | sed 's/^files in [^:]*: //'); do
     check "  listed file $f exists" test -s "$T/st/$f"
 done
 
+echo "== a run larger than the machine is refused up front, with the estimate and the key to lower (item 7)"
+expect_bad "diag d=1e8: memory estimate names d" "lower d" diag-sparse d=100000000 n=10000
+expect_bad "modadd width=1e6: memory estimate names width" "lower width" modadd-lyu width=1000000
+expect_bad "images width=1e5: memory estimate names width" "lower width" omnigrok-mnist width=100000 n_train=100000
+expect_bad "kumar P=1e7: memory estimate names P" "lower P" kumar-fig1 P=10000000
+
 finish

@@ -82,6 +82,12 @@ mkdir -p "$T/notarun"; echo precious >"$T/notarun/notes.txt"
 "$GK" run diag-sparse steps=100 --quiet --force --out "$T/notarun" >/dev/null 2>&1
 check "--force does not delete a directory that is not a run" [ -e "$T/notarun/notes.txt" ]
 
+# Weights that explode are a divergence, like a loss that does (issue 15 item 9): exit 1, status diverged.
+"$GK" run xor steps=10 p=2000 n=100 m=200 lr=1e300 --quiet --checkpoint-every 0 --out "$T/boom" >/dev/null 2>"$T/boom.err"
+rc=$?
+check "exploded weights: exit 1, status diverged, the step named (rc=$rc)" bash -c \
+    "[ $rc -eq 1 ] && grep -q '\"status\":[[:space:]]*\"diverged\"' '$T/boom/summary.json' && grep -q 'parameter norm became non-finite at step 1' '$T/boom.err'"
+
 # Weights: init and final .npy per tensor, loadable by NumPy, final = the checkpoint's theta.
 check "weights/init and weights/final are written" [ -s "$T/ext/weights/init/u.npy" ] && [ -s "$T/ext/weights/final/v.npy" ]
 if /usr/bin/python3 -c "import numpy" 2>/dev/null; then

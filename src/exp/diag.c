@@ -354,7 +354,21 @@ static const gk_rule *diag_rule_list(void *state) {
     return ((diag_exp *)state)->D.kind == GK_DIAG_L2SEP ? diag_misgrok_rules : diag_grok_rules;
 }
 
+/* Peak memory: the train set (bits, or dense doubles for l2sep), the test set held (up to test_mem_mb), the
+ * references' dense copy of the train set and GLPK's LP (~24 bytes a nonzero), the parameter buffers. */
+static double diag_bytes(const gk_config *cfg, const char **key) {
+    const char *data = gk_config_str(cfg, "data");
+    if (!strcmp(data, "file")) return 0; /* bounded by the reader */
+    double d = (double)gk_config_int(cfg, "d"), n = (double)gk_config_int(cfg, "n"), nt = (double)gk_config_int(cfg, "n_test");
+    double per = !strcmp(data, "l2sep") ? 8.0 : 0.125;
+    double test = fmin(per * nt * d, (double)gk_config_int(cfg, "test_mem_mb") * 1048576.0);
+    double refs = gk_config_bool(cfg, "references") ? 32.0 * n * d : 0;
+    *key = "d";
+    return per * n * d + test + refs + 8.0 * 2 * d * 8;
+}
+
 static const gk_exp_type diag_type = {
+    .memory_bytes = diag_bytes,
     .rules = diag_rule_list,
     .name = "diag",
     .params = diag_params,

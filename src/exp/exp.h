@@ -66,6 +66,9 @@ typedef struct gk_exp_type {
     gk_status (*save_data)(void *state, const char *dir, gk_error *err);
     gk_status (*summarize)(void *state, const gk_metrics *m, cJSON *summary, gk_error *err);
     gk_status (*figures)(void *state, const gk_metrics *m, const char *dir, gk_error *err);
+    /* About how many bytes a run of this config holds at its peak, and the key that sets most of it (NULL:
+     * small at any size). gk_preset_config refuses a config that needs more than the machine has. */
+    double (*memory_bytes)(const gk_config *cfg, const char **key);
     /* The phenomena of this run (terminated by {NULL}); NULL: train set fit and test accuracy jump. */
     const gk_rule *(*rules)(void *state);
     /* The theory references alone (computed in create): their own accuracies or errors, for `groklab theory`. */

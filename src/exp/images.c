@@ -444,7 +444,18 @@ static const gk_rule img_rules[] = {
 };
 static const gk_rule *img_rule_list(void *state) { return img_rules; }
 
+/* Peak memory: the images (doubles), the parameters with their copies and AdamW moments, the activations of
+ * the whole train and test sets at an eval. */
+static double img_bytes(const gk_config *cfg, const char **key) {
+    double ntr = (double)gk_config_int(cfg, "n_train"), nte = (double)gk_config_int(cfg, "n_test");
+    double w = (double)gk_config_int(cfg, "width"), L = (double)gk_config_int(cfg, "depth");
+    double P = 784 * w + (L - 2) * w * w + 10 * w;
+    *key = "width";
+    return 8.0 * (2 * (ntr + nte) * 784 + 6 * P + 2 * (ntr + nte) * w * L);
+}
+
 static const gk_exp_type images_type = {
+    .memory_bytes = img_bytes,
     .rules = img_rule_list,
     .name = "images",
     .params = img_params,

@@ -477,7 +477,16 @@ static const gk_rule kumar_rules[] = {
 };
 static const gk_rule *kumar_rule_list(void *state) { return kumar_rules; }
 
+/* Peak memory: the P x P kernel of the initial NTK and its factorisation, the data and the per-sample NTK rows. */
+static double kumar_bytes(const gk_config *cfg, const char **key) {
+    double P = (double)gk_config_int(cfg, "P"), D = (double)gk_config_int(cfg, "D"), N = (double)gk_config_int(cfg, "N");
+    double nt = (double)gk_config_int(cfg, "ntest");
+    *key = "P";
+    return 8.0 * (3 * P * P + (P + nt) * (D + 1) + 6 * N * D + P * nt);
+}
+
 static const gk_exp_type kumar_type = {
+    .memory_bytes = kumar_bytes,
     .rules = kumar_rule_list,
     .name = "kumar",
     .params = kumar_params,

@@ -446,7 +446,15 @@ static const gk_rule mc_rules[] = {
 };
 static const gk_rule *mc_rule_list(void *state) { return mc_rules; }
 
+/* Peak memory: about 16 d x d matrices (the target, the references, the factors, the SVD workspaces). */
+static double mc_bytes(const gk_config *cfg, const char **key) {
+    double d = (double)gk_config_int(cfg, "d");
+    *key = "d";
+    return 16.0 * 8.0 * d * d;
+}
+
 static const gk_exp_type mc_type = {
+    .memory_bytes = mc_bytes,
     .references = mc_references,
     .rules = mc_rule_list,
     .name = "mc",

@@ -315,7 +315,21 @@ static const gk_rule mod_rules[] = {
 };
 static const gk_rule *mod_rule_list(void *state) { return mod_rules; }
 
+/* Peak memory: the parameters with their copies and AdamW moments, and the activations of all p^2 pairs. */
+static double mod_bytes(const gk_config *cfg, const char **key) {
+    double p = (double)gk_config_int(cfg, "p"), n = p * p;
+    if (!strcmp(gk_config_str(cfg, "model"), "transformer1")) {
+        double dm = (double)gk_config_int(cfg, "d_model"), dh = (double)gk_config_int(cfg, "d_mlp");
+        *key = "d_model";
+        return 8.0 * (6 * (2 * (p + 1) * dm + 4 * dm * dm + 2 * dm * dh) + n * (18 * dm + 2 * dh) + 4 * n * p);
+    }
+    double h = (double)gk_config_int(cfg, "width");
+    *key = "width";
+    return 8.0 * (6 * 3 * p * h + 4 * n * h + 4 * n * p);
+}
+
 static const gk_exp_type modular_type = {
+    .memory_bytes = mod_bytes,
     .rules = mod_rule_list,
     .name = "modular",
     .params = mod_params,

@@ -2,6 +2,7 @@
 #include "exp/exp.h"
 
 #include <string.h>
+#include <unistd.h>
 
 extern const gk_preset gk_presets_diag[];
 extern const gk_preset gk_presets_xor[];
@@ -34,6 +35,19 @@ const gk_preset *gk_preset_find(const char *name) {
     return NULL;
 }
 
+/* A run that would need more memory than the machine has is refused up front, with the estimate and the key
+ * that sets most of it (rather than failing, or being killed, an hour in). */
+static gk_status check_memory(const gk_preset *p, const gk_config *cfg, gk_error *err) {
+    const char *key = NULL;
+    double need = p->type->memory_bytes ? p->type->memory_bytes(cfg, &key) : 0;
+    double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (!(mem > 0) || !(need > mem) || !key) return GK_OK;
+    int k = gk_config_index(cfg, key);
+    return gk_fail(err, GK_EINVAL, "%s=%s: preset %s would need about %.1f GB with this config, more than this machine's "
+                   "%.1f GB: lower %s (or the other sizes)", key, k >= 0 ? cfg->str[k] : "?", p->name, need / 1e9,
+                   mem / 1e9, key);
+}
+
 gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int nassign, gk_config *cfg, gk_error *err) {
     gk_status s = gk_config_init(cfg, p->type->params, err);
     if (s) return s;
@@ -55,5 +69,6 @@ gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int na
         s = gk_config_set(cfg, assign[i], err);
         if (s) return s;
     }
-    return p->type->check ? p->type->check(cfg, err) : GK_OK;
+    s = p->type->check ? p->type->check(cfg, err) : GK_OK;
+    return s ? s : check_memory(p, cfg, err);
 }
