@@ -28,4 +28,5 @@ theory() { # NAME PRESET REGEX
 theory diag diag-sparse 'l1margin +train_acc 1 +test_acc 1'
 theory mc mc-multiply-fast 'nucnorm +test_loss [0-9.e-]+'
 theory kumar kumar-fig1 'kernel +test_loss [0-9.e-]+'
+theory xor xor 'linear +train_acc [0-9.]+ +test_acc 0\.[0-9]+'
 finish

@@ -934,7 +934,24 @@ static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, 
     return s;
 }
 
+/* The reference alone (groklab theory): the linear classifier sign(<sum_i y_i x_i, x>) of the kernel regime
+ * (Xu et al. Thm 3.3), its train and (clean) test accuracy, the mean over the runs. */
+static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
+    const xor_exp *E = state;
+    double tr = 0, te = 0;
+    for (int k = 0; k < E->K; k++) {
+        const xor_rep *R = &E->rep[k];
+        tr += sign_acc(R->D.y_train, R->lin_train, E->n) / E->K;
+        te += sign_acc(R->D.y_test, R->lin_test, E->nt) / E->K;
+    }
+    cJSON *lin = cJSON_AddObjectToObject(cJSON_AddObjectToObject(out, "references"), "linear");
+    cJSON_AddNumberToObject(lin, "train_acc", tr);
+    cJSON_AddNumberToObject(lin, "test_acc", te);
+    return GK_OK;
+}
+
 static const gk_exp_type xor_type = {
+    .references = xor_references,
     .name = "xor",
     .params = xor_params,
     .check = xor_check,
