@@ -111,7 +111,9 @@ static void relu2_destroy(gk_model *mod) {
     mod->impl = NULL;
 }
 
-static const gk_model_ops relu2_ops = {"relu2", relu2_forward, relu2_backward, relu2_destroy};
+void gk_relu2_init(gk_model *mod, double omega, uint64_t seed, double *theta);
+static const gk_model_ops relu2_ops = {.name = "relu2", .forward = relu2_forward, .backward = relu2_backward,
+                                       .destroy = relu2_destroy, .init = gk_relu2_init}; /* scale = omega */
 
 gk_status gk_relu2_create(gk_model *mod, size_t p, size_t width, gk_error *err) {
     GK_ASSERT(p >= 1 && width >= 1);
