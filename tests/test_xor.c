@@ -264,8 +264,8 @@ static double *xor_rows(const char *const *keys, int nkeys, long steps, int thre
     *ncols = m.ncols;
     double *rows = calloc((size_t)(steps + 1) * (size_t)m.ncols, sizeof(double));
     for (long t = 0; t <= steps; t++) {
-        long reached = t;
-        if (t > 0) GK_ASSERT(pr->type->advance(st, t, NULL, &reached, &err) == GK_OK && reached == t);
+        if (t > 0) GK_ASSERT(gk_trainer_advance(pr->type->trainer(st), t, NULL, &err) == GK_OK);
+        GK_ASSERT(pr->type->trainer(st)->step == t);
         double *row = rows + (size_t)t * (size_t)m.ncols;
         row[0] = (double)t;
         GK_ASSERT(pr->type->eval(st, row, &err) == GK_OK);

@@ -448,11 +448,11 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
     summarize_phenomena(sum, &rs->m, predicted);
     gk_summarize_rules(T, rs->exp, &rs->m, predicted, sum);
     if (!rs->ckpt_ok) cJSON_AddStringToObject(sum, "checkpoint_unavailable", rs->ckpt_why);
-    cJSON_AddNumberToObject(sum, "checkpoints_written", (double)rs->ckpt_count); /* before the final one */
-    cJSON_AddNumberToObject(sum, "checkpoint_seconds", rs->ckpt_secs);
     cJSON_AddNumberToObject(sum, "wall_seconds", now_seconds() - rs->t0);
     cJSON_AddNumberToObject(sum, "train_seconds", train_wall);
     if (rs->step > 0) cJSON_AddNumberToObject(sum, "seconds_per_step", train_wall / (double)rs->step);
+    cJSON_AddNumberToObject(sum, "checkpoints_written", (double)rs->ckpt_count); /* before the final one */
+    cJSON_AddNumberToObject(sum, "checkpoint_seconds", rs->ckpt_secs);
     gk_error aux = {{0}};
     if (T->summarize && T->summarize(rs->exp, &rs->m, sum, &aux)) cJSON_AddStringToObject(sum, "summarize_error", aux.msg);
     return sum;

@@ -10,8 +10,12 @@
 
 /* ---- reading the summaries ----------------------------------------------------------------------- */
 
+/* Keys that depend on the machine's speed, not on the run's results: *_seconds, seconds_per_step and the number
+ * of checkpoints a timer wrote. */
 int gk_sweep_is_time_key(const char *key) {
-    return !strcmp(key, "wall_seconds") || !strcmp(key, "train_seconds") || !strcmp(key, "seconds_per_step");
+    size_t n = strlen(key);
+    return (n > 8 && !strcmp(key + n - 8, "_seconds")) || !strcmp(key, "seconds_per_step") ||
+           !strcmp(key, "checkpoints_written");
 }
 
 void gk_sweep_table_free(gk_sweep_table *t) {
