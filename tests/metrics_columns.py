@@ -32,6 +32,8 @@ def signature(info):
     """What decides the columns: the experiment, its choice and on/off keys, the depth and the seeds."""
     keys = [(p["key"], p["default"]) for p in groklab.params(info["name"])
             if p["kind"] in ("enum", "bool") or p["key"] in ("depth", "seeds")]
+    # the columns differ between one seed and several, not with how many: build with 2 (xor-paper-100 has 100)
+    keys = [(k, "2" if k == "seeds" and int(v) > 1 else v) for k, v in keys]
     return (info["experiment"], tuple(keys))
 
 
