@@ -50,17 +50,13 @@ typedef struct gk_exp_type {
     void (*destroy)(void *state);
     /* Declares the metric columns after step and time, in the order eval fills them. */
     gk_status (*columns)(void *state, gk_metrics *m, gk_error *err);
-    /* Advances from the current step to `target`, checking *stop between steps. *reached is the step
-     * reached (== target unless stopped or failed). A non-finite loss returns GK_ENONFINITE, naming the step. */
-    gk_status (*advance)(void *state, long target, const volatile int *stop, long *reached, gk_error *err);
-    /* The experiment's trainer: when given, the driver steps it (advance and time_of_step are then unused)
-     * and checkpoints it. */
+    /* The experiment's trainer (required): the driver steps it to each eval point, takes time from it and
+     * checkpoints it. */
     gk_trainer *(*trainer)(void *state);
     /* Mutable state beyond the trainer's (RNG streams, per-seed buffers, counters), for checkpoints. */
     void (*visit)(void *state, gk_state *s);
     /* Fills row[2 ..] (the declared columns) at the current step. */
     gk_status (*eval)(void *state, double *row, gk_error *err);
-    double (*time_of_step)(void *state, long step);   /* continuous time, e.g. lr * step */
     double (*predicted_step)(void *state);            /* predicted transition step, NAN if none */
     /* Optional hooks (NULL if absent). */
     gk_status (*save_data)(void *state, const char *dir, gk_error *err);

@@ -247,7 +247,7 @@ static void visit_run(run_state *rs, gk_state *st) {
 }
 
 static gk_status write_weights(run_state *rs, const char *sub, gk_error *err) {
-    if (!rs->tr || !rs->tr->table) return GK_OK;
+    if (!rs->tr->table) return GK_OK;
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/weights/%s", rs->o->out_dir, sub);
     return gk_npy_write_tensors(dir, rs->tr->table, rs->tr->theta, err);
@@ -256,7 +256,7 @@ static gk_status write_weights(run_state *rs, const char *sub, gk_error *err) {
 /* Writes the checkpoint (and with save_weights the weights at this step). A run whose state cannot be saved
  * goes on without checkpoints; an I/O failure is returned. */
 static gk_status write_checkpoint(run_state *rs, gk_error *err) {
-    if (!rs->tr || !rs->ckpt_ok) return GK_OK;
+    if (!rs->ckpt_ok) return GK_OK;
     double t0 = now_seconds();
     gk_state st;
     gk_state_init_save(&st);
@@ -288,7 +288,7 @@ static gk_status eval_row(run_state *rs, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
     memset(rs->row, 0, (size_t)rs->m.ncols * sizeof(double));
     rs->row[0] = (double)rs->step;
-    rs->row[1] = rs->tr ? gk_trainer_time(rs->tr, rs->step) : T->time_of_step(rs->exp, rs->step);
+    rs->row[1] = gk_trainer_time(rs->tr, rs->step);
     gk_status s = T->eval(rs->exp, rs->row, err);
     if (s) return s;
     if (rs->sharp_every > 0) { /* the last column; every sharp_every-th eval row, NaN between */
@@ -312,16 +312,11 @@ static void report(run_state *rs, long steps) {
 
 /* Steps to `target`, stopping for checkpoints when the ticker says one is due. */
 static gk_status advance_to(run_state *rs, long target, gk_error *err) {
-    const gk_exp_type *T = rs->p->type;
     const volatile int *stop = rs->ticker_on ? &rs->pause : rs->o->stop;
     gk_status s = GK_OK;
     while (rs->step < target && !s) {
-        if (rs->tr) {
-            s = gk_trainer_advance(rs->tr, target, stop, err);
-            rs->step = rs->tr->step;
-        } else {
-            s = T->advance(rs->exp, target, stop, &rs->step, err);
-        }
+        s = gk_trainer_advance(rs->tr, target, stop, err);
+        rs->step = rs->tr->step;
         if (s) break;
         if (rs->o->stop && *rs->o->stop) return gk_fail(err, GK_EINTERRUPTED, "interrupted at step %ld", rs->step);
         if (rs->step < target && !rs->ticker_on) return gk_fail(err, GK_EFAILED, "the experiment stopped at step %ld", rs->step);
@@ -360,11 +355,7 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
 
 /* Whether this run's state can be saved at all (a BDF flow cannot): a trial visit, nothing written. */
 static void probe_checkpoint(run_state *rs) {
-    rs->ckpt_ok = rs->tr != NULL;
-    if (!rs->tr) {
-        snprintf(rs->ckpt_why, sizeof rs->ckpt_why, "preset %s cannot be checkpointed", rs->p->name);
-        return;
-    }
+    rs->ckpt_ok = 1;
     gk_state st;
     gk_state_init_save(&st);
     visit_run(rs, &st);
@@ -378,7 +369,7 @@ static void probe_checkpoint(run_state *rs) {
 
 static void ticker_start(run_state *rs) {
     probe_checkpoint(rs);
-    if (!rs->tr || !(rs->o->checkpoint_every > 0)) return;
+    if (!(rs->o->checkpoint_every > 0)) return;
     rs->next_ckpt = now_seconds() + rs->o->checkpoint_every;
     rs->ticker_on = pthread_create(&rs->ticker, NULL, ticker_main, rs) == 0;
 }
@@ -415,13 +406,14 @@ static gk_status build(run_state *rs, gk_error *err) {
     gk_metrics_init(&rs->m);
     gk_status s = T->create(rs->cfg, &rs->exp, err);
     if (!s) s = gk_declare_columns(rs->p, rs->cfg, rs->exp, &rs->m, err);
-    if (!s && T->trainer) {
+    if (!s) {
+        GK_ASSERT(T->trainer); /* every experiment trains through the trainer */
         rs->tr = T->trainer(rs->exp);
         rs->step = rs->tr->step;
     }
     int si = gk_config_index(rs->cfg, "sharpness_every");
     rs->sharp_every = si >= 0 ? (long)rs->cfg->num[si] : 0;
-    if (!s && rs->sharp_every > 0 && !(rs->tr && rs->tr->objective))
+    if (!s && rs->sharp_every > 0 && !rs->tr->objective)
         s = gk_fail(err, GK_EINVAL, "sharpness_every=%ld: preset %s has no full-batch objective to take the Hessian of",
                     rs->sharp_every, rs->p->name);
     if (!s) rs->row = calloc((size_t)rs->m.ncols, sizeof(double));
@@ -442,7 +434,7 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
     cJSON_Delete(params);
     cJSON_AddNumberToObject(sum, "steps", (double)gk_config_int(rs->cfg, "steps"));
     cJSON_AddNumberToObject(sum, "steps_done", (double)rs->step);
-    if (rs->tr) cJSON_AddNumberToObject(sum, "final_time", gk_trainer_time(rs->tr, rs->step));
+    cJSON_AddNumberToObject(sum, "final_time", gk_trainer_time(rs->tr, rs->step));
     cJSON_AddNumberToObject(sum, "eval_points", (double)rs->m.nrows);
     double predicted = T->predicted_step(rs->exp);
     summarize_phenomena(sum, &rs->m, predicted);
@@ -601,7 +593,6 @@ static gk_status resume_config(const char *dir, const char *const *assign, int n
 
 /* Loads the checkpoint of dir into a built run state. */
 static gk_status load_checkpoint(run_state *rs, const char *dir, gk_error *err) {
-    if (!rs->tr) return gk_fail(err, GK_EINVAL, "preset %s cannot be resumed (it has no checkpoints yet)", rs->p->name);
     char path[1100];
     snprintf(path, sizeof path, "%s/%s", dir, GK_CHECKPOINT_FILE);
     void *payload = NULL;
