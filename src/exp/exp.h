@@ -1,7 +1,9 @@
-/* exp.h: the experiment layer. One file per paper setup (src/exp/<name>.c) defines an experiment type:
- * its keys, how it builds dataset -> model -> loss -> optimizer -> theory references, how it advances
- * and what it measures at an eval point. The run driver (run.c) owns the loop, the run directory,
- * metrics.csv, summary.json and the figures. */
+/* exp.h: the experiment layer. One file per paper setup (src/exp/<name>.c) defines an experiment type: its keys
+ * (a spec table), how it builds data -> model -> objective -> theory references into a trainer
+ * (src/train/trainer.h: the buffers, the optimizer and the step loop; a structured step where the science needs
+ * one), what it measures at an eval point, its phenomenon rules, its references and its figures. The run layer
+ * (src/run/run.c) owns the eval schedule, checkpoints and resume, the run directory, metrics.csv, summary.json
+ * and the figures' files. README.md, "The trainer and the experiment interface", has a complete example. */
 #ifndef GK_EXP_H
 #define GK_EXP_H
 
