@@ -44,9 +44,9 @@ static void test_gd_closed_form(void) {
 
 static void test_perp(void) {
     gk_param_table table = {0};
-    gk_param_table_add(&table, "a", 2, 2);
-    gk_param_table_add(&table, "b", 2, 1);
-    gk_param_table_add(&table, "c", 1, 1);
+    gk_param_table_add(&table, "a", 2, 2); /* 4 + 2 = P values */
+    gk_param_table_add(&table, "b", 1, 2);
+    GK_ASSERT(table.size == P);
     for (int rescale = 0; rescale < 2; rescale++) {
         gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = 0.1, .perp = 1, .perp_rescale = rescale};
         gk_trainer tr;
