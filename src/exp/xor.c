@@ -512,14 +512,7 @@ static gk_status xor_step(void *ud, gk_trainer *tr, gk_error *err) {
  * step recomputes it, the same bits). */
 static void xor_visit(void *state, gk_state *st) {
     xor_exp *E = state;
-    void *rows = E->per_seed.rows;
-    size_t bytes = E->per_seed.nrows * (size_t)E->per_seed.ncols * sizeof(double);
-    gk_state_block_alloc(st, "xor.per_seed", &rows, &bytes);
-    if (st->loading && !st->status) {
-        free(E->per_seed.rows);
-        E->per_seed.rows = rows;
-        E->per_seed.nrows = E->per_seed.cap = bytes / ((size_t)E->per_seed.ncols * sizeof(double));
-    }
+    gk_metrics_visit(&E->per_seed, "xor.per_seed", st);
     gk_state_block(st, "xor.snap_done", E->snap_done, sizeof E->snap_done);
     for (int k = 0; k < E->nsnap; k++) gk_state_doubles(st, "xor.snap", E->snap[k], 2 * E->m);
     for (int k = 0; st->loading && k < E->K; k++) E->rep[k].fwd_step = -1;

@@ -1,6 +1,7 @@
 /* metrics.c: the eval table and its CSV file. */
 #include "io/metrics.h"
 
+#include "core/state.h"
 #include "io/fsutil.h"
 
 #include <math.h>
@@ -68,3 +69,13 @@ long gk_metrics_first_at_least(const gk_metrics *m, const char *name, double thr
 }
 
 double gk_metrics_step_of(const gk_metrics *m, long r) { return r < 0 ? NAN : gk_metrics_at(m, (size_t)r, 0); }
+
+void gk_metrics_visit(gk_metrics *m, const char *name, gk_state *st) {
+    void *rows = m->rows;
+    size_t bytes = m->nrows * (size_t)m->ncols * sizeof(double);
+    gk_state_block_alloc(st, name, &rows, &bytes);
+    if (!st->loading || st->status) return;
+    free(m->rows);
+    m->rows = rows;
+    m->nrows = m->cap = bytes / ((size_t)m->ncols * sizeof(double));
+}

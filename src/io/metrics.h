@@ -24,6 +24,9 @@ static inline double gk_metrics_at(const gk_metrics *m, size_t row, int col) { r
 long gk_metrics_first_at_least(const gk_metrics *m, const char *name, double thr);
 /* The step (column 0) of row r, or NAN for r < 0. */
 double gk_metrics_step_of(const gk_metrics *m, long r);
+/* Saves or loads the rows of m (its columns must already be declared) as checkpoint block `name`. */
+struct gk_state;
+void gk_metrics_visit(gk_metrics *m, const char *name, struct gk_state *st);
 /* Copies one column into out (nrows values). */
 void gk_metrics_column(const gk_metrics *m, int col, double *out);
 /* Header row, then one row per eval, numbers printed with %.17g (exact round trip); atomic. */

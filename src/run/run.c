@@ -234,14 +234,7 @@ static void visit_run(run_state *rs, gk_state *st) {
     gk_state_block(st, "run.columns", stored_names, sizeof stored_names);
     if (st->loading && !st->status && (memcmp(stored_preset, preset, sizeof preset) || memcmp(stored_names, names, sizeof names)))
         gk_state_fail(st, GK_EINVAL, "the checkpoint is of another preset or version (its metrics columns differ)");
-    void *rows = rs->m.rows;
-    size_t bytes = rs->m.nrows * (size_t)rs->m.ncols * sizeof(double);
-    gk_state_block_alloc(st, "run.metrics", &rows, &bytes);
-    if (st->loading && !st->status) {
-        free(rs->m.rows);
-        rs->m.rows = rows;
-        rs->m.nrows = rs->m.cap = bytes / ((size_t)rs->m.ncols * sizeof(double));
-    }
+    gk_metrics_visit(&rs->m, "run.metrics", st);
     gk_trainer_visit(rs->tr, st);
     if (rs->p->type->visit) rs->p->type->visit(rs->exp, st);
 }
