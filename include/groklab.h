@@ -62,6 +62,9 @@ void gk_rng_seed(gk_rng *r, uint64_t seed, uint64_t stream);
 uint64_t gk_rng_u64(gk_rng *r);
 double gk_rng_uniform(gk_rng *r);          /* in [0, 1) with 53 random bits */
 double gk_rng_normal(gk_rng *r);           /* N(0, 1), Marsaglia polar method (no cached spare) */
+/* n draws of N(0, 1) keeping both values of each polar pair: half the uniforms of n gk_rng_normal calls (and
+ * another sequence). For large blocks (the XOR inputs and init). */
+void gk_rng_normals(gk_rng *r, double *out, size_t n);
 uint64_t gk_rng_below(gk_rng *r, uint64_t n); /* uniform in [0, n), unbiased */
 void gk_rng_shuffle(gk_rng *r, size_t *idx, size_t n); /* Fisher-Yates */
 

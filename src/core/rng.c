@@ -34,14 +34,30 @@ uint64_t gk_rng_u64(gk_rng *r) {
 
 double gk_rng_uniform(gk_rng *r) { return (double)(gk_rng_u64(r) >> 11) * 0x1.0p-53; }
 
-double gk_rng_normal(gk_rng *r) {
+/* One accepted point (u, v) of Marsaglia's polar method: returns u f and sets *second = v f. */
+static double polar_pair(gk_rng *r, double *second) {
     double u, v, q;
     do {
         u = 2.0 * gk_rng_uniform(r) - 1.0;
         v = 2.0 * gk_rng_uniform(r) - 1.0;
         q = u * u + v * v;
     } while (q >= 1.0 || q == 0.0);
-    return u * sqrt(-2.0 * log(q) / q);
+    double f = sqrt(-2.0 * log(q) / q);
+    *second = v * f;
+    return u * f;
+}
+
+double gk_rng_normal(gk_rng *r) {
+    double unused;
+    return polar_pair(r, &unused);
+}
+
+void gk_rng_normals(gk_rng *r, double *out, size_t n) {
+    for (size_t k = 0; k < n;) {
+        double second;
+        out[k++] = polar_pair(r, &second);
+        if (k < n) out[k++] = second;
+    }
 }
 
 uint64_t gk_rng_below(gk_rng *r, uint64_t n) {

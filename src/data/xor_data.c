@@ -1,6 +1,6 @@
 /* xor_data.c: XOR cluster data (Xu et al. 2024, Def. 2.1). See xor_data.h.
  *
- * Normal draws: gk_xor_normals (both values of each polar pair: half the logarithms of gk_rng_normal).
+ * Normal draws: gk_rng_normals (core/rng.c) (both values of each polar pair: half the logarithms of gk_rng_normal).
  * Random streams (all from `seed`): stream 0 draws the two directions; stream XOR_TRAIN + i draws train
  * row i (clean label, cluster sign, flip, noise); stream XOR_TEST + i draws test row i. Rows are filled
  * in parallel with a static partition; each row's values depend only on its own stream.
@@ -18,21 +18,6 @@
 
 #define XOR_TRAIN (UINT64_C(1) << 40)
 #define XOR_TEST (UINT64_C(2) << 40)
-
-void gk_xor_normals(gk_rng *r, double *out, size_t count) {
-    size_t k = 0;
-    while (k < count) {
-        double u, v, q;
-        do {
-            u = 2.0 * gk_rng_uniform(r) - 1.0;
-            v = 2.0 * gk_rng_uniform(r) - 1.0;
-            q = u * u + v * v;
-        } while (q >= 1.0 || q == 0.0);
-        double f = sqrt(-2.0 * log(q) / q);
-        out[k++] = u * f;
-        if (k < count) out[k++] = v * f;
-    }
-}
 
 /* Two orthonormal directions by Gram-Schmidt on Gaussian vectors, then scaled to mu_norm. */
 static void make_directions(gk_xor_data *D, uint64_t seed) {
@@ -67,7 +52,7 @@ static double make_row(const gk_xor_data *D, uint64_t seed, uint64_t stream, int
     }
     *flip = gk_rng_uniform(&r) < D->eta;
     const double *mu = yc > 0 ? D->mu1 : D->mu2;
-    gk_xor_normals(&r, x, D->p);
+    gk_rng_normals(&r, x, D->p);
     for (size_t j = 0; j < D->p; j++) x[j] = s * mu[j] + x[j];
     *cluster = (int)s * (yc > 0 ? 1 : 2);
     return yc;

@@ -23,11 +23,6 @@ typedef struct gk_xor_data {
     size_t n_flipped;
 } gk_xor_data;
 
-/* count draws of N(0, 1) from r: the Marsaglia polar method keeping both values of each accepted pair
- * (gk_rng_normal keeps one). Used for the inputs and, by model/relu2, for W(0): the paper-size set-up draws
- * 8.8e7 of them per run. */
-void gk_xor_normals(gk_rng *r, double *out, size_t count);
-
 gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, double mu_norm, double eta,
                            uint64_t seed, gk_error *err);
 void gk_xor_data_free(gk_xor_data *D);

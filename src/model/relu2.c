@@ -12,7 +12,6 @@
 #include "model/relu2.h"
 
 #include "core/parallel.h"
-#include "data/xor_data.h" /* gk_xor_normals */
 
 #include <cblas.h>
 #include <math.h>
@@ -148,7 +147,7 @@ void gk_relu2_init(gk_model *mod, double omega, uint64_t seed, double *theta) {
         gk_rng rj;
         gk_rng_seed(&rj, seed, (UINT64_C(4) << 40) + (uint64_t)j);
         double *w = theta + (size_t)j * p;
-        gk_xor_normals(&rj, w, p);
+        gk_rng_normals(&rj, w, p);
         for (size_t k = 0; k < p; k++) w[k] *= omega;
     }
 }

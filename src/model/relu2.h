@@ -18,7 +18,7 @@ typedef struct gk_relu2_input {
 } gk_relu2_input;
 
 gk_status gk_relu2_create(gk_model *m, size_t p, size_t width, gk_error *err);
-/* Draws a (from stream `seed`/1) and W ~ N(0, omega^2) (row j from its own stream, gk_xor_normals):
+/* Draws a (from stream `seed`/1) and W ~ N(0, omega^2) (row j from its own stream, gk_rng_normals):
  * thread-independent. */
 void gk_relu2_init(gk_model *m, double omega, uint64_t seed, double *theta);
 /* The fixed output weights a_j (m values). */
