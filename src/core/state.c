@@ -6,6 +6,11 @@
 
 void gk_state_init_save(gk_state *s) { memset(s, 0, sizeof *s); }
 
+void gk_state_init_probe(gk_state *s) {
+    memset(s, 0, sizeof *s);
+    s->probing = 1;
+}
+
 void gk_state_init_load(gk_state *s, const void *buf, size_t len) {
     memset(s, 0, sizeof *s);
     s->loading = 1;
@@ -20,6 +25,10 @@ void gk_state_fail(gk_state *s, gk_status st, const char *msg) {
 }
 
 static int put(gk_state *s, const void *p, size_t n) {
+    if (s->probing) {
+        s->len += n;
+        return 1;
+    }
     if (s->len + n > s->cap) {
         size_t cap = s->cap ? s->cap : 4096;
         while (cap < s->len + n) cap *= 2;

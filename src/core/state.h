@@ -14,6 +14,7 @@
 
 typedef struct gk_state {
     int loading;
+    int probing;        /* save mode that copies nothing: only whether every block can be saved */
     unsigned char *buf; /* save: owned, grown; load: the caller's bytes */
     size_t len, cap, pos;
     gk_status status;   /* first failure */
@@ -21,6 +22,8 @@ typedef struct gk_state {
 } gk_state;
 
 void gk_state_init_save(gk_state *s);
+/* A save that keeps no bytes: visiting with it tells whether a state can be checkpointed, at no copying cost. */
+void gk_state_init_probe(gk_state *s);
 void gk_state_init_load(gk_state *s, const void *buf, size_t len);
 /* Saves or loads `bytes` bytes at ptr under `name`. */
 void gk_state_block(gk_state *s, const char *name, void *ptr, size_t bytes);

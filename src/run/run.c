@@ -346,11 +346,11 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
     return s;
 }
 
-/* Whether this run's state can be saved at all (a BDF flow cannot): a trial visit, nothing written. */
+/* Whether this run's state can be saved at all (a BDF flow cannot): a trial visit that copies nothing. */
 static void probe_checkpoint(run_state *rs) {
     rs->ckpt_ok = 1;
     gk_state st;
-    gk_state_init_save(&st);
+    gk_state_init_probe(&st);
     visit_run(rs, &st);
     gk_error why = {{0}};
     if (gk_state_status(&st, &why) == GK_EUNAVAILABLE) {
