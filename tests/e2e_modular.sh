@@ -19,7 +19,7 @@ check "test acc < 0.2 when train acc first reaches 1 (got $A)" awk -v a="$A" 'BE
 check "test acc >= 0.95 later (step $G), at least 10x the fit step ($F)" awk -v g="$G" -v f="$F" 'BEGIN{exit !(g!="null" && g>=10*f)}'
 te=$(col "$M" test_acc); ip=$(col "$M" ipr)
 check "final test acc >= 0.95" awk -F, -v c="$te" 'END{exit !($c>=0.95)}' "$M"
-check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,test_loss,test_acc,param_norm,rel_dist_from_init,min_margin,norm_W1,norm_b1,norm_W2,ipr,sc_share,grad_weight_cos$'"
+check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,test_loss,test_acc,param_norm,rel_dist_from_init,min_margin,norm_W1,norm_b1,norm_W2,ipr,sc_share,grad_weight_cos,restricted_loss,excluded_loss,fourier_gini,key_freq_norm_share$'"
 check "min margin > 0 at the end (train fit)" awk -F, -v c="$(col "$M" min_margin)" 'END{exit !($c>0)}' "$M"
 
 echo "== grokking without weight decay (modadd-gromov: quadratic MLP, MSE, plain GD, wd = 0)"

@@ -19,9 +19,22 @@ check "train acc reaches 1 (step $F)" test "$F" != null
 check "test acc < 0.2 when train acc first reaches 1 (got $A)" awk -v a="$A" 'BEGIN{exit !(a<0.2)}'
 check "test acc >= 0.95 later (step $G), at least 5x the fit step ($F)" awk -v g="$G" -v f="$F" 'BEGIN{exit !(g!="null" && g>=5*f)}'
 check "final test acc >= 0.95" awk -v x="$(json_num "$S" final_test_acc)" 'BEGIN{exit !(x>=0.95)}'
-check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,test_loss,test_acc,param_norm,rel_dist_from_init,min_margin,norm_W_E,norm_W_pos,norm_W_Q,norm_W_K,norm_W_V,norm_W_O,norm_W_in,norm_b_in,norm_W_out,norm_b_out,norm_W_U,ipr,sc_share,grad_weight_cos$'"
+check "metrics columns" bash -c "head -1 '$M' | grep -q '^step,time,train_loss,train_acc,test_loss,test_acc,param_norm,rel_dist_from_init,min_margin,norm_W_E,norm_W_pos,norm_W_Q,norm_W_K,norm_W_V,norm_W_O,norm_W_in,norm_b_in,norm_W_out,norm_b_out,norm_W_U,ipr,sc_share,grad_weight_cos,restricted_loss,excluded_loss,fourier_gini,key_freq_norm_share$'"
 R=$(json_num "$S" ipr_ratio)
 check "Fourier IPR of W_E grows >= 2x (ratio $R)" awk -v r="$R" 'BEGIN{exit !(r>=2)}'
+
+echo "== progress measures (Nanda et al. 2023): restricted loss before test loss; excluded loss rises, then falls"
+phen_step() { /usr/bin/python3 -c 'import json,sys; print(next((p["step"] for p in json.load(open(sys.argv[1]))["phenomena"] if p["what"] == sys.argv[2]), None))' "$S" "$1"; }
+RS=$(phen_step "restricted loss halved"); TS=$(phen_step "test loss halved")
+check "the restricted loss halves (step $RS) before the test loss does (step $TS)" awk -v r="$RS" -v t="$TS" 'BEGIN{exit !(r!="None" && t!="None" && r+0<t+0)}'
+P1=$(json_num "$S" memorisation_end_step); P2=$(json_num "$S" circuit_formation_end_step); P3=$(json_num "$S" cleanup_end_step)
+check "three phases in order ($P1 < $P2 <= $P3)" awk -v a="$P1" -v b="$P2" -v c="$P3" 'BEGIN{exit !(a!="null" && b!="null" && c!="null" && a<b && b<=c)}'
+ex=$(col "$M" excluded_loss)
+EX1=$(awk -F, -v c="$ex" -v s="$P1" '$1==s{print $c}' "$M"); EX2=$(awk -F, -v c="$ex" -v s="$P2" '$1==s{print $c}' "$M")
+EXL=$(awk -F, -v c="$ex" 'END{print $c}' "$M")
+check "the excluded loss rises during circuit formation ($EX1 -> $EX2) and falls after it (final $EXL)" awk -v a="$EX1" -v b="$EX2" -v z="$EXL" 'BEGIN{exit !(b>1.5*a && z<b)}'
+check "phases.png drawn" test -s "$T/tf/phases.png"
+check "five key frequencies in the summary" /usr/bin/python3 -c "import json,sys; k=json.load(open('$S'))['key_frequencies']; sys.exit(not (len(k)==5 and all(1<=x<=15 for x in k)))"
 
 echo "== determinism: same seed, 1 and 2 threads"
 "$GK" run modadd-nanda-fast steps=150 threads=1 --out "$T/d1" --quiet >/dev/null 2>&1

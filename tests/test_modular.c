@@ -4,6 +4,7 @@
 #include "gradcheck.h"
 
 #include "data/modular_data.h"
+#include "data/zp_fourier.h"
 #include "model/mlp2.h"
 #include "train/train.h"
 
@@ -294,6 +295,47 @@ static void test_ipr(void) {
     GK_CHECK(isnan(gk_zp_ipr(u, 1, p, c, s)));
 }
 
+/* Nanda's split on a known grid: logits 3 cos(w_k0 (a + b - c)) + cos(w_k1 a) + 0.5 (class c's constant c / p).
+ * The key frequency k0 is found from weights with a pure k0 component; the restricted logits keep exactly the
+ * first term and the class means, the excluded ones exactly the rest. */
+static void test_zp_split(void) {
+    enum { PZ = 13, K0 = 4, K1 = 2 };
+    double cs[PZ], sn[PZ], W[PZ * 3], norm[PZ / 2 + 1];
+    gk_zp_trig(PZ, cs, sn);
+    for (int j = 0; j < PZ; j++)
+        for (int v = 0; v < 3; v++) W[j * 3 + v] = (v + 1) * cs[(K0 * j + v) % PZ] + 0.1 * cs[(K1 * j) % PZ];
+    gk_zp_freq_norms(W, 3, 3, PZ, cs, sn, norm);
+    int key[2];
+    gk_zp_top_freqs(norm, PZ, 2, key);
+    GK_CHECK(key[0] == K0 && key[1] == K1);
+    GK_CHECK_CLOSE(norm[K0], 2 * (1 + 4 + 9) * (PZ / 2.0) * (PZ / 2.0), 0, 1e-12);
+    const double e3[3] = {1, 1, 1}, one[3] = {0, 0, 1};
+    GK_CHECK_CLOSE(gk_gini(e3, 3), 0, 1e-15, 0);
+    GK_CHECK_CLOSE(gk_gini(one, 3), 2.0 / 3, 0, 1e-12);
+    static double f[PZ * PZ * PZ], r[PZ * PZ * PZ], x[PZ * PZ * PZ], bysum[PZ * PZ], coef[3 * PZ];
+    int s[PZ * PZ];
+    for (int a = 0; a < PZ; a++)
+        for (int b = 0; b < PZ; b++) {
+            int i = a * PZ + b;
+            s[i] = (a + b) % PZ;
+            for (int c = 0; c < PZ; c++)
+                f[i * PZ + c] = 3 * cs[(K0 * (a + b + PZ - c)) % PZ] + cs[(K1 * a) % PZ] + 0.5 * c / PZ;
+        }
+    memset(bysum, 0, sizeof bysum);
+    gk_zp_sum_by_s(f, s, PZ * PZ, PZ, bysum);
+    gk_zp_split z = {PZ, 1, key, coef};
+    gk_zp_split_fit(&z, bysum, cs, sn);
+    gk_zp_split_apply(&z, f, s, PZ * PZ, 1, cs, sn, r);
+    gk_zp_split_apply(&z, f, s, PZ * PZ, 0, cs, sn, x);
+    double worst = 0;
+    for (int i = 0; i < PZ * PZ; i++)
+        for (int c = 0; c < PZ; c++) {
+            double keep = 3 * cs[(K0 * (s[i] + PZ - c)) % PZ] + 0.5 * c / PZ, rest = f[i * PZ + c] - 3 * cs[(K0 * (s[i] + PZ - c)) % PZ];
+            worst = fmax(worst, fmax(fabs(r[i * PZ + c] - keep), fabs(x[i * PZ + c] - rest)));
+        }
+    GK_CHECK_MSG(worst < 1e-12, "restricted/excluded logits off by %g", worst);
+}
+
 int main(void) {
     GK_RUN(test_split_sizes);
     GK_RUN(test_labels);
@@ -305,5 +347,6 @@ int main(void) {
     GK_RUN(test_threads_identical);
     GK_RUN(test_adamw_two_steps);
     GK_RUN(test_ipr);
+    GK_RUN(test_zp_split);
     return gk_test_summary();
 }

@@ -179,7 +179,7 @@ static void test_sharpness_quadratic(void) {
         GK_CHECK(gk_trainer_init(&tr, P, &o, quad_dense, NULL, NULL, &err) == GK_OK);
         for (int k = 0; k < P; k++) tr.theta[k] = 0.3 * k - 0.7;
         double lam = 0;
-        GK_CHECK(gk_trainer_sharpness(&tr, 2000, &lam, &err) == GK_OK);
+        GK_CHECK(gk_trainer_sharpness(&tr, 2000, 0, &lam, &err) == GK_OK);
         GK_CHECK_CLOSE(lam, top[c] + 0.01, 0, 1e-6);
         gk_trainer_free(&tr);
     }
@@ -230,7 +230,7 @@ static void test_sharpness_model(void) {
         for (int j = 0; j < i; j++) H[i * PP + j] = H[j * PP + i] = 0.5 * (H[i * PP + j] + H[j * PP + i]);
     GK_CHECK(LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', PP, H, PP, w) == 0);
     double lam = 0;
-    GK_CHECK(gk_trainer_sharpness(&tr, 2000, &lam, &err) == GK_OK);
+    GK_CHECK(gk_trainer_sharpness(&tr, 2000, 0, &lam, &err) == GK_OK);
     GK_CHECK_CLOSE(lam, w[PP - 1], 0, 1e-3);
     gk_trainer_free(&tr);
     gk_design_free(&c.X);
@@ -264,10 +264,35 @@ static void test_stablemax_and_sc(void) {
     GK_CHECK(gk_softmax_collapse_share(a, 2, K) == 0.5);
 }
 
+/* lr_auto on a quadratic with top eigenvalue 7.5 (+ wd 0.01): the step is c / 7.51, the last step before a
+ * target time is shortened so that t lands on it exactly, the growth cap holds when the curvature vanishes,
+ * and lr_auto refuses AdamW. */
+static void test_lr_auto_quadratic(void) {
+    const double ev[P] = {0.5, 3, 7.5, 1, 2, 0.1};
+    make_a(ev);
+    gk_train_opts o = {.optim = GK_OPTIM_GD, .lr = 0.01, .wd = 0.01,
+                       .lr_auto = {.on = 1, .c = 1, .growth = 1.25, .every = 3, .iters = 500}};
+    gk_trainer tr;
+    gk_error err;
+    GK_CHECK(gk_trainer_init(&tr, P, &o, quad_dense, NULL, NULL, &err) == GK_OK);
+    for (int k = 0; k < P; k++) tr.theta[k] = 0.3 * k - 0.7;
+    GK_CHECK(gk_trainer_start(&tr, &err) == GK_OK);
+    GK_CHECK(gk_trainer_advance_time(&tr, 1.0, NULL, &err) == GK_OK);
+    GK_CHECK(tr.t == 1.0);                     /* landed exactly */
+    GK_CHECK_CLOSE(tr.lr_now, 1 / 7.51, 0, 1e-6);
+    GK_CHECK(tr.step == 8);                    /* 7.51 steps of 1/7.51: 7 full ones and a shortened one */
+    GK_CHECK(tr.lr_measures == 3);             /* at steps 0, 3, 6 */
+    GK_CHECK(gk_trainer_advance_time(&tr, 1.0, NULL, &err) == GK_OK && tr.step == 8); /* already there */
+    gk_trainer_free(&tr);
+    o.optim = GK_OPTIM_ADAMW;
+    GK_CHECK(gk_trainer_init(&tr, P, &o, quad_dense, NULL, NULL, &err) == GK_EINVAL);
+}
+
 int main(void) {
     GK_RUN(test_stablemax_and_sc);
     GK_RUN(test_sharpness_quadratic);
     GK_RUN(test_sharpness_model);
+    GK_RUN(test_lr_auto_quadratic);
     GK_RUN(test_gd_closed_form);
     GK_RUN(test_perp);
     GK_RUN(test_filters);

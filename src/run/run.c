@@ -281,13 +281,14 @@ static gk_status eval_row(run_state *rs, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
     memset(rs->row, 0, (size_t)rs->m.ncols * sizeof(double));
     rs->row[0] = (double)rs->step;
-    rs->row[1] = gk_trainer_time(rs->tr, rs->step);
+    rs->row[1] = gk_trainer_now(rs->tr);
     gk_status s = T->eval(rs->exp, rs->row, err);
     if (s) return s;
+    if (rs->tr->o.lr_auto.on) rs->row[gk_metrics_col(&rs->m, "lr")] = rs->tr->lr_now;
     if (rs->sharp_every > 0) { /* the last column; every sharp_every-th eval row, NaN between */
         double *v = &rs->row[rs->m.ncols - 1];
         *v = NAN;
-        if ((long)rs->m.nrows % rs->sharp_every == 0 && (s = gk_trainer_sharpness(rs->tr, 200, v, err))) return s;
+        if ((long)rs->m.nrows % rs->sharp_every == 0 && (s = gk_trainer_sharpness(rs->tr, 200, 0, v, err))) return s;
     }
     int c = gk_metrics_col(&rs->m, "param_norm"); /* weights that exploded are a divergence, like the loss */
     if (c >= 0 && !isfinite(rs->row[c]))
@@ -295,24 +296,34 @@ static gk_status eval_row(run_state *rs, gk_error *err) {
     return gk_metrics_append(&rs->m, rs->row, err) ? GK_ENOMEM : s;
 }
 
-static void report(run_state *rs, long steps) {
+/* The progress line. With lr_auto the number of steps is not known ahead: the share of t_end done stands
+ * for it, and `steps` is the total it implies. */
+static void report(run_state *rs, long steps, double t_end) {
     if (!rs->o->progress) return;
     double el = now_seconds() - rs->t0;
-    gk_progress pg = {rs->p->name, rs->step, steps, el,
-                      rs->step > 0 ? el * (double)(steps - rs->step) / (double)rs->step : NAN, &rs->m};
+    double done = t_end > 0 ? rs->tr->t / t_end : (double)rs->step / (double)steps;
+    if (t_end > 0 && done > 0) steps = (long)((double)rs->step / done + 0.5);
+    gk_progress pg = {rs->p->name, rs->step, steps, el, done > 0 ? el * (1 - done) / done : NAN, &rs->m};
     rs->o->progress(rs->o->ud, &pg);
 }
 
-/* Steps to `target`, stopping for checkpoints when the ticker says one is due. */
-static gk_status advance_to(run_state *rs, long target, gk_error *err) {
+/* Whether the run reached eval point `target` (a step; with lr_auto the time t_target). */
+static int reached(const run_state *rs, long target, double t_target) {
+    return rs->tr->o.lr_auto.on ? rs->tr->t >= t_target : rs->step >= target;
+}
+
+/* Steps to `target` (lr_auto: to time t_target), stopping for checkpoints when the ticker says one is due. */
+static gk_status advance_to(run_state *rs, long target, double t_target, gk_error *err) {
     const volatile int *stop = rs->ticker_on ? &rs->pause : rs->o->stop;
     gk_status s = GK_OK;
-    while (rs->step < target && !s) {
-        s = gk_trainer_advance(rs->tr, target, stop, err);
+    while (!reached(rs, target, t_target) && !s) {
+        s = rs->tr->o.lr_auto.on ? gk_trainer_advance_time(rs->tr, t_target, stop, err)
+                                 : gk_trainer_advance(rs->tr, target, stop, err);
         rs->step = rs->tr->step;
         if (s) break;
         if (rs->o->stop && *rs->o->stop) return gk_fail(err, GK_EINTERRUPTED, "interrupted at step %ld", rs->step);
-        if (rs->step < target && !rs->ticker_on) return gk_fail(err, GK_EFAILED, "the experiment stopped at step %ld", rs->step);
+        if (!reached(rs, target, t_target) && !rs->ticker_on)
+            return gk_fail(err, GK_EFAILED, "the experiment stopped at step %ld", rs->step);
         if (rs->ticker_on && rs->pause) {
             s = write_checkpoint(rs, err);
             rs->next_ckpt = now_seconds() + rs->o->checkpoint_every;
@@ -320,6 +331,15 @@ static gk_status advance_to(run_state *rs, long target, gk_error *err) {
         }
     }
     return s;
+}
+
+/* lr_auto: the time of one step of the schedule, so that eval point k lands on t = k x this (the fixed-lr
+ * run's times, or t_end spread over `steps`); 0 without lr_auto. */
+static double time_per_point_step(const run_state *rs) {
+    if (!rs->tr->o.lr_auto.on) return 0;
+    double t_end = gk_config_real(rs->cfg, "t_end");
+    long steps = gk_config_int(rs->cfg, "steps");
+    return t_end > 0 ? t_end / (double)steps : rs->tr->o.lr;
 }
 
 /* Runs the rest of the eval schedule (points after the last row). GK_OK when all steps were done. */
@@ -330,12 +350,15 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
     gk_status s = gk_eval_schedule(steps, (int)gk_config_int(rs->cfg, "evals"), (int)gk_config_int(rs->cfg, "evals_lin"),
                                    &points, &npoints, err);
     if (s) return s;
-    double last_row = rs->m.nrows ? gk_metrics_step_of(&rs->m, (long)rs->m.nrows - 1) : -1;
+    const double dt = time_per_point_step(rs);
+    const size_t nr = rs->m.nrows;
+    double last_row = nr == 0 ? -1 : dt > 0 ? gk_metrics_at(&rs->m, nr - 1, 1) : gk_metrics_step_of(&rs->m, (long)nr - 1);
     for (size_t k = 0; k < npoints && !s; k++) {
-        if ((double)points[k] <= last_row) continue;
-        if ((s = advance_to(rs, points[k], err))) break;
+        double t_target = dt * (double)points[k];
+        if ((dt > 0 ? t_target : (double)points[k]) <= last_row) continue;
+        if ((s = advance_to(rs, points[k], t_target, err))) break;
         s = eval_row(rs, err);
-        report(rs, steps);
+        report(rs, steps, dt * (double)steps);
         double t = now_seconds();
         if (!s && t - rs->last_csv >= rs->o->csv_interval) {
             s = write_metrics(rs->o->out_dir, &rs->m, err);
@@ -386,6 +409,8 @@ gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp
     gk_status s = gk_metrics_add_column(m, "step", err);
     if (!s) s = gk_metrics_add_column(m, "time", err);
     if (!s) s = p->type->columns(exp, m, err);
+    int ai = gk_config_index(cfg, "lr_auto");
+    if (!s && ai >= 0 && cfg->num[ai] > 0) s = gk_metrics_add_column(m, "lr", err);
     int si = gk_config_index(cfg, "sharpness_every");
     if (!s && si >= 0 && cfg->num[si] > 0) s = gk_metrics_add_column(m, "sharpness", err);
     return s;
@@ -414,6 +439,20 @@ static gk_status build(run_state *rs, gk_error *err) {
     return s;
 }
 
+/* What lr_auto did: the steps it took beside the fixed-lr run's steps to the same time, and the step sizes. */
+static void summarize_lr_auto(const run_state *rs, cJSON *sum) {
+    const gk_trainer *tr = rs->tr;
+    cJSON *a = cJSON_AddObjectToObject(sum, "lr_auto");
+    cJSON_AddNumberToObject(a, "steps", (double)tr->step);
+    cJSON_AddNumberToObject(a, "time", tr->t);
+    cJSON_AddNumberToObject(a, "fixed_lr_steps", tr->t / tr->o.lr);
+    cJSON_AddNumberToObject(a, "step_ratio", tr->step > 0 ? tr->t / tr->o.lr / (double)tr->step : NAN);
+    cJSON_AddNumberToObject(a, "sharpness_measures", (double)tr->lr_measures);
+    cJSON_AddNumberToObject(a, "lr_min", tr->lr_min);
+    cJSON_AddNumberToObject(a, "lr_max", tr->lr_max);
+    cJSON_AddNumberToObject(a, "lr_last", tr->lr_now);
+}
+
 static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall) {
     const gk_exp_type *T = rs->p->type;
     cJSON *sum = cJSON_CreateObject();
@@ -427,7 +466,8 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
     cJSON_Delete(params);
     cJSON_AddNumberToObject(sum, "steps", (double)gk_config_int(rs->cfg, "steps"));
     cJSON_AddNumberToObject(sum, "steps_done", (double)rs->step);
-    cJSON_AddNumberToObject(sum, "final_time", gk_trainer_time(rs->tr, rs->step));
+    cJSON_AddNumberToObject(sum, "final_time", gk_trainer_now(rs->tr));
+    if (rs->tr->o.lr_auto.on) summarize_lr_auto(rs, sum);
     cJSON_AddNumberToObject(sum, "eval_points", (double)rs->m.nrows);
     double predicted = T->predicted_step(rs->exp);
     summarize_phenomena(sum, &rs->m, predicted);

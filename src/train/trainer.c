@@ -23,11 +23,15 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
     memset(tr, 0, sizeof *tr);
     if (o->optim == GK_OPTIM_FLOW && gk_trainer_transforms_on(o))
         return gk_fail(err, GK_EINVAL, "grad=perp and filter=ema|ma apply to GD and AdamW steps, not to opt=flow");
+    if (o->lr_auto.on && (o->optim != GK_OPTIM_GD || !objective || step_fn))
+        return gk_fail(err, GK_EINVAL, "lr_auto=1 applies to full-batch GD through the trainer's own step (not to AdamW, "
+                                       "gradient flow or an experiment's own step)");
     tr->o = *o;
     tr->P = P;
     tr->objective = objective;
     tr->step_fn = step_fn;
     tr->ud = ud;
+    tr->lr_step = o->lr;
     tr->theta = calloc(P, sizeof(double));
     tr->theta0 = malloc(P * sizeof(double));
     GK_ASSERT(!o->no_grad || (step_fn && !gk_trainer_transforms_on(o) && o->optim == GK_OPTIM_GD));
@@ -121,7 +125,7 @@ void gk_trainer_update(gk_trainer *tr) {
     if (tr->o.perp) gk_trainer_perp(tr);
     if (tr->o.filter != GK_FILTER_NONE) gk_trainer_filter(tr);
     if (tr->o.optim == GK_OPTIM_ADAMW) gk_adamw_step(&tr->adam, tr->theta, tr->grad);
-    else gk_gd_step(tr->theta, tr->grad, tr->P, tr->o.lr, tr->o.wd);
+    else gk_gd_step(tr->theta, tr->grad, tr->P, tr->lr_step, tr->o.wd);
 }
 
 static gk_status one_step(gk_trainer *tr, gk_error *err) {
@@ -152,6 +156,62 @@ gk_status gk_trainer_advance(gk_trainer *tr, long target, const volatile int *st
     return GK_OK;
 }
 
+/* The default difference step of the Hessian-vector products: 1e-5 x max(1, |theta|_rms). */
+static double default_fd_step(const gk_trainer *tr) {
+    const double rms = gk_norm2(tr->theta, tr->P) / sqrt((double)tr->P);
+    return 1e-5 * (rms > 1 ? rms : 1);
+}
+
+/* The length lr |g + wd theta| of a GD step from theta at the current step size (o.lr before the first
+ * measurement). lr_auto measures the curvature over this distance: the ReLU kinks make the gradient jump, and
+ * a difference quotient over a tiny distance that straddles a kink reads a huge, spurious curvature, while GD
+ * only feels the change of the gradient across its own step. */
+static gk_status gd_step_length(gk_trainer *tr, double *len, gk_error *err) {
+    double loss = 0, g2 = 0;
+    memset(tr->grad, 0, tr->P * sizeof(double));
+    gk_status s = tr->objective(tr->ud, tr->theta, tr->grad, &loss, err);
+    if (!s) s = gk_trainer_check_loss(tr, loss, err);
+    for (size_t k = 0; k < tr->P && !s; k++) {
+        double g = tr->grad[k] + tr->o.wd * tr->theta[k];
+        g2 += g * g;
+    }
+    *len = (tr->lr_measures ? tr->lr_now : tr->o.lr) * sqrt(g2);
+    return s;
+}
+
+/* lr_auto: lr = c / sharpness, at most `growth` times the last one (the first measurement sets it freely).
+ * A sharpness <= 0 (no curvature to bound the step) lets lr grow by `growth`. */
+static gk_status measure_lr(gk_trainer *tr, gk_error *err) {
+    const gk_lr_auto_opts *a = &tr->o.lr_auto;
+    double lam = NAN, step_len = 0;
+    gk_status s = gd_step_length(tr, &step_len, err);
+    if (!s) s = gk_trainer_sharpness(tr, a->iters, fmax(step_len, default_fd_step(tr)), &lam, err);
+    if (s) return s;
+    double lr = lam > 0 ? a->c / lam : INFINITY;
+    if (tr->lr_measures > 0) lr = fmin(lr, a->growth * tr->lr_now);
+    if (!isfinite(lr)) return gk_fail(err, GK_EFAILED, "lr_auto: the first sharpness measurement is %g: no step size follows", lam);
+    tr->lr_now = lr;
+    tr->lr_min = tr->lr_measures ? fmin(tr->lr_min, lr) : lr;
+    tr->lr_max = tr->lr_measures ? fmax(tr->lr_max, lr) : lr;
+    tr->lr_measures++;
+    tr->lr_next_measure = tr->step + a->every;
+    return GK_OK;
+}
+
+gk_status gk_trainer_advance_time(gk_trainer *tr, double t_target, const volatile int *stop, gk_error *err) {
+    GK_ASSERT(tr->o.lr_auto.on);
+    while (tr->t < t_target && !(stop && *stop)) {
+        gk_status s = tr->step >= tr->lr_next_measure ? measure_lr(tr, err) : GK_OK;
+        if (s) return s;
+        int last = t_target - tr->t <= tr->lr_now; /* shorten the step to land on t_target */
+        tr->lr_step = last ? t_target - tr->t : tr->lr_now;
+        if ((s = one_step(tr, err))) return s;
+        tr->step++;
+        tr->t = last ? t_target : tr->t + tr->lr_step;
+    }
+    return GK_OK;
+}
+
 double gk_trainer_param_norm(const gk_trainer *tr) { return gk_norm2(tr->theta, tr->P); }
 
 double gk_trainer_rel_dist(const gk_trainer *tr) {
@@ -168,6 +228,14 @@ void gk_trainer_visit(gk_trainer *tr, gk_state *s) {
         gk_state_doubles(s, "adamw.v", tr->adam.v, tr->P);
     }
     if (tr->flow) gk_flow_visit(tr->flow, s);
+    if (tr->o.lr_auto.on) {
+        gk_state_double(s, "lr_auto.t", &tr->t);
+        gk_state_double(s, "lr_auto.lr", &tr->lr_now);
+        gk_state_double(s, "lr_auto.lr_min", &tr->lr_min);
+        gk_state_double(s, "lr_auto.lr_max", &tr->lr_max);
+        gk_state_long(s, "lr_auto.next", &tr->lr_next_measure);
+        gk_state_long(s, "lr_auto.measures", &tr->lr_measures);
+    }
     if (tr->filt) {
         size_t rows = tr->o.filter == GK_FILTER_MA ? (size_t)tr->o.filter_window + 1 : 1;
         gk_state_long(s, "filter.count", &tr->filt_count);
@@ -196,6 +264,12 @@ void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o
     o->filter_window = gk_config_int(cfg, "filter_window");
 }
 
+void gk_train_opts_lr_auto_from_config(const gk_config *cfg, gk_train_opts *o) {
+    o->lr_auto = (gk_lr_auto_opts){gk_config_bool(cfg, "lr_auto"), gk_config_real(cfg, "lr_auto_c"),
+                                   gk_config_real(cfg, "lr_auto_growth"), gk_config_int(cfg, "lr_auto_every"),
+                                   (int)gk_config_int(cfg, "lr_auto_iters")};
+}
+
 gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o, gk_error *err) {
     int use_flow = 0;
     gk_status s = gk_flow_opts_from_config(cfg, o->lr * (double)gk_config_int(cfg, "steps"), &use_flow, &o->flow, err);
@@ -209,10 +283,10 @@ typedef struct hvp_ws {
     double *v, *w, *tp, *gp, *gm;
 } hvp_ws;
 
-/* w = (H - shift I) v, H the Hessian of the objective (+ wd I for GD), by central differences of gradients. */
-static gk_status hvp(gk_trainer *tr, hvp_ws *ws, double shift, gk_error *err) {
+/* w = (H - shift I) v, H the Hessian of the objective (+ wd I for GD), by central differences of gradients
+ * a distance e apart. */
+static gk_status hvp(gk_trainer *tr, hvp_ws *ws, double shift, double e, gk_error *err) {
     const size_t P = tr->P;
-    const double rms = gk_norm2(tr->theta, P) / sqrt((double)P), e = 1e-5 * (rms > 1 ? rms : 1);
     const double decay = tr->o.optim == GK_OPTIM_GD ? tr->o.wd : 0;
     double loss = 0;
     for (int side = 0; side < 2; side++) {
@@ -228,14 +302,15 @@ static gk_status hvp(gk_trainer *tr, hvp_ws *ws, double shift, gk_error *err) {
 }
 
 /* Power iteration for the eigenvalue of largest magnitude of H - shift I (Rayleigh quotient). */
-static gk_status power_iteration(gk_trainer *tr, hvp_ws *ws, double shift, int iters, double *lambda, gk_error *err) {
+static gk_status power_iteration(gk_trainer *tr, hvp_ws *ws, double shift, double e, int iters, double *lambda,
+                                 gk_error *err) {
     gk_rng r;
     gk_rng_seed(&r, 1, UINT64_C(0x7368617270)); /* "sharp" */
     for (size_t k = 0; k < tr->P; k++) ws->v[k] = gk_rng_normal(&r);
     double n = gk_norm2(ws->v, tr->P), lam = 0, prev = NAN;
     for (size_t k = 0; k < tr->P; k++) ws->v[k] /= n;
     for (int it = 0; it < iters; it++) {
-        gk_status s = hvp(tr, ws, shift, err);
+        gk_status s = hvp(tr, ws, shift, e, err);
         if (s) return s;
         lam = gk_dot(ws->v, ws->w, tr->P);
         n = gk_norm2(ws->w, tr->P);
@@ -248,16 +323,16 @@ static gk_status power_iteration(gk_trainer *tr, hvp_ws *ws, double shift, int i
     return GK_OK;
 }
 
-gk_status gk_trainer_sharpness(gk_trainer *tr, int iters, double *lambda, gk_error *err) {
+gk_status gk_trainer_sharpness(gk_trainer *tr, int iters, double fd_step, double *lambda, gk_error *err) {
     if (!tr->objective) return gk_fail(err, GK_EINVAL, "sharpness needs the full-batch objective, which this experiment does not give");
     const size_t P = tr->P;
     double *buf = malloc(5 * P * sizeof(double));
     if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory for the sharpness");
     hvp_ws ws = {buf, buf + P, buf + 2 * P, buf + 3 * P, buf + 4 * P};
-    double lam = NAN, low = NAN;
-    gk_status s = power_iteration(tr, &ws, 0, iters, &lam, err);
+    double lam = NAN, low = NAN, e = fd_step > 0 ? fd_step : default_fd_step(tr);
+    gk_status s = power_iteration(tr, &ws, 0, e, iters, &lam, err);
     if (!s && lam < 0) { /* the most negative eigenvalue dominates: the top one is lam + (top of H - lam I) */
-        s = power_iteration(tr, &ws, lam, iters, &low, err);
+        s = power_iteration(tr, &ws, lam, e, iters, &low, err);
         if (!s) lam = low + lam;
     }
     free(buf);

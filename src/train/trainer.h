@@ -35,6 +35,27 @@ typedef enum gk_filter_kind { GK_FILTER_NONE, GK_FILTER_EMA, GK_FILTER_MA } gk_f
     {"filter_lambda", GK_P_REAL, "2", 0, INFINITY, 0, 0, NULL, "filter=ema|ma: the amplification lambda"},     \
     {"filter_window", GK_P_INT, "100", 1, 100000, 0, 0, NULL, "filter=ma: the window of the moving average (steps)"}
 
+/* lr_auto (Lyu et al.'s flow followed with large GD steps, issue 19): the step size is lr = c / sharpness,
+ * re-measured every `every` steps by `iters` power iterations, and may grow by at most `growth` per
+ * measurement. Time t advances by the step size taken; the driver lands evals on given times by shortening the
+ * step before each. GD only, through the trainer's own update (gk_trainer_update). */
+typedef struct gk_lr_auto_opts {
+    int on;
+    double c, growth;
+    long every;
+    int iters;
+} gk_lr_auto_opts;
+
+#define GK_LR_AUTO_PARAMS                                                                                          \
+    {"lr_auto", GK_P_BOOL, "0", 0, 1, 0, 0, NULL,                                                                  \
+     "GD: set each step from the measured sharpness (lr = lr_auto_c / sharpness) and follow the gradient flow in t; " \
+     "evals land on the fixed-lr run's times, and the run ends at t_end"},                                          \
+    {"lr_auto_c", GK_P_REAL, "1", 0, 2, 1, 1, NULL, "lr_auto: the bound c on lr x sharpness (GD is stable below 2)"}, \
+    {"lr_auto_every", GK_P_INT, "100", 1, 1e9, 0, 0, NULL, "lr_auto: steps between sharpness measurements"},         \
+    {"lr_auto_growth", GK_P_REAL, "1.25", 1, INFINITY, 0, 0, NULL, "lr_auto: the most lr may grow per measurement"},  \
+    {"lr_auto_iters", GK_P_INT, "20", 1, 10000, 0, 0, NULL, "lr_auto: power iterations per sharpness measurement"},  \
+    {"t_end", GK_P_REAL, "0", 0, INFINITY, 0, 0, NULL, "lr_auto: the time t at which the run ends (0: steps x lr)"}
+
 typedef struct gk_train_opts {
     gk_optim_kind optim;
     double lr, wd;                    /* GD: theta -= lr (g + wd theta); AdamW: decoupled; flow: t = lr * step */
@@ -45,6 +66,7 @@ typedef struct gk_train_opts {
     gk_filter_kind filter;            /* Grokfast filter of the gradient */
     double filter_alpha, filter_lambda;
     long filter_window;
+    gk_lr_auto_opts lr_auto;          /* GD: the step size set from the measured sharpness */
     int no_grad;                      /* a step function that needs no gradient buffer (tr->grad stays NULL) */
 } gk_train_opts;
 
@@ -65,6 +87,10 @@ struct gk_trainer {
     double *filt;                     /* EMA: P; MA: filter_window x P ring of past gradients, then their sum */
     long filt_count;                  /* gradients seen by the filter */
     long step;
+    double lr_step;                   /* the GD step size of the step being taken (o.lr unless lr_auto) */
+    /* lr_auto state (checkpointed when on): time reached, the measured step size, the next measurement */
+    double t, lr_now, lr_min, lr_max;
+    long lr_next_measure, lr_measures;
     gk_objective objective;
     gk_step_fn step_fn;
     void *ud;
@@ -89,7 +115,14 @@ void gk_trainer_filter(gk_trainer *tr);
 /* 1 if a transform is on (an experiment with a fused step must then use the plain one). */
 static inline int gk_trainer_transforms_on(const gk_train_opts *o) { return o->perp || o->filter != GK_FILTER_NONE; }
 
+/* t at a step of a fixed-lr run (lr x step). */
 static inline double gk_trainer_time(const gk_trainer *tr, long step) { return tr->o.lr * (double)step; }
+/* t now: the time reached (lr_auto: the sum of the steps taken). */
+static inline double gk_trainer_now(const gk_trainer *tr) {
+    return tr->o.lr_auto.on ? tr->t : gk_trainer_time(tr, tr->step);
+}
+/* lr_auto: steps until t == t_target (the last step shortened to land on it), checking *stop between steps. */
+gk_status gk_trainer_advance_time(gk_trainer *tr, double t_target, const volatile int *stop, gk_error *err);
 double gk_trainer_param_norm(const gk_trainer *tr);
 /* ||theta - theta0|| / ||theta0|| (NaN when theta0 = 0). */
 double gk_trainer_rel_dist(const gk_trainer *tr);
@@ -103,15 +136,19 @@ void gk_trainer_free(gk_trainer *tr);
  * taken as central differences of gradients, Hv ~ (g(theta + e v) - g(theta - e v)) / (2 e), from a fixed
  * random start (deterministic). If the iteration settles on a negative eigenvalue, it is run again on the
  * shifted H - lambda I to reach the top one. The difference quotient's error is O(e^2) in the third derivative
- * (e = 1e-5 x max(1, |theta|_rms)); at ReLU kinks it is larger. Needs the objective. theta is left unchanged;
+ * (e = fd_step, or 1e-5 x max(1, |theta|_rms) for fd_step = 0); at ReLU kinks a small e reads spurious, huge
+ * curvatures (a kink between theta - e v and theta + e v), so lr_auto takes e = the GD step's length. Needs the
+ * objective. theta is left unchanged;
  * tr->grad is used as scratch. */
-gk_status gk_trainer_sharpness(gk_trainer *tr, int iters, double *lambda, gk_error *err);
+gk_status gk_trainer_sharpness(gk_trainer *tr, int iters, double fd_step, double *lambda, gk_error *err);
 #define GK_SHARPNESS_PARAM                                                                                     \
     {"sharpness_every", GK_P_INT, "0", 0, 1e9, 0, 0, NULL,                                                     \
      "every K eval points, the top Hessian eigenvalue of the training loss (column sharpness; 0 = off)"}
 
 /* Reads the GK_TRANSFORM_PARAMS keys into o. */
 void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o);
+/* Reads the GK_LR_AUTO_PARAMS keys into o (t_end is the driver's). */
+void gk_train_opts_lr_auto_from_config(const gk_config *cfg, gk_train_opts *o);
 /* Reads the flow keys (opt, rtol, atol, flow_method, flow_dense) into o: optim = FLOW for opt=flow, GD otherwise. */
 gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o, gk_error *err);
 
