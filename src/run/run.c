@@ -448,6 +448,7 @@ static void summarize_lr_auto(const run_state *rs, cJSON *sum) {
     cJSON_AddNumberToObject(a, "fixed_lr_steps", tr->t / tr->o.lr);
     cJSON_AddNumberToObject(a, "step_ratio", tr->step > 0 ? tr->t / tr->o.lr / (double)tr->step : NAN);
     cJSON_AddNumberToObject(a, "sharpness_measures", (double)tr->lr_measures);
+    cJSON_AddNumberToObject(a, "halvings", (double)tr->lr_halvings);
     cJSON_AddNumberToObject(a, "lr_min", tr->lr_min);
     cJSON_AddNumberToObject(a, "lr_max", tr->lr_max);
     cJSON_AddNumberToObject(a, "lr_last", tr->lr_now);

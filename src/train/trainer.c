@@ -134,6 +134,7 @@ static gk_status one_step(gk_trainer *tr, gk_error *err) {
     memset(tr->grad, 0, tr->P * sizeof(double));
     gk_status s = tr->objective(tr->ud, tr->theta, tr->grad, &loss, err);
     if (!s) s = gk_trainer_check_loss(tr, loss, err);
+    if (!s && tr->o.lr_auto.on) tr->lr_objective = loss + 0.5 * tr->o.wd * gk_dot(tr->theta, tr->theta, tr->P);
     if (!s) gk_trainer_update(tr);
     return s;
 }
@@ -185,7 +186,7 @@ static gk_status measure_lr(gk_trainer *tr, gk_error *err) {
     const gk_lr_auto_opts *a = &tr->o.lr_auto;
     double lam = NAN, step_len = 0;
     gk_status s = gd_step_length(tr, &step_len, err);
-    if (!s) s = gk_trainer_sharpness(tr, a->iters, fmax(step_len, default_fd_step(tr)), &lam, err);
+    if (!s) s = gk_trainer_sharpness(tr, a->iters, fmax(step_len, 1e-3 * gk_norm2(tr->theta, tr->P)), &lam, err);
     if (s) return s;
     double lr = lam > 0 ? a->c / lam : INFINITY;
     if (tr->lr_measures > 0) lr = fmin(lr, a->growth * tr->lr_now);
@@ -205,7 +206,12 @@ gk_status gk_trainer_advance_time(gk_trainer *tr, double t_target, const volatil
         if (s) return s;
         int last = t_target - tr->t <= tr->lr_now; /* shorten the step to land on t_target */
         tr->lr_step = last ? t_target - tr->t : tr->lr_now;
+        const double before = tr->lr_objective;
         if ((s = one_step(tr, err))) return s;
+        /* The objective (with its wd term) rose across the last step: the curvature grew past c / lr since the
+         * last measurement (GD at lr x sharpness < 2 descends). Halve the step; the next measurement may let it
+         * grow back by `growth`. */
+        if (tr->step > 0 && tr->lr_objective > before) tr->lr_now *= 0.5, tr->lr_halvings++;
         tr->step++;
         tr->t = last ? t_target : tr->t + tr->lr_step;
     }
@@ -235,6 +241,8 @@ void gk_trainer_visit(gk_trainer *tr, gk_state *s) {
         gk_state_double(s, "lr_auto.lr_max", &tr->lr_max);
         gk_state_long(s, "lr_auto.next", &tr->lr_next_measure);
         gk_state_long(s, "lr_auto.measures", &tr->lr_measures);
+        gk_state_long(s, "lr_auto.halvings", &tr->lr_halvings);
+        gk_state_double(s, "lr_auto.objective", &tr->lr_objective);
     }
     if (tr->filt) {
         size_t rows = tr->o.filter == GK_FILTER_MA ? (size_t)tr->o.filter_window + 1 : 1;

@@ -37,7 +37,7 @@ typedef enum gk_filter_kind { GK_FILTER_NONE, GK_FILTER_EMA, GK_FILTER_MA } gk_f
 
 /* lr_auto (Lyu et al.'s flow followed with large GD steps, issue 19): the step size is lr = c / sharpness,
  * re-measured every `every` steps by `iters` power iterations, and may grow by at most `growth` per
- * measurement. Time t advances by the step size taken; the driver lands evals on given times by shortening the
+ * measurement; a rise of the objective across a step halves it at once. Time t advances by the step size taken; the driver lands evals on given times by shortening the
  * step before each. GD only, through the trainer's own update (gk_trainer_update). */
 typedef struct gk_lr_auto_opts {
     int on;
@@ -90,7 +90,8 @@ struct gk_trainer {
     double lr_step;                   /* the GD step size of the step being taken (o.lr unless lr_auto) */
     /* lr_auto state (checkpointed when on): time reached, the measured step size, the next measurement */
     double t, lr_now, lr_min, lr_max;
-    long lr_next_measure, lr_measures;
+    double lr_objective;              /* the objective (loss + wd |theta|^2 / 2) at the start of the last step */
+    long lr_next_measure, lr_measures, lr_halvings;
     gk_objective objective;
     gk_step_fn step_fn;
     void *ud;
