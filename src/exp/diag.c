@@ -312,11 +312,6 @@ static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk
     } else {
         cJSON_AddNullToObject(sum, "grok_time");
     }
-    if (E->tr.flow) {
-        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->tr.flow));
-        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->tr.flow));
-        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->tr.flow));
-    }
     if (!E->use_refs) return GK_OK;
     diag_references(state, sum, err);
     int c2 = gk_metrics_col(m, ref_columns[REF_L2]), c1 = gk_metrics_col(m, ref_columns[REF_L1]);

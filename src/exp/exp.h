@@ -9,7 +9,9 @@
 
 #include "groklab.h"
 #include "core/state.h"
+#include "io/curves.h"
 #include "io/metrics.h"
+#include "io/phenomena.h"
 #include "train/trainer.h"
 
 #include <cjson/cJSON.h>
@@ -22,26 +24,6 @@
     {"evals", GK_P_INT, "150", 1, 100000, 0, 0, NULL, "log-spaced eval points (from step 0)"},                \
     {"evals_lin", GK_P_INT, "150", 0, 100000, 0, 0, NULL, "evenly spaced eval points (added to the log ones)"}, \
     {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}
-
-/* A phenomenon, declared as data: the first eval row where `column` meets the rule. The driver evaluates the
- * rules of an experiment into summary.json's "phenomena" list (what, rule, step, time, t/t*), and the CLI
- * prints them, so each family says its phenomenon in its own terms. */
-typedef enum gk_rule_kind {
-    GK_RULE_AT_LEAST,       /* column >= thr */
-    GK_RULE_AT_MOST,        /* column <= thr */
-    GK_RULE_FRAC_OF_START,  /* column <= thr x its value at the first row */
-    GK_RULE_FALL_FROM_MAX,  /* after its maximum, column <= max - thr (misgrokking) */
-    GK_RULE_BELOW_OTHER,    /* thr x column < other (e.g. 10 x train_loss < test_loss) */
-    GK_RULE_FINAL_RATIO     /* not a step: column / other at the last row (how far below a reference line) */
-} gk_rule_kind;
-
-typedef struct gk_rule {
-    const char *what;   /* "test accuracy jumped" */
-    const char *column; /* "test_acc" */
-    gk_rule_kind kind;
-    double thr;
-    const char *other;  /* the second column of BELOW_OTHER and FINAL_RATIO */
-} gk_rule;
 
 typedef struct gk_exp_type {
     const char *name;
@@ -59,9 +41,15 @@ typedef struct gk_exp_type {
     void (*visit)(void *state, gk_state *s);
     /* Fills row[2 ..] (the declared columns) at the current step. */
     gk_status (*eval)(void *state, double *row, gk_error *err);
-    double (*predicted_step)(void *state);            /* predicted transition step, NAN if none */
     /* Optional hooks (NULL if absent). */
+    double (*predicted_step)(void *state); /* predicted transition step (NULL or NAN: none) */
     gk_status (*save_data)(void *state, const char *dir, gk_error *err);
+    /* summary.json and figures, declared as data (io/phenomena.h, io/curves.h; NULL: none): facts, terminated
+     * by {NULL}, and figures of metrics columns against the step, terminated by {NULL}. */
+    const gk_fact *facts;
+    const gk_curve_figure *curves;
+    /* What a table cannot say: summary numbers and figures of the experiment's own (matrices, boundaries,
+     * histograms, a title made of the run's sizes). */
     gk_status (*summarize)(void *state, const gk_metrics *m, cJSON *summary, gk_error *err);
     gk_status (*figures)(void *state, const gk_metrics *m, const char *dir, gk_error *err);
     /* About how many bytes a run of this config holds at its peak, and the key that sets most of it (NULL:
@@ -87,11 +75,5 @@ const gk_preset *gk_preset_at(size_t i); /* NULL past the end */
 /* Resolves a preset's config: type defaults, then the preset's overrides, then the user's assignments,
  * then the type's cross-key check. */
 gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int nassign, gk_config *cfg, gk_error *err);
-
-/* Evaluates the experiment's phenomenon rules on the metrics into sum["phenomena"] (phenomena.c). */
-void gk_summarize_rules(const gk_exp_type *T, void *exp, const gk_metrics *m, double predicted, cJSON *sum);
-
-/* Appends a phenomenon found by an experiment's own rule (row -1: never) to sum["phenomena"]. */
-void gk_phenomenon_add(cJSON *sum, const char *what, const char *rule, const gk_metrics *m, long row, double predicted);
 
 #endif

@@ -409,65 +409,38 @@ static gk_status img_eval(void *state, double *row, gk_error *err) {
 }
 
 
-/* Memorise, then generalise: the fit step (train_acc >= 0.99), the test accuracy there, the first step with
- * test_acc >= 0.7 and its ratio to the fit step, and the weight norm at the start, at the fit and at the end. */
+/* Where the images came from and how the first layer runs. */
 static gk_status img_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     img_exp *E = state;
     cJSON_AddStringToObject(sum, "data_source", E->source);
     cJSON_AddNumberToObject(sum, "train_images", (double)E->train.n);
     cJSON_AddNumberToObject(sum, "test_images", (double)E->test.n);
     cJSON_AddStringToObject(sum, "first_layer", E->sparse ? "sparse (nonzero pixels only)" : "dense (dgemm)");
-    if (m->nrows == 0) return GK_OK;
-    const int te = gk_metrics_col(m, "test_acc"), pn = gk_metrics_col(m, "param_norm");
-    const long fit = gk_metrics_first_at_least(m, "train_acc", GK_FIT_ACC), g70 = gk_metrics_first_at_least(m, "test_acc", 0.70);
-    if (fit >= 0) {
-        cJSON_AddNumberToObject(sum, "fit_step", gk_metrics_at(m, (size_t)fit, 0));
-        cJSON_AddNumberToObject(sum, "test_acc_at_fit", gk_metrics_at(m, (size_t)fit, te));
-        cJSON_AddNumberToObject(sum, "norm_at_fit", gk_metrics_at(m, (size_t)fit, pn));
-    } else {
-        cJSON_AddNullToObject(sum, "fit_step");
-        cJSON_AddNullToObject(sum, "test_acc_at_fit");
-        cJSON_AddNullToObject(sum, "norm_at_fit");
-    }
-    if (g70 >= 0) cJSON_AddNumberToObject(sum, "test_acc70_step", gk_metrics_at(m, (size_t)g70, 0));
-    else cJSON_AddNullToObject(sum, "test_acc70_step");
-    /* The fit step is >= 1 at the earliest eval after step 0; a fit at step 0 gives no ratio. */
-    if (fit >= 0 && g70 >= 0 && gk_metrics_at(m, (size_t)fit, 0) > 0)
-        cJSON_AddNumberToObject(sum, "delay70_ratio", gk_metrics_at(m, (size_t)g70, 0) / gk_metrics_at(m, (size_t)fit, 0));
-    else cJSON_AddNullToObject(sum, "delay70_ratio");
-    cJSON_AddNumberToObject(sum, "norm_initial", gk_metrics_at(m, 0, pn));
-    cJSON_AddNumberToObject(sum, "norm_final", gk_metrics_at(m, m->nrows - 1, pn));
     return GK_OK;
 }
 
+/* Memorise, then generalise: the fit step (train_acc >= 0.99), the test accuracy there, the first step with
+ * test_acc >= 0.7 and its ratio to the fit step, and the weight norm at the start, at the fit and at the end. */
+static const gk_fact img_facts[] = {
+    GK_STEP_WHEN("fit_step", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL),
+    GK_VALUE_AT("test_acc_at_fit", "test_acc", "fit_step"),
+    GK_VALUE_AT("norm_at_fit", "param_norm", "fit_step"),
+    GK_STEP_WHEN("test_acc70_step", "test_acc", GK_RULE_AT_LEAST, 0.7, NULL),
+    GK_RATIO_OF("delay70_ratio", "test_acc70_step", "fit_step"),
+    GK_INITIAL_OF("norm_initial", "param_norm"),
+    GK_FINAL_OF("norm_final", "param_norm"),
+    {NULL},
+};
+
 /* norms.png/svg: the total parameter norm and the norm of each weight matrix against the step. */
-static gk_status img_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
-    img_exp *E = state;
-    if (m->nrows < 2) return GK_OK;
-    const size_t n = m->nrows;
-    const int L = E->model.params.count / 2, ns = 1 + (L < GK_PLOT_MAX_SERIES - 1 ? L : GK_PLOT_MAX_SERIES - 1);
-    double *buf = malloc((size_t)(1 + ns) * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    gk_panel pan;
-    memset(&pan, 0, sizeof pan);
-    pan = (gk_panel){.title = "weight norms", .xlabel = "step", .ylabel = "L2 norm", .logx = 1};
-    gk_metrics_column(m, 0, buf);
-    gk_metrics_column(m, gk_metrics_col(m, "param_norm"), buf + n);
-    pan.series[0] = (gk_series){"all parameters", buf, buf + n, n, 0};
-    for (int l = 1; l < ns; l++) {
-        gk_metrics_column(m, gk_metrics_col(m, E->norm_names[2 * (l - 1)]), buf + (size_t)(l + 1) * n);
-        pan.series[l] = (gk_series){E->model.params.t[2 * (l - 1)].name, buf, buf + (size_t)(l + 1) * n, n, 2};
-    }
-    pan.nseries = ns;
-    char base[1024];
-    gk_status s = gk_path_join(base, sizeof base, dir, "norms", err);
-    if (!s) s = gk_plot_panels(base, "images: the weight norm falls while the test accuracy rises", &pan, 1, err);
-    free(buf);
-    return s;
-}
+static const gk_curve_figure img_curves[] = {
+    {.file = "norms", .title = "images: the weight norm falls while the test accuracy rises",
+     .panels = {{.title = "weight norms", .ylabel = "L2 norm",
+                 .curves = {{"param_norm", "all parameters", 0}, {"norm_W*", "W", 2}}}}},
+    {NULL},
+};
 
 static gk_trainer *img_trainer(void *state) { return &((img_exp *)state)->tr; }
-static double img_predicted(void *state) { return NAN; }
 
 /* Memorise, then generalise (Omnigrok): the fit, then test accuracy 0.7 much later. */
 static const gk_rule img_rules[] = {
@@ -498,9 +471,9 @@ static const gk_exp_type images_type = {
     .trainer = img_trainer,
     .visit = img_visit,
     .eval = img_eval,
-    .predicted_step = img_predicted,
+    .facts = img_facts,
+    .curves = img_curves,
     .summarize = img_summarize,
-    .figures = img_figures,
 };
 
 const gk_preset gk_presets_images[] = {

@@ -374,7 +374,7 @@ static gk_status mc_references(void *state, cJSON *o, gk_error *err) {
 static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
     int ctr = gk_metrics_col(m, "train_loss"), cte = gk_metrics_col(m, "test_loss");
     long fit = -1, drop = -1;
-    double plateau = NAN, best = INFINITY;
+    double plateau = NAN;
     for (size_t r = 0; r < m->nrows && fit < 0 && ctr >= 0; r++)
         if (gk_metrics_at(m, r, ctr) <= 1e-3 * gk_metrics_at(m, 0, ctr)) fit = (long)r;
     if (fit >= 0 && cte >= 0) {
@@ -382,7 +382,6 @@ static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
         for (size_t r = (size_t)fit; r < m->nrows && drop < 0; r++)
             if (gk_metrics_at(m, r, cte) < 0.1 * plateau) drop = (long)r;
     }
-    for (size_t r = 0; r < m->nrows && cte >= 0; r++) best = fmin(best, gk_metrics_at(m, r, cte));
     add_num(sum, "train_fit_step", gk_metrics_step_of(m, fit));
     cJSON_AddStringToObject(sum, "train_fit_rule", "train MSE <= 1e-3 x its initial value");
     add_num(sum, "plateau_test_loss", plateau);
@@ -394,29 +393,24 @@ static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
         add_num(sum, "drop_over_predicted", isfinite(E->predicted) && E->predicted > 0 ? st / E->predicted : NAN);
         cJSON_AddNumberToObject(sum, "test_drop_time", gk_trainer_time(&E->tr, (long)st));
     }
-    add_num(sum, "min_test_loss", best);
 }
 
 static gk_status mc_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    mc_exp *E = state;
-    summarize_references(E, sum);
-    summarize_drop(E, m, sum);
-    if (E->tr.flow) {
-        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->tr.flow));
-        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->tr.flow));
-        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->tr.flow));
-    }
-    static const char *finals[] = {"test_loss_upper", "nuclear_norm", "eff_rank", "dist_kernel", "dist_nucnorm",
-                                   "dist_target"};
-    for (size_t k = 0; k < sizeof finals / sizeof *finals; k++) {
-        int c = gk_metrics_col(m, finals[k]);
-        char key[64];
-        snprintf(key, sizeof key, "final_%s", finals[k]);
-        if (c >= 0 && m->nrows) add_num(sum, key, gk_metrics_at(m, m->nrows - 1, c));
-    }
-    (void)err;
+    summarize_references(state, sum);
+    summarize_drop(state, m, sum);
     return GK_OK;
 }
+
+static const gk_fact mc_facts[] = {
+    GK_MIN_OF("min_test_loss", "test_loss"),
+    GK_FINAL_OF("final_test_loss_upper", "test_loss_upper"),
+    GK_FINAL_OF("final_nuclear_norm", "nuclear_norm"),
+    GK_FINAL_OF("final_eff_rank", "eff_rank"),
+    GK_FINAL_OF("final_dist_kernel", "dist_kernel"),
+    GK_FINAL_OF("final_dist_nucnorm", "dist_nucnorm"),
+    GK_FINAL_OF("final_dist_target", "dist_target"),
+    {NULL},
+};
 
 static gk_status mc_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
     mc_exp *E = state;
@@ -468,6 +462,7 @@ static const gk_exp_type mc_type = {
     .eval = mc_eval,
     .predicted_step = mc_predicted,
     .save_data = mc_save,
+    .facts = mc_facts,
     .summarize = mc_summarize,
     .figures = mc_figures,
 };

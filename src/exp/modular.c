@@ -251,56 +251,32 @@ static gk_status mod_eval(void *state, double *row, gk_error *err) {
     return GK_OK;
 }
 
-/* Memorise-then-generalise in numbers: the first eval with train_acc = 1, the test accuracy there, the
- * delay of the grok step relative to it, and the growth of the Fourier IPR. */
 static gk_status mod_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    int te = gk_metrics_col(m, "test_acc"), ip = gk_metrics_col(m, "ipr");
-    if (m->nrows == 0) return GK_OK;
-    long fit = gk_metrics_first_at_least(m, "train_acc", 1.0), grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
     cJSON_AddNumberToObject(sum, "train_pairs", (double)((mod_exp *)state)->D.train.n);
     cJSON_AddNumberToObject(sum, "test_pairs", (double)((mod_exp *)state)->D.test.n);
-    if (fit >= 0) {
-        double fs = gk_metrics_at(m, (size_t)fit, 0);
-        cJSON_AddNumberToObject(sum, "train_acc1_step", fs);
-        cJSON_AddNumberToObject(sum, "test_acc_at_train_acc1", gk_metrics_at(m, (size_t)fit, te));
-        if (grok >= 0 && fs > 0) cJSON_AddNumberToObject(sum, "grok_delay_ratio", gk_metrics_at(m, (size_t)grok, 0) / fs);
-        else cJSON_AddNullToObject(sum, "grok_delay_ratio");
-    } else {
-        cJSON_AddNullToObject(sum, "train_acc1_step");
-        cJSON_AddNullToObject(sum, "test_acc_at_train_acc1");
-        cJSON_AddNullToObject(sum, "grok_delay_ratio");
-    }
-    double i0 = gk_metrics_at(m, 0, ip), i1 = gk_metrics_at(m, m->nrows - 1, ip);
-    if (isfinite(i0)) cJSON_AddNumberToObject(sum, "ipr_initial", i0);
-    if (isfinite(i1)) cJSON_AddNumberToObject(sum, "ipr_final", i1);
-    if (isfinite(i0) && isfinite(i1) && i0 > 0) cJSON_AddNumberToObject(sum, "ipr_ratio", i1 / i0);
     return GK_OK;
 }
 
+/* Memorise-then-generalise in numbers: the first eval with train_acc = 1, the test accuracy there, the
+ * delay of the grok step relative to it, and the growth of the Fourier IPR. */
+static const gk_fact mod_facts[] = {
+    GK_STEP_WHEN("train_acc1_step", "train_acc", GK_RULE_AT_LEAST, 1.0, NULL),
+    GK_VALUE_AT("test_acc_at_train_acc1", "test_acc", "train_acc1_step"),
+    GK_RATIO_OF("grok_delay_ratio", "test_grok_step", "train_acc1_step"),
+    GK_INITIAL_OF("ipr_initial", "ipr"),
+    GK_FINAL_OF("ipr_final", "ipr"),
+    GK_RATIO_OF("ipr_ratio", "ipr_final", "ipr_initial"),
+    {NULL},
+};
+
 /* progress.png/svg: the Fourier IPR and the minimum train margin against the step. */
-static gk_status mod_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
-    if (m->nrows < 2) return GK_OK;
-    const size_t n = m->nrows;
-    double *buf = malloc(3 * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    gk_metrics_column(m, 0, buf);
-    gk_metrics_column(m, gk_metrics_col(m, "ipr"), buf + n);
-    gk_metrics_column(m, gk_metrics_col(m, "min_margin"), buf + 2 * n);
-    gk_panel pan[2];
-    memset(pan, 0, sizeof pan);
-    pan[0] = (gk_panel){.title = "Fourier IPR of the first-layer weights (mean over neurons)", .xlabel = "step",
-                        .ylabel = "IPR", .logx = 1, .ymin = 0, .ymax = 1.02};
-    pan[0].series[0] = (gk_series){"ipr", buf, buf + n, n, 0};
-    pan[0].nseries = 1;
-    pan[1] = (gk_panel){.title = "minimum train margin", .xlabel = "step", .ylabel = "margin", .logx = 1};
-    pan[1].series[0] = (gk_series){"min margin", buf, buf + 2 * n, n, 0};
-    pan[1].nseries = 1;
-    char base[1024];
-    gk_status s = gk_path_join(base, sizeof base, dir, "progress", err);
-    if (!s) s = gk_plot_panels(base, "modular arithmetic: progress measures", pan, 2, err);
-    free(buf);
-    return s;
-}
+static const gk_curve_figure mod_curves[] = {
+    {.file = "progress", .title = "modular arithmetic: progress measures",
+     .panels = {{.title = "Fourier IPR of the first-layer weights (mean over neurons)", .ylabel = "IPR", .ymax = 1.02,
+                 .curves = {{"ipr", "ipr", 0}}},
+                {.title = "minimum train margin", .ylabel = "margin", .curves = {{"min_margin", "min margin", 0}}}}},
+    {NULL},
+};
 
 static gk_trainer *mod_trainer(void *state) { return &((mod_exp *)state)->tr; }
 static double mod_predicted(void *state) { return NAN; }
@@ -341,8 +317,9 @@ static const gk_exp_type modular_type = {
     .eval = mod_eval,
     .predicted_step = mod_predicted,
     .save_data = mod_save,
+    .facts = mod_facts,
+    .curves = mod_curves,
     .summarize = mod_summarize,
-    .figures = mod_figures,
 };
 
 const gk_preset gk_presets_modular[] = {

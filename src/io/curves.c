@@ -1,0 +1,91 @@
+/* curves.c: a declared figure of metrics columns (curves.h) drawn through io/plot. */
+#include "io/curves.h"
+
+#include "io/fsutil.h"
+#include "io/plot.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int has_finite(const double *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) return 1;
+    return 0;
+}
+
+/* Adds column c of m to panel P as a series (buf: its n values), unless it holds no finite value. */
+static int add_column(gk_panel *P, const gk_metrics *m, int c, const char *label, int style, const double *x,
+                      double *buf) {
+    if (P->nseries >= GK_PLOT_MAX_SERIES) return 0;
+    gk_metrics_column(m, c, buf);
+    if (!has_finite(buf, m->nrows)) return 0;
+    P->series[P->nseries++] = (gk_series){label, x, buf, m->nrows, style};
+    return 1;
+}
+
+/* The series of curve C: one column, or every column matching "prefix*" (labels written into names). Returns
+ * the buffers used. */
+static size_t add_curve(gk_panel *P, const gk_curve *C, const gk_metrics *m, const double *x, double *buf,
+                        char (*names)[64], int *nnames) {
+    const size_t n = m->nrows, len = strlen(C->column);
+    if (C->column[len - 1] != '*') {
+        int c = gk_metrics_col(m, C->column);
+        return c >= 0 && add_column(P, m, c, C->label, C->style, x, buf) ? n : 0;
+    }
+    size_t used = 0;
+    for (int c = 0; c < m->ncols && *nnames < GK_PLOT_MAX_SERIES; c++) {
+        if (strncmp(m->names[c], C->column, len - 1)) continue;
+        snprintf(names[*nnames], sizeof names[0], "%s%s", C->label, m->names[c] + len - 1);
+        if (add_column(P, m, c, names[*nnames], C->style, x, buf + used)) used += n, (*nnames)++;
+    }
+    return used;
+}
+
+/* Panel k of F into P; returns the buffer values used (0: the panel has no curve). */
+static size_t make_panel(gk_panel *P, const gk_curve_panel *S, const gk_metrics *m, const gk_config *cfg,
+                         double predicted, const double *x, double *buf, char (*names)[64], int *nnames) {
+    *P = (gk_panel){.title = S->title, .xlabel = "step", .ylabel = S->ylabel, .logx = 1, .logy = S->logy,
+                    .ymin = S->ymin, .ymax = S->ymax};
+    size_t used = 0;
+    for (int k = 0; k < GK_CURVES_PER_PANEL && S->curves[k].column; k++)
+        used += add_curve(P, &S->curves[k], m, x, buf + used, names, nnames);
+    if (S->hline_key && cfg) {
+        P->hline[0] = gk_config_real(cfg, S->hline_key);
+        P->hline_label[0] = S->hline_label;
+        P->nhlines = 1;
+    }
+    if (isfinite(predicted)) {
+        P->vline[0] = predicted;
+        P->vline_label[0] = "t*";
+        P->nvlines = 1;
+    }
+    return used;
+}
+
+gk_status gk_plot_curves(const gk_curve_figure *F, const gk_metrics *m, const gk_config *cfg, double predicted,
+                         const char *dir, gk_error *err) {
+    const size_t n = m->nrows;
+    if (n < 2) return GK_OK;
+    double *buf = malloc((size_t)(1 + GK_CURVE_PANELS * GK_PLOT_MAX_SERIES) * n * sizeof(double));
+    char(*names)[64] = malloc(GK_PLOT_MAX_SERIES * sizeof *names);
+    gk_panel *pan = calloc(GK_CURVE_PANELS, sizeof *pan);
+    gk_status s = buf && names && pan ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
+    int np = 0, nnames = 0;
+    for (size_t r = 0; !s && r < n; r++) {
+        buf[r] = gk_metrics_at(m, r, 0);
+        if (F->step0 && buf[r] <= 0) buf[r] = 0.5; /* step 0 on the log axis */
+    }
+    size_t used = n;
+    for (int k = 0; !s && k < GK_CURVE_PANELS && F->panels[k].title; k++) {
+        size_t u = make_panel(&pan[np], &F->panels[k], m, cfg, predicted, buf, buf + used, names, &nnames);
+        if (u) used += u, np++;
+    }
+    char base[1024];
+    if (!s && np) s = gk_path_join(base, sizeof base, dir, F->file, err);
+    if (!s && np) s = gk_plot_panels(base, F->title, pan, np, err);
+    free(buf);
+    free(names);
+    free(pan);
+    return s;
+}
