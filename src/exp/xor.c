@@ -36,10 +36,9 @@
 #include "data/xor_data.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
-#include "model/relu2.h"
+#include "model/relu2_span.h"
 #include "train/train.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -48,8 +47,6 @@
 #include <unistd.h>
 
 #define XOR_MAX_SNAPS 6
-/* Fixed row blocks of the set-up products (each a single-threaded dgemm; the cut depends on the shapes only). */
-#define XOR_SETUP_BLOCKS 4
 
 static const gk_param_spec xor_params[] = {
     {"p", GK_P_INT, "10000", 2, 1e8, 0, 0, NULL, "input dimension"},
@@ -91,13 +88,10 @@ typedef struct xor_rep {
     gk_relu2_input in_train, in_test;
     long fwd_step; /* the step whose train forward f_train and the model's cache hold (eval's), or -1 */
     double *theta, *theta0;
-    /* span path (see relu2.h): products computed once at set-up, then the coefficients */
-    double *ZX;   /* (n + nt) x n: K = X X^T (first n rows), then X_test X^T */
-    double *ZW0;  /* (n + nt) x m: X W(0)^T, then X_test W(0)^T */
-    double *Xmu;  /* n x 2: <x_i, mu1>, <x_i, mu2> */
-    double *W0mu; /* m x 2: <w_j(0), mu1>, <w_j(0), mu2> */
-    double *w0n2; /* m: ||w_j(0)||^2 */
-    double *At;   /* n x m: A^T, At[i m + j] = A_ji (training state; zero at init) */
+    /* span path (model/relu2_span.h): products computed once at set-up (directions mu1, mu2), then the
+     * coefficients */
+    gk_relu2_products S;
+    double *At; /* n x m: A^T, At[i m + j] = A_ji (training state; zero at init) */
 } xor_rep;
 
 #define XOR_NMET 13 /* the per-run metrics, in column order */
@@ -193,8 +187,9 @@ static gk_status xor_check(const gk_config *cfg, gk_error *err) {
 static void rep_free(xor_rep *R) {
     gk_xor_data_free(&R->D);
     gk_model_free(&R->model);
+    gk_relu2_products_free(&R->S);
     double *bufs[] = {R->f_train, R->f_test, R->dldf, R->lin_test, R->lin_train, R->proj,
-                      R->wnorm, R->ZX, R->ZW0, R->Xmu, R->W0mu, R->w0n2}; /* theta, theta0, At: the trainer's */
+                      R->wnorm}; /* theta, theta0, At: the trainer's */
     for (size_t k = 0; k < sizeof bufs / sizeof *bufs; k++) free(bufs[k]);
 }
 
@@ -229,11 +224,7 @@ static void projections(const xor_exp *E, const xor_rep *R, double *proj) {
         rows_dot(R->theta, m, E->p, R->D.mu2, 1.0, proj + m);
         return;
     }
-    for (size_t j = 0; j < m; j++) proj[j] = R->W0mu[2 * j], proj[m + j] = R->W0mu[2 * j + 1];
-    for (size_t i = 0; i < E->n; i++) {
-        const double *a = R->At + i * m, u = R->Xmu[2 * i], v = R->Xmu[2 * i + 1];
-        for (size_t j = 0; j < m; j++) proj[j] += a[j] * u, proj[m + j] += a[j] * v;
-    }
+    gk_relu2_products_project(&R->S, R->At, proj);
 }
 
 static void take_snapshots(xor_exp *E, long step) {
@@ -282,55 +273,21 @@ static gk_status rep_create_direct(const xor_exp *E, xor_rep *R, gk_error *err) 
     return GK_OK;
 }
 
-/* The products of Z = [X; X_test] ((n + nt) x p, one block) with X and W(0), in fixed row blocks of Z. */
-static void span_products(const xor_exp *E, xor_rep *R, const double *W0) {
-    const size_t n = E->n, m = E->m, p = E->p, rows = n + E->nt;
-    const double *Z = R->D.X_train;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < XOR_SETUP_BLOCKS; b++) {
-        size_t r0 = rows * (size_t)b / XOR_SETUP_BLOCKS, r1 = rows * (size_t)(b + 1) / XOR_SETUP_BLOCKS;
-        if (r1 == r0) continue;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)n, (int)p, 1.0, Z + r0 * p,
-                    (int)p, Z, (int)p, 0.0, R->ZX + r0 * n, (int)n);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)m, (int)p, 1.0, Z + r0 * p,
-                    (int)p, W0, (int)p, 0.0, R->ZW0 + r0 * m, (int)m);
-    }
-    const long nn = (long)n, mm = (long)m;
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < nn; i++) {
-        R->Xmu[2 * i] = gk_dot(Z + (size_t)i * p, R->D.mu1, p);
-        R->Xmu[2 * i + 1] = gk_dot(Z + (size_t)i * p, R->D.mu2, p);
-    }
-#pragma omp parallel for schedule(static)
-    for (long j = 0; j < mm; j++) {
-        const double *w = W0 + (size_t)j * p;
-        R->W0mu[2 * j] = gk_dot(w, R->D.mu1, p);
-        R->W0mu[2 * j + 1] = gk_dot(w, R->D.mu2, p);
-        R->w0n2[j] = gk_dot(w, w, p);
-    }
-}
-
 /* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed.
  * The linear reference: <v, x> = sum_l y_l <x_l, x>, from the rows of Z X^T. */
 static gk_status rep_create_span(const xor_exp *E, xor_rep *R, gk_error *err) {
-    const size_t n = E->n, nt = E->nt, m = E->m, rows = n + nt;
+    const size_t n = E->n, nt = E->nt, rows = n + nt;
     double *W0 = malloc(E->P * sizeof(double));
-    R->ZX = malloc(rows * n * sizeof(double));
-    R->ZW0 = malloc(rows * m * sizeof(double));
-    R->Xmu = malloc(2 * n * sizeof(double));
-    R->W0mu = malloc(2 * m * sizeof(double));
-    R->w0n2 = malloc(m * sizeof(double));
-    if (!(W0 && R->ZX && R->ZW0 && R->Xmu && R->W0mu && R->w0n2)) {
-        free(W0);
-        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, m,
+    if (!W0)
+        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
                        (unsigned long long)R->seed);
-    }
     gk_relu2_init(&R->model, E->omega, R->seed, W0);
-    span_products(E, R, W0);
+    gk_status s = gk_relu2_products_make(&R->S, R->D.X_train, n, nt, W0, E->m, E->p, R->D.mu1, R->D.mu2, err);
     free(W0);
+    if (s) return s;
     gk_xor_data_drop_inputs(&R->D);
     for (size_t r = 0; r < rows; r++) {
-        const double *g = R->ZX + r * n;
+        const double *g = R->S.ZX + r * n;
         double s = 0;
         for (size_t l = 0; l < n; l++) s += R->D.y_train[l] * g[l];
         if (r < n) R->lin_train[r] = s;
@@ -482,15 +439,9 @@ static gk_status rep_step_direct(xor_exp *E, xor_rep *R, gk_error *err) {
     return s;
 }
 
-static void span_forward(xor_exp *E, xor_rep *R, int test, double *out) {
-    const size_t n = E->n;
-    gk_relu2_span S = {test ? E->nt : n, n, test ? R->ZX + n * n : R->ZX, test ? R->ZW0 + n * E->m : R->ZW0};
-    gk_relu2_span_forward(&R->model, &S, R->At, E->GA, E->H, out);
-}
-
 /* span: the same GD step on the coefficients A (relu2.h). */
 static gk_status rep_step_span(xor_exp *E, xor_rep *R, gk_error *err) {
-    span_forward(E, R, 0, R->f_train);
+    gk_relu2_products_forward(&R->model, &R->S, 0, R->At, E->GA, E->H, R->f_train);
     gk_status s = rep_dout(E, R, err);
     if (!s) gk_relu2_span_update(&R->model, E->n, E->H, R->dldf, R->At);
     return s;
@@ -548,27 +499,11 @@ static gk_status fill_direct(const xor_exp *E, xor_rep *R, double *norm, double 
     return GK_OK;
 }
 
-/* span: the same from the products. With a_j = column j of At and GA = K At (the train forward's):
- *   ||w_j||^2 = ||w_j(0)||^2 + 2 a_j.(X w_j(0)) + a_j^T K a_j,   ||w_j - w_j(0)||^2 = a_j^T K a_j. */
+/* span: the same from the products (model/relu2_span.h). */
 static void fill_span(xor_exp *E, xor_rep *R, double *norm, double *rel) {
-    const size_t n = E->n, m = E->m;
-    span_forward(E, R, 1, R->f_test);
-    span_forward(E, R, 0, R->f_train); /* last: E->GA holds K At */
-    double *wn2 = R->wnorm, *dn2 = E->dn2;
-    memset(wn2, 0, m * sizeof(double));
-    memset(dn2, 0, m * sizeof(double));
-    for (size_t i = 0; i < n; i++) { /* i in order */
-        const double *a = R->At + i * m, *xw = R->ZW0 + i * m, *ga = E->GA + i * m;
-        for (size_t j = 0; j < m; j++) wn2[j] += a[j] * xw[j], dn2[j] += a[j] * ga[j];
-    }
-    double s = 0, s0 = 0, sd = 0;
-    for (size_t j = 0; j < m; j++) {
-        wn2[j] = R->w0n2[j] + 2.0 * wn2[j] + dn2[j];
-        s += wn2[j], s0 += R->w0n2[j], sd += dn2[j];
-        wn2[j] = sqrt(fmax(wn2[j], 0.0));
-    }
-    *norm = sqrt(s);
-    *rel = s0 > 0 ? sqrt(sd) / sqrt(s0) : NAN;
+    gk_relu2_products_forward(&R->model, &R->S, 1, R->At, E->GA, E->H, R->f_test);
+    gk_relu2_products_forward(&R->model, &R->S, 0, R->At, E->GA, E->H, R->f_train); /* last: E->GA holds K At */
+    gk_relu2_products_norms(&R->S, R->At, E->GA, R->wnorm, E->dn2, norm, rel);
 }
 
 /* The XOR_NMET metrics of run R at the current step, into vals. */
