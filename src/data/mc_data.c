@@ -279,3 +279,17 @@ gk_status gk_mc_data_save_csv(const gk_mc_data *D, const char *dir, gk_error *er
     if (!s) s = save_entries(dir, "test.csv", D->test_i, D->test_j, D->test_y, D->ntest, err);
     return s;
 }
+
+/* Sum over the test entries of (A - B)^2 (B NULL: the target). */
+double gk_mc_test_sq(const gk_mc_data *D, const double *A, const double *B, int upper) {
+    const size_t d = D->d, n = upper ? D->nup : D->ntest;
+    const size_t *ii = upper ? D->up_i : D->test_i, *jj = upper ? D->up_j : D->test_j;
+    const double *y = upper ? D->up_y : D->test_y;
+    double s = 0;
+    for (size_t t = 0; t < n; t++) {
+        size_t k = ii[t] * d + jj[t];
+        double e = A[k] - (B ? B[k] : y[t]);
+        s += e * e;
+    }
+    return s;
+}

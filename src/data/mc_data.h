@@ -48,6 +48,9 @@ typedef struct gk_mc_data {
  * draws nobs observed entries with the RNG (seed, stream 12). 1 <= nobs <= d^2, else GK_EINVAL. */
 gk_status gk_mc_data_make(gk_mc_data *D, double *target, size_t d, size_t nobs, uint64_t seed, gk_error *err);
 void gk_mc_data_free(gk_mc_data *D);
+/* The sum over the test entries (upper: over the upper set up_*) of (A - B)^2, A and B d x d row-major; B NULL:
+ * the target's values. */
+double gk_mc_test_sq(const gk_mc_data *D, const double *A, const double *B, int upper);
 /* Writes target.csv (d x d), train.csv and test.csv (columns i,j,value) into dir, atomically. */
 gk_status gk_mc_data_save_csv(const gk_mc_data *D, const char *dir, gk_error *err);
 

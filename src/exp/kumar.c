@@ -272,33 +272,6 @@ static gk_status kumar_columns(void *state, gk_metrics *m, gk_error *err) {
     return s;
 }
 
-/* Centred kernel alignment y^T Kc y / (|Kc|_F |y|^2), Kc = H K H, y centred (H y = y, so y^T Kc y = y^T K y). */
-static double alignment(const double *K, const double *y, size_t n) {
-    double *rm = malloc(n * sizeof *rm);
-    if (!rm) return NAN;
-    double all = 0;
-    for (size_t i = 0; i < n; i++) {
-        double s = 0;
-        for (size_t j = 0; j < n; j++) s += K[i * n + j];
-        rm[i] = s / (double)n;
-        all += s;
-    }
-    all /= (double)n * (double)n;
-    double fro = 0, top = 0, y2 = 0;
-    for (size_t i = 0; i < n; i++) {
-        double t = 0;
-        for (size_t j = 0; j < n; j++) {
-            double c = K[i * n + j] - rm[i] - rm[j] + all; /* K symmetric: column mean = row mean */
-            fro += c * c;
-            t += K[i * n + j] * y[j];
-        }
-        top += y[i] * t;
-        y2 += y[i] * y[i];
-    }
-    free(rm);
-    return fro > 0 && y2 > 0 ? top / (sqrt(fro) * y2) : NAN;
-}
-
 static gk_status kumar_eval(void *state, double *row, gk_error *err) {
     kumar_exp *E = state;
     const size_t D = E->D;
@@ -315,7 +288,7 @@ static gk_status kumar_eval(void *state, double *row, gk_error *err) {
     if (isfinite(v[C_TRAIN])) {
         s = gk_kumar_ntk(&E->model, theta, &E->in_al, &E->in_al, E->Ka, err);
         if (s) return s;
-        v[C_ALIGN] = alignment(E->Ka, E->yc, E->na);
+        v[C_ALIGN] = gk_kernel_alignment(E->Ka, E->yc, E->na);
     }
     gk_kumar_stats(&E->model, theta, E->wbar, E->M);
     double t[3] = {NAN, NAN, NAN}, pop = NAN;
@@ -346,30 +319,25 @@ static gk_status kumar_save(void *state, const char *dir, gk_error *err) {
     return gk_kumar_data_save_csv(&((kumar_exp *)state)->d, dir, err);
 }
 
-static void add_num(cJSON *o, const char *key, double v) {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
 /* The references alone (groklab theory): kernel regression with the initial NTK, and the zero predictor. */
 static gk_status kumar_references(void *state, cJSON *o, gk_error *err) {
     kumar_exp *E = state;
     cJSON *refs = cJSON_AddObjectToObject(o, "references"), *k = cJSON_AddObjectToObject(refs, "kernel");
-    add_num(k, "test_loss", E->kernel_test);
-    add_num(k, "train_loss", E->kernel_train);
+    gk_json_number(k, "test_loss", E->kernel_test);
+    gk_json_number(k, "train_loss", E->kernel_train);
     double y2 = 0;
     for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
-    add_num(cJSON_AddObjectToObject(refs, "zero"), "test_loss", y2 / (double)E->nt);
+    gk_json_number(cJSON_AddObjectToObject(refs, "zero"), "test_loss", y2 / (double)E->nt);
     return GK_OK;
 }
 
 static void add_reference_values(const kumar_exp *E, cJSON *o) {
-    add_num(o, "kernel_test_loss", E->kernel_test);
-    add_num(o, "kernel_train_loss", E->kernel_train);
+    gk_json_number(o, "kernel_test_loss", E->kernel_test);
+    gk_json_number(o, "kernel_train_loss", E->kernel_train);
     double y2 = 0;
     for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
-    add_num(o, "zero_predictor_test_loss", y2 / (double)E->nt);
-    if (isfinite(E->eig_lambda)) add_num(o, "eigen_label_eigenvalue", E->eig_lambda);
+    gk_json_number(o, "zero_predictor_test_loss", y2 / (double)E->nt);
+    if (isfinite(E->eig_lambda)) gk_json_number(o, "eigen_label_eigenvalue", E->eig_lambda);
 }
 
 /* The references' numbers and the training convention. */

@@ -18,7 +18,6 @@
 #include "theory/theory.h"
 #include "train/trainer.h"
 
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,25 +236,6 @@ static gk_status mc_columns(void *state, gk_metrics *m, gk_error *err) {
     return s;
 }
 
-static int cmp_desc(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/* Sum over the test entries of (A - B)^2 (B NULL: the target). */
-static double test_sq(const gk_mc_data *D, const double *A, const double *B, int upper) {
-    const size_t d = D->d, n = upper ? D->nup : D->ntest;
-    const size_t *ii = upper ? D->up_i : D->test_i, *jj = upper ? D->up_j : D->test_j;
-    const double *y = upper ? D->up_y : D->test_y;
-    double s = 0;
-    for (size_t t = 0; t < n; t++) {
-        size_t k = ii[t] * d + jj[t];
-        double e = A[k] - (B ? B[k] : y[t]);
-        s += e * e;
-    }
-    return s;
-}
-
 static gk_status mc_eval(void *state, double *row, gk_error *err) {
     mc_exp *E = state;
     const gk_mc_data *D = &E->D;
@@ -264,19 +244,16 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
     gk_matfact_full(d, E->tr.theta, E->W);
     for (size_t t = 0; t < D->nobs; t++) E->f[t] = E->W[D->obs_i[t] * d + D->obs_j[t]];
     double tr = gk_mse_loss(E->f, D->obs_y, D->nobs, NULL);
-    double te = D->ntest ? test_sq(D, E->W, NULL, 0) / (double)D->ntest : NAN;
-    double teu = D->nup ? test_sq(D, E->W, NULL, 1) / (double)D->nup : NAN;
+    double te = D->ntest ? gk_mc_test_sq(D, E->W, NULL, 0) / (double)D->ntest : NAN;
+    double teu = D->nup ? gk_mc_test_sq(D, E->W, NULL, 1) / (double)D->nup : NAN;
     double tn = E->test_norm > 0 ? E->test_norm : NAN;
-    double dk = sqrt(test_sq(D, E->W, E->Wz, 0)) / tn;
-    double dn = sqrt(test_sq(D, E->W, E->Wn, 0)) / tn;
-    double dt = sqrt(test_sq(D, E->W, NULL, 0)) / tn;
+    double dk = sqrt(gk_mc_test_sq(D, E->W, E->Wz, 0)) / tn;
+    double dn = sqrt(gk_mc_test_sq(D, E->W, E->Wn, 0)) / tn;
+    double dt = sqrt(gk_mc_test_sq(D, E->W, NULL, 0)) / tn;
     double nuc = NAN, sv[5] = {NAN, NAN, NAN, NAN, NAN}, er = NAN;
     if (isfinite(tr)) {
-        memcpy(E->A, E->W, dd * sizeof(double));
-        lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)d, E->A, (lapack_int)d, E->ev);
-        if (info != 0) return gk_fail(err, GK_EFAILED, "LAPACKE_dsyevd failed on W (info = %d) at step %ld", (int)info, step);
-        for (size_t k = 0; k < d; k++) E->ev[k] = fabs(E->ev[k]);
-        qsort(E->ev, d, sizeof(double), cmp_desc);
+        int info = gk_matfact_singular_values(d, E->W, E->A, E->ev);
+        if (info != 0) return gk_fail(err, GK_EFAILED, "LAPACKE_dsyevd failed on W (info = %d) at step %ld", info, step);
         double s1 = 0, s2 = 0;
         for (size_t k = 0; k < d; k++) s1 += E->ev[k], s2 += E->ev[k] * E->ev[k];
         nuc = s1;
@@ -323,11 +300,6 @@ static gk_status mc_save(void *state, const char *dir, gk_error *err) {
     return gk_mc_data_save_csv(&((mc_exp *)state)->D, dir, err);
 }
 
-static void add_num(cJSON *o, const char *key, double v) {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
 /* The references' own numbers. */
 static void summarize_references(const mc_exp *E, cJSON *sum) {
     const gk_mc_data *D = &E->D;
@@ -338,17 +310,17 @@ static void summarize_references(const mc_exp *E, cJSON *sum) {
     cJSON_AddNumberToObject(sum, "n_obs", (double)D->nobs);
     cJSON_AddNumberToObject(sum, "n_test", (double)D->ntest);
     cJSON_AddNumberToObject(sum, "n_test_upper", (double)D->nup);
-    add_num(sum, "init_test_mse", E->test_norm * E->test_norm / nt);
-    add_num(sum, "zero_fill_test_mse", test_sq(D, E->Wz, NULL, 0) / nt);
-    add_num(sum, "zero_fill_test_mse_upper", test_sq(D, E->Wz, NULL, 1) / nu);
-    add_num(sum, "nucnorm_test_mse", test_sq(D, E->Wn, NULL, 0) / nt);
-    add_num(sum, "nucnorm_test_mse_upper", test_sq(D, E->Wn, NULL, 1) / nu);
-    add_num(sum, "nucnorm_dist_target", sqrt(test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
-    add_num(sum, "nucnorm_residual", E->nuc_residual);
+    gk_json_number(sum, "init_test_mse", E->test_norm * E->test_norm / nt);
+    gk_json_number(sum, "zero_fill_test_mse", gk_mc_test_sq(D, E->Wz, NULL, 0) / nt);
+    gk_json_number(sum, "zero_fill_test_mse_upper", gk_mc_test_sq(D, E->Wz, NULL, 1) / nu);
+    gk_json_number(sum, "nucnorm_test_mse", gk_mc_test_sq(D, E->Wn, NULL, 0) / nt);
+    gk_json_number(sum, "nucnorm_test_mse_upper", gk_mc_test_sq(D, E->Wn, NULL, 1) / nu);
+    gk_json_number(sum, "nucnorm_dist_target", sqrt(gk_mc_test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
+    gk_json_number(sum, "nucnorm_residual", E->nuc_residual);
     if (E->nuc_error[0]) cJSON_AddStringToObject(sum, "nucnorm_error", E->nuc_error);
-    add_num(sum, "nuclear_norm_target", gk_nuclear_norm(D->target, d, &e2));
-    add_num(sum, "nuclear_norm_zero_fill", gk_nuclear_norm(E->Wz, d, &e2));
-    add_num(sum, "nuclear_norm_nucnorm", isfinite(E->Wn[0]) ? gk_nuclear_norm(E->Wn, d, &e2) : NAN);
+    gk_json_number(sum, "nuclear_norm_target", gk_nuclear_norm(D->target, d, &e2));
+    gk_json_number(sum, "nuclear_norm_zero_fill", gk_nuclear_norm(E->Wz, d, &e2));
+    gk_json_number(sum, "nuclear_norm_nucnorm", isfinite(E->Wn[0]) ? gk_nuclear_norm(E->Wn, d, &e2) : NAN);
 }
 
 /* The references alone (groklab theory): the zero fill (the kernel predictor) and the min-nuclear-norm
@@ -358,14 +330,14 @@ static gk_status mc_references(void *state, cJSON *o, gk_error *err) {
     const gk_mc_data *D = &E->D;
     const double nt = D->ntest ? (double)D->ntest : NAN;
     cJSON *refs = cJSON_AddObjectToObject(o, "references");
-    add_num(cJSON_AddObjectToObject(refs, "zero_fill"), "test_loss", test_sq(D, E->Wz, NULL, 0) / nt);
+    gk_json_number(cJSON_AddObjectToObject(refs, "zero_fill"), "test_loss", gk_mc_test_sq(D, E->Wz, NULL, 0) / nt);
     cJSON *n = cJSON_AddObjectToObject(refs, "nucnorm");
     if (E->nuc_error[0] && !isfinite(E->nuc_residual)) {
         cJSON_AddStringToObject(n, "unavailable", E->nuc_error);
         return GK_OK;
     }
-    add_num(n, "test_loss", test_sq(D, E->Wn, NULL, 0) / nt);
-    add_num(n, "dist_target", sqrt(test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
+    gk_json_number(n, "test_loss", gk_mc_test_sq(D, E->Wn, NULL, 0) / nt);
+    gk_json_number(n, "dist_target", sqrt(gk_mc_test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
     return GK_OK;
 }
 
@@ -382,15 +354,15 @@ static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
         for (size_t r = (size_t)fit; r < m->nrows && drop < 0; r++)
             if (gk_metrics_at(m, r, cte) < 0.1 * plateau) drop = (long)r;
     }
-    add_num(sum, "train_fit_step", gk_metrics_step_of(m, fit));
+    gk_json_number(sum, "train_fit_step", gk_metrics_step_of(m, fit));
     cJSON_AddStringToObject(sum, "train_fit_rule", "train MSE <= 1e-3 x its initial value");
-    add_num(sum, "plateau_test_loss", plateau);
+    gk_json_number(sum, "plateau_test_loss", plateau);
     double st = gk_metrics_step_of(m, drop);
-    add_num(sum, "test_drop_step", st);
+    gk_json_number(sum, "test_drop_step", st);
     gk_phenomenon_add(sum, "test loss dropped", "test_loss < 0.1 x its value when the train set was fit", m, drop,
                       E->predicted);
     if (drop >= 0) {
-        add_num(sum, "drop_over_predicted", isfinite(E->predicted) && E->predicted > 0 ? st / E->predicted : NAN);
+        gk_json_number(sum, "drop_over_predicted", isfinite(E->predicted) && E->predicted > 0 ? st / E->predicted : NAN);
         cJSON_AddNumberToObject(sum, "test_drop_time", gk_trainer_time(&E->tr, (long)st));
     }
 }

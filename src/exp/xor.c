@@ -44,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define XOR_MAX_SNAPS 6
 
@@ -151,9 +150,11 @@ static double mu_norm_of(const gk_config *cfg) {
 
 static int is_span(const gk_config *cfg) { return !strcmp(gk_config_str(cfg, "path"), "span"); }
 
-/* Bytes a run needs. direct: every run holds its inputs and W, W(0). span: every run holds its products and
- * coefficients; the inputs and W(0) of the runs being set up (one per thread) exist only during set-up. */
-static double xor_bytes(const gk_config *cfg) {
+/* Bytes a run needs, most of them set by p. direct: every run holds its inputs and W, W(0). span: every run holds
+ * its products and coefficients; the inputs and W(0) of the runs being set up (one per thread) exist only during
+ * set-up. */
+static double xor_bytes(const gk_config *cfg, const char **key) {
+    *key = "p";
     double K = (double)gk_config_int(cfg, "seeds"), p = (double)gk_config_int(cfg, "p");
     double n = (double)gk_config_int(cfg, "n"), nt = (double)gk_config_int(cfg, "n_test");
     double m = (double)gk_config_int(cfg, "m");
@@ -172,15 +173,6 @@ static gk_status xor_check(const gk_config *cfg, gk_error *err) {
         return gk_fail(err, GK_EINVAL,
                        "boundary_steps=%s is not allowed: give 0 to %d comma-separated non-negative integers, e.g. 0,1,15",
                        bs, XOR_MAX_SNAPS);
-    double bytes = xor_bytes(cfg);
-    double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
-    if (!(mem > 0)) mem = 64e9;
-    if (bytes > mem)
-        return gk_fail(err, GK_EINVAL,
-                       "p=%ld is out of range for this n, n_test, m, seeds and path=%s: the run would need %.1f GB, "
-                       "more than this machine's %.1f GB (lower p, n_test, m or seeds%s)",
-                       gk_config_int(cfg, "p"), gk_config_str(cfg, "path"), bytes / 1e9, mem / 1e9,
-                       is_span(cfg) ? "" : ", or use path=span");
     return GK_OK;
 }
 
@@ -609,11 +601,6 @@ static long row_of_step(const gk_metrics *m, long step) {
     return -1;
 }
 
-static void add_num(cJSON *o, const char *key, double v) {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
 static double sign_acc(const double *y, const double *score, size_t n) {
     double hit = 0;
     for (size_t i = 0; i < n; i++) hit += y[i] * score[i] > 0 ? 1.0 : score[i] == 0 ? 0.5 : 0.0;
@@ -650,9 +637,9 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
     cJSON_AddStringToObject(sum, "path", E->span ? "span" : "direct");
     /* create: data, init and (span) the products X X^T, X W(0)^T, X_test X^T, X_test W(0)^T of every run */
     cJSON_AddNumberToObject(sum, "setup_seconds", E->setup_seconds);
-    add_num(sum, "linear_test_acc", lin_te); /* means over the runs */
-    add_num(sum, "linear_train_acc", lin_tr);
-    add_num(sum, "mu_norm", E->mu);
+    gk_json_number(sum, "linear_test_acc", lin_te); /* means over the runs */
+    gk_json_number(sum, "linear_train_acc", lin_tr);
+    gk_json_number(sum, "mu_norm", E->mu);
     cJSON_AddNumberToObject(sum, "n_flipped", nflip);
     /* The theorem's checkpoints: step 1 (fit + chance + linear), and train accuracy through step sqrt(n). */
     long r1 = row_of_step(m, 1);
@@ -660,13 +647,13 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
                             {"agree_linear", "agree_linear_step1"}, {"train_acc_flipped", "train_acc_flipped_step1"}};
     for (size_t k = 0; k < sizeof at1 / sizeof *at1; k++) {
         int c = gk_metrics_col(m, at1[k][0]);
-        add_num(sum, at1[k][1], r1 >= 0 && c >= 0 ? gk_metrics_at(m, (size_t)r1, c) : NAN);
+        gk_json_number(sum, at1[k][1], r1 >= 0 && c >= 0 ? gk_metrics_at(m, (size_t)r1, c) : NAN);
     }
     long sq = (long)floor(sqrt((double)E->n));
     cJSON_AddNumberToObject(sum, "sqrt_n_step", (double)sq);
     int tr = gk_metrics_col(m, "train_acc"), trf = gk_metrics_col(m, "train_acc_flipped");
-    add_num(sum, "min_train_acc_steps_1_to_sqrt_n", min_early(m, 0, 1, tr, sq));
-    add_num(sum, "min_train_acc_flipped_steps_1_to_sqrt_n", min_early(m, 0, 1, trf, sq));
+    gk_json_number(sum, "min_train_acc_steps_1_to_sqrt_n", min_early(m, 0, 1, tr, sq));
+    gk_json_number(sum, "min_train_acc_flipped_steps_1_to_sqrt_n", min_early(m, 0, 1, trf, sq));
     /* Each run on its own: the per_seed table has the runs' rows interleaved (K per eval point). */
     const gk_metrics *ps = &E->per_seed;
     const size_t K = (size_t)E->K;
@@ -678,7 +665,7 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "seed", (double)R->seed);
         cJSON_AddNumberToObject(o, "n_flipped", (double)R->D.n_flipped);
-        add_num(o, "linear_test_acc", sign_acc(R->D.y_test, R->lin_test, E->nt));
+        gk_json_number(o, "linear_test_acc", sign_acc(R->D.y_test, R->lin_test, E->nt));
         double v1[3] = {NAN, NAN, NAN}, grok = NAN;
         for (size_t r = k; r < ps->nrows; r += K) {
             double st = gk_metrics_at(ps, r, 0);
@@ -686,11 +673,11 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
                 v1[0] = gk_metrics_at(ps, r, ptr), v1[1] = gk_metrics_at(ps, r, pte), v1[2] = gk_metrics_at(ps, r, pag);
             if (isnan(grok) && gk_metrics_at(ps, r, pte) >= 0.95) grok = st;
         }
-        add_num(o, "train_acc_step1", v1[0]);
-        add_num(o, "test_acc_step1", v1[1]);
-        add_num(o, "agree_linear_step1", v1[2]);
-        add_num(o, "test_grok_step", grok);
-        add_num(o, "min_train_acc_steps_1_to_sqrt_n", min_early(ps, k, K, ptr, sq));
+        gk_json_number(o, "train_acc_step1", v1[0]);
+        gk_json_number(o, "test_acc_step1", v1[1]);
+        gk_json_number(o, "agree_linear_step1", v1[2]);
+        gk_json_number(o, "test_grok_step", grok);
+        gk_json_number(o, "min_train_acc_steps_1_to_sqrt_n", min_early(ps, k, K, ptr, sq));
         cJSON_AddItemToArray(arr, o);
     }
     (void)err;
@@ -879,6 +866,7 @@ static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
 }
 
 static const gk_exp_type xor_type = {
+    .memory_bytes = xor_bytes,
     .references = xor_references,
     .name = "xor",
     .params = xor_params,

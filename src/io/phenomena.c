@@ -9,7 +9,7 @@
 
 static double at(const gk_metrics *m, size_t r, int c) { return gk_metrics_at(m, r, c); }
 
-static void add_num(cJSON *o, const char *key, double v) {
+void gk_json_number(cJSON *o, const char *key, double v) {
     if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
     else cJSON_AddNullToObject(o, key);
 }
@@ -78,7 +78,7 @@ static void add_one(cJSON *list, const gk_rule *R, const gk_metrics *m, double p
     cJSON_AddStringToObject(e, "what", R->what);
     cJSON_AddStringToObject(e, "rule", rule);
     if (R->kind == GK_RULE_FINAL_RATIO) {
-        add_num(e, "ratio", at(m, m->nrows - 1, c) / at(m, m->nrows - 1, o));
+        gk_json_number(e, "ratio", at(m, m->nrows - 1, c) / at(m, m->nrows - 1, o));
     } else {
         long r = rule_row(R, m, c, o);
         if (r < 0) cJSON_AddNullToObject(e, "step");
@@ -139,13 +139,13 @@ void gk_summarize_facts(const gk_fact *facts, const gk_metrics *m, cJSON *sum) {
         rows[k] = -1;
         if (F->kind == GK_FACT_RATIO) {
             double a = summary_number(sum, F->of), b = summary_number(sum, F->over);
-            add_num(sum, F->key, b > 0 ? a / b : NAN);
+            gk_json_number(sum, F->key, b > 0 ? a / b : NAN);
             continue;
         }
         int c = gk_metrics_col(m, F->column);
         if (c < 0) continue; /* a column this run does not have */
         rows[k] = fact_row(facts, F, rows, m, c);
         /* WHEN writes the step of its row; the others the column's value there */
-        add_num(sum, F->key, rows[k] < 0 ? NAN : at(m, (size_t)rows[k], F->kind == GK_FACT_WHEN ? 0 : c));
+        gk_json_number(sum, F->key, rows[k] < 0 ? NAN : at(m, (size_t)rows[k], F->kind == GK_FACT_WHEN ? 0 : c));
     }
 }

@@ -71,4 +71,7 @@ typedef struct gk_fact {
  * on a column the run does not have is left out. */
 void gk_summarize_facts(const gk_fact *facts, const gk_metrics *m, cJSON *sum);
 
+/* o[key] = v, or null when v is not finite (JSON has no NaN or infinity). */
+void gk_json_number(cJSON *o, const char *key, double v);
+
 #endif
