@@ -68,12 +68,4 @@ typedef struct gk_preset {
     const char *overrides;              /* "key=value key=value ..." on top of the type's defaults */
 } gk_preset;
 
-/* ---- registry (registry.c) --------------------------------------------------------------------------- */
-const gk_preset *gk_preset_find(const char *name);
-const gk_preset *gk_preset_at(size_t i); /* NULL past the end */
-
-/* Resolves a preset's config: type defaults, then the preset's overrides, then the user's assignments,
- * then the type's cross-key check. */
-gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int nassign, gk_config *cfg, gk_error *err);
-
 #endif

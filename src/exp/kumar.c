@@ -28,6 +28,7 @@
 #include "io/fsutil.h"
 #include "io/plot.h"
 #include "model/kumar.h"
+#include "theory/kumar_refs.h"
 #include "theory/theory.h"
 #include "train/trainer.h"
 
@@ -106,23 +107,15 @@ static void kumar_destroy(void *state) {
     free(E);
 }
 
-/* Kernel regression with the initial NTK: the prediction of the linearised (lazy) model at convergence. For the
- * uncentred model the kernel fits the residual y - f0 and adds f0 back. */
+/* Kernel regression with the initial NTK (theory/kumar_refs.h): its test and train MSE. For the uncentred model
+ * the kernel fits the residual y - f0 and adds f0 back. */
 static gk_status kernel_reference(kumar_exp *E, gk_error *err) {
     const size_t P = E->P, nt = E->nt;
-    double *K = malloc(P * P * sizeof *K), *Kx = malloc(nt * P * sizeof *Kx), *coef = malloc(P * sizeof *coef);
     double *r = malloc(P * sizeof *r), *pt = malloc(nt * sizeof *pt), *ptr = malloc(P * sizeof *ptr);
-    gk_status s = GK_OK;
-    if (!K || !Kx || !coef || !r || !pt || !ptr) s = gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu NTK", P, P);
-    if (!s) s = gk_kumar_ntk(&E->model, E->tr.theta0, &E->in_tr, &E->in_tr, K, err);
-    if (!s) s = gk_kumar_ntk(&E->model, E->tr.theta0, &E->in_te, &E->in_tr, Kx, err);
+    gk_status s = r && pt && ptr ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
+    for (size_t p = 0; !s && p < P; p++) r[p] = E->d.y[p] - (E->center ? 0.0 : E->f0[p]);
+    if (!s) s = gk_kumar_kernel_regression(&E->model, E->tr.theta0, &E->in_tr, &E->in_te, r, pt, ptr, err);
     if (!s) {
-        for (size_t p = 0; p < P; p++) r[p] = E->d.y[p] - (E->center ? 0.0 : E->f0[p]);
-        s = gk_kernel_regression(K, r, P, 0.0, coef, err);
-    }
-    if (!s) {
-        gk_kernel_predict(Kx, nt, P, coef, pt);
-        gk_kernel_predict(K, P, P, coef, ptr);
         double a = 0, b = 0;
         for (size_t p = 0; p < nt; p++) {
             double e = pt[p] + (E->center ? 0.0 : E->f0t[p]) - E->d.yt[p];
@@ -132,28 +125,7 @@ static gk_status kernel_reference(kumar_exp *E, gk_error *err) {
         E->kernel_test = a / (double)nt;
         E->kernel_train = b / (double)P;
     }
-    free(K), free(Kx), free(coef), free(r), free(pt), free(ptr);
-    return s;
-}
-
-/* target=eigen: labels from the initial NTK on the pooled train + test inputs (the notebook's X_total). */
-static gk_status eigen_targets(kumar_exp *E, long j, gk_error *err) {
-    const size_t P = E->P, nt = E->nt, D = E->D, n = P + nt;
-    double *X = malloc(n * D * sizeof *X), *K = malloc(n * n * sizeof *K), *y = malloc(n * sizeof *y);
-    gk_status s = GK_OK;
-    if (!X || !K || !y) s = gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu pooled NTK", n, n);
-    if (!s) {
-        memcpy(X, E->d.X, P * D * sizeof *X);
-        memcpy(X + P * D, E->d.Xt, nt * D * sizeof *X);
-        gk_kumar_input in = {n, D, X};
-        s = gk_kumar_ntk(&E->model, E->tr.theta0, &in, &in, K, err);
-    }
-    if (!s) s = gk_kumar_eigen_labels(K, n, (size_t)j, y, &E->eig_lambda, err);
-    if (!s) {
-        memcpy(E->d.y, y, P * sizeof *y);
-        memcpy(E->d.yt, y + P, nt * sizeof *y);
-    }
-    free(X), free(K), free(y);
+    free(r), free(pt), free(ptr);
     return s;
 }
 
@@ -212,7 +184,8 @@ static gk_status at_init(kumar_exp *E, gk_kumar_target target, long j, gk_error 
     gk_kumar_stats(&E->model, theta0, E->wbar0, E->M0);
     gk_status s = gk_model_forward(&E->model, theta0, &E->in_tr, E->P, E->f0, err);
     if (!s) s = gk_model_forward(&E->model, theta0, &E->in_te, E->nt, E->f0t, err);
-    if (!s && target == GK_KUMAR_TARGET_EIGEN) s = eigen_targets(E, j, err);
+    if (!s && target == GK_KUMAR_TARGET_EIGEN)
+        s = gk_kumar_eigen_targets(&E->model, theta0, &E->d, (size_t)j, &E->eig_lambda, err);
     if (!s) s = kernel_reference(E, err);
     if (s) return s;
     double m = 0;
