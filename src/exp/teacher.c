@@ -20,8 +20,7 @@
 #include "exp/exp.h"
 #include "exp/teacher.h"
 
-#include "data/teacher_data.h"
-#include "io/samples_csv.h"
+#include "data/teacher_csv.h"
 #include "model/mlp_tanh.h"
 #include "train/train.h"
 
@@ -238,32 +237,9 @@ static const gk_curve_figure ts_curves[] = {
     {NULL},
 };
 
-/* --save-data: train.csv and test.csv with the inputs x0.. and the teacher's outputs y0.. (the raw targets,
- * without the centring shift). */
-static gk_status save_split(const char *dir, const char *name, const double *x, const double *y, size_t n, size_t din,
-                            size_t dout, gk_error *err) {
-    enum { MAX_OUT = 64 };
-    if (dout > MAX_OUT) return gk_fail(err, GK_EINVAL, "--save-data writes at most %d outputs (d_out=%zu)", MAX_OUT, dout);
-    double *cols = malloc((n ? n : 1) * dout * sizeof(double));
-    if (!cols) return gk_fail(err, GK_ENOMEM, "out of memory");
-    const double *labels[MAX_OUT];
-    char names[MAX_OUT][16];
-    const char *label_names[MAX_OUT];
-    for (size_t k = 0; k < dout; k++) {
-        for (size_t i = 0; i < n; i++) cols[k * n + i] = y[i * dout + k];
-        labels[k] = cols + k * n;
-        snprintf(names[k], sizeof names[k], "y%zu", k);
-        label_names[k] = names[k];
-    }
-    gk_status s = gk_write_dense_samples_csv(dir, name, x, n, din, labels, label_names, (int)dout, err);
-    free(cols);
-    return s;
-}
-
+/* --save-data: the inputs and the teacher's outputs (the raw targets, without the centring shift). */
 static gk_status ts_save(void *state, const char *dir, gk_error *err) {
-    const gk_teacher_data *D = &((ts_exp *)state)->data;
-    gk_status s = save_split(dir, "train.csv", D->x_train, D->y_train, D->n_train, D->d_in, D->d_out, err);
-    return s ? s : save_split(dir, "test.csv", D->x_test, D->y_test, D->n_test, D->d_in, D->d_out, err);
+    return gk_teacher_data_save_csv(&((ts_exp *)state)->data, dir, err);
 }
 
 static gk_trainer *ts_trainer(void *state) { return &((ts_exp *)state)->tr; }
