@@ -293,3 +293,20 @@ double gk_mc_test_sq(const gk_mc_data *D, const double *A, const double *B, int 
     }
     return s;
 }
+
+gk_status gk_mc_target_make(const char *kind, const char *csv, size_t rank, uint64_t seed, double **X, size_t *d,
+                            gk_error *err) {
+    if (!strcmp(kind, "csv")) {
+        gk_status s = gk_mc_read_csv(csv, X, d, err);
+        if (!s && *d < 2) {
+            free(*X);
+            s = gk_fail(err, GK_EINVAL, "target_csv '%s': the matrix is 1 x 1; completion needs d >= 2", csv);
+        }
+        return s;
+    }
+    *X = malloc(*d * *d * sizeof **X);
+    if (!*X) return gk_fail(err, GK_ENOMEM, "out of memory for a %zu x %zu target", *d, *d);
+    if (!strcmp(kind, "lowrank")) gk_mc_target_lowrank(*d, rank, seed, *X);
+    else gk_mc_target_multiply(*d, *X);
+    return GK_OK;
+}

@@ -28,6 +28,10 @@ void gk_mc_target_lowrank(size_t d, size_t r, uint64_t seed, double *X);
  * different lengths, a matrix that is not square, or not symmetric (|X_ij - X_ji| > 1e-9 (1 + max|X|); the
  * first such entry named). A symmetric file is stored exactly symmetric (the upper triangle wins). */
 gk_status gk_mc_read_csv(const char *path, double **X, size_t *d, gk_error *err);
+/* The target of kind "multiply", "lowrank" (rank, seed) or "csv" (read from csv; *d becomes the file's size, at
+ * least 2), into *X (malloc'd, *d x *d). */
+gk_status gk_mc_target_make(const char *kind, const char *csv, size_t rank, uint64_t seed, double **X, size_t *d,
+                            gk_error *err);
 
 typedef struct gk_mc_data {
     size_t d;

@@ -101,24 +101,12 @@ static void mc_destroy(void *state) {
     free(E);
 }
 
-/* The target X* (d x d, malloc'd): from target_csv (d is the file's), or built in. */
+/* The target X* (d x d, malloc'd): from target_csv (d is the file's, data/mc_data.h), or built in. */
 static gk_status make_target(const gk_config *cfg, uint64_t seed, double **X, size_t *d, gk_error *err) {
     *d = (size_t)gk_config_int(cfg, "d");
-    if (target_is_csv(cfg)) {
-        const char *path = gk_config_str(cfg, "target_csv");
-        gk_status s = gk_mc_read_csv(path, X, d, err);
-        if (!s && *d < 2) {
-            free(*X);
-            s = gk_fail(err, GK_EINVAL, "target_csv '%s': the matrix is 1 x 1; completion needs d >= 2", path);
-        }
-        return s;
-    }
-    *X = malloc(*d * *d * sizeof **X);
-    if (!*X) return gk_fail(err, GK_ENOMEM, "out of memory for a %zu x %zu target", *d, *d);
-    if (!strcmp(gk_config_str(cfg, "target"), "lowrank"))
-        gk_mc_target_lowrank(*d, (size_t)gk_config_int(cfg, "rank"), seed, *X);
-    else gk_mc_target_multiply(*d, *X);
-    return GK_OK;
+    const char *kind = target_is_csv(cfg) ? "csv" : gk_config_str(cfg, "target");
+    return gk_mc_target_make(kind, gk_config_str(cfg, "target_csv"), (size_t)gk_config_int(cfg, "rank"), seed, X, d,
+                             err);
 }
 
 /* The data: the target and its observed / test entries. */
