@@ -346,7 +346,7 @@ static const gk_fact kumar_facts[] = {
 /* kumar.png: losses against the kernel reference (log-log), the eq. 6 decomposition (where the target has one),
  * the NTK alignment. */
 static const gk_curve_figure kumar_curves = {
-    .file = "kumar", .step0 = 1,
+    .file = "kumar", .x = GK_X_STEP0_AT_HALF,
     .panels = {{.title = "MSE (dashed: kernel regression with the initial NTK)", .ylabel = "MSE", .logy = 1,
                 .curves = {{"train_loss", "train", 0}, {"test_loss", "test", 0},
                            {"kernel_test_loss", "K0 regression (test)", 2}}},

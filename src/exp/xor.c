@@ -500,7 +500,7 @@ static void fill_span(xor_exp *E, xor_rep *R, double *norm, double *rel) {
 
 /* The XOR_NMET metrics of run R at the current step, into vals. */
 static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
-    const size_t n = E->n, nt = E->nt, m = E->m;
+    const size_t n = E->n, nt = E->nt;
     double norm = NAN, rel = NAN;
     gk_status s = GK_OK;
     if (E->span) fill_span(E, R, &norm, &rel);
@@ -512,18 +512,8 @@ static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
     double acc_clean = masked_acc(R->f_train, R->D.y_train, R->D.flipped, 0, n);
     double acc_flip = masked_acc(R->f_train, R->D.y_train, R->D.flipped, 1, n);
     projections(E, R, R->proj);
-    const double *a = gk_relu2_a(&R->model);
-    double al[4] = {0, 0, 0, 0}, cnt[2] = {0, 0}; /* pos mu1, pos mu2, neg mu1, neg mu2 */
-    for (size_t j = 0; j < m; j++) {
-        int g = a[j] > 0 ? 0 : 1;
-        double d = R->wnorm[j] * E->mu;
-        double c1 = d > 0 ? fabs(R->proj[j]) / d : 0.0;
-        double c2 = d > 0 ? fabs(R->proj[m + j]) / d : 0.0;
-        al[2 * g] += c1;
-        al[2 * g + 1] += c2;
-        cnt[g] += 1;
-    }
-    for (int k = 0; k < 4; k++) al[k] = cnt[k / 2] > 0 ? al[k] / cnt[k / 2] : NAN;
+    double al[4]; /* pos mu1, pos mu2, neg mu1, neg mu2 */
+    gk_relu2_alignment(&R->model, R->proj, R->wnorm, E->mu, al);
     double agree = 0;
     for (size_t i = 0; i < nt; i++) agree += sgn(R->f_test[i]) == sgn(R->lin_test[i]);
     double v[XOR_NMET] = {tr_loss, tr_acc, acc_clean, acc_flip, te_loss, te_acc, norm, rel,
@@ -801,39 +791,26 @@ static gk_status neurons_figure(const xor_exp *E, const char *dir, gk_error *err
 
 /* accuracy.png: train and test accuracy (mean over the runs) against step + 1 on a log axis, as the paper's
  * Fig. 1, with mean +- std shaded (clipped to [0, 1]) when there is more than one run. */
+static const gk_curve_figure accuracy_curves = {
+    .file = "accuracy", .x = GK_X_STEP_PLUS_1,
+    .panels = {{.title = "", .ylabel = "accuracy", .ymax = 1.02, .band_max = 1,
+                .curves = {{"train_acc", "train (noisy labels)", 0, "train_acc_std"},
+                           {"test_acc", "test (clean)", 0, "test_acc_std"}}}},
+};
+
 static gk_status accuracy_figure(const xor_exp *E, const gk_metrics *m, const char *dir, gk_error *err) {
-    const size_t n = m->nrows;
-    if (n < 2) return GK_OK;
-    double *buf = malloc(7 * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    double *x = buf, *y[2] = {buf + n, buf + 2 * n};
-    double *lo[2] = {buf + 3 * n, buf + 4 * n}, *hi[2] = {buf + 5 * n, buf + 6 * n};
-    gk_metrics_column(m, 0, x);
-    for (size_t r = 0; r < n; r++) x[r] += 1;
-    const char *mean_col[2] = {"train_acc", "test_acc"}, *std_col[2] = {"train_acc_std", "test_acc_std"};
-    char title[160], lab[2][64];
-    gk_panel pan = {.xlabel = "step + 1", .ylabel = "accuracy", .logx = 1, .ymin = 0, .ymax = 1.02, .nseries = 2};
-    for (int k = 0; k < 2; k++) {
-        gk_metrics_column(m, gk_metrics_col(m, mean_col[k]), y[k]);
-        if (E->K > 1) gk_metrics_column(m, gk_metrics_col(m, std_col[k]), lo[k]);
-        else memset(lo[k], 0, n * sizeof(double));
-        for (size_t r = 0; r < n; r++) {
-            double sd = lo[k][r];
-            lo[k][r] = fmax(y[k][r] - sd, 0.0);
-            hi[k][r] = fmin(y[k][r] + sd, 1.0);
-        }
-        snprintf(lab[k], sizeof lab[k], "%s%s", k ? "test (clean)" : "train (noisy labels)", E->K > 1 ? ", mean" : "");
-        pan.series[k] = (gk_series){lab[k], x, y[k], n, 0};
-        if (E->K > 1) pan.band_lo[k] = lo[k], pan.band_hi[k] = hi[k];
+    gk_curve_figure F = accuracy_curves;
+    char title[160];
+    if (E->K > 1) {
+        snprintf(title, sizeof title, "accuracy, %d runs (seeds %llu-%llu): mean, band mean +- std", E->K,
+                 (unsigned long long)E->rep[0].seed, (unsigned long long)E->rep[E->K - 1].seed);
+        F.panels[0].curves[0].label = "train (noisy labels), mean";
+        F.panels[0].curves[1].label = "test (clean), mean";
+    } else {
+        snprintf(title, sizeof title, "accuracy (seed %llu)", (unsigned long long)E->rep[0].seed);
     }
-    if (E->K > 1) snprintf(title, sizeof title, "accuracy, %d runs (seeds %llu-%llu): mean, band mean +- std", E->K,
-                           (unsigned long long)E->rep[0].seed, (unsigned long long)E->rep[E->K - 1].seed);
-    else snprintf(title, sizeof title, "accuracy (seed %llu)", (unsigned long long)E->rep[0].seed);
-    char base[1024];
-    gk_status s = gk_path_join(base, sizeof base, dir, "accuracy", err);
-    if (!s) s = gk_plot_panels(base, title, &pan, 1, err);
-    free(buf);
-    return s;
+    F.title = title;
+    return gk_plot_curves(&F, m, NULL, NAN, dir, err);
 }
 
 static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {

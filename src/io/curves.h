@@ -14,6 +14,8 @@ typedef struct gk_curve {
                          * `label` followed by the rest of its name ("norm_W*", "W": W1, W2, ...) */
     const char *label;  /* legend text (its first word picks the colour, io/plot.h) */
     int style;          /* as gk_series: 0 line, 2 dashed (references) */
+    const char *band;   /* a column of the spread (a standard deviation, say): value +- band shaded, clipped to
+                         * the panel's [band_min, band_max]; NULL or absent: no band */
 } gk_curve;
 
 typedef struct gk_curve_panel {
@@ -22,11 +24,15 @@ typedef struct gk_curve_panel {
     double ymin, ymax;          /* both 0: automatic */
     gk_curve curves[GK_CURVES_PER_PANEL]; /* up to the first NULL column */
     const char *hline_key, *hline_label;  /* a dashed horizontal line at this config key's value (NULL: none) */
+    double band_min, band_max;            /* the range of the bands (both 0: not clipped) */
 } gk_curve_panel;
+
+/* The x axis (log): the step, step 0 left out (as log axes do); the step with step 0 drawn at 0.5; step + 1. */
+typedef enum gk_curve_x { GK_X_STEP, GK_X_STEP0_AT_HALF, GK_X_STEP_PLUS_1 } gk_curve_x;
 
 typedef struct gk_curve_figure {
     const char *file, *title; /* a NULL file ends a table of figures */
-    int step0;                /* 1: step 0 drawn at 0.5 on the log axis (else it is left out, as log axes do) */
+    gk_curve_x x;
     gk_curve_panel panels[GK_CURVE_PANELS];
 } gk_curve_figure;
 

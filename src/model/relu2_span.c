@@ -92,3 +92,18 @@ void gk_relu2_products_project(const gk_relu2_products *S, const double *At, dou
         for (size_t j = 0; j < m; j++) proj[j] += a[j] * u, proj[m + j] += a[j] * v;
     }
 }
+
+void gk_relu2_alignment(const gk_model *mod, const double *proj, const double *wnorm, double enorm, double al[4]) {
+    const size_t m = gk_relu2_width(mod);
+    const double *a = gk_relu2_a(mod);
+    double cnt[2] = {0, 0};
+    for (int k = 0; k < 4; k++) al[k] = 0;
+    for (size_t j = 0; j < m; j++) {
+        int g = a[j] > 0 ? 0 : 1;
+        double d = wnorm[j] * enorm;
+        al[2 * g] += d > 0 ? fabs(proj[j]) / d : 0.0;
+        al[2 * g + 1] += d > 0 ? fabs(proj[m + j]) / d : 0.0;
+        cnt[g] += 1;
+    }
+    for (int k = 0; k < 4; k++) al[k] = cnt[k / 2] > 0 ? al[k] / cnt[k / 2] : NAN;
+}

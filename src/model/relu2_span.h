@@ -42,4 +42,9 @@ void gk_relu2_products_norms(const gk_relu2_products *S, const double *At, const
 /* proj[j] = <w_j, e1>, proj[m + j] = <w_j, e2> (i in order). */
 void gk_relu2_products_project(const gk_relu2_products *S, const double *At, double *proj);
 
+/* For either form: the mean over the neurons with a_j > 0 (al[0], al[1]) and with a_j < 0 (al[2], al[3]) of
+ * |cos(w_j, e_k)| = |<w_j, e_k>| / (||w_j|| ||e||), k = 1, 2, from proj (as gk_relu2_products_project writes it),
+ * the norms ||w_j|| and ||e|| = enorm (both directions of that norm); NAN for a group without neurons. */
+void gk_relu2_alignment(const gk_model *mod, const double *proj, const double *wnorm, double enorm, double al[4]);
+
 #endif
