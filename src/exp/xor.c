@@ -35,6 +35,7 @@
 
 #include "data/xor_data.h"
 #include "io/fsutil.h"
+#include "io/neuron_plots.h"
 #include "io/plot.h"
 #include "model/relu2_span.h"
 #include "train/train.h"
@@ -707,85 +708,35 @@ static gk_status boundary_figure(xor_exp *E, int k, const char *dir, int grid, g
     return s;
 }
 
-/* The power of ten e with max |v| / 10^e in [1, 10) (0 if every v is 0): the figures divide by 10^e and put
- * the scale into the axis label, "(x1e-12)", rather than rely on the plot library's exponent. */
-static int decade(const double *v, size_t n) {
-    double mx = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(v[i])) mx = fmax(mx, fabs(v[i]));
-    return mx > 0 ? (int)floor(log10(mx)) : 0;
-}
-
-static void scale_label(char *buf, size_t cap, const char *what, int e) {
-    if (e) snprintf(buf, cap, "%s (x1e%d)", what, e);
-    else snprintf(buf, cap, "%s", what);
-}
-
-/* The positive (a_j > 0) and negative neurons' projections at snapshot k: pos1, pos2 (np each), then neg1,
- * neg2 (m - np each), in buf (2m), scaled by 10^-e with e the decade of all of them. Returns np. */
-static size_t split_neurons(const xor_exp *E, int k, double *buf, int *e) {
-    const size_t m = E->m;
-    const double *a = gk_relu2_a(&E->rep[0].model), *P = E->snap[k];
-    size_t np = 0;
-    for (size_t j = 0; j < m; j++) np += a[j] > 0;
-    double *pos1 = buf, *pos2 = buf + np, *neg1 = buf + 2 * np, *neg2 = buf + 2 * np + (m - np);
-    size_t ip = 0, in = 0;
-    for (size_t j = 0; j < m; j++) {
-        if (a[j] > 0) pos1[ip] = P[j], pos2[ip++] = P[m + j];
-        else neg1[in] = P[j], neg2[in++] = P[m + j];
-    }
-    *e = decade(buf, 2 * m);
-    const double sc = pow(10.0, -*e);
-    for (size_t j = 0; j < 2 * m; j++) buf[j] *= sc;
-    return np;
+/* The projections of run 0's neurons at snapshot k. */
+static gk_neuron_snap snap_of(const xor_exp *E, int k) {
+    return (gk_neuron_snap){E->snap_step[k], E->snap[k], E->snap[k] + E->m};
 }
 
 /* hist_step<t>.png (the paper's Figs. 3-4): <w_j, mu_1> and <w_j, mu_2> over the positive neurons. */
 static gk_status hist_figure(const xor_exp *E, int k, const char *dir, gk_error *err) {
-    double *buf = malloc(2 * E->m * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    int e;
-    size_t np = split_neurons(E, k, buf, &e);
-    const char *labels[2] = {"<w_j, mu_1>", "<w_j, mu_2>"};
-    const double *samples[2] = {buf, buf + np};
-    size_t counts[2] = {np, np};
-    char name[64], base[1024], title[160], xl[64];
+    char name[64], base[1024], title[160];
     snprintf(name, sizeof name, "hist_step%ld", E->snap_step[k]);
     snprintf(title, sizeof title, "positive neurons (a_j > 0) at step %ld", E->snap_step[k]);
-    scale_label(xl, sizeof xl, "<w_j, mu_k>", e);
+    gk_neuron_snap S = snap_of(E, k);
     gk_status s = gk_path_join(base, sizeof base, dir, name, err);
-    if (!s) s = gk_plot_histograms(base, title, xl, labels, samples, counts, 2, 0, err);
-    free(buf);
-    return s;
+    return s ? s : gk_plot_neuron_hist(base, title, "<w_j, mu_k>", "<w_j, mu_1>", "<w_j, mu_2>",
+                                       gk_relu2_a(&E->rep[0].model), E->m, &S, err);
 }
 
 /* neurons.png (the paper's Fig. 2, right): every neuron as the point (<w_j, mu_1>, <w_j, mu_2>), positive
- * and negative neurons apart, one panel per snapshot step, each with its own scale. */
+ * and negative neurons apart, one panel per snapshot step, each with its own scale (short axis names: the
+ * panels are stacked). */
 static gk_status neurons_figure(const xor_exp *E, const char *dir, gk_error *err) {
-    const size_t m = E->m;
-    double *buf = malloc((size_t)E->nsnap * 2 * m * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    gk_panel pan[XOR_MAX_SNAPS];
-    char title[XOR_MAX_SNAPS][64], xl[XOR_MAX_SNAPS][64], yl[XOR_MAX_SNAPS][64];
-    int np_ = 0;
-    for (int k = 0; k < E->nsnap; k++) {
-        if (!E->snap_done[k]) continue;
-        double *b = buf + (size_t)np_ * 2 * m;
-        int e;
-        size_t np = split_neurons(E, k, b, &e);
-        snprintf(title[np_], sizeof title[np_], "step %ld", E->snap_step[k]);
-        scale_label(xl[np_], sizeof xl[np_], "mu_1", e); /* short: the panels are stacked */
-        scale_label(yl[np_], sizeof yl[np_], "mu_2", e);
-        pan[np_] = (gk_panel){.title = title[np_], .xlabel = xl[np_], .ylabel = yl[np_], .nseries = 2};
-        pan[np_].series[0] = (gk_series){"a_j > 0", b, b + np, np, 1};
-        pan[np_].series[1] = (gk_series){"a_j < 0", b + 2 * np, b + 2 * np + (m - np), m - np, 1};
-        np_++;
-    }
-    char base[1024], head[160];
-    snprintf(head, sizeof head, "neurons at (<w_j,mu_1>, <w_j,mu_2>)");
-    gk_status s = np_ ? gk_path_join(base, sizeof base, dir, "neurons", err) : GK_OK;
-    if (!s && np_) s = gk_plot_panels(base, head, pan, np_, err);
-    free(buf);
+    gk_neuron_snap S[XOR_MAX_SNAPS];
+    int n = 0;
+    for (int k = 0; k < E->nsnap; k++)
+        if (E->snap_done[k]) S[n++] = snap_of(E, k);
+    char base[1024];
+    gk_status s = n ? gk_path_join(base, sizeof base, dir, "neurons", err) : GK_OK;
+    if (!s && n)
+        s = gk_plot_neuron_points(base, "neurons at (<w_j,mu_1>, <w_j,mu_2>)", "mu_1", "mu_2",
+                                  gk_relu2_a(&E->rep[0].model), E->m, S, n, err);
     return s;
 }
 
