@@ -236,29 +236,22 @@ static double tstar_of(const diag_exp *E) {
     return E->tr.o.wd > 0 && E->alpha > 1 ? gk_predicted_time(E->alpha, E->tr.o.wd) : NAN;
 }
 
+/* t* = ln(alpha) / wd, and the references' own numbers. */
 static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     diag_exp *E = state;
-    /* the transition in time: t = lr * test_grok_step, and t / t* with t* = ln(alpha) / wd */
-    long grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
     double tstar = tstar_of(E);
     if (isfinite(tstar)) cJSON_AddNumberToObject(sum, "tstar", tstar);
-    if (grok >= 0) {
-        double gt = gk_metrics_at(m, (size_t)grok, 1);
-        cJSON_AddNumberToObject(sum, "grok_time", gt);
-        if (isfinite(tstar)) cJSON_AddNumberToObject(sum, "grok_over_tstar", gt / tstar);
-    } else {
-        cJSON_AddNullToObject(sum, "grok_time");
-    }
-    if (!E->use_refs) return GK_OK;
-    diag_references(state, sum, err);
-    int c2 = gk_metrics_col(m, ref_columns[GK_REF_L2]), c1 = gk_metrics_col(m, ref_columns[GK_REF_L1]);
-    long sw = -1;
-    for (size_t r = 1; r < m->nrows && sw < 0 && c1 >= 0 && c2 >= 0; r++)
-        if (gk_metrics_at(m, r, c1) > gk_metrics_at(m, r, c2)) sw = (long)r;
-    if (sw >= 0) cJSON_AddNumberToObject(sum, "switch_step", gk_metrics_at(m, (size_t)sw, 0));
-    else cJSON_AddNullToObject(sum, "switch_step");
-    return GK_OK;
+    return E->use_refs ? diag_references(state, sum, err) : GK_OK;
 }
+
+/* The transition in time, t = lr * test_grok_step, and t / t*; the step where the agreement with the late (L1)
+ * reference first passes the agreement with the early (L2, kernel) one. */
+static const gk_fact diag_facts[] = {
+    GK_VALUE_WHEN("grok_time", "time", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL),
+    GK_RATIO_OF("grok_over_tstar", "grok_time", "tstar"),
+    GK_STEP_WHEN("switch_step", "agree_l2margin", GK_RULE_BELOW_OTHER, 1, "agree_l1margin"),
+    {NULL},
+};
 
 static double diag_predicted(void *state) {
     diag_exp *E = state;
@@ -312,6 +305,7 @@ static const gk_exp_type diag_type = {
     .eval = diag_eval,
     .predicted_step = diag_predicted,
     .save_data = diag_save,
+    .facts = diag_facts,
     .summarize = diag_summarize,
     .references = diag_references,
 };

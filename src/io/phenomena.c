@@ -143,9 +143,9 @@ void gk_summarize_facts(const gk_fact *facts, const gk_metrics *m, cJSON *sum) {
             continue;
         }
         int c = gk_metrics_col(m, F->column);
-        if (c < 0) continue; /* a column this run does not have */
+        int v = F->kind != GK_FACT_WHEN ? c : F->value ? gk_metrics_col(m, F->value) : 0; /* the column written */
+        if (c < 0 || v < 0) continue; /* a column this run does not have */
         rows[k] = fact_row(facts, F, rows, m, c);
-        /* WHEN writes the step of its row; the others the column's value there */
-        gk_json_number(sum, F->key, rows[k] < 0 ? NAN : at(m, (size_t)rows[k], F->kind == GK_FACT_WHEN ? 0 : c));
+        gk_json_number(sum, F->key, rows[k] < 0 ? NAN : at(m, (size_t)rows[k], v));
     }
 }

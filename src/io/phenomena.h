@@ -39,7 +39,7 @@ void gk_summarize_rules(const gk_rule *rules, const gk_metrics *m, double predic
 void gk_phenomenon_add(cJSON *sum, const char *what, const char *rule, const gk_metrics *m, long row, double predicted);
 
 typedef enum gk_fact_kind {
-    GK_FACT_WHEN,    /* the step of the first row where the rule holds (null: never) */
+    GK_FACT_WHEN,    /* the step (or column `value`) at the first row where the rule holds (null: never) */
     GK_FACT_AT,      /* column at the row of the earlier fact `of` of the same table */
     GK_FACT_INITIAL, /* column at the first row */
     GK_FACT_FINAL,   /* column at the last row */
@@ -56,19 +56,22 @@ typedef struct gk_fact {
     double thr;
     const char *other;
     const char *of, *over;    /* GK_FACT_AT: the fact whose row is read; GK_FACT_RATIO: the two keys */
+    const char *value;        /* GK_FACT_WHEN: the column written (NULL: "step") */
 } gk_fact;
 
 /* The rows of a fact table, one macro a kind (a table ends with {NULL}). */
-#define GK_STEP_WHEN(key, column, rule, thr, other) {key, GK_FACT_WHEN, column, rule, thr, other, NULL, NULL}
-#define GK_VALUE_AT(key, column, of) {key, GK_FACT_AT, column, 0, 0, NULL, of, NULL}
-#define GK_INITIAL_OF(key, column) {key, GK_FACT_INITIAL, column, 0, 0, NULL, NULL, NULL}
-#define GK_FINAL_OF(key, column) {key, GK_FACT_FINAL, column, 0, 0, NULL, NULL, NULL}
-#define GK_MIN_OF(key, column) {key, GK_FACT_MIN, column, 0, 0, NULL, NULL, NULL}
-#define GK_MAX_OF(key, column) {key, GK_FACT_MAX, column, 0, 0, NULL, NULL, NULL}
-#define GK_RATIO_OF(key, of, over) {key, GK_FACT_RATIO, NULL, 0, 0, NULL, of, over}
+#define GK_STEP_WHEN(key, column, rule, thr, other) {key, GK_FACT_WHEN, column, rule, thr, other, NULL, NULL, NULL}
+#define GK_VALUE_WHEN(key, value, column, rule, thr, other) \
+    {key, GK_FACT_WHEN, column, rule, thr, other, NULL, NULL, value}
+#define GK_VALUE_AT(key, column, of) {key, GK_FACT_AT, column, 0, 0, NULL, of, NULL, NULL}
+#define GK_INITIAL_OF(key, column) {key, GK_FACT_INITIAL, column, 0, 0, NULL, NULL, NULL, NULL}
+#define GK_FINAL_OF(key, column) {key, GK_FACT_FINAL, column, 0, 0, NULL, NULL, NULL, NULL}
+#define GK_MIN_OF(key, column) {key, GK_FACT_MIN, column, 0, 0, NULL, NULL, NULL, NULL}
+#define GK_MAX_OF(key, column) {key, GK_FACT_MAX, column, 0, 0, NULL, NULL, NULL, NULL}
+#define GK_RATIO_OF(key, of, over) {key, GK_FACT_RATIO, NULL, 0, 0, NULL, of, over, NULL}
 
 /* Writes the facts (terminated by {NULL}) into sum, in order: a number, or null where there is none. A fact
- * on a column the run does not have is left out. */
+ * on a column the run does not have is left out. A ratio may name any number already in sum. */
 void gk_summarize_facts(const gk_fact *facts, const gk_metrics *m, cJSON *sum);
 
 /* o[key] = v, or null when v is not finite (JSON has no NaN or infinity). */

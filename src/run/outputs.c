@@ -17,7 +17,6 @@ double gk_exp_predicted(const gk_exp_type *T, void *exp) { return T->predicted_s
 
 void gk_exp_summarize(const gk_exp_type *T, void *exp, const gk_metrics *m, double predicted, cJSON *sum) {
     gk_summarize_rules(T->rules ? T->rules(exp) : default_rules, m, predicted, sum);
-    gk_summarize_facts(T->facts, m, sum);
     const gk_flow *flow = T->trainer(exp)->flow;
     if (flow) {
         cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(flow));
@@ -26,6 +25,7 @@ void gk_exp_summarize(const gk_exp_type *T, void *exp, const gk_metrics *m, doub
     }
     gk_error aux = {{0}};
     if (T->summarize && T->summarize(exp, m, sum, &aux)) cJSON_AddStringToObject(sum, "summarize_error", aux.msg);
+    gk_summarize_facts(T->facts, m, sum); /* last: a ratio may read the hook's numbers */
 }
 
 gk_status gk_exp_figures(const gk_exp_type *T, void *exp, const gk_config *cfg, const gk_metrics *m,

@@ -9,8 +9,8 @@
 double gk_exp_predicted(const gk_exp_type *T, void *exp);
 
 /* Into sum: the phenomena (the experiment's rules, or by default the train set fit and the test accuracy
- * jump), its facts, the gradient-flow integrator's counts (opt=flow), then its summarize hook (a failure of
- * which is named in sum["summarize_error"]). predicted: the predicted transition step or NAN. */
+ * jump), the gradient-flow integrator's counts (opt=flow), its summarize hook (a failure of which is named in
+ * sum["summarize_error"]), then its facts. predicted: the predicted transition step or NAN. */
 void gk_exp_summarize(const gk_exp_type *T, void *exp, const gk_metrics *m, double predicted, cJSON *sum);
 
 /* Into dir: the experiment's curve figures, then its figures hook. */
