@@ -38,6 +38,7 @@
 #include "io/neuron_plots.h"
 #include "io/plot.h"
 #include "model/relu2_span.h"
+#include "theory/xor_refs.h"
 #include "train/train.h"
 
 #include <math.h>
@@ -201,23 +202,11 @@ static void xor_destroy(void *state) {
     free(E);
 }
 
-/* out[i] = <A_i, x> for the rows of A (rows x p): gk_dot per row, so the result does not depend on threads
- * (a threaded dgemv may split the reduction). */
-static void rows_dot(const double *A, size_t rows, size_t p, const double *x, double scale, double *out) {
-    const long r = (long)rows;
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < r; i++) out[i] = scale * gk_dot(A + (size_t)i * p, x, p);
-}
-
 /* proj[j] = <w_j, mu1>, proj[m + j] = <w_j, mu2>. span: <w_j(0), mu_k> + sum_i A_ji <x_i, mu_k> (i in order). */
 static void projections(const xor_exp *E, const xor_rep *R, double *proj) {
     const size_t m = E->m;
-    if (!E->span) {
-        rows_dot(R->theta, m, E->p, R->D.mu1, 1.0, proj);
-        rows_dot(R->theta, m, E->p, R->D.mu2, 1.0, proj + m);
-        return;
-    }
-    gk_relu2_products_project(&R->S, R->At, proj);
+    if (E->span) gk_relu2_products_project(&R->S, R->At, proj);
+    else gk_relu2_dense_project(R->theta, m, E->p, R->D.mu1, R->D.mu2, proj);
 }
 
 static void take_snapshots(xor_exp *E, long step) {
@@ -242,50 +231,30 @@ static gk_status rep_alloc_common(const xor_exp *E, xor_rep *R, gk_error *err) {
     return GK_OK;
 }
 
-/* direct path: W and W(0) (m x p), the inputs kept; the linear reference through v = sum_i y_i x_i. */
+/* direct path: W and W(0) (m x p), the inputs kept; the linear reference from them (theory/xor_refs.h). */
 static gk_status rep_create_direct(const xor_exp *E, xor_rep *R, gk_error *err) {
     R->fwd_step = -1;
     R->in_train = (gk_relu2_input){E->n, E->p, R->D.X_train};
     R->in_test = (gk_relu2_input){E->nt, E->p, R->D.X_test};
-    double *v = malloc(E->p * sizeof(double));
-    if (!v) {
-        free(v);
-        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
-                       (unsigned long long)R->seed);
-    }
     gk_relu2_init(&R->model, E->omega, R->seed, R->theta);
     memcpy(R->theta0, R->theta, E->P * sizeof(double));
-    memset(v, 0, E->p * sizeof(double));
-    for (size_t i = 0; i < E->n; i++) { /* fixed order over i */
-        const double *x = R->D.X_train + i * E->p, yi = R->D.y_train[i];
-        for (size_t j = 0; j < E->p; j++) v[j] += yi * x[j];
-    }
-    rows_dot(R->D.X_test, E->nt, E->p, v, 1.0, R->lin_test);
-    rows_dot(R->D.X_train, E->n, E->p, v, 1.0, R->lin_train);
-    free(v);
-    return GK_OK;
+    return gk_linear_ref_scores(R->D.X_train, R->D.y_train, E->n, E->p, R->D.X_test, E->nt, R->lin_train,
+                                R->lin_test, err);
 }
 
-/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed.
- * The linear reference: <v, x> = sum_l y_l <x_l, x>, from the rows of Z X^T. */
+/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed;
+ * the linear reference from the products. */
 static gk_status rep_create_span(const xor_exp *E, xor_rep *R, gk_error *err) {
-    const size_t n = E->n, nt = E->nt, rows = n + nt;
     double *W0 = malloc(E->P * sizeof(double));
     if (!W0)
         return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
                        (unsigned long long)R->seed);
     gk_relu2_init(&R->model, E->omega, R->seed, W0);
-    gk_status s = gk_relu2_products_make(&R->S, R->D.X_train, n, nt, W0, E->m, E->p, R->D.mu1, R->D.mu2, err);
+    gk_status s = gk_relu2_products_make(&R->S, R->D.X_train, E->n, E->nt, W0, E->m, E->p, R->D.mu1, R->D.mu2, err);
     free(W0);
     if (s) return s;
     gk_xor_data_drop_inputs(&R->D);
-    for (size_t r = 0; r < rows; r++) {
-        const double *g = R->S.ZX + r * n;
-        double s = 0;
-        for (size_t l = 0; l < n; l++) s += R->D.y_train[l] * g[l];
-        if (r < n) R->lin_train[r] = s;
-        else R->lin_test[r - n] = s;
-    }
+    gk_linear_ref_scores_span(&R->S, R->D.y_train, R->lin_train, R->lin_test);
     return GK_OK;
 }
 
@@ -482,14 +451,8 @@ static gk_status fill_direct(const xor_exp *E, xor_rep *R, double *norm, double 
     gk_status s = gk_model_forward(&R->model, R->theta, &R->in_test, E->nt, R->f_test, err);
     if (!s) s = gk_model_forward(&R->model, R->theta, &R->in_train, E->n, R->f_train, err);
     R->fwd_step = s ? -1 : E->tr.step;
-    if (s) return s;
-    *norm = gk_norm2(R->theta, E->P);
-    double n0 = gk_norm2(R->theta0, E->P);
-    *rel = n0 > 0 ? gk_dist2(R->theta, R->theta0, E->P) / n0 : NAN;
-    const long mm = (long)E->m;
-#pragma omp parallel for schedule(static)
-    for (long j = 0; j < mm; j++) R->wnorm[j] = gk_norm2(R->theta + (size_t)j * E->p, E->p);
-    return GK_OK;
+    if (!s) gk_relu2_dense_norms(R->theta, R->theta0, E->m, E->p, R->wnorm, norm, rel);
+    return s;
 }
 
 /* span: the same from the products (model/relu2_span.h). */

@@ -107,3 +107,24 @@ void gk_relu2_alignment(const gk_model *mod, const double *proj, const double *w
     }
     for (int k = 0; k < 4; k++) al[k] = cnt[k / 2] > 0 ? al[k] / cnt[k / 2] : NAN;
 }
+
+void gk_rows_dot(const double *A, size_t rows, size_t p, const double *x, double *out) {
+    const long r = (long)rows;
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < r; i++) out[i] = gk_dot(A + (size_t)i * p, x, p);
+}
+
+void gk_relu2_dense_norms(const double *W, const double *W0, size_t m, size_t p, double *wnorm, double *norm,
+                          double *rel) {
+    *norm = gk_norm2(W, m * p);
+    double n0 = gk_norm2(W0, m * p);
+    *rel = n0 > 0 ? gk_dist2(W, W0, m * p) / n0 : NAN;
+    const long mm = (long)m;
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < mm; j++) wnorm[j] = gk_norm2(W + (size_t)j * p, p);
+}
+
+void gk_relu2_dense_project(const double *W, size_t m, size_t p, const double *e1, const double *e2, double *proj) {
+    gk_rows_dot(W, m, p, e1, proj);
+    gk_rows_dot(W, m, p, e2, proj + m);
+}

@@ -42,6 +42,15 @@ void gk_relu2_products_norms(const gk_relu2_products *S, const double *At, const
 /* proj[j] = <w_j, e1>, proj[m + j] = <w_j, e2> (i in order). */
 void gk_relu2_products_project(const gk_relu2_products *S, const double *At, double *proj);
 
+/* The same for W itself (the direct form, m x p): ||w_j|| into wnorm, ||W|| and ||W - W(0)|| / ||W(0)||. */
+void gk_relu2_dense_norms(const double *W, const double *W0, size_t m, size_t p, double *wnorm, double *norm,
+                          double *rel);
+/* proj[j] = <w_j, e1>, proj[m + j] = <w_j, e2> from W. */
+void gk_relu2_dense_project(const double *W, size_t m, size_t p, const double *e1, const double *e2, double *proj);
+/* out[i] = <A_i, x> for the rows of A (rows x p): gk_dot per row, so the result does not depend on threads
+ * (a threaded dgemv may split the reduction). */
+void gk_rows_dot(const double *A, size_t rows, size_t p, const double *x, double *out);
+
 /* For either form: the mean over the neurons with a_j > 0 (al[0], al[1]) and with a_j < 0 (al[2], al[3]) of
  * |cos(w_j, e_k)| = |<w_j, e_k>| / (||w_j|| ||e||), k = 1, 2, from proj (as gk_relu2_products_project writes it),
  * the norms ||w_j|| and ||e|| = enorm (both directions of that norm); NAN for a group without neurons. */
