@@ -36,6 +36,7 @@
 #include "data/xor_data.h"
 #include "io/fsutil.h"
 #include "io/neuron_plots.h"
+#include "io/seeds.h"
 #include "io/plot.h"
 #include "model/relu2_span.h"
 #include "theory/xor_refs.h"
@@ -486,27 +487,6 @@ static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
     return GK_OK;
 }
 
-/* Mean, sample std (0 for one value), min and max over the finite x[k * stride], k < K; NAN if none. */
-static void spread(const double *x, int K, size_t stride, double out[4]) {
-    double sum = 0, lo = INFINITY, hi = -INFINITY;
-    int c = 0;
-    for (int k = 0; k < K; k++) {
-        double v = x[(size_t)k * stride];
-        if (!isfinite(v)) continue;
-        sum += v, c++;
-        lo = fmin(lo, v), hi = fmax(hi, v);
-    }
-    double mean = c ? sum / c : NAN, ss = 0;
-    for (int k = 0; k < K; k++) {
-        double v = x[(size_t)k * stride];
-        if (isfinite(v)) ss += (v - mean) * (v - mean);
-    }
-    out[0] = mean;
-    out[1] = c > 1 ? sqrt(ss / (c - 1)) : c ? 0.0 : NAN;
-    out[2] = c ? lo : NAN;
-    out[3] = c ? hi : NAN;
-}
-
 static gk_status xor_eval(void *state, double *row, gk_error *err) {
     xor_exp *E = state;
     gk_status s = GK_OK;
@@ -521,7 +501,7 @@ static gk_status xor_eval(void *state, double *row, gk_error *err) {
     if (s) return s;
     double st[4];
     for (int c = 0; c < XOR_NMET; c++) {
-        spread(E->vals + c, E->K, XOR_NMET, st);
+        gk_spread(E->vals + c, E->K, XOR_NMET, st);
         row[2 + c] = st[0];
         if (E->K == 1) continue; /* one run: no spread columns */
         if (c == XM_TRAIN_ACC) memcpy(row + 2 + XOR_NMET, st + 1, 3 * sizeof(double));
@@ -555,11 +535,6 @@ static long row_of_step(const gk_metrics *m, long step) {
     return -1;
 }
 
-static double sign_acc(const double *y, const double *score, size_t n) {
-    double hit = 0;
-    for (size_t i = 0; i < n; i++) hit += y[i] * score[i] > 0 ? 1.0 : score[i] == 0 ? 0.5 : 0.0;
-    return hit / (double)n;
-}
 
 /* Over the rows r (from r0, every `stride`-th) with 1 <= step <= sq: the minimum of column c (finite values). */
 static double min_early(const gk_metrics *m, size_t r0, size_t stride, int c, long sq) {
@@ -583,8 +558,8 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
     double lin_te = 0, lin_tr = 0, nflip = 0;
     for (int k = 0; k < E->K; k++) {
         const xor_rep *R = &E->rep[k];
-        lin_te += sign_acc(R->D.y_test, R->lin_test, E->nt) / E->K;
-        lin_tr += sign_acc(R->D.y_train, R->lin_train, E->n) / E->K;
+        lin_te += gk_sign_accuracy(R->D.y_test, R->lin_test, E->nt) / E->K;
+        lin_tr += gk_sign_accuracy(R->D.y_train, R->lin_train, E->n) / E->K;
         nflip += (double)R->D.n_flipped / E->K;
     }
     cJSON_AddNumberToObject(sum, "seeds", E->K);
@@ -619,7 +594,7 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "seed", (double)R->seed);
         cJSON_AddNumberToObject(o, "n_flipped", (double)R->D.n_flipped);
-        gk_json_number(o, "linear_test_acc", sign_acc(R->D.y_test, R->lin_test, E->nt));
+        gk_json_number(o, "linear_test_acc", gk_sign_accuracy(R->D.y_test, R->lin_test, E->nt));
         double v1[3] = {NAN, NAN, NAN}, grok = NAN;
         for (size_t r = k; r < ps->nrows; r += K) {
             double st = gk_metrics_at(ps, r, 0);
@@ -650,14 +625,8 @@ static gk_status boundary_figure(xor_exp *E, int k, const char *dir, int grid, g
     }
     const double lim = 2.0 * E->mu;
     for (size_t i = 0; i < g; i++) x[i] = -lim + 2.0 * lim * (double)i / (double)(g - 1);
-    const double *P1 = E->snap[k], *P2 = E->snap[k] + E->m;
-    /* x = u mu1/||mu|| + v mu2/||mu||, and f is positively homogeneous: sign f(x) = sign f(u mu1 + v mu2),
-     * with <w_j, u mu1 + v mu2> = u P1_j + v P2_j. */
-    const long gg = (long)g;
-#pragma omp parallel for schedule(static)
-    for (long iy = 0; iy < gg; iy++)
-        for (size_t ix = 0; ix < g; ix++)
-            z[(size_t)iy * g + ix] = sgn(gk_relu2_eval_plane(&E->rep[0].model, P1, P2, x[ix], x[iy]));
+    /* x = u mu1/||mu|| + v mu2/||mu||, and f is positively homogeneous: sign f(x) = sign f(u mu1 + v mu2) */
+    gk_relu2_plane_signs(&E->rep[0].model, E->snap[k], E->snap[k] + E->m, x, g, z);
     double mx[4] = {E->mu, -E->mu, 0, 0}, my[4] = {0, 0, E->mu, -E->mu};
     char name[64], base[1024], title[160];
     snprintf(name, sizeof name, "boundary_step%ld", E->snap_step[k]);
@@ -747,8 +716,8 @@ static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
     double tr = 0, te = 0;
     for (int k = 0; k < E->K; k++) {
         const xor_rep *R = &E->rep[k];
-        tr += sign_acc(R->D.y_train, R->lin_train, E->n) / E->K;
-        te += sign_acc(R->D.y_test, R->lin_test, E->nt) / E->K;
+        tr += gk_sign_accuracy(R->D.y_train, R->lin_train, E->n) / E->K;
+        te += gk_sign_accuracy(R->D.y_test, R->lin_test, E->nt) / E->K;
     }
     cJSON *lin = cJSON_AddObjectToObject(cJSON_AddObjectToObject(out, "references"), "linear");
     cJSON_AddNumberToObject(lin, "train_acc", tr);

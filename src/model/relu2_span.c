@@ -128,3 +128,14 @@ void gk_relu2_dense_project(const double *W, size_t m, size_t p, const double *e
     gk_rows_dot(W, m, p, e1, proj);
     gk_rows_dot(W, m, p, e2, proj + m);
 }
+
+void gk_relu2_plane_signs(const gk_model *mod, const double *P1, const double *P2, const double *x, size_t g,
+                          double *z) {
+    const long gg = (long)g;
+#pragma omp parallel for schedule(static)
+    for (long iy = 0; iy < gg; iy++)
+        for (size_t ix = 0; ix < g; ix++) {
+            double f = gk_relu2_eval_plane(mod, P1, P2, x[ix], x[iy]);
+            z[(size_t)iy * g + ix] = (f > 0) - (f < 0);
+        }
+}

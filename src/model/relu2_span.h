@@ -51,6 +51,11 @@ void gk_relu2_dense_project(const double *W, size_t m, size_t p, const double *e
  * (a threaded dgemv may split the reduction). */
 void gk_rows_dot(const double *A, size_t rows, size_t p, const double *x, double *out);
 
+/* The sign of f on the grid x[ix] e1 + x[iy] e2 (g x g, into z[iy g + ix]) given the projections P1_j = <w_j, e1>,
+ * P2_j = <w_j, e2>: <w_j, u e1 + v e2> = u P1_j + v P2_j (gk_relu2_eval_plane). */
+void gk_relu2_plane_signs(const gk_model *mod, const double *P1, const double *P2, const double *x, size_t g,
+                          double *z);
+
 /* For either form: the mean over the neurons with a_j > 0 (al[0], al[1]) and with a_j < 0 (al[2], al[3]) of
  * |cos(w_j, e_k)| = |<w_j, e_k>| / (||w_j|| ||e||), k = 1, 2, from proj (as gk_relu2_products_project writes it),
  * the norms ||w_j|| and ||e|| = enorm (both directions of that norm); NAN for a group without neurons. */

@@ -27,3 +27,9 @@ void gk_linear_ref_scores_span(const gk_relu2_products *S, const double *y, doub
         else lin_test[r - n] = s;
     }
 }
+
+double gk_sign_accuracy(const double *y, const double *score, size_t n) {
+    double hit = 0;
+    for (size_t i = 0; i < n; i++) hit += y[i] * score[i] > 0 ? 1.0 : score[i] == 0 ? 0.5 : 0.0;
+    return hit / (double)n;
+}
