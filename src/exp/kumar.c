@@ -292,31 +292,30 @@ static gk_status kumar_save(void *state, const char *dir, gk_error *err) {
     return gk_kumar_data_save_csv(&((kumar_exp *)state)->d, dir, err);
 }
 
+/* The test MSE of the zero predictor: the mean square of the test labels. */
+static double zero_test_loss(const kumar_exp *E) {
+    double y2 = 0;
+    for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
+    return y2 / (double)E->nt;
+}
+
 /* The references alone (groklab theory): kernel regression with the initial NTK, and the zero predictor. */
 static gk_status kumar_references(void *state, cJSON *o, gk_error *err) {
     kumar_exp *E = state;
     cJSON *refs = cJSON_AddObjectToObject(o, "references"), *k = cJSON_AddObjectToObject(refs, "kernel");
     gk_json_number(k, "test_loss", E->kernel_test);
     gk_json_number(k, "train_loss", E->kernel_train);
-    double y2 = 0;
-    for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
-    gk_json_number(cJSON_AddObjectToObject(refs, "zero"), "test_loss", y2 / (double)E->nt);
+    gk_json_number(cJSON_AddObjectToObject(refs, "zero"), "test_loss", zero_test_loss(E));
     return GK_OK;
-}
-
-static void add_reference_values(const kumar_exp *E, cJSON *o) {
-    gk_json_number(o, "kernel_test_loss", E->kernel_test);
-    gk_json_number(o, "kernel_train_loss", E->kernel_train);
-    double y2 = 0;
-    for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
-    gk_json_number(o, "zero_predictor_test_loss", y2 / (double)E->nt);
-    if (isfinite(E->eig_lambda)) gk_json_number(o, "eigen_label_eigenvalue", E->eig_lambda);
 }
 
 /* The references' numbers and the training convention. */
 static gk_status kumar_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     kumar_exp *E = state;
-    add_reference_values(E, sum);
+    gk_json_number(sum, "kernel_test_loss", E->kernel_test);
+    gk_json_number(sum, "kernel_train_loss", E->kernel_train);
+    gk_json_number(sum, "zero_predictor_test_loss", zero_test_loss(E));
+    if (isfinite(E->eig_lambda)) gk_json_number(sum, "eigen_label_eigenvalue", E->eig_lambda);
     cJSON_AddStringToObject(sum, "model_path", gk_kumar_path_of(&E->model) == GK_KUMAR_PATH_STATS ? "stats" : "direct");
     cJSON_AddNumberToObject(sum, "lr", E->tr.o.lr);
     cJSON_AddStringToObject(sum, "loss_convention",

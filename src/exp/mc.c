@@ -15,6 +15,7 @@
 #include "io/fsutil.h"
 #include "io/plot.h"
 #include "model/matfact.h"
+#include "theory/mc_refs.h"
 #include "theory/theory.h"
 #include "train/trainer.h"
 
@@ -53,10 +54,8 @@ typedef struct mc_exp {
     gk_trainer tr;
     size_t d;
     double alpha, predicted;
-    double *W, *Wz, *Wn, *A, *ev, *f, *dldf; /* f, dldf: n_obs outputs and dL/df */
-    double test_norm;                        /* ||X*||_F over the test entries */
-    double nuc_residual;
-    char nuc_error[512];
+    double *W, *A, *ev, *f, *dldf; /* f, dldf: n_obs outputs and dL/df */
+    gk_mc_refs ref;                /* the theory references (theory/mc_refs.h) */
     /* matrices figure: W at init, on the kernel plateau (the eval nearest 0.3 t*), at the last eval */
     double *snap_init, *snap_plateau, *snap_end;
     long snap_plateau_step, snap_end_step;
@@ -96,7 +95,8 @@ static void mc_destroy(void *state) {
     gk_model_free(&E->model);
     gk_matfact_plan_free(&E->plan);
     gk_trainer_free(&E->tr);
-    free(E->W), free(E->Wz), free(E->Wn), free(E->A), free(E->ev), free(E->f), free(E->dldf);
+    gk_mc_refs_free(&E->ref);
+    free(E->W), free(E->A), free(E->ev), free(E->f), free(E->dldf);
     free(E->snap_init), free(E->snap_plateau), free(E->snap_end);
     free(E);
 }
@@ -127,32 +127,13 @@ static gk_status make_data(mc_exp *E, const gk_config *cfg, uint64_t seed, gk_er
 
 static gk_status alloc_buffers(mc_exp *E, gk_error *err) {
     const size_t d = E->d, dd = d * d;
-    double **dds[] = {&E->W, &E->Wz, &E->Wn, &E->A, &E->snap_init, &E->snap_plateau, &E->snap_end};
+    double **dds[] = {&E->W, &E->A, &E->snap_init, &E->snap_plateau, &E->snap_end};
     int ok = 1;
     for (size_t k = 0; k < sizeof dds / sizeof *dds; k++) ok &= (*dds[k] = malloc(dd * sizeof(double))) != NULL;
     E->ev = malloc(d * sizeof(double));
     E->f = malloc((E->D.nobs + 1) * sizeof(double));
     E->dldf = malloc((E->D.nobs + 1) * sizeof(double));
     return ok && E->ev && E->f && E->dldf ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", d);
-}
-
-/* The theory references, once: the zero fill (the kernel predictor) and the min-nuclear-norm completion. A
- * completion that did not converge keeps its last iterate; one that failed is NaN; the summary says why. */
-static void make_references(mc_exp *E, const gk_config *cfg) {
-    const gk_mc_data *D = &E->D;
-    const size_t d = E->d;
-    double tn = 0;
-    for (size_t t = 0; t < D->ntest; t++) tn += D->test_y[t] * D->test_y[t];
-    E->test_norm = sqrt(tn);
-    gk_zero_fill(D->obs_i, D->obs_j, D->obs_y, D->nobs, d, E->Wz);
-    gk_error nerr = {{0}};
-    gk_status ns = gk_min_nuclear_completion(D->obs_i, D->obs_j, D->obs_y, D->nobs, d, gk_config_real(cfg, "nuc_tol"),
-                                             (int)gk_config_int(cfg, "nuc_iters"), E->Wn, &E->nuc_residual, &nerr);
-    if (ns) snprintf(E->nuc_error, sizeof E->nuc_error, "%s", nerr.msg);
-    if (ns && !(ns == GK_EFAILED && isfinite(E->nuc_residual))) {
-        for (size_t k = 0; k < d * d; k++) E->Wn[k] = NAN;
-        E->nuc_residual = NAN;
-    }
 }
 
 /* The training objective: the MSE on the observed entries (model forward/backward, O(n_obs d)); gradient flow
@@ -199,6 +180,7 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
         gk_matfact_init(&E->model, E->alpha, gk_config_real(cfg, "sigma"), seed, E->tr.theta);
         s = gk_trainer_start(&E->tr, err);
     }
+    if (!s) s = gk_mc_refs_make(&E->ref, &E->D, gk_config_real(cfg, "nuc_tol"), (int)gk_config_int(cfg, "nuc_iters"), err);
     if (s) {
         mc_destroy(E);
         return s;
@@ -206,7 +188,6 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
     E->predicted = o.wd > 0 && E->alpha > 1 ? gk_predicted_step(E->alpha, o.wd, o.lr) : NAN;
     E->snap_plateau_step = E->snap_end_step = -1;
     E->snap_plateau_gap = INFINITY;
-    make_references(E, cfg);
     *state = E;
     return GK_OK;
 }
@@ -234,9 +215,9 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
     double tr = gk_mse_loss(E->f, D->obs_y, D->nobs, NULL);
     double te = D->ntest ? gk_mc_test_sq(D, E->W, NULL, 0) / (double)D->ntest : NAN;
     double teu = D->nup ? gk_mc_test_sq(D, E->W, NULL, 1) / (double)D->nup : NAN;
-    double tn = E->test_norm > 0 ? E->test_norm : NAN;
-    double dk = sqrt(gk_mc_test_sq(D, E->W, E->Wz, 0)) / tn;
-    double dn = sqrt(gk_mc_test_sq(D, E->W, E->Wn, 0)) / tn;
+    double tn = E->ref.test_norm > 0 ? E->ref.test_norm : NAN;
+    double dk = sqrt(gk_mc_test_sq(D, E->W, E->ref.Wz, 0)) / tn;
+    double dn = sqrt(gk_mc_test_sq(D, E->W, E->ref.Wn, 0)) / tn;
     double dt = sqrt(gk_mc_test_sq(D, E->W, NULL, 0)) / tn;
     double nuc = NAN, sv[5] = {NAN, NAN, NAN, NAN, NAN}, er = NAN;
     if (isfinite(tr)) {
@@ -298,17 +279,17 @@ static void summarize_references(const mc_exp *E, cJSON *sum) {
     cJSON_AddNumberToObject(sum, "n_obs", (double)D->nobs);
     cJSON_AddNumberToObject(sum, "n_test", (double)D->ntest);
     cJSON_AddNumberToObject(sum, "n_test_upper", (double)D->nup);
-    gk_json_number(sum, "init_test_mse", E->test_norm * E->test_norm / nt);
-    gk_json_number(sum, "zero_fill_test_mse", gk_mc_test_sq(D, E->Wz, NULL, 0) / nt);
-    gk_json_number(sum, "zero_fill_test_mse_upper", gk_mc_test_sq(D, E->Wz, NULL, 1) / nu);
-    gk_json_number(sum, "nucnorm_test_mse", gk_mc_test_sq(D, E->Wn, NULL, 0) / nt);
-    gk_json_number(sum, "nucnorm_test_mse_upper", gk_mc_test_sq(D, E->Wn, NULL, 1) / nu);
-    gk_json_number(sum, "nucnorm_dist_target", sqrt(gk_mc_test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
-    gk_json_number(sum, "nucnorm_residual", E->nuc_residual);
-    if (E->nuc_error[0]) cJSON_AddStringToObject(sum, "nucnorm_error", E->nuc_error);
+    gk_json_number(sum, "init_test_mse", E->ref.test_norm * E->ref.test_norm / nt);
+    gk_json_number(sum, "zero_fill_test_mse", gk_mc_test_sq(D, E->ref.Wz, NULL, 0) / nt);
+    gk_json_number(sum, "zero_fill_test_mse_upper", gk_mc_test_sq(D, E->ref.Wz, NULL, 1) / nu);
+    gk_json_number(sum, "nucnorm_test_mse", gk_mc_test_sq(D, E->ref.Wn, NULL, 0) / nt);
+    gk_json_number(sum, "nucnorm_test_mse_upper", gk_mc_test_sq(D, E->ref.Wn, NULL, 1) / nu);
+    gk_json_number(sum, "nucnorm_dist_target", sqrt(gk_mc_test_sq(D, E->ref.Wn, NULL, 0)) / E->ref.test_norm);
+    gk_json_number(sum, "nucnorm_residual", E->ref.nuc_residual);
+    if (E->ref.nuc_error[0]) cJSON_AddStringToObject(sum, "nucnorm_error", E->ref.nuc_error);
     gk_json_number(sum, "nuclear_norm_target", gk_nuclear_norm(D->target, d, &e2));
-    gk_json_number(sum, "nuclear_norm_zero_fill", gk_nuclear_norm(E->Wz, d, &e2));
-    gk_json_number(sum, "nuclear_norm_nucnorm", isfinite(E->Wn[0]) ? gk_nuclear_norm(E->Wn, d, &e2) : NAN);
+    gk_json_number(sum, "nuclear_norm_zero_fill", gk_nuclear_norm(E->ref.Wz, d, &e2));
+    gk_json_number(sum, "nuclear_norm_nucnorm", isfinite(E->ref.Wn[0]) ? gk_nuclear_norm(E->ref.Wn, d, &e2) : NAN);
 }
 
 /* The references alone (groklab theory): the zero fill (the kernel predictor) and the min-nuclear-norm
@@ -318,14 +299,14 @@ static gk_status mc_references(void *state, cJSON *o, gk_error *err) {
     const gk_mc_data *D = &E->D;
     const double nt = D->ntest ? (double)D->ntest : NAN;
     cJSON *refs = cJSON_AddObjectToObject(o, "references");
-    gk_json_number(cJSON_AddObjectToObject(refs, "zero_fill"), "test_loss", gk_mc_test_sq(D, E->Wz, NULL, 0) / nt);
+    gk_json_number(cJSON_AddObjectToObject(refs, "zero_fill"), "test_loss", gk_mc_test_sq(D, E->ref.Wz, NULL, 0) / nt);
     cJSON *n = cJSON_AddObjectToObject(refs, "nucnorm");
-    if (E->nuc_error[0] && !isfinite(E->nuc_residual)) {
-        cJSON_AddStringToObject(n, "unavailable", E->nuc_error);
+    if (E->ref.nuc_error[0] && !isfinite(E->ref.nuc_residual)) {
+        cJSON_AddStringToObject(n, "unavailable", E->ref.nuc_error);
         return GK_OK;
     }
-    gk_json_number(n, "test_loss", gk_mc_test_sq(D, E->Wn, NULL, 0) / nt);
-    gk_json_number(n, "dist_target", sqrt(gk_mc_test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
+    gk_json_number(n, "test_loss", gk_mc_test_sq(D, E->ref.Wn, NULL, 0) / nt);
+    gk_json_number(n, "dist_target", sqrt(gk_mc_test_sq(D, E->ref.Wn, NULL, 0)) / E->ref.test_norm);
     return GK_OK;
 }
 
