@@ -432,17 +432,6 @@ static void xor_visit(void *state, gk_state *st) {
     for (int k = 0; st->loading && k < E->K; k++) E->rep[k].fwd_step = -1;
 }
 
-/* Accuracy against labels y on the points with mask[i] == want (ties f = 0 count 1/2); NAN if none. */
-static double masked_acc(const double *f, const double *y, const unsigned char *mask, int want, size_t n) {
-    double hit = 0, cnt = 0;
-    for (size_t i = 0; i < n; i++) {
-        if ((mask[i] != 0) != (want != 0)) continue;
-        double z = y[i] * f[i];
-        hit += z > 0 ? 1.0 : z == 0 ? 0.5 : 0.0;
-        cnt += 1;
-    }
-    return cnt > 0 ? hit / cnt : NAN;
-}
 
 static int sgn(double x) { return (x > 0) - (x < 0); }
 
@@ -474,8 +463,8 @@ static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
     double tr_acc, te_acc;
     double tr_loss = gk_logistic_loss(R->f_train, R->D.y_train, n, NULL, &tr_acc);
     double te_loss = gk_logistic_loss(R->f_test, R->D.y_test, nt, NULL, &te_acc);
-    double acc_clean = masked_acc(R->f_train, R->D.y_train, R->D.flipped, 0, n);
-    double acc_flip = masked_acc(R->f_train, R->D.y_train, R->D.flipped, 1, n);
+    double acc_clean = gk_sign_accuracy(R->D.y_train, R->f_train, R->D.flipped, 0, n);
+    double acc_flip = gk_sign_accuracy(R->D.y_train, R->f_train, R->D.flipped, 1, n);
     projections(E, R, R->proj);
     double al[4]; /* pos mu1, pos mu2, neg mu1, neg mu2 */
     gk_relu2_alignment(&R->model, R->proj, R->wnorm, E->mu, al);
@@ -553,15 +542,21 @@ static gk_status write_seeds_csv(const xor_exp *E, const char *dir, gk_error *er
     return s ? s : gk_metrics_write_csv(&E->per_seed, path, err);
 }
 
-static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    xor_exp *E = state;
-    double lin_te = 0, lin_tr = 0, nflip = 0;
+/* The linear reference's train and (clean) test accuracy, and the flipped labels: means over the runs. */
+static void linear_means(const xor_exp *E, double *tr, double *te, double *nflip) {
+    *tr = *te = *nflip = 0;
     for (int k = 0; k < E->K; k++) {
         const xor_rep *R = &E->rep[k];
-        lin_te += gk_sign_accuracy(R->D.y_test, R->lin_test, E->nt) / E->K;
-        lin_tr += gk_sign_accuracy(R->D.y_train, R->lin_train, E->n) / E->K;
-        nflip += (double)R->D.n_flipped / E->K;
+        *tr += gk_sign_accuracy(R->D.y_train, R->lin_train, NULL, 0, E->n) / E->K;
+        *te += gk_sign_accuracy(R->D.y_test, R->lin_test, NULL, 0, E->nt) / E->K;
+        *nflip += (double)R->D.n_flipped / E->K;
     }
+}
+
+static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    xor_exp *E = state;
+    double lin_te, lin_tr, nflip;
+    linear_means(E, &lin_tr, &lin_te, &nflip);
     cJSON_AddNumberToObject(sum, "seeds", E->K);
     cJSON_AddStringToObject(sum, "path", E->span ? "span" : "direct");
     /* create: data, init and (span) the products X X^T, X W(0)^T, X_test X^T, X_test W(0)^T of every run */
@@ -594,7 +589,7 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "seed", (double)R->seed);
         cJSON_AddNumberToObject(o, "n_flipped", (double)R->D.n_flipped);
-        gk_json_number(o, "linear_test_acc", gk_sign_accuracy(R->D.y_test, R->lin_test, E->nt));
+        gk_json_number(o, "linear_test_acc", gk_sign_accuracy(R->D.y_test, R->lin_test, NULL, 0, E->nt));
         double v1[3] = {NAN, NAN, NAN}, grok = NAN;
         for (size_t r = k; r < ps->nrows; r += K) {
             double st = gk_metrics_at(ps, r, 0);
@@ -713,12 +708,8 @@ static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, 
  * (Xu et al. Thm 3.3), its train and (clean) test accuracy, the mean over the runs. */
 static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
     const xor_exp *E = state;
-    double tr = 0, te = 0;
-    for (int k = 0; k < E->K; k++) {
-        const xor_rep *R = &E->rep[k];
-        tr += gk_sign_accuracy(R->D.y_train, R->lin_train, E->n) / E->K;
-        te += gk_sign_accuracy(R->D.y_test, R->lin_test, E->nt) / E->K;
-    }
+    double tr, te, nflip;
+    linear_means(E, &tr, &te, &nflip);
     cJSON *lin = cJSON_AddObjectToObject(cJSON_AddObjectToObject(out, "references"), "linear");
     cJSON_AddNumberToObject(lin, "train_acc", tr);
     cJSON_AddNumberToObject(lin, "test_acc", te);

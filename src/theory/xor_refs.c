@@ -1,6 +1,7 @@
 /* xor_refs.c: the linear classifier of the kernel regime of the XOR net (xor_refs.h). */
 #include "theory/xor_refs.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 gk_status gk_linear_ref_scores(const double *X, const double *y, size_t n, size_t p, const double *Xt, size_t nt,
@@ -28,8 +29,13 @@ void gk_linear_ref_scores_span(const gk_relu2_products *S, const double *y, doub
     }
 }
 
-double gk_sign_accuracy(const double *y, const double *score, size_t n) {
-    double hit = 0;
-    for (size_t i = 0; i < n; i++) hit += y[i] * score[i] > 0 ? 1.0 : score[i] == 0 ? 0.5 : 0.0;
-    return hit / (double)n;
+double gk_sign_accuracy(const double *y, const double *score, const unsigned char *mask, int want, size_t n) {
+    double hit = 0, cnt = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (mask && (mask[i] != 0) != (want != 0)) continue;
+        double z = y[i] * score[i];
+        hit += z > 0 ? 1.0 : z == 0 ? 0.5 : 0.0;
+        cnt += 1;
+    }
+    return cnt > 0 ? hit / cnt : NAN;
 }

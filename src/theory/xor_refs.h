@@ -14,7 +14,8 @@ gk_status gk_linear_ref_scores(const double *X, const double *y, size_t n, size_
 /* From the products: <v, z> = sum_l y_l <x_l, z>, from the rows of Z X^T (l in order). */
 void gk_linear_ref_scores_span(const gk_relu2_products *S, const double *y, double *lin_train, double *lin_test);
 
-/* The accuracy of scores against labels y in {-1, +1} (a tie, score 0, counts 1/2). */
-double gk_sign_accuracy(const double *y, const double *score, size_t n);
+/* The accuracy of scores against labels y in {-1, +1} (a tie, score 0, counts 1/2) over the points i < n, or with
+ * a mask only over those with (mask[i] != 0) == want; NAN if there is none. */
+double gk_sign_accuracy(const double *y, const double *score, const unsigned char *mask, int want, size_t n);
 
 #endif
