@@ -22,6 +22,7 @@
 #include "exp/exp.h"
 
 #include "data/image_sources.h"
+#include "io/tensor_norms.h"
 #include "model/mlp_deep.h"
 #include "train/train.h"
 
@@ -216,11 +217,7 @@ static gk_status img_columns(void *state, gk_metrics *m, gk_error *err) {
     static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
     gk_status s = GK_OK;
     for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    for (int t = 0; t < E->model.params.count && !s; t++) {
-        snprintf(E->norm_names[t], sizeof E->norm_names[t], "norm_%s", E->model.params.t[t].name);
-        s = gk_metrics_add_column(m, E->norm_names[t], err);
-    }
-    return s;
+    return s ? s : gk_metrics_add_tensor_norms(m, &E->model.params, E->norm_names, err);
 }
 
 static gk_status img_eval(void *state, double *row, gk_error *err) {
@@ -240,10 +237,7 @@ static gk_status img_eval(void *state, double *row, gk_error *err) {
     row[c++] = te_acc;
     row[c++] = gk_trainer_param_norm(&E->tr);
     row[c++] = gk_trainer_rel_dist(&E->tr);
-    for (int t = 0; t < E->model.params.count; t++) {
-        const gk_tensor *T = &E->model.params.t[t];
-        row[c++] = gk_norm2(theta + T->offset, T->rows * T->cols);
-    }
+    gk_tensor_norms(&E->model.params, theta, row + c);
     return GK_OK;
 }
 

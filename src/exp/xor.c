@@ -37,6 +37,7 @@
 #include "io/fsutil.h"
 #include "io/neuron_plots.h"
 #include "io/seeds.h"
+#include "io/steps_list.h"
 #include "io/plot.h"
 #include "model/relu2_span.h"
 #include "theory/xor_refs.h"
@@ -126,25 +127,6 @@ typedef struct xor_exp {
     int snap_done[XOR_MAX_SNAPS];
 } xor_exp;
 
-/* Parses "0,1,15" into steps (sorted input not required). Returns the count, or -1 if malformed. */
-static int parse_steps(const char *s, long *out, int cap) {
-    int k = 0;
-    const char *c = s;
-    while (*c) {
-        char *end;
-        if (*c < '0' || *c > '9') return -1;
-        long v = strtol(c, &end, 10);
-        if (end == c || v < 0 || k >= cap) return -1;
-        out[k++] = v;
-        c = end;
-        if (*c == ',') {
-            c++;
-            if (!*c) return -1;
-        } else if (*c) return -1;
-    }
-    return k;
-}
-
 static double mu_norm_of(const gk_config *cfg) {
     double mu = gk_config_real(cfg, "mu_norm");
     if (mu > 0) return mu;
@@ -172,7 +154,7 @@ static double xor_bytes(const gk_config *cfg, const char **key) {
 static gk_status xor_check(const gk_config *cfg, gk_error *err) {
     long tmp[XOR_MAX_SNAPS];
     const char *bs = gk_config_str(cfg, "boundary_steps");
-    if (parse_steps(bs, tmp, XOR_MAX_SNAPS) < 0)
+    if (gk_parse_steps(bs, tmp, XOR_MAX_SNAPS) < 0)
         return gk_fail(err, GK_EINVAL,
                        "boundary_steps=%s is not allowed: give 0 to %d comma-separated non-negative integers, e.g. 0,1,15",
                        bs, XOR_MAX_SNAPS);
@@ -352,7 +334,7 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     for (int c = 0; c < 3 && !s; c++) s = gk_metrics_add_column(&E->per_seed, lead[c], err);
     for (int c = 0; c < XOR_NMET && !s; c++) s = gk_metrics_add_column(&E->per_seed, xor_met[c], err);
     long req[XOR_MAX_SNAPS];
-    int nreq = parse_steps(gk_config_str(cfg, "boundary_steps"), req, XOR_MAX_SNAPS);
+    int nreq = gk_parse_steps(gk_config_str(cfg, "boundary_steps"), req, XOR_MAX_SNAPS);
     GK_ASSERT(nreq >= 0); /* check() ran */
     for (int k = 0; k < nreq && !s; k++) {
         long t = req[k] > E->steps ? E->steps : req[k];
