@@ -20,7 +20,7 @@
 #include "exp/exp.h"
 #include "exp/teacher.h"
 
-#include "data/teacher_csv.h"
+#include "data/teacher_task.h"
 #include "model/mlp_tanh.h"
 #include "train/train.h"
 
@@ -166,22 +166,6 @@ static gk_status ts_columns(void *state, gk_metrics *m, gk_error *err) {
     return s;
 }
 
-/* The MSE over all n k entries, and the share of samples whose own MSE (mean over the k outputs) is below thr. */
-static double mse_and_acc(const double *f, const double *y, size_t n, size_t k, double thr, double *acc) {
-    double total = 0, correct = 0;
-    for (size_t i = 0; i < n; i++) {
-        double e = 0;
-        for (size_t j = 0; j < k; j++) {
-            const double r = f[i * k + j] - y[i * k + j];
-            e += r * r;
-        }
-        total += e;
-        correct += e / (double)k < thr;
-    }
-    *acc = n ? correct / (double)n : 0;
-    return n ? total / ((double)n * (double)k) : 0;
-}
-
 static gk_status ts_eval(void *state, double *row, gk_error *err) {
     ts_exp *E = state;
     const size_t n = E->data.n_train, nt = E->data.n_test;
@@ -190,9 +174,9 @@ static gk_status ts_eval(void *state, double *row, gk_error *err) {
     if (s) return s;
     double tr_acc, te_acc;
     size_t c = 2;
-    row[c++] = mse_and_acc(E->f_train, E->t_train, n, E->dout, E->threshold, &tr_acc);
+    row[c++] = gk_teacher_mse_acc(E->f_train, E->t_train, n, E->dout, E->threshold, &tr_acc);
     row[c++] = tr_acc;
-    row[c++] = mse_and_acc(E->f_test, E->t_test, nt, E->dout, E->threshold, &te_acc);
+    row[c++] = gk_teacher_mse_acc(E->f_test, E->t_test, nt, E->dout, E->threshold, &te_acc);
     row[c++] = te_acc;
     row[c++] = gk_trainer_param_norm(&E->tr);
     row[c++] = gk_trainer_rel_dist(&E->tr);

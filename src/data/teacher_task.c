@@ -1,5 +1,5 @@
-/* teacher_csv.c: the teacher-student data as CSV (teacher_csv.h). */
-#include "data/teacher_csv.h"
+/* teacher_task.c: the teacher-student task's accuracy and its data as CSV (teacher_task.h). */
+#include "data/teacher_task.h"
 
 #include "io/samples_csv.h"
 
@@ -30,4 +30,19 @@ static gk_status save_split(const char *dir, const char *name, const double *x, 
 gk_status gk_teacher_data_save_csv(const gk_teacher_data *D, const char *dir, gk_error *err) {
     gk_status s = save_split(dir, "train.csv", D->x_train, D->y_train, D->n_train, D->d_in, D->d_out, err);
     return s ? s : save_split(dir, "test.csv", D->x_test, D->y_test, D->n_test, D->d_in, D->d_out, err);
+}
+
+double gk_teacher_mse_acc(const double *f, const double *y, size_t n, size_t k, double thr, double *acc) {
+    double total = 0, correct = 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        for (size_t j = 0; j < k; j++) {
+            const double r = f[i * k + j] - y[i * k + j];
+            e += r * r;
+        }
+        total += e;
+        correct += e / (double)k < thr;
+    }
+    *acc = n ? correct / (double)n : 0;
+    return n ? total / ((double)n * (double)k) : 0;
 }
