@@ -310,14 +310,17 @@ static gk_status mc_references(void *state, cJSON *o, gk_error *err) {
     return GK_OK;
 }
 
-/* The regression phenomena: when the train loss was fit, the test-loss plateau that follows, and when the test
- * loss fell below a tenth of it. */
+static const gk_rule mc_rules[] = {
+    {"train set fit", "train_loss", GK_RULE_FRAC_OF_START, 1e-3, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+/* The regression phenomena: when the train loss was fit (mc_rules[0]), the test-loss plateau that follows, and
+ * when the test loss fell below a tenth of it. */
 static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
-    int ctr = gk_metrics_col(m, "train_loss"), cte = gk_metrics_col(m, "test_loss");
-    long fit = -1, drop = -1;
+    int cte = gk_metrics_col(m, "test_loss");
+    long fit = gk_rule_row(&mc_rules[0], m), drop = -1;
     double plateau = NAN;
-    for (size_t r = 0; r < m->nrows && fit < 0 && ctr >= 0; r++)
-        if (gk_metrics_at(m, r, ctr) <= 1e-3 * gk_metrics_at(m, 0, ctr)) fit = (long)r;
     if (fit >= 0 && cte >= 0) {
         plateau = gk_metrics_at(m, (size_t)fit, cte);
         for (size_t r = (size_t)fit; r < m->nrows && drop < 0; r++)
@@ -375,10 +378,6 @@ static gk_status mc_figures(void *state, const gk_metrics *m, const char *dir, g
     return s ? s : gk_plot_matrices(base, title, titles, mats, n, E->d, E->d, err);
 }
 
-static const gk_rule mc_rules[] = {
-    {"train set fit", "train_loss", GK_RULE_FRAC_OF_START, 1e-3, NULL},
-    {NULL, NULL, 0, 0, NULL},
-};
 static const gk_rule *mc_rule_list(void *state) { return mc_rules; }
 
 /* Peak memory: about 16 d x d matrices (the target, the references, the factors, the SVD workspaces). */

@@ -414,7 +414,6 @@ static void xor_visit(void *state, gk_state *st) {
     for (int k = 0; st->loading && k < E->K; k++) E->rep[k].fwd_step = -1;
 }
 
-
 static int sgn(double x) { return (x > 0) - (x < 0); }
 
 /* direct: f_test, f_train, ||W||, ||W - W(0)|| / ||W(0)||, ||w_j|| from W. */
@@ -500,12 +499,6 @@ static gk_status xor_save(void *state, const char *dir, gk_error *err) {
 
 /* ---- summary ------------------------------------------------------------------------------------------ */
 
-static long row_of_step(const gk_metrics *m, long step) {
-    for (size_t r = 0; r < m->nrows; r++)
-        if ((long)gk_metrics_at(m, r, 0) == step) return (long)r;
-    return -1;
-}
-
 
 /* Over the rows r (from r0, every `stride`-th) with 1 <= step <= sq: the minimum of column c (finite values). */
 static double min_early(const gk_metrics *m, size_t r0, size_t stride, int c, long sq) {
@@ -547,14 +540,7 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
     gk_json_number(sum, "linear_train_acc", lin_tr);
     gk_json_number(sum, "mu_norm", E->mu);
     cJSON_AddNumberToObject(sum, "n_flipped", nflip);
-    /* The theorem's checkpoints: step 1 (fit + chance + linear), and train accuracy through step sqrt(n). */
-    long r1 = row_of_step(m, 1);
-    const char *at1[][2] = {{"train_acc", "train_acc_step1"}, {"test_acc", "test_acc_step1"},
-                            {"agree_linear", "agree_linear_step1"}, {"train_acc_flipped", "train_acc_flipped_step1"}};
-    for (size_t k = 0; k < sizeof at1 / sizeof *at1; k++) {
-        int c = gk_metrics_col(m, at1[k][0]);
-        gk_json_number(sum, at1[k][1], r1 >= 0 && c >= 0 ? gk_metrics_at(m, (size_t)r1, c) : NAN);
-    }
+    /* The theorem's checkpoints: step 1 (xor_facts), and the train accuracy through step sqrt(n). */
     long sq = (long)floor(sqrt((double)E->n));
     cJSON_AddNumberToObject(sum, "sqrt_n_step", (double)sq);
     int tr = gk_metrics_col(m, "train_acc"), trf = gk_metrics_col(m, "train_acc_flipped");
@@ -686,6 +672,16 @@ static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, 
     return s;
 }
 
+/* The theorem's checkpoint at step 1: the noisy labels fit, the test accuracy at chance, the net agreeing with the
+ * linear classifier. */
+static const gk_fact xor_facts[] = {
+    GK_VALUE_WHEN("train_acc_step1", "train_acc", "step", GK_RULE_EQUALS, 1, NULL),
+    GK_VALUE_WHEN("test_acc_step1", "test_acc", "step", GK_RULE_EQUALS, 1, NULL),
+    GK_VALUE_WHEN("agree_linear_step1", "agree_linear", "step", GK_RULE_EQUALS, 1, NULL),
+    GK_VALUE_WHEN("train_acc_flipped_step1", "train_acc_flipped", "step", GK_RULE_EQUALS, 1, NULL),
+    {NULL},
+};
+
 /* The reference alone (groklab theory): the linear classifier sign(<sum_i y_i x_i, x>) of the kernel regime
  * (Xu et al. Thm 3.3), its train and (clean) test accuracy, the mean over the runs. */
 static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
@@ -712,6 +708,7 @@ static const gk_exp_type xor_type = {
     .eval = xor_eval,
     .predicted_step = xor_predicted,
     .save_data = xor_save,
+    .facts = xor_facts,
     .summarize = xor_summarize,
     .figures = xor_figures,
 };

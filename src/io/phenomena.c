@@ -27,6 +27,7 @@ static long rule_row(const gk_rule *R, const gk_metrics *m, int c, int o) {
         double v = at(m, r, c);
         int hit = R->kind == GK_RULE_AT_LEAST        ? v >= R->thr
                   : R->kind == GK_RULE_AT_MOST       ? v <= R->thr
+                  : R->kind == GK_RULE_EQUALS        ? v == R->thr
                   : R->kind == GK_RULE_FRAC_OF_START ? v <= R->thr * ref
                   : R->kind == GK_RULE_FALL_FROM_MAX ? v <= ref - R->thr
                                                      : R->thr * v < at(m, r, o);
@@ -44,6 +45,7 @@ static void describe(const gk_rule *R, char *buf, size_t len) {
     switch (R->kind) {
     case GK_RULE_AT_LEAST: snprintf(buf, len, "%s >= %g", R->column, R->thr); break;
     case GK_RULE_AT_MOST: snprintf(buf, len, "%s <= %g", R->column, R->thr); break;
+    case GK_RULE_EQUALS: snprintf(buf, len, "%s == %g", R->column, R->thr); break;
     case GK_RULE_FRAC_OF_START: snprintf(buf, len, "%s <= %g x its initial value", R->column, R->thr); break;
     case GK_RULE_FALL_FROM_MAX: snprintf(buf, len, "%s <= its maximum - %g", R->column, R->thr); break;
     case GK_RULE_BELOW_OTHER: snprintf(buf, len, "%g x %s < %s", R->thr, R->column, R->other); break;

@@ -15,6 +15,7 @@
 typedef enum gk_rule_kind {
     GK_RULE_AT_LEAST,       /* column >= thr */
     GK_RULE_AT_MOST,        /* column <= thr */
+    GK_RULE_EQUALS,         /* column == thr (e.g. step == 1) */
     GK_RULE_FRAC_OF_START,  /* column <= thr x its value at the first row */
     GK_RULE_FALL_FROM_MAX,  /* after its maximum, column <= max - thr (misgrokking) */
     GK_RULE_BELOW_OTHER,    /* thr x column < other (e.g. 10 x train_loss < test_loss) */
