@@ -1,9 +1,12 @@
-/* exp.h: the experiment layer. One file per paper setup (src/exp/<name>.c) defines an experiment type: its keys
- * (a spec table), how it builds data -> model -> objective -> theory references into a trainer
+/* exp.h: the experiment layer. One file per paper setup (src/exp/<name>.c) defines an experiment type, wiring
+ * only: its keys (a spec table), how it builds data -> model -> objective -> theory references into a trainer
  * (src/train/trainer.h: the buffers, the optimizer and the step loop; a structured step where the science needs
- * one), what it measures at an eval point, its phenomenon rules, its references and its figures. The run layer
- * (src/run/run.c) owns the eval schedule, checkpoints and resume, the run directory, metrics.csv, summary.json
- * and the figures' files. README.md, "The trainer and the experiment interface", has a complete example. */
+ * one), what it measures at an eval point, and what it reports, declared as tables: its phenomenon rules and
+ * summary facts (io/phenomena.h) and its figures of metrics columns (io/curves.h), with hooks for what a table
+ * cannot say. The science it wires lives below (src/data, src/model, src/theory). The run layer (src/run) owns
+ * the eval schedule, checkpoints and resume, the run directory, metrics.csv, summary.json and the figures'
+ * files, applies the declared tables (run/outputs.c) and lists the presets (run/registry.c). README.md, "The
+ * trainer and the experiment interface", has a complete example. */
 #ifndef GK_EXP_H
 #define GK_EXP_H
 
