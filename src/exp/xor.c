@@ -482,9 +482,6 @@ static gk_status xor_eval(void *state, double *row, gk_error *err) {
 
 static gk_trainer *xor_trainer(void *state) { return &((xor_exp *)state)->tr; }
 
-/* The paper proves no transition time beyond "a few steps" (C n^0.01 <= t): no predicted step. */
-static double xor_predicted(void *state) { return NAN; }
-
 /* train.csv / test.csv of the first run (the seed key). The span path dropped its inputs: drawn again (the
  * same rows: each from its own stream). */
 static gk_status xor_save(void *state, const char *dir, gk_error *err) {
@@ -498,7 +495,6 @@ static gk_status xor_save(void *state, const char *dir, gk_error *err) {
 }
 
 /* ---- summary ------------------------------------------------------------------------------------------ */
-
 
 /* Over the rows r (from r0, every `stride`-th) with 1 <= step <= sq: the minimum of column c (finite values). */
 static double min_early(const gk_metrics *m, size_t r0, size_t stride, int c, long sq) {
@@ -572,7 +568,6 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
         gk_json_number(o, "min_train_acc_steps_1_to_sqrt_n", min_early(ps, k, K, ptr, sq));
         cJSON_AddItemToArray(arr, o);
     }
-    (void)err;
     return GK_OK;
 }
 
@@ -706,7 +701,7 @@ static const gk_exp_type xor_type = {
     .trainer = xor_trainer,
     .visit = xor_visit,
     .eval = xor_eval,
-    .predicted_step = xor_predicted,
+    /* no predicted_step: the paper proves no transition time beyond "a few steps" (C n^0.01 <= t) */
     .save_data = xor_save,
     .facts = xor_facts,
     .summarize = xor_summarize,
