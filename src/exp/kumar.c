@@ -25,14 +25,11 @@
 #include "exp/exp.h"
 
 #include "data/kumar_data.h"
-#include "io/fsutil.h"
-#include "io/plot.h"
 #include "model/kumar.h"
 #include "theory/kumar_refs.h"
 #include "theory/theory.h"
 #include "train/trainer.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -60,7 +60,7 @@ static size_t add_curve(gk_panel *P, const gk_curve *C, const gk_metrics *m, con
     return used;
 }
 
-/* Panel k of F into P; returns the buffer values used (0: the panel has no curve). */
+/* Panel S into P (its x values: x); returns the buffer values used (0: the panel has no curve). */
 static size_t make_panel(gk_panel *P, const gk_curve_panel *S, const gk_metrics *m, const gk_config *cfg,
                          double predicted, const char *xlabel, const double *x, double *buf, char (*names)[64],
                          int *nnames) {
