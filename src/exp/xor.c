@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define XOR_MAX_SNAPS 6
 
@@ -135,11 +136,9 @@ static double mu_norm_of(const gk_config *cfg) {
 
 static int is_span(const gk_config *cfg) { return !strcmp(gk_config_str(cfg, "path"), "span"); }
 
-/* Bytes a run needs, most of them set by p. direct: every run holds its inputs and W, W(0). span: every run holds
- * its products and coefficients; the inputs and W(0) of the runs being set up (one per thread) exist only during
- * set-up. */
-static double xor_bytes(const gk_config *cfg, const char **key) {
-    *key = "p";
+/* Bytes a run needs. direct: every run holds its inputs and W, W(0). span: every run holds its products and
+ * coefficients; the inputs and W(0) of the runs being set up (one per thread) exist only during set-up. */
+static double xor_bytes(const gk_config *cfg) {
     double K = (double)gk_config_int(cfg, "seeds"), p = (double)gk_config_int(cfg, "p");
     double n = (double)gk_config_int(cfg, "n"), nt = (double)gk_config_int(cfg, "n_test");
     double m = (double)gk_config_int(cfg, "m");
@@ -158,6 +157,16 @@ static gk_status xor_check(const gk_config *cfg, gk_error *err) {
         return gk_fail(err, GK_EINVAL,
                        "boundary_steps=%s is not allowed: give 0 to %d comma-separated non-negative integers, e.g. 0,1,15",
                        bs, XOR_MAX_SNAPS);
+    /* its own check rather than memory_bytes: the message names every size and, for path=direct, the span path */
+    double bytes = xor_bytes(cfg);
+    double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (!(mem > 0)) mem = 64e9;
+    if (bytes > mem)
+        return gk_fail(err, GK_EINVAL,
+                       "p=%ld is out of range for this n, n_test, m, seeds and path=%s: the run would need %.1f GB, "
+                       "more than this machine's %.1f GB (lower p, n_test, m or seeds%s)",
+                       gk_config_int(cfg, "p"), gk_config_str(cfg, "path"), bytes / 1e9, mem / 1e9,
+                       is_span(cfg) ? "" : ", or use path=span");
     return GK_OK;
 }
 
@@ -690,7 +699,6 @@ static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
 }
 
 static const gk_exp_type xor_type = {
-    .memory_bytes = xor_bytes,
     .references = xor_references,
     .name = "xor",
     .params = xor_params,
