@@ -279,3 +279,34 @@ gk_status gk_mc_data_save_csv(const gk_mc_data *D, const char *dir, gk_error *er
     if (!s) s = save_entries(dir, "test.csv", D->test_i, D->test_j, D->test_y, D->ntest, err);
     return s;
 }
+
+/* Sum over the test entries of (A - B)^2 (B NULL: the target). */
+double gk_mc_test_sq(const gk_mc_data *D, const double *A, const double *B, int upper) {
+    const size_t d = D->d, n = upper ? D->nup : D->ntest;
+    const size_t *ii = upper ? D->up_i : D->test_i, *jj = upper ? D->up_j : D->test_j;
+    const double *y = upper ? D->up_y : D->test_y;
+    double s = 0;
+    for (size_t t = 0; t < n; t++) {
+        size_t k = ii[t] * d + jj[t];
+        double e = A[k] - (B ? B[k] : y[t]);
+        s += e * e;
+    }
+    return s;
+}
+
+gk_status gk_mc_target_make(const char *kind, const char *csv, size_t rank, uint64_t seed, double **X, size_t *d,
+                            gk_error *err) {
+    if (!strcmp(kind, "csv")) {
+        gk_status s = gk_mc_read_csv(csv, X, d, err);
+        if (!s && *d < 2) {
+            free(*X);
+            s = gk_fail(err, GK_EINVAL, "target_csv '%s': the matrix is 1 x 1; completion needs d >= 2", csv);
+        }
+        return s;
+    }
+    *X = malloc(*d * *d * sizeof **X);
+    if (!*X) return gk_fail(err, GK_ENOMEM, "out of memory for a %zu x %zu target", *d, *d);
+    if (!strcmp(kind, "lowrank")) gk_mc_target_lowrank(*d, rank, seed, *X);
+    else gk_mc_target_multiply(*d, *X);
+    return GK_OK;
+}

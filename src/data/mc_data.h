@@ -28,6 +28,10 @@ void gk_mc_target_lowrank(size_t d, size_t r, uint64_t seed, double *X);
  * different lengths, a matrix that is not square, or not symmetric (|X_ij - X_ji| > 1e-9 (1 + max|X|); the
  * first such entry named). A symmetric file is stored exactly symmetric (the upper triangle wins). */
 gk_status gk_mc_read_csv(const char *path, double **X, size_t *d, gk_error *err);
+/* The target of kind "multiply", "lowrank" (rank, seed) or "csv" (read from csv; *d becomes the file's size, at
+ * least 2), into *X (malloc'd, *d x *d). */
+gk_status gk_mc_target_make(const char *kind, const char *csv, size_t rank, uint64_t seed, double **X, size_t *d,
+                            gk_error *err);
 
 typedef struct gk_mc_data {
     size_t d;
@@ -48,6 +52,9 @@ typedef struct gk_mc_data {
  * draws nobs observed entries with the RNG (seed, stream 12). 1 <= nobs <= d^2, else GK_EINVAL. */
 gk_status gk_mc_data_make(gk_mc_data *D, double *target, size_t d, size_t nobs, uint64_t seed, gk_error *err);
 void gk_mc_data_free(gk_mc_data *D);
+/* The sum over the test entries (upper: over the upper set up_*) of (A - B)^2, A and B d x d row-major; B NULL:
+ * the target's values. */
+double gk_mc_test_sq(const gk_mc_data *D, const double *A, const double *B, int upper);
 /* Writes target.csv (d x d), train.csv and test.csv (columns i,j,value) into dir, atomically. */
 gk_status gk_mc_data_save_csv(const gk_mc_data *D, const char *dir, gk_error *err);
 

@@ -1,6 +1,8 @@
 /* zp_fourier.c: key frequencies, Gini, restricted and excluded logits (see zp_fourier.h). */
 #include "data/zp_fourier.h"
 
+#include "data/modular_data.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,22 @@ void gk_zp_freq_norms(const double *W, size_t row_stride, size_t nvec, int p, co
             /* |u^_k|^2 + |u^_{p-k}|^2 = 2 (re^2 + im^2) for k > 0 (p odd); the constant once */
             norm[k] += (k == 0 ? 1.0 : 2.0) * (re * re + im * im);
         }
+}
+
+double gk_zp_mean_ipr(const double *W, size_t cols, int halves, int p, const double *cosv, const double *sinv,
+                      double *buf) {
+    const long nc = (long)cols;
+#pragma omp parallel for schedule(static)
+    for (long k = 0; k < nc; k++) {
+        double sum = 0;
+        for (int h = 0; h < halves; h++) sum += gk_zp_ipr(W + (size_t)h * (size_t)p * cols + k, cols, p, cosv, sinv);
+        buf[k] = sum / halves;
+    }
+    double s = 0;
+    size_t cnt = 0;
+    for (size_t k = 0; k < cols; k++)
+        if (isfinite(buf[k])) s += buf[k], cnt++;
+    return cnt ? s / (double)cnt : NAN;
 }
 
 void gk_zp_top_freqs(const double *norm, int p, int K, int *key) {
@@ -97,4 +115,58 @@ void gk_zp_split_apply(const gk_zp_split *z, const double *f, const int *s, size
             o[c] = keep ? z->coef[c] + proj : f[i * p + c] - proj;
         }
     }
+}
+
+gk_status gk_zp_progress_init(gk_zp_progress *z, int p, int K, const int *a, const int *b, size_t n_train, size_t n_test,
+                              gk_error *err) {
+    const size_t P = (size_t)p, half = (size_t)(p - 1) / 2, N = n_train + n_test;
+    memset(z, 0, sizeof *z);
+    z->p = p;
+    z->K = K < (int)half ? K : (int)half;
+    if (z->K > 64) z->K = 64;
+    z->n_train = n_train, z->n_test = n_test;
+    z->s = malloc(N * sizeof(int));
+    z->cosv = malloc(P * sizeof(double)), z->sinv = malloc(P * sizeof(double));
+    z->fnorm = malloc((half + 1) * sizeof(double)), z->fnorm2 = malloc((half + 1) * sizeof(double));
+    z->bysum = malloc(P * P * sizeof(double));
+    z->coef = malloc((1 + 2 * (size_t)z->K) * P * sizeof(double));
+    z->logits = malloc(n_train * P * sizeof(double));
+    if (!z->s || !z->cosv || !z->sinv || !z->fnorm || !z->fnorm2 || !z->bysum || !z->coef || !z->logits) {
+        gk_zp_progress_free(z);
+        return gk_fail(err, GK_ENOMEM, "out of memory for the progress measures (p = %d)", p);
+    }
+    for (size_t i = 0; i < N; i++) z->s[i] = (a[i] + b[i]) % p;
+    gk_zp_trig(p, z->cosv, z->sinv);
+    return GK_OK;
+}
+
+void gk_zp_progress_free(gk_zp_progress *z) {
+    free(z->s), free(z->cosv), free(z->sinv), free(z->fnorm), free(z->fnorm2), free(z->bysum), free(z->coef), free(z->logits);
+    memset(z, 0, sizeof *z);
+}
+
+void gk_zp_progress_measure(gk_zp_progress *z, const double *W, size_t cols, int halves, const double *f_train,
+                            const double *f_test, const int *y_train, gk_zp_loss_fn loss, const void *ud, double out[4]) {
+    const int p = z->p, half = (p - 1) / 2;
+    const size_t P = (size_t)p;
+    gk_zp_freq_norms(W, cols, cols, p, z->cosv, z->sinv, z->fnorm);
+    for (int h = 1; h < halves; h++) {
+        gk_zp_freq_norms(W + (size_t)h * P * cols, cols, cols, p, z->cosv, z->sinv, z->fnorm2);
+        for (int k = 0; k <= half; k++) z->fnorm[k] += z->fnorm2[k];
+    }
+    gk_zp_top_freqs(z->fnorm, p, z->K, z->key);
+    memset(z->bysum, 0, P * P * sizeof(double));
+    gk_zp_sum_by_s(f_train, z->s, z->n_train, p, z->bysum);
+    gk_zp_sum_by_s(f_test, z->s + z->n_train, z->n_test, p, z->bysum);
+    gk_zp_split split = {p, z->K, z->key, z->coef};
+    gk_zp_split_fit(&split, z->bysum, z->cosv, z->sinv);
+    for (int keep = 1; keep >= 0; keep--) {
+        gk_zp_split_apply(&split, f_train, z->s, z->n_train, keep, z->cosv, z->sinv, z->logits);
+        out[1 - keep] = loss(ud, z->logits, y_train, z->n_train);
+    }
+    double tot = 0, inkey = 0;
+    for (int k = 1; k <= half; k++) tot += z->fnorm[k];
+    for (int i = 0; i < z->K; i++) inkey += z->fnorm[z->key[i]];
+    out[2] = gk_gini(z->fnorm + 1, (size_t)half);
+    out[3] = tot > 0 ? inkey / tot : NAN;
 }

@@ -21,6 +21,11 @@
  * holding u_v[j] = W[j * row_stride + v], j < p. cosv/sinv from gk_zp_trig. */
 void gk_zp_freq_norms(const double *W, size_t row_stride, size_t nvec, int p, const double *cosv, const double *sinv,
                       double *norm);
+/* Gromov's Fourier IPR (gk_zp_ipr) of each column of `halves` blocks of p rows x cols (input-major first-layer
+ * weights: 2 blocks, a then b; W_E: 1), the blocks of a column averaged, then the mean over the columns
+ * (NaN ones skipped). buf: cols numbers. */
+double gk_zp_mean_ipr(const double *W, size_t cols, int halves, int p, const double *cosv, const double *sinv,
+                      double *buf);
 /* The K frequencies (1 .. (p-1)/2) of largest norm, largest first (ties: the lower k). K <= (p-1)/2. */
 void gk_zp_top_freqs(const double *norm, int p, int K, int *key);
 /* The Gini coefficient of x[0..n) (x >= 0): 0 when equal, -> 1 when one holds everything. */
@@ -42,5 +47,25 @@ void gk_zp_split_fit(gk_zp_split *z, const double *bysum, const double *cosv, co
 /* The restricted (keep = 1) or excluded (keep = 0) logits of n pairs with sums s: out = n x p. */
 void gk_zp_split_apply(const gk_zp_split *z, const double *f, const int *s, size_t n, int keep, const double *cosv,
                        const double *sinv, double *out);
+
+/* The progress measures of one eval (what modular.c reports), with their buffers. */
+typedef double (*gk_zp_loss_fn)(const void *ud, const double *f, const int *y, size_t n);
+typedef struct gk_zp_progress {
+    int p, K, key[64];
+    size_t n_train, n_test;
+    int *s;                          /* a + b mod p of every pair: train, then test */
+    double *cosv, *sinv, *fnorm, *fnorm2, *bysum, *coef, *logits;
+} gk_zp_progress;
+
+/* K key frequencies (capped at (p-1)/2 and at 64) for the pairs a, b (n_train train pairs first, then n_test). */
+gk_status gk_zp_progress_init(gk_zp_progress *z, int p, int K, const int *a, const int *b, size_t n_train, size_t n_test,
+                              gk_error *err);
+void gk_zp_progress_free(gk_zp_progress *z);
+/* out[0..3] = restricted loss, excluded loss (both on the train pairs, by `loss`), Gini of the Fourier norms
+ * over frequencies 1..(p-1)/2, share of those norms in the K key frequencies (the K largest). The weights are
+ * `halves` blocks of p rows of `cols` numbers each (one vector per column; an MLP's first layer, input-major:
+ * 2 blocks, a then b; a transformer's W_E: 1 block); f_train, f_test: the logits of every pair. */
+void gk_zp_progress_measure(gk_zp_progress *z, const double *W, size_t cols, int halves, const double *f_train,
+                            const double *f_test, const int *y_train, gk_zp_loss_fn loss, const void *ud, double out[4]);
 
 #endif

@@ -10,13 +10,13 @@
 #include "data/diag_data.h"
 #include "data/userdata.h"
 #include "model/diag.h"
+#include "theory/margin_refs.h"
 #include "theory/theory.h"
 #include "train/trainer.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const gk_param_spec diag_params[] = {
     {"data", GK_P_ENUM, "sparse", 0, 0, 0, 0, "sparse|l2sep|file",
@@ -42,22 +42,12 @@ static const gk_param_spec diag_params[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-/* A theory reference (Lyu et al. Thm 3.4 / 3.5): a linear classifier w_ref, scored once on the test set. */
-enum { REF_L2, REF_L1, NREFS };
-static const char *const ref_names[NREFS] = {"l2margin", "l1margin"};
-static const char *const ref_columns[NREFS] = {"agree_l2margin", "agree_l1margin"};
-
-typedef struct diag_ref {
-    int ok;
-    char why[512];      /* the reason, when the reference is unavailable */
-    double margin, train_acc, test_acc, seconds;
-    double *test_score; /* <w_ref, x> on the test set */
-} diag_ref;
+static const char *const ref_columns[GK_NREFS] = {"agree_l2margin", "agree_l1margin"};
 
 typedef struct diag_exp {
     gk_diag_data D;
     int use_refs;
-    diag_ref ref[NREFS];
+    gk_margin_ref ref[GK_NREFS]; /* theory/margin_refs.h */
     gk_model model;
     size_t d;
     double alpha;
@@ -90,51 +80,8 @@ static void diag_destroy(void *state) {
     free(E->f_test);
     free(E->dldf);
     free(E->w);
-    for (int k = 0; k < NREFS; k++) free(E->ref[k].test_score);
+    gk_margin_refs_free(E->ref);
     free(E);
-}
-
-/* Solves one reference on the train set and scores it on both sets. A reference that cannot be computed
- * (not separable, solver failure) is recorded with its reason; the run goes on without it. */
-static gk_status solve_ref(diag_exp *E, int k, const double *X, double *w, gk_error *err) {
-    diag_ref *R = &E->ref[k];
-    const size_t n = E->D.train.n, d = E->d;
-    gk_error why = {{0}};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    gk_status s = k == REF_L2 ? gk_l2_margin(X, E->D.y_train, n, d, w, &R->margin, &why)
-                              : gk_l1_margin(X, E->D.y_train, n, d, w, &R->margin, &why);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    R->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    if (s == GK_ENOMEM) return gk_fail(err, s, "%s", why.msg);
-    if (s) {
-        snprintf(R->why, sizeof R->why, "%s", why.msg[0] ? why.msg : gk_status_str(s));
-        return GK_OK;
-    }
-    R->test_score = malloc(E->D.test.n * sizeof(double));
-    if (!R->test_score) return gk_fail(err, GK_ENOMEM, "out of memory");
-    gk_design_mv(&E->D.train, w, E->f_train);
-    gk_logistic_loss(E->f_train, E->D.y_train, n, NULL, &R->train_acc);
-    gk_design_mv(&E->D.test, w, R->test_score);
-    gk_logistic_loss(R->test_score, E->D.y_test, E->D.test.n, NULL, &R->test_acc);
-    R->ok = 1;
-    return GK_OK;
-}
-
-static gk_status make_references(diag_exp *E, gk_error *err) {
-    const size_t n = E->D.train.n, d = E->d;
-    double *X = malloc(n * d * sizeof(double)), *w = calloc(E->D.train.dpad, sizeof(double));
-    if (!X || !w) {
-        free(X);
-        free(w);
-        return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu train matrix of the references", n, d);
-    }
-    for (size_t i = 0; i < n; i++) gk_design_row(&E->D.train, i, X + i * d);
-    gk_status s = GK_OK;
-    for (int k = 0; k < NREFS && !s; k++) s = solve_ref(E, k, X, w, err);
-    free(X);
-    free(w);
-    return s;
 }
 
 /* The training objective: the mean logistic loss on the train set and its gradient (for gradient flow). */
@@ -204,7 +151,7 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
         s = gk_trainer_start(&E->tr, err);
     }
     E->use_refs = gk_config_bool(cfg, "references");
-    if (!s && E->use_refs) s = make_references(E, err);
+    if (!s && E->use_refs) s = gk_margin_refs_make(E->ref, &E->D, err);
     if (s) {
         diag_destroy(E);
         *state = NULL;
@@ -223,20 +170,10 @@ static gk_status diag_columns(void *state, gk_metrics *m, gk_error *err) {
     for (size_t k = 0; k < sizeof common / sizeof *common && !s; k++) s = gk_metrics_add_column(m, common[k], err);
     const char *own = E->D.kind == GK_DIAG_SPARSE ? diag_columns_sparse[0] : diag_columns_l2sep[0];
     if (!s && E->D.kind != GK_DIAG_FILE) s = gk_metrics_add_column(m, own, err); /* no w* for a user's data */
-    for (int k = 0; k < NREFS && E->use_refs && !s; k++) s = gk_metrics_add_column(m, ref_columns[k], err);
+    for (int k = 0; k < GK_NREFS && E->use_refs && !s; k++) s = gk_metrics_add_column(m, ref_columns[k], err);
     if (E->tr.flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
     if (E->tr.flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
     return s;
-}
-
-/* Share of test points on which the network and a reference predict the same sign (a tie counts 1/2). */
-static double agreement(const double *f, const double *ref, size_t n) {
-    double same = 0;
-    for (size_t i = 0; i < n; i++) {
-        double p = f[i] * ref[i];
-        same += p > 0 ? 1.0 : (p == 0 ? 0.5 : 0.0);
-    }
-    return n ? same / (double)n : NAN;
 }
 
 static gk_status diag_eval(void *state, double *row, gk_error *err) {
@@ -265,8 +202,8 @@ static gk_status diag_eval(void *state, double *row, gk_error *err) {
     size_t nvals = sizeof vals / sizeof *vals - (E->D.kind == GK_DIAG_FILE);
     memcpy(row + 2, vals, nvals * sizeof *vals);
     size_t col = 2 + nvals;
-    for (int k = 0; k < NREFS && E->use_refs; k++)
-        row[col++] = E->ref[k].ok ? agreement(E->f_test, E->ref[k].test_score, nt) : NAN;
+    for (int k = 0; k < GK_NREFS && E->use_refs; k++)
+        row[col++] = E->ref[k].ok ? gk_sign_agreement(E->f_test, E->ref[k].test_score, nt) : NAN;
     if (E->tr.flow) {
         row[col++] = (double)gk_flow_evals(E->tr.flow);
         row[col++] = gk_flow_step_size(E->tr.flow);
@@ -279,9 +216,9 @@ static gk_status diag_eval(void *state, double *row, gk_error *err) {
 static gk_status diag_references(void *state, cJSON *out, gk_error *err) {
     diag_exp *E = state;
     cJSON *refs = cJSON_AddObjectToObject(out, "references");
-    for (int k = 0; k < NREFS && E->use_refs; k++) {
-        const diag_ref *R = &E->ref[k];
-        cJSON *r = cJSON_AddObjectToObject(refs, ref_names[k]);
+    for (int k = 0; k < GK_NREFS && E->use_refs; k++) {
+        const gk_margin_ref *R = &E->ref[k];
+        cJSON *r = cJSON_AddObjectToObject(refs, gk_margin_ref_names[k]);
         if (!R->ok) {
             cJSON_AddStringToObject(r, "unavailable", R->why);
             continue;
@@ -299,34 +236,22 @@ static double tstar_of(const diag_exp *E) {
     return E->tr.o.wd > 0 && E->alpha > 1 ? gk_predicted_time(E->alpha, E->tr.o.wd) : NAN;
 }
 
+/* t* = ln(alpha) / wd, and the references' own numbers. */
 static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     diag_exp *E = state;
-    /* the transition in time: t = lr * test_grok_step, and t / t* with t* = ln(alpha) / wd */
-    long grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
     double tstar = tstar_of(E);
     if (isfinite(tstar)) cJSON_AddNumberToObject(sum, "tstar", tstar);
-    if (grok >= 0) {
-        double gt = gk_metrics_at(m, (size_t)grok, 1);
-        cJSON_AddNumberToObject(sum, "grok_time", gt);
-        if (isfinite(tstar)) cJSON_AddNumberToObject(sum, "grok_over_tstar", gt / tstar);
-    } else {
-        cJSON_AddNullToObject(sum, "grok_time");
-    }
-    if (E->tr.flow) {
-        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->tr.flow));
-        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->tr.flow));
-        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->tr.flow));
-    }
-    if (!E->use_refs) return GK_OK;
-    diag_references(state, sum, err);
-    int c2 = gk_metrics_col(m, ref_columns[REF_L2]), c1 = gk_metrics_col(m, ref_columns[REF_L1]);
-    long sw = -1;
-    for (size_t r = 1; r < m->nrows && sw < 0 && c1 >= 0 && c2 >= 0; r++)
-        if (gk_metrics_at(m, r, c1) > gk_metrics_at(m, r, c2)) sw = (long)r;
-    if (sw >= 0) cJSON_AddNumberToObject(sum, "switch_step", gk_metrics_at(m, (size_t)sw, 0));
-    else cJSON_AddNullToObject(sum, "switch_step");
-    return GK_OK;
+    return E->use_refs ? diag_references(state, sum, err) : GK_OK;
 }
+
+/* The transition in time, t = lr * test_grok_step, and t / t*; the step where the agreement with the late (L1)
+ * reference first passes the agreement with the early (L2, kernel) one. */
+static const gk_fact diag_facts[] = {
+    GK_VALUE_WHEN("grok_time", "time", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL),
+    GK_RATIO_OF("grok_over_tstar", "grok_time", "tstar"),
+    GK_STEP_WHEN("switch_step", "agree_l2margin", GK_RULE_BELOW_OTHER, 1, "agree_l1margin"),
+    {NULL},
+};
 
 static double diag_predicted(void *state) {
     diag_exp *E = state;
@@ -380,6 +305,7 @@ static const gk_exp_type diag_type = {
     .eval = diag_eval,
     .predicted_step = diag_predicted,
     .save_data = diag_save,
+    .facts = diag_facts,
     .summarize = diag_summarize,
     .references = diag_references,
 };

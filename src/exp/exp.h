@@ -1,15 +1,21 @@
-/* exp.h: the experiment layer. One file per paper setup (src/exp/<name>.c) defines an experiment type: its keys
- * (a spec table), how it builds data -> model -> objective -> theory references into a trainer
+/* exp.h: the experiment layer. One file per paper setup (src/exp/<name>.c) defines an experiment type, wiring
+ * only: its keys (a spec table), how it builds data -> model -> objective -> theory references into a trainer
  * (src/train/trainer.h: the buffers, the optimizer and the step loop; a structured step where the science needs
- * one), what it measures at an eval point, its phenomenon rules, its references and its figures. The run layer
- * (src/run/run.c) owns the eval schedule, checkpoints and resume, the run directory, metrics.csv, summary.json
- * and the figures' files. README.md, "The trainer and the experiment interface", has a complete example. */
+ * one), what it measures at an eval point, and what it reports, declared as tables: its phenomenon rules and
+ * summary facts (io/phenomena.h) and its figures of metrics columns (io/curves.h), with hooks for what a table
+ * cannot say. The science it wires lives below (src/data, src/model, src/theory). The run layer (src/run) owns
+ * the eval schedule, checkpoints and resume, the run directory, metrics.csv, summary.json and the figures'
+ * files, applies the declared tables (run/outputs.c) and lists the presets (run/registry.c). README.md, "The
+ * trainer and the experiment interface", has a complete example. */
 #ifndef GK_EXP_H
 #define GK_EXP_H
 
 #include "groklab.h"
 #include "core/state.h"
+#include "io/curves.h"
 #include "io/metrics.h"
+#include "io/phenomena.h"
+#include "train/train.h"
 #include "train/trainer.h"
 
 #include <cjson/cJSON.h>
@@ -23,25 +29,13 @@
     {"evals_lin", GK_P_INT, "150", 0, 100000, 0, 0, NULL, "evenly spaced eval points (added to the log ones)"}, \
     {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}
 
-/* A phenomenon, declared as data: the first eval row where `column` meets the rule. The driver evaluates the
- * rules of an experiment into summary.json's "phenomena" list (what, rule, step, time, t/t*), and the CLI
- * prints them, so each family says its phenomenon in its own terms. */
-typedef enum gk_rule_kind {
-    GK_RULE_AT_LEAST,       /* column >= thr */
-    GK_RULE_AT_MOST,        /* column <= thr */
-    GK_RULE_FRAC_OF_START,  /* column <= thr x its value at the first row */
-    GK_RULE_FALL_FROM_MAX,  /* after its maximum, column <= max - thr (misgrokking) */
-    GK_RULE_BELOW_OTHER,    /* thr x column < other (e.g. 10 x train_loss < test_loss) */
-    GK_RULE_FINAL_RATIO     /* not a step: column / other at the last row (how far below a reference line) */
-} gk_rule_kind;
-
-typedef struct gk_rule {
-    const char *what;   /* "test accuracy jumped" */
-    const char *column; /* "test_acc" */
-    gk_rule_kind kind;
-    double thr;
-    const char *other;  /* the second column of BELOW_OTHER and FINAL_RATIO */
-} gk_rule;
+/* The facts of memorising, then generalising (place inside a gk_fact table): the fit step (train_acc >= 0.99),
+ * the test accuracy and the parameter norm there, and the norm at the start and at the end. */
+#define GK_FIT_FACTS                                                           \
+    GK_STEP_WHEN("fit_step", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL), \
+    GK_VALUE_AT("test_acc_at_fit", "test_acc", "fit_step"),                    \
+    GK_VALUE_AT("norm_at_fit", "param_norm", "fit_step"),                      \
+    GK_INITIAL_OF("norm_initial", "param_norm"), GK_FINAL_OF("norm_final", "param_norm")
 
 typedef struct gk_exp_type {
     const char *name;
@@ -59,9 +53,15 @@ typedef struct gk_exp_type {
     void (*visit)(void *state, gk_state *s);
     /* Fills row[2 ..] (the declared columns) at the current step. */
     gk_status (*eval)(void *state, double *row, gk_error *err);
-    double (*predicted_step)(void *state);            /* predicted transition step, NAN if none */
     /* Optional hooks (NULL if absent). */
+    double (*predicted_step)(void *state); /* predicted transition step (NULL or NAN: none) */
     gk_status (*save_data)(void *state, const char *dir, gk_error *err);
+    /* summary.json and figures, declared as data (io/phenomena.h, io/curves.h; NULL: none): facts, terminated
+     * by {NULL}, and figures of metrics columns against the step, terminated by {NULL}. */
+    const gk_fact *facts;
+    const gk_curve_figure *curves;
+    /* What a table cannot say: summary numbers and figures of the experiment's own (matrices, boundaries,
+     * histograms, a title made of the run's sizes). */
     gk_status (*summarize)(void *state, const gk_metrics *m, cJSON *summary, gk_error *err);
     gk_status (*figures)(void *state, const gk_metrics *m, const char *dir, gk_error *err);
     /* About how many bytes a run of this config holds at its peak, and the key that sets most of it (NULL:
@@ -79,19 +79,5 @@ typedef struct gk_preset {
     const char *paper, *figure, *shows; /* for `groklab list` */
     const char *overrides;              /* "key=value key=value ..." on top of the type's defaults */
 } gk_preset;
-
-/* ---- registry (registry.c) --------------------------------------------------------------------------- */
-const gk_preset *gk_preset_find(const char *name);
-const gk_preset *gk_preset_at(size_t i); /* NULL past the end */
-
-/* Resolves a preset's config: type defaults, then the preset's overrides, then the user's assignments,
- * then the type's cross-key check. */
-gk_status gk_preset_config(const gk_preset *p, const char *const *assign, int nassign, gk_config *cfg, gk_error *err);
-
-/* Evaluates the experiment's phenomenon rules on the metrics into sum["phenomena"] (phenomena.c). */
-void gk_summarize_rules(const gk_exp_type *T, void *exp, const gk_metrics *m, double predicted, cJSON *sum);
-
-/* Appends a phenomenon found by an experiment's own rule (row -1: never) to sum["phenomena"]. */
-void gk_phenomenon_add(cJSON *sum, const char *what, const char *rule, const gk_metrics *m, long row, double predicted);
 
 #endif

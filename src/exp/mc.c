@@ -15,10 +15,10 @@
 #include "io/fsutil.h"
 #include "io/plot.h"
 #include "model/matfact.h"
+#include "theory/mc_refs.h"
 #include "theory/theory.h"
 #include "train/trainer.h"
 
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +54,8 @@ typedef struct mc_exp {
     gk_trainer tr;
     size_t d;
     double alpha, predicted;
-    double *W, *Wz, *Wn, *A, *ev, *f, *dldf; /* f, dldf: n_obs outputs and dL/df */
-    double test_norm;                        /* ||X*||_F over the test entries */
-    double nuc_residual;
-    char nuc_error[512];
+    double *W, *A, *ev, *f, *dldf; /* f, dldf: n_obs outputs and dL/df */
+    gk_mc_refs ref;                /* the theory references (theory/mc_refs.h) */
     /* matrices figure: W at init, on the kernel plateau (the eval nearest 0.3 t*), at the last eval */
     double *snap_init, *snap_plateau, *snap_end;
     long snap_plateau_step, snap_end_step;
@@ -97,29 +95,18 @@ static void mc_destroy(void *state) {
     gk_model_free(&E->model);
     gk_matfact_plan_free(&E->plan);
     gk_trainer_free(&E->tr);
-    free(E->W), free(E->Wz), free(E->Wn), free(E->A), free(E->ev), free(E->f), free(E->dldf);
+    gk_mc_refs_free(&E->ref);
+    free(E->W), free(E->A), free(E->ev), free(E->f), free(E->dldf);
     free(E->snap_init), free(E->snap_plateau), free(E->snap_end);
     free(E);
 }
 
-/* The target X* (d x d, malloc'd): from target_csv (d is the file's), or built in. */
+/* The target X* (d x d, malloc'd): from target_csv (d is the file's, data/mc_data.h), or built in. */
 static gk_status make_target(const gk_config *cfg, uint64_t seed, double **X, size_t *d, gk_error *err) {
     *d = (size_t)gk_config_int(cfg, "d");
-    if (target_is_csv(cfg)) {
-        const char *path = gk_config_str(cfg, "target_csv");
-        gk_status s = gk_mc_read_csv(path, X, d, err);
-        if (!s && *d < 2) {
-            free(*X);
-            s = gk_fail(err, GK_EINVAL, "target_csv '%s': the matrix is 1 x 1; completion needs d >= 2", path);
-        }
-        return s;
-    }
-    *X = malloc(*d * *d * sizeof **X);
-    if (!*X) return gk_fail(err, GK_ENOMEM, "out of memory for a %zu x %zu target", *d, *d);
-    if (!strcmp(gk_config_str(cfg, "target"), "lowrank"))
-        gk_mc_target_lowrank(*d, (size_t)gk_config_int(cfg, "rank"), seed, *X);
-    else gk_mc_target_multiply(*d, *X);
-    return GK_OK;
+    const char *kind = target_is_csv(cfg) ? "csv" : gk_config_str(cfg, "target");
+    return gk_mc_target_make(kind, gk_config_str(cfg, "target_csv"), (size_t)gk_config_int(cfg, "rank"), seed, X, d,
+                             err);
 }
 
 /* The data: the target and its observed / test entries. */
@@ -140,32 +127,13 @@ static gk_status make_data(mc_exp *E, const gk_config *cfg, uint64_t seed, gk_er
 
 static gk_status alloc_buffers(mc_exp *E, gk_error *err) {
     const size_t d = E->d, dd = d * d;
-    double **dds[] = {&E->W, &E->Wz, &E->Wn, &E->A, &E->snap_init, &E->snap_plateau, &E->snap_end};
+    double **dds[] = {&E->W, &E->A, &E->snap_init, &E->snap_plateau, &E->snap_end};
     int ok = 1;
     for (size_t k = 0; k < sizeof dds / sizeof *dds; k++) ok &= (*dds[k] = malloc(dd * sizeof(double))) != NULL;
     E->ev = malloc(d * sizeof(double));
     E->f = malloc((E->D.nobs + 1) * sizeof(double));
     E->dldf = malloc((E->D.nobs + 1) * sizeof(double));
     return ok && E->ev && E->f && E->dldf ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", d);
-}
-
-/* The theory references, once: the zero fill (the kernel predictor) and the min-nuclear-norm completion. A
- * completion that did not converge keeps its last iterate; one that failed is NaN; the summary says why. */
-static void make_references(mc_exp *E, const gk_config *cfg) {
-    const gk_mc_data *D = &E->D;
-    const size_t d = E->d;
-    double tn = 0;
-    for (size_t t = 0; t < D->ntest; t++) tn += D->test_y[t] * D->test_y[t];
-    E->test_norm = sqrt(tn);
-    gk_zero_fill(D->obs_i, D->obs_j, D->obs_y, D->nobs, d, E->Wz);
-    gk_error nerr = {{0}};
-    gk_status ns = gk_min_nuclear_completion(D->obs_i, D->obs_j, D->obs_y, D->nobs, d, gk_config_real(cfg, "nuc_tol"),
-                                             (int)gk_config_int(cfg, "nuc_iters"), E->Wn, &E->nuc_residual, &nerr);
-    if (ns) snprintf(E->nuc_error, sizeof E->nuc_error, "%s", nerr.msg);
-    if (ns && !(ns == GK_EFAILED && isfinite(E->nuc_residual))) {
-        for (size_t k = 0; k < d * d; k++) E->Wn[k] = NAN;
-        E->nuc_residual = NAN;
-    }
 }
 
 /* The training objective: the MSE on the observed entries (model forward/backward, O(n_obs d)); gradient flow
@@ -212,6 +180,7 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
         gk_matfact_init(&E->model, E->alpha, gk_config_real(cfg, "sigma"), seed, E->tr.theta);
         s = gk_trainer_start(&E->tr, err);
     }
+    if (!s) s = gk_mc_refs_make(&E->ref, &E->D, gk_config_real(cfg, "nuc_tol"), (int)gk_config_int(cfg, "nuc_iters"), err);
     if (s) {
         mc_destroy(E);
         return s;
@@ -219,7 +188,6 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
     E->predicted = o.wd > 0 && E->alpha > 1 ? gk_predicted_step(E->alpha, o.wd, o.lr) : NAN;
     E->snap_plateau_step = E->snap_end_step = -1;
     E->snap_plateau_gap = INFINITY;
-    make_references(E, cfg);
     *state = E;
     return GK_OK;
 }
@@ -237,25 +205,6 @@ static gk_status mc_columns(void *state, gk_metrics *m, gk_error *err) {
     return s;
 }
 
-static int cmp_desc(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/* Sum over the test entries of (A - B)^2 (B NULL: the target). */
-static double test_sq(const gk_mc_data *D, const double *A, const double *B, int upper) {
-    const size_t d = D->d, n = upper ? D->nup : D->ntest;
-    const size_t *ii = upper ? D->up_i : D->test_i, *jj = upper ? D->up_j : D->test_j;
-    const double *y = upper ? D->up_y : D->test_y;
-    double s = 0;
-    for (size_t t = 0; t < n; t++) {
-        size_t k = ii[t] * d + jj[t];
-        double e = A[k] - (B ? B[k] : y[t]);
-        s += e * e;
-    }
-    return s;
-}
-
 static gk_status mc_eval(void *state, double *row, gk_error *err) {
     mc_exp *E = state;
     const gk_mc_data *D = &E->D;
@@ -264,19 +213,16 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
     gk_matfact_full(d, E->tr.theta, E->W);
     for (size_t t = 0; t < D->nobs; t++) E->f[t] = E->W[D->obs_i[t] * d + D->obs_j[t]];
     double tr = gk_mse_loss(E->f, D->obs_y, D->nobs, NULL);
-    double te = D->ntest ? test_sq(D, E->W, NULL, 0) / (double)D->ntest : NAN;
-    double teu = D->nup ? test_sq(D, E->W, NULL, 1) / (double)D->nup : NAN;
-    double tn = E->test_norm > 0 ? E->test_norm : NAN;
-    double dk = sqrt(test_sq(D, E->W, E->Wz, 0)) / tn;
-    double dn = sqrt(test_sq(D, E->W, E->Wn, 0)) / tn;
-    double dt = sqrt(test_sq(D, E->W, NULL, 0)) / tn;
+    double te = D->ntest ? gk_mc_test_sq(D, E->W, NULL, 0) / (double)D->ntest : NAN;
+    double teu = D->nup ? gk_mc_test_sq(D, E->W, NULL, 1) / (double)D->nup : NAN;
+    double tn = E->ref.test_norm > 0 ? E->ref.test_norm : NAN;
+    double dk = sqrt(gk_mc_test_sq(D, E->W, E->ref.Wz, 0)) / tn;
+    double dn = sqrt(gk_mc_test_sq(D, E->W, E->ref.Wn, 0)) / tn;
+    double dt = sqrt(gk_mc_test_sq(D, E->W, NULL, 0)) / tn;
     double nuc = NAN, sv[5] = {NAN, NAN, NAN, NAN, NAN}, er = NAN;
     if (isfinite(tr)) {
-        memcpy(E->A, E->W, dd * sizeof(double));
-        lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)d, E->A, (lapack_int)d, E->ev);
-        if (info != 0) return gk_fail(err, GK_EFAILED, "LAPACKE_dsyevd failed on W (info = %d) at step %ld", (int)info, step);
-        for (size_t k = 0; k < d; k++) E->ev[k] = fabs(E->ev[k]);
-        qsort(E->ev, d, sizeof(double), cmp_desc);
+        int info = gk_matfact_singular_values(d, E->W, E->A, E->ev);
+        if (info != 0) return gk_fail(err, GK_EFAILED, "LAPACKE_dsyevd failed on W (info = %d) at step %ld", info, step);
         double s1 = 0, s2 = 0;
         for (size_t k = 0; k < d; k++) s1 += E->ev[k], s2 += E->ev[k] * E->ev[k];
         nuc = s1;
@@ -323,11 +269,6 @@ static gk_status mc_save(void *state, const char *dir, gk_error *err) {
     return gk_mc_data_save_csv(&((mc_exp *)state)->D, dir, err);
 }
 
-static void add_num(cJSON *o, const char *key, double v) {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
 /* The references' own numbers. */
 static void summarize_references(const mc_exp *E, cJSON *sum) {
     const gk_mc_data *D = &E->D;
@@ -338,17 +279,17 @@ static void summarize_references(const mc_exp *E, cJSON *sum) {
     cJSON_AddNumberToObject(sum, "n_obs", (double)D->nobs);
     cJSON_AddNumberToObject(sum, "n_test", (double)D->ntest);
     cJSON_AddNumberToObject(sum, "n_test_upper", (double)D->nup);
-    add_num(sum, "init_test_mse", E->test_norm * E->test_norm / nt);
-    add_num(sum, "zero_fill_test_mse", test_sq(D, E->Wz, NULL, 0) / nt);
-    add_num(sum, "zero_fill_test_mse_upper", test_sq(D, E->Wz, NULL, 1) / nu);
-    add_num(sum, "nucnorm_test_mse", test_sq(D, E->Wn, NULL, 0) / nt);
-    add_num(sum, "nucnorm_test_mse_upper", test_sq(D, E->Wn, NULL, 1) / nu);
-    add_num(sum, "nucnorm_dist_target", sqrt(test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
-    add_num(sum, "nucnorm_residual", E->nuc_residual);
-    if (E->nuc_error[0]) cJSON_AddStringToObject(sum, "nucnorm_error", E->nuc_error);
-    add_num(sum, "nuclear_norm_target", gk_nuclear_norm(D->target, d, &e2));
-    add_num(sum, "nuclear_norm_zero_fill", gk_nuclear_norm(E->Wz, d, &e2));
-    add_num(sum, "nuclear_norm_nucnorm", isfinite(E->Wn[0]) ? gk_nuclear_norm(E->Wn, d, &e2) : NAN);
+    gk_json_number(sum, "init_test_mse", E->ref.test_norm * E->ref.test_norm / nt);
+    gk_json_number(sum, "zero_fill_test_mse", gk_mc_test_sq(D, E->ref.Wz, NULL, 0) / nt);
+    gk_json_number(sum, "zero_fill_test_mse_upper", gk_mc_test_sq(D, E->ref.Wz, NULL, 1) / nu);
+    gk_json_number(sum, "nucnorm_test_mse", gk_mc_test_sq(D, E->ref.Wn, NULL, 0) / nt);
+    gk_json_number(sum, "nucnorm_test_mse_upper", gk_mc_test_sq(D, E->ref.Wn, NULL, 1) / nu);
+    gk_json_number(sum, "nucnorm_dist_target", sqrt(gk_mc_test_sq(D, E->ref.Wn, NULL, 0)) / E->ref.test_norm);
+    gk_json_number(sum, "nucnorm_residual", E->ref.nuc_residual);
+    if (E->ref.nuc_error[0]) cJSON_AddStringToObject(sum, "nucnorm_error", E->ref.nuc_error);
+    gk_json_number(sum, "nuclear_norm_target", gk_nuclear_norm(D->target, d, &e2));
+    gk_json_number(sum, "nuclear_norm_zero_fill", gk_nuclear_norm(E->ref.Wz, d, &e2));
+    gk_json_number(sum, "nuclear_norm_nucnorm", isfinite(E->ref.Wn[0]) ? gk_nuclear_norm(E->ref.Wn, d, &e2) : NAN);
 }
 
 /* The references alone (groklab theory): the zero fill (the kernel predictor) and the min-nuclear-norm
@@ -358,65 +299,62 @@ static gk_status mc_references(void *state, cJSON *o, gk_error *err) {
     const gk_mc_data *D = &E->D;
     const double nt = D->ntest ? (double)D->ntest : NAN;
     cJSON *refs = cJSON_AddObjectToObject(o, "references");
-    add_num(cJSON_AddObjectToObject(refs, "zero_fill"), "test_loss", test_sq(D, E->Wz, NULL, 0) / nt);
+    gk_json_number(cJSON_AddObjectToObject(refs, "zero_fill"), "test_loss", gk_mc_test_sq(D, E->ref.Wz, NULL, 0) / nt);
     cJSON *n = cJSON_AddObjectToObject(refs, "nucnorm");
-    if (E->nuc_error[0] && !isfinite(E->nuc_residual)) {
-        cJSON_AddStringToObject(n, "unavailable", E->nuc_error);
+    if (E->ref.nuc_error[0] && !isfinite(E->ref.nuc_residual)) {
+        cJSON_AddStringToObject(n, "unavailable", E->ref.nuc_error);
         return GK_OK;
     }
-    add_num(n, "test_loss", test_sq(D, E->Wn, NULL, 0) / nt);
-    add_num(n, "dist_target", sqrt(test_sq(D, E->Wn, NULL, 0)) / E->test_norm);
+    gk_json_number(n, "test_loss", gk_mc_test_sq(D, E->ref.Wn, NULL, 0) / nt);
+    gk_json_number(n, "dist_target", sqrt(gk_mc_test_sq(D, E->ref.Wn, NULL, 0)) / E->ref.test_norm);
     return GK_OK;
 }
 
-/* The regression phenomena: when the train loss was fit, the test-loss plateau that follows, and when the test
- * loss fell below a tenth of it. */
+static const gk_rule mc_rules[] = {
+    {"train set fit", "train_loss", GK_RULE_FRAC_OF_START, 1e-3, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+/* The regression phenomena: when the train loss was fit (mc_rules[0]), the test-loss plateau that follows, and
+ * when the test loss fell below a tenth of it. */
 static void summarize_drop(const mc_exp *E, const gk_metrics *m, cJSON *sum) {
-    int ctr = gk_metrics_col(m, "train_loss"), cte = gk_metrics_col(m, "test_loss");
-    long fit = -1, drop = -1;
-    double plateau = NAN, best = INFINITY;
-    for (size_t r = 0; r < m->nrows && fit < 0 && ctr >= 0; r++)
-        if (gk_metrics_at(m, r, ctr) <= 1e-3 * gk_metrics_at(m, 0, ctr)) fit = (long)r;
+    int cte = gk_metrics_col(m, "test_loss");
+    long fit = gk_rule_row(&mc_rules[0], m), drop = -1;
+    double plateau = NAN;
     if (fit >= 0 && cte >= 0) {
         plateau = gk_metrics_at(m, (size_t)fit, cte);
         for (size_t r = (size_t)fit; r < m->nrows && drop < 0; r++)
             if (gk_metrics_at(m, r, cte) < 0.1 * plateau) drop = (long)r;
     }
-    for (size_t r = 0; r < m->nrows && cte >= 0; r++) best = fmin(best, gk_metrics_at(m, r, cte));
-    add_num(sum, "train_fit_step", gk_metrics_step_of(m, fit));
+    gk_json_number(sum, "train_fit_step", gk_metrics_step_of(m, fit));
     cJSON_AddStringToObject(sum, "train_fit_rule", "train MSE <= 1e-3 x its initial value");
-    add_num(sum, "plateau_test_loss", plateau);
+    gk_json_number(sum, "plateau_test_loss", plateau);
     double st = gk_metrics_step_of(m, drop);
-    add_num(sum, "test_drop_step", st);
+    gk_json_number(sum, "test_drop_step", st);
     gk_phenomenon_add(sum, "test loss dropped", "test_loss < 0.1 x its value when the train set was fit", m, drop,
                       E->predicted);
     if (drop >= 0) {
-        add_num(sum, "drop_over_predicted", isfinite(E->predicted) && E->predicted > 0 ? st / E->predicted : NAN);
+        gk_json_number(sum, "drop_over_predicted", isfinite(E->predicted) && E->predicted > 0 ? st / E->predicted : NAN);
         cJSON_AddNumberToObject(sum, "test_drop_time", gk_trainer_time(&E->tr, (long)st));
     }
-    add_num(sum, "min_test_loss", best);
 }
 
 static gk_status mc_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    mc_exp *E = state;
-    summarize_references(E, sum);
-    summarize_drop(E, m, sum);
-    if (E->tr.flow) {
-        cJSON_AddNumberToObject(sum, "grad_evals", (double)gk_flow_evals(E->tr.flow));
-        cJSON_AddNumberToObject(sum, "flow_steps", (double)gk_flow_steps(E->tr.flow));
-        cJSON_AddNumberToObject(sum, "flow_rejected", (double)gk_flow_rejected(E->tr.flow));
-    }
-    static const char *finals[] = {"test_loss_upper", "nuclear_norm", "eff_rank", "dist_kernel", "dist_nucnorm",
-                                   "dist_target"};
-    for (size_t k = 0; k < sizeof finals / sizeof *finals; k++) {
-        int c = gk_metrics_col(m, finals[k]);
-        char key[64];
-        snprintf(key, sizeof key, "final_%s", finals[k]);
-        if (c >= 0 && m->nrows) add_num(sum, key, gk_metrics_at(m, m->nrows - 1, c));
-    }
-    (void)err;
+    summarize_references(state, sum);
+    summarize_drop(state, m, sum);
     return GK_OK;
 }
+
+static const gk_fact mc_facts[] = {
+    GK_MIN_OF("min_test_loss", "test_loss"),
+    GK_FINAL_OF("final_test_loss_upper", "test_loss_upper"),
+    GK_FINAL_OF("final_nuclear_norm", "nuclear_norm"),
+    GK_FINAL_OF("final_eff_rank", "eff_rank"),
+    GK_FINAL_OF("final_dist_kernel", "dist_kernel"),
+    GK_FINAL_OF("final_dist_nucnorm", "dist_nucnorm"),
+    GK_FINAL_OF("final_dist_target", "dist_target"),
+    {NULL},
+};
 
 static gk_status mc_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
     mc_exp *E = state;
@@ -440,10 +378,6 @@ static gk_status mc_figures(void *state, const gk_metrics *m, const char *dir, g
     return s ? s : gk_plot_matrices(base, title, titles, mats, n, E->d, E->d, err);
 }
 
-static const gk_rule mc_rules[] = {
-    {"train set fit", "train_loss", GK_RULE_FRAC_OF_START, 1e-3, NULL},
-    {NULL, NULL, 0, 0, NULL},
-};
 static const gk_rule *mc_rule_list(void *state) { return mc_rules; }
 
 /* Peak memory: about 16 d x d matrices (the target, the references, the factors, the SVD workspaces). */
@@ -468,6 +402,7 @@ static const gk_exp_type mc_type = {
     .eval = mc_eval,
     .predicted_step = mc_predicted,
     .save_data = mc_save,
+    .facts = mc_facts,
     .summarize = mc_summarize,
     .figures = mc_figures,
 };

@@ -17,6 +17,8 @@
 
 #include "data/modular_data.h"
 #include "data/zp_fourier.h"
+#include "io/phases.h"
+#include "io/tensor_norms.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
 #include "model/mlp2.h"
@@ -45,10 +47,7 @@ static const gk_param_spec mod_params[] = {
     {"optim", GK_P_ENUM, "gd", 0, 0, 0, 0, "gd|adamw", "full-batch GD with coupled wd, or AdamW with decoupled wd"},
     {"lr", GK_P_REAL, "0.002", 0, INFINITY, 1, 0, NULL, "learning rate"},
     {"wd", GK_P_REAL, "1e-4", 0, INFINITY, 0, 0, NULL, "weight decay (gd: grad + wd theta; adamw: theta *= 1 - lr wd)"},
-    {"beta1", GK_P_REAL, "0.9", 0, 1, 0, 1, NULL, "AdamW beta1"},
-    {"beta2", GK_P_REAL, "0.98", 0, 1, 0, 1, NULL, "AdamW beta2"},
-    {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
-    {"warmup", GK_P_INT, "10", 0, 1e12, 0, 0, NULL, "AdamW linear warmup steps (lr_t = lr min(t/warmup, 1))"},
+    GK_ADAMW_PARAMS("0.98", "10"),
     GK_TRANSFORM_PARAMS,
     GK_SHARPNESS_PARAM,
     GK_LR_AUTO_PARAMS,
@@ -72,11 +71,8 @@ typedef struct mod_exp {
     double *f_train, *f_test, *dldf;
     double *cosv, *sinv; /* cos/sin(2 pi j / p), j < p */
     double *ipr_buf;     /* per neuron */
-    /* op=add progress measures (data/zp_fourier.h): the sum a + b mod p of every pair (train, then test),
-     * the Fourier norms, the key frequencies, sums of logits by s, the split's coefficients, logits scratch */
-    int progress, K;
-    int *s_all, key[64];
-    double *fnorm, *bysum, *coef, *plogits;
+    int progress;        /* op=add: the progress measures of Nanda et al. (data/zp_fourier.h) */
+    gk_zp_progress prog;
     char norm_names[GK_MAX_TENSORS][40]; /* "norm_<tensor>" column names (the metrics table points here) */
 } mod_exp;
 
@@ -85,8 +81,7 @@ static gk_status mod_check(const gk_config *cfg, gk_error *err) {
     gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
     if (!s) s = gk_mod_check((int)gk_config_int(cfg, "p"), op, gk_config_real(cfg, "frac"), err);
     if (!s && gk_config_bool(cfg, "lr_auto") && strcmp(gk_config_str(cfg, "optim"), "gd"))
-        s = gk_fail(err, GK_EINVAL, "lr_auto=1: optim is %s; lr_auto sets the step of full-batch GD (optim=gd)",
-                    gk_config_str(cfg, "optim"));
+        s = gk_fail(err, GK_EINVAL, "lr_auto=1 needs optim=gd (got optim=%s)", gk_config_str(cfg, "optim"));
     if (!s && !strcmp(gk_config_str(cfg, "model"), "transformer1")) {
         gk_tf1_dims d = {(int)gk_config_int(cfg, "p"), (size_t)gk_config_int(cfg, "d_model"),
                          (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_mlp")};
@@ -107,11 +102,7 @@ static void mod_destroy(void *state) {
     free(E->cosv);
     free(E->sinv);
     free(E->ipr_buf);
-    free(E->s_all);
-    free(E->fnorm);
-    free(E->bysum);
-    free(E->coef);
-    free(E->plogits);
+    gk_zp_progress_free(&E->prog);
     free(E);
 }
 
@@ -122,6 +113,8 @@ static double loss_of(const mod_exp *E, const double *f, const int *y, size_t n,
                                             : gk_mse_onehot_loss(f, y, n, k, dldf);
 }
 
+static double progress_loss(const void *E, const double *f, const int *y, size_t n) { return loss_of(E, f, y, n, NULL); }
+
 /* The training objective: the loss on the train pairs and its gradient. */
 static gk_status mod_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
     mod_exp *E = ud;
@@ -130,24 +123,6 @@ static gk_status mod_objective(void *ud, const double *theta, double *grad, doub
     if (s) return s;
     *loss = loss_of(E, E->f_train, E->D.y_train, n, E->dldf);
     if (isfinite(*loss)) gk_model_backward(&E->model, theta, &E->D.train, n, E->dldf, grad);
-    return GK_OK;
-}
-
-/* The buffers of the op=add progress measures (Nanda et al. 2023). K is capped at the (p-1)/2 frequencies. */
-static gk_status progress_alloc(mod_exp *E, int K, gk_error *err) {
-    const size_t p = (size_t)E->p, N = E->D.n_total;
-    const int half = (E->p - 1) / 2;
-    E->K = K < half ? K : half;
-    if (E->K > 64) E->K = 64;
-    E->s_all = malloc(N * sizeof(int));
-    E->fnorm = malloc(((size_t)half + 1) * sizeof(double));
-    E->bysum = malloc(p * p * sizeof(double));
-    E->coef = malloc((1 + 2 * (size_t)E->K) * p * sizeof(double));
-    E->plogits = malloc(E->D.train.n * p * sizeof(double));
-    if (!E->s_all || !E->fnorm || !E->bysum || !E->coef || !E->plogits)
-        return gk_fail(err, GK_ENOMEM, "out of memory for the progress measures (p = %zu)", p);
-    for (size_t i = 0; i < N; i++) E->s_all[i] = (E->D.a[i] + E->D.b[i]) % E->p;
-    E->progress = E->K > 0;
     return GK_OK;
 }
 
@@ -167,17 +142,15 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     const char *lk = gk_config_str(cfg, "loss");
     E->loss_kind = !strcmp(lk, "xent") ? LOSS_XENT : !strcmp(lk, "stablemax") ? LOSS_STABLEMAX : LOSS_MSE;
     E->opt_kind = strcmp(gk_config_str(cfg, "optim"), "gd") ? OPT_ADAMW : OPT_GD;
-    gk_train_opts o = {.optim = E->opt_kind == OPT_GD ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"),
-                       .wd = gk_config_real(cfg, "wd"), .beta1 = gk_config_real(cfg, "beta1"),
-                       .beta2 = gk_config_real(cfg, "beta2"), .eps = gk_config_real(cfg, "eps"),
-                       .warmup = gk_config_int(cfg, "warmup")};
+    gk_train_opts o = {.optim = E->opt_kind == OPT_GD ? GK_OPTIM_GD : GK_OPTIM_ADAMW};
+    gk_train_opts_adamw_from_config(cfg, &o);
+    gk_train_opts_lr_auto_from_config(cfg, &o);
     const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     if (!s) s = gk_mod_data_make(&E->D, E->p, op, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"), err);
     if (!s) s = E->model_kind == MODEL_RELU ? gk_mlp_relu_create(&E->model, E->p, E->h, gk_config_bool(cfg, "zero_last"), err)
                 : E->model_kind == MODEL_QUAD ? gk_mlp_quad_create(&E->model, E->p, E->h, gk_config_real(cfg, "out_scale"), err)
                                               : gk_tf1_create(&E->model, &tfd, err);
     gk_train_opts_transforms_from_config(cfg, &o);
-    gk_train_opts_lr_auto_from_config(cfg, &o);
     if (!s) s = gk_model_reserve(&E->model, E->D.train.n > E->D.test.n ? E->D.train.n : E->D.test.n, err);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mod_objective, NULL, E, err);
     if (s) {
@@ -199,7 +172,9 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
         return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, width = %zu", p, (size_t)gk_config_int(cfg, "width"));
     }
     gk_zp_trig(E->p, E->cosv, E->sinv);
-    if (op == GK_MOD_ADD && (s = progress_alloc(E, (int)gk_config_int(cfg, "key_freqs"), err))) {
+    E->progress = op == GK_MOD_ADD;
+    if (E->progress && (s = gk_zp_progress_init(&E->prog, E->p, (int)gk_config_int(cfg, "key_freqs"), E->D.a, E->D.b,
+                                                 E->D.train.n, E->D.test.n, err))) {
         mod_destroy(E);
         return s;
     }
@@ -217,94 +192,16 @@ static gk_status mod_columns(void *state, gk_metrics *m, gk_error *err) {
     static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init", "min_margin"};
     gk_status s = GK_OK;
     for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    for (int t = 0; t < E->model.params.count && !s; t++) {
-        snprintf(E->norm_names[t], sizeof E->norm_names[t], "norm_%s", E->model.params.t[t].name);
-        s = gk_metrics_add_column(m, E->norm_names[t], err);
-    }
+    if (!s) s = gk_metrics_add_tensor_norms(m, &E->model.params, E->norm_names, err);
     if (!s) s = gk_metrics_add_column(m, "ipr", err);
     /* Prieto et al.: Softmax Collapse on the train set, and naive loss minimisation (the gradient along theta) */
     if (!s && E->loss_kind != LOSS_MSE) s = gk_metrics_add_column(m, "sc_share", err);
     if (!s && E->loss_kind != LOSS_MSE) s = gk_metrics_add_column(m, "grad_weight_cos", err);
-    static const char *prog[] = {"restricted_loss", "excluded_loss", "fourier_gini", "key_freq_norm_share"};
-    for (size_t k = 0; E->progress && k < sizeof prog / sizeof *prog && !s; k++) s = gk_metrics_add_column(m, prog[k], err);
+    static const char *prog[4] = {"restricted_loss", "excluded_loss", "fourier_gini", "key_freq_norm_share"};
+    for (int k = 0; k < 4 && E->progress && !s; k++) s = gk_metrics_add_column(m, prog[k], err);
     return s;
 }
 
-
-/* The mean over neurons of the IPR of their input weights, each the average of its a-half and b-half
- * (transformer1: the mean over the d_model columns of W_E of the IPR over the p number tokens). */
-static double fourier_ipr(mod_exp *E) {
-    const size_t h = E->h, p = (size_t)E->p;
-    const double *W1 = E->tr.theta + E->model.params.t[0].offset; /* 2p x h, input-major (W_E: (p+1) x d_model) */
-    const int tf = E->model_kind == MODEL_TF1;
-    const long hh = (long)h;
-#pragma omp parallel for schedule(static)
-    for (long k = 0; k < hh; k++) {
-        double ia = gk_zp_ipr(W1 + k, h, (int)p, E->cosv, E->sinv);
-        E->ipr_buf[k] = tf ? ia : 0.5 * (ia + gk_zp_ipr(W1 + p * h + k, h, (int)p, E->cosv, E->sinv));
-    }
-    double s = 0;
-    size_t cnt = 0;
-    for (size_t k = 0; k < h; k++)
-        if (isfinite(E->ipr_buf[k])) s += E->ipr_buf[k], cnt++;
-    return cnt ? s / (double)cnt : NAN;
-}
-
-/* The Fourier norms of the number inputs' weights: the a-half and b-half columns of an MLP's first layer
- * (2p x h, input-major), or the p number rows of the transformer's W_E. 0 if the first tensor is neither. */
-static int input_freq_norms(mod_exp *E) {
-    const gk_tensor *T = &E->model.params.t[0];
-    const size_t p = (size_t)E->p, h = T->cols;
-    const double *W = E->tr.theta + T->offset;
-    const int half = E->p / 2;
-    if (E->model_kind == MODEL_TF1 || T->rows == p + 1) {
-        gk_zp_freq_norms(W, h, h, E->p, E->cosv, E->sinv, E->fnorm);
-        return 1;
-    }
-    if (T->rows != 2 * p) return 0;
-    double *b = E->plogits; /* scratch: the b-half's norms */
-    gk_zp_freq_norms(W, h, h, E->p, E->cosv, E->sinv, E->fnorm);
-    gk_zp_freq_norms(W + p * h, h, h, E->p, E->cosv, E->sinv, b);
-    for (int k = 0; k <= half; k++) E->fnorm[k] += b[k];
-    return 1;
-}
-
-/* Nanda et al. (2023) Sec. 5.1: the key frequencies of the input weights now, the Gini of their Fourier norms,
- * the share of the non-constant norm in the key ones, and the train loss of the restricted logits (the class
- * means and the key frequencies' cos/sin(w_k (a + b)) parts only) and of the excluded logits (those parts
- * removed). The logits of every pair are f_train and f_test (the caller's forward). */
-static void progress_measures(mod_exp *E, double *out) {
-    const size_t n = E->D.train.n, nt = E->D.test.n, p = (size_t)E->p;
-    const int half = (E->p - 1) / 2;
-    for (int k = 0; k < 4; k++) out[k] = NAN;
-    memset(E->bysum, 0, p * p * sizeof(double));
-    gk_zp_sum_by_s(E->f_train, E->s_all, n, E->p, E->bysum);
-    gk_zp_sum_by_s(E->f_test, E->s_all + n, nt, E->p, E->bysum);
-    if (!input_freq_norms(E)) return;
-    gk_zp_top_freqs(E->fnorm, E->p, E->K, E->key);
-    gk_zp_split z = {E->p, E->K, E->key, E->coef};
-    gk_zp_split_fit(&z, E->bysum, E->cosv, E->sinv);
-    for (int keep = 1; keep >= 0; keep--) {
-        gk_zp_split_apply(&z, E->f_train, E->s_all, n, keep, E->cosv, E->sinv, E->plogits);
-        out[1 - keep] = loss_of(E, E->plogits, E->D.y_train, n, NULL);
-    }
-    double tot = 0, inkey = 0;
-    for (int k = 1; k <= half; k++) tot += E->fnorm[k];
-    for (int i = 0; i < E->K; i++) inkey += E->fnorm[E->key[i]];
-    out[2] = gk_gini(E->fnorm + 1, (size_t)half);
-    out[3] = tot > 0 ? inkey / tot : NAN;
-}
-
-/* cos(grad L, theta) on the train set: near -1 when the gradient only scales the weights up (naive loss
- * minimisation, Prieto et al. Sec. 4); NaN if the objective fails. */
-static double grad_weight_cos(mod_exp *E, gk_error *err) {
-    gk_trainer *tr = &E->tr;
-    double loss = 0;
-    memset(tr->grad, 0, tr->P * sizeof(double));
-    if (mod_objective(E, tr->theta, tr->grad, &loss, err)) return NAN;
-    double gn = gk_norm2(tr->grad, tr->P), tn = gk_norm2(tr->theta, tr->P);
-    return gn > 0 && tn > 0 ? gk_dot(tr->grad, tr->theta, tr->P) / (gn * tn) : NAN;
-}
 
 static gk_status mod_eval(void *state, double *row, gk_error *err) {
     mod_exp *E = state;
@@ -326,159 +223,57 @@ static gk_status mod_eval(void *state, double *row, gk_error *err) {
     row[c++] = gk_trainer_param_norm(&E->tr);
     row[c++] = gk_trainer_rel_dist(&E->tr);
     row[c++] = margin;
-    for (int t = 0; t < E->model.params.count; t++) {
-        const gk_tensor *T = &E->model.params.t[t];
-        row[c++] = gk_norm2(theta + T->offset, T->rows * T->cols);
-    }
-    row[c++] = fourier_ipr(E);
+    gk_tensor_norms(&E->model.params, theta, row + c);
+    c += (size_t)E->model.params.count;
+    const gk_tensor *T0 = &E->model.params.t[0]; /* the number inputs' weights: 2p x h (MLP) or W_E (p + 1 rows) */
+    const int halves = E->model_kind == MODEL_TF1 ? 1 : 2;
+    row[c++] = gk_zp_mean_ipr(theta + T0->offset, T0->cols, halves, E->p, E->cosv, E->sinv, E->ipr_buf);
     if (E->loss_kind != LOSS_MSE) {
         row[c++] = gk_softmax_collapse_share(E->f_train, n, p);
-        row[c++] = grad_weight_cos(E, err);
+        row[c++] = gk_trainer_grad_weight_cos(&E->tr, err);
     }
-    if (E->progress) {
-        progress_measures(E, row + c);
-        c += 4;
-    }
+    if (E->progress)
+        gk_zp_progress_measure(&E->prog, theta + T0->offset, T0->cols, halves, E->f_train,
+                               E->f_test, E->D.y_train, progress_loss, E, row + c);
     return GK_OK;
 }
 
-static void summarize_phases(const mod_exp *E, const gk_metrics *m, cJSON *sum);
+static gk_status mod_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    const mod_exp *E = state;
+    cJSON_AddNumberToObject(sum, "train_pairs", (double)E->D.train.n);
+    cJSON_AddNumberToObject(sum, "test_pairs", (double)E->D.test.n);
+    if (!E->progress) return GK_OK;
+    gk_phases_summary(m, GK_FIT_ACC, GK_GROK_ACC, sum); /* Nanda's three phases */
+    cJSON *key = cJSON_AddArrayToObject(sum, "key_frequencies"); /* of the final weights */
+    for (int i = 0; i < E->prog.K; i++) cJSON_AddItemToArray(key, cJSON_CreateNumber(E->prog.key[i]));
+    return GK_OK;
+}
+
+/* phases.png (io/phases.h) for a + b. */
+static gk_status mod_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
+    return ((mod_exp *)state)->progress ? gk_phases_figure(m, GK_FIT_ACC, GK_GROK_ACC, dir, err) : GK_OK;
+}
 
 /* Memorise-then-generalise in numbers: the first eval with train_acc = 1, the test accuracy there, the
  * delay of the grok step relative to it, and the growth of the Fourier IPR. */
-static gk_status mod_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    int te = gk_metrics_col(m, "test_acc"), ip = gk_metrics_col(m, "ipr");
-    if (m->nrows == 0) return GK_OK;
-    long fit = gk_metrics_first_at_least(m, "train_acc", 1.0), grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
-    cJSON_AddNumberToObject(sum, "train_pairs", (double)((mod_exp *)state)->D.train.n);
-    cJSON_AddNumberToObject(sum, "test_pairs", (double)((mod_exp *)state)->D.test.n);
-    if (fit >= 0) {
-        double fs = gk_metrics_at(m, (size_t)fit, 0);
-        cJSON_AddNumberToObject(sum, "train_acc1_step", fs);
-        cJSON_AddNumberToObject(sum, "test_acc_at_train_acc1", gk_metrics_at(m, (size_t)fit, te));
-        if (grok >= 0 && fs > 0) cJSON_AddNumberToObject(sum, "grok_delay_ratio", gk_metrics_at(m, (size_t)grok, 0) / fs);
-        else cJSON_AddNullToObject(sum, "grok_delay_ratio");
-    } else {
-        cJSON_AddNullToObject(sum, "train_acc1_step");
-        cJSON_AddNullToObject(sum, "test_acc_at_train_acc1");
-        cJSON_AddNullToObject(sum, "grok_delay_ratio");
-    }
-    double i0 = gk_metrics_at(m, 0, ip), i1 = gk_metrics_at(m, m->nrows - 1, ip);
-    if (isfinite(i0)) cJSON_AddNumberToObject(sum, "ipr_initial", i0);
-    if (isfinite(i1)) cJSON_AddNumberToObject(sum, "ipr_final", i1);
-    if (isfinite(i0) && isfinite(i1) && i0 > 0) cJSON_AddNumberToObject(sum, "ipr_ratio", i1 / i0);
-    summarize_phases(state, m, sum);
-    return GK_OK;
-}
-
-/* Nanda et al.'s three phases, read off the metrics (rows; -1: not reached): memorisation ends when the train
- * set is fit (train_acc >= GK_FIT_ACC); circuit formation ends when the test loss falls below half of its
- * maximum after the fit (the start of the cliff); cleanup ends when the test accuracy passes GK_GROK_ACC. */
-static void mod_phases(const gk_metrics *m, long end[3]) {
-    end[0] = gk_metrics_first_at_least(m, "train_acc", GK_FIT_ACC);
-    end[1] = end[2] = -1;
-    int tl = gk_metrics_col(m, "test_loss");
-    if (end[0] < 0 || tl < 0) return;
-    size_t top = (size_t)end[0];
-    for (size_t r = top; r < m->nrows; r++)
-        if (gk_metrics_at(m, r, tl) > gk_metrics_at(m, top, tl)) top = r;
-    for (size_t r = top; r < m->nrows && end[1] < 0; r++)
-        if (gk_metrics_at(m, r, tl) < 0.5 * gk_metrics_at(m, top, tl)) end[1] = (long)r;
-    long g = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
-    if (end[1] >= 0 && g >= 0) end[2] = g > end[1] ? g : end[1];
-}
-
-static void summarize_phases(const mod_exp *E, const gk_metrics *m, cJSON *sum) {
-    if (!E->progress) return;
-    static const char *names[3] = {"memorisation_end_step", "circuit_formation_end_step", "cleanup_end_step"};
-    long end[3];
-    mod_phases(m, end);
-    cJSON *ph = cJSON_AddObjectToObject(sum, "phases");
-    for (int k = 0; k < 3; k++)
-        if (end[k] >= 0) cJSON_AddNumberToObject(ph, names[k], gk_metrics_at(m, (size_t)end[k], 0));
-        else cJSON_AddNullToObject(ph, names[k]);
-    cJSON *key = cJSON_AddArrayToObject(sum, "key_frequencies"); /* of the final weights */
-    for (int i = 0; i < E->K; i++) cJSON_AddItemToArray(key, cJSON_CreateNumber(E->key[i]));
-}
-
-/* phases.png/svg, in the style of Nanda et al. Fig. 5/7: train, test, restricted and excluded loss (log) and the
- * Gini of the Fourier norms against the step (linear, as Nanda), the ends of the three phases drawn as vertical
- * lines: "fit" (memorisation), "circuit" (circuit formation), "cleanup". */
-static gk_status phases_figure(const gk_metrics *m, const char *dir, gk_error *err) {
-    static const char *cols[6] = {"step", "train_loss", "test_loss", "restricted_loss", "excluded_loss", "fourier_gini"};
-    static const char *labels[4] = {"train loss", "test loss", "restricted loss", "excluded loss"};
-    static const int colours[4] = {GK_RGB(31, 119, 180), GK_RGB(214, 39, 40), GK_RGB(44, 160, 44), GK_RGB(148, 103, 189)};
-    static const char *phase[3] = {"fit", "circuit", "cleanup"};
-    const size_t n = m->nrows;
-    double *buf = malloc(6 * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    for (int k = 0; k < 6; k++) gk_metrics_column(m, gk_metrics_col(m, cols[k]), buf + (size_t)k * n);
-    gk_panel pan[2];
-    memset(pan, 0, sizeof pan);
-    pan[0] = (gk_panel){.title = "losses: the restricted loss falls before the test loss (Nanda et al. Fig. 7)",
-                        .xlabel = "step", .ylabel = "loss", .logy = 1};
-    pan[1] = (gk_panel){.title = "Gini coefficient of the Fourier norms of the input weights", .xlabel = "step",
-                        .ylabel = "Gini", .ymin = 0, .ymax = 1};
-    for (int k = 0; k < 4; k++) {
-        pan[0].series[k] = (gk_series){labels[k], buf, buf + (size_t)(k + 1) * n, n, k >= 2 ? 2 : 0};
-        pan[0].colour[k] = colours[k];
-    }
-    pan[0].nseries = 4;
-    pan[1].series[0] = (gk_series){"Gini", buf, buf + 5 * n, n, 0};
-    pan[1].nseries = 1;
-    long end[3];
-    mod_phases(m, end);
-    for (int k = 0; k < 3; k++)
-        for (int q = 0; q < 2 && end[k] > 0; q++) {
-            pan[q].vline[pan[q].nvlines] = gk_metrics_at(m, (size_t)end[k], 0);
-            pan[q].vline_label[pan[q].nvlines++] = phase[k];
-        }
-    char base[1024];
-    gk_status s = gk_path_join(base, sizeof base, dir, "phases", err);
-    if (!s) s = gk_plot_panels(base, "modular addition: progress measures and phases", pan, 2, err);
-    free(buf);
-    return s;
-}
+static const gk_fact mod_facts[] = {
+    GK_STEP_WHEN("train_acc1_step", "train_acc", GK_RULE_AT_LEAST, 1.0, NULL),
+    GK_VALUE_AT("test_acc_at_train_acc1", "test_acc", "train_acc1_step"),
+    GK_RATIO_OF("grok_delay_ratio", "test_grok_step", "train_acc1_step"),
+    GK_INITIAL_OF("ipr_initial", "ipr"),
+    GK_FINAL_OF("ipr_final", "ipr"),
+    GK_RATIO_OF("ipr_ratio", "ipr_final", "ipr_initial"),
+    {NULL},
+};
 
 /* progress.png/svg: the Fourier IPR and the minimum train margin against the step. */
-static gk_status mod_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
-    if (m->nrows < 2) return GK_OK;
-    const size_t n = m->nrows;
-    double *buf = malloc(3 * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    gk_metrics_column(m, 0, buf);
-    gk_metrics_column(m, gk_metrics_col(m, "ipr"), buf + n);
-    gk_metrics_column(m, gk_metrics_col(m, "min_margin"), buf + 2 * n);
-    gk_panel pan[2];
-    memset(pan, 0, sizeof pan);
-    pan[0] = (gk_panel){.title = "Fourier IPR of the first-layer weights (mean over neurons)", .xlabel = "step",
-                        .ylabel = "IPR", .logx = 1, .ymin = 0, .ymax = 1.02};
-    pan[0].series[0] = (gk_series){"ipr", buf, buf + n, n, 0};
-    pan[0].nseries = 1;
-    pan[1] = (gk_panel){.title = "minimum train margin", .xlabel = "step", .ylabel = "margin", .logx = 1};
-    pan[1].series[0] = (gk_series){"min margin", buf, buf + 2 * n, n, 0};
-    pan[1].nseries = 1;
-    char base[1024];
-    gk_status s = gk_path_join(base, sizeof base, dir, "progress", err);
-    if (!s) s = gk_plot_panels(base, "modular arithmetic: progress measures", pan, 2, err);
-    free(buf);
-    if (!s && ((mod_exp *)state)->progress) s = phases_figure(m, dir, err);
-    return s;
-}
-
-static const gk_rule mod_progress_rules[] = {
-    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
-    {"restricted loss halved", "restricted_loss", GK_RULE_FRAC_OF_START, 0.5, NULL},
-    {"test loss halved", "test_loss", GK_RULE_FRAC_OF_START, 0.5, NULL},
-    {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL},
-    {NULL, NULL, 0, 0, NULL},
+static const gk_curve_figure mod_curves[] = {
+    {.file = "progress", .title = "modular arithmetic: progress measures",
+     .panels = {{.title = "Fourier IPR of the first-layer weights (mean over neurons)", .ylabel = "IPR", .ymax = 1.02,
+                 .curves = {{"ipr", "ipr", 0}}},
+                {.title = "minimum train margin", .ylabel = "margin", .curves = {{"min_margin", "min margin", 0}}}}},
+    {NULL},
 };
-static const gk_rule mod_rules[] = {
-    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
-    {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL},
-    {NULL, NULL, 0, 0, NULL},
-};
-static const gk_rule *mod_rule_list(void *state) { return ((mod_exp *)state)->progress ? mod_progress_rules : mod_rules; }
 
 static gk_trainer *mod_trainer(void *state) { return &((mod_exp *)state)->tr; }
 static double mod_predicted(void *state) { return NAN; }
@@ -486,6 +281,19 @@ static gk_status mod_save(void *state, const char *dir, gk_error *err) {
     return gk_mod_data_save_csv(&((mod_exp *)state)->D, dir, err);
 }
 
+static const gk_rule mod_rules[] = {
+    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
+    {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule mod_progress_rules[] = {
+    {"train set fit", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL},
+    {"restricted loss halved", "restricted_loss", GK_RULE_FRAC_OF_START, 0.5, NULL},
+    {"test loss halved", "test_loss", GK_RULE_FRAC_OF_START, 0.5, NULL},
+    {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule *mod_rule_list(void *state) { return ((mod_exp *)state)->progress ? mod_progress_rules : mod_rules; }
 
 /* Peak memory: the parameters with their copies and AdamW moments, and the activations of all p^2 pairs. */
 static double mod_bytes(const gk_config *cfg, const char **key) {
@@ -513,6 +321,8 @@ static const gk_exp_type modular_type = {
     .eval = mod_eval,
     .predicted_step = mod_predicted,
     .save_data = mod_save,
+    .facts = mod_facts,
+    .curves = mod_curves,
     .summarize = mod_summarize,
     .figures = mod_figures,
 };

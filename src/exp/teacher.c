@@ -20,10 +20,7 @@
 #include "exp/exp.h"
 #include "exp/teacher.h"
 
-#include "data/teacher_data.h"
-#include "io/fsutil.h"
-#include "io/plot.h"
-#include "io/samples_csv.h"
+#include "data/teacher_task.h"
 #include "model/mlp_tanh.h"
 #include "train/train.h"
 
@@ -48,9 +45,7 @@ static const gk_param_spec ts_params[] = {
      "a sample is correct if its MSE (mean over the d_out outputs) is below this"},
     {"lr", GK_P_REAL, "3e-4", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "0.05", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (theta *= 1 - lr wd)"},
-    {"beta1", GK_P_REAL, "0.9", 0, 1, 0, 1, NULL, "AdamW beta1"},
-    {"beta2", GK_P_REAL, "0.999", 0, 1, 0, 1, NULL, "AdamW beta2"},
-    {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},
+    GK_ADAMW_PARAMS("0.999", "0"),
     GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
@@ -121,9 +116,8 @@ static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!s) s = gk_teacher_targets(&E->data, widths, L, dseed, err);
     if (!s) s = gk_mlp_tanh_create(&E->model, widths, L, gk_config_real(cfg, "out_scale"), STUDENT_STREAM, err);
     if (!s) s = gk_model_reserve(&E->model, ntr > nte ? ntr : nte, err);
-    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd"),
-                       .beta1 = gk_config_real(cfg, "beta1"), .beta2 = gk_config_real(cfg, "beta2"),
-                       .eps = gk_config_real(cfg, "eps")};
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW};
+    gk_train_opts_adamw_from_config(cfg, &o);
     gk_train_opts_transforms_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, ts_objective, NULL, E, err);
     if (s) {
@@ -169,22 +163,6 @@ static gk_status ts_columns(void *state, gk_metrics *m, gk_error *err) {
     return s;
 }
 
-/* The MSE over all n k entries, and the share of samples whose own MSE (mean over the k outputs) is below thr. */
-static double mse_and_acc(const double *f, const double *y, size_t n, size_t k, double thr, double *acc) {
-    double total = 0, correct = 0;
-    for (size_t i = 0; i < n; i++) {
-        double e = 0;
-        for (size_t j = 0; j < k; j++) {
-            const double r = f[i * k + j] - y[i * k + j];
-            e += r * r;
-        }
-        total += e;
-        correct += e / (double)k < thr;
-    }
-    *acc = n ? correct / (double)n : 0;
-    return n ? total / ((double)n * (double)k) : 0;
-}
-
 static gk_status ts_eval(void *state, double *row, gk_error *err) {
     ts_exp *E = state;
     const size_t n = E->data.n_train, nt = E->data.n_test;
@@ -193,23 +171,16 @@ static gk_status ts_eval(void *state, double *row, gk_error *err) {
     if (s) return s;
     double tr_acc, te_acc;
     size_t c = 2;
-    row[c++] = mse_and_acc(E->f_train, E->t_train, n, E->dout, E->threshold, &tr_acc);
+    row[c++] = gk_teacher_mse_acc(E->f_train, E->t_train, n, E->dout, E->threshold, &tr_acc);
     row[c++] = tr_acc;
-    row[c++] = mse_and_acc(E->f_test, E->t_test, nt, E->dout, E->threshold, &te_acc);
+    row[c++] = gk_teacher_mse_acc(E->f_test, E->t_test, nt, E->dout, E->threshold, &te_acc);
     row[c++] = te_acc;
     row[c++] = gk_trainer_param_norm(&E->tr);
     row[c++] = gk_trainer_rel_dist(&E->tr);
     return GK_OK;
 }
 
-
-static void add_row_step(cJSON *sum, const char *key, const gk_metrics *m, long row) {
-    if (row >= 0) cJSON_AddNumberToObject(sum, key, gk_metrics_at(m, (size_t)row, 0));
-    else cJSON_AddNullToObject(sum, key);
-}
-
-/* Fit, then generalise: the fit step (train_acc >= 0.99), the test accuracy and loss there, the first steps with
- * test_acc >= 0.5 and >= 0.9 and their ratio to the fit step, the teacher's size, and the norms. */
+/* The teacher's size, and what "accuracy" means here. */
 static gk_status ts_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     ts_exp *E = state;
     double y2 = 0;
@@ -217,92 +188,37 @@ static gk_status ts_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_e
     cJSON_AddNumberToObject(sum, "teacher_norm", E->data.teacher_norm);
     cJSON_AddNumberToObject(sum, "test_target_mean_square", y2 / (double)(E->data.n_test * E->dout));
     cJSON_AddStringToObject(sum, "acc_rule", "per-sample MSE (mean over the outputs) < threshold");
-    if (m->nrows == 0) return GK_OK;
-    const int te = gk_metrics_col(m, "test_acc"), tl = gk_metrics_col(m, "test_loss"), pn = gk_metrics_col(m, "param_norm");
-    const long fit = gk_metrics_first_at_least(m, "train_acc", GK_FIT_ACC);
-    const long g50 = gk_metrics_first_at_least(m, "test_acc", 0.5), g90 = gk_metrics_first_at_least(m, "test_acc", 0.9);
-    add_row_step(sum, "fit_step", m, fit);
-    if (fit >= 0) {
-        cJSON_AddNumberToObject(sum, "test_acc_at_fit", gk_metrics_at(m, (size_t)fit, te));
-        cJSON_AddNumberToObject(sum, "test_loss_at_fit", gk_metrics_at(m, (size_t)fit, tl));
-        cJSON_AddNumberToObject(sum, "norm_at_fit", gk_metrics_at(m, (size_t)fit, pn));
-    } else {
-        cJSON_AddNullToObject(sum, "test_acc_at_fit");
-        cJSON_AddNullToObject(sum, "test_loss_at_fit");
-        cJSON_AddNullToObject(sum, "norm_at_fit");
-    }
-    add_row_step(sum, "test_acc50_step", m, g50);
-    add_row_step(sum, "test_acc90_step", m, g90);
-    const double fs = fit >= 0 ? gk_metrics_at(m, (size_t)fit, 0) : 0;
-    if (fs > 0 && g50 >= 0) cJSON_AddNumberToObject(sum, "delay50_ratio", gk_metrics_at(m, (size_t)g50, 0) / fs);
-    else cJSON_AddNullToObject(sum, "delay50_ratio");
-    cJSON_AddNumberToObject(sum, "norm_initial", gk_metrics_at(m, 0, pn));
-    cJSON_AddNumberToObject(sum, "norm_final", gk_metrics_at(m, m->nrows - 1, pn));
     return GK_OK;
 }
 
+/* Fit, then generalise: the fit step (train_acc >= 0.99), the test accuracy and loss there, the first steps with
+ * test_acc >= 0.5 and >= 0.9 and their ratio to the fit step, and the norms. */
+static const gk_fact ts_facts[] = {
+    GK_FIT_FACTS,
+    GK_VALUE_AT("test_loss_at_fit", "test_loss", "fit_step"),
+    GK_STEP_WHEN("test_acc50_step", "test_acc", GK_RULE_AT_LEAST, 0.5, NULL),
+    GK_STEP_WHEN("test_acc90_step", "test_acc", GK_RULE_AT_LEAST, 0.9, NULL),
+    GK_RATIO_OF("delay50_ratio", "test_acc50_step", "fit_step"),
+    {NULL},
+};
+
 /* mse.png/svg: train and test MSE on a log axis with the accuracy threshold drawn as a dashed line (the mean
  * MSE falls below it before most samples do), and the parameter norm as the weight decay shrinks it. */
-static gk_status ts_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
-    ts_exp *E = state;
-    if (m->nrows < 2) return GK_OK;
-    const size_t n = m->nrows;
-    double *buf = malloc(5 * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    double *x = buf, *tr = buf + n, *te = buf + 2 * n, *thr = buf + 3 * n, *pn = buf + 4 * n;
-    gk_metrics_column(m, 0, x);
-    gk_metrics_column(m, gk_metrics_col(m, "train_loss"), tr);
-    gk_metrics_column(m, gk_metrics_col(m, "test_loss"), te);
-    gk_metrics_column(m, gk_metrics_col(m, "param_norm"), pn);
-    for (size_t r = 0; r < n; r++) thr[r] = E->threshold;
-    gk_panel pan[2];
-    memset(pan, 0, sizeof pan);
-    pan[0].title = "MSE (mean over samples and outputs)", pan[0].xlabel = "step", pan[0].ylabel = "MSE";
-    pan[0].logx = pan[0].logy = 1;
-    pan[0].series[0] = (gk_series){"train", x, tr, n, 0};
-    pan[0].series[1] = (gk_series){"test", x, te, n, 0};
-    pan[0].series[2] = (gk_series){"accuracy threshold", x, thr, n, 2};
-    pan[0].nseries = 3;
-    pan[1].title = "parameter norm", pan[1].xlabel = "step", pan[1].ylabel = "||theta||", pan[1].logx = 1;
-    pan[1].series[0] = (gk_series){"||theta||", x, pn, n, 0};
-    pan[1].nseries = 1;
-    char base[1024];
-    gk_status s = gk_path_join(base, sizeof base, dir, "mse", err);
-    if (!s) s = gk_plot_panels(base, "teacher-student: the test MSE falls long after the train MSE", pan, 2, err);
-    free(buf);
-    return s;
-}
+static const gk_curve_figure ts_curves[] = {
+    {.file = "mse", .title = "teacher-student: the test MSE falls long after the train MSE",
+     .panels = {{.title = "MSE (mean over samples and outputs)", .ylabel = "MSE", .logy = 1,
+                 .curves = {{"train_loss", "train", 0}, {"test_loss", "test", 0}},
+                 .hline_key = "threshold", .hline_label = "accuracy threshold"},
+                {.title = "parameter norm", .ylabel = "||theta||", .curves = {{"param_norm", "||theta||", 0}}}}},
+    {NULL},
+};
 
-/* --save-data: train.csv and test.csv with the inputs x0.. and the teacher's outputs y0.. (the raw targets,
- * without the centring shift). */
-static gk_status save_split(const char *dir, const char *name, const double *x, const double *y, size_t n, size_t din,
-                            size_t dout, gk_error *err) {
-    enum { MAX_OUT = 64 };
-    if (dout > MAX_OUT) return gk_fail(err, GK_EINVAL, "--save-data writes at most %d outputs (d_out=%zu)", MAX_OUT, dout);
-    double *cols = malloc((n ? n : 1) * dout * sizeof(double));
-    if (!cols) return gk_fail(err, GK_ENOMEM, "out of memory");
-    const double *labels[MAX_OUT];
-    char names[MAX_OUT][16];
-    const char *label_names[MAX_OUT];
-    for (size_t k = 0; k < dout; k++) {
-        for (size_t i = 0; i < n; i++) cols[k * n + i] = y[i * dout + k];
-        labels[k] = cols + k * n;
-        snprintf(names[k], sizeof names[k], "y%zu", k);
-        label_names[k] = names[k];
-    }
-    gk_status s = gk_write_dense_samples_csv(dir, name, x, n, din, labels, label_names, (int)dout, err);
-    free(cols);
-    return s;
-}
-
+/* --save-data: the inputs and the teacher's outputs (the raw targets, without the centring shift). */
 static gk_status ts_save(void *state, const char *dir, gk_error *err) {
-    const gk_teacher_data *D = &((ts_exp *)state)->data;
-    gk_status s = save_split(dir, "train.csv", D->x_train, D->y_train, D->n_train, D->d_in, D->d_out, err);
-    return s ? s : save_split(dir, "test.csv", D->x_test, D->y_test, D->n_test, D->d_in, D->d_out, err);
+    return gk_teacher_data_save_csv(&((ts_exp *)state)->data, dir, err);
 }
 
 static gk_trainer *ts_trainer(void *state) { return &((ts_exp *)state)->tr; }
-static double ts_predicted(void *state) { return NAN; }
 
 /* Fit, then generalise: the share of test samples with MSE below the threshold rises long after the fit. */
 static const gk_rule ts_rules[] = {
@@ -322,10 +238,10 @@ static const gk_exp_type teacher_type = {
     .columns = ts_columns,
     .trainer = ts_trainer,
     .eval = ts_eval,
-    .predicted_step = ts_predicted,
     .save_data = ts_save,
+    .facts = ts_facts,
+    .curves = ts_curves,
     .summarize = ts_summarize,
-    .figures = ts_figures,
 };
 
 const gk_preset gk_presets_teacher[] = {

@@ -35,11 +35,14 @@
 
 #include "data/xor_data.h"
 #include "io/fsutil.h"
+#include "io/neuron_plots.h"
+#include "io/seeds.h"
+#include "io/steps_list.h"
 #include "io/plot.h"
-#include "model/relu2.h"
+#include "model/relu2_span.h"
+#include "theory/xor_refs.h"
 #include "train/train.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -48,8 +51,6 @@
 #include <unistd.h>
 
 #define XOR_MAX_SNAPS 6
-/* Fixed row blocks of the set-up products (each a single-threaded dgemm; the cut depends on the shapes only). */
-#define XOR_SETUP_BLOCKS 4
 
 static const gk_param_spec xor_params[] = {
     {"p", GK_P_INT, "10000", 2, 1e8, 0, 0, NULL, "input dimension"},
@@ -91,13 +92,10 @@ typedef struct xor_rep {
     gk_relu2_input in_train, in_test;
     long fwd_step; /* the step whose train forward f_train and the model's cache hold (eval's), or -1 */
     double *theta, *theta0;
-    /* span path (see relu2.h): products computed once at set-up, then the coefficients */
-    double *ZX;   /* (n + nt) x n: K = X X^T (first n rows), then X_test X^T */
-    double *ZW0;  /* (n + nt) x m: X W(0)^T, then X_test W(0)^T */
-    double *Xmu;  /* n x 2: <x_i, mu1>, <x_i, mu2> */
-    double *W0mu; /* m x 2: <w_j(0), mu1>, <w_j(0), mu2> */
-    double *w0n2; /* m: ||w_j(0)||^2 */
-    double *At;   /* n x m: A^T, At[i m + j] = A_ji (training state; zero at init) */
+    /* span path (model/relu2_span.h): products computed once at set-up (directions mu1, mu2), then the
+     * coefficients */
+    gk_relu2_products S;
+    double *At; /* n x m: A^T, At[i m + j] = A_ji (training state; zero at init) */
 } xor_rep;
 
 #define XOR_NMET 13 /* the per-run metrics, in column order */
@@ -130,25 +128,6 @@ typedef struct xor_exp {
     int snap_done[XOR_MAX_SNAPS];
 } xor_exp;
 
-/* Parses "0,1,15" into steps (sorted input not required). Returns the count, or -1 if malformed. */
-static int parse_steps(const char *s, long *out, int cap) {
-    int k = 0;
-    const char *c = s;
-    while (*c) {
-        char *end;
-        if (*c < '0' || *c > '9') return -1;
-        long v = strtol(c, &end, 10);
-        if (end == c || v < 0 || k >= cap) return -1;
-        out[k++] = v;
-        c = end;
-        if (*c == ',') {
-            c++;
-            if (!*c) return -1;
-        } else if (*c) return -1;
-    }
-    return k;
-}
-
 static double mu_norm_of(const gk_config *cfg) {
     double mu = gk_config_real(cfg, "mu_norm");
     if (mu > 0) return mu;
@@ -174,10 +153,11 @@ static double xor_bytes(const gk_config *cfg) {
 static gk_status xor_check(const gk_config *cfg, gk_error *err) {
     long tmp[XOR_MAX_SNAPS];
     const char *bs = gk_config_str(cfg, "boundary_steps");
-    if (parse_steps(bs, tmp, XOR_MAX_SNAPS) < 0)
+    if (gk_parse_steps(bs, tmp, XOR_MAX_SNAPS) < 0)
         return gk_fail(err, GK_EINVAL,
                        "boundary_steps=%s is not allowed: give 0 to %d comma-separated non-negative integers, e.g. 0,1,15",
                        bs, XOR_MAX_SNAPS);
+    /* its own check rather than memory_bytes: the message names every size and, for path=direct, the span path */
     double bytes = xor_bytes(cfg);
     double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
     if (!(mem > 0)) mem = 64e9;
@@ -193,8 +173,9 @@ static gk_status xor_check(const gk_config *cfg, gk_error *err) {
 static void rep_free(xor_rep *R) {
     gk_xor_data_free(&R->D);
     gk_model_free(&R->model);
+    gk_relu2_products_free(&R->S);
     double *bufs[] = {R->f_train, R->f_test, R->dldf, R->lin_test, R->lin_train, R->proj,
-                      R->wnorm, R->ZX, R->ZW0, R->Xmu, R->W0mu, R->w0n2}; /* theta, theta0, At: the trainer's */
+                      R->wnorm}; /* theta, theta0, At: the trainer's */
     for (size_t k = 0; k < sizeof bufs / sizeof *bufs; k++) free(bufs[k]);
 }
 
@@ -213,27 +194,11 @@ static void xor_destroy(void *state) {
     free(E);
 }
 
-/* out[i] = <A_i, x> for the rows of A (rows x p): gk_dot per row, so the result does not depend on threads
- * (a threaded dgemv may split the reduction). */
-static void rows_dot(const double *A, size_t rows, size_t p, const double *x, double scale, double *out) {
-    const long r = (long)rows;
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < r; i++) out[i] = scale * gk_dot(A + (size_t)i * p, x, p);
-}
-
 /* proj[j] = <w_j, mu1>, proj[m + j] = <w_j, mu2>. span: <w_j(0), mu_k> + sum_i A_ji <x_i, mu_k> (i in order). */
 static void projections(const xor_exp *E, const xor_rep *R, double *proj) {
     const size_t m = E->m;
-    if (!E->span) {
-        rows_dot(R->theta, m, E->p, R->D.mu1, 1.0, proj);
-        rows_dot(R->theta, m, E->p, R->D.mu2, 1.0, proj + m);
-        return;
-    }
-    for (size_t j = 0; j < m; j++) proj[j] = R->W0mu[2 * j], proj[m + j] = R->W0mu[2 * j + 1];
-    for (size_t i = 0; i < E->n; i++) {
-        const double *a = R->At + i * m, u = R->Xmu[2 * i], v = R->Xmu[2 * i + 1];
-        for (size_t j = 0; j < m; j++) proj[j] += a[j] * u, proj[m + j] += a[j] * v;
-    }
+    if (E->span) gk_relu2_products_project(&R->S, R->At, proj);
+    else gk_relu2_dense_project(R->theta, m, E->p, R->D.mu1, R->D.mu2, proj);
 }
 
 static void take_snapshots(xor_exp *E, long step) {
@@ -258,84 +223,30 @@ static gk_status rep_alloc_common(const xor_exp *E, xor_rep *R, gk_error *err) {
     return GK_OK;
 }
 
-/* direct path: W and W(0) (m x p), the inputs kept; the linear reference through v = sum_i y_i x_i. */
+/* direct path: W and W(0) (m x p), the inputs kept; the linear reference from them (theory/xor_refs.h). */
 static gk_status rep_create_direct(const xor_exp *E, xor_rep *R, gk_error *err) {
     R->fwd_step = -1;
     R->in_train = (gk_relu2_input){E->n, E->p, R->D.X_train};
     R->in_test = (gk_relu2_input){E->nt, E->p, R->D.X_test};
-    double *v = malloc(E->p * sizeof(double));
-    if (!v) {
-        free(v);
-        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
-                       (unsigned long long)R->seed);
-    }
     gk_relu2_init(&R->model, E->omega, R->seed, R->theta);
     memcpy(R->theta0, R->theta, E->P * sizeof(double));
-    memset(v, 0, E->p * sizeof(double));
-    for (size_t i = 0; i < E->n; i++) { /* fixed order over i */
-        const double *x = R->D.X_train + i * E->p, yi = R->D.y_train[i];
-        for (size_t j = 0; j < E->p; j++) v[j] += yi * x[j];
-    }
-    rows_dot(R->D.X_test, E->nt, E->p, v, 1.0, R->lin_test);
-    rows_dot(R->D.X_train, E->n, E->p, v, 1.0, R->lin_train);
-    free(v);
-    return GK_OK;
+    return gk_linear_ref_scores(R->D.X_train, R->D.y_train, E->n, E->p, R->D.X_test, E->nt, R->lin_train,
+                                R->lin_test, err);
 }
 
-/* The products of Z = [X; X_test] ((n + nt) x p, one block) with X and W(0), in fixed row blocks of Z. */
-static void span_products(const xor_exp *E, xor_rep *R, const double *W0) {
-    const size_t n = E->n, m = E->m, p = E->p, rows = n + E->nt;
-    const double *Z = R->D.X_train;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < XOR_SETUP_BLOCKS; b++) {
-        size_t r0 = rows * (size_t)b / XOR_SETUP_BLOCKS, r1 = rows * (size_t)(b + 1) / XOR_SETUP_BLOCKS;
-        if (r1 == r0) continue;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)n, (int)p, 1.0, Z + r0 * p,
-                    (int)p, Z, (int)p, 0.0, R->ZX + r0 * n, (int)n);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)m, (int)p, 1.0, Z + r0 * p,
-                    (int)p, W0, (int)p, 0.0, R->ZW0 + r0 * m, (int)m);
-    }
-    const long nn = (long)n, mm = (long)m;
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < nn; i++) {
-        R->Xmu[2 * i] = gk_dot(Z + (size_t)i * p, R->D.mu1, p);
-        R->Xmu[2 * i + 1] = gk_dot(Z + (size_t)i * p, R->D.mu2, p);
-    }
-#pragma omp parallel for schedule(static)
-    for (long j = 0; j < mm; j++) {
-        const double *w = W0 + (size_t)j * p;
-        R->W0mu[2 * j] = gk_dot(w, R->D.mu1, p);
-        R->W0mu[2 * j + 1] = gk_dot(w, R->D.mu2, p);
-        R->w0n2[j] = gk_dot(w, w, p);
-    }
-}
-
-/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed.
- * The linear reference: <v, x> = sum_l y_l <x_l, x>, from the rows of Z X^T. */
+/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed;
+ * the linear reference from the products. */
 static gk_status rep_create_span(const xor_exp *E, xor_rep *R, gk_error *err) {
-    const size_t n = E->n, nt = E->nt, m = E->m, rows = n + nt;
     double *W0 = malloc(E->P * sizeof(double));
-    R->ZX = malloc(rows * n * sizeof(double));
-    R->ZW0 = malloc(rows * m * sizeof(double));
-    R->Xmu = malloc(2 * n * sizeof(double));
-    R->W0mu = malloc(2 * m * sizeof(double));
-    R->w0n2 = malloc(m * sizeof(double));
-    if (!(W0 && R->ZX && R->ZW0 && R->Xmu && R->W0mu && R->w0n2)) {
-        free(W0);
-        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, m,
+    if (!W0)
+        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
                        (unsigned long long)R->seed);
-    }
     gk_relu2_init(&R->model, E->omega, R->seed, W0);
-    span_products(E, R, W0);
+    gk_status s = gk_relu2_products_make(&R->S, R->D.X_train, E->n, E->nt, W0, E->m, E->p, R->D.mu1, R->D.mu2, err);
     free(W0);
+    if (s) return s;
     gk_xor_data_drop_inputs(&R->D);
-    for (size_t r = 0; r < rows; r++) {
-        const double *g = R->ZX + r * n;
-        double s = 0;
-        for (size_t l = 0; l < n; l++) s += R->D.y_train[l] * g[l];
-        if (r < n) R->lin_train[r] = s;
-        else R->lin_test[r - n] = s;
-    }
+    gk_linear_ref_scores_span(&R->S, R->D.y_train, R->lin_train, R->lin_test);
     return GK_OK;
 }
 
@@ -432,7 +343,7 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     for (int c = 0; c < 3 && !s; c++) s = gk_metrics_add_column(&E->per_seed, lead[c], err);
     for (int c = 0; c < XOR_NMET && !s; c++) s = gk_metrics_add_column(&E->per_seed, xor_met[c], err);
     long req[XOR_MAX_SNAPS];
-    int nreq = parse_steps(gk_config_str(cfg, "boundary_steps"), req, XOR_MAX_SNAPS);
+    int nreq = gk_parse_steps(gk_config_str(cfg, "boundary_steps"), req, XOR_MAX_SNAPS);
     GK_ASSERT(nreq >= 0); /* check() ran */
     for (int k = 0; k < nreq && !s; k++) {
         long t = req[k] > E->steps ? E->steps : req[k];
@@ -482,15 +393,9 @@ static gk_status rep_step_direct(xor_exp *E, xor_rep *R, gk_error *err) {
     return s;
 }
 
-static void span_forward(xor_exp *E, xor_rep *R, int test, double *out) {
-    const size_t n = E->n;
-    gk_relu2_span S = {test ? E->nt : n, n, test ? R->ZX + n * n : R->ZX, test ? R->ZW0 + n * E->m : R->ZW0};
-    gk_relu2_span_forward(&R->model, &S, R->At, E->GA, E->H, out);
-}
-
 /* span: the same GD step on the coefficients A (relu2.h). */
 static gk_status rep_step_span(xor_exp *E, xor_rep *R, gk_error *err) {
-    span_forward(E, R, 0, R->f_train);
+    gk_relu2_products_forward(&R->model, &R->S, 0, R->At, E->GA, E->H, R->f_train);
     gk_status s = rep_dout(E, R, err);
     if (!s) gk_relu2_span_update(&R->model, E->n, E->H, R->dldf, R->At);
     return s;
@@ -518,18 +423,6 @@ static void xor_visit(void *state, gk_state *st) {
     for (int k = 0; st->loading && k < E->K; k++) E->rep[k].fwd_step = -1;
 }
 
-/* Accuracy against labels y on the points with mask[i] == want (ties f = 0 count 1/2); NAN if none. */
-static double masked_acc(const double *f, const double *y, const unsigned char *mask, int want, size_t n) {
-    double hit = 0, cnt = 0;
-    for (size_t i = 0; i < n; i++) {
-        if ((mask[i] != 0) != (want != 0)) continue;
-        double z = y[i] * f[i];
-        hit += z > 0 ? 1.0 : z == 0 ? 0.5 : 0.0;
-        cnt += 1;
-    }
-    return cnt > 0 ? hit / cnt : NAN;
-}
-
 static int sgn(double x) { return (x > 0) - (x < 0); }
 
 /* direct: f_test, f_train, ||W||, ||W - W(0)|| / ||W(0)||, ||w_j|| from W. */
@@ -538,42 +431,20 @@ static gk_status fill_direct(const xor_exp *E, xor_rep *R, double *norm, double 
     gk_status s = gk_model_forward(&R->model, R->theta, &R->in_test, E->nt, R->f_test, err);
     if (!s) s = gk_model_forward(&R->model, R->theta, &R->in_train, E->n, R->f_train, err);
     R->fwd_step = s ? -1 : E->tr.step;
-    if (s) return s;
-    *norm = gk_norm2(R->theta, E->P);
-    double n0 = gk_norm2(R->theta0, E->P);
-    *rel = n0 > 0 ? gk_dist2(R->theta, R->theta0, E->P) / n0 : NAN;
-    const long mm = (long)E->m;
-#pragma omp parallel for schedule(static)
-    for (long j = 0; j < mm; j++) R->wnorm[j] = gk_norm2(R->theta + (size_t)j * E->p, E->p);
-    return GK_OK;
+    if (!s) gk_relu2_dense_norms(R->theta, R->theta0, E->m, E->p, R->wnorm, norm, rel);
+    return s;
 }
 
-/* span: the same from the products. With a_j = column j of At and GA = K At (the train forward's):
- *   ||w_j||^2 = ||w_j(0)||^2 + 2 a_j.(X w_j(0)) + a_j^T K a_j,   ||w_j - w_j(0)||^2 = a_j^T K a_j. */
+/* span: the same from the products (model/relu2_span.h). */
 static void fill_span(xor_exp *E, xor_rep *R, double *norm, double *rel) {
-    const size_t n = E->n, m = E->m;
-    span_forward(E, R, 1, R->f_test);
-    span_forward(E, R, 0, R->f_train); /* last: E->GA holds K At */
-    double *wn2 = R->wnorm, *dn2 = E->dn2;
-    memset(wn2, 0, m * sizeof(double));
-    memset(dn2, 0, m * sizeof(double));
-    for (size_t i = 0; i < n; i++) { /* i in order */
-        const double *a = R->At + i * m, *xw = R->ZW0 + i * m, *ga = E->GA + i * m;
-        for (size_t j = 0; j < m; j++) wn2[j] += a[j] * xw[j], dn2[j] += a[j] * ga[j];
-    }
-    double s = 0, s0 = 0, sd = 0;
-    for (size_t j = 0; j < m; j++) {
-        wn2[j] = R->w0n2[j] + 2.0 * wn2[j] + dn2[j];
-        s += wn2[j], s0 += R->w0n2[j], sd += dn2[j];
-        wn2[j] = sqrt(fmax(wn2[j], 0.0));
-    }
-    *norm = sqrt(s);
-    *rel = s0 > 0 ? sqrt(sd) / sqrt(s0) : NAN;
+    gk_relu2_products_forward(&R->model, &R->S, 1, R->At, E->GA, E->H, R->f_test);
+    gk_relu2_products_forward(&R->model, &R->S, 0, R->At, E->GA, E->H, R->f_train); /* last: E->GA holds K At */
+    gk_relu2_products_norms(&R->S, R->At, E->GA, R->wnorm, E->dn2, norm, rel);
 }
 
 /* The XOR_NMET metrics of run R at the current step, into vals. */
 static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
-    const size_t n = E->n, nt = E->nt, m = E->m;
+    const size_t n = E->n, nt = E->nt;
     double norm = NAN, rel = NAN;
     gk_status s = GK_OK;
     if (E->span) fill_span(E, R, &norm, &rel);
@@ -582,48 +453,17 @@ static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
     double tr_acc, te_acc;
     double tr_loss = gk_logistic_loss(R->f_train, R->D.y_train, n, NULL, &tr_acc);
     double te_loss = gk_logistic_loss(R->f_test, R->D.y_test, nt, NULL, &te_acc);
-    double acc_clean = masked_acc(R->f_train, R->D.y_train, R->D.flipped, 0, n);
-    double acc_flip = masked_acc(R->f_train, R->D.y_train, R->D.flipped, 1, n);
+    double acc_clean = gk_sign_accuracy(R->D.y_train, R->f_train, R->D.flipped, 0, n);
+    double acc_flip = gk_sign_accuracy(R->D.y_train, R->f_train, R->D.flipped, 1, n);
     projections(E, R, R->proj);
-    const double *a = gk_relu2_a(&R->model);
-    double al[4] = {0, 0, 0, 0}, cnt[2] = {0, 0}; /* pos mu1, pos mu2, neg mu1, neg mu2 */
-    for (size_t j = 0; j < m; j++) {
-        int g = a[j] > 0 ? 0 : 1;
-        double d = R->wnorm[j] * E->mu;
-        double c1 = d > 0 ? fabs(R->proj[j]) / d : 0.0;
-        double c2 = d > 0 ? fabs(R->proj[m + j]) / d : 0.0;
-        al[2 * g] += c1;
-        al[2 * g + 1] += c2;
-        cnt[g] += 1;
-    }
-    for (int k = 0; k < 4; k++) al[k] = cnt[k / 2] > 0 ? al[k] / cnt[k / 2] : NAN;
+    double al[4]; /* pos mu1, pos mu2, neg mu1, neg mu2 */
+    gk_relu2_alignment(&R->model, R->proj, R->wnorm, E->mu, al);
     double agree = 0;
     for (size_t i = 0; i < nt; i++) agree += sgn(R->f_test[i]) == sgn(R->lin_test[i]);
     double v[XOR_NMET] = {tr_loss, tr_acc, acc_clean, acc_flip, te_loss, te_acc, norm, rel,
                           al[0],   al[1],  al[2],     al[3],    agree / (double)nt};
     memcpy(vals, v, sizeof v);
     return GK_OK;
-}
-
-/* Mean, sample std (0 for one value), min and max over the finite x[k * stride], k < K; NAN if none. */
-static void spread(const double *x, int K, size_t stride, double out[4]) {
-    double sum = 0, lo = INFINITY, hi = -INFINITY;
-    int c = 0;
-    for (int k = 0; k < K; k++) {
-        double v = x[(size_t)k * stride];
-        if (!isfinite(v)) continue;
-        sum += v, c++;
-        lo = fmin(lo, v), hi = fmax(hi, v);
-    }
-    double mean = c ? sum / c : NAN, ss = 0;
-    for (int k = 0; k < K; k++) {
-        double v = x[(size_t)k * stride];
-        if (isfinite(v)) ss += (v - mean) * (v - mean);
-    }
-    out[0] = mean;
-    out[1] = c > 1 ? sqrt(ss / (c - 1)) : c ? 0.0 : NAN;
-    out[2] = c ? lo : NAN;
-    out[3] = c ? hi : NAN;
 }
 
 static gk_status xor_eval(void *state, double *row, gk_error *err) {
@@ -640,7 +480,7 @@ static gk_status xor_eval(void *state, double *row, gk_error *err) {
     if (s) return s;
     double st[4];
     for (int c = 0; c < XOR_NMET; c++) {
-        spread(E->vals + c, E->K, XOR_NMET, st);
+        gk_spread(E->vals + c, E->K, XOR_NMET, st);
         row[2 + c] = st[0];
         if (E->K == 1) continue; /* one run: no spread columns */
         if (c == XM_TRAIN_ACC) memcpy(row + 2 + XOR_NMET, st + 1, 3 * sizeof(double));
@@ -650,9 +490,6 @@ static gk_status xor_eval(void *state, double *row, gk_error *err) {
 }
 
 static gk_trainer *xor_trainer(void *state) { return &((xor_exp *)state)->tr; }
-
-/* The paper proves no transition time beyond "a few steps" (C n^0.01 <= t): no predicted step. */
-static double xor_predicted(void *state) { return NAN; }
 
 /* train.csv / test.csv of the first run (the seed key). The span path dropped its inputs: drawn again (the
  * same rows: each from its own stream). */
@@ -667,23 +504,6 @@ static gk_status xor_save(void *state, const char *dir, gk_error *err) {
 }
 
 /* ---- summary ------------------------------------------------------------------------------------------ */
-
-static long row_of_step(const gk_metrics *m, long step) {
-    for (size_t r = 0; r < m->nrows; r++)
-        if ((long)gk_metrics_at(m, r, 0) == step) return (long)r;
-    return -1;
-}
-
-static void add_num(cJSON *o, const char *key, double v) {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
-static double sign_acc(const double *y, const double *score, size_t n) {
-    double hit = 0;
-    for (size_t i = 0; i < n; i++) hit += y[i] * score[i] > 0 ? 1.0 : score[i] == 0 ? 0.5 : 0.0;
-    return hit / (double)n;
-}
 
 /* Over the rows r (from r0, every `stride`-th) with 1 <= step <= sq: the minimum of column c (finite values). */
 static double min_early(const gk_metrics *m, size_t r0, size_t stride, int c, long sq) {
@@ -702,36 +522,35 @@ static gk_status write_seeds_csv(const xor_exp *E, const char *dir, gk_error *er
     return s ? s : gk_metrics_write_csv(&E->per_seed, path, err);
 }
 
-static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
-    xor_exp *E = state;
-    double lin_te = 0, lin_tr = 0, nflip = 0;
+/* The linear reference's train and (clean) test accuracy, and the flipped labels: means over the runs. */
+static void linear_means(const xor_exp *E, double *tr, double *te, double *nflip) {
+    *tr = *te = *nflip = 0;
     for (int k = 0; k < E->K; k++) {
         const xor_rep *R = &E->rep[k];
-        lin_te += sign_acc(R->D.y_test, R->lin_test, E->nt) / E->K;
-        lin_tr += sign_acc(R->D.y_train, R->lin_train, E->n) / E->K;
-        nflip += (double)R->D.n_flipped / E->K;
+        *tr += gk_sign_accuracy(R->D.y_train, R->lin_train, NULL, 0, E->n) / E->K;
+        *te += gk_sign_accuracy(R->D.y_test, R->lin_test, NULL, 0, E->nt) / E->K;
+        *nflip += (double)R->D.n_flipped / E->K;
     }
+}
+
+static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    xor_exp *E = state;
+    double lin_te, lin_tr, nflip;
+    linear_means(E, &lin_tr, &lin_te, &nflip);
     cJSON_AddNumberToObject(sum, "seeds", E->K);
     cJSON_AddStringToObject(sum, "path", E->span ? "span" : "direct");
     /* create: data, init and (span) the products X X^T, X W(0)^T, X_test X^T, X_test W(0)^T of every run */
     cJSON_AddNumberToObject(sum, "setup_seconds", E->setup_seconds);
-    add_num(sum, "linear_test_acc", lin_te); /* means over the runs */
-    add_num(sum, "linear_train_acc", lin_tr);
-    add_num(sum, "mu_norm", E->mu);
+    gk_json_number(sum, "linear_test_acc", lin_te); /* means over the runs */
+    gk_json_number(sum, "linear_train_acc", lin_tr);
+    gk_json_number(sum, "mu_norm", E->mu);
     cJSON_AddNumberToObject(sum, "n_flipped", nflip);
-    /* The theorem's checkpoints: step 1 (fit + chance + linear), and train accuracy through step sqrt(n). */
-    long r1 = row_of_step(m, 1);
-    const char *at1[][2] = {{"train_acc", "train_acc_step1"}, {"test_acc", "test_acc_step1"},
-                            {"agree_linear", "agree_linear_step1"}, {"train_acc_flipped", "train_acc_flipped_step1"}};
-    for (size_t k = 0; k < sizeof at1 / sizeof *at1; k++) {
-        int c = gk_metrics_col(m, at1[k][0]);
-        add_num(sum, at1[k][1], r1 >= 0 && c >= 0 ? gk_metrics_at(m, (size_t)r1, c) : NAN);
-    }
+    /* The theorem's checkpoints: step 1 (xor_facts), and the train accuracy through step sqrt(n). */
     long sq = (long)floor(sqrt((double)E->n));
     cJSON_AddNumberToObject(sum, "sqrt_n_step", (double)sq);
     int tr = gk_metrics_col(m, "train_acc"), trf = gk_metrics_col(m, "train_acc_flipped");
-    add_num(sum, "min_train_acc_steps_1_to_sqrt_n", min_early(m, 0, 1, tr, sq));
-    add_num(sum, "min_train_acc_flipped_steps_1_to_sqrt_n", min_early(m, 0, 1, trf, sq));
+    gk_json_number(sum, "min_train_acc_steps_1_to_sqrt_n", min_early(m, 0, 1, tr, sq));
+    gk_json_number(sum, "min_train_acc_flipped_steps_1_to_sqrt_n", min_early(m, 0, 1, trf, sq));
     /* Each run on its own: the per_seed table has the runs' rows interleaved (K per eval point). */
     const gk_metrics *ps = &E->per_seed;
     const size_t K = (size_t)E->K;
@@ -743,7 +562,7 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "seed", (double)R->seed);
         cJSON_AddNumberToObject(o, "n_flipped", (double)R->D.n_flipped);
-        add_num(o, "linear_test_acc", sign_acc(R->D.y_test, R->lin_test, E->nt));
+        gk_json_number(o, "linear_test_acc", gk_sign_accuracy(R->D.y_test, R->lin_test, NULL, 0, E->nt));
         double v1[3] = {NAN, NAN, NAN}, grok = NAN;
         for (size_t r = k; r < ps->nrows; r += K) {
             double st = gk_metrics_at(ps, r, 0);
@@ -751,14 +570,13 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
                 v1[0] = gk_metrics_at(ps, r, ptr), v1[1] = gk_metrics_at(ps, r, pte), v1[2] = gk_metrics_at(ps, r, pag);
             if (isnan(grok) && gk_metrics_at(ps, r, pte) >= 0.95) grok = st;
         }
-        add_num(o, "train_acc_step1", v1[0]);
-        add_num(o, "test_acc_step1", v1[1]);
-        add_num(o, "agree_linear_step1", v1[2]);
-        add_num(o, "test_grok_step", grok);
-        add_num(o, "min_train_acc_steps_1_to_sqrt_n", min_early(ps, k, K, ptr, sq));
+        gk_json_number(o, "train_acc_step1", v1[0]);
+        gk_json_number(o, "test_acc_step1", v1[1]);
+        gk_json_number(o, "agree_linear_step1", v1[2]);
+        gk_json_number(o, "test_grok_step", grok);
+        gk_json_number(o, "min_train_acc_steps_1_to_sqrt_n", min_early(ps, k, K, ptr, sq));
         cJSON_AddItemToArray(arr, o);
     }
-    (void)err;
     return GK_OK;
 }
 
@@ -774,14 +592,8 @@ static gk_status boundary_figure(xor_exp *E, int k, const char *dir, int grid, g
     }
     const double lim = 2.0 * E->mu;
     for (size_t i = 0; i < g; i++) x[i] = -lim + 2.0 * lim * (double)i / (double)(g - 1);
-    const double *P1 = E->snap[k], *P2 = E->snap[k] + E->m;
-    /* x = u mu1/||mu|| + v mu2/||mu||, and f is positively homogeneous: sign f(x) = sign f(u mu1 + v mu2),
-     * with <w_j, u mu1 + v mu2> = u P1_j + v P2_j. */
-    const long gg = (long)g;
-#pragma omp parallel for schedule(static)
-    for (long iy = 0; iy < gg; iy++)
-        for (size_t ix = 0; ix < g; ix++)
-            z[(size_t)iy * g + ix] = sgn(gk_relu2_eval_plane(&E->rep[0].model, P1, P2, x[ix], x[iy]));
+    /* x = u mu1/||mu|| + v mu2/||mu||, and f is positively homogeneous: sign f(x) = sign f(u mu1 + v mu2) */
+    gk_relu2_plane_signs(&E->rep[0].model, E->snap[k], E->snap[k] + E->m, x, g, z);
     double mx[4] = {E->mu, -E->mu, 0, 0}, my[4] = {0, 0, E->mu, -E->mu};
     char name[64], base[1024], title[160];
     snprintf(name, sizeof name, "boundary_step%ld", E->snap_step[k]);
@@ -795,123 +607,60 @@ static gk_status boundary_figure(xor_exp *E, int k, const char *dir, int grid, g
     return s;
 }
 
-/* The power of ten e with max |v| / 10^e in [1, 10) (0 if every v is 0): the figures divide by 10^e and put
- * the scale into the axis label, "(x1e-12)", rather than rely on the plot library's exponent. */
-static int decade(const double *v, size_t n) {
-    double mx = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(v[i])) mx = fmax(mx, fabs(v[i]));
-    return mx > 0 ? (int)floor(log10(mx)) : 0;
-}
-
-static void scale_label(char *buf, size_t cap, const char *what, int e) {
-    if (e) snprintf(buf, cap, "%s (x1e%d)", what, e);
-    else snprintf(buf, cap, "%s", what);
-}
-
-/* The positive (a_j > 0) and negative neurons' projections at snapshot k: pos1, pos2 (np each), then neg1,
- * neg2 (m - np each), in buf (2m), scaled by 10^-e with e the decade of all of them. Returns np. */
-static size_t split_neurons(const xor_exp *E, int k, double *buf, int *e) {
-    const size_t m = E->m;
-    const double *a = gk_relu2_a(&E->rep[0].model), *P = E->snap[k];
-    size_t np = 0;
-    for (size_t j = 0; j < m; j++) np += a[j] > 0;
-    double *pos1 = buf, *pos2 = buf + np, *neg1 = buf + 2 * np, *neg2 = buf + 2 * np + (m - np);
-    size_t ip = 0, in = 0;
-    for (size_t j = 0; j < m; j++) {
-        if (a[j] > 0) pos1[ip] = P[j], pos2[ip++] = P[m + j];
-        else neg1[in] = P[j], neg2[in++] = P[m + j];
-    }
-    *e = decade(buf, 2 * m);
-    const double sc = pow(10.0, -*e);
-    for (size_t j = 0; j < 2 * m; j++) buf[j] *= sc;
-    return np;
+/* The projections of run 0's neurons at snapshot k. */
+static gk_neuron_snap snap_of(const xor_exp *E, int k) {
+    return (gk_neuron_snap){E->snap_step[k], E->snap[k], E->snap[k] + E->m};
 }
 
 /* hist_step<t>.png (the paper's Figs. 3-4): <w_j, mu_1> and <w_j, mu_2> over the positive neurons. */
 static gk_status hist_figure(const xor_exp *E, int k, const char *dir, gk_error *err) {
-    double *buf = malloc(2 * E->m * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    int e;
-    size_t np = split_neurons(E, k, buf, &e);
-    const char *labels[2] = {"<w_j, mu_1>", "<w_j, mu_2>"};
-    const double *samples[2] = {buf, buf + np};
-    size_t counts[2] = {np, np};
-    char name[64], base[1024], title[160], xl[64];
+    char name[64], base[1024], title[160];
     snprintf(name, sizeof name, "hist_step%ld", E->snap_step[k]);
     snprintf(title, sizeof title, "positive neurons (a_j > 0) at step %ld", E->snap_step[k]);
-    scale_label(xl, sizeof xl, "<w_j, mu_k>", e);
+    gk_neuron_snap S = snap_of(E, k);
     gk_status s = gk_path_join(base, sizeof base, dir, name, err);
-    if (!s) s = gk_plot_histograms(base, title, xl, labels, samples, counts, 2, 0, err);
-    free(buf);
-    return s;
+    return s ? s : gk_plot_neuron_hist(base, title, "<w_j, mu_k>", "<w_j, mu_1>", "<w_j, mu_2>",
+                                       gk_relu2_a(&E->rep[0].model), E->m, &S, err);
 }
 
 /* neurons.png (the paper's Fig. 2, right): every neuron as the point (<w_j, mu_1>, <w_j, mu_2>), positive
- * and negative neurons apart, one panel per snapshot step, each with its own scale. */
+ * and negative neurons apart, one panel per snapshot step, each with its own scale (short axis names: the
+ * panels are stacked). */
 static gk_status neurons_figure(const xor_exp *E, const char *dir, gk_error *err) {
-    const size_t m = E->m;
-    double *buf = malloc((size_t)E->nsnap * 2 * m * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    gk_panel pan[XOR_MAX_SNAPS];
-    char title[XOR_MAX_SNAPS][64], xl[XOR_MAX_SNAPS][64], yl[XOR_MAX_SNAPS][64];
-    int np_ = 0;
-    for (int k = 0; k < E->nsnap; k++) {
-        if (!E->snap_done[k]) continue;
-        double *b = buf + (size_t)np_ * 2 * m;
-        int e;
-        size_t np = split_neurons(E, k, b, &e);
-        snprintf(title[np_], sizeof title[np_], "step %ld", E->snap_step[k]);
-        scale_label(xl[np_], sizeof xl[np_], "mu_1", e); /* short: the panels are stacked */
-        scale_label(yl[np_], sizeof yl[np_], "mu_2", e);
-        pan[np_] = (gk_panel){.title = title[np_], .xlabel = xl[np_], .ylabel = yl[np_], .nseries = 2};
-        pan[np_].series[0] = (gk_series){"a_j > 0", b, b + np, np, 1};
-        pan[np_].series[1] = (gk_series){"a_j < 0", b + 2 * np, b + 2 * np + (m - np), m - np, 1};
-        np_++;
-    }
-    char base[1024], head[160];
-    snprintf(head, sizeof head, "neurons at (<w_j,mu_1>, <w_j,mu_2>)");
-    gk_status s = np_ ? gk_path_join(base, sizeof base, dir, "neurons", err) : GK_OK;
-    if (!s && np_) s = gk_plot_panels(base, head, pan, np_, err);
-    free(buf);
+    gk_neuron_snap S[XOR_MAX_SNAPS];
+    int n = 0;
+    for (int k = 0; k < E->nsnap; k++)
+        if (E->snap_done[k]) S[n++] = snap_of(E, k);
+    char base[1024];
+    gk_status s = n ? gk_path_join(base, sizeof base, dir, "neurons", err) : GK_OK;
+    if (!s && n)
+        s = gk_plot_neuron_points(base, "neurons at (<w_j,mu_1>, <w_j,mu_2>)", "mu_1", "mu_2",
+                                  gk_relu2_a(&E->rep[0].model), E->m, S, n, err);
     return s;
 }
 
 /* accuracy.png: train and test accuracy (mean over the runs) against step + 1 on a log axis, as the paper's
  * Fig. 1, with mean +- std shaded (clipped to [0, 1]) when there is more than one run. */
+static const gk_curve_figure accuracy_curves = {
+    .file = "accuracy", .x = GK_X_STEP_PLUS_1,
+    .panels = {{.title = "", .ylabel = "accuracy", .ymax = 1.02, .band_max = 1,
+                .curves = {{"train_acc", "train (noisy labels)", 0, "train_acc_std"},
+                           {"test_acc", "test (clean)", 0, "test_acc_std"}}}},
+};
+
 static gk_status accuracy_figure(const xor_exp *E, const gk_metrics *m, const char *dir, gk_error *err) {
-    const size_t n = m->nrows;
-    if (n < 2) return GK_OK;
-    double *buf = malloc(7 * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
-    double *x = buf, *y[2] = {buf + n, buf + 2 * n};
-    double *lo[2] = {buf + 3 * n, buf + 4 * n}, *hi[2] = {buf + 5 * n, buf + 6 * n};
-    gk_metrics_column(m, 0, x);
-    for (size_t r = 0; r < n; r++) x[r] += 1;
-    const char *mean_col[2] = {"train_acc", "test_acc"}, *std_col[2] = {"train_acc_std", "test_acc_std"};
-    char title[160], lab[2][64];
-    gk_panel pan = {.xlabel = "step + 1", .ylabel = "accuracy", .logx = 1, .ymin = 0, .ymax = 1.02, .nseries = 2};
-    for (int k = 0; k < 2; k++) {
-        gk_metrics_column(m, gk_metrics_col(m, mean_col[k]), y[k]);
-        if (E->K > 1) gk_metrics_column(m, gk_metrics_col(m, std_col[k]), lo[k]);
-        else memset(lo[k], 0, n * sizeof(double));
-        for (size_t r = 0; r < n; r++) {
-            double sd = lo[k][r];
-            lo[k][r] = fmax(y[k][r] - sd, 0.0);
-            hi[k][r] = fmin(y[k][r] + sd, 1.0);
-        }
-        snprintf(lab[k], sizeof lab[k], "%s%s", k ? "test (clean)" : "train (noisy labels)", E->K > 1 ? ", mean" : "");
-        pan.series[k] = (gk_series){lab[k], x, y[k], n, 0};
-        if (E->K > 1) pan.band_lo[k] = lo[k], pan.band_hi[k] = hi[k];
+    gk_curve_figure F = accuracy_curves;
+    char title[160];
+    if (E->K > 1) {
+        snprintf(title, sizeof title, "accuracy, %d runs (seeds %llu-%llu): mean, band mean +- std", E->K,
+                 (unsigned long long)E->rep[0].seed, (unsigned long long)E->rep[E->K - 1].seed);
+        F.panels[0].curves[0].label = "train (noisy labels), mean";
+        F.panels[0].curves[1].label = "test (clean), mean";
+    } else {
+        snprintf(title, sizeof title, "accuracy (seed %llu)", (unsigned long long)E->rep[0].seed);
     }
-    if (E->K > 1) snprintf(title, sizeof title, "accuracy, %d runs (seeds %llu-%llu): mean, band mean +- std", E->K,
-                           (unsigned long long)E->rep[0].seed, (unsigned long long)E->rep[E->K - 1].seed);
-    else snprintf(title, sizeof title, "accuracy (seed %llu)", (unsigned long long)E->rep[0].seed);
-    char base[1024];
-    gk_status s = gk_path_join(base, sizeof base, dir, "accuracy", err);
-    if (!s) s = gk_plot_panels(base, title, &pan, 1, err);
-    free(buf);
-    return s;
+    F.title = title;
+    return gk_plot_curves(&F, m, NULL, NAN, dir, err);
 }
 
 static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
@@ -927,16 +676,22 @@ static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, 
     return s;
 }
 
+/* The theorem's checkpoint at step 1: the noisy labels fit, the test accuracy at chance, the net agreeing with the
+ * linear classifier. */
+static const gk_fact xor_facts[] = {
+    GK_VALUE_WHEN("train_acc_step1", "train_acc", "step", GK_RULE_EQUALS, 1, NULL),
+    GK_VALUE_WHEN("test_acc_step1", "test_acc", "step", GK_RULE_EQUALS, 1, NULL),
+    GK_VALUE_WHEN("agree_linear_step1", "agree_linear", "step", GK_RULE_EQUALS, 1, NULL),
+    GK_VALUE_WHEN("train_acc_flipped_step1", "train_acc_flipped", "step", GK_RULE_EQUALS, 1, NULL),
+    {NULL},
+};
+
 /* The reference alone (groklab theory): the linear classifier sign(<sum_i y_i x_i, x>) of the kernel regime
  * (Xu et al. Thm 3.3), its train and (clean) test accuracy, the mean over the runs. */
 static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
     const xor_exp *E = state;
-    double tr = 0, te = 0;
-    for (int k = 0; k < E->K; k++) {
-        const xor_rep *R = &E->rep[k];
-        tr += sign_acc(R->D.y_train, R->lin_train, E->n) / E->K;
-        te += sign_acc(R->D.y_test, R->lin_test, E->nt) / E->K;
-    }
+    double tr, te, nflip;
+    linear_means(E, &tr, &te, &nflip);
     cJSON *lin = cJSON_AddObjectToObject(cJSON_AddObjectToObject(out, "references"), "linear");
     cJSON_AddNumberToObject(lin, "train_acc", tr);
     cJSON_AddNumberToObject(lin, "test_acc", te);
@@ -954,8 +709,9 @@ static const gk_exp_type xor_type = {
     .trainer = xor_trainer,
     .visit = xor_visit,
     .eval = xor_eval,
-    .predicted_step = xor_predicted,
+    /* no predicted_step: the paper proves no transition time beyond "a few steps" (C n^0.01 <= t) */
     .save_data = xor_save,
+    .facts = xor_facts,
     .summarize = xor_summarize,
     .figures = xor_figures,
 };

@@ -8,6 +8,7 @@
  */
 #include "model/matfact.h"
 
+#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,4 +328,18 @@ gk_status gk_matfact_mse_gd_step(gk_matfact_plan *p, const double *theta, double
         }
     }
     return bad ? GK_ENONFINITE : GK_OK;
+}
+
+static int cmp_desc(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int gk_matfact_singular_values(size_t d, const double *W, double *work, double *sv) {
+    memcpy(work, W, d * d * sizeof(double));
+    lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)d, work, (lapack_int)d, sv);
+    if (info != 0) return (int)info;
+    for (size_t k = 0; k < d; k++) sv[k] = fabs(sv[k]);
+    qsort(sv, d, sizeof(double), cmp_desc);
+    return 0;
 }

@@ -20,6 +20,9 @@ gk_status gk_matfact_model_create(gk_model *m, size_t d, gk_error *err);
 void gk_matfact_init(const gk_model *m, double alpha, double sigma, uint64_t seed, double *theta);
 /* W (d x d) = U U^T - V V^T, exactly symmetric, fixed-order sums; rows split statically over threads. */
 void gk_matfact_full(size_t d, const double *theta, double *W);
+/* The singular values of the symmetric d x d W, in decreasing order: the |eigenvalues| (LAPACKE_dsyevd; work:
+ * d x d). Returns LAPACK's info (0: done). */
+int gk_matfact_singular_values(size_t d, const double *W, double *work, double *sv);
 
 /* ---- the fused sparse step ------------------------------------------------------------------------- */
 typedef struct gk_matfact_plan {

@@ -7,6 +7,7 @@
 #include "io/checkpoint.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
+#include "run/outputs.h"
 #include "train/train.h"
 
 #include <cblas.h> /* openblas_set_num_threads */
@@ -470,17 +471,15 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
     cJSON_AddNumberToObject(sum, "final_time", gk_trainer_now(rs->tr));
     if (rs->tr->o.lr_auto.on) summarize_lr_auto(rs, sum);
     cJSON_AddNumberToObject(sum, "eval_points", (double)rs->m.nrows);
-    double predicted = T->predicted_step(rs->exp);
+    double predicted = gk_exp_predicted(T, rs->exp);
     summarize_phenomena(sum, &rs->m, predicted);
-    gk_summarize_rules(T, rs->exp, &rs->m, predicted, sum);
     if (!rs->ckpt_ok) cJSON_AddStringToObject(sum, "checkpoint_unavailable", rs->ckpt_why);
     cJSON_AddNumberToObject(sum, "wall_seconds", now_seconds() - rs->t0);
     cJSON_AddNumberToObject(sum, "train_seconds", train_wall);
     if (rs->step > 0) cJSON_AddNumberToObject(sum, "seconds_per_step", train_wall / (double)rs->step);
     cJSON_AddNumberToObject(sum, "checkpoints_written", (double)rs->ckpt_count); /* before the final one */
     cJSON_AddNumberToObject(sum, "checkpoint_seconds", rs->ckpt_secs);
-    gk_error aux = {{0}};
-    if (T->summarize && T->summarize(rs->exp, &rs->m, sum, &aux)) cJSON_AddStringToObject(sum, "summarize_error", aux.msg);
+    gk_exp_summarize(T, rs->exp, &rs->m, predicted, sum);
     return sum;
 }
 
@@ -488,11 +487,11 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
  * summary.json and returned (the files already written stay). */
 static gk_status write_figures(run_state *rs, cJSON *sum, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
-    double predicted = T->predicted_step(rs->exp);
+    double predicted = gk_exp_predicted(T, rs->exp);
     int xi = gk_config_index(rs->cfg, "xaxis"); /* an experiment may offer xaxis=step|tstar */
     int x_tstar = xi >= 0 && !strcmp(rs->cfg->str[xi], "tstar") && isfinite(predicted) && predicted > 0;
     gk_status s = standard_figure(rs->p, &rs->m, predicted, rs->o->out_dir, x_tstar, err);
-    if (!s && T->figures) s = T->figures(rs->exp, &rs->m, rs->o->out_dir, err);
+    if (!s) s = gk_exp_figures(T, rs->exp, rs->cfg, &rs->m, predicted, rs->o->out_dir, err);
     if (!s) return GK_OK;
     cJSON_AddStringToObject(sum, "figure_error", err->msg);
     gk_error aux = {{0}};
@@ -678,7 +677,7 @@ gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "preset", p->name);
     s = p->type->references(exp, o, err);
-    double pred = p->type->predicted_step(exp);
+    double pred = gk_exp_predicted(p->type, exp);
     if (isfinite(pred)) cJSON_AddNumberToObject(o, "predicted_transition_step", pred);
     cJSON_AddNumberToObject(o, "seconds", now_seconds() - t0);
     p->type->destroy(exp);

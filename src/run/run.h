@@ -1,6 +1,8 @@
 /* run.h: the run layer, above the experiments. The run driver (run.c) owns the loop over eval points and the
  * trainer's checkpoints, the run directory and its files (config.json, metrics.csv, summary.json, checkpoint,
- * weights/, figures) and resume; the sweeps (sweep_*.c, sweep.h) run grids of runs. */
+ * weights/, figures) and resume; the sweeps (sweep_*.c, sweep.h) run grids of runs; the registry (registry.c)
+ * lists the presets of every experiment and resolves their configs; outputs.c applies what an experiment declares
+ * for summary.json and its figures (outputs.h). */
 #ifndef GK_RUN_H
 #define GK_RUN_H
 

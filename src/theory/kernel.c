@@ -280,3 +280,30 @@ gk_status gk_kernel_regression(const double *K, const double *y, size_t n, doubl
     }
     return pinv_solve(K, y, n, ridge, coef, err);
 }
+
+/* Kc_ij = K_ij - rowmean_i - rowmean_j + mean (K symmetric), and y^T Kc y = y^T K y for a centred y. */
+double gk_kernel_alignment(const double *K, const double *y, size_t n) {
+    double *rm = malloc(n * sizeof *rm);
+    if (!rm) return NAN;
+    double all = 0;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < n; j++) s += K[i * n + j];
+        rm[i] = s / (double)n;
+        all += s;
+    }
+    all /= (double)n * (double)n;
+    double fro = 0, top = 0, y2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = 0;
+        for (size_t j = 0; j < n; j++) {
+            double c = K[i * n + j] - rm[i] - rm[j] + all; /* K symmetric: column mean = row mean */
+            fro += c * c;
+            t += K[i * n + j] * y[j];
+        }
+        top += y[i] * t;
+        y2 += y[i] * y[i];
+    }
+    free(rm);
+    return fro > 0 && y2 > 0 ? top / (sqrt(fro) * y2) : NAN;
+}

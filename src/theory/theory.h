@@ -38,6 +38,9 @@ gk_status gk_kernel_regression(const double *K, const double *y, size_t n, doubl
                                gk_error *err);
 /* scores[m] = Kx[m x n] coef. */
 void gk_kernel_predict(const double *Kx, size_t m, size_t n, const double *coef, double *scores);
+/* Centred kernel-target alignment (the ntk_alignment column of the kumar experiment) of the symmetric n x n kernel K with the centred
+ * labels y: y^T Kc y / (||Kc||_F ||y||^2), Kc = H K H, H = I - 11^T/n. NAN if Kc or y is zero (or no memory). */
+double gk_kernel_alignment(const double *K, const double *y, size_t n);
 
 /* ---- matrix completion (Lyu et al. Sec. 3.3.3) ----------------------------------------------------- */
 /* Kernel-phase predictor (Cor. 3.11): observed entries (and their mirrors) fitted, every other entry 0.

@@ -218,6 +218,14 @@ gk_status gk_trainer_advance_time(gk_trainer *tr, double t_target, const volatil
     return GK_OK;
 }
 
+double gk_trainer_grad_weight_cos(gk_trainer *tr, gk_error *err) {
+    double loss = 0;
+    memset(tr->grad, 0, tr->P * sizeof(double));
+    if (!tr->objective || tr->objective(tr->ud, tr->theta, tr->grad, &loss, err)) return NAN;
+    double gn = gk_norm2(tr->grad, tr->P), tn = gk_norm2(tr->theta, tr->P);
+    return gn > 0 && tn > 0 ? gk_dot(tr->grad, tr->theta, tr->P) / (gn * tn) : NAN;
+}
+
 double gk_trainer_param_norm(const gk_trainer *tr) { return gk_norm2(tr->theta, tr->P); }
 
 double gk_trainer_rel_dist(const gk_trainer *tr) {
@@ -270,6 +278,12 @@ void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o
     o->filter_alpha = gk_config_real(cfg, "filter_alpha");
     o->filter_lambda = gk_config_real(cfg, "filter_lambda");
     o->filter_window = gk_config_int(cfg, "filter_window");
+}
+
+void gk_train_opts_adamw_from_config(const gk_config *cfg, gk_train_opts *o) {
+    o->lr = gk_config_real(cfg, "lr"), o->wd = gk_config_real(cfg, "wd");
+    o->beta1 = gk_config_real(cfg, "beta1"), o->beta2 = gk_config_real(cfg, "beta2");
+    o->eps = gk_config_real(cfg, "eps"), o->warmup = gk_config_int(cfg, "warmup");
 }
 
 void gk_train_opts_lr_auto_from_config(const gk_config *cfg, gk_train_opts *o) {

@@ -128,6 +128,10 @@ double gk_trainer_param_norm(const gk_trainer *tr);
 /* ||theta - theta0|| / ||theta0|| (NaN when theta0 = 0). */
 double gk_trainer_rel_dist(const gk_trainer *tr);
 
+/* cos(grad L, theta) of the objective's gradient at theta: near -1 when the gradient only scales the weights up
+ * (naive loss minimisation, Prieto et al. 2025 Sec. 4); NaN if the objective fails or a norm is 0. tr->grad is
+ * scratch. */
+double gk_trainer_grad_weight_cos(gk_trainer *tr, gk_error *err);
 /* Lists the mutable state (theta, step, optimizer moments, integrator) for a checkpoint. */
 void gk_trainer_visit(gk_trainer *tr, gk_state *s);
 void gk_trainer_free(gk_trainer *tr);
@@ -148,6 +152,14 @@ gk_status gk_trainer_sharpness(gk_trainer *tr, int iters, double fd_step, double
 
 /* Reads the GK_TRANSFORM_PARAMS keys into o. */
 void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o);
+/* The AdamW keys of an experiment that trains with it (the defaults of beta2 and warmup as text). */
+#define GK_ADAMW_PARAMS(beta2_default, warmup_default)                                                            \
+    {"beta1", GK_P_REAL, "0.9", 0, 1, 0, 1, NULL, "AdamW beta1"},                                                   \
+    {"beta2", GK_P_REAL, beta2_default, 0, 1, 0, 1, NULL, "AdamW beta2"},                                           \
+    {"eps", GK_P_REAL, "1e-8", 0, INFINITY, 1, 0, NULL, "AdamW epsilon"},                                           \
+    {"warmup", GK_P_INT, warmup_default, 0, 1e12, 0, 0, NULL, "AdamW linear warmup steps (lr_t = lr min(t/warmup, 1))"}
+/* Reads lr, wd and the GK_ADAMW_PARAMS keys into o. */
+void gk_train_opts_adamw_from_config(const gk_config *cfg, gk_train_opts *o);
 /* Reads the GK_LR_AUTO_PARAMS keys into o (t_end is the driver's). */
 void gk_train_opts_lr_auto_from_config(const gk_config *cfg, gk_train_opts *o);
 /* Reads the flow keys (opt, rtol, atol, flow_method, flow_dense) into o: optim = FLOW for opt=flow, GD otherwise. */

@@ -1,5 +1,7 @@
-/* registry.c: every preset groklab knows, in the order `groklab list` prints them. */
-#include "exp/exp.h"
+/* registry.c: every preset groklab knows, in the order `groklab list` prints them (one line per experiment file
+ * of src/exp), and the resolution of a preset's config (groklab.h: gk_preset_find, gk_preset_at,
+ * gk_preset_config). */
+#include "run/run.h"
 
 #include <string.h>
 #include <unistd.h>
