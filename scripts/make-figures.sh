@@ -2,8 +2,9 @@
 # Regenerates the figures shown in the README into docs/figures/, each from the command printed beside it.
 # usage: scripts/make-figures.sh [--paper] [--overlays]   (after scripts/build.sh; a few minutes on 2 cores)
 #   --paper     adds the 27-minute diag-sparse-paper GD run
-#   --overlays  adds the sweeps behind Lyu Fig. 2(b, c) and Kumar Fig. 3(a) (modadd-lyu-fast: 6 runs of
-#               60-70k steps, about 4 min of CPU each; kumar-fig1: 6 runs of 40k steps, 1-2 min of CPU each)
+#   --overlays  adds the sweeps behind Lyu Fig. 2(b, c) and Kumar Fig. 3(a): modadd-lyu-fast, 7 runs of
+#               60-70k steps at 200-240 s of CPU each; kumar-fig1, 6 runs of 40k steps at ~60 s of CPU each
+#               (about 30 min on 2 free cores; 58 min when three other sessions loaded the machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAPER=0 OVERLAYS=0
@@ -62,7 +63,7 @@ sweep_plot() { # name, sweep arguments..., --, plot arguments...
   $GK plot "$OUT/$name" "${pargs[@]}" --out "docs/figures/$name.png" >/dev/null
 }
 if [ $OVERLAYS = 1 ]; then
-  sweep_plot lyu-fig2b modadd-lyu-fast alpha=1,4,16 wd=2e-3 steps=70000 -- --by alpha --y train_acc,test_acc --logx
+  sweep_plot lyu-fig2b modadd-lyu-fast alpha=1,4,8,16 wd=2e-3 steps=70000 -- --by alpha --y train_acc,test_acc --logx
   sweep_plot lyu-fig2c modadd-lyu-fast wd=1e-3,2e-3,4e-3 steps=60000 -- --by wd --y train_acc,test_acc --logx
   sweep_plot kumar-fig3a kumar-fig1 alpha=0.25,0.5,1,2,4,8 P=450 eps=0.25 eta=0.5 steps=40000 -- \
     --by alpha --y test_loss,train_loss --logx --logy
