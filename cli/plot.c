@@ -5,8 +5,9 @@
  * colour (with --by KEY: one colour per value of KEY, in order), named in the legend by the config params
  * that differ between the runs. References from summary.json (e.g. the test accuracy of the max-margin
  * classifiers) are drawn as dashed lines; x = tstar is step / predicted_transition_step (t / t* for flow
- * runs), with a marker at 1. Exit codes: 0 written, 1 the figure could not be written, 2 bad input
- * (nothing written). */
+ * runs), with a marker at 1. With --logx the rows at x = 0 (the step-0 evaluation) are drawn at half the
+ * smallest positive x, as the axis title says. Exit codes: 0 written, 1 the figure could not be written,
+ * 2 bad input (nothing written). */
 #include "common.h"
 #include "plot.h"
 #include "io/metrics_read.h"
