@@ -5,8 +5,9 @@
  * colour (with --by KEY: one colour per value of KEY, in order), named in the legend by the config params
  * that differ between the runs. References from summary.json (e.g. the test accuracy of the max-margin
  * classifiers) are drawn as dashed lines; x = tstar is step / predicted_transition_step (t / t* for flow
- * runs), with a marker at 1. Exit codes: 0 written, 1 the figure could not be written, 2 bad input
- * (nothing written). */
+ * runs), with a marker at 1. With --logx the rows at x = 0 (the step-0 evaluation) are drawn at half the
+ * smallest positive x, as the axis title says. Exit codes: 0 written, 1 the figure could not be written,
+ * 2 bad input (nothing written). */
 #include "common.h"
 #include "plot.h"
 #include "io/metrics_read.h"
@@ -41,6 +42,7 @@ typedef struct plot_opts {
     const char *x, *by, *out, *title;
     char ycols[MAX_COLS][64];
     int ny, logx, logy;
+    char xlabel[96]; /* the x axis title (with --logx: where x = 0 is drawn) */
 } plot_opts;
 
 static void plot_usage(FILE *f) {
@@ -177,6 +179,27 @@ static int run_x(run *r, const char *mode, char *msg, size_t mlen) {
     return 0;
 }
 
+/* --logx cannot show x = 0 (the step-0 evaluation, the initial point): draw those rows at half the
+ * smallest positive x of all runs, at the axis's left end, and say so in the axis title. */
+static void place_log_zero(run *runs, int n, plot_opts *o) {
+    double lo = INFINITY;
+    int zeros = 0;
+    snprintf(o->xlabel, sizeof o->xlabel, "%s", !strcmp(o->x, "tstar") ? "t / t*" : !strcmp(o->x, "t") ? "t" : "step");
+    if (!o->logx) return;
+    for (int i = 0; i < n; i++)
+        for (size_t k = 0; k < runs[i].m.nrows; k++) {
+            double v = runs[i].x[k];
+            if (v > 0 && v < lo) lo = v;
+            zeros += v == 0;
+        }
+    if (!zeros || !isfinite(lo)) return;
+    for (int i = 0; i < n; i++)
+        for (size_t k = 0; k < runs[i].m.nrows; k++)
+            if (runs[i].x[k] == 0) runs[i].x[k] = lo / 2;
+    size_t u = strlen(o->xlabel);
+    snprintf(o->xlabel + u, sizeof o->xlabel - u, " (0 drawn at %.3g)", lo / 2);
+}
+
 /* Every param key of every run, once (threads never matters). */
 static int param_keys(const run *runs, int n, const char **keys) {
     int nk = 0;
@@ -285,24 +308,52 @@ static void colour_each(run *runs, int n) {
     for (int i = 0; i < n; i++) runs[i].colour = n <= 10 ? (0x1000000 | tab[i]) : viridis((double)i / (n - 1));
 }
 
-/* Dashed reference lines for column col: summary.json references.NAME.col of every run (each once). */
+/* One dashed reference line at v named name, unless the panel already has it. */
+static void add_reference(gk_panel *p, const char *name, double v, const char *col, int one_run, char (*labels)[96], int *nl) {
+    if (!isfinite(v) || p->nhlines >= GK_PLOT_MAX_HLINES || *nl >= 2 * GK_PLOT_MAX_HLINES) return;
+    for (int k = 0; k < p->nhlines; k++)
+        if (p->hline[k] == v && strncmp(p->hline_label[k], name, strlen(name)) == 0) return;
+    if (one_run) snprintf(labels[*nl], 96, "%s (reference, %s)", name, col); /* the panel has several columns */
+    else snprintf(labels[*nl], 96, "%s (reference)", name);
+    p->hline[p->nhlines] = v;
+    p->hline_label[p->nhlines++] = labels[(*nl)++];
+}
+
+/* Dashed reference lines for column col: summary.json references.NAME.col of every run (each once). A run
+ * summary without a references object may hold them flat, as kernel_COL and zero_predictor_COL (kumar). */
 static void add_references(gk_panel *p, const run *runs, int n, const char *col, char (*labels)[96], int *nl) {
-    int one_run_panel = n == 1; /* several columns share the panel: name the column */
+    static const char *flat[2][2] = {{"kernel", "kernel"}, {"zero_predictor", "zero"}};
     for (int i = 0; i < n; i++) {
         const cJSON *refs = runs[i].summary ? cJSON_GetObjectItemCaseSensitive(runs[i].summary, "references") : NULL, *it;
-        if (!cJSON_IsObject(refs)) continue;
-        cJSON_ArrayForEach(it, refs) {
-            double v = json_num(it, col);
-            if (!isfinite(v) || p->nhlines >= GK_PLOT_MAX_HLINES || *nl >= 2 * GK_PLOT_MAX_HLINES) continue;
-            int dup = 0;
-            for (int k = 0; k < p->nhlines && !dup; k++) dup = p->hline[k] == v && strncmp(p->hline_label[k], it->string, strlen(it->string)) == 0;
-            if (dup) continue;
-            if (one_run_panel) snprintf(labels[*nl], 96, "%s (reference, %s)", it->string, col);
-            else snprintf(labels[*nl], 96, "%s (reference)", it->string);
-            p->hline[p->nhlines] = v;
-            p->hline_label[p->nhlines++] = labels[(*nl)++];
+        if (cJSON_IsObject(refs)) {
+            cJSON_ArrayForEach(it, refs) add_reference(p, it->string, json_num(it, col), col, n == 1, labels, nl);
+            continue;
+        }
+        for (int k = 0; k < 2; k++) {
+            char key[128];
+            snprintf(key, sizeof key, "%s_%s", flat[k][0], col);
+            add_reference(p, flat[k][1], json_num(runs[i].summary, key), col, n == 1, labels, nl);
         }
     }
+}
+
+/* On a log y axis, a reference more than 3 decades beyond the curves (an interpolant's train loss of
+ * 1e-27, say) would squash them into a sliver: such lines are left out. */
+static void drop_far_references(gk_panel *p) {
+    double lo = INFINITY, hi = 0;
+    for (int k = 0; k < p->nseries; k++)
+        for (size_t i = 0; i < p->series[k].n; i++) {
+            double v = p->series[k].y[i];
+            if (isfinite(v) && v > 0) lo = fmin(lo, v), hi = fmax(hi, v);
+        }
+    if (!p->logy || !(hi > 0)) return;
+    int kept = 0;
+    for (int k = 0; k < p->nhlines; k++)
+        if (p->hline[k] >= lo * 1e-3 && p->hline[k] <= hi * 1e3) {
+            p->hline[kept] = p->hline[k];
+            p->hline_label[kept++] = p->hline_label[k];
+        }
+    p->nhlines = kept;
 }
 
 /* The t* marker: at 1 on a t/t* axis; at the shared t* when every run has the same one. */
@@ -326,10 +377,6 @@ static gk_series column_series(const run *r, int c, double *buf, const char *lab
 
 /* ---- the command --------------------------------------------------------------------------------- */
 
-static const char *x_label(const char *mode) {
-    return !strcmp(mode, "tstar") ? "t / t*" : !strcmp(mode, "t") ? "t" : "step";
-}
-
 static void default_title(const run *runs, int n, const plot_opts *o, char *buf, size_t len) {
     const char *pre = preset_of(&runs[0]);
     for (int i = 1; i < n; i++)
@@ -349,7 +396,7 @@ static int build_panels(run *runs, int n, const plot_opts *o, gk_panel *panels, 
     int np = n == 1 ? 1 : o->ny, nl = 0;
     for (int c = 0; c < o->ny; c++) {
         gk_panel *p = &panels[n == 1 ? 0 : c];
-        p->xlabel = x_label(o->x);
+        p->xlabel = o->xlabel;
         p->logx = o->logx, p->logy = o->logy;
         if (n == 1) {
             int col = gk_csv_table_col(&runs[0].m, o->ycols[c]);
@@ -378,7 +425,7 @@ static int build_panels(run *runs, int n, const plot_opts *o, gk_panel *panels, 
         for (int c = 0; c < o->ny && u < ylen; c++) u += (size_t)snprintf(ylab + u, ylen - u, "%s%s", c ? ", " : "", o->ycols[c]);
         panels[0].ylabel = ylab;
     }
-    for (int k = 0; k < np; k++) add_tstar(&panels[k], runs, n, o->x);
+    for (int k = 0; k < np; k++) add_tstar(&panels[k], runs, n, o->x), drop_far_references(&panels[k]);
     return np;
 }
 
@@ -498,6 +545,7 @@ static int prepare(run *runs, int *n, char (*dirs)[1024], int nd, plot_opts *o, 
     }
     if (!rc) rc = check_columns(runs, *n, o, msg, mlen);
     for (int i = 0; i < *n && !rc; i++) rc = run_x(&runs[i], o->x, msg, mlen);
+    if (!rc) place_log_zero(runs, *n, o);
     if (!rc) label_runs(runs, *n);
     if (!rc && o->by) rc = colour_by(runs, *n, o->by, msg, mlen);
     else if (!rc) colour_each(runs, *n);

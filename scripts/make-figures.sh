@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # Regenerates the figures shown in the README into docs/figures/, each from the command printed beside it.
-# usage: scripts/make-figures.sh [--paper]   (after scripts/build.sh; a few minutes on 2 cores; --paper adds the
-#        27-minute diag-sparse-paper GD run)
+# usage: scripts/make-figures.sh [--paper] [--overlays]   (after scripts/build.sh; a few minutes on 2 cores)
+#   --paper     adds the 27-minute diag-sparse-paper GD run
+#   --overlays  adds the sweeps behind Lyu Fig. 2(b, c) and Kumar Fig. 3(a): modadd-lyu-fast, 7 runs of
+#               60-70k steps at 200-240 s of CPU each; kumar-fig1, 6 runs of 40k steps at ~60 s of CPU each
+#               (about 30 min on 2 free cores; 58 min when three other sessions loaded the machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PAPER=0 OVERLAYS=0
+for a in "$@"; do
+  case $a in
+    --paper) PAPER=1 ;;
+    --overlays) OVERLAYS=1 ;;
+    *) echo "usage: $0 [--paper] [--overlays]" >&2; exit 2 ;;
+  esac
+done
 GK=./build/groklab
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -26,7 +37,7 @@ if has xor-slow; then fig xor-slow accuracy.png $GK run xor-slow; fi
 if has xor-paper-100; then fig xor-seeds accuracy.png $GK run xor-paper-100; fi
 if has kumar-teacher; then fig kumar-teacher mse.png $GK run kumar-teacher; fi
 if has diag-sparse-paper-flow; then fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow; fi
-if [ "${1:-}" = --paper ]; then fig diag-sparse-paper curves.png $GK run diag-sparse-paper; fi
+if [ $PAPER = 1 ]; then fig diag-sparse-paper curves.png $GK run diag-sparse-paper; fi
 echo "+ $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5"
 $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5 --out "$OUT/sweep" >/dev/null
 for f in "$OUT"/sweep/*.png; do cp "$f" "docs/figures/sweep-$(basename "$f")"; done
@@ -39,4 +50,22 @@ overlay() { # name, plot arguments...
 }
 overlay overlay-alpha --by alpha --x tstar --y test_acc,param_norm
 overlay overlay-wd --by wd --x tstar --y test_acc,param_norm
+# Lyu Fig. 2(b, c) on modular addition (W2 = 0 at init: zero_last=1, the preset's default) and Kumar Fig. 3(a):
+# one sweep and one plot each
+sweep_plot() { # name, sweep arguments..., --, plot arguments...
+  local name=$1 sargs=() pargs=(); shift
+  while [ "$1" != -- ]; do sargs+=("$1"); shift; done
+  shift
+  pargs=("$@")
+  echo "+ $GK sweep ${sargs[*]} --jobs 2 --out SWEEP_DIR"
+  $GK sweep "${sargs[@]}" --jobs 2 --quiet --out "$OUT/$name" >/dev/null
+  echo "+ $GK plot SWEEP_DIR ${pargs[*]} --out docs/figures/$name.png"
+  $GK plot "$OUT/$name" "${pargs[@]}" --out "docs/figures/$name.png" >/dev/null
+}
+if [ $OVERLAYS = 1 ]; then
+  sweep_plot lyu-fig2b modadd-lyu-fast alpha=1,4,8,16 wd=2e-3 steps=70000 -- --by alpha --y train_acc,test_acc --logx
+  sweep_plot lyu-fig2c modadd-lyu-fast wd=1e-3,2e-3,4e-3 steps=60000 -- --by wd --y train_acc,test_acc --logx
+  sweep_plot kumar-fig3a kumar-fig1 alpha=0.25,0.5,1,2,4,8 P=450 eps=0.25 eta=0.5 steps=40000 -- \
+    --by alpha --y test_loss,train_loss --logx --logy
+fi
 ls -la docs/figures

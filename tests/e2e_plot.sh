@@ -47,6 +47,28 @@ for e in root.iter():
 for k in 1 2; do check "x decade label 10^$k" grep -qx "10$k" "$T/l.txt"; done
 for k in -2 -1 0; do check "y decade label 10^$k" grep -qx -- "10$k" "$T/l.txt"; done
 
+echo "== --logx keeps the step-0 eval (drawn at half the first step, said in the axis title)"
+check "the x title says where step 0 is drawn" grep -qxE "step \(0 drawn at [0-9.]+\)" "$T/l.txt"
+"$GK" plot "${RUNS[@]}" --y test_loss --out "$T/lin.svg" >/dev/null 2>&1
+$PY -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+for e in root.iter():
+    if e.tag.endswith('}text'): print(''.join(e.itertext()).strip())" "$T/lin.svg" >"$T/lin.txt"
+check "a linear x axis keeps the plain title" grep -qx "step" "$T/lin.txt"
+
+echo "== kumar's references (flat in its run summary) drawn; none beyond 3 decades of the curves on log y"
+"$GK" run kumar-fig1 D=20 P=60 N=40 ntest=50 steps=40 evals=8 evals_lin=0 --quiet --out "$T/k" >/dev/null 2>&1 ||
+    fail "kumar run"
+"$GK" plot "$T/k" --y test_loss,train_loss --logx --logy --out "$T/k.svg" >/dev/null 2>&1
+$PY -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+for e in root.iter():
+    if e.tag.endswith('}text'): print(''.join(e.itertext()).strip())" "$T/k.svg" >"$T/k.txt"
+check "kernel reference of the test loss in the legend" grep -qF "kernel (reference, test_loss)" "$T/k.txt"
+check "the interpolating kernel's train loss (~1e-27) is left out" bash -c "! grep -qF 'kernel (reference, train_loss)' '$T/k.txt'"
+
 echo "== a sweep directory, coloured by alpha"
 "$GK" sweep diag-sparse alpha=16,64 steps=300 evals=10 evals_lin=0 --jobs 1 --quiet --out "$T/sw" >/dev/null 2>&1
 "$GK" plot "$T/sw" --by alpha --out "$T/sw.pdf" >"$T/sw.out" 2>"$T/sw.err"
