@@ -80,6 +80,27 @@ print("fit images ok")
 PYEOF
 check "groklab.fit('images', ...) learns separable clusters (test acc >= 0.95); labels outside 0-9 raise groklab.Error, nothing written ($(tail -1 "$T/fitimg.out"))" grep -q '^fit images ok' "$T/fitimg.out"
 
+echo "== your own data on the XOR net: groklab.fit('xor', ...) on the data a generated xor run saved"
+"$GK" run xor p=500 n=100 n_test=200 m=200 steps=30 evals=10 evals_lin=0 --save-data --quiet --out "$T/xg" >/dev/null 2>&1
+$PY - "$T" <<'PYEOF' >"$T/fitxor.out" 2>&1
+import os, sys, groklab, numpy as np
+T = sys.argv[1]
+tr = np.loadtxt(T + "/xg/train.csv", delimiter=",", skiprows=1)  # x..., label, clean_label
+te = np.loadtxt(T + "/xg/test.csv", delimiter=",", skiprows=1)
+r = groklab.fit("xor", tr[:, :-2], tr[:, -2], te[:, :-1], te[:, -1], out=T + "/fxor", m=200, steps=30, evals=10, evals_lin=0)
+g = groklab.load(T + "/xg")
+for c in ("train_loss", "train_acc", "test_loss", "test_acc", "agree_linear"):
+    assert (r.metrics[c].values == g.metrics[c].values).all(), c  # the same data, init and steps: the same run
+assert r.metrics["align_pos_mu1"].isna().all()  # no clusters in a user's data
+try:
+    groklab.fit("xor", tr[:, :-2], tr[:, -2] * 3, te[:, :-1], te[:, -1], out=T + "/fxor-bad", steps=10)
+    print("no error")
+except groklab.Error as e:
+    assert "-1 or +1" in str(e) and not os.path.exists(T + "/fxor-bad"), e
+print("fit xor ok")
+PYEOF
+check "groklab.fit('xor', ...) on a generated run's data reproduces its metrics; labels other than -1/+1 raise groklab.Error, nothing written ($(tail -1 "$T/fitxor.out"))" grep -q '^fit xor ok' "$T/fitxor.out"
+
 echo "== presets, params, theory, load"
 $PY - "$T" <<'PYEOF' >"$T/api.out" 2>&1
 import sys, subprocess, groklab

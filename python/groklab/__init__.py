@@ -225,7 +225,8 @@ def _as_pair(X, y, what):
 def fit(experiment, X_train, y_train, X_test, y_test, out=None, progress=False, **keys):
     """Trains an experiment's model on your own data and returns its Run (the same as run()).
     experiment: "diag" (labels -1/+1; with its L2 and L1 max-margin references) or "images" (the deep MLP;
-    classes 0-9); "xor" once it takes data=file. keys as for run(), e.g. alpha=128, wd=1e-2, steps=3000."""
+    classes 0-9) or "xor" (the two-layer ReLU net of Xu et al., labels -1/+1, with its linear reference). keys as
+    for run(), e.g. alpha=128, wd=1e-2, steps=3000."""
     import numpy as np
     import shutil
     import tempfile

@@ -334,3 +334,18 @@ gk_status gk_userdata_read(const char *spec, gk_userdata *out, gk_error *err) {
     if (ends_with(spec, strlen(spec), ".csv")) return gk_userdata_read_csv(spec, out, err);
     return gk_fail(err, GK_EINVAL, "data '%s': expected FILE.csv (features then the label) or X.npy,y.npy", spec);
 }
+
+gk_status gk_userdata_check_keys(const char *train, const char *test, gk_error *err) {
+    for (int k = 0; k < 2; k++) {
+        const char *key = k ? "test" : "train", *v = k ? test : train;
+        if (!v[0]) return gk_fail(err, GK_EINVAL, "data=file needs %s=FILE.csv or %s=X.npy,y.npy", key, key);
+    }
+    return GK_OK;
+}
+
+gk_status gk_userdata_read_pair(const char *train, const char *test, gk_userdata *tr, gk_userdata *te, gk_error *err) {
+    gk_status s = gk_userdata_read(train, tr, err);
+    if (!s) s = gk_userdata_read(test, te, err);
+    if (s) gk_userdata_free(tr), gk_userdata_free(te);
+    return s;
+}

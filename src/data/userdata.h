@@ -31,6 +31,11 @@ gk_status gk_userdata_read_npy(const char *x_path, const char *y_path, gk_userda
 /* "FILE.csv" or "X.npy,y.npy": the form is taken from the extension. */
 gk_status gk_userdata_read(const char *spec, gk_userdata *out, gk_error *err);
 
+/* data=file: both keys name a set ("train=... test=..."), else GK_EINVAL naming the missing key. */
+gk_status gk_userdata_check_keys(const char *train, const char *test, gk_error *err);
+/* Reads the train and the test set (both left empty on failure). */
+gk_status gk_userdata_read_pair(const char *train, const char *test, gk_userdata *tr, gk_userdata *te, gk_error *err);
+
 void gk_userdata_free(gk_userdata *u);
 
 #endif

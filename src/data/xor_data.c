@@ -10,6 +10,8 @@
  * not 1/2 +- the sampling error of the cluster shares. */
 #include "data/xor_data.h"
 
+#include "data/userdata.h"
+
 #include "io/samples_csv.h"
 
 #include <math.h>
@@ -120,4 +122,41 @@ gk_status gk_xor_data_save_csv(const gk_xor_data *D, const char *dir, gk_error *
     const double *ytr[] = {D->y_train, D->yc_train}, *yte[] = {D->y_test};
     gk_status s = gk_write_dense_samples_csv(dir, "train.csv", D->X_train, D->n, D->p, ytr, names, 2, err);
     return s ? s : gk_write_dense_samples_csv(dir, "test.csv", D->X_test, D->n_test, D->p, yte, names, 1, err);
+}
+
+static gk_status pm1_labels(const double *y, size_t n, const char *name, gk_error *err) {
+    for (size_t i = 0; i < n; i++)
+        if (y[i] != 1 && y[i] != -1)
+            return gk_fail(err, GK_EINVAL, "%s: the label of sample %zu is %g; xor needs labels -1 or +1", name, i + 1, y[i]);
+    return GK_OK;
+}
+
+gk_status gk_xor_data_from_user(gk_xor_data *D, const struct gk_userdata *train, const struct gk_userdata *test,
+                                const char *train_name, const char *test_name, gk_error *err) {
+    memset(D, 0, sizeof *D);
+    if (train->d != test->d)
+        return gk_fail(err, GK_EINVAL, "%s has %zu features per sample but %s has %zu: both sets need the same p",
+                       train_name, train->d, test_name, test->d);
+    gk_status s = pm1_labels(train->y, train->n, train_name, err);
+    if (!s) s = pm1_labels(test->y, test->n, test_name, err);
+    if (s) return s;
+    const size_t p = train->d, n = train->n, nt = test->n;
+    D->p = p, D->n = n, D->n_test = nt;
+    D->mu1 = calloc(2 * p, sizeof(double));
+    D->X_train = malloc((n + nt) * p * sizeof(double));
+    D->y_train = malloc(n * sizeof(double)), D->yc_train = malloc(n * sizeof(double));
+    D->y_test = malloc(nt * sizeof(double));
+    D->flipped = calloc(n, 1);
+    D->cluster_train = calloc(n, sizeof(int));
+    if (!D->mu1 || !D->X_train || !D->y_train || !D->yc_train || !D->y_test || !D->flipped || !D->cluster_train) {
+        gk_xor_data_free(D);
+        return gk_fail(err, GK_ENOMEM, "out of memory for %zu + %zu samples of %zu features", n, nt, p);
+    }
+    D->mu2 = D->mu1 + p, D->X_test = D->X_train + n * p;
+    memcpy(D->X_train, train->X, n * p * sizeof(double));
+    memcpy(D->X_test, test->X, nt * p * sizeof(double));
+    memcpy(D->y_train, train->y, n * sizeof(double));
+    memcpy(D->yc_train, train->y, n * sizeof(double));
+    memcpy(D->y_test, test->y, nt * sizeof(double));
+    return GK_OK;
 }

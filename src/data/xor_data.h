@@ -25,6 +25,12 @@ typedef struct gk_xor_data {
 
 gk_status gk_xor_data_make(gk_xor_data *D, size_t p, size_t n, size_t n_test, double mu_norm, double eta,
                            uint64_t seed, gk_error *err);
+/* The user's own data (data=file) in the same form: labels must be -1 or +1; there are no clusters (mu1 = mu2 = 0,
+ * mu_norm = 0) and no known label noise (yc_train = y_train, nothing flipped). Names the file and row of a
+ * bad label, or the two files when their numbers of features differ. */
+struct gk_userdata;
+gk_status gk_xor_data_from_user(gk_xor_data *D, const struct gk_userdata *train, const struct gk_userdata *test,
+                                const char *train_name, const char *test_name, gk_error *err);
 void gk_xor_data_free(gk_xor_data *D);
 /* Frees the inputs X_train and X_test (both set to NULL), keeping mu1, mu2 and the labels: for users that
  * need only products of the inputs, computed once (the span form in src/exp/xor.c). */

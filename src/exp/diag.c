@@ -58,11 +58,7 @@ typedef struct diag_exp {
 static gk_status diag_check(const gk_config *cfg, gk_error *err) {
     long d = gk_config_int(cfg, "d"), s = gk_config_int(cfg, "s");
     if (!strcmp(gk_config_str(cfg, "data"), "file"))
-        for (int k = 0; k < 2; k++) {
-            const char *key = k ? "test" : "train";
-            if (!gk_config_str(cfg, key)[0])
-                return gk_fail(err, GK_EINVAL, "data=file needs %s=FILE.csv or %s=X.npy,y.npy", key, key);
-        }
+        return gk_userdata_check_keys(gk_config_str(cfg, "train"), gk_config_str(cfg, "test"), err);
     if (!strcmp(gk_config_str(cfg, "data"), "sparse")) {
         if (s > d) return gk_fail(err, GK_EINVAL, "s=%ld is out of range: s must be an odd integer with 1 <= s <= d (d=%ld)", s, d);
         if (s % 2 == 0) return gk_fail(err, GK_EINVAL, "s=%ld is not allowed: s must be odd (so that sign(<w*, x>) has no ties)", s);
@@ -110,8 +106,7 @@ static gk_status make_data(diag_exp *E, const gk_config *cfg, gk_error *err) {
     if (!strcmp(data, "file")) {
         gk_userdata tr = {0}, te = {0};
         const char *trn = gk_config_str(cfg, "train"), *ten = gk_config_str(cfg, "test");
-        gk_status s = gk_userdata_read(trn, &tr, err);
-        if (!s) s = gk_userdata_read(ten, &te, err);
+        gk_status s = gk_userdata_read_pair(trn, ten, &tr, &te, err);
         if (!s) s = gk_diag_data_from_user(&E->D, &tr, &te, trn, ten, err);
         gk_userdata_free(&tr);
         gk_userdata_free(&te);

@@ -53,7 +53,7 @@ typedef struct mc_exp {
     gk_matfact_input obs;   /* the observed pairs, for the objective (gradient flow) */
     gk_trainer tr;
     size_t d;
-    double alpha, predicted;
+    double alpha, sigma, predicted; /* sigma: the init perturbation (0: W(0) = 0 exactly) */
     double *W, *A, *ev, *f, *dldf; /* f, dldf: n_obs outputs and dL/df */
     gk_mc_refs ref;                /* the theory references (theory/mc_refs.h) */
     /* matrices figure: W at init, on the kernel plateau (the eval nearest 0.3 t*), at the last eval */
@@ -163,7 +163,7 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
     *state = NULL;
     mc_exp *E = calloc(1, sizeof *E);
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
-    E->alpha = gk_config_real(cfg, "alpha");
+    E->alpha = gk_config_real(cfg, "alpha"), E->sigma = gk_config_real(cfg, "sigma");
     uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     gk_train_opts o = {.lr = gk_config_real(cfg, "lr"), .wd = gk_config_real(cfg, "wd")};
     gk_status s = make_data(E, cfg, seed, err);
@@ -366,7 +366,7 @@ static gk_status mc_figures(void *state, const gk_metrics *m, const char *dir, g
     const char *titles[4];
     const double *mats[4];
     int n = 0;
-    titles[n] = "W at init", mats[n++] = E->snap_init;
+    titles[n] = E->sigma > 0 ? "W at init" : "W at init (= 0: U = V)", mats[n++] = E->snap_init;
     if (has_t && E->snap_plateau_step > 0 && E->snap_plateau_step < E->snap_end_step) {
         snprintf(t1, sizeof t1, "W, plateau (%.2g t*)", (double)E->snap_plateau_step / E->predicted);
         titles[n] = t1, mats[n++] = E->snap_plateau;

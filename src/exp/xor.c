@@ -33,6 +33,7 @@
  * figures here are those of the first seed. */
 #include "exp/exp.h"
 
+#include "data/userdata.h"
 #include "data/xor_data.h"
 #include "io/fsutil.h"
 #include "io/neuron_plots.h"
@@ -53,6 +54,11 @@
 #define XOR_MAX_SNAPS 6
 
 static const gk_param_spec xor_params[] = {
+    {"data", GK_P_ENUM, "clusters", 0, 0, 0, 0, "clusters|file",
+     "clusters: the XOR clusters of Def. 2.1; file: your own +-1 data (train=, test=: FILE.csv with the label last, "
+     "or X.npy,y.npy); p, n, n_test are then the files', and the cluster alignments and figures are left out"},
+    {"train", GK_P_STRING, "", 0, 0, 0, 0, NULL, "data=file: the train set"},
+    {"test", GK_P_STRING, "", 0, 0, 0, 0, NULL, "data=file: the test set, in the same form as train"},
     {"p", GK_P_INT, "10000", 2, 1e8, 0, 0, NULL, "input dimension"},
     {"n", GK_P_INT, "200", 1, 1e7, 0, 0, NULL, "train set size"},
     {"n_test", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "test set size (clean labels)"},
@@ -117,6 +123,9 @@ typedef struct xor_exp {
     int grid;
     int K;          /* seeds */
     int span;       /* path=span */
+    int user;       /* data=file: the sets read into utr, ute (freed once the run is set up) */
+    gk_userdata utr, ute;
+    const char *train_name, *test_name;
     double setup_seconds; /* wall time of create: data, init and (span) the products */
     xor_rep *rep;   /* K runs; rep[0] (the seed key) draws the boundary, neuron and histogram figures */
     double *GA, *H, *dn2; /* span scratch: max(n, nt) x m twice, m */
@@ -151,6 +160,11 @@ static double xor_bytes(const gk_config *cfg) {
 }
 
 static gk_status xor_check(const gk_config *cfg, gk_error *err) {
+    if (!strcmp(gk_config_str(cfg, "data"), "file")) {
+        if (gk_config_int(cfg, "seeds") != 1)
+            return gk_fail(err, GK_EINVAL, "seeds=%ld with data=file: one data set, one run (seeds=1)", gk_config_int(cfg, "seeds"));
+        return gk_userdata_check_keys(gk_config_str(cfg, "train"), gk_config_str(cfg, "test"), err);
+    }
     long tmp[XOR_MAX_SNAPS];
     const char *bs = gk_config_str(cfg, "boundary_steps");
     if (gk_parse_steps(bs, tmp, XOR_MAX_SNAPS) < 0)
@@ -190,6 +204,7 @@ static void xor_destroy(void *state) {
     free(E->dn2);
     gk_trainer_free(&E->tr);
     gk_metrics_free(&E->per_seed);
+    gk_userdata_free(&E->utr), gk_userdata_free(&E->ute);
     for (int k = 0; k < XOR_MAX_SNAPS; k++) free(E->snap[k]);
     free(E);
 }
@@ -269,7 +284,8 @@ static gk_status make_trainer(xor_exp *E, gk_error *err) {
 /* Builds run R from seed: data, model, init, the linear reference, and (span) the products. */
 static gk_status rep_create(const xor_exp *E, xor_rep *R, uint64_t seed, gk_error *err) {
     R->seed = seed;
-    gk_status s = gk_xor_data_make(&R->D, E->p, E->n, E->nt, E->mu, E->eta, seed, err);
+    gk_status s = E->user ? gk_xor_data_from_user(&R->D, &E->utr, &E->ute, E->train_name, E->test_name, err)
+                          : gk_xor_data_make(&R->D, E->p, E->n, E->nt, E->mu, E->eta, seed, err);
     if (!s) s = gk_relu2_create(&R->model, E->p, E->m, err);
     if (!s) s = rep_alloc_common(E, R, err);
     if (!s) s = E->span ? rep_create_span(E, R, err) : rep_create_direct(E, R, err);
@@ -326,6 +342,13 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     E->K = (int)gk_config_int(cfg, "seeds");
     E->span = is_span(cfg);
     gk_metrics_init(&E->per_seed);
+    E->user = !strcmp(gk_config_str(cfg, "data"), "file");
+    E->train_name = gk_config_str(cfg, "train"), E->test_name = gk_config_str(cfg, "test");
+    if (E->user) {
+        gk_status s = gk_userdata_read_pair(E->train_name, E->test_name, &E->utr, &E->ute, err);
+        if (s) return s;
+        E->p = E->utr.d, E->n = E->utr.n, E->nt = E->ute.n, E->P = E->m * E->p, E->mu = 0;
+    }
     E->rep = calloc((size_t)E->K, sizeof *E->rep);
     E->vals = malloc((size_t)E->K * XOR_NMET * sizeof(double));
     gk_status s = E->rep && E->vals ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
@@ -338,6 +361,7 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     }
     if (!s) s = make_trainer(E, err);
     if (!s) s = create_runs(E, (uint64_t)gk_config_int(cfg, "seed"), err);
+    gk_userdata_free(&E->utr), gk_userdata_free(&E->ute); /* copied into the run's data */
     if (!s) s = gk_trainer_start(&E->tr, err);
     static const char *const lead[3] = {"step", "time", "seed"};
     for (int c = 0; c < 3 && !s; c++) s = gk_metrics_add_column(&E->per_seed, lead[c], err);
@@ -456,8 +480,8 @@ static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
     double acc_clean = gk_sign_accuracy(R->D.y_train, R->f_train, R->D.flipped, 0, n);
     double acc_flip = gk_sign_accuracy(R->D.y_train, R->f_train, R->D.flipped, 1, n);
     projections(E, R, R->proj);
-    double al[4]; /* pos mu1, pos mu2, neg mu1, neg mu2 */
-    gk_relu2_alignment(&R->model, R->proj, R->wnorm, E->mu, al);
+    double al[4] = {NAN, NAN, NAN, NAN}; /* pos mu1, pos mu2, neg mu1, neg mu2 (no clusters in the user's data) */
+    if (!E->user) gk_relu2_alignment(&R->model, R->proj, R->wnorm, E->mu, al);
     double agree = 0;
     for (size_t i = 0; i < nt; i++) agree += sgn(R->f_test[i]) == sgn(R->lin_test[i]);
     double v[XOR_NMET] = {tr_loss, tr_acc, acc_clean, acc_flip, te_loss, te_acc, norm, rel,
@@ -497,7 +521,11 @@ static gk_status xor_save(void *state, const char *dir, gk_error *err) {
     const xor_exp *E = state;
     if (!E->span) return gk_xor_data_save_csv(&E->rep[0].D, dir, err);
     gk_xor_data D;
-    gk_status s = gk_xor_data_make(&D, E->p, E->n, E->nt, E->mu, E->eta, E->rep[0].seed, err);
+    gk_userdata tr = {0}, te = {0};
+    gk_status s = E->user ? gk_userdata_read_pair(E->train_name, E->test_name, &tr, &te, err) : GK_OK;
+    if (!s) s = E->user ? gk_xor_data_from_user(&D, &tr, &te, E->train_name, E->test_name, err)
+                        : gk_xor_data_make(&D, E->p, E->n, E->nt, E->mu, E->eta, E->rep[0].seed, err);
+    gk_userdata_free(&tr), gk_userdata_free(&te);
     if (!s) s = gk_xor_data_save_csv(&D, dir, err);
     gk_xor_data_free(&D);
     return s;
@@ -667,6 +695,7 @@ static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, 
     xor_exp *E = state;
     gk_status s = E->K > 1 ? write_seeds_csv(E, dir, err) : GK_OK; /* a file, not a figure: first */
     if (!s) s = accuracy_figure(E, m, dir, err);
+    if (E->user) return s; /* the other figures are on span(mu1, mu2) */
     if (!s) s = neurons_figure(E, dir, err);
     for (int k = 0; k < E->nsnap && !s; k++) {
         if (!E->snap_done[k]) continue; /* the run stopped before this step */
