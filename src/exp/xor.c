@@ -33,6 +33,7 @@
  * figures here are those of the first seed. */
 #include "exp/exp.h"
 
+#include "core/clock.h"
 #include "data/userdata.h"
 #include "data/xor_data.h"
 #include "io/fsutil.h"
@@ -317,14 +318,8 @@ static gk_status create_runs(xor_exp *E, uint64_t seed, gk_error *err) {
     return s;
 }
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
-    double t0 = now_seconds();
+    double t0 = gk_now_seconds();
     xor_exp *E = calloc(1, sizeof *E);
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
     *state = E;
@@ -385,7 +380,7 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
         return s;
     }
     take_snapshots(E, 0);
-    E->setup_seconds = now_seconds() - t0;
+    E->setup_seconds = gk_now_seconds() - t0;
     return GK_OK;
 }
 

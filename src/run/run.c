@@ -4,6 +4,7 @@
  * and a summary that says why it stopped. */
 #include "run/run.h"
 
+#include "core/clock.h"
 #include "io/checkpoint.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
@@ -19,12 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* OpenBLAS picks its blocking from its thread count, so its sums (dgemm, dsyrk, eigensolvers) change in the
  * last bits with the number of threads (measured with OpenBLAS 0.3.21 on this machine). BLAS therefore runs
@@ -217,7 +212,7 @@ static void *ticker_main(void *arg) {
         nanosleep(&tick, NULL);
         int user = rs->o->stop && *rs->o->stop;
         double due = rs->next_ckpt;
-        if (user || now_seconds() >= due) __atomic_store_n(&rs->pause, 1, __ATOMIC_RELAXED);
+        if (user || gk_now_seconds() >= due) __atomic_store_n(&rs->pause, 1, __ATOMIC_RELAXED);
     }
     return NULL;
 }
@@ -251,7 +246,7 @@ static gk_status write_weights(run_state *rs, const char *sub, gk_error *err) {
  * goes on without checkpoints; an I/O failure is returned. */
 static gk_status write_checkpoint(run_state *rs, gk_error *err) {
     if (!rs->ckpt_ok) return GK_OK;
-    double t0 = now_seconds();
+    double t0 = gk_now_seconds();
     gk_state st;
     gk_state_init_save(&st);
     visit_run(rs, &st);
@@ -269,7 +264,7 @@ static gk_status write_checkpoint(run_state *rs, gk_error *err) {
     if (!s) s = gk_checkpoint_write(path, st.buf, st.len, err);
     gk_state_free(&st);
     rs->ckpt_count += !s;
-    rs->ckpt_secs += now_seconds() - t0;
+    rs->ckpt_secs += gk_now_seconds() - t0;
     if (!s && rs->o->save_weights) {
         char sub[64];
         snprintf(sub, sizeof sub, "step_%ld", rs->step);
@@ -301,7 +296,7 @@ static gk_status eval_row(run_state *rs, gk_error *err) {
  * for it, and `steps` is the total it implies. */
 static void report(run_state *rs, long steps, double t_end) {
     if (!rs->o->progress) return;
-    double el = now_seconds() - rs->t0;
+    double el = gk_now_seconds() - rs->t0;
     double done = t_end > 0 ? rs->tr->t / t_end : (double)rs->step / (double)steps;
     if (t_end > 0 && done > 0) steps = (long)((double)rs->step / done + 0.5);
     gk_progress pg = {rs->p->name, rs->step, steps, el, done > 0 ? el * (1 - done) / done : NAN, &rs->m};
@@ -327,7 +322,7 @@ static gk_status advance_to(run_state *rs, long target, double t_target, gk_erro
             return gk_fail(err, GK_EFAILED, "the experiment stopped at step %ld", rs->step);
         if (rs->ticker_on && rs->pause) {
             s = write_checkpoint(rs, err);
-            rs->next_ckpt = now_seconds() + rs->o->checkpoint_every;
+            rs->next_ckpt = gk_now_seconds() + rs->o->checkpoint_every;
             rs->pause = 0;
         }
     }
@@ -360,7 +355,7 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
         if ((s = advance_to(rs, points[k], t_target, err))) break;
         s = eval_row(rs, err);
         report(rs, steps, dt * (double)steps);
-        double t = now_seconds();
+        double t = gk_now_seconds();
         if (!s && t - rs->last_csv >= rs->o->csv_interval) {
             s = write_metrics(rs->o->out_dir, &rs->m, err);
             rs->last_csv = t;
@@ -387,7 +382,7 @@ static void probe_checkpoint(run_state *rs) {
 static void ticker_start(run_state *rs) {
     probe_checkpoint(rs);
     if (!(rs->o->checkpoint_every > 0)) return;
-    rs->next_ckpt = now_seconds() + rs->o->checkpoint_every;
+    rs->next_ckpt = gk_now_seconds() + rs->o->checkpoint_every;
     rs->ticker_on = pthread_create(&rs->ticker, NULL, ticker_main, rs) == 0;
 }
 
@@ -421,7 +416,7 @@ gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp
 static gk_status build(run_state *rs, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
     gk_apply_threads(rs->cfg);
-    rs->t0 = rs->last_csv = now_seconds();
+    rs->t0 = rs->last_csv = gk_now_seconds();
     gk_metrics_init(&rs->m);
     gk_status s = T->create(rs->cfg, &rs->exp, err);
     if (!s) s = gk_declare_columns(rs->p, rs->cfg, rs->exp, &rs->m, err);
@@ -474,7 +469,7 @@ static cJSON *make_summary(run_state *rs, gk_run_result *res, double train_wall)
     double predicted = gk_exp_predicted(T, rs->exp);
     summarize_phenomena(sum, &rs->m, predicted);
     if (!rs->ckpt_ok) cJSON_AddStringToObject(sum, "checkpoint_unavailable", rs->ckpt_why);
-    cJSON_AddNumberToObject(sum, "wall_seconds", now_seconds() - rs->t0);
+    cJSON_AddNumberToObject(sum, "wall_seconds", gk_now_seconds() - rs->t0);
     cJSON_AddNumberToObject(sum, "train_seconds", train_wall);
     if (rs->step > 0) cJSON_AddNumberToObject(sum, "seconds_per_step", train_wall / (double)rs->step);
     cJSON_AddNumberToObject(sum, "checkpoints_written", (double)rs->ckpt_count); /* before the final one */
@@ -503,11 +498,11 @@ static gk_status write_figures(run_state *rs, cJSON *sum, gk_error *err) {
  * and the figures, in that order: each step keeps what the earlier ones wrote. */
 static gk_status train_and_finish(run_state *rs, gk_run_result *res, gk_error *err) {
     gk_error loop_err = {{0}};
-    double t_train = now_seconds();
+    double t_train = gk_now_seconds();
     ticker_start(rs);
     res->status = run_loop(rs, &loop_err);
     ticker_stop(rs);
-    double train_wall = now_seconds() - t_train;
+    double train_wall = gk_now_seconds() - t_train;
     if (res->status) snprintf(res->error, sizeof res->error, "%s", loop_err.msg);
     cJSON *sum = make_summary(rs, res, train_wall);
     res->summary = sum;
@@ -671,7 +666,7 @@ gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out
     if (!p->type->references) return gk_fail(err, GK_EINVAL, "preset %s has no theory references", p->name);
     gk_apply_threads(cfg);
     void *exp = NULL;
-    double t0 = now_seconds();
+    double t0 = gk_now_seconds();
     gk_status s = p->type->create(cfg, &exp, err);
     if (s) return s;
     cJSON *o = cJSON_CreateObject();
@@ -679,7 +674,7 @@ gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out
     s = p->type->references(exp, o, err);
     double pred = gk_exp_predicted(p->type, exp);
     if (isfinite(pred)) cJSON_AddNumberToObject(o, "predicted_transition_step", pred);
-    cJSON_AddNumberToObject(o, "seconds", now_seconds() - t0);
+    cJSON_AddNumberToObject(o, "seconds", gk_now_seconds() - t0);
     p->type->destroy(exp);
     if (s) cJSON_Delete(o);
     else *out = o;

@@ -1,31 +1,25 @@
 /* margin_refs.c: the max-margin references of the diagonal net on its data set (margin_refs.h). */
 #include "theory/margin_refs.h"
 
+#include "core/clock.h"
 #include "theory/theory.h"
 #include "train/train.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 const char *const gk_margin_ref_names[GK_NREFS] = {"l2margin", "l1margin"};
-
-static double now_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Reference k from the dense train matrix X (n x d); w (dpad) and f_train (n) are scratch. */
 static gk_status solve_ref(gk_margin_ref *R, int k, const gk_diag_data *D, const double *X, double *w,
                            double *f_train, gk_error *err) {
     const size_t n = D->train.n, d = D->d;
     gk_error why = {{0}};
-    double t0 = now_seconds();
+    double t0 = gk_now_seconds();
     gk_status s = k == GK_REF_L2 ? gk_l2_margin(X, D->y_train, n, d, w, &R->margin, &why)
                                  : gk_l1_margin(X, D->y_train, n, d, w, &R->margin, &why);
-    R->seconds = now_seconds() - t0;
+    R->seconds = gk_now_seconds() - t0;
     if (s == GK_ENOMEM) return gk_fail(err, s, "%s", why.msg);
     if (s) {
         snprintf(R->why, sizeof R->why, "%s", why.msg[0] ? why.msg : gk_status_str(s));
