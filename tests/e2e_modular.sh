@@ -47,10 +47,19 @@ check "train.csv 3763 rows + header" awk 'END{exit !(NR==3764)}' "$T/sv/train.cs
 check "test.csv 5646 rows + header" awk 'END{exit !(NR==5647)}' "$T/sv/test.csv"
 check "labels are (a + b) mod 97" awk -F, 'NR>1 && ($1+$2)%97!=$3 {bad=1} END{exit bad}' "$T/sv/train.csv"
 
+echo "== lr_auto follows the fixed-lr run on t (modadd-lyu-fast to t = 300: lr 0.1 vs the sharpness-set step)"
+"$GK" run modadd-lyu-fast steps=3000 evals=30 evals_lin=30 --out "$T/lf" --quiet >/dev/null 2>&1
+"$GK" run modadd-lyu-fast steps=3000 evals=30 evals_lin=30 lr_auto=1 --out "$T/la" --quiet >/dev/null 2>&1
+check "lr_auto: >= 5x fewer steps, train/test accuracy within 0.03 and train loss within 2% at every common t ($(/usr/bin/python3 "$GK_SOURCE_DIR/bench/compare_in_t.py" "$T/lf" "$T/la" --tol-loss 0.02 2>&1 | tr '\n' ' '))" \
+    /usr/bin/python3 "$GK_SOURCE_DIR/bench/compare_in_t.py" "$T/lf" "$T/la" --tol-loss 0.02
+check "lr_auto: an lr column, the last row at t = 300" awk -F, -v c="$(col "$T/la/metrics.csv" lr)" 'END{exit !(c>0 && $2==300 && $c>0)}' "$T/la/metrics.csv"
+
 echo "== bad input: exit code 2, the key named, no run directory"
 expect_bad "p < 2" "p=1 is out of range" modadd-lyu-fast p=1
 expect_bad "p not prime for div" "must be prime" modadd-lyu-fast p=33 op=div
 expect_bad "frac = 0" "frac=0 is out of range" modadd-lyu-fast frac=0
+expect_bad "lr_auto with AdamW" "lr_auto=1 needs optim=gd" modadd-lyu-fast lr_auto=1 optim=adamw
+expect_bad "lr_auto_c past 2" "lr_auto_c=3 is out of range" modadd-lyu-fast lr_auto=1 lr_auto_c=3
 expect_bad "frac = 1" "frac=1 is out of range" modadd-lyu-fast frac=1
 expect_bad "frac > 1" "frac=1.5 is out of range" modadd-lyu-fast frac=1.5
 expect_bad "unknown op" "op=pow is not allowed" modadd-lyu-fast op=pow
