@@ -46,6 +46,7 @@ typedef struct gk_train_opts {
     double filter_alpha, filter_lambda;
     long filter_window;
     int no_grad;                      /* a step function that needs no gradient buffer (tr->grad stays NULL) */
+    int f32_params;                   /* precision=f32: theta (and the AdamW moments) rounded to float after each update */
 } gk_train_opts;
 
 /* The training objective at theta: accumulates dL/dtheta into grad (zeroed by the trainer) and sets *loss. */
