@@ -37,11 +37,18 @@ EOF
 }
 check "every metric within 1e-4, accuracies and sc_share identical" cmp_f32_f64
 
+"$GK" run modadd-adamw-fast steps=60 evals=10 evals_lin=10 threads=1 --out "$T/s64" --force --quiet >/dev/null 2>&1
+"$GK" run modadd-adamw-fast steps=60 evals=10 evals_lin=10 threads=1 precision=f32 softmax_precision=f32 --out "$T/s32" --force --quiet >/dev/null 2>&1
+check "mlp-relu (modadd-adamw-fast): the same within 1e-4" cmp_f32_f64
+
 echo "== float32 determinism: 1 and 2 threads"
 for t in 1 2; do
     "$GK" run prieto-f32 steps=12 evals=4 evals_lin=3 threads=$t --out "$T/t$t" --quiet >/dev/null 2>&1
     "$GK" run modadd-adamw-fast $A precision=f32 softmax_precision=f32 steps=30 threads=$t --out "$T/u$t" --quiet >/dev/null 2>&1
+    "$GK" run modadd-lyu precision=f32 softmax_precision=f32 steps=4 evals=2 evals_lin=2 threads=$t --out "$T/l$t" --quiet >/dev/null 2>&1
 done
+check "mlp-relu p=97 width 1024 ran" test -s "$T/l1/metrics.csv"
+check "mlp-relu p=97 width 1024 float32 metrics.csv byte-identical" cmp -s "$T/l1/metrics.csv" "$T/l2/metrics.csv"
 check "both float32 runs ran" test -s "$T/t1/metrics.csv" -a -s "$T/u1/metrics.csv"
 check "prieto-f32 (p=113) metrics.csv byte-identical" cmp -s "$T/t1/metrics.csv" "$T/t2/metrics.csv"
 check "small float32 MLP metrics.csv byte-identical" cmp -s "$T/u1/metrics.csv" "$T/u2/metrics.csv"
@@ -61,7 +68,7 @@ check "grad=perp in the config" grep -q '"grad":[[:space:]]*"perp"' "$T/perp/con
 check "test acc >= 0.9 by step 200" awk -F, -v c="$(col "$M" test_acc)" '$c>=0.9{ok=1} END{exit !ok}' "$M"
 
 echo "== bad input"
-expect_bad "precision=f32 on a model without float32" "precision=f32" modadd-adamw-fast precision=f32
+expect_bad "precision=f32 on a model without float32" "precision=f32" modadd-nanda-fast precision=f32
 expect_bad "precision=f16" "precision" prieto-f32 precision=f16
 expect_bad "depth=0" "depth" prieto-f64 depth=0
 finish

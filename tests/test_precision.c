@@ -6,13 +6,17 @@
  * - the float32 deep MLP (no bias, as Prieto et al.): outputs and gradient match the float64 model, the
  *   float64 model passes a finite-difference check, and the sparse one-hot first layer gives the same float32
  *   outputs as the dense sgemm on the one-hot rows;
+ * - the two-layer MLPs on index pairs (mlp-relu, mlp-quad): float32 outputs and gradient match float64;
  * - the trainer's float32 parameters: after AdamW steps theta and the moments hold float values. */
 #include "check.h"
 #include "gradcheck.h"
+#include "data/modular_data.h"
+#include "model/mlp2.h"
 #include "model/mlp_deep.h"
 #include "train/trainer.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { N = 5, K = 7 };
@@ -120,6 +124,38 @@ static void test_mlp_deep_f32(void) {
     gk_model_free(&m64), gk_model_free(&m32), gk_model_free(&ms32);
 }
 
+/* The two-layer MLPs on index pairs (mlp-relu with bias, mlp-quad) in float32 against float64. */
+static void test_mlp2_f32(void) {
+    gk_error err;
+    gk_mod_data D;
+    GK_CHECK(gk_mod_data_make(&D, 7, GK_MOD_ADD, 0.6, 5, &err) == GK_OK);
+    const size_t n = D.train.n, h = 16, p = 7;
+    for (int quad = 0; quad <= 1; quad++) {
+        gk_mlp2_opts o = {quad ? GK_MLP2_QUAD : GK_MLP2_RELU, !quad, quad ? 0.5 : 1.0, 0, 0};
+        gk_model m64, m32;
+        GK_CHECK(gk_mlp2_create(&m64, (int)p, h, &o, &err) == GK_OK);
+        o.f32 = 1;
+        GK_CHECK(gk_mlp2_create(&m32, (int)p, h, &o, &err) == GK_OK);
+        const size_t P = m64.params.size;
+        double *theta = calloc(P, sizeof(double)), *g64 = calloc(P, sizeof(double)), *g32 = calloc(P, sizeof(double));
+        double *f64 = malloc(n * p * sizeof(double)), *f32 = malloc(n * p * sizeof(double)), *d = malloc(n * p * sizeof(double));
+        gk_model_init(&m64, 1.0, 3, theta);
+        for (size_t k = 0; k < P; k++) theta[k] = (float)(theta[k] + 0.01 * sin((double)k)); /* b1 != 0 too */
+        GK_CHECK(gk_model_reserve(&m64, n, &err) == GK_OK && gk_model_reserve(&m32, n, &err) == GK_OK);
+        GK_CHECK(gk_model_forward(&m64, theta, &D.train, n, f64, &err) == GK_OK);
+        GK_CHECK(gk_model_forward(&m32, theta, &D.train, n, f32, &err) == GK_OK);
+        GK_CHECK_MSG(rel_diff(f32, f64, n * p) < 1e-6, "mlp2 (quad %d): float32 outputs vs float64: %g", quad, rel_diff(f32, f64, n * p));
+        gk_softmax_xent_loss_f32(f32, D.y_train, n, p, d);
+        gk_model_backward(&m64, theta, &D.train, n, d, g64);
+        gk_model_backward(&m32, theta, &D.train, n, d, g32);
+        GK_CHECK_MSG(rel_diff(g32, g64, P) < 1e-5, "mlp2 (quad %d): float32 gradient vs float64: %g", quad, rel_diff(g32, g64, P));
+        for (size_t k = 0; k < n * p; k++) GK_CHECK((double)(float)f32[k] == f32[k]);
+        free(theta), free(g64), free(g32), free(f64), free(f32), free(d);
+        gk_model_free(&m64), gk_model_free(&m32);
+    }
+    gk_mod_data_free(&D);
+}
+
 /* L = sum_k (k + 1) theta_k^2 / 2 */
 static gk_status quad_obj(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
     *loss = 0;
@@ -147,6 +183,7 @@ int main(void) {
     GK_RUN(test_loss_gradients_f32);
     GK_RUN(test_softmax_collapse_f32);
     GK_RUN(test_mlp_deep_f32);
+    GK_RUN(test_mlp2_f32);
     GK_RUN(test_trainer_f32_params);
     return gk_test_summary();
 }

@@ -39,7 +39,7 @@ static const gk_param_spec mod_params[] = {
     {"depth", GK_P_INT, "3", 1, GK_MLP_MAX_DEPTH, 0, 0, NULL, "mlp-deep: linear layers (3: 2p -> width -> width -> p)"},
     {"bias", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "mlp-deep: a bias in every layer (Prieto et al.: none)"},
     {"precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
-     "mlp-deep: f32 runs forward and backward in float32 (sgemm) and stores the parameters as float32 (each update rounded)"},
+     "f32 (mlp-relu, mlp-quad, mlp-deep): forward and backward in float32 (sgemm), parameters stored as float32 (each update rounded)"},
     {"softmax_precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
      "the softmax (or StableMax) cross-entropy and sc_share in float32 or float64 (Prieto et al. 2025: SC needs f32)"},
     {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "init scale: mlp-relu He init times alpha; mlp-quad weights N(0, alpha^2); transformer1 Nanda's init times alpha; mlp-deep PyTorch's default init times alpha"},
@@ -94,9 +94,8 @@ static gk_status mod_check(const gk_config *cfg, gk_error *err) {
                          (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_mlp")};
         s = gk_tf1_check(&d, err);
     }
-    if (!s && !strcmp(gk_config_str(cfg, "precision"), "f32") && strcmp(gk_config_str(cfg, "model"), "mlp-deep"))
-        s = gk_fail(err, GK_EINVAL, "precision=f32 with model=%s: float32 is implemented for model=mlp-deep only",
-                    gk_config_str(cfg, "model"));
+    if (!s && !strcmp(gk_config_str(cfg, "precision"), "f32") && !strcmp(gk_config_str(cfg, "model"), "transformer1"))
+        s = gk_fail(err, GK_EINVAL, "precision=f32 with model=transformer1: float32 is implemented for model=mlp-relu|mlp-quad|mlp-deep");
     return s;
 }
 
@@ -133,6 +132,14 @@ static gk_status mod_objective(void *ud, const double *theta, double *grad, doub
     *loss = loss_of(E, E->f_train, E->D.y_train, n, E->dldf);
     if (isfinite(*loss)) gk_model_backward(&E->model, theta, E->in_train, n, E->dldf, grad);
     return GK_OK;
+}
+
+/* model=mlp-relu|mlp-quad: Lyu's ReLU MLP (bias, c = 1) or Gromov's quadratic one (no bias, c = s / (2p h)). */
+static gk_status mlp2_create(mod_exp *E, const gk_config *cfg, int f32, gk_error *err) {
+    const int relu = E->model_kind == MODEL_RELU;
+    const double c = relu ? 1.0 : gk_config_real(cfg, "out_scale") / (2.0 * (double)E->p * (double)E->h);
+    const gk_mlp2_opts o = {relu ? GK_MLP2_RELU : GK_MLP2_QUAD, relu, c, relu && gk_config_bool(cfg, "zero_last"), f32};
+    return gk_mlp2_create(&E->model, E->p, E->h, &o, err);
 }
 
 /* model=mlp-deep: the PyTorch-style MLP on the one-hot pair x = e_a + e_{p+b} (2p inputs, p outputs). The
@@ -194,9 +201,7 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     E->in_train = &E->D.train, E->in_test = &E->D.test;
     if (!s && E->model_kind == MODEL_DEEP) s = deep_create(E, cfg, f32, err);
     else if (!s)
-        s = E->model_kind == MODEL_RELU ? gk_mlp_relu_create(&E->model, E->p, E->h, gk_config_bool(cfg, "zero_last"), err)
-            : E->model_kind == MODEL_QUAD ? gk_mlp_quad_create(&E->model, E->p, E->h, gk_config_real(cfg, "out_scale"), err)
-                                          : gk_tf1_create(&E->model, &tfd, err);
+        s = E->model_kind == MODEL_TF1 ? gk_tf1_create(&E->model, &tfd, err) : mlp2_create(E, cfg, f32, err);
     gk_train_opts_transforms_from_config(cfg, &o);
     if (!s) s = gk_model_reserve(&E->model, E->D.train.n > E->D.test.n ? E->D.train.n : E->D.test.n, err);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mod_objective, NULL, E, err);
