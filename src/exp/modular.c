@@ -3,9 +3,16 @@
  * mod p early, with test accuracy near 0, and generalises much later.
  *
  * Wiring: dataset (data/modular_data) -> model (model/mlp2: the ReLU or the quadratic MLP, or the one-layer transformer
- * of Nanda et al. 2023 in model/transformer1 on the tokens (a, b, =)) -> loss (softmax cross-entropy or MSE on
- * one-hot targets) -> optimizer (full-batch GD with coupled weight decay, or AdamW with decoupled decay and
- * warmup).
+ * of Nanda et al. 2023 in model/transformer1 on the tokens (a, b, =), or model/mlp_deep: a PyTorch nn.Linear ReLU
+ * MLP of any depth, with or without biases, on the one-hot pair, Prieto et al. 2025) -> loss (softmax or StableMax
+ * cross-entropy, or MSE on one-hot targets) -> optimizer (full-batch GD with coupled weight decay, or AdamW with
+ * decoupled decay and warmup).
+ *
+ * Precision (Prieto et al. 2025): precision=f32 runs the MLPs' forward and backward in float32 (sgemm) with the
+ * parameters stored as float32 (the trainer rounds each update and the AdamW moments to float);
+ * softmax_precision=f32 computes each sample's softmax (or StableMax), its gradient and sc_share in float32.
+ * What stays in double: the optimizer's arithmetic before the rounding, the sums over samples of the losses,
+ * the accuracies, norms, margins and the IPR (metric reductions).
  *
  * Metrics: train/test loss and accuracy (argmax; a tie for the top counts as wrong, so an all-equal output
  * such as W2 = 0 has accuracy 0), the total and per-tensor weight norms, the distance from init, the minimum
