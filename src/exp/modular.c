@@ -102,7 +102,8 @@ static gk_status mod_check(const gk_config *cfg, gk_error *err) {
         s = gk_tf1_check(&d, err);
     }
     if (!s && !strcmp(gk_config_str(cfg, "precision"), "f32") && !strcmp(gk_config_str(cfg, "model"), "transformer1"))
-        s = gk_fail(err, GK_EINVAL, "precision=f32 with model=transformer1: float32 is implemented for model=mlp-relu|mlp-quad|mlp-deep");
+        s = gk_fail(err, GK_EINVAL,
+                    "precision=f32 with model=transformer1: float32 is implemented for model=mlp-relu|mlp-quad|mlp-deep");
     return s;
 }
 
@@ -126,7 +127,8 @@ static void mod_destroy(void *state) {
 static double loss_of(const mod_exp *E, const double *f, const int *y, size_t n, double *dldf) {
     const size_t k = (size_t)E->p;
     if (E->loss_kind == LOSS_XENT) return (E->sm32 ? gk_softmax_xent_loss_f32 : gk_softmax_xent_loss)(f, y, n, k, dldf);
-    if (E->loss_kind == LOSS_STABLEMAX) return (E->sm32 ? gk_stablemax_xent_loss_f32 : gk_stablemax_xent_loss)(f, y, n, k, dldf);
+    if (E->loss_kind == LOSS_STABLEMAX)
+        return (E->sm32 ? gk_stablemax_xent_loss_f32 : gk_stablemax_xent_loss)(f, y, n, k, dldf);
     return gk_mse_onehot_loss(f, y, n, k, dldf);
 }
 
@@ -163,7 +165,8 @@ static gk_status deep_create(mod_exp *E, const gk_config *cfg, int f32, gk_error
     Z->col = malloc(2 * N * sizeof(int));
     Z->val = malloc(2 * N * sizeof(double));
     E->test_rows = malloc((ne ? ne : 1) * sizeof(size_t));
-    if (!Z->start || !Z->col || !Z->val || !E->test_rows) return gk_fail(err, GK_ENOMEM, "out of memory for %zu one-hot pairs", N);
+    if (!Z->start || !Z->col || !Z->val || !E->test_rows)
+        return gk_fail(err, GK_ENOMEM, "out of memory for %zu one-hot pairs", N);
     for (size_t i = 0; i < N; i++) {
         Z->start[i] = 2 * i;
         Z->col[2 * i] = E->D.a[i], Z->col[2 * i + 1] = (int)p + E->D.b[i];

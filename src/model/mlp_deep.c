@@ -314,7 +314,9 @@ static gk_status forward_f32(gk_model *mod, mlp_deep_impl *R, const double *thet
         const float c = (float)gk_mlp_deep_layer_scale(mod, l);
         gk_status s = GK_OK;
         if (l == 1 && R->sparse_in) s = sparse_first_layer_f(R, X, n, W, b, c, z, err);
-        else gk_dense_forward_f(a, n, fan_in(R, l), fan_out(R, l), W, b, c, l < R->depth ? GK_ACT_RELU : GK_ACT_LINEAR, z);
+        else
+            gk_dense_forward_f(a, n, fan_in(R, l), fan_out(R, l), W, b, c, l < R->depth ? GK_ACT_RELU : GK_ACT_LINEAR,
+                               z);
         if (s) return s;
         a = z;
     }
@@ -352,7 +354,8 @@ static void backward_f32(gk_model *mod, mlp_deep_impl *R, size_t n, const double
         for (size_t k = 0; !sparse && k < fi * fo; k++) gW[k] += R->gf[k];
         for (size_t k = 0; has_b && k < fo; k++) gb[k] += R->gf[fi * fo + k];
         if (l > 1) {
-            gk_dense_input_grad_f(G, tensor_f(mod, R->thf, R->tW[l]), R->cf.A[l - 1], n, fi, fo, c, GK_ACT_RELU, R->cf.G[cur]);
+            gk_dense_input_grad_f(G, tensor_f(mod, R->thf, R->tW[l]), R->cf.A[l - 1], n, fi, fo, c, GK_ACT_RELU,
+                                  R->cf.G[cur]);
             G = R->cf.G[cur];
         }
     }
@@ -405,7 +408,8 @@ static void mlp_deep_backward(gk_model *mod, const double *theta, const void *in
         const size_t fi = fan_in(R, l), fo = fan_out(R, l);
         const double c = gk_mlp_deep_layer_scale(mod, l);
         const double *a = l > 1 ? R->c.A[l - 1] : R->last_a0;
-        double *gW = grad + mod->params.t[R->tW[l]].offset, *gb = R->tb[l] < 0 ? NULL : grad + mod->params.t[R->tb[l]].offset;
+        double *gW = grad + mod->params.t[R->tW[l]].offset;
+        double *gb = R->tb[l] < 0 ? NULL : grad + mod->params.t[R->tb[l]].offset;
         const int sparse = l == 1 && R->last_sparse;
         if (sparse) sparse_weight_grads(R, G, n, c, gW);
         gk_dense_param_grads(a, G, n, fi, fo, c, sparse ? NULL : gW, gb);
@@ -437,7 +441,8 @@ static void mlp_deep_init(gk_model *mod, double init_scale, uint64_t seed, doubl
     gk_rng_seed(&r, seed, UINT64_C(0x6d6c7064));
     for (int l = 1; l <= R->depth; l++) {
         const size_t fi = fan_in(R, l), fo = fan_out(R, l);
-        double *W = theta + mod->params.t[R->tW[l]].offset, *b = R->tb[l] < 0 ? NULL : theta + mod->params.t[R->tb[l]].offset;
+        double *W = theta + mod->params.t[R->tW[l]].offset;
+        double *b = R->tb[l] < 0 ? NULL : theta + mod->params.t[R->tb[l]].offset;
         if (R->fwd == GK_MLP_NTK) {
             const double sd = init_scale * sqrt(2.0 / (double)fi);
             for (size_t k = 0; k < fi * fo; k++) W[k] = sd * gk_rng_normal(&r);
