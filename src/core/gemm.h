@@ -13,8 +13,15 @@
 void gk_gemm_row_slices(int trans_a, int trans_b, size_t M, size_t N, size_t K, double alpha, const double *A,
                         size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc, size_t block);
 
+/* The same in float32 (sgemm slices; float32 models, precision=f32). */
+void gk_sgemm_row_slices(int trans_a, int trans_b, size_t M, size_t N, size_t K, float alpha, const float *A,
+                         size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc, size_t block);
+
 /* gb[j] += sum_i G[i, j] for a row-major n x fo matrix G, the rows summed in order i = 0..n-1 for each column
  * (one thread per block of 32 columns): the bias gradient of a dense layer. */
 void gk_add_column_sums(const double *G, size_t n, size_t fo, double *gb);
+
+/* The same in float32 (the sums in float, as PyTorch's float32 bias gradient). */
+void gk_add_column_sums_f(const float *G, size_t n, size_t fo, float *gb);
 
 #endif

@@ -21,12 +21,12 @@
 
 typedef enum gk_act { GK_ACT_LINEAR = 0, GK_ACT_RELU = 1, GK_ACT_TANH = 2 } gk_act;
 
-/* Z (n x fo) = c A W + 1 b^T, then Z = act(Z) in place. */
+/* Z (n x fo) = c A W + 1 b^T, then Z = act(Z) in place (b NULL: no bias). */
 void gk_dense_forward(const double *A, size_t n, size_t fi, size_t fo, const double *W, const double *b, double c,
                       gk_act act, double *Z);
 /* Z = act(Z) in place (n x fo). */
 void gk_dense_activate(double *Z, size_t n, size_t fo, gk_act act);
-/* grad_W += c A^T G (skipped when gW is NULL), grad_b += the column sums of G (n x fo). */
+/* grad_W += c A^T G (skipped when gW is NULL), grad_b += the column sums of G (n x fo; skipped when gb is NULL). */
 void gk_dense_param_grads(const double *A, const double *G, size_t n, size_t fi, size_t fo, double c, double *gW,
                           double *gb);
 /* G_in (n x fi) = (c G W^T) * act'(z), with act'(z) computed from A = act(z) (n x fi): ReLU 1[A > 0] (ReLU'(0) = 0,
@@ -45,8 +45,31 @@ gk_status gk_dense_cache_reserve(gk_dense_cache *c, size_t n, int L, const size_
 void gk_dense_cache_free(gk_dense_cache *c);
 /* Appends the tensors "Wl" (fi x fo) and "bl" (fo) of layer l (1-based, l <= GK_DENSE_MAX_LAYERS). */
 void gk_dense_add_tensors(gk_param_table *t, int l, size_t fi, size_t fo);
-/* PyTorch's default init of nn.Linear times scale: W (row-major as stored) then b, each entry
+/* Appends only the weight "Wl" of layer l (a layer without bias). */
+void gk_dense_add_weight(gk_param_table *t, int l, size_t fi, size_t fo);
+/* PyTorch's default init of nn.Linear times scale: W (row-major as stored) then b (when not NULL), each entry
  * scale U(-1/sqrt(fi), 1/sqrt(fi)), drawn in order from r. */
 void gk_dense_init_uniform(double *W, double *b, size_t fi, size_t fo, double scale, gk_rng *r);
+
+/* ---- float32 (precision=f32): the same layers in float arithmetic, products by sgemm slices ---------------- */
+void gk_dense_forward_f(const float *A, size_t n, size_t fi, size_t fo, const float *W, const float *b, float c,
+                        gk_act act, float *Z);
+void gk_dense_activate_f(float *Z, size_t n, size_t fo, gk_act act);
+/* grad_W = c A^T G (overwritten, not accumulated; skipped when gW is NULL), grad_b = the column sums of G (when
+ * gb is not NULL). */
+void gk_dense_param_grads_f(const float *A, const float *G, size_t n, size_t fi, size_t fo, float c, float *gW,
+                            float *gb);
+void gk_dense_input_grad_f(const float *G, const float *W, const float *A, size_t n, size_t fi, size_t fo, float c,
+                           gk_act act, float *Gin);
+/* What a float32 stack keeps from a forward: the post-activations A[1..L-1], two running gradients, and the
+ * output of the last layer (cap x gw, gw >= every width). */
+typedef struct gk_dense_cache_f {
+    float *A[GK_DENSE_MAX_LAYERS];
+    float *G[2];
+    float *out;
+    size_t cap;
+} gk_dense_cache_f;
+gk_status gk_dense_cache_f_reserve(gk_dense_cache_f *c, size_t n, int L, const size_t *w, size_t gw, gk_error *err);
+void gk_dense_cache_f_free(gk_dense_cache_f *c);
 
 #endif

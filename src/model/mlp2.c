@@ -7,6 +7,7 @@
  * dgemm calls partition their outputs, so the results do not depend on the thread count. */
 #include "model/mlp2.h"
 
+#include "core/gemm.h"
 #include "core/parallel.h"
 
 #include <cblas.h>
@@ -23,6 +24,8 @@ typedef struct mlp2_impl {
     int tW1, tb1, tW2;  /* tensor indices (tb1 = -1 without bias) */
     double *Z, *H;      /* cap x h each: pre- and post-activations of the last forward */
     size_t cap, last_n;
+    /* float32 (o.f32): theta as float, Z and H (cap x h), the outputs (cap x p), the gradient scratch (3p x h + h) */
+    float *thf, *Zf, *Hf, *outf, *gf;
 } mlp2_impl;
 
 /* wa += g, wb += g (and acc += g when acc) over len entries (wa and wb are distinct rows: a < p <= p + b). */
@@ -58,12 +61,82 @@ static inline void hidden_row(const mlp2_impl *R, const double *restrict ua, con
         for (size_t j = 0; j < h; j++) y[j] = z[j] * z[j];
 }
 
+/* ---- float32 (see mlp2.h): the same forward and backward in float arithmetic ------------------------------ */
+
+static void hidden_row_f(const mlp2_impl *R, const float *restrict ua, const float *restrict ub,
+                         const float *restrict b1, float *restrict z, float *restrict y) {
+    const size_t h = R->h;
+    for (size_t j = 0; j < h; j++) z[j] = ua[j] + ub[j];
+    if (b1)
+        for (size_t j = 0; j < h; j++) z[j] += b1[j];
+    if (R->o.act == GK_MLP2_RELU)
+        for (size_t j = 0; j < h; j++) y[j] = z[j] > 0 ? z[j] : 0.0f;
+    else
+        for (size_t j = 0; j < h; j++) y[j] = z[j] * z[j];
+}
+
+static void forward_f32(gk_model *mod, mlp2_impl *R, const double *theta, const gk_pair_input *X, size_t n,
+                        double *out) {
+    const size_t h = R->h, p = (size_t)R->p, P = mod->params.size;
+    for (size_t k = 0; k < P; k++) R->thf[k] = (float)theta[k];
+    const float *W1 = R->thf + mod->params.t[R->tW1].offset, *W2 = R->thf + mod->params.t[R->tW2].offset;
+    const float *b1 = R->tb1 < 0 ? NULL : R->thf + mod->params.t[R->tb1].offset;
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
+    for (long i = 0; i < nn; i++)
+        hidden_row_f(R, W1 + (size_t)X->a[i] * h, W1 + (p + (size_t)X->b[i]) * h, b1, R->Zf + (size_t)i * h,
+                     R->Hf + (size_t)i * h);
+    gk_sgemm_row_slices(0, 1, n, p, h, (float)R->o.out_mult, R->Hf, h, W2, h, 0.0f, R->outf, p, 128);
+    for (size_t k = 0; k < n * p; k++) out[k] = R->outf[k];
+}
+
+/* grad += the float32 gradient: dW2 = c dout^T H and G = c (dout W2) * act'(Z) by sgemm, then the scatter of G
+ * into dW1 (and db1), each hidden unit's sums over the samples in order, in float. */
+static void backward_f32(gk_model *mod, mlp2_impl *R, const gk_pair_input *X, size_t n, const double *dout,
+                         double *grad) {
+    const size_t h = R->h, p = (size_t)R->p;
+    const float c = (float)R->o.out_mult, *W2 = R->thf + mod->params.t[R->tW2].offset;
+    float *D = R->outf, *gW1 = R->gf, *gW2 = R->gf + 2 * p * h, *gb1 = R->gf + 3 * p * h, *G = R->Hf;
+    for (size_t k = 0; k < n * p; k++) D[k] = (float)dout[k];
+    gk_sgemm_row_slices(1, 0, p, h, n, c, D, p, R->Hf, h, 0.0f, gW2, h, 128);
+    gk_sgemm_row_slices(0, 0, n, h, p, c, D, p, W2, h, 0.0f, G, h, 128);
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
+    for (long i = 0; i < nn; i++) {
+        float *g = G + (size_t)i * h;
+        const float *z = R->Zf + (size_t)i * h;
+        for (size_t j = 0; j < h; j++) g[j] = R->o.act == GK_MLP2_RELU ? (z[j] > 0 ? g[j] : 0.0f) : g[j] * 2.0f * z[j];
+    }
+    memset(gW1, 0, 2 * p * h * sizeof(float));
+    memset(gb1, 0, h * sizeof(float));
+    const long nblocks = (long)((h + HBLOCK - 1) / HBLOCK);
+#pragma omp parallel for schedule(static) if (n * h >= GK_PARALLEL_MIN)
+    for (long blk = 0; blk < nblocks; blk++) {
+        const size_t j0 = (size_t)blk * HBLOCK, len = j0 + HBLOCK < h ? HBLOCK : h - j0;
+        for (size_t i = 0; i < n; i++) {
+            float *wa = gW1 + (size_t)X->a[i] * h + j0, *wb = gW1 + (p + (size_t)X->b[i]) * h + j0;
+            const float *g = G + i * h + j0;
+            for (size_t j = 0; j < len; j++) wa[j] += g[j], wb[j] += g[j], gb1[j0 + j] += g[j];
+        }
+    }
+    double *d1 = grad + mod->params.t[R->tW1].offset, *d2 = grad + mod->params.t[R->tW2].offset;
+    for (size_t k = 0; k < 2 * p * h; k++) d1[k] += gW1[k];
+    for (size_t k = 0; k < p * h; k++) d2[k] += gW2[k];
+    if (R->tb1 >= 0)
+        for (size_t j = 0; j < h; j++) grad[mod->params.t[R->tb1].offset + j] += gb1[j];
+}
+
 static gk_status mlp2_forward(gk_model *mod, const double *theta, const void *in, size_t n, double *out, gk_error *err) {
     mlp2_impl *R = mod->impl;
     const gk_pair_input *X = in;
     GK_ASSERT(X && X->p == R->p && X->n == n);
     gk_status s = gk_model_check_batch(mod, n, R->cap, err);
     if (s) return s;
+    if (R->o.f32) {
+        forward_f32(mod, R, theta, X, n, out);
+        R->last_n = n;
+        return GK_OK;
+    }
     const size_t h = R->h, p = (size_t)R->p;
     const double *W1 = tensor(mod, theta, R->tW1), *b1 = tensor(mod, theta, R->tb1), *W2 = tensor(mod, theta, R->tW2);
     const long nn = (long)n;
@@ -97,6 +170,11 @@ static void mlp2_backward(gk_model *mod, const double *theta, const void *in, si
     mlp2_impl *R = mod->impl;
     const gk_pair_input *X = in;
     GK_ASSERT(X && X->p == R->p && X->n == n && R->last_n == n);
+    if (R->o.f32) {
+        backward_f32(mod, R, X, n, dout, grad);
+        R->last_n = 0;
+        return;
+    }
     const size_t h = R->h, p = (size_t)R->p;
     const double *W2 = tensor(mod, theta, R->tW2), c = R->o.out_mult;
     double *gW1 = grad + mod->params.t[R->tW1].offset, *gW2 = grad + mod->params.t[R->tW2].offset;
@@ -125,6 +203,16 @@ static void mlp2_backward(gk_model *mod, const double *theta, const void *in, si
 static gk_status mlp2_reserve(gk_model *mod, size_t n, gk_error *err) {
     mlp2_impl *R = mod->impl;
     if (n <= R->cap) return GK_OK;
+    if (R->o.f32) {
+        float *a = realloc(R->Zf, n * R->h * sizeof(float)), *b = a ? realloc(R->Hf, n * R->h * sizeof(float)) : NULL;
+        float *c = b ? realloc(R->outf, n * (size_t)R->p * sizeof(float)) : NULL;
+        if (a) R->Zf = a;
+        if (b) R->Hf = b;
+        if (c) R->outf = c;
+        if (!c) return gk_fail(err, GK_ENOMEM, "out of memory for the %zu x %zu float activations", n, R->h);
+        R->cap = n;
+        return GK_OK;
+    }
     double *Z = realloc(R->Z, n * R->h * sizeof(double));
     if (Z) R->Z = Z;
     double *H = Z ? realloc(R->H, n * R->h * sizeof(double)) : NULL;
@@ -153,6 +241,7 @@ static void mlp2_destroy(gk_model *mod) {
     if (R) {
         free(R->Z);
         free(R->H);
+        free(R->thf), free(R->Zf), free(R->Hf), free(R->outf), free(R->gf);
         free(R);
     }
     mod->impl = NULL;
@@ -177,15 +266,23 @@ gk_status gk_mlp2_create(gk_model *mod, int p, size_t width, const gk_mlp2_opts 
     gk_param_table_add(&mod->params, "W1", 2 * (size_t)p, width);
     if (o->bias) gk_param_table_add(&mod->params, "b1", width, 1);
     gk_param_table_add(&mod->params, "W2", (size_t)p, width);
+    if (o->f32) {
+        R->thf = malloc(mod->params.size * sizeof(float));
+        R->gf = malloc((3 * (size_t)p * width + width) * sizeof(float));
+        if (!R->thf || !R->gf) {
+            mlp2_destroy(mod);
+            return gk_fail(err, GK_ENOMEM, "out of memory for the float32 copy of %zu parameters", mod->params.size);
+        }
+    }
     return GK_OK;
 }
 
 gk_status gk_mlp_relu_create(gk_model *m, int p, size_t width, int zero_last, gk_error *err) {
-    const gk_mlp2_opts o = {GK_MLP2_RELU, 1, 1.0, zero_last};
+    const gk_mlp2_opts o = {GK_MLP2_RELU, 1, 1.0, zero_last, 0};
     return gk_mlp2_create(m, p, width, &o, err);
 }
 
 gk_status gk_mlp_quad_create(gk_model *m, int p, size_t width, double out_scale, gk_error *err) {
-    const gk_mlp2_opts o = {GK_MLP2_QUAD, 0, out_scale / (2.0 * (double)p * (double)width), 0};
+    const gk_mlp2_opts o = {GK_MLP2_QUAD, 0, out_scale / (2.0 * (double)p * (double)width), 0, 0};
     return gk_mlp2_create(m, p, width, &o, err);
 }

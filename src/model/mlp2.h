@@ -25,6 +25,8 @@ typedef struct gk_mlp2_opts {
     int bias;        /* b1 on (1) or off (0) */
     double out_mult; /* c */
     int zero_last;   /* init W2 = 0 */
+    int f32;         /* precision=f32: float32 forward and backward (sgemm slices, float gather and scatter); theta
+                      * is read as float, the outputs and the gradient are handed back as double (float values) */
 } gk_mlp2_opts;
 
 gk_status gk_mlp2_create(gk_model *m, int p, size_t width, const gk_mlp2_opts *o, gk_error *err);

@@ -38,6 +38,11 @@ typedef struct mlp_deep_impl {
     double *Xg;        /* dense path with X->rows: the gathered input rows (gk_mlp_deep_reserve_input) */
     size_t cap_xg;     /* rows */
     const double *last_a0; /* the input rows of the last forward as a dense matrix (X->x or Xg) */
+    int tW[GK_MLP_MAX_DEPTH + 1], tb[GK_MLP_MAX_DEPTH + 1]; /* tensor of W_l and b_l (-1: no bias) */
+    /* float32 (opts.f32): theta as float, the activations, the input rows as float, a gradient scratch */
+    int f32;
+    float *thf, *Xf, *gf, *Tf;
+    gk_dense_cache_f cf;
 } mlp_deep_impl;
 
 static size_t fan_in(const mlp_deep_impl *R, int l) { return l == 1 ? R->d_in : R->width; }
@@ -86,6 +91,8 @@ GK_CLONES static void scale_bias(double *restrict z, double c, const double *res
 GK_CLONES static void scale_add(double *restrict y, const double *restrict acc, double c, size_t fo) {
     for (size_t k = 0; k < fo; k++) y[k] = c * acc[k] + y[k];
 }
+
+static size_t cache_cap(const mlp_deep_impl *R) { return R->f32 ? R->cf.cap : R->c.cap; }
 
 static size_t row_of(const gk_dense_input *X, size_t i) { return X->rows ? X->rows[i] : i; }
 
@@ -173,11 +180,16 @@ static void build_csc(mlp_deep_impl *R, size_t n) {
 
 static gk_status mlp_deep_reserve(gk_model *mod, size_t n, gk_error *err) {
     mlp_deep_impl *R = mod->impl;
-    if (n <= R->c.cap) return GK_OK;
+    if (n <= cache_cap(R)) return GK_OK;
     size_t *rp = realloc(R->rp, (n + 1) * sizeof(size_t));
     if (!rp) return gk_fail(err, GK_ENOMEM, "out of memory");
     R->rp = rp;
-    return gk_dense_cache_reserve(&R->c, n, R->depth, R->w, R->width > (size_t)R->n_out ? R->width : (size_t)R->n_out, err);
+    const size_t gw = R->width > (size_t)R->n_out ? R->width : (size_t)R->n_out;
+    if (!R->f32) return gk_dense_cache_reserve(&R->c, n, R->depth, R->w, gw, err);
+    float *xf = realloc(R->Xf, n * R->d_in * sizeof(float));
+    if (!xf) return gk_fail(err, GK_ENOMEM, "out of memory for %zu float input rows", n);
+    R->Xf = xf;
+    return gk_dense_cache_f_reserve(&R->cf, n, R->depth, R->w, gw, err);
 }
 
 gk_status gk_mlp_deep_reserve_input(gk_model *mod, size_t gather_rows, size_t nnz, gk_error *err) {
@@ -228,7 +240,9 @@ static gk_status sparse_first_layer(mlp_deep_impl *R, const gk_dense_input *X, s
         double *zi = z + (size_t)i * fo;
         const size_t q = R->rp[i];
         sparse_rows(zi, fo, R->ci + q, R->cv + q, R->rp[i + 1] - q, W);
-        scale_bias(zi, c, b, fo);
+        if (b) scale_bias(zi, c, b, fo);
+        else
+            for (size_t k = 0; k < fo; k++) zi[k] *= c;
     }
     gk_dense_activate(z, n, fo, R->depth > 1 ? GK_ACT_RELU : GK_ACT_LINEAR);
     return GK_OK;
@@ -249,22 +263,123 @@ static void sparse_weight_grads(mlp_deep_impl *R, const double *G, size_t n, dou
     }
 }
 
-static const double *tensor(const gk_model *mod, const double *theta, int t) { return theta + mod->params.t[t].offset; }
+static const double *tensor(const gk_model *mod, const double *theta, int t) {
+    return t < 0 ? NULL : theta + mod->params.t[t].offset;
+}
+
+/* ---- float32 (see mlp_deep.h): the same forward and backward in float arithmetic ------------------------- */
+
+/* acc[k] = sum_p val[p] W[idx[p], k] in float, the entries added in order p = 0..cnt-1. */
+GK_CLONES static void sparse_rows_f(float *restrict acc, size_t fo, const int *idx, const double *val, size_t cnt,
+                                    const float *restrict W) {
+    for (size_t k = 0; k < fo; k++) acc[k] = 0.0f;
+    for (size_t p = 0; p < cnt; p++) {
+        const float v = (float)val[p], *w = W + (size_t)idx[p] * fo;
+        for (size_t k = 0; k < fo; k++) acc[k] += v * w[k];
+    }
+}
+
+static const float *tensor_f(const gk_model *mod, const float *thf, int t) {
+    return t < 0 ? NULL : thf + mod->params.t[t].offset;
+}
+
+static gk_status sparse_first_layer_f(mlp_deep_impl *R, const gk_dense_input *X, size_t n, const float *W,
+                                      const float *b, float c, float *z, gk_error *err) {
+    gk_status s = build_csr(R, X, n, err);
+    if (s) return s;
+    const size_t fo = fan_out(R, 1);
+    const long nn = (long)n;
+#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
+    for (long i = 0; i < nn; i++) {
+        float *zi = z + (size_t)i * fo;
+        const size_t q = R->rp[i];
+        sparse_rows_f(zi, fo, R->ci + q, R->cv + q, R->rp[i + 1] - q, W);
+        for (size_t k = 0; k < fo; k++) zi[k] = c * zi[k] + (b ? b[k] : 0.0f);
+    }
+    gk_dense_activate_f(z, n, fo, R->depth > 1 ? GK_ACT_RELU : GK_ACT_LINEAR);
+    return GK_OK;
+}
+
+/* theta (float values held in double) to float, the input rows to float, the layers, out = the float outputs. */
+static gk_status forward_f32(gk_model *mod, mlp_deep_impl *R, const double *theta, const gk_dense_input *X, size_t n,
+                             const double *a0, double *out, gk_error *err) {
+    const size_t P = mod->params.size;
+    for (size_t k = 0; k < P; k++) R->thf[k] = (float)theta[k];
+    if (!R->sparse_in)
+        for (size_t k = 0; k < n * R->d_in; k++) R->Xf[k] = (float)a0[k];
+    const float *a = R->Xf;
+    for (int l = 1; l <= R->depth; l++) {
+        const float *W = tensor_f(mod, R->thf, R->tW[l]), *b = tensor_f(mod, R->thf, R->tb[l]);
+        float *z = l < R->depth ? R->cf.A[l] : R->cf.out;
+        const float c = (float)gk_mlp_deep_layer_scale(mod, l);
+        gk_status s = GK_OK;
+        if (l == 1 && R->sparse_in) s = sparse_first_layer_f(R, X, n, W, b, c, z, err);
+        else
+            gk_dense_forward_f(a, n, fan_in(R, l), fan_out(R, l), W, b, c, l < R->depth ? GK_ACT_RELU : GK_ACT_LINEAR,
+                               z);
+        if (s) return s;
+        a = z;
+    }
+    for (size_t k = 0; k < n * (size_t)R->n_out; k++) out[k] = R->cf.out[k];
+    return GK_OK;
+}
+
+/* grad W1[j, :] += c sum_{i: x_ij != 0} x_ij G[i, :] in float (CSC of the last CSR). */
+static void sparse_weight_grads_f(mlp_deep_impl *R, const float *G, size_t n, float c, double *gW) {
+    build_csc(R, n);
+    const size_t fo = fan_out(R, 1);
+    const long d = (long)R->d_in;
+#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
+    for (long j = 0; j < d; j++) {
+        float *acc = R->Tf + (size_t)j * fo;
+        const size_t q = R->cp[j];
+        if (R->cp[j + 1] == q) continue;
+        sparse_rows_f(acc, fo, R->ri + q, R->rv + q, R->cp[j + 1] - q, G);
+        for (size_t k = 0; k < fo; k++) gW[(size_t)j * fo + k] += (double)(c * acc[k]);
+    }
+}
+
+/* The backward in float: dout rounded to float, each tensor's gradient in float, then added to grad. */
+static void backward_f32(gk_model *mod, mlp_deep_impl *R, size_t n, const double *dout, double *grad) {
+    float *G = R->cf.out;
+    for (size_t k = 0; k < n * (size_t)R->n_out; k++) G[k] = (float)dout[k];
+    for (int l = R->depth, cur = 0; l >= 1; l--, cur ^= 1) {
+        const size_t fi = fan_in(R, l), fo = fan_out(R, l);
+        const float c = (float)gk_mlp_deep_layer_scale(mod, l);
+        const int sparse = l == 1 && R->last_sparse, has_b = R->tb[l] >= 0;
+        double *gW = grad + mod->params.t[R->tW[l]].offset, *gb = has_b ? grad + mod->params.t[R->tb[l]].offset : NULL;
+        if (sparse) sparse_weight_grads_f(R, G, n, c, gW);
+        gk_dense_param_grads_f(l > 1 ? R->cf.A[l - 1] : R->Xf, G, n, fi, fo, c, sparse ? NULL : R->gf,
+                               has_b ? R->gf + fi * fo : NULL);
+        for (size_t k = 0; !sparse && k < fi * fo; k++) gW[k] += R->gf[k];
+        for (size_t k = 0; has_b && k < fo; k++) gb[k] += R->gf[fi * fo + k];
+        if (l > 1) {
+            gk_dense_input_grad_f(G, tensor_f(mod, R->thf, R->tW[l]), R->cf.A[l - 1], n, fi, fo, c, GK_ACT_RELU,
+                                  R->cf.G[cur]);
+            G = R->cf.G[cur];
+        }
+    }
+}
 
 static gk_status mlp_deep_forward(gk_model *mod, const double *theta, const void *in, size_t n, double *out,
                                   gk_error *err) {
     mlp_deep_impl *R = mod->impl;
     const gk_dense_input *X = in;
     GK_ASSERT(X && X->d == R->d_in && X->n == n);
-    gk_status s = gk_model_check_batch(mod, n, R->c.cap, err);
+    gk_status s = gk_model_check_batch(mod, n, cache_cap(R), err);
     if (!s && R->sparse_in && !R->T)
         s = gk_fail(err, GK_EINVAL, "sparse first layer: no room reserved for the nonzero inputs (gk_mlp_deep_reserve_input)");
     const double *a = NULL;
     if (!s) s = dense_rows(R, X, n, &a, err);
     if (s) return s;
     R->last_a0 = a;
+    if (R->f32) {
+        if ((s = forward_f32(mod, R, theta, X, n, a, out, err))) return s;
+        R->last_n = n, R->last_x = X->x, R->last_sparse = R->sparse_in;
+        return GK_OK;
+    }
     for (int l = 1; l <= R->depth; l++) {
-        const double *W = tensor(mod, theta, 2 * (l - 1)), *b = tensor(mod, theta, 2 * l - 1);
+        const double *W = tensor(mod, theta, R->tW[l]), *b = tensor(mod, theta, R->tb[l]);
         double *z = l < R->depth ? R->c.A[l] : out;
         const double c = gk_mlp_deep_layer_scale(mod, l);
         if (l == 1 && R->sparse_in) {
@@ -284,17 +399,22 @@ static void mlp_deep_backward(gk_model *mod, const double *theta, const void *in
     mlp_deep_impl *R = mod->impl;
     const gk_dense_input *X = in;
     GK_ASSERT(X && X->d == R->d_in && X->n == n && R->last_n == n && R->last_x == X->x);
+    if (R->f32) {
+        backward_f32(mod, R, n, dout, grad);
+        return;
+    }
     const double *G = dout;
     for (int l = R->depth, cur = 0; l >= 1; l--, cur ^= 1) {
         const size_t fi = fan_in(R, l), fo = fan_out(R, l);
         const double c = gk_mlp_deep_layer_scale(mod, l);
         const double *a = l > 1 ? R->c.A[l - 1] : R->last_a0;
-        double *gW = grad + mod->params.t[2 * (l - 1)].offset, *gb = grad + mod->params.t[2 * l - 1].offset;
+        double *gW = grad + mod->params.t[R->tW[l]].offset;
+        double *gb = R->tb[l] < 0 ? NULL : grad + mod->params.t[R->tb[l]].offset;
         const int sparse = l == 1 && R->last_sparse;
         if (sparse) sparse_weight_grads(R, G, n, c, gW);
         gk_dense_param_grads(a, G, n, fi, fo, c, sparse ? NULL : gW, gb);
         if (l > 1) {
-            gk_dense_input_grad(G, tensor(mod, theta, 2 * (l - 1)), a, n, fi, fo, c, GK_ACT_RELU, R->c.G[cur]);
+            gk_dense_input_grad(G, tensor(mod, theta, R->tW[l]), a, n, fi, fo, c, GK_ACT_RELU, R->c.G[cur]);
             G = R->c.G[cur];
         }
     }
@@ -306,6 +426,8 @@ static void mlp_deep_destroy(gk_model *mod) {
     mlp_deep_impl *R = mod->impl;
     if (R) {
         gk_dense_cache_free(&R->c);
+        gk_dense_cache_f_free(&R->cf);
+        free(R->thf), free(R->Xf), free(R->gf), free(R->Tf);
         free(R->rp), free(R->cp), free(R->ci), free(R->ri), free(R->cv), free(R->rv), free(R->T), free(R->Xg);
         free(R);
     }
@@ -319,11 +441,12 @@ static void mlp_deep_init(gk_model *mod, double init_scale, uint64_t seed, doubl
     gk_rng_seed(&r, seed, UINT64_C(0x6d6c7064));
     for (int l = 1; l <= R->depth; l++) {
         const size_t fi = fan_in(R, l), fo = fan_out(R, l);
-        double *W = theta + mod->params.t[2 * (l - 1)].offset, *b = theta + mod->params.t[2 * l - 1].offset;
+        double *W = theta + mod->params.t[R->tW[l]].offset;
+        double *b = R->tb[l] < 0 ? NULL : theta + mod->params.t[R->tb[l]].offset;
         if (R->fwd == GK_MLP_NTK) {
             const double sd = init_scale * sqrt(2.0 / (double)fi);
             for (size_t k = 0; k < fi * fo; k++) W[k] = sd * gk_rng_normal(&r);
-            for (size_t j = 0; j < fo; j++) b[j] = 0.0;
+            for (size_t j = 0; b && j < fo; j++) b[j] = 0.0;
         } else
             gk_dense_init_uniform(W, b, fi, fo, init_scale, &r);
     }
@@ -334,6 +457,13 @@ static const gk_model_ops mlp_deep_ops = {"mlp-deep",       mlp_deep_forward, ml
 
 gk_status gk_mlp_deep_create(gk_model *mod, size_t d_in, size_t width, int depth, int n_out, gk_mlp_forward fwd,
                              double out_scale, gk_error *err) {
+    const gk_mlp_deep_opts o = {d_in, width, depth, n_out, fwd, out_scale, 1, 0};
+    return gk_mlp_deep_create_opts(mod, &o, err);
+}
+
+gk_status gk_mlp_deep_create_opts(gk_model *mod, const gk_mlp_deep_opts *o, gk_error *err) {
+    const size_t d_in = o->d_in, width = o->width;
+    const int depth = o->depth, n_out = o->n_out;
     memset(mod, 0, sizeof *mod);
     if (depth < 1 || depth > GK_MLP_MAX_DEPTH)
         return gk_fail(err, GK_EINVAL, "depth=%d is out of range (1 <= depth <= %d)", depth, GK_MLP_MAX_DEPTH);
@@ -341,11 +471,28 @@ gk_status gk_mlp_deep_create(gk_model *mod, size_t d_in, size_t width, int depth
         return gk_fail(err, GK_EINVAL, "bad MLP sizes (d_in = %zu, width = %zu, n_out = %d)", d_in, width, n_out);
     mlp_deep_impl *R = calloc(1, sizeof *R);
     if (!R) return gk_fail(err, GK_ENOMEM, "out of memory");
-    R->d_in = d_in, R->width = width, R->depth = depth, R->n_out = n_out, R->fwd = fwd, R->out_scale = out_scale;
+    R->d_in = d_in, R->width = width, R->depth = depth, R->n_out = n_out, R->fwd = o->fwd, R->out_scale = o->out_scale;
+    R->f32 = o->f32;
     mod->ops = &mlp_deep_ops;
     mod->impl = R;
     mod->n_out = n_out;
     for (int l = 0; l <= depth; l++) R->w[l] = l == 0 ? d_in : l == depth ? (size_t)n_out : width;
-    for (int l = 1; l <= depth; l++) gk_dense_add_tensors(&mod->params, l, fan_in(R, l), fan_out(R, l));
+    size_t big = 0;
+    for (int l = 1; l <= depth; l++) {
+        R->tW[l] = mod->params.count;
+        R->tb[l] = o->bias ? mod->params.count + 1 : -1;
+        if (o->bias) gk_dense_add_tensors(&mod->params, l, fan_in(R, l), fan_out(R, l));
+        else gk_dense_add_weight(&mod->params, l, fan_in(R, l), fan_out(R, l));
+        big = fan_in(R, l) * fan_out(R, l) + fan_out(R, l) > big ? fan_in(R, l) * fan_out(R, l) + fan_out(R, l) : big;
+    }
+    if (R->f32) {
+        R->thf = malloc(mod->params.size * sizeof(float));
+        R->gf = malloc(big * sizeof(float));
+        R->Tf = malloc(d_in * fan_out(R, 1) * sizeof(float));
+        if (!R->thf || !R->gf || !R->Tf) {
+            mlp_deep_destroy(mod);
+            return gk_fail(err, GK_ENOMEM, "out of memory for the float32 copy of %zu parameters", mod->params.size);
+        }
+    }
     return GK_OK;
 }

@@ -90,6 +90,57 @@ double gk_softmax_collapse_share(const double *logits, size_t n, size_t k) {
     return n ? (double)hits / (double)n : NAN;
 }
 
+/* ---- float32 (softmax_precision=f32): each sample's softmax or StableMax in float, as PyTorch on float32
+ * logits (log_softmax: max, sum of expf(z - max), z - max - logf(sum); its backward exp(out_j) / n - [j = y] / n);
+ * the mean over samples is summed in double. The logits are read as float. ---- */
+static double softmax_sample_f32(const double *z, int y, size_t k, double n, double *d) {
+    float m = (float)z[0], S = 0.0f;
+    for (size_t j = 1; j < k; j++) m = (float)z[j] > m ? (float)z[j] : m;
+    for (size_t j = 0; j < k; j++) S += expf((float)z[j] - m);
+    const float lS = logf(S), inv = 1.0f / (float)n;
+    if (d)
+        for (size_t j = 0; j < k; j++) {
+            float g = expf(((float)z[j] - m) - lS) * inv;
+            if (j == (size_t)y) g -= inv;
+            d[j] = g;
+        }
+    return -(double)(((float)z[y] - m) - lS);
+}
+
+double gk_softmax_xent_loss_f32(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
+    return class_loss(logits, labels, n, k, dldf, softmax_sample_f32);
+}
+
+static float stable_s_f(float x) { return x >= 0 ? x + 1.0f : 1.0f / (1.0f - x); }
+static float stable_ds_f(float x) { return x >= 0 ? 1.0f : 1.0f / ((1.0f - x) * (1.0f - x)); }
+
+static double stablemax_sample_f32(const double *z, int y, size_t k, double n, double *d) {
+    float S = 0.0f;
+    for (size_t j = 0; j < k; j++) S += stable_s_f((float)z[j]);
+    const float inv = 1.0f / (float)n, zy = (float)z[y];
+    if (d) {
+        for (size_t j = 0; j < k; j++) d[j] = stable_ds_f((float)z[j]) / S * inv;
+        d[y] = (float)d[y] - stable_ds_f(zy) / stable_s_f(zy) * inv;
+    }
+    return (double)(logf(S) - logf(stable_s_f(zy)));
+}
+
+double gk_stablemax_xent_loss_f32(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
+    return class_loss(logits, labels, n, k, dldf, stablemax_sample_f32);
+}
+
+double gk_softmax_collapse_share_f32(const double *logits, size_t n, size_t k) {
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *z = logits + i * k;
+        float m = (float)z[0], S = 0.0f;
+        for (size_t j = 1; j < k; j++) m = (float)z[j] > m ? (float)z[j] : m;
+        for (size_t j = 0; j < k; j++) S += expf((float)z[j] - m);
+        hits += S == 1.0f;
+    }
+    return n ? (double)hits / (double)n : NAN;
+}
+
 double gk_mse_onehot_loss(const double *f, const int *labels, size_t n, size_t k, double *dldf) {
     double part[NCHUNK];
     const double scale = n ? 1.0 / ((double)n * (double)k) : 0;

@@ -34,6 +34,11 @@ double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, s
 double gk_stablemax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf);
 /* The share of samples whose softmax sum of exp(z - max z) is exactly 1 in double (Softmax Collapse). */
 double gk_softmax_collapse_share(const double *logits, size_t n, size_t k);
+/* The same three with each sample's arithmetic in float32 (softmax_precision=f32; the logits read as float, the
+ * gradient float values, the mean over samples summed in double; SC: the float sum equals 1.0f). */
+double gk_softmax_xent_loss_f32(const double *logits, const int *labels, size_t n, size_t k, double *dldf);
+double gk_stablemax_xent_loss_f32(const double *logits, const int *labels, size_t n, size_t k, double *dldf);
+double gk_softmax_collapse_share_f32(const double *logits, size_t n, size_t k);
 /* MSE on one-hot targets, mean over all n k entries (PyTorch's MSELoss(reduction='mean')):
  * L = (1/(n k)) sum_ik (f_ik - [k == y_i])^2; dldf = 2 (f - onehot) / (n k) if not NULL. */
 double gk_mse_onehot_loss(const double *f, const int *labels, size_t n, size_t k, double *dldf);

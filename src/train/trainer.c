@@ -121,11 +121,20 @@ void gk_trainer_filter(gk_trainer *tr) {
     tr->filt_count++;
 }
 
+/* Parameters stored as float32: every update (done in double) rounded to the nearest float, and the AdamW
+ * moments with it, as a float32 optimizer state would be. */
+static void round_f32(gk_trainer *tr) {
+    for (size_t k = 0; k < tr->P; k++) tr->theta[k] = (float)tr->theta[k];
+    if (tr->o.optim != GK_OPTIM_ADAMW) return;
+    for (size_t k = 0; k < tr->P; k++) tr->adam.m[k] = (float)tr->adam.m[k], tr->adam.v[k] = (float)tr->adam.v[k];
+}
+
 void gk_trainer_update(gk_trainer *tr) {
     if (tr->o.perp) gk_trainer_perp(tr);
     if (tr->o.filter != GK_FILTER_NONE) gk_trainer_filter(tr);
     if (tr->o.optim == GK_OPTIM_ADAMW) gk_adamw_step(&tr->adam, tr->theta, tr->grad);
     else gk_gd_step(tr->theta, tr->grad, tr->P, tr->lr_step, tr->o.wd);
+    if (tr->o.f32_params) round_f32(tr);
 }
 
 static gk_status one_step(gk_trainer *tr, gk_error *err) {

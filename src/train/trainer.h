@@ -68,6 +68,7 @@ typedef struct gk_train_opts {
     long filter_window;
     gk_lr_auto_opts lr_auto;          /* GD: the step size set from the measured sharpness */
     int no_grad;                      /* a step function that needs no gradient buffer (tr->grad stays NULL) */
+    int f32_params;                   /* precision=f32: theta (and the AdamW moments) rounded to float after each update */
 } gk_train_opts;
 
 /* The training objective at theta: accumulates dL/dtheta into grad (zeroed by the trainer) and sets *loss. */
