@@ -91,21 +91,24 @@ typedef struct mod_exp {
     char norm_names[GK_MAX_TENSORS][40]; /* "norm_<tensor>" column names (the metrics table points here) */
 } mod_exp;
 
+/* The model keys (enum keys read as the index of their choice). */
+static gk_mod_model_opts model_opts_of(const gk_config *cfg) {
+    return (gk_mod_model_opts){(int)gk_config_int(cfg, "model"), (size_t)gk_config_int(cfg, "width"),
+                               (int)gk_config_int(cfg, "depth"), gk_config_bool(cfg, "bias"),
+                               gk_config_bool(cfg, "zero_last"), gk_config_real(cfg, "out_scale"),
+                               !strcmp(gk_config_str(cfg, "precision"), "f32"),
+                               {(int)gk_config_int(cfg, "p"), (size_t)gk_config_int(cfg, "d_model"),
+                                (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_mlp")}};
+}
+
 static gk_status mod_check(const gk_config *cfg, gk_error *err) {
     gk_mod_op op;
     gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
     if (!s) s = gk_mod_check((int)gk_config_int(cfg, "p"), op, gk_config_real(cfg, "frac"), err);
     if (!s && gk_config_bool(cfg, "lr_auto") && strcmp(gk_config_str(cfg, "optim"), "gd"))
         s = gk_fail(err, GK_EINVAL, "lr_auto=1 needs optim=gd (got optim=%s)", gk_config_str(cfg, "optim"));
-    if (!s && !strcmp(gk_config_str(cfg, "model"), "transformer1")) {
-        gk_tf1_dims d = {(int)gk_config_int(cfg, "p"), (size_t)gk_config_int(cfg, "d_model"),
-                         (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_mlp")};
-        s = gk_tf1_check(&d, err);
-    }
-    if (!s && !strcmp(gk_config_str(cfg, "precision"), "f32") && !strcmp(gk_config_str(cfg, "model"), "transformer1"))
-        s = gk_fail(err, GK_EINVAL,
-                    "precision=f32 with model=transformer1: float32 is implemented for model=mlp-relu|mlp-quad|mlp-deep");
-    return s;
+    const gk_mod_model_opts mo = model_opts_of(cfg);
+    return s ? s : gk_mod_model_check(&mo, err);
 }
 
 static void mod_destroy(void *state) {
@@ -154,13 +157,10 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
     E->p = (int)gk_config_int(cfg, "p");
     E->h = (size_t)gk_config_int(cfg, "width");
-    E->model_kind = (int)gk_config_int(cfg, "model"); /* enum keys: the index of the choice */
+    const gk_mod_model_opts mo = model_opts_of(cfg);
+    const int f32 = mo.f32;
+    E->model_kind = mo.kind;
     E->sm32 = !strcmp(gk_config_str(cfg, "softmax_precision"), "f32");
-    const int f32 = !strcmp(gk_config_str(cfg, "precision"), "f32");
-    const gk_mod_model_opts mo = {E->model_kind, E->h, (int)gk_config_int(cfg, "depth"), gk_config_bool(cfg, "bias"),
-                                  gk_config_bool(cfg, "zero_last"), gk_config_real(cfg, "out_scale"), f32,
-                                  {E->p, (size_t)gk_config_int(cfg, "d_model"), (size_t)gk_config_int(cfg, "heads"),
-                                   (size_t)gk_config_int(cfg, "d_mlp")}};
     if (E->model_kind == GK_MOD_TF1) E->h = mo.tf1.d_model; /* the IPR runs over the columns of W_E */
     E->loss_kind = (int)gk_config_int(cfg, "loss");
     E->opt_kind = (int)gk_config_int(cfg, "optim");
@@ -185,8 +185,7 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     E->cosv = malloc(p * sizeof(double));
     E->sinv = malloc(p * sizeof(double));
     E->ipr_buf = malloc(E->h * sizeof(double));
-    if (!E->f_train || !E->dldf || !E->f_test || !E->cosv || !E->sinv ||
-        !E->ipr_buf) {
+    if (!E->f_train || !E->dldf || !E->f_test || !E->cosv || !E->sinv || !E->ipr_buf) {
         mod_destroy(E);
         return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, width = %zu", p, (size_t)gk_config_int(cfg, "width"));
     }
@@ -315,21 +314,11 @@ static const gk_rule mod_progress_rules[] = {
 };
 static const gk_rule *mod_rule_list(void *state) { return ((mod_exp *)state)->progress ? mod_progress_rules : mod_rules; }
 
-/* Peak memory: the parameters with their copies and AdamW moments, and the activations of all p^2 pairs. */
+/* Peak memory (model/mod_models.h). */
 static double mod_bytes(const gk_config *cfg, const char **key) {
-    double p = (double)gk_config_int(cfg, "p"), n = p * p;
-    if (!strcmp(gk_config_str(cfg, "model"), "transformer1")) {
-        double dm = (double)gk_config_int(cfg, "d_model"), dh = (double)gk_config_int(cfg, "d_mlp");
-        *key = "d_model";
-        return 8.0 * (6 * (2 * (p + 1) * dm + 4 * dm * dm + 2 * dm * dh) + n * (18 * dm + 2 * dh) + 4 * n * p);
-    }
-    double h = (double)gk_config_int(cfg, "width");
-    *key = "width";
-    if (!strcmp(gk_config_str(cfg, "model"), "mlp-deep")) {
-        double L = (double)gk_config_int(cfg, "depth");
-        return 8.0 * (6 * (3 * p * h + (L - 2 > 0 ? L - 2 : 0) * h * h) + 2 * n * L * h + 4 * n * p);
-    }
-    return 8.0 * (6 * 3 * p * h + 4 * n * h + 4 * n * p);
+    const gk_mod_model_opts mo = model_opts_of(cfg);
+    *key = mo.kind == GK_MOD_TF1 ? "d_model" : "width";
+    return gk_mod_model_bytes(&mo);
 }
 
 static const gk_exp_type modular_type = {

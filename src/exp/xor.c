@@ -45,6 +45,7 @@
 #include "io/steps_list.h"
 #include "io/plot.h"
 #include "model/relu2_span.h"
+#include "model/relu2_span_init.h"
 #include "theory/xor_refs.h"
 #include "train/train.h"
 
@@ -245,16 +246,11 @@ static gk_status rep_create_direct(const xor_exp *E, xor_rep *R, gk_error *err) 
                                 R->lin_test, err);
 }
 
-/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed;
- * the linear reference from the products. */
+/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed
+ * (model/relu2_span_init.h); the linear reference from the products. */
 static gk_status rep_create_span(const xor_exp *E, xor_rep *R, gk_error *err) {
-    double *W0 = malloc(E->P * sizeof(double));
-    if (!W0)
-        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
-                       (unsigned long long)R->seed);
-    gk_relu2_init(&R->model, E->omega, R->seed, W0);
-    gk_status s = gk_relu2_products_make(&R->S, R->D.X_train, E->n, E->nt, W0, E->m, E->p, R->D.mu1, R->D.mu2, err);
-    free(W0);
+    gk_status s = gk_relu2_products_from_init(&R->S, &R->model, E->omega, R->seed, R->D.X_train, E->n, E->nt, E->m,
+                                              E->p, R->D.mu1, R->D.mu2, err);
     if (s) return s;
     gk_xor_data_drop_inputs(&R->D);
     gk_linear_ref_scores_span(&R->S, R->D.y_train, R->lin_train, R->lin_test);

@@ -5,6 +5,28 @@
 
 #include <stdlib.h>
 
+gk_status gk_mod_model_check(const gk_mod_model_opts *o, gk_error *err) {
+    if (o->kind != GK_MOD_TF1) return GK_OK;
+    gk_status s = gk_tf1_check(&o->tf1, err);
+    if (!s && o->f32)
+        s = gk_fail(err, GK_EINVAL,
+                    "precision=f32 with model=transformer1: float32 is implemented for model=mlp-relu|mlp-quad|mlp-deep");
+    return s;
+}
+
+double gk_mod_model_bytes(const gk_mod_model_opts *o) {
+    const double p = (double)o->tf1.p, n = p * p, h = (double)o->width;
+    if (o->kind == GK_MOD_TF1) {
+        const double dm = (double)o->tf1.d_model, dh = (double)o->tf1.d_mlp;
+        return 8.0 * (6 * (2 * (p + 1) * dm + 4 * dm * dm + 2 * dm * dh) + n * (18 * dm + 2 * dh) + 4 * n * p);
+    }
+    if (o->kind == GK_MOD_MLP_DEEP) {
+        const double L = (double)o->depth;
+        return 8.0 * (6 * (3 * p * h + (L - 2 > 0 ? L - 2 : 0) * h * h) + 2 * n * L * h + 4 * n * p);
+    }
+    return 8.0 * (6 * 3 * p * h + 4 * n * h + 4 * n * p);
+}
+
 /* mlp-relu|mlp-quad: Lyu's ReLU MLP (bias, c = 1) or Gromov's quadratic one (no bias, c = s / (2p h)). */
 static gk_status mlp2_create(gk_model *m, int p, const gk_mod_model_opts *o, gk_error *err) {
     const int relu = o->kind == GK_MOD_MLP_RELU;

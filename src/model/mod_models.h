@@ -34,6 +34,11 @@ typedef struct gk_mod_inputs {
     gk_dense_input x_train, x_test;
 } gk_mod_inputs;
 
+/* The transformer's dimensions (gk_tf1_check), and precision=f32 only for the MLPs: GK_EINVAL naming the keys. */
+gk_status gk_mod_model_check(const gk_mod_model_opts *o, gk_error *err);
+/* Peak memory in bytes of a run on all p^2 pairs (p = o->tf1.p): the parameters with their copies and AdamW
+ * moments, and the activations of the pairs. */
+double gk_mod_model_bytes(const gk_mod_model_opts *o);
 /* Creates the model of o on the pairs of D and fills in (which must not move afterwards: x_train and x_test
  * point into it), with the buffers for batches of up to max(train, test) pairs. */
 gk_status gk_mod_model_create(gk_model *m, gk_mod_inputs *in, const gk_mod_data *D, const gk_mod_model_opts *o,
