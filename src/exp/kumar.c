@@ -26,6 +26,7 @@
 
 #include "data/kumar_data.h"
 #include "model/kumar.h"
+#include "theory/kumar_kernel_mse.h"
 #include "theory/kumar_refs.h"
 #include "theory/theory.h"
 #include "train/trainer.h"
@@ -104,28 +105,6 @@ static void kumar_destroy(void *state) {
     free(E);
 }
 
-/* Kernel regression with the initial NTK (theory/kumar_refs.h): its test and train MSE. For the uncentred model
- * the kernel fits the residual y - f0 and adds f0 back. */
-static gk_status kernel_reference(kumar_exp *E, gk_error *err) {
-    const size_t P = E->P, nt = E->nt;
-    double *r = malloc(P * sizeof *r), *pt = malloc(nt * sizeof *pt), *ptr = malloc(P * sizeof *ptr);
-    gk_status s = r && pt && ptr ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
-    for (size_t p = 0; !s && p < P; p++) r[p] = E->d.y[p] - (E->center ? 0.0 : E->f0[p]);
-    if (!s) s = gk_kumar_kernel_regression(&E->model, E->tr.theta0, &E->in_tr, &E->in_te, r, pt, ptr, err);
-    if (!s) {
-        double a = 0, b = 0;
-        for (size_t p = 0; p < nt; p++) {
-            double e = pt[p] + (E->center ? 0.0 : E->f0t[p]) - E->d.yt[p];
-            a += e * e;
-        }
-        for (size_t p = 0; p < P; p++) b += (ptr[p] - r[p]) * (ptr[p] - r[p]);
-        E->kernel_test = a / (double)nt;
-        E->kernel_train = b / (double)P;
-    }
-    free(r), free(pt), free(ptr);
-    return s;
-}
-
 /* loss and dL/df of the trained predictor (centred or not) at f */
 static double loss_of(const kumar_exp *E, double *f, const double *f0, const double *y, size_t n, double *dldf) {
     if (E->center)
@@ -135,14 +114,11 @@ static double loss_of(const kumar_exp *E, double *f, const double *f0, const dou
 
 /* The model spec, the target and the figure's tag from the config. */
 static gk_kumar_target read_setup(kumar_exp *E, const gk_config *cfg, gk_kumar_spec *spec) {
-    const char *tg = gk_config_str(cfg, "target"), *path = gk_config_str(cfg, "path");
-    gk_kumar_target target = !strcmp(tg, "hermite") ? GK_KUMAR_TARGET_HERMITE
-                             : !strcmp(tg, "eigen") ? GK_KUMAR_TARGET_EIGEN
-                             : !strcmp(tg, "multi") ? GK_KUMAR_TARGET_MULTI : GK_KUMAR_TARGET_QUAD;
+    /* enum keys read as the index of their choice: the choices are in the order of gk_kumar_target, gk_kumar_path */
+    gk_kumar_target target = (gk_kumar_target)gk_config_int(cfg, "target");
     int k = (int)gk_config_int(cfg, "k"), act_h = !strcmp(gk_config_str(cfg, "act"), "hermite");
     *spec = (gk_kumar_spec){E->D, E->N, E->alpha, E->eps, act_h ? k : 0, gk_config_bool(cfg, "readouts"),
-                            !strcmp(path, "stats") ? GK_KUMAR_PATH_STATS
-                            : !strcmp(path, "direct") ? GK_KUMAR_PATH_DIRECT : GK_KUMAR_PATH_AUTO};
+                            (gk_kumar_path)gk_config_int(cfg, "path")};
     if (target == GK_KUMAR_TARGET_MULTI)
         snprintf(E->target_tag, sizeof E->target_tag, " multi-index r=%ld", gk_config_int(cfg, "r"));
     else if (target == GK_KUMAR_TARGET_HERMITE) snprintf(E->target_tag, sizeof E->target_tag, " target He_%d", k);
@@ -183,7 +159,9 @@ static gk_status at_init(kumar_exp *E, gk_kumar_target target, long j, gk_error 
     if (!s) s = gk_model_forward(&E->model, theta0, &E->in_te, E->nt, E->f0t, err);
     if (!s && target == GK_KUMAR_TARGET_EIGEN)
         s = gk_kumar_eigen_targets(&E->model, theta0, &E->d, (size_t)j, &E->eig_lambda, err);
-    if (!s) s = kernel_reference(E, err);
+    if (!s) /* the kernel reference (theory/kumar_kernel_mse.h): the uncentred model's kernel fits y - f0 */
+        s = gk_kumar_kernel_mse(&E->model, theta0, &E->in_tr, &E->in_te, E->d.y, E->d.yt, E->center ? NULL : E->f0,
+                                E->center ? NULL : E->f0t, &E->kernel_test, &E->kernel_train, err);
     if (s) return s;
     double m = 0;
     for (size_t p = 0; p < E->na; p++) m += E->d.yt[p];

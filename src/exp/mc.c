@@ -14,6 +14,7 @@
 #include "data/mc_data.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
+#include "io/snap_trio.h"
 #include "model/matfact.h"
 #include "theory/mc_refs.h"
 #include "theory/theory.h"
@@ -57,9 +58,7 @@ typedef struct mc_exp {
     double *W, *A, *ev, *f, *dldf; /* f, dldf: n_obs outputs and dL/df */
     gk_mc_refs ref;                /* the theory references (theory/mc_refs.h) */
     /* matrices figure: W at init, on the kernel plateau (the eval nearest 0.3 t*), at the last eval */
-    double *snap_init, *snap_plateau, *snap_end;
-    long snap_plateau_step, snap_end_step;
-    double snap_plateau_gap;
+    gk_snap_trio snap;
 } mc_exp;
 
 static int target_is_csv(const gk_config *cfg) {
@@ -97,7 +96,7 @@ static void mc_destroy(void *state) {
     gk_trainer_free(&E->tr);
     gk_mc_refs_free(&E->ref);
     free(E->W), free(E->A), free(E->ev), free(E->f), free(E->dldf);
-    free(E->snap_init), free(E->snap_plateau), free(E->snap_end);
+    gk_snap_trio_free(&E->snap);
     free(E);
 }
 
@@ -127,13 +126,13 @@ static gk_status make_data(mc_exp *E, const gk_config *cfg, uint64_t seed, gk_er
 
 static gk_status alloc_buffers(mc_exp *E, gk_error *err) {
     const size_t d = E->d, dd = d * d;
-    double **dds[] = {&E->W, &E->A, &E->snap_init, &E->snap_plateau, &E->snap_end};
-    int ok = 1;
-    for (size_t k = 0; k < sizeof dds / sizeof *dds; k++) ok &= (*dds[k] = malloc(dd * sizeof(double))) != NULL;
+    E->W = malloc(dd * sizeof(double)), E->A = malloc(dd * sizeof(double));
+    gk_status s = gk_snap_trio_init(&E->snap, dd, err);
+    if (s) return s;
     E->ev = malloc(d * sizeof(double));
     E->f = malloc((E->D.nobs + 1) * sizeof(double));
     E->dldf = malloc((E->D.nobs + 1) * sizeof(double));
-    return ok && E->ev && E->f && E->dldf ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", d);
+    return E->W && E->A && E->ev && E->f && E->dldf ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory for d = %zu", d);
 }
 
 /* The training objective: the MSE on the observed entries (model forward/backward, O(n_obs d)); gradient flow
@@ -186,8 +185,6 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
         return s;
     }
     E->predicted = o.wd > 0 && E->alpha > 1 ? gk_predicted_step(E->alpha, o.wd, o.lr) : NAN;
-    E->snap_plateau_step = E->snap_end_step = -1;
-    E->snap_plateau_gap = INFINITY;
     *state = E;
     return GK_OK;
 }
@@ -208,7 +205,7 @@ static gk_status mc_columns(void *state, gk_metrics *m, gk_error *err) {
 static gk_status mc_eval(void *state, double *row, gk_error *err) {
     mc_exp *E = state;
     const gk_mc_data *D = &E->D;
-    const size_t d = E->d, dd = d * d;
+    const size_t d = E->d;
     const long step = E->tr.step;
     gk_matfact_full(d, E->tr.theta, E->W);
     for (size_t t = 0; t < D->nobs; t++) E->f[t] = E->W[D->obs_i[t] * d + D->obs_j[t]];
@@ -235,31 +232,13 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
         row[2 + MC_NCOLS] = (double)gk_flow_evals(E->tr.flow);
         row[3 + MC_NCOLS] = gk_flow_step_size(E->tr.flow);
     }
-    /* snapshots for the matrices figure */
-    if (step == 0) memcpy(E->snap_init, E->W, dd * sizeof(double));
-    if (isfinite(E->predicted)) {
-        double gap = fabs((double)step - 0.3 * E->predicted);
-        if (gap < E->snap_plateau_gap) {
-            E->snap_plateau_gap = gap;
-            E->snap_plateau_step = step;
-            memcpy(E->snap_plateau, E->W, dd * sizeof(double));
-        }
-    }
-    memcpy(E->snap_end, E->W, dd * sizeof(double));
-    E->snap_end_step = step;
+    gk_snap_trio_take(&E->snap, step, 0.3 * E->predicted, E->W); /* for the matrices figure */
     return GK_OK;
 }
 
 /* The figure's snapshots change at eval points: a resumed run draws the same matrices. */
 static void mc_visit(void *state, gk_state *s) {
-    mc_exp *E = state;
-    const size_t dd = E->d * E->d;
-    gk_state_doubles(s, "mc.snap_init", E->snap_init, dd);
-    gk_state_doubles(s, "mc.snap_plateau", E->snap_plateau, dd);
-    gk_state_doubles(s, "mc.snap_end", E->snap_end, dd);
-    gk_state_long(s, "mc.snap_plateau_step", &E->snap_plateau_step);
-    gk_state_long(s, "mc.snap_end_step", &E->snap_end_step);
-    gk_state_double(s, "mc.snap_plateau_gap", &E->snap_plateau_gap);
+    gk_snap_trio_visit(&((mc_exp *)state)->snap, "mc.snap", s);
 }
 
 static gk_trainer *mc_trainer(void *state) { return &((mc_exp *)state)->tr; }
@@ -358,20 +337,20 @@ static const gk_fact mc_facts[] = {
 
 static gk_status mc_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
     mc_exp *E = state;
-    if (E->snap_end_step < 0) return GK_OK;
+    if (E->snap.end_step < 0) return GK_OK;
     char t1[64], t2[64], base[1024], title[128];
     int has_t = isfinite(E->predicted) && E->predicted > 0;
-    if (has_t) snprintf(t2, sizeof t2, "W, end (%.2g t*)", (double)E->snap_end_step / E->predicted);
-    else snprintf(t2, sizeof t2, "W, step %ld", E->snap_end_step);
+    if (has_t) snprintf(t2, sizeof t2, "W, end (%.2g t*)", (double)E->snap.end_step / E->predicted);
+    else snprintf(t2, sizeof t2, "W, step %ld", E->snap.end_step);
     const char *titles[4];
     const double *mats[4];
     int n = 0;
-    titles[n] = E->sigma > 0 ? "W at init" : "W at init (= 0: U = V)", mats[n++] = E->snap_init;
-    if (has_t && E->snap_plateau_step > 0 && E->snap_plateau_step < E->snap_end_step) {
-        snprintf(t1, sizeof t1, "W, plateau (%.2g t*)", (double)E->snap_plateau_step / E->predicted);
-        titles[n] = t1, mats[n++] = E->snap_plateau;
+    titles[n] = E->sigma > 0 ? "W at init" : "W at init (= 0: U = V)", mats[n++] = E->snap.init;
+    if (has_t && E->snap.plateau_step > 0 && E->snap.plateau_step < E->snap.end_step) {
+        snprintf(t1, sizeof t1, "W, plateau (%.2g t*)", (double)E->snap.plateau_step / E->predicted);
+        titles[n] = t1, mats[n++] = E->snap.plateau;
     }
-    titles[n] = t2, mats[n++] = E->snap_end;
+    titles[n] = t2, mats[n++] = E->snap.end;
     titles[n] = "target X*", mats[n++] = E->D.target;
     snprintf(title, sizeof title, "matrix completion, d = %zu, %zu observed entries", E->d, E->D.nobs);
     gk_status s = gk_path_join(base, sizeof base, dir, "matrices", err);

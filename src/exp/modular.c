@@ -28,9 +28,7 @@
 #include "io/tensor_norms.h"
 #include "io/fsutil.h"
 #include "io/plot.h"
-#include "model/mlp2.h"
-#include "model/mlp_deep.h"
-#include "model/transformer1.h"
+#include "model/mod_models.h"
 #include "train/train.h"
 
 #include <math.h>
@@ -42,7 +40,7 @@ static const gk_param_spec mod_params[] = {
     {"op", GK_P_ENUM, "add", 0, 0, 0, 0, GK_MOD_OP_CHOICES, "operation a op b mod p (div needs p prime, b != 0)"},
     {"frac", GK_P_REAL, "0.4", 0, 1, 1, 1, NULL, "train fraction of all pairs (train size = floor(frac * pairs))"},
     {"split_seed", GK_P_INT, "1", 0, 4294967295.0, 0, 0, NULL, "seed of the train/test permutation"},
-    {"model", GK_P_ENUM, "mlp-relu", 0, 0, 0, 0, "mlp-relu|mlp-quad|transformer1|mlp-deep",
+    {"model", GK_P_ENUM, "mlp-relu", 0, 0, 0, 0, GK_MOD_MODEL_CHOICES,
      "W2 ReLU(W1 x + b1) (Lyu), (s/(DN)) W2 (W1 x)^2 (Gromov/Kumar), Nanda's 1-layer transformer on (a, b, =), or a "
      "PyTorch nn.Linear ReLU MLP of depth layers on the one-hot pair (2p -> width -> ... -> p; Prieto et al. 2025)"},
     {"width", GK_P_INT, "1024", 1, 1e6, 0, 0, NULL, "hidden width h (N)"},
@@ -73,8 +71,7 @@ static const gk_param_spec mod_params[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-enum { MODEL_RELU, MODEL_QUAD, MODEL_TF1, MODEL_DEEP };
-enum { LOSS_XENT, LOSS_MSE, LOSS_STABLEMAX };
+enum { LOSS_XENT, LOSS_MSE, LOSS_STABLEMAX }; /* in the order of the choices of loss and optim */
 enum { OPT_GD, OPT_ADAMW };
 
 typedef struct mod_exp {
@@ -82,10 +79,7 @@ typedef struct mod_exp {
     gk_model model;
     int model_kind, loss_kind, opt_kind;
     int sm32;                 /* softmax_precision=f32 */
-    const void *in_train, *in_test; /* the model inputs: D.train/D.test, or the one-hot rows of mlp-deep */
-    gk_sparse_rows onehot;    /* mlp-deep: the one-hot pairs e_a + e_{p+b}, train then test, as CSR */
-    size_t *test_rows;        /* mlp-deep: the test pairs' rows of onehot */
-    gk_dense_input x_train, x_test;
+    gk_mod_inputs in;         /* the model inputs: D.train/D.test, or the one-hot rows of mlp-deep */
     size_t h;
     int p;
     gk_trainer tr;
@@ -97,21 +91,24 @@ typedef struct mod_exp {
     char norm_names[GK_MAX_TENSORS][40]; /* "norm_<tensor>" column names (the metrics table points here) */
 } mod_exp;
 
+/* The model keys (enum keys read as the index of their choice). */
+static gk_mod_model_opts model_opts_of(const gk_config *cfg) {
+    return (gk_mod_model_opts){(int)gk_config_int(cfg, "model"), (size_t)gk_config_int(cfg, "width"),
+                               (int)gk_config_int(cfg, "depth"), gk_config_bool(cfg, "bias"),
+                               gk_config_bool(cfg, "zero_last"), gk_config_real(cfg, "out_scale"),
+                               !strcmp(gk_config_str(cfg, "precision"), "f32"),
+                               {(int)gk_config_int(cfg, "p"), (size_t)gk_config_int(cfg, "d_model"),
+                                (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_mlp")}};
+}
+
 static gk_status mod_check(const gk_config *cfg, gk_error *err) {
     gk_mod_op op;
     gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
     if (!s) s = gk_mod_check((int)gk_config_int(cfg, "p"), op, gk_config_real(cfg, "frac"), err);
     if (!s && gk_config_bool(cfg, "lr_auto") && strcmp(gk_config_str(cfg, "optim"), "gd"))
         s = gk_fail(err, GK_EINVAL, "lr_auto=1 needs optim=gd (got optim=%s)", gk_config_str(cfg, "optim"));
-    if (!s && !strcmp(gk_config_str(cfg, "model"), "transformer1")) {
-        gk_tf1_dims d = {(int)gk_config_int(cfg, "p"), (size_t)gk_config_int(cfg, "d_model"),
-                         (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_mlp")};
-        s = gk_tf1_check(&d, err);
-    }
-    if (!s && !strcmp(gk_config_str(cfg, "precision"), "f32") && !strcmp(gk_config_str(cfg, "model"), "transformer1"))
-        s = gk_fail(err, GK_EINVAL,
-                    "precision=f32 with model=transformer1: float32 is implemented for model=mlp-relu|mlp-quad|mlp-deep");
-    return s;
+    const gk_mod_model_opts mo = model_opts_of(cfg);
+    return s ? s : gk_mod_model_check(&mo, err);
 }
 
 static void mod_destroy(void *state) {
@@ -127,8 +124,7 @@ static void mod_destroy(void *state) {
     free(E->sinv);
     free(E->ipr_buf);
     gk_zp_progress_free(&E->prog);
-    gk_sparse_rows_free(&E->onehot);
-    free(E->test_rows);
+    gk_mod_inputs_free(&E->in);
     free(E);
 }
 
@@ -146,49 +142,11 @@ static double progress_loss(const void *E, const double *f, const int *y, size_t
 static gk_status mod_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
     mod_exp *E = ud;
     const size_t n = E->D.train.n;
-    gk_status s = gk_model_forward(&E->model, theta, E->in_train, n, E->f_train, err);
+    gk_status s = gk_model_forward(&E->model, theta, E->in.train, n, E->f_train, err);
     if (s) return s;
     *loss = loss_of(E, E->f_train, E->D.y_train, n, E->dldf);
-    if (isfinite(*loss)) gk_model_backward(&E->model, theta, E->in_train, n, E->dldf, grad);
+    if (isfinite(*loss)) gk_model_backward(&E->model, theta, E->in.train, n, E->dldf, grad);
     return GK_OK;
-}
-
-/* model=mlp-relu|mlp-quad: Lyu's ReLU MLP (bias, c = 1) or Gromov's quadratic one (no bias, c = s / (2p h)). */
-static gk_status mlp2_create(mod_exp *E, const gk_config *cfg, int f32, gk_error *err) {
-    const int relu = E->model_kind == MODEL_RELU;
-    const double c = relu ? 1.0 : gk_config_real(cfg, "out_scale") / (2.0 * (double)E->p * (double)E->h);
-    const gk_mlp2_opts o = {relu ? GK_MLP2_RELU : GK_MLP2_QUAD, relu, c, relu && gk_config_bool(cfg, "zero_last"), f32};
-    return gk_mlp2_create(&E->model, E->p, E->h, &o, err);
-}
-
-/* model=mlp-deep: the PyTorch-style MLP on the one-hot pair x = e_a + e_{p+b} (2p inputs, p outputs). The
- * one-hot rows are never formed: their CSR (two ones per row, train pairs then test pairs) feeds the MLP's
- * sparse first layer, which sums W1[a] + W1[p+b] exactly as the dense product with the one-hot row would. */
-static gk_status deep_create(mod_exp *E, const gk_config *cfg, int f32, gk_error *err) {
-    const size_t p = (size_t)E->p, nt = E->D.train.n, ne = E->D.test.n, N = nt + ne;
-    gk_mlp_deep_opts mo = {2 * p, E->h, (int)gk_config_int(cfg, "depth"), E->p, GK_MLP_STANDARD, 1.0,
-                           gk_config_bool(cfg, "bias"), f32};
-    gk_status s = gk_mlp_deep_create_opts(&E->model, &mo, err);
-    if (s) return s;
-    gk_sparse_rows *Z = &E->onehot;
-    Z->start = malloc((N + 1) * sizeof(size_t));
-    Z->col = malloc(2 * N * sizeof(int));
-    Z->val = malloc(2 * N * sizeof(double));
-    E->test_rows = malloc((ne ? ne : 1) * sizeof(size_t));
-    if (!Z->start || !Z->col || !Z->val || !E->test_rows)
-        return gk_fail(err, GK_ENOMEM, "out of memory for %zu one-hot pairs", N);
-    for (size_t i = 0; i < N; i++) {
-        Z->start[i] = 2 * i;
-        Z->col[2 * i] = E->D.a[i], Z->col[2 * i + 1] = (int)p + E->D.b[i];
-        Z->val[2 * i] = Z->val[2 * i + 1] = 1.0;
-    }
-    Z->start[N] = 2 * N, Z->n = N, Z->nnz = 2 * N;
-    for (size_t i = 0; i < ne; i++) E->test_rows[i] = nt + i;
-    E->x_train = (gk_dense_input){nt, 2 * p, NULL, NULL, Z};
-    E->x_test = (gk_dense_input){ne, 2 * p, NULL, E->test_rows, Z};
-    E->in_train = &E->x_train, E->in_test = &E->x_test;
-    gk_mlp_deep_set_sparse_input(&E->model, 1);
-    return gk_mlp_deep_reserve_input(&E->model, 0, 2 * (nt > ne ? nt : ne), err);
 }
 
 static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
@@ -199,30 +157,20 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_status s = gk_mod_op_parse(gk_config_str(cfg, "op"), &op, err);
     E->p = (int)gk_config_int(cfg, "p");
     E->h = (size_t)gk_config_int(cfg, "width");
-    const char *mname = gk_config_str(cfg, "model");
-    E->model_kind = !strcmp(mname, "mlp-relu")   ? MODEL_RELU
-                    : !strcmp(mname, "mlp-quad") ? MODEL_QUAD
-                    : !strcmp(mname, "mlp-deep") ? MODEL_DEEP
-                                                 : MODEL_TF1;
+    const gk_mod_model_opts mo = model_opts_of(cfg);
+    const int f32 = mo.f32;
+    E->model_kind = mo.kind;
     E->sm32 = !strcmp(gk_config_str(cfg, "softmax_precision"), "f32");
-    const int f32 = !strcmp(gk_config_str(cfg, "precision"), "f32");
-    gk_tf1_dims tfd = {E->p, (size_t)gk_config_int(cfg, "d_model"), (size_t)gk_config_int(cfg, "heads"),
-                       (size_t)gk_config_int(cfg, "d_mlp")};
-    if (E->model_kind == MODEL_TF1) E->h = tfd.d_model; /* the IPR runs over the columns of W_E */
-    const char *lk = gk_config_str(cfg, "loss");
-    E->loss_kind = !strcmp(lk, "xent") ? LOSS_XENT : !strcmp(lk, "stablemax") ? LOSS_STABLEMAX : LOSS_MSE;
-    E->opt_kind = strcmp(gk_config_str(cfg, "optim"), "gd") ? OPT_ADAMW : OPT_GD;
+    if (E->model_kind == GK_MOD_TF1) E->h = mo.tf1.d_model; /* the IPR runs over the columns of W_E */
+    E->loss_kind = (int)gk_config_int(cfg, "loss");
+    E->opt_kind = (int)gk_config_int(cfg, "optim");
     gk_train_opts o = {.optim = E->opt_kind == OPT_GD ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .f32_params = f32};
     gk_train_opts_adamw_from_config(cfg, &o);
     gk_train_opts_lr_auto_from_config(cfg, &o);
     const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     if (!s) s = gk_mod_data_make(&E->D, E->p, op, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"), err);
-    E->in_train = &E->D.train, E->in_test = &E->D.test;
-    if (!s && E->model_kind == MODEL_DEEP) s = deep_create(E, cfg, f32, err);
-    else if (!s)
-        s = E->model_kind == MODEL_TF1 ? gk_tf1_create(&E->model, &tfd, err) : mlp2_create(E, cfg, f32, err);
+    if (!s) s = gk_mod_model_create(&E->model, &E->in, &E->D, &mo, err);
     gk_train_opts_transforms_from_config(cfg, &o);
-    if (!s) s = gk_model_reserve(&E->model, E->D.train.n > E->D.test.n ? E->D.train.n : E->D.test.n, err);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mod_objective, NULL, E, err);
     if (s) {
         mod_destroy(E);
@@ -237,8 +185,7 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     E->cosv = malloc(p * sizeof(double));
     E->sinv = malloc(p * sizeof(double));
     E->ipr_buf = malloc(E->h * sizeof(double));
-    if (!E->f_train || !E->dldf || !E->f_test || !E->cosv || !E->sinv ||
-        !E->ipr_buf) {
+    if (!E->f_train || !E->dldf || !E->f_test || !E->cosv || !E->sinv || !E->ipr_buf) {
         mod_destroy(E);
         return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, width = %zu", p, (size_t)gk_config_int(cfg, "width"));
     }
@@ -279,8 +226,8 @@ static gk_status mod_eval(void *state, double *row, gk_error *err) {
     mod_exp *E = state;
     const size_t n = E->D.train.n, nt = E->D.test.n, p = (size_t)E->p;
     const double *theta = E->tr.theta;
-    gk_status s = gk_model_forward(&E->model, theta, E->in_train, n, E->f_train, err);
-    if (!s) s = gk_model_forward(&E->model, theta, E->in_test, nt, E->f_test, err);
+    gk_status s = gk_model_forward(&E->model, theta, E->in.train, n, E->f_train, err);
+    if (!s) s = gk_model_forward(&E->model, theta, E->in.test, nt, E->f_test, err);
     if (s) return s;
     double tr_acc, te_acc, margin;
     double tr_loss = loss_of(E, E->f_train, E->D.y_train, n, NULL);
@@ -298,7 +245,7 @@ static gk_status mod_eval(void *state, double *row, gk_error *err) {
     gk_tensor_norms(&E->model.params, theta, row + c);
     c += (size_t)E->model.params.count;
     const gk_tensor *T0 = &E->model.params.t[0]; /* the number inputs' weights: 2p x h (MLP) or W_E (p + 1 rows) */
-    const int halves = E->model_kind == MODEL_TF1 ? 1 : 2;
+    const int halves = E->model_kind == GK_MOD_TF1 ? 1 : 2;
     row[c++] = gk_zp_mean_ipr(theta + T0->offset, T0->cols, halves, E->p, E->cosv, E->sinv, E->ipr_buf);
     if (E->loss_kind != LOSS_MSE) {
         row[c++] = (E->sm32 ? gk_softmax_collapse_share_f32 : gk_softmax_collapse_share)(E->f_train, n, p);
@@ -367,21 +314,11 @@ static const gk_rule mod_progress_rules[] = {
 };
 static const gk_rule *mod_rule_list(void *state) { return ((mod_exp *)state)->progress ? mod_progress_rules : mod_rules; }
 
-/* Peak memory: the parameters with their copies and AdamW moments, and the activations of all p^2 pairs. */
+/* Peak memory (model/mod_models.h). */
 static double mod_bytes(const gk_config *cfg, const char **key) {
-    double p = (double)gk_config_int(cfg, "p"), n = p * p;
-    if (!strcmp(gk_config_str(cfg, "model"), "transformer1")) {
-        double dm = (double)gk_config_int(cfg, "d_model"), dh = (double)gk_config_int(cfg, "d_mlp");
-        *key = "d_model";
-        return 8.0 * (6 * (2 * (p + 1) * dm + 4 * dm * dm + 2 * dm * dh) + n * (18 * dm + 2 * dh) + 4 * n * p);
-    }
-    double h = (double)gk_config_int(cfg, "width");
-    *key = "width";
-    if (!strcmp(gk_config_str(cfg, "model"), "mlp-deep")) {
-        double L = (double)gk_config_int(cfg, "depth");
-        return 8.0 * (6 * (3 * p * h + (L - 2 > 0 ? L - 2 : 0) * h * h) + 2 * n * L * h + 4 * n * p);
-    }
-    return 8.0 * (6 * 3 * p * h + 4 * n * h + 4 * n * p);
+    const gk_mod_model_opts mo = model_opts_of(cfg);
+    *key = mo.kind == GK_MOD_TF1 ? "d_model" : "width";
+    return gk_mod_model_bytes(&mo);
 }
 
 static const gk_exp_type modular_type = {

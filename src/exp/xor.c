@@ -37,11 +37,15 @@
 #include "data/userdata.h"
 #include "data/xor_data.h"
 #include "io/fsutil.h"
+#include "io/metrics_slice.h"
 #include "io/neuron_plots.h"
 #include "io/seeds.h"
+#include "io/sign_plane.h"
+#include "io/step_snaps.h"
 #include "io/steps_list.h"
 #include "io/plot.h"
 #include "model/relu2_span.h"
+#include "model/relu2_span_init.h"
 #include "theory/xor_refs.h"
 #include "train/train.h"
 
@@ -51,8 +55,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define XOR_MAX_SNAPS 6
 
 static const gk_param_spec xor_params[] = {
     {"data", GK_P_ENUM, "clusters", 0, 0, 0, 0, "clusters|file",
@@ -132,10 +134,7 @@ typedef struct xor_exp {
     double *GA, *H, *dn2; /* span scratch: max(n, nt) x m twice, m */
     gk_metrics per_seed; /* step, time, seed, the XOR_NMET metrics: one row per eval point and run */
     double *vals;   /* K x XOR_NMET, the last eval */
-    int nsnap;
-    long snap_step[XOR_MAX_SNAPS];
-    double *snap[XOR_MAX_SNAPS]; /* 2m each (run 0): proj, taken when the step is reached */
-    int snap_done[XOR_MAX_SNAPS];
+    gk_step_snaps snaps; /* 2m each (run 0): proj, taken when the step is reached */
 } xor_exp;
 
 static double mu_norm_of(const gk_config *cfg) {
@@ -166,12 +165,12 @@ static gk_status xor_check(const gk_config *cfg, gk_error *err) {
             return gk_fail(err, GK_EINVAL, "seeds=%ld with data=file: one data set, one run (seeds=1)", gk_config_int(cfg, "seeds"));
         return gk_userdata_check_keys(gk_config_str(cfg, "train"), gk_config_str(cfg, "test"), err);
     }
-    long tmp[XOR_MAX_SNAPS];
+    long tmp[GK_MAX_SNAPS];
     const char *bs = gk_config_str(cfg, "boundary_steps");
-    if (gk_parse_steps(bs, tmp, XOR_MAX_SNAPS) < 0)
+    if (gk_parse_steps(bs, tmp, GK_MAX_SNAPS) < 0)
         return gk_fail(err, GK_EINVAL,
                        "boundary_steps=%s is not allowed: give 0 to %d comma-separated non-negative integers, e.g. 0,1,15",
-                       bs, XOR_MAX_SNAPS);
+                       bs, GK_MAX_SNAPS);
     /* its own check rather than memory_bytes: the message names every size and, for path=direct, the span path */
     double bytes = xor_bytes(cfg);
     double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
@@ -206,7 +205,7 @@ static void xor_destroy(void *state) {
     gk_trainer_free(&E->tr);
     gk_metrics_free(&E->per_seed);
     gk_userdata_free(&E->utr), gk_userdata_free(&E->ute);
-    for (int k = 0; k < XOR_MAX_SNAPS; k++) free(E->snap[k]);
+    gk_step_snaps_free(&E->snaps);
     free(E);
 }
 
@@ -218,11 +217,8 @@ static void projections(const xor_exp *E, const xor_rep *R, double *proj) {
 }
 
 static void take_snapshots(xor_exp *E, long step) {
-    for (int k = 0; k < E->nsnap; k++)
-        if (!E->snap_done[k] && E->snap_step[k] == step) {
-            projections(E, &E->rep[0], E->snap[k]);
-            E->snap_done[k] = 1;
-        }
+    int k = gk_step_snaps_due(&E->snaps, step);
+    if (k >= 0) projections(E, &E->rep[0], E->snaps.val[k]);
 }
 
 static gk_status rep_alloc_common(const xor_exp *E, xor_rep *R, gk_error *err) {
@@ -250,16 +246,11 @@ static gk_status rep_create_direct(const xor_exp *E, xor_rep *R, gk_error *err) 
                                 R->lin_test, err);
 }
 
-/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed;
- * the linear reference from the products. */
+/* span path: W(0) drawn as the direct path draws it, the products computed, then the inputs and W(0) freed
+ * (model/relu2_span_init.h); the linear reference from the products. */
 static gk_status rep_create_span(const xor_exp *E, xor_rep *R, gk_error *err) {
-    double *W0 = malloc(E->P * sizeof(double));
-    if (!W0)
-        return gk_fail(err, GK_ENOMEM, "out of memory for p = %zu, m = %zu (seed %llu)", E->p, E->m,
-                       (unsigned long long)R->seed);
-    gk_relu2_init(&R->model, E->omega, R->seed, W0);
-    gk_status s = gk_relu2_products_make(&R->S, R->D.X_train, E->n, E->nt, W0, E->m, E->p, R->D.mu1, R->D.mu2, err);
-    free(W0);
+    gk_status s = gk_relu2_products_from_init(&R->S, &R->model, E->omega, R->seed, R->D.X_train, E->n, E->nt, E->m,
+                                              E->p, R->D.mu1, R->D.mu2, err);
     if (s) return s;
     gk_xor_data_drop_inputs(&R->D);
     gk_linear_ref_scores_span(&R->S, R->D.y_train, R->lin_train, R->lin_test);
@@ -361,19 +352,7 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     static const char *const lead[3] = {"step", "time", "seed"};
     for (int c = 0; c < 3 && !s; c++) s = gk_metrics_add_column(&E->per_seed, lead[c], err);
     for (int c = 0; c < XOR_NMET && !s; c++) s = gk_metrics_add_column(&E->per_seed, xor_met[c], err);
-    long req[XOR_MAX_SNAPS];
-    int nreq = gk_parse_steps(gk_config_str(cfg, "boundary_steps"), req, XOR_MAX_SNAPS);
-    GK_ASSERT(nreq >= 0); /* check() ran */
-    for (int k = 0; k < nreq && !s; k++) {
-        long t = req[k] > E->steps ? E->steps : req[k];
-        int dup = 0;
-        for (int q = 0; q < E->nsnap; q++) dup |= E->snap_step[q] == t;
-        if (dup) continue;
-        E->snap_step[E->nsnap] = t;
-        E->snap[E->nsnap] = malloc(2 * E->m * sizeof(double));
-        if (!E->snap[E->nsnap]) s = gk_fail(err, GK_ENOMEM, "out of memory");
-        E->nsnap++;
-    }
+    if (!s) s = gk_step_snaps_init(&E->snaps, gk_config_str(cfg, "boundary_steps"), E->steps, 2 * E->m, err);
     if (s) {
         xor_destroy(E);
         *state = NULL;
@@ -437,8 +416,7 @@ static gk_status xor_step(void *ud, gk_trainer *tr, gk_error *err) {
 static void xor_visit(void *state, gk_state *st) {
     xor_exp *E = state;
     gk_metrics_visit(&E->per_seed, "xor.per_seed", st);
-    gk_state_block(st, "xor.snap_done", E->snap_done, sizeof E->snap_done);
-    for (int k = 0; k < E->nsnap; k++) gk_state_doubles(st, "xor.snap", E->snap[k], 2 * E->m);
+    gk_step_snaps_visit(&E->snaps, "xor.snap", st);
     for (int k = 0; st->loading && k < E->K; k++) E->rep[k].fwd_step = -1;
 }
 
@@ -528,10 +506,10 @@ static gk_status xor_save(void *state, const char *dir, gk_error *err) {
 
 /* ---- summary ------------------------------------------------------------------------------------------ */
 
-/* Over the rows r (from r0, every `stride`-th) with 1 <= step <= sq: the minimum of column c (finite values). */
-static double min_early(const gk_metrics *m, size_t r0, size_t stride, int c, long sq) {
+/* Over the rows with 1 <= step <= sq: the minimum of column c (finite values). */
+static double min_early(const gk_metrics *m, int c, long sq) {
     double mn = INFINITY;
-    for (size_t r = r0; r < m->nrows; r += stride) {
+    for (size_t r = 0; r < m->nrows; r++) {
         double st = gk_metrics_at(m, r, 0), v = gk_metrics_at(m, r, c);
         if (st >= 1 && st <= (double)sq && isfinite(v)) mn = fmin(mn, v);
     }
@@ -556,6 +534,24 @@ static void linear_means(const xor_exp *E, double *tr, double *te, double *nflip
     }
 }
 
+/* The theorem's checkpoint at step 1: the noisy labels fit, the test accuracy at chance, the net agreeing with the
+ * linear classifier (metrics.csv: the means over the runs; xor_seed_facts: each run). */
+#define XOR_STEP1_FACTS                                                                          \
+    GK_VALUE_WHEN("train_acc_step1", "train_acc", "step", GK_RULE_EQUALS, 1, NULL),              \
+    GK_VALUE_WHEN("test_acc_step1", "test_acc", "step", GK_RULE_EQUALS, 1, NULL),                \
+    GK_VALUE_WHEN("agree_linear_step1", "agree_linear", "step", GK_RULE_EQUALS, 1, NULL)
+
+static const gk_fact xor_facts[] = {
+    XOR_STEP1_FACTS,
+    GK_VALUE_WHEN("train_acc_flipped_step1", "train_acc_flipped", "step", GK_RULE_EQUALS, 1, NULL),
+    {NULL},
+};
+static const gk_fact xor_seed_facts[] = {
+    XOR_STEP1_FACTS,
+    GK_STEP_WHEN("test_grok_step", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL),
+    {NULL},
+};
+
 static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
     xor_exp *E = state;
     double lin_te, lin_tr, nflip;
@@ -572,74 +568,53 @@ static gk_status xor_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
     long sq = (long)floor(sqrt((double)E->n));
     cJSON_AddNumberToObject(sum, "sqrt_n_step", (double)sq);
     int tr = gk_metrics_col(m, "train_acc"), trf = gk_metrics_col(m, "train_acc_flipped");
-    gk_json_number(sum, "min_train_acc_steps_1_to_sqrt_n", min_early(m, 0, 1, tr, sq));
-    gk_json_number(sum, "min_train_acc_flipped_steps_1_to_sqrt_n", min_early(m, 0, 1, trf, sq));
+    gk_json_number(sum, "min_train_acc_steps_1_to_sqrt_n", min_early(m, tr, sq));
+    gk_json_number(sum, "min_train_acc_flipped_steps_1_to_sqrt_n", min_early(m, trf, sq));
     /* Each run on its own: the per_seed table has the runs' rows interleaved (K per eval point). */
-    const gk_metrics *ps = &E->per_seed;
-    const size_t K = (size_t)E->K;
-    int ptr = gk_metrics_col(ps, "train_acc"), pte = gk_metrics_col(ps, "test_acc");
-    int pag = gk_metrics_col(ps, "agree_linear");
     cJSON *arr = cJSON_AddArrayToObject(sum, "per_seed");
-    for (size_t k = 0; k < K && arr; k++) {
+    const int ptr = gk_metrics_col(&E->per_seed, "train_acc"); /* the slices keep the columns */
+    gk_status s = GK_OK;
+    for (int k = 0; k < E->K && arr && !s; k++) {
         const xor_rep *R = &E->rep[k];
         cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, o);
         cJSON_AddNumberToObject(o, "seed", (double)R->seed);
         cJSON_AddNumberToObject(o, "n_flipped", (double)R->D.n_flipped);
         gk_json_number(o, "linear_test_acc", gk_sign_accuracy(R->D.y_test, R->lin_test, NULL, 0, E->nt));
-        double v1[3] = {NAN, NAN, NAN}, grok = NAN;
-        for (size_t r = k; r < ps->nrows; r += K) {
-            double st = gk_metrics_at(ps, r, 0);
-            if (st == 1)
-                v1[0] = gk_metrics_at(ps, r, ptr), v1[1] = gk_metrics_at(ps, r, pte), v1[2] = gk_metrics_at(ps, r, pag);
-            if (isnan(grok) && gk_metrics_at(ps, r, pte) >= 0.95) grok = st;
-        }
-        gk_json_number(o, "train_acc_step1", v1[0]);
-        gk_json_number(o, "test_acc_step1", v1[1]);
-        gk_json_number(o, "agree_linear_step1", v1[2]);
-        gk_json_number(o, "test_grok_step", grok);
-        gk_json_number(o, "min_train_acc_steps_1_to_sqrt_n", min_early(ps, k, K, ptr, sq));
-        cJSON_AddItemToArray(arr, o);
+        gk_metrics run;
+        s = gk_metrics_slice(&E->per_seed, (size_t)k, (size_t)E->K, &run, err);
+        if (!s) gk_summarize_facts(xor_seed_facts, &run, o);
+        if (!s) gk_json_number(o, "min_train_acc_steps_1_to_sqrt_n", min_early(&run, ptr, sq));
+        gk_metrics_free(&run);
     }
-    return GK_OK;
+    return s;
 }
 
 /* ---- figures ---------------------------------------------------------------------------------------- */
 
-static gk_status boundary_figure(xor_exp *E, int k, const char *dir, int grid, gk_error *err) {
-    const size_t g = (size_t)grid;
-    double *x = malloc(g * sizeof(double)), *z = malloc(g * g * sizeof(double));
-    if (!x || !z) {
-        free(x);
-        free(z);
-        return gk_fail(err, GK_ENOMEM, "out of memory");
-    }
-    const double lim = 2.0 * E->mu;
-    for (size_t i = 0; i < g; i++) x[i] = -lim + 2.0 * lim * (double)i / (double)(g - 1);
+/* boundary_step<t>.png (the paper's Fig. 2, left): the signs of run 0's net at snapshot k. */
+typedef struct plane_ctx {
+    const xor_exp *E;
+    int k;
+} plane_ctx;
+
+static void plane_signs(void *ctx, const double *x, size_t g, double *z) {
+    const xor_exp *E = ((const plane_ctx *)ctx)->E;
+    const int k = ((const plane_ctx *)ctx)->k;
     /* x = u mu1/||mu|| + v mu2/||mu||, and f is positively homogeneous: sign f(x) = sign f(u mu1 + v mu2) */
-    gk_relu2_plane_signs(&E->rep[0].model, E->snap[k], E->snap[k] + E->m, x, g, z);
-    double mx[4] = {E->mu, -E->mu, 0, 0}, my[4] = {0, 0, E->mu, -E->mu};
-    char name[64], base[1024], title[160];
-    snprintf(name, sizeof name, "boundary_step%ld", E->snap_step[k]);
-    snprintf(title, sizeof title, "sign f on span(mu1, mu2) at step %ld", E->snap_step[k]);
-    gk_status s = gk_path_join(base, sizeof base, dir, name, err);
-    if (!s)
-        s = gk_plot_heatmap(base, title, "<x, mu1>/||mu||", "<x, mu2>/||mu||", "sign f", x, g, x, g, z, 0, 0, mx, my, 4,
-                            err);
-    free(x);
-    free(z);
-    return s;
+    gk_relu2_plane_signs(&E->rep[0].model, E->snaps.val[k], E->snaps.val[k] + E->m, x, g, z);
 }
 
 /* The projections of run 0's neurons at snapshot k. */
 static gk_neuron_snap snap_of(const xor_exp *E, int k) {
-    return (gk_neuron_snap){E->snap_step[k], E->snap[k], E->snap[k] + E->m};
+    return (gk_neuron_snap){E->snaps.step[k], E->snaps.val[k], E->snaps.val[k] + E->m};
 }
 
 /* hist_step<t>.png (the paper's Figs. 3-4): <w_j, mu_1> and <w_j, mu_2> over the positive neurons. */
 static gk_status hist_figure(const xor_exp *E, int k, const char *dir, gk_error *err) {
     char name[64], base[1024], title[160];
-    snprintf(name, sizeof name, "hist_step%ld", E->snap_step[k]);
-    snprintf(title, sizeof title, "positive neurons (a_j > 0) at step %ld", E->snap_step[k]);
+    snprintf(name, sizeof name, "hist_step%ld", E->snaps.step[k]);
+    snprintf(title, sizeof title, "positive neurons (a_j > 0) at step %ld", E->snaps.step[k]);
     gk_neuron_snap S = snap_of(E, k);
     gk_status s = gk_path_join(base, sizeof base, dir, name, err);
     return s ? s : gk_plot_neuron_hist(base, title, "<w_j, mu_k>", "<w_j, mu_1>", "<w_j, mu_2>",
@@ -650,10 +625,10 @@ static gk_status hist_figure(const xor_exp *E, int k, const char *dir, gk_error 
  * and negative neurons apart, one panel per snapshot step, each with its own scale (short axis names: the
  * panels are stacked). */
 static gk_status neurons_figure(const xor_exp *E, const char *dir, gk_error *err) {
-    gk_neuron_snap S[XOR_MAX_SNAPS];
+    gk_neuron_snap S[GK_MAX_SNAPS];
     int n = 0;
-    for (int k = 0; k < E->nsnap; k++)
-        if (E->snap_done[k]) S[n++] = snap_of(E, k);
+    for (int k = 0; k < E->snaps.n; k++)
+        if (E->snaps.done[k]) S[n++] = snap_of(E, k);
     char base[1024];
     gk_status s = n ? gk_path_join(base, sizeof base, dir, "neurons", err) : GK_OK;
     if (!s && n)
@@ -692,23 +667,14 @@ static gk_status xor_figures(void *state, const gk_metrics *m, const char *dir, 
     if (!s) s = accuracy_figure(E, m, dir, err);
     if (E->user) return s; /* the other figures are on span(mu1, mu2) */
     if (!s) s = neurons_figure(E, dir, err);
-    for (int k = 0; k < E->nsnap && !s; k++) {
-        if (!E->snap_done[k]) continue; /* the run stopped before this step */
-        s = boundary_figure(E, k, dir, E->grid, err);
+    for (int k = 0; k < E->snaps.n && !s; k++) {
+        if (!E->snaps.done[k]) continue; /* the run stopped before this step */
+        plane_ctx c = {E, k};
+        s = gk_plot_sign_plane(dir, E->snaps.step[k], E->mu, E->grid, plane_signs, &c, err);
         if (!s) s = hist_figure(E, k, dir, err);
     }
     return s;
 }
-
-/* The theorem's checkpoint at step 1: the noisy labels fit, the test accuracy at chance, the net agreeing with the
- * linear classifier. */
-static const gk_fact xor_facts[] = {
-    GK_VALUE_WHEN("train_acc_step1", "train_acc", "step", GK_RULE_EQUALS, 1, NULL),
-    GK_VALUE_WHEN("test_acc_step1", "test_acc", "step", GK_RULE_EQUALS, 1, NULL),
-    GK_VALUE_WHEN("agree_linear_step1", "agree_linear", "step", GK_RULE_EQUALS, 1, NULL),
-    GK_VALUE_WHEN("train_acc_flipped_step1", "train_acc_flipped", "step", GK_RULE_EQUALS, 1, NULL),
-    {NULL},
-};
 
 /* The reference alone (groklab theory): the linear classifier sign(<sum_i y_i x_i, x>) of the kernel regime
  * (Xu et al. Thm 3.3), its train and (clean) test accuracy, the mean over the runs. */
