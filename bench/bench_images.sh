@@ -20,3 +20,8 @@ row "fashion (dense dgemm) vs pt f64" "$C" "$($PY bench/images_torch.py fashion 
 row "fashion (dense dgemm) vs pt f32" "$C" "$($PY bench/images_torch.py fashion $FASHION "$STEPS" "$THREADS" f32)"
 footer
 echo "groklab is float64 in every row; 'pt f32' is PyTorch in float32 (groklab has no float32 path)."
+# float32 (issue 18): the Fashion MLP with precision=f32 (sgemm forward/backward, float32 parameters)
+header
+row "fashion f32 (sgemm) vs pt f32" "$(c_us omnigrok-fashion "$STEPS" n_test=100 precision=f32)" \
+  "$($PY bench/images_torch.py fashion $FASHION "$STEPS" "$THREADS" f32)"
+footer

@@ -57,6 +57,8 @@ static const gk_param_spec img_params[] = {
     {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "0.01", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (theta *= 1 - lr wd)"},
     GK_ADAMW_PARAMS("0.999", "0"),
+    {"precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
+     "f32: the MLP's forward and backward in float32 (sgemm), parameters and AdamW moments stored as float32"},
     GK_TRANSFORM_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
@@ -150,10 +152,11 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_status s = load_data(E, cfg, err);
     const size_t width = (size_t)gk_config_int(cfg, "width");
     const int fwd = strcmp(gk_config_str(cfg, "forward"), "ntk") ? GK_MLP_STANDARD : GK_MLP_NTK;
-    if (!s) s = gk_mlp_deep_create(&E->model, E->train.d, width, (int)gk_config_int(cfg, "depth"), 10, fwd,
-                                   gk_config_real(cfg, "out_scale"), err);
+    const int f32 = !strcmp(gk_config_str(cfg, "precision"), "f32");
+    const gk_mlp_deep_opts mo = {E->train.d, width, (int)gk_config_int(cfg, "depth"), 10, fwd, gk_config_real(cfg, "out_scale"), 1, f32};
+    if (!s) s = gk_mlp_deep_create_opts(&E->model, &mo, err);
     if (!s) s = gk_model_reserve(&E->model, E->train.n > E->test.n ? E->train.n : E->test.n, err);
-    gk_train_opts o = {.optim = GK_OPTIM_ADAMW};
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .f32_params = f32};
     gk_train_opts_adamw_from_config(cfg, &o);
     gk_train_opts_transforms_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, img_step, E, err);

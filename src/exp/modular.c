@@ -197,7 +197,6 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
         return s;
     }
     gk_model_init(&E->model, gk_config_real(cfg, "alpha"), seed, theta);
-    for (size_t k = 0; f32 && k < E->tr.P; k++) theta[k] = (float)theta[k]; /* float32 parameters from the start */
     if ((s = gk_trainer_start(&E->tr, err))) {
         mod_destroy(E);
         return s;

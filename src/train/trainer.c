@@ -58,7 +58,16 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
     return GK_OK;
 }
 
+/* Parameters stored as float32: every update (done in double) rounded to the nearest float, and the AdamW
+ * moments with it, as a float32 optimizer state would be. */
+static void round_f32(gk_trainer *tr) {
+    for (size_t k = 0; k < tr->P; k++) tr->theta[k] = (float)tr->theta[k];
+    if (tr->o.optim != GK_OPTIM_ADAMW) return;
+    for (size_t k = 0; k < tr->P; k++) tr->adam.m[k] = (float)tr->adam.m[k], tr->adam.v[k] = (float)tr->adam.v[k];
+}
+
 gk_status gk_trainer_start(gk_trainer *tr, gk_error *err) {
+    if (tr->o.f32_params) round_f32(tr); /* float32 parameters from the start */
     memcpy(tr->theta0, tr->theta, tr->P * sizeof(double));
     if (tr->o.optim != GK_OPTIM_FLOW) return GK_OK;
     GK_ASSERT(tr->objective);
@@ -121,13 +130,6 @@ void gk_trainer_filter(gk_trainer *tr) {
     tr->filt_count++;
 }
 
-/* Parameters stored as float32: every update (done in double) rounded to the nearest float, and the AdamW
- * moments with it, as a float32 optimizer state would be. */
-static void round_f32(gk_trainer *tr) {
-    for (size_t k = 0; k < tr->P; k++) tr->theta[k] = (float)tr->theta[k];
-    if (tr->o.optim != GK_OPTIM_ADAMW) return;
-    for (size_t k = 0; k < tr->P; k++) tr->adam.m[k] = (float)tr->adam.m[k], tr->adam.v[k] = (float)tr->adam.v[k];
-}
 
 void gk_trainer_update(gk_trainer *tr) {
     if (tr->o.perp) gk_trainer_perp(tr);
