@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
-(cd build && ctest --output-on-failure)
+(cd build && ctest --output-on-failure -j"$(nproc)")
 bash scripts/build.sh --asan
 # PLplot's cairo drivers keep a one-time fontconfig cache alive until exit: not ours, suppressed by name.
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-(cd build-asan && ctest --output-on-failure -L unit)
+(cd build-asan && ctest --output-on-failure -j"$(nproc)" -L unit)

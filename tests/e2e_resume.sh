@@ -25,7 +25,7 @@ kill_and_resume() {
 
 kill_and_resume diag diag-sparse steps=40000 evals=40 evals_lin=20
 kill_and_resume modadd modadd-lyu-fast steps=2500 evals=20 evals_lin=10
-kill_and_resume modadd-auto modadd-lyu-fast lr_auto=1 lr_auto_every=20 steps=5000 evals=20 evals_lin=10
+kill_and_resume modadd-auto modadd-lyu-fast lr_auto=1 steps=2500 evals=20 evals_lin=10
 kill_and_resume teacher kumar-teacher steps=4000 evals=20 evals_lin=10
 kill_and_resume mnist omnigrok-mnist steps=1000 evals=10 evals_lin=5
 kill_and_resume xor xor steps=300 p=2000 evals=20 evals_lin=10
