@@ -21,18 +21,10 @@
 
 typedef enum gk_act { GK_ACT_LINEAR = 0, GK_ACT_RELU = 1, GK_ACT_TANH = 2 } gk_act;
 
-/* Z (n x fo) = c A W + 1 b^T, then Z = act(Z) in place (b NULL: no bias). */
-void gk_dense_forward(const double *A, size_t n, size_t fi, size_t fo, const double *W, const double *b, double c,
-                      gk_act act, double *Z);
-/* Z = act(Z) in place (n x fo). */
-void gk_dense_activate(double *Z, size_t n, size_t fo, gk_act act);
-/* grad_W += c A^T G (skipped when gW is NULL), grad_b += the column sums of G (n x fo; skipped when gb is NULL). */
-void gk_dense_param_grads(const double *A, const double *G, size_t n, size_t fi, size_t fo, double c, double *gW,
-                          double *gb);
-/* G_in (n x fi) = (c G W^T) * act'(z), with act'(z) computed from A = act(z) (n x fi): ReLU 1[A > 0] (ReLU'(0) = 0,
- * as in PyTorch), tanh 1 - A^2, linear 1. */
-void gk_dense_input_grad(const double *G, const double *W, const double *A, size_t n, size_t fi, size_t fo, double c,
-                         gk_act act, double *Gin);
+/* gk_dense_forward, gk_dense_activate, gk_dense_param_grads, gk_dense_input_grad (double) */
+#define GK_T double
+#define GK_NAME(x) x
+#include "model/dense_decl_t.h"
 /* What a stack of L dense layers keeps from a forward for its backward. */
 typedef struct gk_dense_cache {
     double *A[GK_DENSE_MAX_LAYERS]; /* A[l], l = 1..L-1: cap x w[l] post-activations */
@@ -52,15 +44,10 @@ void gk_dense_add_weight(gk_param_table *t, int l, size_t fi, size_t fo);
 void gk_dense_init_uniform(double *W, double *b, size_t fi, size_t fo, double scale, gk_rng *r);
 
 /* ---- float32 (precision=f32): the same layers in float arithmetic, products by sgemm slices ---------------- */
-void gk_dense_forward_f(const float *A, size_t n, size_t fi, size_t fo, const float *W, const float *b, float c,
-                        gk_act act, float *Z);
-void gk_dense_activate_f(float *Z, size_t n, size_t fo, gk_act act);
-/* grad_W = c A^T G (overwritten, not accumulated; skipped when gW is NULL), grad_b = the column sums of G (when
- * gb is not NULL). */
-void gk_dense_param_grads_f(const float *A, const float *G, size_t n, size_t fi, size_t fo, float c, float *gW,
-                            float *gb);
-void gk_dense_input_grad_f(const float *G, const float *W, const float *A, size_t n, size_t fi, size_t fo, float c,
-                           gk_act act, float *Gin);
+/* gk_dense_forward_f, gk_dense_activate_f, gk_dense_param_grads_f, gk_dense_input_grad_f */
+#define GK_T float
+#define GK_NAME(x) x##_f
+#include "model/dense_decl_t.h"
 /* What a float32 stack keeps from a forward: the post-activations A[1..L-1], two running gradients, and the
  * output of the last layer (cap x gw, gw >= every width). */
 typedef struct gk_dense_cache_f {

@@ -64,34 +64,6 @@ double gk_mlp_deep_layer_scale(const gk_model *m, int l) {
 #define GK_CLONES
 #endif
 
-/* acc[k] = sum_p val[p] W[idx[p], k] for k < fo, the entries p = 0..cnt-1 added in order (4 rows of W per pass
- * over acc, each acc[k] still summed one entry at a time), starting from 0. W rows have length fo. */
-GK_CLONES static void sparse_rows(double *restrict acc, size_t fo, const int *idx, const double *val, size_t cnt,
-                                  const double *restrict W) {
-    for (size_t k = 0; k < fo; k++) acc[k] = 0.0;
-    size_t p = 0;
-    for (; p + 4 <= cnt; p += 4) {
-        const double v0 = val[p], v1 = val[p + 1], v2 = val[p + 2], v3 = val[p + 3];
-        const double *w0 = W + (size_t)idx[p] * fo, *w1 = W + (size_t)idx[p + 1] * fo;
-        const double *w2 = W + (size_t)idx[p + 2] * fo, *w3 = W + (size_t)idx[p + 3] * fo;
-        for (size_t k = 0; k < fo; k++) acc[k] = (((acc[k] + v0 * w0[k]) + v1 * w1[k]) + v2 * w2[k]) + v3 * w3[k];
-    }
-    for (; p < cnt; p++) {
-        const double v = val[p], *w = W + (size_t)idx[p] * fo;
-        for (size_t k = 0; k < fo; k++) acc[k] += v * w[k];
-    }
-}
-
-/* z[k] = c z[k] + b[k] (the dgemm form alpha A B + beta C, beta = 1, C preset to the bias). */
-GK_CLONES static void scale_bias(double *restrict z, double c, const double *restrict b, size_t fo) {
-    for (size_t k = 0; k < fo; k++) z[k] = c * z[k] + b[k];
-}
-
-/* y[k] = c acc[k] + y[k] (the dgemm form alpha A B + beta C with beta = 1). */
-GK_CLONES static void scale_add(double *restrict y, const double *restrict acc, double c, size_t fo) {
-    for (size_t k = 0; k < fo; k++) y[k] = c * acc[k] + y[k];
-}
-
 static size_t cache_cap(const mlp_deep_impl *R) { return R->f32 ? R->cf.cap : R->c.cap; }
 
 static size_t row_of(const gk_dense_input *X, size_t i) { return X->rows ? X->rows[i] : i; }
@@ -227,78 +199,21 @@ static gk_status dense_rows(mlp_deep_impl *R, const gk_dense_input *X, size_t n,
     return GK_OK;
 }
 
-/* z_i = c sum_{j: x_ij != 0} x_ij W[j, :] + b, over the nonzero inputs of row i only, then the ReLU (or none
- * for a one-layer net). */
-static gk_status sparse_first_layer(mlp_deep_impl *R, const gk_dense_input *X, size_t n, const double *W,
-                                    const double *b, double c, double *z, gk_error *err) {
-    gk_status s = build_csr(R, X, n, err);
-    if (s) return s;
-    const size_t fo = fan_out(R, 1);
-    const long nn = (long)n;
-#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
-    for (long i = 0; i < nn; i++) {
-        double *zi = z + (size_t)i * fo;
-        const size_t q = R->rp[i];
-        sparse_rows(zi, fo, R->ci + q, R->cv + q, R->rp[i + 1] - q, W);
-        if (b) scale_bias(zi, c, b, fo);
-        else
-            for (size_t k = 0; k < fo; k++) zi[k] *= c;
-    }
-    gk_dense_activate(z, n, fo, R->depth > 1 ? GK_ACT_RELU : GK_ACT_LINEAR);
-    return GK_OK;
-}
+/* sparse_rows, scale_bias, scale_add, tensor, sparse_first_layer, sparse_weight_grads: in double, then in float
+ * (their _f twins, see mlp_deep.h) */
+#define GK_T double
+#define GK_NAME(x) x
+#define GK_TBUF T
+#define GK_NOBIAS(x) (x)
+#include "model/mlp_deep_t.h"
 
-/* grad W[j, :] += c sum_{i: x_ij != 0} x_ij G[i, :], the samples of input j in order (CSC of the last CSR). */
-static void sparse_weight_grads(mlp_deep_impl *R, const double *G, size_t n, double c, double *gW) {
-    build_csc(R, n);
-    const size_t fo = fan_out(R, 1);
-    const long d = (long)R->d_in;
-#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
-    for (long j = 0; j < d; j++) {
-        double *acc = R->T + (size_t)j * fo;
-        const size_t q = R->cp[j];
-        if (R->cp[j + 1] == q) continue;
-        sparse_rows(acc, fo, R->ri + q, R->rv + q, R->cp[j + 1] - q, G);
-        scale_add(gW + (size_t)j * fo, acc, c, fo);
-    }
-}
-
-static const double *tensor(const gk_model *mod, const double *theta, int t) {
-    return t < 0 ? NULL : theta + mod->params.t[t].offset;
-}
+#define GK_T float
+#define GK_NAME(x) x##_f
+#define GK_TBUF Tf
+#define GK_NOBIAS(x) ((x) + 0.0f)
+#include "model/mlp_deep_t.h"
 
 /* ---- float32 (see mlp_deep.h): the same forward and backward in float arithmetic ------------------------- */
-
-/* acc[k] = sum_p val[p] W[idx[p], k] in float, the entries added in order p = 0..cnt-1. */
-GK_CLONES static void sparse_rows_f(float *restrict acc, size_t fo, const int *idx, const double *val, size_t cnt,
-                                    const float *restrict W) {
-    for (size_t k = 0; k < fo; k++) acc[k] = 0.0f;
-    for (size_t p = 0; p < cnt; p++) {
-        const float v = (float)val[p], *w = W + (size_t)idx[p] * fo;
-        for (size_t k = 0; k < fo; k++) acc[k] += v * w[k];
-    }
-}
-
-static const float *tensor_f(const gk_model *mod, const float *thf, int t) {
-    return t < 0 ? NULL : thf + mod->params.t[t].offset;
-}
-
-static gk_status sparse_first_layer_f(mlp_deep_impl *R, const gk_dense_input *X, size_t n, const float *W,
-                                      const float *b, float c, float *z, gk_error *err) {
-    gk_status s = build_csr(R, X, n, err);
-    if (s) return s;
-    const size_t fo = fan_out(R, 1);
-    const long nn = (long)n;
-#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
-    for (long i = 0; i < nn; i++) {
-        float *zi = z + (size_t)i * fo;
-        const size_t q = R->rp[i];
-        sparse_rows_f(zi, fo, R->ci + q, R->cv + q, R->rp[i + 1] - q, W);
-        for (size_t k = 0; k < fo; k++) zi[k] = c * zi[k] + (b ? b[k] : 0.0f);
-    }
-    gk_dense_activate_f(z, n, fo, R->depth > 1 ? GK_ACT_RELU : GK_ACT_LINEAR);
-    return GK_OK;
-}
 
 /* theta (float values held in double) to float, the input rows to float, the layers, out = the float outputs. */
 static gk_status forward_f32(gk_model *mod, mlp_deep_impl *R, const double *theta, const gk_dense_input *X, size_t n,
@@ -322,21 +237,6 @@ static gk_status forward_f32(gk_model *mod, mlp_deep_impl *R, const double *thet
     }
     for (size_t k = 0; k < n * (size_t)R->n_out; k++) out[k] = R->cf.out[k];
     return GK_OK;
-}
-
-/* grad W1[j, :] += c sum_{i: x_ij != 0} x_ij G[i, :] in float (CSC of the last CSR). */
-static void sparse_weight_grads_f(mlp_deep_impl *R, const float *G, size_t n, float c, double *gW) {
-    build_csc(R, n);
-    const size_t fo = fan_out(R, 1);
-    const long d = (long)R->d_in;
-#pragma omp parallel for schedule(static) if (R->nnz * fo >= GK_PARALLEL_MIN)
-    for (long j = 0; j < d; j++) {
-        float *acc = R->Tf + (size_t)j * fo;
-        const size_t q = R->cp[j];
-        if (R->cp[j + 1] == q) continue;
-        sparse_rows_f(acc, fo, R->ri + q, R->rv + q, R->cp[j + 1] - q, G);
-        for (size_t k = 0; k < fo; k++) gW[(size_t)j * fo + k] += (double)(c * acc[k]);
-    }
 }
 
 /* The backward in float: dout rounded to float, each tensor's gradient in float, then added to grad. */

@@ -59,8 +59,15 @@ double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, s
 /* StableMax (Prieto et al. 2025, eq. 6): s(x) = x + 1 for x >= 0 and 1 / (1 - x) for x < 0 in place of exp,
  * p_j = s(z_j) / sum_l s(z_l); the loss is -log p_y. With s'(x) = 1 (x >= 0) or 1 / (1 - x)^2 (x < 0):
  * dL/dz_j = s'(z_j) / sum_l s(z_l) - [j = y] s'(z_y) / s(z_y). */
-static double stable_s(double x) { return x >= 0 ? x + 1 : 1 / (1 - x); }
-static double stable_ds(double x) { return x >= 0 ? 1 : 1 / ((1 - x) * (1 - x)); }
+#define GK_T double
+#define GK_NAME(x) x
+#define GK_EXP exp
+#include "train/adamw_t.h" /* stable_s, stable_ds, gk_softmax_collapse_share */
+
+#define GK_T float
+#define GK_NAME(x) x##_f32
+#define GK_EXP expf
+#include "train/adamw_t.h" /* stable_s_f32, stable_ds_f32, gk_softmax_collapse_share_f32 */
 
 static double stablemax_sample(const double *z, int y, size_t k, double n, double *d) {
     double S = 0;
@@ -74,20 +81,6 @@ static double stablemax_sample(const double *z, int y, size_t k, double n, doubl
 
 double gk_stablemax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
     return class_loss(logits, labels, n, k, dldf, stablemax_sample);
-}
-
-/* Softmax Collapse (Prieto et al. 2025, Sec. 3): the share of samples whose sum of exp(z_j - max z), in double,
- * is exactly 1: every other class's term is below half an ulp of 1, so the gradient of the loss vanishes. */
-double gk_softmax_collapse_share(const double *logits, size_t n, size_t k) {
-    size_t hits = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *z = logits + i * k;
-        double m = z[0], S = 0;
-        for (size_t j = 1; j < k; j++) m = z[j] > m ? z[j] : m;
-        for (size_t j = 0; j < k; j++) S += exp(z[j] - m);
-        hits += S == 1.0;
-    }
-    return n ? (double)hits / (double)n : NAN;
 }
 
 /* ---- float32 (softmax_precision=f32): each sample's softmax or StableMax in float, as PyTorch on float32
@@ -111,34 +104,19 @@ double gk_softmax_xent_loss_f32(const double *logits, const int *labels, size_t 
     return class_loss(logits, labels, n, k, dldf, softmax_sample_f32);
 }
 
-static float stable_s_f(float x) { return x >= 0 ? x + 1.0f : 1.0f / (1.0f - x); }
-static float stable_ds_f(float x) { return x >= 0 ? 1.0f : 1.0f / ((1.0f - x) * (1.0f - x)); }
-
 static double stablemax_sample_f32(const double *z, int y, size_t k, double n, double *d) {
     float S = 0.0f;
-    for (size_t j = 0; j < k; j++) S += stable_s_f((float)z[j]);
+    for (size_t j = 0; j < k; j++) S += stable_s_f32((float)z[j]);
     const float inv = 1.0f / (float)n, zy = (float)z[y];
     if (d) {
-        for (size_t j = 0; j < k; j++) d[j] = stable_ds_f((float)z[j]) / S * inv;
-        d[y] = (float)d[y] - stable_ds_f(zy) / stable_s_f(zy) * inv;
+        for (size_t j = 0; j < k; j++) d[j] = stable_ds_f32((float)z[j]) / S * inv;
+        d[y] = (float)d[y] - stable_ds_f32(zy) / stable_s_f32(zy) * inv;
     }
-    return (double)(logf(S) - logf(stable_s_f(zy)));
+    return (double)(logf(S) - logf(stable_s_f32(zy)));
 }
 
 double gk_stablemax_xent_loss_f32(const double *logits, const int *labels, size_t n, size_t k, double *dldf) {
     return class_loss(logits, labels, n, k, dldf, stablemax_sample_f32);
-}
-
-double gk_softmax_collapse_share_f32(const double *logits, size_t n, size_t k) {
-    size_t hits = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *z = logits + i * k;
-        float m = (float)z[0], S = 0.0f;
-        for (size_t j = 1; j < k; j++) m = (float)z[j] > m ? (float)z[j] : m;
-        for (size_t j = 0; j < k; j++) S += expf((float)z[j] - m);
-        hits += S == 1.0f;
-    }
-    return n ? (double)hits / (double)n : NAN;
 }
 
 double gk_mse_onehot_loss(const double *f, const int *labels, size_t n, size_t k, double *dldf) {
