@@ -4,7 +4,7 @@
 # a bad key (groklab.Error, nothing written) and Ctrl-C (status interrupted, metrics kept).
 source "$(dirname "$0")/lib.sh"
 S=${GK_SOURCE_DIR:?} B=${GK_BUILD_DIR:?}
-export PYTHONPATH="$S/python" GROKLAB_LIB="$B/libgroklab.so"
+export PYTHONPATH="$S/python:$S/tests" GROKLAB_LIB="$B/libgroklab.so"
 PY=/usr/bin/python3
 export -f json_str
 cd "$T" || exit 1
@@ -49,11 +49,8 @@ for c in ("train_loss", "test_loss"):
     rel = np.max(np.abs(r.metrics[c].values / cli[c].values - 1))
     assert rel <= 1e-12, (c, rel)
 assert "agree_l1margin" in r.metrics.columns and "references" in r.summary
-try:
-    groklab.fit("diag", tr[:, :-1], 2 * tr[:, -1], te[:, :-1], te[:, -1], out=T + "/badfit", steps=10)
-    print("no error")
-except groklab.Error as e:
-    assert "label" in str(e) and not os.path.exists(T + "/badfit"), e
+from fit_errors import expect_fit_error
+expect_fit_error("label", T + "/badfit", "diag", tr[:, :-1], 2 * tr[:, -1], te[:, :-1], te[:, -1], steps=10)
 print("fit ok")
 PYEOF
 check "groklab.fit('diag', ...) on the saved data: the same accuracies at every row, losses within 1e-12; bad labels raise groklab.Error and write nothing ($(tail -1 "$T/fit.out"))" grep -q '^fit ok' "$T/fit.out"
@@ -71,11 +68,8 @@ X, y = make(300)
 Xt, yt = make(300)
 r = groklab.fit("images", X, y, Xt, yt, out=T + "/fimg", steps=300, evals=5, evals_lin=0, init_scale=1, batch=100)
 assert r.summary["status"] == "completed" and r.metrics["test_acc"].iloc[-1] >= 0.95, r.metrics["test_acc"].iloc[-1]
-try:
-    groklab.fit("images", X, y + 0.5, Xt, yt, out=T + "/fimg-bad", steps=10)
-    print("no error")
-except groklab.Error as e:
-    assert "label" in str(e) and not os.path.exists(T + "/fimg-bad"), e
+from fit_errors import expect_fit_error
+expect_fit_error("label", T + "/fimg-bad", "images", X, y + 0.5, Xt, yt, steps=10)
 print("fit images ok")
 PYEOF
 check "groklab.fit('images', ...) learns separable clusters (test acc >= 0.95); labels outside 0-9 raise groklab.Error, nothing written ($(tail -1 "$T/fitimg.out"))" grep -q '^fit images ok' "$T/fitimg.out"
@@ -92,11 +86,8 @@ g = groklab.load(T + "/xg")
 for c in ("train_loss", "train_acc", "test_loss", "test_acc", "agree_linear"):
     assert (r.metrics[c].values == g.metrics[c].values).all(), c  # the same data, init and steps: the same run
 assert r.metrics["align_pos_mu1"].isna().all()  # no clusters in a user's data
-try:
-    groklab.fit("xor", tr[:, :-2], tr[:, -2] * 3, te[:, :-1], te[:, -1], out=T + "/fxor-bad", steps=10)
-    print("no error")
-except groklab.Error as e:
-    assert "-1 or +1" in str(e) and not os.path.exists(T + "/fxor-bad"), e
+from fit_errors import expect_fit_error
+expect_fit_error("-1 or +1", T + "/fxor-bad", "xor", tr[:, :-2], tr[:, -2] * 3, te[:, :-1], te[:, -1], steps=10)
 print("fit xor ok")
 PYEOF
 check "groklab.fit('xor', ...) on a generated run's data reproduces its metrics; labels other than -1/+1 raise groklab.Error, nothing written ($(tail -1 "$T/fitxor.out"))" grep -q '^fit xor ok' "$T/fitxor.out"
