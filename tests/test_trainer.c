@@ -145,6 +145,17 @@ static gk_status quad_dense(void *ud, const double *theta, double *grad, double 
     return GK_OK;
 }
 
+/* quad_dense whose reported loss wobbles by +-wobble from call to call (wobble_rel: relative, else absolute). */
+static double wobble;
+static int wobble_rel;
+static gk_status quad_wobble(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    static int calls;
+    gk_status s = quad_dense(ud, theta, grad, loss, err);
+    double w = (calls++ & 1) ? wobble : -wobble;
+    *loss = wobble_rel ? *loss * (1 + w) : *loss + w;
+    return s;
+}
+
 static void make_a(const double *ev) {
     double Q[P * P]; /* Gram-Schmidt on a fixed random matrix */
     gk_rng r;
@@ -286,6 +297,18 @@ static void test_lr_auto_quadratic(void) {
     gk_trainer_free(&tr);
     o.optim = GK_OPTIM_ADAMW;
     GK_CHECK(gk_trainer_init(&tr, P, &o, quad_dense, NULL, NULL, &err) == GK_EINVAL);
+    /* a loss that wobbles by rounding-sized amounts (1e-9 relative) never halves the step; one that rises every
+     * other step (1e-3 absolute) halves it, but never below 1/16 of the measured step */
+    o.optim = GK_OPTIM_GD;
+    for (int c = 0; c < 2; c++) {
+        wobble = c ? 1e-3 : 1e-9, wobble_rel = !c;
+        GK_CHECK(gk_trainer_init(&tr, P, &o, quad_wobble, NULL, NULL, &err) == GK_OK);
+        for (int k = 0; k < P; k++) tr.theta[k] = 0.3 * k - 0.7;
+        GK_CHECK(gk_trainer_start(&tr, &err) == GK_OK && gk_trainer_advance_time(&tr, 3.0, NULL, &err) == GK_OK);
+        GK_CHECK(tr.t == 3.0 && (c ? tr.lr_halvings > 0 : tr.lr_halvings == 0));
+        GK_CHECK_MSG(tr.lr_now >= tr.lr_measured / 16, "lr %g, measured %g", tr.lr_now, tr.lr_measured);
+        gk_trainer_free(&tr);
+    }
 }
 
 int main(void) {

@@ -200,9 +200,9 @@ static gk_status measure_lr(gk_trainer *tr, gk_error *err) {
     if (!s) s = gk_trainer_sharpness(tr, a->iters, fmax(step_len, 1e-3 * gk_norm2(tr->theta, tr->P)), &lam, err);
     if (s) return s;
     double lr = lam > 0 ? a->c / lam : INFINITY;
-    if (tr->lr_measures > 0) lr = fmin(lr, a->growth * tr->lr_now);
+    if (tr->lr_measures > 0) lr = fmin(lr, a->growth * tr->lr_measured); /* halvings since do not compound */
     if (!isfinite(lr)) return gk_fail(err, GK_EFAILED, "lr_auto: the first sharpness measurement is %g: no step size follows", lam);
-    tr->lr_now = lr;
+    tr->lr_now = tr->lr_measured = lr;
     tr->lr_min = tr->lr_measures ? fmin(tr->lr_min, lr) : lr;
     tr->lr_max = tr->lr_measures ? fmax(tr->lr_max, lr) : lr;
     tr->lr_measures++;
@@ -219,10 +219,12 @@ gk_status gk_trainer_advance_time(gk_trainer *tr, double t_target, const volatil
         tr->lr_step = last ? t_target - tr->t : tr->lr_now;
         const double before = tr->lr_objective;
         if ((s = one_step(tr, err))) return s;
-        /* The objective (with its wd term) rose across the last step: the curvature grew past c / lr since the
-         * last measurement (GD at lr x sharpness < 2 descends). Halve the step; the next measurement may let it
-         * grow back by `growth`. */
-        if (tr->step > 0 && tr->lr_objective > before) tr->lr_now *= 0.5, tr->lr_halvings++;
+        /* The objective (with its wd term) rose across the last step by more than rounding can (1e-6 relative):
+         * the curvature grew past c / lr since the last measurement (GD at lr x sharpness < 2 descends). Halve
+         * the step, down to 1/16 of the measured one, until the next measurement. (Without the tolerance and the
+         * floor, rounding noise in the objective halved lr to 3e-7 on modadd-lyu near t = 4,200.) */
+        if (tr->step > 0 && tr->lr_objective - before > 1e-6 * fabs(before) && tr->lr_now > tr->lr_measured / 16)
+            tr->lr_now *= 0.5, tr->lr_halvings++;
         tr->step++;
         tr->t = last ? t_target : tr->t + tr->lr_step;
     }
@@ -256,6 +258,7 @@ void gk_trainer_visit(gk_trainer *tr, gk_state *s) {
     if (tr->o.lr_auto.on) {
         gk_state_double(s, "lr_auto.t", &tr->t);
         gk_state_double(s, "lr_auto.lr", &tr->lr_now);
+        gk_state_double(s, "lr_auto.lr_measured", &tr->lr_measured);
         gk_state_double(s, "lr_auto.lr_min", &tr->lr_min);
         gk_state_double(s, "lr_auto.lr_max", &tr->lr_max);
         gk_state_long(s, "lr_auto.next", &tr->lr_next_measure);

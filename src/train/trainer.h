@@ -37,7 +37,8 @@ typedef enum gk_filter_kind { GK_FILTER_NONE, GK_FILTER_EMA, GK_FILTER_MA } gk_f
 
 /* lr_auto (Lyu et al.'s flow followed with large GD steps, issue 19): the step size is lr = c / sharpness,
  * re-measured every `every` steps by `iters` power iterations, and may grow by at most `growth` per
- * measurement; a rise of the objective across a step halves it at once. Time t advances by the step size taken; the driver lands evals on given times by shortening the
+ * measurement (from the last measured value); a rise of the objective across a step (by more than 1e-6
+ * relative) halves it at once, down to 1/16 of the measured value, until the next measurement. Time t advances by the step size taken; the driver lands evals on given times by shortening the
  * step before each. GD only, through the trainer's own update (gk_trainer_update). */
 typedef struct gk_lr_auto_opts {
     int on;
@@ -90,7 +91,7 @@ struct gk_trainer {
     long step;
     double lr_step;                   /* the GD step size of the step being taken (o.lr unless lr_auto) */
     /* lr_auto state (checkpointed when on): time reached, the measured step size, the next measurement */
-    double t, lr_now, lr_min, lr_max;
+    double t, lr_now, lr_measured, lr_min, lr_max;
     double lr_objective;              /* the objective (loss + wd |theta|^2 / 2) at the start of the last step */
     long lr_next_measure, lr_measures, lr_halvings;
     gk_objective objective;
