@@ -34,6 +34,7 @@
 #include "exp/exp.h"
 
 #include "core/clock.h"
+#include "core/machine.h"
 #include "data/userdata.h"
 #include "data/xor_data.h"
 #include "io/fsutil.h"
@@ -54,7 +55,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 static const gk_param_spec xor_params[] = {
     {"data", GK_P_ENUM, "clusters", 0, 0, 0, 0, "clusters|file",
@@ -173,9 +173,8 @@ static gk_status xor_check(const gk_config *cfg, gk_error *err) {
                        bs, GK_MAX_SNAPS);
     /* its own check rather than memory_bytes: the message names every size and, for path=direct, the span path */
     double bytes = xor_bytes(cfg);
-    double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
-    if (!(mem > 0)) mem = 64e9;
-    if (bytes > mem)
+    double mem = gk_machine_bytes();
+    if (mem > 0 && bytes > mem)
         return gk_fail(err, GK_EINVAL,
                        "p=%ld is out of range for this n, n_test, m, seeds and path=%s: the run would need %.1f GB, "
                        "more than this machine's %.1f GB (lower p, n_test, m or seeds%s)",

@@ -3,8 +3,9 @@
  * gk_preset_config). */
 #include "run/run.h"
 
+#include "core/machine.h"
+
 #include <string.h>
-#include <unistd.h>
 
 extern const gk_preset gk_presets_diag[];
 extern const gk_preset gk_presets_xor[];
@@ -42,7 +43,7 @@ const gk_preset *gk_preset_find(const char *name) {
 static gk_status check_memory(const gk_preset *p, const gk_config *cfg, gk_error *err) {
     const char *key = NULL;
     double need = p->type->memory_bytes ? p->type->memory_bytes(cfg, &key) : 0;
-    double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    double mem = gk_machine_bytes();
     if (!(mem > 0) || !(need > mem) || !key) return GK_OK;
     int k = gk_config_index(cfg, key);
     return gk_fail(err, GK_EINVAL, "%s=%s: preset %s would need about %.1f GB with this config, more than this machine's "
