@@ -804,8 +804,9 @@ static void draw_band(const gk_panel *p, int k, int rgb, const axis *ya) {
     free(py);
 }
 
-/* Vertical markers (dotted, grey) with their labels above the frame, never on a curve. */
-static void draw_vlines(const gk_panel *p, const axis *xa, const axis *ya) {
+/* Vertical markers (dotted, grey) with their labels above the frame, never on a curve; a label that would run
+ * into the one before it moves right (box_px: the frame's width). */
+static void draw_vlines(const gk_panel *p, const axis *xa, const axis *ya, double box_px) {
     plcol0(C_VLINE);
     plwidth(1.5);
     line_style(3);
@@ -817,10 +818,15 @@ static void draw_vlines(const gk_panel *p, const axis *xa, const axis *ya) {
     }
     line_style(0);
     text_size(S_SMALL);
+    double right_end = -1; /* of the last label drawn, as a fraction of the box: the next starts after it */
     for (int k = 0; k < p->nvlines; k++) {
         double u = to_axis(p->vline[k], p->logx);
         if (!isfinite(u) || u < xa->lo || u > xa->hi || !has_text(p->vline_label[k])) continue;
-        plmtex("t", 0.75, fmin(fmax(axis_frac(xa, u), 0.02), 0.98), 0.5, p->vline_label[k]);
+        double half = 0.5 * (text_em(p->vline_label[k]) + 0.5) * ch_px(S_SMALL) / box_px;
+        double c = fmin(fmax(axis_frac(xa, u), 0.02), 0.98);
+        if (c - half < right_end) c = right_end + half;
+        plmtex("t", 0.75, c, 0.5, p->vline_label[k]);
+        right_end = c + half;
     }
 }
 
@@ -893,7 +899,7 @@ static void draw_panel(const gk_panel *p, const page *pg, double top, double hei
     const legend lg = L.lg;
     const box spot = L.spot;
     double yw = L.yw, vl = L.vl;
-    thin_log_axis(&ya, m.b.b - m.b.t, 1.9 * ch_px(S_TICK));
+    thin_log_axis(&ya, m.b.b - m.b.t, 2.5 * ch_px(S_TICK)); /* 10^k: the exponent is above the line */
     thin_log_axis(&xa, m.b.r - m.b.l, ticks_width(&xa) + ch_px(S_TICK));
     viewport_box(pg, m.b);
     plwind(xa.lo, xa.hi, ya.lo, ya.hi);
@@ -908,7 +914,7 @@ static void draw_panel(const gk_panel *p, const page *pg, double top, double hei
         plwidth(2);
         draw_series(s, p->logx, p->logy);
     }
-    draw_vlines(p, &xa, &ya);
+    draw_vlines(p, &xa, &ya, m.b.r - m.b.l);
     draw_frame(&xa, &ya);
     draw_tick_labels(&xa, "b");
     draw_tick_labels(&ya, "l");

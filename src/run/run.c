@@ -347,9 +347,11 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
                                    &points, &npoints, err);
     if (s) return s;
     const double dt = time_per_point_step(rs);
-    const size_t nr = rs->m.nrows;
-    double last_row = nr == 0 ? -1 : dt > 0 ? gk_metrics_at(&rs->m, nr - 1, 1) : gk_metrics_step_of(&rs->m, (long)nr - 1);
     for (size_t k = 0; k < npoints && !s; k++) {
+        /* past the last row (a resumed run whose schedule grew with steps=N can have points between its last
+         * row and its checkpoint's step: the first of them gets the row there, the others are skipped) */
+        const size_t nr = rs->m.nrows;
+        double last_row = nr == 0 ? -1 : dt > 0 ? gk_metrics_at(&rs->m, nr - 1, 1) : gk_metrics_step_of(&rs->m, (long)nr - 1);
         double t_target = dt * (double)points[k];
         if ((dt > 0 ? t_target : (double)points[k]) <= last_row) continue;
         if ((s = advance_to(rs, points[k], t_target, err))) break;
