@@ -1,7 +1,8 @@
 /* plot.c: `groklab plot`: runs (or every point of a sweep) laid over each other on shared axes.
  *   groklab plot RUN_OR_SWEEP_DIR... [--x step|t|tstar] [--y COLUMN,...] [--logx] [--logy] [--by KEY]
  *                [--title TEXT] [--out FILE.png|.svg|.pdf]
- * Reads each run's metrics.csv, config.json and summary.json. One panel per --y column; each run is one
+ * Reads each run's metrics.csv, config.json and summary.json. One panel per --y column (one run: its
+ * accuracies in one panel, its other columns in another, a colour per column); each run is one
  * colour (with --by KEY: one colour per value of KEY, in order), named in the legend by the config params
  * that differ between the runs. References from summary.json (e.g. the test accuracy of the max-margin
  * classifiers) are drawn as dashed lines; x = tstar is step / predicted_transition_step (t / t* for flow
@@ -50,7 +51,8 @@ static void plot_usage(FILE *f) {
                "  overlays runs (a sweep directory stands for all its points) on shared axes\n"
                "options:\n"
                "  --x step|t|tstar   x axis: the step, the time t (= step x lr; flow runs: t), or t/t* (default step)\n"
-               "  --y COL,...        metrics.csv columns, one panel each (default train_acc,test_acc or the losses)\n"
+               "  --y COL,...        metrics.csv columns, one panel each (one run: accuracies in one\n"
+               "                     panel, the rest in another; default train_acc,test_acc or the losses)\n"
                "  --logx, --logy     log axes\n"
                "  --by KEY           colour by this config param (e.g. alpha); default: one colour per run\n"
                "  --title TEXT       figure title (default: preset and columns)\n"
@@ -390,18 +392,35 @@ static int is_fraction_column(const char *col) {
     return strstr(col, "_acc") != NULL || strncmp(col, "agree_", 6) == 0 || strncmp(col, "support_share", 13) == 0;
 }
 
-/* One panel per column for several runs (a colour per run); one panel with every column for one run. */
+/* The panel of column c: one per column for several runs; for one run, the fractions (accuracies) in one
+ * panel and the other columns in a second (a loss beside an accuracy would flatten it). */
+static int panel_of(int n, const plot_opts *o, int c, int *np) {
+    int frac = 0;
+    for (int k = 0; k < o->ny; k++) frac += is_fraction_column(o->ycols[k]);
+    if (n > 1) return *np = o->ny, c;
+    *np = frac > 0 && frac < o->ny ? 2 : 1;
+    return *np == 2 && !is_fraction_column(o->ycols[c]);
+}
+
+/* A colour per column of one run's panel (the default picks by train/test, which two test columns share). */
+static const int k_col_rgb[] = {GK_RGB(31, 119, 180), GK_RGB(214, 39, 40), GK_RGB(44, 160, 44), GK_RGB(148, 103, 189),
+                                GK_RGB(255, 127, 14), GK_RGB(140, 86, 75), GK_RGB(227, 119, 194), GK_RGB(127, 127, 127)};
+
 static int build_panels(run *runs, int n, const plot_opts *o, gk_panel *panels, double *buf,
-                        char (*reflabels)[96], char *ylab, size_t ylen) {
-    int np = n == 1 ? 1 : o->ny, nl = 0;
+                        char (*reflabels)[96], char (*ylab)[300]) {
+    int np = 1, nl = 0;
     for (int c = 0; c < o->ny; c++) {
-        gk_panel *p = &panels[n == 1 ? 0 : c];
+        gk_panel *p = &panels[panel_of(n, o, c, &np)];
         p->xlabel = o->xlabel;
         p->logx = o->logx, p->logy = o->logy;
         if (n == 1) {
             int col = gk_csv_table_col(&runs[0].m, o->ycols[c]);
+            p->colour[p->nseries] = k_col_rgb[p->nseries % (int)(sizeof k_col_rgb / sizeof *k_col_rgb)];
             p->series[p->nseries++] = column_series(&runs[0], col, buf, o->ycols[c], 0);
             buf += runs[0].m.nrows;
+            size_t u = strlen(ylab[p - panels]);
+            snprintf(ylab[p - panels] + u, 300 - u, "%s%s", u ? ", " : "", o->ycols[c]);
+            p->ylabel = ylab[p - panels];
         } else {
             p->ylabel = o->ycols[c];
             for (int i = 0; i < n; i++) {
@@ -416,14 +435,8 @@ static int build_panels(run *runs, int n, const plot_opts *o, gk_panel *panels, 
     for (int k = 0; k < np; k++) { /* accuracies on [0, 1] (unless log) */
         int acc = 1;
         for (int c = 0; c < o->ny; c++)
-            if (n > 1 ? c == k : 1) acc &= is_fraction_column(o->ycols[c]);
+            if (panel_of(n, o, c, &np) == k) acc &= is_fraction_column(o->ycols[c]);
         if (acc && !o->logy) panels[k].ymin = 0, panels[k].ymax = 1.02;
-    }
-    if (n == 1) {
-        size_t u = 0;
-        ylab[0] = '\0';
-        for (int c = 0; c < o->ny && u < ylen; c++) u += (size_t)snprintf(ylab + u, ylen - u, "%s%s", c ? ", " : "", o->ycols[c]);
-        panels[0].ylabel = ylab;
     }
     for (int k = 0; k < np; k++) add_tstar(&panels[k], runs, n, o->x), drop_far_references(&panels[k]);
     return np;
@@ -435,14 +448,14 @@ static int draw(run *runs, int n, const plot_opts *o) {
     gk_panel *panels = calloc((size_t)o->ny, sizeof *panels);
     double *buf = malloc((rows ? rows : 1) * (size_t)o->ny * sizeof *buf);
     char(*reflabels)[96] = calloc(2 * GK_PLOT_MAX_HLINES, sizeof *reflabels);
-    char ylab[600], title[300];
+    char ylab[2][300] = {{0}}, title[300];
     int rc = 0;
     gk_error err;
     if (!panels || !buf || !reflabels) {
         fprintf(stderr, "groklab: error: out of memory\n");
         rc = 1;
     } else {
-        int np = build_panels(runs, n, o, panels, buf, reflabels, ylab, sizeof ylab);
+        int np = build_panels(runs, n, o, panels, buf, reflabels, ylab);
         if (o->title) snprintf(title, sizeof title, "%s", o->title);
         else default_title(runs, n, o, title, sizeof title);
         if (gk_plot_panels_file(o->out, title, panels, np, &err)) {

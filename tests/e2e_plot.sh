@@ -80,9 +80,15 @@ if command -v pdftotext >/dev/null; then
     check "legend alpha=16 and alpha=64, title names the key" bash -c "grep -qF 'alpha=16' '$T/sw.txt' && grep -qF 'alpha=64' '$T/sw.txt' && grep -qF 'coloured by alpha' '$T/sw.txt'"
 fi
 
-echo "== one run: train blue, test red in one panel"
+echo "== one run: train blue, test red; accuracies and losses in their own panels"
 "$GK" plot "$T/r64" --out "$T/one.png" >/dev/null 2>&1
 check "one run plotted" test -s "$T/one.png"
+if command -v pdftotext >/dev/null; then
+    "$GK" plot "$T/r64" --y train_acc,test_acc,train_loss --out "$T/one.pdf" >/dev/null 2>&1
+    pdftotext "$T/one.pdf" "$T/one.txt"
+    check "one run, accuracies and a loss: two panels (y labels 'train_acc, test_acc' and 'train_loss')" bash -c \
+        "grep -qxF 'train_acc, test_acc' '$T/one.txt' && ! grep -qF 'test_acc, train_loss' '$T/one.txt'"
+fi
 
 echo "== bad input: exit 2, the culprit named, nothing written"
 bad() { # what needle args...
