@@ -561,7 +561,8 @@ static void draw_figure_title(const page *pg, const char *title, double band) {
     plvpor(0, 1, 0, 1);
     plwind(0, 1, 0, 1);
     plcol0(C_BLACK);
-    text_size(S_TITLE);
+    double fit = 0.96 * pg->w / (text_em(title) * ch_px(S_TITLE)); /* a long title shrinks to the page */
+    plschr(0, k_scale[S_TITLE] * fmin(1, fit));
     plptex(0.5, 1 - 0.55 * band / pg->h, 1, 0, 0.5, title);
 }
 
