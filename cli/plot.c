@@ -304,10 +304,15 @@ static int cmp_rank(const void *a, const void *b) {
     return x->rank != y->rank ? (x->rank > y->rank) - (x->rank < y->rank) : strcmp(x->dir, y->dir);
 }
 
-static void colour_each(run *runs, int n) {
+/* The tab10 palette, colour i: a colour per run, or per column of a single run. */
+static int tab10(int i) {
     static const int tab[10] = {0x1f77b4, 0xd62728, 0x2ca02c, 0xff7f0e, 0x9467bd,
                                 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
-    for (int i = 0; i < n; i++) runs[i].colour = n <= 10 ? (0x1000000 | tab[i]) : viridis((double)i / (n - 1));
+    return 0x1000000 | tab[i % 10];
+}
+
+static void colour_each(run *runs, int n) {
+    for (int i = 0; i < n; i++) runs[i].colour = n <= 10 ? tab10(i) : viridis((double)i / (n - 1));
 }
 
 /* One dashed reference line at v named name, unless the panel already has it. */
@@ -392,34 +397,31 @@ static int is_fraction_column(const char *col) {
     return strstr(col, "_acc") != NULL || strncmp(col, "agree_", 6) == 0 || strncmp(col, "support_share", 13) == 0;
 }
 
-/* The panel of column c: one per column for several runs; for one run, the fractions (accuracies) in one
- * panel and the other columns in a second (a loss beside an accuracy would flatten it). */
-static int panel_of(int n, const plot_opts *o, int c, int *np) {
+/* Each column's panel: one per column for several runs; for one run, its fractions (accuracies) in one panel
+ * and its other columns in a second (a loss beside an accuracy would flatten it). Returns the panel count. */
+static int assign_panels(int n, const plot_opts *o, int *panel) {
     int frac = 0;
-    for (int k = 0; k < o->ny; k++) frac += is_fraction_column(o->ycols[k]);
-    if (n > 1) return *np = o->ny, c;
-    *np = frac > 0 && frac < o->ny ? 2 : 1;
-    return *np == 2 && !is_fraction_column(o->ycols[c]);
+    for (int c = 0; c < o->ny; c++) frac += is_fraction_column(o->ycols[c]);
+    int split = n == 1 && frac > 0 && frac < o->ny;
+    for (int c = 0; c < o->ny; c++) panel[c] = n > 1 ? c : split && !is_fraction_column(o->ycols[c]);
+    return n > 1 ? o->ny : 1 + split;
 }
-
-/* A colour per column of one run's panel (the default picks by train/test, which two test columns share). */
-static const int k_col_rgb[] = {GK_RGB(31, 119, 180), GK_RGB(214, 39, 40), GK_RGB(44, 160, 44), GK_RGB(148, 103, 189),
-                                GK_RGB(255, 127, 14), GK_RGB(140, 86, 75), GK_RGB(227, 119, 194), GK_RGB(127, 127, 127)};
 
 static int build_panels(run *runs, int n, const plot_opts *o, gk_panel *panels, double *buf,
                         char (*reflabels)[96], char (*ylab)[300]) {
-    int np = 1, nl = 0;
+    int panel[MAX_COLS], nl = 0;
+    const int np = assign_panels(n, o, panel);
     for (int c = 0; c < o->ny; c++) {
-        gk_panel *p = &panels[panel_of(n, o, c, &np)];
+        gk_panel *p = &panels[panel[c]];
         p->xlabel = o->xlabel;
         p->logx = o->logx, p->logy = o->logy;
         if (n == 1) {
             int col = gk_csv_table_col(&runs[0].m, o->ycols[c]);
-            p->colour[p->nseries] = k_col_rgb[p->nseries % (int)(sizeof k_col_rgb / sizeof *k_col_rgb)];
+            p->colour[p->nseries] = tab10(p->nseries);
             p->series[p->nseries++] = column_series(&runs[0], col, buf, o->ycols[c], 0);
             buf += runs[0].m.nrows;
             size_t u = strlen(ylab[p - panels]);
-            snprintf(ylab[p - panels] + u, 300 - u, "%s%s", u ? ", " : "", o->ycols[c]);
+            snprintf(ylab[p - panels] + u, sizeof *ylab - u, "%s%s", u ? ", " : "", o->ycols[c]);
             p->ylabel = ylab[p - panels];
         } else {
             p->ylabel = o->ycols[c];
@@ -435,7 +437,7 @@ static int build_panels(run *runs, int n, const plot_opts *o, gk_panel *panels, 
     for (int k = 0; k < np; k++) { /* accuracies on [0, 1] (unless log) */
         int acc = 1;
         for (int c = 0; c < o->ny; c++)
-            if (panel_of(n, o, c, &np) == k) acc &= is_fraction_column(o->ycols[c]);
+            if (panel[c] == k) acc &= is_fraction_column(o->ycols[c]);
         if (acc && !o->logy) panels[k].ymin = 0, panels[k].ymax = 1.02;
     }
     for (int k = 0; k < np; k++) add_tstar(&panels[k], runs, n, o->x), drop_far_references(&panels[k]);

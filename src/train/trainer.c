@@ -130,7 +130,6 @@ void gk_trainer_filter(gk_trainer *tr) {
     tr->filt_count++;
 }
 
-
 void gk_trainer_update(gk_trainer *tr) {
     if (tr->o.perp) gk_trainer_perp(tr);
     if (tr->o.filter != GK_FILTER_NONE) gk_trainer_filter(tr);
@@ -191,14 +190,14 @@ static gk_status gd_step_length(gk_trainer *tr, double *len, gk_error *err) {
     return s;
 }
 
-/* lr_auto: lr = c / sharpness, at most `growth` times the last one (the first measurement sets it freely).
- * A sharpness <= 0 (no curvature to bound the step) lets lr grow by `growth`. */
 /* The relative rise of the objective across one step that lr_auto reads as instability. GD on a ReLU net wobbles
  * up by smaller amounts at lr x sharpness ~ 1 without leaving the flow's path: with 1e-6 the rule kept lr at 1/16
  * of the measured step through modadd-lyu-fast's transition (28,901 steps to t = 3,800 instead of 5,200, the same
  * accuracies); with 1e-3 it never fires there and still stops modadd-gromov's quadratic net from diverging. */
 #define GK_LR_AUTO_RISE 1e-3
 
+/* lr_auto: lr = c / sharpness, at most `growth` times the last measured one (the first measurement sets it
+ * freely). A sharpness <= 0 (no curvature to bound the step) lets lr grow by `growth`. */
 static gk_status measure_lr(gk_trainer *tr, gk_error *err) {
     const gk_lr_auto_opts *a = &tr->o.lr_auto;
     double lam = NAN, step_len = 0;

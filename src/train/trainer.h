@@ -38,8 +38,9 @@ typedef enum gk_filter_kind { GK_FILTER_NONE, GK_FILTER_EMA, GK_FILTER_MA } gk_f
 /* lr_auto (Lyu et al.'s flow followed with large GD steps, issue 19): the step size is lr = c / sharpness,
  * re-measured every `every` steps by `iters` power iterations, and may grow by at most `growth` per
  * measurement (from the last measured value); a rise of the objective across a step (by more than 1e-3
- * relative) halves it at once, down to 1/16 of the measured value, until the next measurement. Time t advances by the step size taken; the driver lands evals on given times by shortening the
- * step before each. GD only, through the trainer's own update (gk_trainer_update). */
+ * relative) halves it at once, down to 1/16 of the measured value, until the next measurement. Time t advances
+ * by the step size taken; the driver lands evals on given times by shortening the step before each. GD only,
+ * through the trainer's own update (gk_trainer_update). */
 typedef struct gk_lr_auto_opts {
     int on;
     double c, growth;
