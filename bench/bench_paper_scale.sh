@@ -32,6 +32,7 @@ nanda)
     "$GK" run modadd-nanda threads=1 --quiet --out "$OUT/nanda" ;;
 wd)
     "$GK" run modadd-lyu lr_auto=1 wd=1e-3 threads=1 --quiet --out "$OUT/wd-1e-3"
-    "$GK" plot "$OUT/long" "$OUT/wd-1e-3" --x t --logx --by wd --y train_acc,test_acc,test_loss --out "$OUT/wd.png" ;;
+    "$GK" plot "$OUT/long" "$OUT/wd-1e-3" --x t --logx --by wd --y train_acc,test_acc,test_loss \
+        --title "modadd-lyu at paper scale, lr_auto: weight decay 1e-4 against 1e-3" --out "$OUT/wd.png" ;;
 *) echo "unknown: $what (prefix, long, nanda, wd)" >&2; exit 2 ;;
 esac
