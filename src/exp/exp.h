@@ -2,7 +2,7 @@
  * only: its keys (a spec table), how it builds data -> model -> objective -> theory references into a trainer
  * (src/train/trainer.h: the buffers, the optimizer and the step loop; a structured step where the science needs
  * one), what it measures at an eval point, and what it reports, declared as tables: its phenomenon rules and
- * summary facts (io/phenomena.h) and its figures of metrics columns (io/curves.h), with hooks for what a table
+ * summary facts (report/phenomena.h) and its figures of metrics columns (fig/curves.h), with hooks for what a table
  * cannot say. The science it wires lives below (src/data, src/model, src/theory). The run layer (src/run) owns
  * the eval schedule, checkpoints and resume, the run directory, metrics.csv, summary.json and the figures'
  * files, applies the declared tables (run/outputs.c) and lists the presets (run/registry.c). README.md, "The
@@ -12,9 +12,9 @@
 
 #include "groklab.h"
 #include "core/state.h"
-#include "io/curves.h"
+#include "fig/curves.h"
 #include "io/metrics.h"
-#include "io/phenomena.h"
+#include "report/phenomena.h"
 #include "train/train.h"
 #include "train/trainer.h"
 
@@ -56,7 +56,7 @@ typedef struct gk_exp_type {
     /* Optional hooks (NULL if absent). */
     double (*predicted_step)(void *state); /* predicted transition step (NULL or NAN: none) */
     gk_status (*save_data)(void *state, const char *dir, gk_error *err);
-    /* summary.json and figures, declared as data (io/phenomena.h, io/curves.h; NULL: none): facts, terminated
+    /* summary.json and figures, declared as data (report/phenomena.h, fig/curves.h; NULL: none): facts, terminated
      * by {NULL}, and figures of metrics columns against the step, terminated by {NULL}. */
     const gk_fact *facts;
     const gk_curve_figure *curves;

@@ -22,7 +22,7 @@
 #include "exp/exp.h"
 
 #include "data/image_sources.h"
-#include "io/tensor_norms.h"
+#include "report/tensor_norms.h"
 #include "model/mlp_deep.h"
 #include "train/train.h"
 

@@ -13,8 +13,8 @@
 
 #include "data/mc_data.h"
 #include "io/fsutil.h"
-#include "io/plot.h"
-#include "io/snap_trio.h"
+#include "fig/plot.h"
+#include "report/snap_trio.h"
 #include "model/matfact.h"
 #include "theory/mc_refs.h"
 #include "theory/theory.h"

@@ -24,10 +24,10 @@
 
 #include "data/modular_data.h"
 #include "data/zp_fourier.h"
-#include "io/phases.h"
-#include "io/tensor_norms.h"
+#include "report/phases.h"
+#include "report/tensor_norms.h"
 #include "io/fsutil.h"
-#include "io/plot.h"
+#include "fig/plot.h"
 #include "model/mod_models.h"
 #include "train/train.h"
 
@@ -267,7 +267,7 @@ static gk_status mod_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
     return GK_OK;
 }
 
-/* phases.png (io/phases.h) for a + b. */
+/* phases.png (report/phases.h) for a + b. */
 static gk_status mod_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
     return ((mod_exp *)state)->progress ? gk_phases_figure(m, GK_FIT_ACC, GK_GROK_ACC, dir, err) : GK_OK;
 }

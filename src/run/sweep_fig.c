@@ -3,7 +3,7 @@
 #include "run/sweep.h"
 
 #include "io/fsutil.h"
-#include "io/plot.h"
+#include "fig/plot.h"
 
 #include <math.h>
 #include <stdlib.h>

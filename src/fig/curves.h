@@ -12,7 +12,7 @@
 typedef struct gk_curve {
     const char *column; /* a metrics column; "prefix*": every column that starts with prefix, labelled
                          * `label` followed by the rest of its name ("norm_W*", "W": W1, W2, ...) */
-    const char *label;  /* legend text (its first word picks the colour, io/plot.h) */
+    const char *label;  /* legend text (its first word picks the colour, fig/plot.h) */
     int style;          /* as gk_series: 0 line, 2 dashed (references) */
     const char *band;   /* a column of the spread (a standard deviation, say): value +- band shaded, clipped to
                          * the panel's [band_min, band_max]; NULL or absent: no band */

@@ -1,7 +1,7 @@
 /* neuron_plots.h: figures of the hidden neurons of a two-layer net at a few steps (Xu et al. 2024, Figs. 2-4;
  * src/exp/xor.c). A neuron j is given by its projections (u_j, v_j) on two directions and the sign of its output
  * weight a_j. The values are divided by a power of ten that goes into the axis labels, "(x1e-12)", rather than
- * left to the plot library's exponent. <base>.png and <base>.svg, as io/plot.h writes them. */
+ * left to the plot library's exponent. <base>.png and <base>.svg, as fig/plot.h writes them. */
 #ifndef GK_IO_NEURON_PLOTS_H
 #define GK_IO_NEURON_PLOTS_H
 

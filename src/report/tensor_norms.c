@@ -1,5 +1,5 @@
 /* tensor_norms.c: the per-tensor norm columns (tensor_norms.h). */
-#include "io/tensor_norms.h"
+#include "report/tensor_norms.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,5 @@
 /* metrics_slice.c: every stride-th row of a metrics table (metrics_slice.h). */
-#include "io/metrics_slice.h"
+#include "report/metrics_slice.h"
 
 gk_status gk_metrics_slice(const gk_metrics *m, size_t r0, size_t stride, gk_metrics *out, gk_error *err) {
     GK_ASSERT(stride > 0);

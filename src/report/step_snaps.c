@@ -1,8 +1,8 @@
 /* step_snaps.c: values taken at given steps (step_snaps.h). */
-#include "io/step_snaps.h"
+#include "report/step_snaps.h"
 
 #include "core/state.h"
-#include "io/steps_list.h"
+#include "report/steps_list.h"
 
 #include <stdio.h>
 #include <stdlib.h>

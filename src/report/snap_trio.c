@@ -1,5 +1,5 @@
 /* snap_trio.c: a vector at step 0, near a target step and at the last eval (snap_trio.h). */
-#include "io/snap_trio.h"
+#include "report/snap_trio.h"
 
 #include "core/state.h"
 

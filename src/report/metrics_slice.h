@@ -1,5 +1,5 @@
 /* metrics_slice.h: one run's rows of a table that interleaves K runs row by row (xor's seeds.csv: K rows per
- * eval point), as a table of its own, so that declared facts (io/phenomena.h) read it like metrics.csv. */
+ * eval point), as a table of its own, so that declared facts (report/phenomena.h) read it like metrics.csv. */
 #ifndef GK_IO_METRICS_SLICE_H
 #define GK_IO_METRICS_SLICE_H
 

@@ -1,7 +1,7 @@
 /* neuron_plots.c: the neurons of a two-layer net as points and histograms (neuron_plots.h). */
-#include "io/neuron_plots.h"
+#include "fig/neuron_plots.h"
 
-#include "io/plot.h"
+#include "fig/plot.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* phenomena.c: an experiment's phenomenon rules and facts (phenomena.h) read off its metrics into
  * summary.json: each phenomenon names what happened, the rule, and the step, the time and t/t* where it first
  * held (or null: never), or for a final ratio its value; each fact is one number (or null). */
-#include "io/phenomena.h"
+#include "report/phenomena.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -16,7 +16,7 @@
  * character height (DejaVu Sans: digits 0.86, lower case 0.75 character heights wide).
  */
 #define _GNU_SOURCE /* fopencookie */
-#include "io/plot.h"
+#include "fig/plot.h"
 
 #include "io/fsutil.h"
 

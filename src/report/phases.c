@@ -1,8 +1,8 @@
 /* phases.c: Nanda et al.'s three phases and their figure (see phases.h). */
-#include "io/phases.h"
+#include "report/phases.h"
 
 #include "io/fsutil.h"
-#include "io/plot.h"
+#include "fig/plot.h"
 
 #include <stdlib.h>
 #include <string.h>

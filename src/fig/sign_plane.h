@@ -1,6 +1,6 @@
 /* sign_plane.h: the decision boundary of a classifier on a plane (Xu et al. 2024, Fig. 2 left: the sign of f
  * on span(mu1, mu2); src/exp/xor.c): the sign of f on a grid u e1 + v e2, |u|, |v| <= 2 mu, with the cluster
- * means +-mu e1, +-mu e2 marked. <base>.png and <base>.svg, as io/plot.h writes them. */
+ * means +-mu e1, +-mu e2 marked. <base>.png and <base>.svg, as fig/plot.h writes them. */
 #ifndef GK_IO_SIGN_PLANE_H
 #define GK_IO_SIGN_PLANE_H
 

@@ -1,8 +1,8 @@
-/* curves.c: a declared figure of metrics columns (curves.h) drawn through io/plot. */
-#include "io/curves.h"
+/* curves.c: a declared figure of metrics columns (curves.h) drawn through fig/plot. */
+#include "fig/curves.h"
 
 #include "io/fsutil.h"
-#include "io/plot.h"
+#include "fig/plot.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* steps_list.c: a comma-separated list of steps (steps_list.h). */
-#include "io/steps_list.h"
+#include "report/steps_list.h"
 
 #include <stdlib.h>
 

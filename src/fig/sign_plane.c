@@ -1,8 +1,8 @@
 /* sign_plane.c: the sign of a classifier on a plane, as a heat map (sign_plane.h). */
-#include "io/sign_plane.h"
+#include "fig/sign_plane.h"
 
 #include "io/fsutil.h"
-#include "io/plot.h"
+#include "fig/plot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* seeds.c: the spread of a value over the runs of a multi-seed run (seeds.h). */
-#include "io/seeds.h"
+#include "report/seeds.h"
 
 #include <math.h>
 

@@ -1,0 +1,12 @@
+/* standard_figure.h: the figure every run gets, curves.png and curves.svg in dir. */
+#ifndef GK_FIG_STANDARD_FIGURE_H
+#define GK_FIG_STANDARD_FIGURE_H
+
+#include "io/metrics.h"
+
+/* Panels of accuracy, loss, agreement (agree_* columns) and parameter norm against the step (x_tstar: against
+ * step / predicted), titled "groklab <preset>"; nothing when m has fewer than 2 rows. */
+gk_status gk_standard_figure(const char *preset, const gk_metrics *m, double predicted, const char *dir, int x_tstar,
+                             gk_error *err);
+
+#endif
