@@ -85,7 +85,7 @@ static void print_files(const char *dir) {
     printf("\n");
 }
 
-/* One phenomenon of summary.json's "phenomena" list (src/io/phenomena.c): where its rule first held (step, t,
+/* One phenomenon of summary.json's "phenomena" list (src/report/phenomena.c): where its rule first held (step, t,
  * t/t*), or never, or a final ratio. */
 static void print_phenomenon(const cJSON *e) {
     const char *what = cJSON_GetStringValue(cJSON_GetObjectItem(e, "what"));

@@ -12,7 +12,7 @@
 #include "common.h"
 #include "plot.h"
 #include "io/metrics_read.h"
-#include "io/plot.h"
+#include "fig/plot.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

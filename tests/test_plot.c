@@ -2,7 +2,7 @@
  * not at all even on a full disk, with text kept as text; bad places or degenerate data give clean
  * errors or sane figures rather than crashes. */
 #define _GNU_SOURCE /* memmem */
-#include "io/plot.h"
+#include "fig/plot.h"
 
 #include "check.h"
 
