@@ -118,6 +118,18 @@ void gk_train_opts_interventions_from_config(const gk_config *cfg, gk_train_opts
     o->seed = (uint64_t)gk_config_int(cfg, "seed");
 }
 
+void gk_train_opts_from_config(const gk_config *cfg, gk_train_opts *o) {
+    const gk_optim_kind optim = o->optim;
+    o->lr = gk_config_real(cfg, "lr"), o->wd = gk_config_real(cfg, "wd");
+    if (gk_config_index(cfg, "beta1") >= 0) gk_train_opts_adamw_from_config(cfg, o);
+    if (gk_config_index(cfg, "grad") >= 0) gk_train_opts_transforms_from_config(cfg, o);
+    if (gk_config_index(cfg, "batch") >= 0) gk_train_opts_batch_from_config(cfg, o);
+    if (gk_config_index(cfg, "momentum") >= 0) gk_train_opts_sgd_from_config(cfg, o);
+    if (gk_config_index(cfg, "grad_noise") >= 0) gk_train_opts_interventions_from_config(cfg, o);
+    if (gk_config_index(cfg, "schedule") >= 0) gk_train_opts_schedule_from_config(cfg, o);
+    o->optim = optim;
+}
+
 void gk_train_opts_schedule_from_config(const gk_config *cfg, gk_train_opts *o) {
     o->schedule = strcmp(gk_config_str(cfg, "schedule"), "cosine") ? GK_SCHEDULE_CONSTANT : GK_SCHEDULE_COSINE;
     o->min_lr_frac = gk_config_real(cfg, "min_lr_frac");

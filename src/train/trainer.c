@@ -38,7 +38,9 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
     memset(tr, 0, sizeof *tr);
     gk_status st = check_opts(o, step_fn, err);
     if (st) return st;
+    GK_ASSERT(!o->table || o->table->size == P);
     tr->o = *o;
+    tr->table = o->table;
     tr->P = P;
     tr->objective = objective;
     tr->step_fn = step_fn;

@@ -123,6 +123,7 @@ typedef struct gk_train_opts {
     gk_lr_auto_opts lr_auto;          /* GD: the step size set from the measured sharpness */
     int no_grad;                      /* a step function that needs no gradient buffer (tr->grad stays NULL) */
     int f32_params;                   /* precision=f32: theta (and the AdamW moments) rounded to float after each update */
+    const gk_param_table *table;      /* the model's tensors (sets gk_trainer.table; P must be its size), or NULL */
 } gk_train_opts;
 
 /* The training objective at theta: accumulates dL/dtheta into grad (zeroed by the trainer) and sets *loss. */
@@ -138,7 +139,7 @@ typedef gk_status (*gk_step_fn)(void *ud, gk_trainer *tr, gk_error *err);
 
 struct gk_trainer {
     gk_train_opts o;
-    const gk_param_table *table; /* names the tensors of theta (for the weights .npy files); set by the experiment */
+    const gk_param_table *table; /* names the tensors of theta (for the weights .npy files): opts.table, or set by hand */
     size_t P;
     double *theta, *theta0, *grad;
     gk_adamw adam;
@@ -258,6 +259,10 @@ void gk_train_opts_sgd_from_config(const gk_config *cfg, gk_train_opts *o);
 void gk_train_opts_interventions_from_config(const gk_config *cfg, gk_train_opts *o);
 /* Reads the GK_SCHEDULE_PARAMS keys, `steps` (the schedule's end) and `warmup` when the spec has GK_WARMUP_PARAM. */
 void gk_train_opts_schedule_from_config(const gk_config *cfg, gk_train_opts *o);
+/* Reads lr and wd and every group of keys above whose first key the spec table has (GK_ADAMW_PARAMS,
+ * GK_TRANSFORM_PARAMS, GK_BATCH_PARAMS, GK_SGD_PARAMS, GK_INTERVENTION_PARAMS, GK_SCHEDULE_PARAMS with the warmup);
+ * o->optim is kept (set it first). */
+void gk_train_opts_from_config(const gk_config *cfg, gk_train_opts *o);
 /* Reads the flow keys (opt, rtol, atol, flow_method, flow_dense) into o: optim = FLOW for opt=flow, GD otherwise. */
 gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o, gk_error *err);
 
