@@ -12,7 +12,7 @@
 
 #define PARITY_STREAM UINT64_C(0x706172697479) /* "parity" */
 
-static const gk_param_spec par_params[] = {
+const gk_param_spec gk_parity_params[] = { /* also parity_progress.c's */
     {"n", GK_P_INT, "40", 1, 1e6, 0, 0, NULL, "input bits (x in {-1,+1}^n)"},
     {"k", GK_P_INT, "3", 1, 1e6, 0, 0, NULL, "the label is the product of the first k bits"},
     {"n_train", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "train samples (a fixed set)"},
@@ -134,7 +134,7 @@ static const gk_fact par_facts[] = {
 static gk_trainer *par_trainer(void *state) { return &((par_exp *)state)->tr; }
 
 static const gk_exp_type parity_type = {
-    .name = "parity", .params = par_params, .check = par_check, .create = par_create, .destroy = par_destroy,
+    .name = "parity", .params = gk_parity_params, .check = par_check, .create = par_create, .destroy = par_destroy,
     .columns = par_columns, .trainer = par_trainer, .eval = par_eval, .facts = par_facts,
 };
 
