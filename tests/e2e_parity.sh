@@ -52,9 +52,9 @@ kill_and_resume() {
     check "$name: resumed summary says completed" grep -q '"status":[[:space:]]*"completed"' "$T/$name/summary.json"
 }
 
-kill_and_resume plain steps=40000 evals=20 evals_lin=20
-kill_and_resume epochs steps=40000 evals=20 evals_lin=20 grad_noise=0.01 warmup=200 schedule=cosine min_lr_frac=0.1
-kill_and_resume replace steps=40000 evals=20 evals_lin=20 batch_replace=1 nesterov=1 weight_noise=0.0005 \
+kill_and_resume plain steps=25000 evals=20 evals_lin=20
+kill_and_resume epochs steps=25000 evals=20 evals_lin=20 grad_noise=0.01 warmup=200 schedule=cosine min_lr_frac=0.1
+kill_and_resume replace steps=25000 evals=20 evals_lin=20 batch_replace=1 nesterov=1 weight_noise=0.0005 \
     decay_to_init=1 fixed_norm=1
 
 finish
