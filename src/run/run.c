@@ -21,10 +21,17 @@
 /* OpenBLAS picks its blocking from its thread count, so its sums (dgemm, dsyrk, eigensolvers) change in the
  * last bits with the number of threads (measured with OpenBLAS 0.3.21 on this machine). BLAS therefore runs
  * on one thread inside a run; groklab's own loops, whose reduction order is fixed, use the cores. */
-void gk_apply_threads(const gk_config *cfg) {
+gk_thread_settings gk_apply_threads(const gk_config *cfg) {
+    gk_thread_settings caller = {omp_get_max_threads(), openblas_get_num_threads()};
     openblas_set_num_threads(1);
     long t = gk_config_int(cfg, "threads");
     if (t > 0) omp_set_num_threads((int)t);
+    return caller;
+}
+
+void gk_restore_threads(gk_thread_settings saved) {
+    omp_set_num_threads(saved.omp);
+    openblas_set_num_threads(saved.blas);
 }
 
 static gk_status eval_row(run_state *rs, gk_error *err) {
@@ -127,6 +134,8 @@ void gk_run_state_free(run_state *rs) {
     free(rs->row);
     if (rs->exp) rs->p->type->destroy(rs->exp);
     gk_metrics_free(&rs->m);
+    if (rs->threads_set) gk_restore_threads(rs->caller_threads);
+    rs->threads_set = 0;
 }
 
 gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err) {
@@ -143,7 +152,8 @@ gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp
 /* Builds the experiment and the metrics table (no files written). */
 gk_status gk_run_build(run_state *rs, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
-    gk_apply_threads(rs->cfg);
+    rs->caller_threads = gk_apply_threads(rs->cfg);
+    rs->threads_set = 1;
     rs->t0 = rs->last_csv = gk_now_seconds();
     gk_metrics_init(&rs->m);
     gk_status s = T->create(rs->cfg, &rs->exp, err);
@@ -230,11 +240,14 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
 gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out, gk_error *err) {
     *out = NULL;
     if (!p->type->references) return gk_fail(err, GK_EINVAL, "preset %s has no theory references", p->name);
-    gk_apply_threads(cfg);
+    gk_thread_settings caller = gk_apply_threads(cfg);
     void *exp = NULL;
     double t0 = gk_now_seconds();
     gk_status s = p->type->create(cfg, &exp, err);
-    if (s) return s;
+    if (s) {
+        gk_restore_threads(caller);
+        return s;
+    }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "preset", p->name);
     s = p->type->references(exp, o, err);
@@ -242,6 +255,7 @@ gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out
     if (isfinite(pred)) cJSON_AddNumberToObject(o, "predicted_transition_step", pred);
     cJSON_AddNumberToObject(o, "seconds", gk_now_seconds() - t0);
     p->type->destroy(exp);
+    gk_restore_threads(caller);
     if (s) cJSON_Delete(o);
     else *out = o;
     return s;

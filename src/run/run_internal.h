@@ -27,6 +27,8 @@ typedef struct run_state {
     char ckpt_why[512];
     pthread_t ticker;
     int ticker_on;
+    gk_thread_settings caller_threads; /* restored when the run state is freed */
+    int threads_set;
 } run_state;
 
 /* run.c: builds the experiment and the metrics table (no files written); trains from where rs is and writes
