@@ -28,6 +28,14 @@ kill_and_resume() {
 kill_and_resume diag diag-sparse steps=40000 evals=40 evals_lin=20
 kill_and_resume modadd modadd-lyu-fast steps=2500 evals=20 evals_lin=10
 kill_and_resume modadd-auto modadd-lyu-fast lr_auto=1 steps=2500 evals=20 evals_lin=10
+# Killed after its final checkpoint, before its summary: the resume evaluates nothing more, and the summary's
+# key frequencies (of the last eval) come from the checkpoint, not zeros.
+"$GK" run modadd-lyu-fast steps=300 evals=5 evals_lin=0 --quiet --out "$T/modend" >/dev/null 2>&1
+grep -o '"key_frequencies":[^]]*]' "$T/modend/summary.json" >"$T/modend.kf"
+rm "$T/modend/summary.json"
+"$GK" resume "$T/modend" --quiet >/dev/null 2>&1
+check "modadd: key_frequencies after a resume from the final checkpoint are the run's ($(cat "$T/modend.kf"))" \
+    bash -c "grep -q '[1-9]' '$T/modend.kf' && grep -qF -- \"\$(cat '$T/modend.kf')\" '$T/modend/summary.json'"
 kill_and_resume teacher kumar-teacher steps=4000 evals=20 evals_lin=10
 kill_and_resume mnist omnigrok-mnist steps=1000 evals=10 evals_lin=5
 kill_and_resume xor xor steps=300 p=2000 evals=20 evals_lin=10
