@@ -173,4 +173,14 @@ check "a third start finds both done (rc=$rc)" bash -c "[ $rc -eq 0 ] && grep -q
 check "every file is whole and no temp file is left" whole "$T/lk" json,csv,svg,png,tmp
 check "no groklab process left" none_left "$T/lk"
 
+echo "== SIGHUP (the terminal closed) stops a run as Ctrl-C does: exit 130, a summary, a checkpoint"
+"$GK" run diag-sparse steps=100000000 evals_lin=100000 --out "$T/hup" --quiet >/dev/null 2>&1 &
+pid=$!
+wait_rows "$T/hup/metrics.csv" 3 $pid
+kill -HUP $pid
+wait $pid
+rc=$?
+check "SIGHUP: exit 130, summary says interrupted, checkpoint kept (rc=$rc)" bash -c \
+    "[ $rc -eq 130 ] && grep -q '\"status\":[[:space:]]*\"interrupted\"' '$T/hup/summary.json' && [ -s '$T/hup/checkpoint' ]"
+
 finish
