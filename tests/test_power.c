@@ -5,7 +5,7 @@
 #include "check.h"
 #include "gradcheck.h"
 
-/*POWER_OPS*/
+#include "data/power_ops.h"
 #include "model/transformer.h"
 #include "train/train.h"
 
@@ -256,6 +256,83 @@ static void test_sizes_and_init(void) {
     GK_CHECK(gk_tf_create(&m, &d, &err) == GK_EINVAL && strstr(err.msg, "dropout"));
 }
 
+/* ---- the operation tables ---- */
+
+/* Entries computed by hand at p = 97 (3^-1 = 65, 2^-1 = 49). */
+static void test_zp_entries(void) {
+    GK_CHECK(gk_power_zp(GK_POW_ADD, 97, 50, 60) == 13);
+    GK_CHECK(gk_power_zp(GK_POW_SUB, 97, 3, 10) == 90);
+    GK_CHECK(gk_power_zp(GK_POW_DIV, 97, 1, 2) == 49);
+    GK_CHECK(gk_power_zp(GK_POW_DIV, 97, 5, 3) == 34); /* 34 * 3 = 102 = 5 */
+    GK_CHECK(gk_power_zp(GK_POW_DIV_ODD, 97, 5, 3) == 34 && gk_power_zp(GK_POW_DIV_ODD, 97, 5, 4) == 1);
+    GK_CHECK(gk_power_zp(GK_POW_DIV_ODD, 97, 5, 0) == 5);
+    GK_CHECK(gk_power_zp(GK_POW_SQ_SUM, 97, 10, 20) == 15);     /* 500 = 5 * 97 + 15 */
+    GK_CHECK(gk_power_zp(GK_POW_QUAD, 97, 10, 20) == 21);       /* 700 = 7 * 97 + 21 */
+    GK_CHECK(gk_power_zp(GK_POW_QUAD_X, 97, 10, 20) == 31);
+    GK_CHECK(gk_power_zp(GK_POW_CUBE_XY, 97, 10, 20) == 36);    /* 1200 = 12 * 97 + 36 */
+    GK_CHECK(gk_power_zp(GK_POW_CUBE_XY2_Y, 97, 10, 20) == 73); /* 5020 = 51 * 97 + 73 */
+    GK_CHECK(gk_power_zp(GK_POW_CUBE_XY2_Y, 97, 96, 96) == (int)(((96L * 96 * 96) + 96L * 96 * 96 + 96) % 97));
+    gk_power_op op;
+    gk_error err;
+    GK_CHECK(gk_power_op_parse("cube_xy2_y", &op, &err) == GK_OK && op == GK_POW_CUBE_XY2_Y);
+    GK_CHECK(gk_power_op_parse("mul", &op, &err) == GK_EINVAL && strstr(err.msg, "op=mul") && strstr(err.msg, "perm_xy"));
+}
+
+/* S_3 in lexicographic order: 0 = 012, 1 = 021, 2 = 102, 3 = 120, 4 = 201, 5 = 210. With x = 120 and y = 021:
+ * x.y = y[x[i]] = 210 (5), x.y.x^-1 = x^-1[210] = 102 (2) with x^-1 = 201, x.y.x = x[210] = 021 (1). */
+static void test_perm_entries(void) {
+    gk_power_data D;
+    gk_error err;
+    GK_ASSERT(gk_power_data_make(&D, GK_POW_PERM_XY, 3, 0.5, 1, 0, 1, &err) == GK_OK);
+    GK_CHECK(D.N == 6 && D.n_total == 36 && D.n_train == 18);
+    GK_CHECK(gk_power_perm(&D, GK_POW_PERM_XY, 3, 1) == 5);
+    GK_CHECK(gk_power_perm(&D, GK_POW_PERM_CONJ, 3, 1) == 2);
+    GK_CHECK(gk_power_perm(&D, GK_POW_PERM_XYX, 3, 1) == 1);
+    GK_CHECK(gk_power_perm(&D, GK_POW_PERM_XY, 0, 4) == 4 && gk_power_perm(&D, GK_POW_PERM_XY, 3, 4) == 0); /* 201 = 120^-1 */
+    gk_power_data_free(&D);
+    GK_ASSERT(gk_power_data_make(&D, GK_POW_PERM_XY, 5, 0.3, 1, 0, 1, &err) == GK_OK);
+    GK_CHECK(D.N == 120 && D.n_total == 14400 && D.n_train == 4320);
+    int seen[120] = {0}; /* a group table: every row a permutation of the elements */
+    for (int y = 0; y < 120; y++) seen[gk_power_perm(&D, GK_POW_PERM_XY, 17, y)]++;
+    int ok = 1;
+    for (int k = 0; k < 120; k++) ok &= seen[k] == 1;
+    GK_CHECK(ok);
+    gk_power_data_free(&D);
+}
+
+/* Sizes, tokens, the split (every equation once, seeded), label noise (exact count, always wrong, seeded). */
+static void test_split_and_noise(void) {
+    gk_power_data A, B;
+    gk_error err;
+    GK_ASSERT(gk_power_data_make(&A, GK_POW_DIV, 97, 0.5, 3, 0.1, 4, &err) == GK_OK);
+    GK_CHECK(A.n_total == 9312 && A.n_train == 4656 && A.n_val == 4656 && A.N == 97);
+    GK_CHECK(A.n_noisy == 466);
+    static unsigned char hit[97 * 97];
+    memset(hit, 0, sizeof hit);
+    size_t wrong = 0, flagged = 0, bad = 0;
+    for (size_t i = 0; i < A.n_total; i++) {
+        const int *t = A.tok + 4 * i;
+        bad += t[1] != 97 || t[3] != 98 || t[2] == 0 || gk_power_zp(GK_POW_DIV, 97, t[0], t[2]) != A.y_clean[i];
+        hit[t[0] * 97 + t[2]]++;
+        wrong += A.y[i] != A.y_clean[i];
+        flagged += i < A.n_train && A.noisy[i];
+    }
+    GK_CHECK(bad == 0 && wrong == 466 && flagged == 466);
+    size_t once = 0;
+    for (int k = 0; k < 97 * 97; k++) once += hit[k] == 1;
+    GK_CHECK(once == 9312);
+    GK_ASSERT(gk_power_data_make(&B, GK_POW_DIV, 97, 0.5, 3, 0.1, 5, &err) == GK_OK);
+    GK_CHECK(!memcmp(A.tok, B.tok, 4 * A.n_total * sizeof(int)) && memcmp(A.y, B.y, A.n_total * sizeof(int)));
+    gk_power_data_free(&B);
+    GK_ASSERT(gk_power_data_make(&B, GK_POW_DIV, 97, 0.5, 4, 0.1, 4, &err) == GK_OK);
+    GK_CHECK(memcmp(A.tok, B.tok, 4 * A.n_total * sizeof(int)));
+    gk_power_data_free(&A), gk_power_data_free(&B);
+    GK_CHECK(gk_power_check(GK_POW_DIV, 91, 0.5, 0, &err) == GK_EINVAL && strstr(err.msg, "p=91"));
+    GK_CHECK(gk_power_check(GK_POW_PERM_XY, 7, 0.5, 0, &err) == GK_EINVAL && strstr(err.msg, "sn=7"));
+    GK_CHECK(gk_power_check(GK_POW_ADD, 97, 1e-6, 0, &err) == GK_EINVAL && strstr(err.msg, "frac="));
+    GK_CHECK(gk_power_check(GK_POW_ADD, 97, 0.5, 1.5, &err) == GK_EINVAL && strstr(err.msg, "label_noise=1.5"));
+}
+
 int main(void) {
     omp_set_num_threads(1);
     GK_RUN(test_forward_matches_direct);
@@ -263,5 +340,8 @@ int main(void) {
     GK_RUN(test_dropout);
     GK_RUN(test_threads);
     GK_RUN(test_sizes_and_init);
+    GK_RUN(test_zp_entries);
+    GK_RUN(test_perm_entries);
+    GK_RUN(test_split_and_noise);
     return gk_test_summary();
 }
