@@ -311,7 +311,7 @@ static gk_status power_summarize(void *state, const gk_metrics *m, cJSON *sum, g
     cJSON_AddNumberToObject(sum, "train_equations", (double)E->D.n_train);
     cJSON_AddNumberToObject(sum, "val_equations", (double)E->D.n_val);
     cJSON_AddNumberToObject(sum, "noisy_train_rows", (double)E->D.n_noisy);
-    cJSON_AddNumberToObject(sum, "batch", (double)E->batch);
+    cJSON_AddNumberToObject(sum, "batch_rows", (double)E->batch);
     size_t nonemb = 0;
     for (int k = 0; k < E->model.params.count; k++) {
         const gk_tensor *t = &E->model.params.t[k];
@@ -410,5 +410,10 @@ const gk_preset gk_presets_power[] = {
     {"power-noisy", &power_type, "Power et al. 2022 (talk); Doshi et al. 2023", "label noise",
      "x+y mod 97 at 50% with 10% of the train answers corrupted: the clean rows still generalise",
      "op=add p=97 frac=0.5 label_noise=0.1 " PAPER_MODEL " " PAPER_OPT " wd=1 steps=100000 evals=150 evals_lin=100"},
+    {"power-add-fast", &power_type, "Power et al. 2022", "App. A.1 (scaled down)",
+     "x+y mod 31 at 50%, width 32 (d_ff 128), AdamW lr 2e-3 wd 1: fits the train set in ~250 steps, validation "
+     "accuracy 0.95 ~8x later (about 30 s on one core)",
+     "op=add p=31 frac=0.5 layers=2 d_model=32 heads=4 d_ff=128 ln=post pos=sin act=relu lr=2e-3 beta1=0.9 beta2=0.98 "
+     "eps=1e-8 warmup=10 batch=512 batch_half=1 wd=1 steps=3000 evals=40 evals_lin=60 threads=1"},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
