@@ -10,6 +10,12 @@
     '#17becf'];
   var FINAL = { completed: 1, interrupted: 1, diverged: 1, failed: 1 };
   var gk = window.gk = { charts: [], sources: [], status: '', ready: false, renderMs: null };
+  /* The points drawn in chart i: every series' non-missing values. */
+  gk.points = function (i) {
+    var u = gk.charts[i], n = 0;
+    for (var k = 1; u && k < u.data.length; k++) for (var j = 0; j < u.data[k].length; j++) if (u.data[k][j] != null) n++;
+    return n;
+  };
 
   /* ---- small helpers -------------------------------------------------------------------------------- */
   function el(tag, attrs) {
@@ -34,7 +40,8 @@
     if (v === null || v === undefined) return '—';
     if (typeof v !== 'number') return String(v);
     if (Number.isInteger(v)) return String(v);
-    return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(3) : String(+v.toPrecision(4));
+    if (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3) return v.toExponential(3).replace(/\.?0+e/, 'e');
+    return String(+v.toPrecision(4));
   }
   /* Seconds in human units: 42 s, 3 min 20 s, 2 h 5 min, 1 d 3 h. */
   function fmtDuration(s) {
@@ -113,17 +120,23 @@
       var changed = m.status !== self.status || (!self.summary && m.summary);
       self.status = m.status; self.summary = m.summary; self.config = m.config; self.figures = m.figures;
       if (m.size < self.offset) { self.t = new Table(); self.offset = 0; changed = true; }
-      if (m.size <= self.offset) return changed;
-      return fetch('/api/rows?p=' + enc(self.path) + '&offset=' + self.offset).then(function (r) {
-        if (r.status === 409) { self.t = new Table(); self.offset = 0; return true; }
-        if (!r.ok) throw new Error('rows: HTTP ' + r.status);
-        return r.arrayBuffer().then(function (buf) {
-          self.offset += buf.byteLength;
-          self.t.append(new TextDecoder().decode(buf));
-          var st = self.t.col('step');
-          if (st && st.length) self.samples.push([Date.now(), st[st.length - 1]]);
-          return changed || buf.byteLength > 0;
-        });
+      return self.fetchRows(m.size).then(function (got) { return changed || got; });
+    });
+  };
+  /* The rows from this.offset up to size bytes, in as many requests as the server's bound asks. */
+  RunSource.prototype.fetchRows = function (size) {
+    var self = this;
+    if (size <= this.offset) return Promise.resolve(false);
+    return fetch('/api/rows?p=' + enc(this.path) + '&offset=' + this.offset).then(function (r) {
+      if (r.status === 409) { self.t = new Table(); self.offset = 0; return true; }
+      if (!r.ok) throw new Error('rows: HTTP ' + r.status);
+      return r.arrayBuffer().then(function (buf) {
+        self.offset += buf.byteLength;
+        self.t.append(new TextDecoder().decode(buf));
+        var st = self.t.col('step');
+        if (st && st.length) self.samples.push([Date.now(), st[st.length - 1]]);
+        if (buf.byteLength === 0) return false;
+        return self.fetchRows(size).then(function () { return true; });
       });
     });
   };
@@ -151,7 +164,9 @@
     var out = [], s = this.summary;
     function kind(what) { return /fit/.test(what) ? 'fit' : /jump|grok/.test(what) ? 'jump' : 'other'; }
     if (s && s.phenomena) {
-      s.phenomena.forEach(function (p) { out.push({ what: p.what, step: p.step, kind: kind(p.what) }); });
+      s.phenomena.forEach(function (p) {
+        if (p.step !== null && p.step !== undefined) out.push({ what: p.what, step: p.step, kind: kind(p.what) });
+      });
     } else {
       var st = this.t.col('step');
       [['train set fit', 'train_acc', 0.99, 'fit'], ['test accuracy jumped', 'test_acc', 0.95, 'jump']]
@@ -300,7 +315,8 @@
       var opts = {
         width: Math.max(300, this.chart.clientWidth || this.box.clientWidth - 20), height: 300, series: series,
         scales: { x: { time: false, distr: this.logx ? 3 : 1 }, y: { distr: this.logy ? 3 : 1 } },
-        axes: [{}, { size: 60 }],
+        axes: [{ values: function (u, vals) { return vals.map(fmtNum); } },
+          { size: 70, values: function (u, vals) { return vals.map(fmtNum); } }],
         hooks: { draw: [function (u) { self.drawMarkers(u); }] }
       };
       var i = gk.charts.indexOf(this.u);
@@ -311,7 +327,7 @@
     } else {
       this.u.setData(data);
     }
-    this.renderMarkers();
+    if (this.opts.listMarkers) this.renderMarkers();
   };
   Panel.prototype.renderMarkers = function () {
     var self = this;
@@ -379,7 +395,7 @@
     document.getElementById('title').textContent = title;
     var facts = el('div', { id: 'facts' }), details = el('div');
     app.appendChild(facts);
-    var panels = [new Panel(app, sources, { title: 'accuracy', pick: /_acc$/ }),
+    var panels = [new Panel(app, sources, { title: 'accuracy', pick: /_acc$/, listMarkers: true }),
       new Panel(app, sources, { title: 'losses', pick: /_loss$/, logy: true })];
     app.appendChild(details);
     gk.sources = sources;
@@ -514,7 +530,7 @@
         if (sources.some(function (s) { return s.name === p.name; })) return;
         sources.push(new RunSource({ path: sw.path + '/' + p.name, name: p.name, csv: p.csv, status: p.status }));
       });
-      if (!panel && sources.length) panel = new Panel(curvesBox, sources, { title: 'points', pick: /^test_acc$/ });
+      if (!panel && sources.length) panel = new Panel(curvesBox, sources, { title: 'points', pick: /^test_acc$/, listMarkers: true });
       gk.sources = sources;
     }
     function show(figures) {
