@@ -13,5 +13,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 /usr/bin/python3 "$(dirname "$0")/serve_check.py" "$GK" "$T" "$ART"
 rc=$?
+echo "== Python: load() of running, killed and interrupted runs, load_sweep(), serve()"
+B=${GK_BUILD_DIR:-$(dirname "$GK")}
+PYTHONPATH="${GK_SOURCE_DIR:-$(dirname "$0")/..}/python" GROKLAB_LIB="$B/libgroklab.so" \
+    /usr/bin/python3 "$(dirname "$0")/serve_python.py" "$GK" "$T" "$T/sweeps/sw" || rc=1
 echo "screenshots in $ART"
 exit $rc

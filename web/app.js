@@ -76,28 +76,48 @@
   }
 
   /* ---- metrics.csv as columns, appended to as rows arrive ------------------------------------------ */
-  function Table() { this.names = null; this.cols = []; this.n = 0; }
+  /* The text is kept with the start of each line; a column is converted to numbers when first asked for, and
+   * then only for the rows that came since (a 1e5-row run converts the columns drawn, not all of them). */
+  function Table() { this.names = null; this.parts = []; this.starts = []; this.n = 0; this.cache = {}; }
   Table.prototype.append = function (text) {
-    var lines = text.split('\n');
-    for (var j = 0; j < lines.length; j++) {
-      var line = lines[j];
-      if (!line) continue;
-      var f = line.split(',');
-      if (!this.names) {
-        this.names = f;
-        this.cols = f.map(function () { return []; });
-        continue;
-      }
-      for (var i = 0; i < this.names.length; i++) {
-        var v = f[i] === undefined || f[i] === '' ? NaN : Number(f[i]);
-        this.cols[i].push(isFinite(v) ? v : null);
-      }
-      this.n++;
+    var pos = 0;
+    if (!this.names) {
+      var h = text.indexOf('\n');
+      if (h < 0) return;
+      this.names = text.slice(0, h).replace(/\r$/, '').split(',');
+      pos = h + 1;
     }
+    var starts = [];
+    while (pos < text.length) {
+      var end = text.indexOf('\n', pos);
+      if (end < 0) end = text.length;
+      if (end > pos) starts.push(pos);
+      pos = end + 1;
+    }
+    if (!starts.length) return;
+    this.parts.push(text);
+    this.starts.push(starts);
+    this.n += starts.length;
   };
   Table.prototype.col = function (name) {
     var i = this.names ? this.names.indexOf(name) : -1;
-    return i < 0 ? null : this.cols[i];
+    if (i < 0) return null;
+    var c = this.cache[name] || (this.cache[name] = { out: [], part: 0, row: 0 });
+    for (; c.part < this.parts.length; c.part++, c.row = 0) {
+      var text = this.parts[c.part], starts = this.starts[c.part];
+      for (; c.row < starts.length; c.row++) {
+        var p = starts[c.row];
+        for (var k = 0; k < i && p >= 0; k++) p = text.indexOf(',', p) + 1 || -1;
+        var v = NaN;
+        if (p >= 0) {
+          var q = p, e = q;
+          while (e < text.length) { var ch = text.charCodeAt(e); if (ch === 44 || ch === 10 || ch === 13) break; e++; }
+          if (e > q) v = +text.substring(q, e);
+        }
+        c.out.push(v === v && v !== Infinity && v !== -Infinity ? v : null);
+      }
+    }
+    return c.out;
   };
 
   /* ---- one run: its rows, summary, config, figures, status ----------------------------------------- */
