@@ -206,7 +206,8 @@ def big_run(b, port, runs):
     n = b.eval("gk.charts[0].data[0].length")
     print("  1e5-row page: %d points drawn; navigation to drawn %.0f ms (page clock %.0f ms), charts %.0f ms" %
           (n, 1000 * wall, ready, b.eval("gk.renderMs")))
-    check("1e5-row run page drawn within 5 s on this (shared) machine (%.2f s)" % wall, n == 99999 and wall < 5.0)
+    # The time is printed, not asserted (speed goals live in bench/, never in a timed test).
+    check("1e5-row run page: every row drawn (%d)" % n, n == 99999)
 
 
 def main():

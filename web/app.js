@@ -43,6 +43,8 @@
     if (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3) return v.toExponential(3).replace(/\.?0+e/, 'e');
     return String(+v.toPrecision(4));
   }
+  /* Axis labels; log axes pass null for the ticks that get no label. */
+  function tickLabels(u, vals) { return vals.map(function (v) { return v === null ? '' : fmtNum(v); }); }
   /* Seconds in human units: 42 s, 3 min 20 s, 2 h 5 min, 1 d 3 h. */
   function fmtDuration(s) {
     if (!isFinite(s) || s < 0) return '—';
@@ -335,8 +337,7 @@
       var opts = {
         width: Math.max(300, this.chart.clientWidth || this.box.clientWidth - 20), height: 300, series: series,
         scales: { x: { time: false, distr: this.logx ? 3 : 1 }, y: { distr: this.logy ? 3 : 1 } },
-        axes: [{ values: function (u, vals) { return vals.map(fmtNum); } },
-          { size: 70, values: function (u, vals) { return vals.map(fmtNum); } }],
+        axes: [{ values: tickLabels }, { size: 70, values: tickLabels }],
         hooks: { draw: [function (u) { self.drawMarkers(u); }] }
       };
       var i = gk.charts.indexOf(this.u);
