@@ -70,7 +70,7 @@ void gk_fig_param_text(const gk_fig_run *r, const char *key, char *buf, size_t l
 
 const char *gk_reference_title(const char *key) {
     static const char *names[][2] = {{"l2margin", "L2 max-margin"}, {"l1margin", "L1 max-margin"},
-                                     {"kernel", "kernel (initial NTK)"}, {"zero", "zero predictor"},
+                                     {"kernel", "kernel regression, initial NTK"}, {"zero", "zero predictor"},
                                      {"zero_predictor", "zero predictor"}, {"nuclear", "min nuclear norm"},
                                      {"linear", "linear"}, {"ridge", "ridge"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
