@@ -1,13 +1,14 @@
 /* api_read.c: reading a run directory back (metrics.csv as columns, summary.json and config.json as text).
  * Reads are bounded: a file larger than GK_READ_MAX is refused with its name and size. */
 #include "groklab.h"
+#include "io/fsutil.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define GK_READ_MAX ((long)1 << 30)
+#define GK_READ_MAX ((size_t)1 << 30)
 
 struct gk_table {
     int ncols;
@@ -21,29 +22,9 @@ struct gk_result {
     char *summary, *config;
 };
 
-/* The whole file as a NUL-terminated string. */
+/* The whole file as a NUL-terminated string (at most GK_READ_MAX bytes). */
 static gk_status slurp(const char *path, char **out, size_t *len, gk_error *err) {
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gk_fail(err, GK_EIO, "cannot open %s: %s", path, strerror(errno));
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
-    if (n < 0 || n > GK_READ_MAX || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return gk_fail(err, GK_EIO, "cannot read %s: %s", path, n > GK_READ_MAX ? "larger than 1 GiB" : "not a regular file");
-    }
-    char *buf = malloc((size_t)n + 1);
-    size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
-    if (got != (size_t)n) {
-        free(buf);
-        return gk_fail(err, GK_EIO, "cannot read %s: short read", path);
-    }
-    buf[n] = '\0';
-    *out = buf;
-    if (len) *len = (size_t)n;
-    return GK_OK;
+    return gk_read_text_file(path, GK_READ_MAX, out, len, err);
 }
 
 /* Next CSV field of line *p (quotes with "" escapes allowed); advances *p past the separator. The field is

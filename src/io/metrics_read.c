@@ -8,38 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-gk_status gk_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len, gk_error *err) {
-    *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gk_fail(err, GK_EIO, "cannot read %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return gk_fail(err, GK_EIO, "cannot read %s: not a regular file", path);
-    }
-    if ((unsigned long long)st.st_size > max_bytes) {
-        fclose(f);
-        return gk_fail(err, GK_EINVAL, "%s has %lld bytes, more than the %zu allowed", path, (long long)st.st_size,
-                       max_bytes);
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        fclose(f);
-        return gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
-    }
-    size_t n = fread(buf, 1, (size_t)st.st_size, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || n != (size_t)st.st_size) {
-        free(buf);
-        return gk_fail(err, GK_EIO, "cannot read %s: short read", path);
-    }
-    buf[n] = '\0';
-    *text = buf;
-    if (len) *len = n;
-    return GK_OK;
-}
-
 /* Splits line (NUL-terminated, modified) at commas into at most max cells; returns the count. */
 static int split_cells(char *line, char **cells, int max) {
     int n = 0;
