@@ -150,6 +150,22 @@ def _print_progress(ud, pp):
     sys.stderr.flush()
 
 
+# summary.json keys renamed so that a number has one name: (current, before). A run written before has the
+# old key only and gets the current one; a run written now gets the old one too, so code that reads it works.
+_SUMMARY_RENAMED = (("train_fit_step", "fit_step"),)
+
+
+def _summary_compat(summary):
+    """Both names of each renamed summary key, filled from whichever the run wrote (only where the experiment
+    has the number at all: a run without a train accuracy has neither)."""
+    for new, old in _SUMMARY_RENAMED:
+        if new in summary and old not in summary:
+            summary[old] = summary[new]
+        elif old in summary and new not in summary:
+            summary[new] = summary[old]
+    return summary
+
+
 class Run:
     """A run directory read back: .metrics (DataFrame or dict of arrays), .summary and .config (dicts),
     .dir, .figures (paths of the PNG/SVG files), .status ("completed", "interrupted", "diverged", ...)."""
@@ -167,7 +183,7 @@ class Run:
             for c in range(_L.gk_table_ncols(t)):
                 ptr = _L.gk_table_column(t, c)
                 cols[_L.gk_table_name(t, c).decode()] = np.ctypeslib.as_array(ptr, shape=(n,)).copy() if n else np.zeros(0)
-            self.summary = json.loads(_L.gk_result_summary(h).decode())
+            self.summary = _summary_compat(json.loads(_L.gk_result_summary(h).decode()))
             self.config = json.loads(_L.gk_result_config(h).decode())
         finally:
             _L.gk_result_close(h)
