@@ -152,7 +152,7 @@ def _print_progress(ud, pp):
 
 # summary.json keys renamed so that a number has one name: (current, before). A run written before has the
 # old key only and gets the current one; a run written now gets the old one too, so code that reads it works.
-_SUMMARY_RENAMED = (("train_fit_step", "fit_step"),)
+_SUMMARY_RENAMED = (("train_fit_step", "fit_step"), ("grok_over_predicted", "grok_over_tstar"))
 
 
 def _summary_compat(summary):

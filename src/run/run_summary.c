@@ -20,7 +20,6 @@ static const char *exp_status_name(gk_status s) {
 static const gk_fact run_facts[] = {
     GK_STEP_WHEN("train_fit_step", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL),
     GK_STEP_WHEN("test_grok_step", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL),
-    GK_RATIO_OF("grok_over_predicted", "test_grok_step", "predicted_transition_step"),
     GK_MAX_OF("max_test_acc", "test_acc"),
     GK_VALUE_AT("max_test_acc_step", "step", "max_test_acc"),
     GK_FALL_OF("misgrok_drop", "test_acc"),
@@ -31,10 +30,20 @@ static const gk_fact run_facts[] = {
     {NULL},
 };
 
-static void summarize_phenomena(cJSON *o, const gk_metrics *m, double predicted) {
+/* t/t* of the test accuracy jump: the time at test_grok_step over the predicted time (the predicted step, a
+ * fixed-lr step count, times lr). In time, not steps: with lr_auto the steps are not lr apart. Absent when
+ * either is unknown. */
+static void add_grok_over_predicted(cJSON *o, const gk_metrics *m, double predicted, double lr) {
+    long grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
+    if (grok < 0 || !(isfinite(predicted) && predicted > 0 && lr > 0)) return;
+    cJSON_AddNumberToObject(o, "grok_over_predicted", gk_metrics_at(m, (size_t)grok, 1) / (predicted * lr));
+}
+
+static void summarize_phenomena(cJSON *o, const gk_metrics *m, double predicted, double lr) {
     gk_json_number(o, "predicted_transition_step", predicted);
     if (gk_metrics_col(m, "train_acc") >= 0) cJSON_AddStringToObject(o, "train_fit_rule", "train_acc >= 0.99");
     gk_summarize_facts(run_facts, m, o);
+    add_grok_over_predicted(o, m, predicted, lr);
 }
 
 /* What lr_auto did: the steps it took beside the fixed-lr run's steps to the same time, and the step sizes. */
@@ -69,7 +78,7 @@ cJSON *gk_run_make_summary(run_state *rs, gk_run_result *res, double train_wall)
     if (rs->tr->o.lr_auto.on) summarize_lr_auto(rs, sum);
     cJSON_AddNumberToObject(sum, "eval_points", (double)rs->m.nrows);
     double predicted = gk_exp_predicted(T, rs->exp);
-    summarize_phenomena(sum, &rs->m, predicted);
+    summarize_phenomena(sum, &rs->m, predicted, rs->tr->o.lr);
     if (!rs->ckpt_ok) cJSON_AddStringToObject(sum, "checkpoint_unavailable", rs->ckpt_why);
     cJSON_AddNumberToObject(sum, "wall_seconds", gk_now_seconds() - rs->t0);
     cJSON_AddNumberToObject(sum, "train_seconds", train_wall);
