@@ -8,6 +8,8 @@
 #include "core/clock.h"
 #include "fig/standard_figure.h"
 #include "io/fsutil.h"
+#include "io/run_lock.h"
+#include "report/report_html.h"
 #include "run/outputs.h"
 #include "train/train.h"
 
@@ -193,6 +195,7 @@ static gk_status write_figures(run_state *rs, cJSON *sum, gk_error *err) {
  * and the figures, in that order: each step keeps what the earlier ones wrote. */
 gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *err) {
     gk_error loop_err = {{0}};
+    int lock = gk_run_lock(rs->o->out_dir); /* held while it trains: readers tell running from killed */
     double t_train = gk_now_seconds();
     gk_run_ticker_start(rs);
     res->status = run_loop(rs, &loop_err);
@@ -208,6 +211,8 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     if (!s && healthy && rs->o->checkpoint_every > 0) s = gk_run_write_checkpoint(rs, err);
     if (!s && healthy) s = gk_run_write_weights(rs, "final", err);
     if (!s) s = write_figures(rs, sum, err);
+    gk_run_unlock(lock);
+    if (!s) s = gk_report_html_run(rs->o->out_dir, err);
     return s;
 }
 
