@@ -162,6 +162,22 @@ def _print_progress(ud, pp):
     sys.stderr.flush()
 
 
+# summary.json keys renamed so that a number has one name: (current, before). A run written before has the
+# old key only and gets the current one; a run written now gets the old one too, so code that reads it works.
+_SUMMARY_RENAMED = (("train_fit_step", "fit_step"), ("grok_over_predicted", "grok_over_tstar"))
+
+
+def _summary_compat(summary: dict) -> dict:
+    """Both names of each renamed summary key, filled from whichever the run wrote (only where the experiment
+    has the number at all: a run without a train accuracy has neither)."""
+    for new, old in _SUMMARY_RENAMED:
+        if new in summary and old not in summary:
+            summary[old] = summary[new]
+        elif old in summary and new not in summary:
+            summary[new] = summary[old]
+    return summary
+
+
 def _column(ptr: Any, n: int) -> Any:
     """n doubles from the C table: a NumPy array (a list without NumPy)."""
     if np is None:
@@ -197,7 +213,7 @@ class Run:
             for c in range(_L.gk_table_ncols(t)):
                 ptr = _L.gk_table_column(t, c)
                 cols[_L.gk_table_name(t, c).decode()] = _column(ptr, n)
-            self.summary = json.loads(_L.gk_result_summary(h).decode())
+            self.summary = _summary_compat(json.loads(_L.gk_result_summary(h).decode()))
             self.config = json.loads(_L.gk_result_config(h).decode())
         finally:
             _L.gk_result_close(h)
