@@ -248,6 +248,27 @@ static void default_out_dir(char *buf, size_t len, const char *preset) {
     for (int k = 2; stat(buf, &st) == 0; k++) snprintf(buf, len, "runs/%s-%s-%d", preset, stamp, k);
 }
 
+/* The longest --out taken: the run's files are named below it in fixed-size buffers (run/run.c). */
+#define GK_CLI_OUT_MAX 900
+
+/* Checks --out before anything is written: not empty, not too long (as a whole or in one component), and not
+ * an existing file that is not a directory. Returns -1 to go on, or exit code 2. */
+static int check_out_dir(const char *out) {
+    size_t n = strlen(out);
+    if (n == 0) return gk_cli_bad_input("--out is empty: give the run's directory");
+    if (n > GK_CLI_OUT_MAX)
+        return gk_cli_bad_input("--out is %zu characters long; at most %d are allowed", n, GK_CLI_OUT_MAX);
+    for (const char *c = out; *c;) {
+        size_t len = strcspn(c, "/");
+        if (len > 255) return gk_cli_bad_input("--out has a component of %zu characters; at most 255 are allowed", len);
+        c += len + (c[len] == '/');
+    }
+    struct stat st;
+    if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode))
+        return gk_cli_bad_input("--out %s is an existing file, not a directory", out);
+    return -1;
+}
+
 /* Splits the positionals into the preset (the one without '=') and the key=value assignments. */
 static int split_positionals(const char **pos, int npos, const char **preset, const char **assign, int *nassign) {
     *nassign = 0;
@@ -317,6 +338,7 @@ int gk_cli_run(int argc, char **argv) {
     gk_error err = {{0}};
     if (rc < 0 && gk_preset_config(p, ck.n ? (const char **)ck.all : assign, ck.n ? ck.n : nassign, &cfg, &err))
         rc = gk_cli_bad_input("%s", err.msg);
+    if (rc < 0 && a.out) rc = check_out_dir(a.out);
     if (rc >= 0) {
         config_keys_free(&ck);
         free(pos), free(assign);
@@ -329,6 +351,7 @@ int gk_cli_run(int argc, char **argv) {
     gk_run_opts opts = run_opts_of(&a, dir, &pc);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
+    signal(SIGHUP, on_sigint); /* a closed terminal stops the run as Ctrl-C does: summary and checkpoint kept */
     if (!a.quiet) fprintf(stderr, "groklab %s: running %s into %s\n", GK_VERSION, p->name, dir);
     gk_run_result res;
     memset(&res, 0, sizeof res);
@@ -367,6 +390,7 @@ int gk_cli_resume(int argc, char **argv) {
     gk_run_opts opts = run_opts_of(&a, dir, &pc);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
+    signal(SIGHUP, on_sigint); /* a closed terminal stops the run as Ctrl-C does: summary and checkpoint kept */
     if (!a.quiet) fprintf(stderr, "groklab %s: resuming %s\n", GK_VERSION, dir);
     gk_run_result res;
     memset(&res, 0, sizeof res);

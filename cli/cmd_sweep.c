@@ -1,5 +1,5 @@
 /* sweep.c: `groklab sweep PRESET key=v1,v2,... key=start:stop:num[log] ... [--seeds K] [--jobs N] [--z KEY]
- *             [--steps-per-tstar X] [--out DIR] [--quiet]`
+ *             [--steps-per-tstar X] [--checkpoint-every S] [--out DIR] [--quiet]`
  * Locally, up to N worker processes (fork/waitpid), one point each, one OpenMP thread each; a worker dies with
  * the sweep (PR_SET_PDEATHSIG), and each point is locked while it runs (src/exp/sweep_point.c). Under mpirun
  * (built with MPI), point k runs on rank k % size, and rank 0 assembles sweep.csv and the figures after a
@@ -58,6 +58,7 @@ static void sweep_usage(FILE *f) {
                "  --jobs N               worker processes (default: the number of cores)\n"
                "  --z KEY                summary scalar of the heat map (default: test_grok_step)\n"
                "  --steps-per-tstar X    steps = ceil(X * ln(alpha)/(wd*lr)) at each point\n"
+               "  --checkpoint-every S   seconds between a point's checkpoints (default 300; 0: none)\n"
                "  --quiet                no progress lines\n"
                "Run under `mpirun -n K groklab sweep ...` to spread the points over K ranks.\n"
                "Files: DIR/sweep.csv, DIR/sweep_times.csv, DIR/sweep_fit.json, DIR/heatmap.{png,svg},\n"
@@ -69,18 +70,19 @@ static void sweep_usage(FILE *f) {
 typedef struct sweep_args {
     const char *out, *zkey, *preset;
     long seeds, jobs;
-    double spt;
+    double spt, checkpoint_every;
     int quiet, help;
     const char **assign;
     int nassign;
 } sweep_args;
 
-enum { OPT_OUT = 256, OPT_SEEDS, OPT_JOBS, OPT_Z, OPT_SPT, OPT_QUIET };
+enum { OPT_OUT = 256, OPT_SEEDS, OPT_JOBS, OPT_Z, OPT_SPT, OPT_QUIET, OPT_CHECKPOINT };
 
 static const struct option sweep_options[] = {
     {"out", required_argument, NULL, OPT_OUT},     {"seeds", required_argument, NULL, OPT_SEEDS},
     {"jobs", required_argument, NULL, OPT_JOBS},   {"z", required_argument, NULL, OPT_Z},
     {"steps-per-tstar", required_argument, NULL, OPT_SPT}, {"quiet", no_argument, NULL, OPT_QUIET},
+    {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT},
     {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
 };
 
@@ -110,6 +112,7 @@ static int on_sweep_opt(void *ud, int code, const char *v) {
         break;
     }
     case OPT_QUIET: a->quiet = 1; break;
+    case OPT_CHECKPOINT: return gk_cli_parse_seconds("--checkpoint-every", v, &a->checkpoint_every);
     case 'h': a->help = 1; break;
     }
     return -1;
@@ -136,6 +139,7 @@ static int parse_sweep(int argc, char **argv, sweep_args *a, gk_sweep *sw, int n
     if (rc < 0 && gk_sweep_parse(sw, p, a->assign, a->nassign, (int)a->seeds, &err)) rc = gk_cli_bad_input("%s", err.msg);
     if (rc < 0) {
         sw->steps_per_tstar = a->spt;
+        sw->checkpoint_every = a->checkpoint_every > 0 ? a->checkpoint_every : -1;
         /* One thread per point when points run side by side; results do not depend on it. */
         sw->threads = (nranks > 1 || a->jobs > 1) ? 1 : 0;
         if (gk_sweep_validate(sw, &err)) rc = gk_cli_bad_input("%s", err.msg);
@@ -341,7 +345,8 @@ static int quiet_stderr(void) {
 }
 
 static int sweep_main(int argc, char **argv, int rank, int nranks) {
-    sweep_args a = {.zkey = "test_grok_step", .jobs = sysconf(_SC_NPROCESSORS_ONLN)};
+    sweep_args a = {.zkey = "test_grok_step", .checkpoint_every = GK_SWEEP_CHECKPOINT_EVERY,
+                    .jobs = sysconf(_SC_NPROCESSORS_ONLN)};
     if (a.jobs < 1) a.jobs = 1;
     gk_sweep sw;
     memset(&sw, 0, sizeof sw);

@@ -104,7 +104,7 @@ check "metrics kept" awk 'END{exit !(NR>=2)}' "$T/div/metrics.csv"
 echo "== Ctrl-C: valid metrics up to the last eval, summary says interrupted"
 "$GK" run diag-sparse steps=100000000 evals_lin=100000 --out "$T/int" --quiet >/dev/null 2>&1 &
 pid=$!
-sleep 2
+wait_rows "$T/int/metrics.csv" 3 $pid # a header and two rows, however loaded the machine
 kill -INT $pid
 wait $pid
 rc=$?

@@ -154,12 +154,17 @@ check "  every point completed, once" awk -F, -v c="$(col "$T/sw/sweep.csv" stat
 check "  every file is whole and no temp file is left" whole "$T/sw" json,csv,svg,png,tmp
 
 echo "== two sweeps on one directory: a point runs in one process at a time"
+# The first sweep's worker is frozen while it holds its point, so the second meets the lock however loaded the
+# machine is; it runs the other point, then the first is let go.
 "$GK" sweep "${SW[@]}" --out "$T/lk" --quiet >/dev/null 2>"$T/a.err" &
 a=$!
 wait_for "$T/lk/alpha=16_seed=1"
-"$GK" sweep "${SW[@]}" --out "$T/lk" >/dev/null 2>"$T/b.err" &
-b=$!
-wait $a $b
+worker=$(pgrep -P $a | head -1)
+check "the first sweep's worker holds its point" test -n "$worker"
+kill -STOP $worker 2>/dev/null
+"$GK" sweep "${SW[@]}" --out "$T/lk" >/dev/null 2>"$T/b.err"
+kill -CONT $worker 2>/dev/null
+wait $a
 check "the second sweep left the locked point alone" grep -q "alpha=16_seed=1 is being run by another process" "$T/b.err"
 check "every point completed" bash -c "[ \$(grep -l '\"completed\"' '$T'/lk/*/summary.json | wc -l) -eq 2 ]"
 "$GK" sweep "${SW[@]}" --out "$T/lk" >/dev/null 2>"$T/c.err"
@@ -167,5 +172,15 @@ rc=$?
 check "a third start finds both done (rc=$rc)" bash -c "[ $rc -eq 0 ] && grep -q '2 of 2 points already completed' '$T/c.err'"
 check "every file is whole and no temp file is left" whole "$T/lk" json,csv,svg,png,tmp
 check "no groklab process left" none_left "$T/lk"
+
+echo "== SIGHUP (the terminal closed) stops a run as Ctrl-C does: exit 130, a summary, a checkpoint"
+"$GK" run diag-sparse steps=100000000 evals_lin=100000 --out "$T/hup" --quiet >/dev/null 2>&1 &
+pid=$!
+wait_rows "$T/hup/metrics.csv" 3 $pid
+kill -HUP $pid
+wait $pid
+rc=$?
+check "SIGHUP: exit 130, summary says interrupted, checkpoint kept (rc=$rc)" bash -c \
+    "[ $rc -eq 130 ] && grep -q '\"status\":[[:space:]]*\"interrupted\"' '$T/hup/summary.json' && [ -s '$T/hup/checkpoint' ]"
 
 finish

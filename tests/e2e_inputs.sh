@@ -123,4 +123,17 @@ expect_bad "modadd width=1e6: memory estimate names width" "lower width" modadd-
 expect_bad "images width=1e5: memory estimate names width" "lower width" omnigrok-mnist width=100000 n_train=100000
 expect_bad "kumar P=1e7: memory estimate names P" "lower P" kumar-fig1 P=10000000
 
+echo "== --out checked before anything is written: empty, too long, a file (exit 2, nothing created)"
+out_bad() { # WHAT NEEDLE OUT
+    (cd "$T" && "$GK" run diag-sparse steps=10 --quiet --out "$3" >/dev/null 2>"$T/stderr")
+    local rc=$? made; made=$(find "$T" -mindepth 1 -newer "$T/marker" -type d | head -1)
+    check "$1 (rc=$rc, $(head -c 120 "$T/stderr"))" bash -c "[ $rc -eq 2 ] && grep -qF -- '$2' '$T/stderr' && [ -z '$made' ]"
+}
+touch "$T/marker"; sleep 0.01
+out_bad "--out \"\" is refused" "--out is empty" ""
+out_bad "a 1,200-character --out is refused, no directory made" "at most 900" "$(printf 'd/%.0s' $(seq 600))"
+out_bad "a 300-character component is refused" "at most 255" "$(printf 'x%.0s' $(seq 300))"
+echo data >"$T/afile"
+out_bad "--out naming a file is refused" "is an existing file" "$T/afile"
+
 finish

@@ -145,8 +145,7 @@ r = groklab.run("diag-sparse", out=sys.argv[1] + "/int", progress=True, steps=10
 print("returned", r.status, len(r.metrics["step"]), r.summary["steps_done"])
 PYEOF
 pid=$!
-for _ in $(seq 1 100); do [ -s "$T/int/metrics.csv" ] && break; sleep 0.1; done
-sleep 1
+wait_rows "$T/int/metrics.csv" 3 $pid # a header and two rows, however loaded the machine
 kill -INT $pid
 wait $pid
 rc=$?

@@ -5,15 +5,17 @@
 # checkpoints are refused with exit 2 and the run directory is left as it was; --out never overwrites.
 source "$(dirname "$0")/lib.sh"
 
-# kill_and_resume NAME PRESET KEYS...: full run vs killed (after its first checkpoint) + resumed run
+# kill_and_resume NAME PRESET KEYS...: full run vs killed (after its first checkpoint) + resumed run. The kill
+# does not depend on timing: the moment the checkpoint file is on disk the run is frozen (SIGSTOP), then killed.
+# Each run lasts seconds after its first checkpoint (at 0.2 s), so it is still going when the file appears.
 kill_and_resume() {
     local name=$1 preset=$2; shift 2
     "$GK" run "$preset" "$@" threads=1 --quiet --checkpoint-every 0 --out "$T/$name-full" >/dev/null 2>&1
     "$GK" run "$preset" "$@" threads=2 --quiet --checkpoint-every 0.2 --out "$T/$name" >/dev/null 2>&1 &
-    local pid=$! waited=0
-    while [ ! -s "$T/$name/checkpoint" ] && [ $waited -lt 600 ]; do sleep 0.05; waited=$((waited + 1)); done
-    sleep 0.3
-    if ! kill -9 $pid 2>/dev/null; then fail "$name: the run ended before the kill (make it longer)"; return; fi
+    local pid=$!
+    wait_file "$T/$name/checkpoint" $pid
+    if ! kill -STOP $pid 2>/dev/null; then fail "$name: the run ended before its first checkpoint was seen (make it longer)"; return; fi
+    kill -9 $pid
     wait $pid 2>/dev/null
     [ -e "$T/$name/summary.json" ] && { fail "$name: killed run has a summary"; return; }
     "$GK" resume "$T/$name" --quiet >"$T/$name.out" 2>&1
@@ -26,19 +28,26 @@ kill_and_resume() {
 kill_and_resume diag diag-sparse steps=40000 evals=40 evals_lin=20
 kill_and_resume modadd modadd-lyu-fast steps=2500 evals=20 evals_lin=10
 kill_and_resume modadd-auto modadd-lyu-fast lr_auto=1 steps=2500 evals=20 evals_lin=10
+# Killed after its final checkpoint, before its summary: the resume evaluates nothing more, and the summary's
+# key frequencies (of the last eval) come from the checkpoint, not zeros.
+"$GK" run modadd-lyu-fast steps=300 evals=5 evals_lin=0 --quiet --out "$T/modend" >/dev/null 2>&1
+grep -o '"key_frequencies":[^]]*]' "$T/modend/summary.json" >"$T/modend.kf"
+rm "$T/modend/summary.json"
+"$GK" resume "$T/modend" --quiet >/dev/null 2>&1
+check "modadd: key_frequencies after a resume from the final checkpoint are the run's ($(cat "$T/modend.kf"))" \
+    bash -c "grep -q '[1-9]' '$T/modend.kf' && grep -qF -- \"\$(cat '$T/modend.kf')\" '$T/modend/summary.json'"
 kill_and_resume teacher kumar-teacher steps=4000 evals=20 evals_lin=10
 kill_and_resume mnist omnigrok-mnist steps=1000 evals=10 evals_lin=5
 kill_and_resume xor xor steps=300 p=2000 evals=20 evals_lin=10
 kill_and_resume xor-direct xor steps=60 p=2000 m=300 path=direct evals=20 evals_lin=10
-kill_and_resume flow diag-sparse-flow steps=400000 evals=40 evals_lin=20 rtol=1e-10 atol=1e-12 d=3000
+kill_and_resume flow diag-sparse-flow steps=4000000 evals=40 evals_lin=20 rtol=1e-10 atol=1e-12 d=3000
 
 # A sweep stopped mid-point continues that point from its checkpoint: the same metrics as a run never stopped.
+# SIGINT goes once the point's own first checkpoint is on disk (the point lasts seconds more).
 "$GK" run diag-sparse alpha=64 steps=200000 --quiet --checkpoint-every 0 --out "$T/sw-ref" >/dev/null 2>&1
-"$GK" sweep diag-sparse alpha=64 steps=200000 --jobs 1 --out "$T/sw" >/dev/null 2>&1 &
+"$GK" sweep diag-sparse alpha=64 steps=200000 --jobs 1 --checkpoint-every 0.2 --out "$T/sw" >/dev/null 2>&1 &
 spid=$!
-waited=0
-while ! ls "$T"/sw/*/metrics.csv >/dev/null 2>&1 && [ $waited -lt 600 ]; do sleep 0.05; waited=$((waited + 1)); done
-sleep 0.5
+wait_file "$T/sw/*/checkpoint" $spid
 kill -INT $spid 2>/dev/null; wait $spid 2>/dev/null
 pdir=$(ls -d "$T"/sw/*/ | head -1)
 check "the stopped point says interrupted and has a checkpoint" bash -c "grep -q interrupted '$pdir/summary.json' && [ -s '$pdir/checkpoint' ]"

@@ -13,8 +13,9 @@ kill_resume() {
     local a=$T/$name-a b=$T/$name-b
     "$GK" run "$@" --quiet --checkpoint-every 0 --out "$a" >/dev/null 2>&1
     "$GK" run "$@" --quiet --checkpoint-every 0.2 --out "$b" >/dev/null 2>&1 &
-    local pid=$! i
-    for i in $(seq 1200); do [ -e "$b/checkpoint" ] && break; sleep 0.05; done
+    local pid=$!
+    wait_file "$b/checkpoint" $pid # frozen the moment its first checkpoint is on disk, then killed
+    kill -STOP "$pid" 2>/dev/null
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     local rc=$?

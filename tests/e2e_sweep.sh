@@ -42,7 +42,7 @@ echo "== killed, then started again: only the missing points run, each point onc
 SLOW=(diag-sparse alpha=16,32,64,128 d=200 n=64 n_test=200 steps=40000 evals=20 evals_lin=20)
 "$GK" sweep "${SLOW[@]}" --jobs 1 --out "$T/k" >/dev/null 2>"$T/k.err" &
 pid=$!
-for _ in $(seq 1 1200); do grep -qs "\"completed\"" "$T"/k/*/summary.json && break; sleep 0.05; done
+for _ in $(seq 1 6000); do grep -qs "\"completed\"" "$T"/k/*/summary.json && break; sleep 0.02; done
 kill -TERM $pid
 wait $pid
 rc=$?

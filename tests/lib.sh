@@ -9,6 +9,29 @@ fail() { FAILS=$((FAILS + 1)); echo "  FAIL $*"; }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 finish() { echo "$PASSES passed, $FAILS failed"; [ "$FAILS" -eq 0 ] && [ "$PASSES" -gt 0 ]; }
 
+# wait_file PATTERN PID: waits until a file matching PATTERN (a path, or a glob without spaces) exists and is
+# not empty (checkpoints are written atomically: then it is whole), or PID has ended, or 120 s have passed.
+wait_file() {
+    local i f
+    for i in $(seq 1 6000); do
+        for f in $1; do [ -s "$f" ] && return 0; done
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.02
+    done
+    return 1
+}
+
+# wait_rows FILE N PID: waits until FILE has at least N lines, or PID has ended, or 120 s have passed.
+wait_rows() {
+    local i
+    for i in $(seq 1 6000); do
+        [ -s "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+        kill -0 "$3" 2>/dev/null || return 1
+        sleep 0.02
+    done
+    return 1
+}
+
 # col FILE NAME: the column index (1-based) of NAME in a CSV header
 col() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 # json_num FILE KEY: a top-level number (or null) from summary.json

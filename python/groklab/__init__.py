@@ -36,7 +36,7 @@ except ImportError:  # pandas is optional
     _pd = None
 
 __all__ = ["Error", "Run", "Sweep", "presets", "params", "columns", "run", "fit", "load", "load_sweep", "theory",
-           "sweep", "plot", "version"]
+           "sweep", "plot", "serve", "version"]
 
 Value = Union[int, float, str, bool]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -180,6 +180,11 @@ class Run:
         self.dir = os.path.abspath(run_dir)
         self.summary: Dict[str, Any]
         self.config: Dict[str, Any]
+        from . import serve as _serve
+        if not os.path.exists(os.path.join(self.dir, "summary.json")):  # running, or killed: the rows so far
+            self.metrics, self.config, self.summary, self.status = _serve.read_partial(self.dir, _pd)
+            self.figures = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
+            return
         h, err = ctypes.c_void_p(), _lib.Err()
         st = _L.gk_result_open(self.dir.encode(), ctypes.byref(h), ctypes.byref(err))
         if st:
@@ -198,7 +203,7 @@ class Run:
         if "step" in cols:
             cols["step"] = _integers(cols["step"])
         self.metrics: Any = _pd.DataFrame(cols) if _pd is not None else cols
-        self.status: Optional[str] = self.summary.get("status")
+        self.status: Optional[str] = "running" if _serve.is_running(self.dir) else self.summary.get("status")  # resumed
         self.figures: List[str] = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
 
     def __repr__(self) -> str:
@@ -421,9 +426,15 @@ class Sweep:
     def __init__(self, sweep_dir: PathLike):
         self.dir = os.path.abspath(sweep_dir)
         path = os.path.join(self.dir, "sweep.csv")
-        if not os.path.exists(path):
-            raise Error("%s: no sweep.csv (not a sweep directory, or the sweep has not finished a point)" % self.dir)
-        self.table: Any = _read_table(path)
+        if os.path.exists(path):
+            self.table: Any = _read_table(path)
+        else:  # a sweep still running (or stopped before its table): one row per point so far
+            from . import serve as _serve
+            if not os.path.isdir(self.dir):
+                raise Error("%s: no such sweep directory" % self.dir)
+            self.table = _serve.load_sweep(self.dir)
+            if not len(self.table):
+                raise Error("%s: no sweep.csv and no points (not a sweep directory)" % self.dir)
         times = os.path.join(self.dir, "sweep_times.csv")
         self.times: Any = _read_table(times) if os.path.exists(times) else None
         fitp = os.path.join(self.dir, "sweep_fit.json")
@@ -446,4 +457,5 @@ def load_sweep(sweep_dir: PathLike) -> Sweep:
     return Sweep(sweep_dir)
 
 
+from .serve import serve  # noqa: E402  (starts `groklab serve` in a subprocess)
 from ._plot import plot  # noqa: E402  (matplotlib is imported when plot() is called)

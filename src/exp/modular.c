@@ -267,6 +267,13 @@ static gk_status mod_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
     return GK_OK;
 }
 
+/* The key frequencies of the last eval: the summary reports them, and a run resumed from its final checkpoint
+ * (killed before its summary) evaluates nothing more. */
+static void mod_visit(void *state, gk_state *st) {
+    mod_exp *E = state;
+    if (E->progress) gk_state_block(st, "mod.key_freqs", E->prog.key, sizeof E->prog.key);
+}
+
 /* phases.png (report/phases.h) for a + b. */
 static gk_status mod_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
     return ((mod_exp *)state)->progress ? gk_phases_figure(m, GK_FIT_ACC, GK_GROK_ACC, dir, err) : GK_OK;
@@ -337,6 +344,7 @@ static const gk_exp_type modular_type = {
     .curves = mod_curves,
     .summarize = mod_summarize,
     .figures = mod_figures,
+    .visit = mod_visit,
 };
 
 const gk_preset gk_presets_modular[] = {

@@ -26,6 +26,8 @@ typedef struct gk_sweep {
     size_t npoints;                       /* product of the axis sizes */
     double steps_per_tstar;               /* > 0: steps = ceil(X * ln(alpha)/(wd*lr)) for each point */
     int threads;                          /* > 0: threads=N for each point (unless threads is swept) */
+    double checkpoint_every;              /* seconds between a point's checkpoints; 0: the default,
+                                             GK_SWEEP_CHECKPOINT_EVERY; < 0: none */
 } gk_sweep;
 
 /* Parses the grid: each arg is key=v1,v2,... or key=start:stop:num or key=start:stop:numlog (num values,
@@ -68,7 +70,7 @@ int gk_sweep_point_done(const gk_sweep *sw, size_t k, const char *dir);
  * is recorded as a summary.json with status "failed" and the error, so that sweep.csv shows it. *status is the
  * run's outcome (GK_OK completed, GK_EINTERRUPTED, GK_ENONFINITE, ...). Returns an error only if nothing
  * could be written (or the point is locked). */
-#define GK_SWEEP_CHECKPOINT_EVERY 300.0 /* seconds between a point's checkpoints */
+#define GK_SWEEP_CHECKPOINT_EVERY 300.0 /* seconds between a point's checkpoints unless sw->checkpoint_every says */
 gk_status gk_sweep_run_point(const gk_sweep *sw, size_t k, const char *dir, const volatile int *stop,
                              gk_status *status, gk_error *err);
 

@@ -155,8 +155,8 @@ static gk_status run_locked(const gk_sweep *sw, size_t k, const char *pdir, cons
         *status = s;
         return write_failure(sw, NULL, pdir, e.msg, err);
     }
-    gk_run_opts opts = {.out_dir = pdir, .stop = stop, .csv_interval = 10.0, .force = 1,
-                        .checkpoint_every = GK_SWEEP_CHECKPOINT_EVERY};
+    double every = sw->checkpoint_every == 0 ? GK_SWEEP_CHECKPOINT_EVERY : sw->checkpoint_every > 0 ? sw->checkpoint_every : 0;
+    gk_run_opts opts = {.out_dir = pdir, .stop = stop, .csv_interval = 10.0, .force = 1, .checkpoint_every = every};
     gk_run_result res;
     memset(&res, 0, sizeof res);
     s = resumable(sw, k, pdir) ? gk_resume(pdir, NULL, 0, &opts, &res, &e) : GK_EINVAL;
