@@ -14,8 +14,8 @@ Run.metrics is a dict of NumPy arrays, without NumPy a dict of lists. Ctrl-C sto
 and the Run says status "interrupted". A bad key raises groklab.Error (a ValueError) and writes nothing.
 """
 import ctypes
-import importlib
 import datetime
+import importlib
 import json
 import os
 import shutil
@@ -181,7 +181,7 @@ class Run:
         self.dir = os.path.abspath(run_dir)
         self.summary: Dict[str, Any]
         self.config: Dict[str, Any]
-        _serve = importlib.import_module(".serve", __name__)  # the module: the name serve is the function
+        _serve = importlib.import_module(__name__ + ".serve")  # the module: groklab.serve is the function
         if not os.path.exists(os.path.join(self.dir, "summary.json")):  # running, or killed: the rows so far
             self.metrics, self.config, self.summary, self.status = _serve.read_partial(self.dir, _pd)
             self.figures = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
@@ -430,7 +430,7 @@ class Sweep:
         if os.path.exists(path):
             self.table: Any = _read_table(path)
         else:  # a sweep still running (or stopped before its table): one row per point so far
-            _serve = importlib.import_module(".serve", __name__)  # the module: the name serve is the function
+            _serve = importlib.import_module(__name__ + ".serve")  # the module: groklab.serve is the function
             if not os.path.isdir(self.dir):
                 raise Error("%s: no such sweep directory" % self.dir)
             self.table = _serve.load_sweep(self.dir)
