@@ -183,4 +183,14 @@ rc=$?
 check "SIGHUP: exit 130, summary says interrupted, checkpoint kept (rc=$rc)" bash -c \
     "[ $rc -eq 130 ] && grep -q '\"status\":[[:space:]]*\"interrupted\"' '$T/hup/summary.json' && [ -s '$T/hup/checkpoint' ]"
 
+echo "== a second sweep of another config into the same --out: the finished points are left as they are"
+G2=(diag-sparse alpha=16,32 d=200 n=64 n_test=200 evals=5 evals_lin=0 --jobs 1 --quiet)
+"$GK" sweep "${G2[@]}" steps=2000 --out "$T/two" >/dev/null 2>&1
+sums=$(md5sum "$T"/two/*/metrics.csv "$T"/two/*/summary.json)
+"$GK" sweep "${G2[@]}" steps=3000 --out "$T/two" >/dev/null 2>"$T/two.err"
+rc=$?
+check "the other sweep fails the points, naming the directory (rc=$rc)" bash -c \
+    "[ $rc -ne 0 ] && grep -q 'alpha=16_seed=1 holds a run of another config' '$T/two.err'"
+check "  and the finished points are untouched" bash -c "echo '$sums' | md5sum -c --quiet"
+
 finish
