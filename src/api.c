@@ -106,9 +106,12 @@ gk_status gk_run_preset(const char *preset, const char *const *assign, int nassi
 
 static gk_status config_columns(const gk_preset *p, const gk_config *cfg, char **names, gk_error *err) {
     void *exp = NULL;
-    gk_apply_threads(cfg);
+    gk_thread_settings caller = gk_apply_threads(cfg);
     gk_status s = p->type->create(cfg, &exp, err);
-    if (s) return s;
+    if (s) {
+        gk_restore_threads(caller);
+        return s;
+    }
     gk_metrics m;
     gk_metrics_init(&m);
     s = gk_declare_columns(p, cfg, exp, &m, err);
@@ -122,6 +125,7 @@ static gk_status config_columns(const gk_preset *p, const gk_config *cfg, char *
     }
     p->type->destroy(exp); /* the names may belong to the experiment: copied above */
     gk_metrics_free(&m);
+    gk_restore_threads(caller);
     *names = buf;
     return s;
 }

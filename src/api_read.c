@@ -1,13 +1,15 @@
 /* api_read.c: reading a run directory back (metrics.csv as columns, summary.json and config.json as text).
  * Reads are bounded: a file larger than GK_READ_MAX is refused with its name and size. */
 #include "groklab.h"
+#include "io/fsutil.h"
+#include "io/metrics_read.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define GK_READ_MAX ((long)1 << 30)
+#define GK_READ_MAX ((size_t)1 << 30)
 
 struct gk_table {
     int ncols;
@@ -21,106 +23,28 @@ struct gk_result {
     char *summary, *config;
 };
 
-/* The whole file as a NUL-terminated string. */
+/* The whole file as a NUL-terminated string (at most GK_READ_MAX bytes). */
 static gk_status slurp(const char *path, char **out, size_t *len, gk_error *err) {
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gk_fail(err, GK_EIO, "cannot open %s: %s", path, strerror(errno));
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
-    if (n < 0 || n > GK_READ_MAX || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return gk_fail(err, GK_EIO, "cannot read %s: %s", path, n > GK_READ_MAX ? "larger than 1 GiB" : "not a regular file");
-    }
-    char *buf = malloc((size_t)n + 1);
-    size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
-    if (got != (size_t)n) {
-        free(buf);
-        return gk_fail(err, GK_EIO, "cannot read %s: short read", path);
-    }
-    buf[n] = '\0';
-    *out = buf;
-    if (len) *len = (size_t)n;
-    return GK_OK;
+    return gk_read_text_file(path, GK_READ_MAX, out, len, err);
 }
 
-/* Next CSV field of line *p (quotes with "" escapes allowed); advances *p past the separator. The field is
- * copied unquoted into buf. Returns 0 at the end of the line. */
-static int next_field(const char **p, char *buf, size_t len) {
-    const char *s = *p;
-    if (!s) return 0;
-    size_t k = 0;
-    int quoted = *s == '"';
-    if (quoted) s++;
-    for (; *s && (quoted || (*s != ',' && *s != '\n' && *s != '\r')); s++) {
-        if (quoted && *s == '"') {
-            if (s[1] == '"') s++;
-            else {
-                quoted = 0;
-                continue;
-            }
-        }
-        if (k + 1 < len) buf[k++] = *s;
-    }
-    buf[k] = '\0';
-    *p = *s == ',' ? s + 1 : NULL;
-    return 1;
-}
-
-static gk_status add_row(gk_table *t, const char *line, gk_error *err) {
-    if (t->nrows == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64;
-        for (int c = 0; c < t->ncols; c++) {
-            double *v = realloc(t->cols[c], cap * sizeof(double));
-            if (!v) return gk_fail(err, GK_ENOMEM, "out of memory");
-            t->cols[c] = v;
-        }
-        t->cap = cap;
-    }
-    char field[1024];
-    const char *p = line;
-    for (int c = 0; c < t->ncols; c++) {
-        double v = NAN;
-        if (next_field(&p, field, sizeof field) && field[0]) {
-            char *end;
-            v = strtod(field, &end);
-            if (*end) v = NAN; /* a text field (e.g. status) */
-        }
-        t->cols[c][t->nrows] = v;
-    }
-    t->nrows++;
-    return GK_OK;
-}
-
-static gk_status parse_header(gk_table *t, const char *line, const char *path, gk_error *err) {
-    int n = 1;
-    for (const char *s = line; *s && *s != '\n'; s++) n += *s == ',';
-    t->names = calloc((size_t)n, sizeof *t->names);
-    t->cols = calloc((size_t)n, sizeof *t->cols);
-    if (!t->names || !t->cols) return gk_fail(err, GK_ENOMEM, "out of memory");
-    char field[256];
-    const char *p = line;
-    for (t->ncols = 0; t->ncols < n && next_field(&p, field, sizeof field); t->ncols++)
-        if (!(t->names[t->ncols] = strdup(field))) return gk_fail(err, GK_ENOMEM, "out of memory");
-    if (t->ncols == 0 || !t->names[0][0]) return gk_fail(err, GK_EIO, "%s: no header row", path);
-    return GK_OK;
-}
-
+/* The columns of a CSV file read by io's table reader (text cells as NAN). */
 gk_status gk_table_read(const char *path, gk_table **out, gk_error *err) {
     *out = NULL;
-    char *text;
-    gk_status s = slurp(path, &text, NULL, err);
+    gk_csv_table c;
+    gk_status s = gk_csv_table_read_text(path, GK_READ_MAX, 1, &c, err);
     if (s) return s;
     gk_table *t = calloc(1, sizeof *t);
-    if (!t) s = gk_fail(err, GK_ENOMEM, "out of memory");
-    char *save = NULL, *line = t ? strtok_r(text, "\n", &save) : NULL;
-    if (t && !line) s = gk_fail(err, GK_EIO, "%s is empty", path);
-    if (!s) s = parse_header(t, line, path, err);
-    while (!s && (line = strtok_r(NULL, "\n", &save)))
-        if (line[0] && line[0] != '\r') s = add_row(t, line, err);
-    free(text);
+    if (t) t->names = calloc((size_t)c.ncols, sizeof *t->names), t->cols = calloc((size_t)c.ncols, sizeof *t->cols);
+    if (!t || !t->names || !t->cols) s = gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
+    for (int k = 0; !s && k < c.ncols; k++, t->ncols++) {
+        t->names[k] = strdup(c.names[k]);
+        t->cols[k] = malloc((c.nrows ? c.nrows : 1) * sizeof(double));
+        if (!t->names[k] || !t->cols[k]) s = gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
+        for (size_t r = 0; !s && r < c.nrows; r++) t->cols[k][r] = c.vals[r * (size_t)c.ncols + (size_t)k];
+    }
+    if (t) t->nrows = t->cap = c.nrows;
+    gk_csv_table_free(&c);
     if (s) gk_table_free(t);
     else *out = t;
     return s;

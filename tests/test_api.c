@@ -1,9 +1,12 @@
 /* test_api.c: the public API of include/groklab.h (src/api.c, src/api_read.c) through the header alone:
  * presets and keys, a bad key (nothing written), a run with a progress callback and a stop flag, reading the
- * run back (the same numbers as metrics.csv), the references alone, a 2-point sweep and the CSV reader. */
+ * run back (the same numbers as metrics.csv), the references alone, a 2-point sweep, the CSV reader, and the
+ * caller's OpenMP and OpenBLAS thread counts left as they were by a run, a resume-free theory call and a sweep. */
 #include "check.h"
 #include "groklab.h"
 
+#include <cblas.h> /* openblas_get_num_threads */
+#include <omp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -131,6 +134,39 @@ static void test_sweep(void) {
     GK_CHECK(gk_sweep_preset("diag-sparse", bad, 1, &o, &done, &err) == GK_EINVAL && !exists(out));
 }
 
+/* A library call sets threads=1 and BLAS on one thread for its run, then gives the caller its settings back:
+ * after a run, a bad run, the references, the columns and a sweep. */
+static void test_threads_restored(void) {
+    omp_set_num_threads(3);
+    openblas_set_num_threads(2);
+    char out[256];
+    gk_error err = {{0}};
+    gk_status outcome;
+    snprintf(out, sizeof out, "%s/threads", dir);
+    gk_run_options o = {.out_dir = out};
+    GK_CHECK(gk_run_preset("diag-sparse", TINY, 7, &o, &outcome, &err) == GK_OK && outcome == GK_OK);
+    GK_CHECK_MSG(omp_get_max_threads() == 3 && openblas_get_num_threads() == 2, "after a run: omp %d, blas %d",
+                 omp_get_max_threads(), openblas_get_num_threads());
+    const char *bad[] = {"threads=1", "alpha=-1"};
+    snprintf(out, sizeof out, "%s/threads_bad", dir);
+    o.out_dir = out;
+    GK_CHECK(gk_run_preset("diag-sparse", bad, 2, &o, &outcome, &err) == GK_EINVAL);
+    char *json = NULL, *cols = NULL;
+    GK_CHECK(gk_theory_preset("diag-sparse", TINY, 7, &json, &err) == GK_OK);
+    GK_CHECK(gk_preset_columns("diag-sparse", TINY, 7, &cols, &err) == GK_OK);
+    gk_free(json);
+    gk_free(cols);
+    GK_CHECK_MSG(omp_get_max_threads() == 3 && openblas_get_num_threads() == 2, "after theory/columns: omp %d, blas %d",
+                 omp_get_max_threads(), openblas_get_num_threads());
+    const char *args[] = {"alpha=16,64", "d=50", "n=32", "n_test=100", "steps=200", "evals=5", "evals_lin=0", "threads=1"};
+    snprintf(out, sizeof out, "%s/threads_sweep", dir);
+    gk_sweep_options so = {.out_dir = out};
+    size_t done = 0;
+    GK_CHECK_MSG(gk_sweep_preset("diag-sparse", args, 8, &so, &done, &err) == GK_OK && done == 2, "%s", err.msg);
+    GK_CHECK_MSG(omp_get_max_threads() == 3 && openblas_get_num_threads() == 2, "after a sweep: omp %d, blas %d",
+                 omp_get_max_threads(), openblas_get_num_threads());
+}
+
 /* The CSV reader: quoted text fields with commas, empty fields as NAN, CRLF. */
 static void test_table(void) {
     char path[300];
@@ -154,6 +190,7 @@ int main(void) {
     GK_RUN(test_theory_columns);
     GK_RUN(test_sweep);
     GK_RUN(test_table);
+    GK_RUN(test_threads_restored);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd)) return 1;

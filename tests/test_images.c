@@ -8,6 +8,7 @@
 #include "data/digits_json.h"
 #include "data/idx.h"
 #include "model/mlp_deep.h"
+#include "train/sampler.h"
 #include "train/train.h"
 
 #include <omp.h>

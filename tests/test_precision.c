@@ -86,7 +86,7 @@ static void test_mlp_deep_f32(void) {
     enum { M = 5, D = 2 * M, H = 8, NS = 12 };
     gk_error err;
     gk_model m64, m32, ms32;
-    gk_mlp_deep_opts o = {D, H, 3, M, GK_MLP_STANDARD, 1.0, 0, 0};
+    gk_mlp_deep_opts o = {.d_in = D, .width = H, .depth = 3, .n_out = M, .no_bias = 1};
     GK_CHECK(gk_mlp_deep_create_opts(&m64, &o, &err) == GK_OK);
     o.f32 = 1;
     GK_CHECK(gk_mlp_deep_create_opts(&m32, &o, &err) == GK_OK);

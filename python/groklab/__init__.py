@@ -156,6 +156,11 @@ class Run:
 
     def __init__(self, run_dir):
         self.dir = os.path.abspath(run_dir)
+        from . import serve as _serve
+        if not os.path.exists(os.path.join(self.dir, "summary.json")):  # running, or killed: the rows so far
+            self.metrics, self.config, self.summary, self.status = _serve.read_partial(self.dir, _pd)
+            self.figures = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
+            return
         h, err = ctypes.c_void_p(), _lib.Err()
         st = _L.gk_result_open(self.dir.encode(), ctypes.byref(h), ctypes.byref(err))
         if st:
@@ -174,7 +179,7 @@ class Run:
         if "step" in cols:
             cols["step"] = cols["step"].astype(np.int64)
         self.metrics = _pd.DataFrame(cols) if _pd is not None else cols
-        self.status = self.summary.get("status")
+        self.status = "running" if _serve.is_running(self.dir) else self.summary.get("status")  # resumed
         self.figures = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
 
     def __repr__(self):

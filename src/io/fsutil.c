@@ -10,6 +10,59 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static gk_status too_large(const char *path, unsigned long long size, size_t max_bytes, gk_error *err) {
+    return gk_fail(err, GK_EINVAL, "%s has %llu bytes, more than the %zu allowed", path, size, max_bytes);
+}
+
+/* Reads f to its end into a growing buffer, refusing more than max_bytes. */
+static gk_status read_stream(FILE *f, const char *path, size_t max_bytes, char **out, size_t *len, gk_error *err) {
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n > max_bytes || n < cap - 1) break;
+        char *nb = realloc(buf, 2 * cap);
+        if (!nb) free(buf);
+        buf = nb, cap *= 2;
+    }
+    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
+    if (ferror(f)) {
+        free(buf);
+        return gk_fail(err, GK_EIO, "cannot read %s: read error", path);
+    }
+    if (n > max_bytes) {
+        free(buf);
+        return gk_fail(err, GK_EINVAL, "%s has more than the %zu bytes allowed", path, max_bytes);
+    }
+    *out = buf, *len = n;
+    return GK_OK;
+}
+
+gk_status gk_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len, gk_error *err) {
+    *text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return gk_fail(err, GK_EIO, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    int known = fstat(fileno(f), &st) == 0;
+    if (known && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes) {
+        fclose(f);
+        return too_large(path, (unsigned long long)st.st_size, max_bytes, err);
+    }
+    if (known && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return gk_fail(err, GK_EIO, "cannot read %s: not a regular file", path);
+    }
+    char *buf = NULL;
+    size_t n = 0;
+    gk_status s = read_stream(f, path, max_bytes, &buf, &n, err);
+    fclose(f);
+    if (s) return s;
+    buf[n] = '\0';
+    *text = buf;
+    if (len) *len = n;
+    return GK_OK;
+}
+
 gk_status gk_path_join(char *buf, size_t len, const char *dir, const char *name, gk_error *err) {
     int k = snprintf(buf, len, "%s/%s", dir, name);
     if (k < 0 || (size_t)k >= len) return gk_fail(err, GK_EINVAL, "path too long: %s/%s", dir, name);

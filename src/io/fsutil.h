@@ -24,6 +24,11 @@ gk_status gk_mkdir_p(const char *dir, gk_error *err);
  * the figure writers create) whose PID is not a running process (or is this one). A directory that does not
  * exist holds none. *removed (if not NULL) gets the count. GK_EIO naming the file if one cannot be removed. */
 gk_status gk_remove_stale_temps(const char *dir, int *removed, gk_error *err);
+/* The one whole-file reader: the file at path as a NUL-terminated buffer (free() it) and its length (len may be
+ * NULL). At most max_bytes: a larger regular file is refused from its size before reading, anything else
+ * (a pipe, /dev/zero) once max_bytes have been read. GK_EIO "cannot read PATH: why" for a file that cannot be
+ * opened or read, GK_EINVAL "PATH has N bytes, more than the M allowed" for one too large. */
+gk_status gk_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len, gk_error *err);
 /* Joins dir and name into buf; GK_EINVAL if it does not fit. */
 gk_status gk_path_join(char *buf, size_t len, const char *dir, const char *name, gk_error *err);
 

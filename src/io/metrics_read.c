@@ -8,49 +8,30 @@
 #include <string.h>
 #include <sys/stat.h>
 
-gk_status gk_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len, gk_error *err) {
-    *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gk_fail(err, GK_EIO, "cannot read %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return gk_fail(err, GK_EIO, "cannot read %s: not a regular file", path);
-    }
-    if ((unsigned long long)st.st_size > max_bytes) {
-        fclose(f);
-        return gk_fail(err, GK_EINVAL, "%s has %lld bytes, more than the %zu allowed", path, (long long)st.st_size,
-                       max_bytes);
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        fclose(f);
-        return gk_fail(err, GK_ENOMEM, "out of memory reading %s", path);
-    }
-    size_t n = fread(buf, 1, (size_t)st.st_size, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || n != (size_t)st.st_size) {
-        free(buf);
-        return gk_fail(err, GK_EIO, "cannot read %s: short read", path);
-    }
-    buf[n] = '\0';
-    *text = buf;
-    if (len) *len = n;
-    return GK_OK;
-}
-
-/* Splits line (NUL-terminated, modified) at commas into at most max cells; returns the count. */
+/* Splits line (NUL-terminated, modified) at commas into at most max cells; returns the count (max + 1 if
+ * there are more). A cell may be quoted ("a, ""b""" is the text a, "b"): it is unquoted in place. */
 static int split_cells(char *line, char **cells, int max) {
     int n = 0;
-    char *p = line;
+    char *r = line;
     for (;;) {
         if (n == max) return max + 1;
-        cells[n++] = p;
-        char *c = strchr(p, ',');
-        if (!c) break;
-        *c = '\0';
-        p = c + 1;
+        char *w = r;
+        cells[n++] = w;
+        if (*r == '"') {
+            for (r++; *r; r++) {
+                if (*r == '"' && r[1] != '"') {
+                    r++;
+                    break;
+                }
+                if (*r == '"') r++; /* "" is one quote */
+                *w++ = *r;
+            }
+        }
+        while (*r && *r != ',') *w++ = *r++;
+        int last = !*r;
+        *w = '\0';
+        if (last) break;
+        r++;
     }
     return n;
 }
@@ -70,7 +51,8 @@ static char *next_line(char **p) {
     return line;
 }
 
-static gk_status parse_cell(const char *s, double *v, const char *path, size_t row, const char *col, gk_error *err) {
+static gk_status parse_cell(const char *s, int text_as_nan, double *v, const char *path, size_t row, const char *col,
+                            gk_error *err) {
     if (!*s || !strcmp(s, "nan") || !strcmp(s, "NaN") || !strcmp(s, "-nan")) {
         *v = NAN;
         return GK_OK;
@@ -78,13 +60,15 @@ static gk_status parse_cell(const char *s, double *v, const char *path, size_t r
     char *end;
     errno = 0;
     *v = strtod(s, &end);
-    if (end == s || *end) return gk_fail(err, GK_EINVAL, "%s: row %zu, column %s: '%s' is not a number", path, row, col, s);
+    if ((end == s || *end) && text_as_nan) *v = NAN; /* a text cell (a status, a name) */
+    else if (end == s || *end) return gk_fail(err, GK_EINVAL, "%s: row %zu, column %s: '%s' is not a number", path, row, col, s);
     return GK_OK;
 }
 
 enum { MAX_COLS = 512 };
 
-gk_status gk_csv_table_read(const char *path, size_t max_bytes, gk_csv_table *t, gk_error *err) {
+gk_status gk_csv_table_read_text(const char *path, size_t max_bytes, int text_as_nan, gk_csv_table *t,
+                                 gk_error *err) {
     memset(t, 0, sizeof *t);
     size_t len = 0;
     gk_status s = gk_read_text_file(path, max_bytes, &t->text, &len, err);
@@ -115,11 +99,16 @@ gk_status gk_csv_table_read(const char *path, size_t max_bytes, gk_csv_table *t,
             break;
         }
         for (int c = 0; c < nc && !s; c++)
-            s = parse_cell(cells[c], &t->vals[t->nrows * (size_t)nc + (size_t)c], path, t->nrows + 1, t->names[c], err);
+            s = parse_cell(cells[c], text_as_nan, &t->vals[t->nrows * (size_t)nc + (size_t)c], path, t->nrows + 1,
+                           t->names[c], err);
         t->nrows++;
     }
     if (s) gk_csv_table_free(t);
     return s;
+}
+
+gk_status gk_csv_table_read(const char *path, size_t max_bytes, gk_csv_table *t, gk_error *err) {
+    return gk_csv_table_read_text(path, max_bytes, 0, t, err);
 }
 
 void gk_csv_table_free(gk_csv_table *t) {

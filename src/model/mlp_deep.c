@@ -357,7 +357,7 @@ static const gk_model_ops mlp_deep_ops = {"mlp-deep",       mlp_deep_forward, ml
 
 gk_status gk_mlp_deep_create(gk_model *mod, size_t d_in, size_t width, int depth, int n_out, gk_mlp_forward fwd,
                              double out_scale, gk_error *err) {
-    const gk_mlp_deep_opts o = {d_in, width, depth, n_out, fwd, out_scale, 1, 0};
+    const gk_mlp_deep_opts o = {.d_in = d_in, .width = width, .depth = depth, .n_out = n_out, .fwd = fwd, .out_scale = out_scale};
     return gk_mlp_deep_create_opts(mod, &o, err);
 }
 
@@ -371,7 +371,7 @@ gk_status gk_mlp_deep_create_opts(gk_model *mod, const gk_mlp_deep_opts *o, gk_e
         return gk_fail(err, GK_EINVAL, "bad MLP sizes (d_in = %zu, width = %zu, n_out = %d)", d_in, width, n_out);
     mlp_deep_impl *R = calloc(1, sizeof *R);
     if (!R) return gk_fail(err, GK_ENOMEM, "out of memory");
-    R->d_in = d_in, R->width = width, R->depth = depth, R->n_out = n_out, R->fwd = o->fwd, R->out_scale = o->out_scale;
+    R->d_in = d_in, R->width = width, R->depth = depth, R->n_out = n_out, R->fwd = o->fwd, R->out_scale = o->out_scale != 0 ? o->out_scale : 1.0;
     R->f32 = o->f32;
     mod->ops = &mlp_deep_ops;
     mod->impl = R;
@@ -380,8 +380,8 @@ gk_status gk_mlp_deep_create_opts(gk_model *mod, const gk_mlp_deep_opts *o, gk_e
     size_t big = 0;
     for (int l = 1; l <= depth; l++) {
         R->tW[l] = mod->params.count;
-        R->tb[l] = o->bias ? mod->params.count + 1 : -1;
-        if (o->bias) gk_dense_add_tensors(&mod->params, l, fan_in(R, l), fan_out(R, l));
+        R->tb[l] = !o->no_bias ? mod->params.count + 1 : -1;
+        if (!o->no_bias) gk_dense_add_tensors(&mod->params, l, fan_in(R, l), fan_out(R, l));
         else gk_dense_add_weight(&mod->params, l, fan_in(R, l), fan_out(R, l));
         big = fan_in(R, l) * fan_out(R, l) + fan_out(R, l) > big ? fan_in(R, l) * fan_out(R, l) + fan_out(R, l) : big;
     }

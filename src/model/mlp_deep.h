@@ -51,7 +51,8 @@ typedef struct gk_dense_input {
 
 gk_status gk_mlp_deep_create(gk_model *m, size_t d_in, size_t width, int depth, int n_out, gk_mlp_forward fwd,
                              double out_scale, gk_error *err);
-/* The same with every option: bias = 0 drops b_1 .. b_L (the tensors are then W1, ..., WL; Prieto et al.'s MLP);
+/* The same with every option, by name (a field left out takes its default: fwd standard, out_scale 0 means 1,
+ * biases on): no_bias = 1 drops b_1 .. b_L (the tensors are then W1, ..., WL; Prieto et al.'s MLP);
  * f32 = 1 runs forward and backward in float32 (precision=f32): theta is read as float (its values should be
  * floats already: the trainer rounds every update, gk_train_opts.f32_params), the products are sgemm slices
  * (core/gemm.h), the activations and the backward's running gradient are float; outputs and the gradient are
@@ -60,8 +61,8 @@ typedef struct gk_mlp_deep_opts {
     size_t d_in, width;
     int depth, n_out;
     gk_mlp_forward fwd;
-    double out_scale;
-    int bias, f32;
+    double out_scale; /* 0: 1 */
+    int no_bias, f32;
 } gk_mlp_deep_opts;
 gk_status gk_mlp_deep_create_opts(gk_model *m, const gk_mlp_deep_opts *o, gk_error *err);
 /* gk_model_init: sequential draws from (seed, stream 0x6d6c7064), the same theta for any thread count. */

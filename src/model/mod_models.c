@@ -62,7 +62,7 @@ static gk_status onehot_inputs(gk_mod_inputs *in, const gk_mod_data *D, gk_error
 static gk_status deep_create(gk_model *m, gk_mod_inputs *in, const gk_mod_data *D, const gk_mod_model_opts *o,
                              gk_error *err) {
     const size_t p = (size_t)D->p, nmax = D->train.n > D->test.n ? D->train.n : D->test.n;
-    gk_mlp_deep_opts mo = {2 * p, o->width, o->depth, D->p, GK_MLP_STANDARD, 1.0, o->bias, o->f32};
+    gk_mlp_deep_opts mo = {.d_in = 2 * p, .width = o->width, .depth = o->depth, .n_out = D->p, .no_bias = !o->bias, .f32 = o->f32};
     gk_status s = gk_mlp_deep_create_opts(m, &mo, err);
     if (!s) s = onehot_inputs(in, D, err);
     if (s) return s;

@@ -56,7 +56,16 @@ gk_status gk_theory_report(const gk_preset *p, const gk_config *cfg, cJSON **out
 /* config.json as a cJSON object: preset, experiment, version, params (typed). */
 cJSON *gk_config_to_json(const gk_preset *p, const gk_config *cfg);
 
-/* Sets the OpenMP thread count from the `threads` key (0 = leave the default); BLAS on one thread. */
-void gk_apply_threads(const gk_config *cfg);
+/* The caller's thread settings, as gk_apply_threads found them. */
+typedef struct gk_thread_settings {
+    int omp;  /* omp_get_max_threads() */
+    int blas; /* openblas_get_num_threads() */
+} gk_thread_settings;
+
+/* Sets the OpenMP thread count from the `threads` key (0 = leave the default); BLAS on one thread. Returns the
+ * settings it replaced, for gk_restore_threads when the call into the library ends (gk_run, gk_resume and
+ * gk_theory_report restore them themselves). */
+gk_thread_settings gk_apply_threads(const gk_config *cfg);
+void gk_restore_threads(gk_thread_settings saved);
 
 #endif

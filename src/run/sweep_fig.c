@@ -4,6 +4,7 @@
 
 #include "io/fsutil.h"
 #include "fig/plot.h"
+#include "report/report_html.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -236,5 +237,7 @@ gk_status gk_sweep_figures(const gk_sweep *sw, const gk_sweep_table *t, const ch
     int drawn = 0;
     gk_status s = heatmap(sw, t, dir, zkey ? zkey : "test_grok_step", notes, notes_len, &drawn, err);
     if (!s && drawn) add_files(files, files_len, "heatmap", 1);
-    return s ? s : transition(sw, t, dir, notes, notes_len, files, files_len, err);
+    if (!s) s = transition(sw, t, dir, notes, notes_len, files, files_len, err);
+    if (!s && !(s = gk_report_html_sweep(dir, err))) add_files(files, files_len, "report.html", 0);
+    return s;
 }

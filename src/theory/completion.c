@@ -79,13 +79,9 @@ static lapack_int prox_nuclear_sym(double *A, size_t d, double tau, double *ev, 
     return 0;
 }
 
-gk_status gk_min_nuclear_completion(const size_t *rows, const size_t *cols, const double *vals, size_t nobs,
-                                    size_t d, double tol, int max_iter, double *W, double *residual,
+/* The observations lie inside the d x d matrix and are finite. */
+static gk_status check_observations(const size_t *rows, const size_t *cols, const double *vals, size_t nobs, size_t d,
                                     gk_error *err) {
-    GK_ASSERT(W && residual && d > 0 && (nobs == 0 || (rows && cols && vals)));
-    if (!(tol > 0) || !(tol < 1))
-        return gk_fail(err, GK_EINVAL, "nuclear completion: tol = %g must be in (0, 1)", tol);
-    if (max_iter < 1) return gk_fail(err, GK_EINVAL, "nuclear completion: max_iter = %d must be >= 1", max_iter);
     for (size_t t = 0; t < nobs; t++) {
         if (rows[t] >= d || cols[t] >= d)
             return gk_fail(err, GK_EINVAL, "nuclear completion: observation %zu at (%zu, %zu) is outside %zu x %zu", t,
@@ -93,12 +89,47 @@ gk_status gk_min_nuclear_completion(const size_t *rows, const size_t *cols, cons
         if (!isfinite(vals[t]))
             return gk_fail(err, GK_ENONFINITE, "nuclear completion: observation %zu is not finite", t);
     }
+    return GK_OK;
+}
+
+/* The ADMM's Z and scaled-dual U updates after the W (prox) step: on Omega, Z = M and U += W - M; off Omega,
+ * Z = W + U (U stays 0 there). *r = the observed residual ||P_Omega(W - M)|| / nb, *s = the dual residual
+ * rho ||dZ|| relative to the dual rho ||U||. */
+static void admm_z_u_update(const double *W, const double *M, const unsigned char *om, size_t dd, double nb, double *Z,
+                            double *U, double *r, double *s) {
+    double rr = 0, dz = 0, nu = 0;
+    for (size_t k = 0; k < dd; k++) {
+        double znew;
+        if (om[k]) {
+            double e = W[k] - M[k];
+            rr += e * e;
+            U[k] += e;
+            znew = M[k];
+        } else {
+            znew = W[k] + U[k]; /* U is 0 off Omega */
+        }
+        dz += (znew - Z[k]) * (znew - Z[k]);
+        nu += U[k] * U[k];
+        Z[k] = znew;
+    }
+    *r = sqrt(rr) / nb;
+    *s = sqrt(dz) / fmax(sqrt(nu), 1e-300);
+}
+
+gk_status gk_min_nuclear_completion(const size_t *rows, const size_t *cols, const double *vals, size_t nobs,
+                                    size_t d, double tol, int max_iter, double *W, double *residual,
+                                    gk_error *err) {
+    GK_ASSERT(W && residual && d > 0 && (nobs == 0 || (rows && cols && vals)));
+    if (!(tol > 0) || !(tol < 1))
+        return gk_fail(err, GK_EINVAL, "nuclear completion: tol = %g must be in (0, 1)", tol);
+    if (max_iter < 1) return gk_fail(err, GK_EINVAL, "nuclear completion: max_iter = %d must be >= 1", max_iter);
+    gk_status st = check_observations(rows, cols, vals, nobs, d, err);
+    if (st != GK_OK) return st;
     size_t dd = d * d;
     double *M = malloc(dd * sizeof *M), *Z = malloc(dd * sizeof *Z), *U = calloc(dd, sizeof *U);
     double *A = malloc(dd * sizeof *A), *V = malloc(dd * sizeof *V), *T = malloc(dd * sizeof *T);
     double *ev = malloc(d * sizeof *ev);
     unsigned char *om = calloc(dd, 1);
-    gk_status st = GK_OK;
     if (!M || !Z || !U || !A || !V || !T || !ev || !om) {
         st = gk_fail(err, GK_ENOMEM, "nuclear completion: out of memory for %zu x %zu matrices", d, d);
         goto done;
@@ -127,23 +158,7 @@ gk_status gk_min_nuclear_completion(const size_t *rows, const size_t *cols, cons
                          (int)info, it);
             goto done;
         }
-        double rr = 0, dz = 0, nu = 0;
-        for (size_t k = 0; k < dd; k++) {
-            double znew;
-            if (om[k]) {
-                double e = W[k] - M[k];
-                rr += e * e;
-                U[k] += e;
-                znew = M[k];
-            } else {
-                znew = W[k] + U[k]; /* U is 0 off Omega */
-            }
-            dz += (znew - Z[k]) * (znew - Z[k]);
-            nu += U[k] * U[k];
-            Z[k] = znew;
-        }
-        r = sqrt(rr) / nb;
-        s = sqrt(dz) / fmax(sqrt(nu), 1e-300); /* dual residual rho ||dZ|| relative to the dual rho ||U|| */
+        admm_z_u_update(W, M, om, dd, nb, Z, U, &r, &s);
         if (!isfinite(r) || !isfinite(s)) {
             st = gk_fail(err, GK_ENONFINITE, "nuclear completion: non-finite iterate at iteration %d", it);
             goto done;

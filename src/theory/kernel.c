@@ -118,13 +118,13 @@ out:
     return ok;
 }
 
-gk_status gk_kernel_svm(const double *K, const double *y, size_t n, double *coef, gk_error *err) {
-    GK_ASSERT(K && y && coef && n > 0);
+/* The kernel SVM's input: labels +-1, K finite, every K_ii > 0. *s = max K_ii (the scale of the problem). */
+static gk_status svm_check_kernel(const double *K, const double *y, size_t n, double *s, gk_error *err) {
     gk_status st = check_labels(y, n, "kernel SVM", err);
     if (st != GK_OK) return st;
     if (n > 5000) /* libsvm needs the dense 2n x 2n kernel as svm_nodes: 16 (2n)^2 bytes */
         return gk_fail(err, GK_EINVAL, "kernel SVM: n = %zu train points is too many (at most 5000)", n);
-    double s = 0;
+    *s = 0;
     for (size_t i = 0; i < n * n; i++)
         if (!isfinite(K[i])) return gk_fail(err, GK_ENONFINITE, "kernel SVM: K[%zu][%zu] is not finite", i / n, i % n);
     for (size_t i = 0; i < n; i++) {
@@ -132,21 +132,32 @@ gk_status gk_kernel_svm(const double *K, const double *y, size_t n, double *coef
             return gk_fail(err, GK_EUNAVAILABLE,
                            "kernel SVM: not separable: K[%zu][%zu] = %g, a zero feature vector has margin 0", i, i,
                            K[i * n + i]);
-        if (K[i * n + i] > s) s = K[i * n + i];
+        if (K[i * n + i] > *s) *s = K[i * n + i];
     }
+    return GK_OK;
+}
 
-    /* Symmetrised problem on the scaled kernel K / s. Row j: node 0 = serial j+1, node t (1..2n) = K(j, t-1). */
+/* The symmetrised problem on the scaled kernel K / s, as libsvm's precomputed-kernel rows: 2n points (x_j, y_j)
+ * and (-x_j, -y_j), so the separator through the origin is the SVM's without bias. Row j: node 0 = serial j+1,
+ * node t (1..2n) = K(j, t-1). */
+typedef struct svm_sym {
+    struct svm_node *nodes, **x;
+    double *lab;
+    int *svi;
+    struct svm_problem prob;
+} svm_sym;
+
+static void svm_sym_free(svm_sym *p) { free(p->nodes), free(p->x), free(p->lab), free(p->svi); }
+
+static int svm_sym_build(svm_sym *p, const double *K, const double *y, size_t n, double s) {
     size_t m = 2 * n, row = m + 2;
-    struct svm_node *nodes = malloc(m * row * sizeof *nodes);
-    struct svm_node **x = malloc(m * sizeof *x);
-    double *lab = malloc(m * sizeof *lab);
-    int *svi = malloc(m * sizeof *svi);
-    if (!nodes || !x || !lab || !svi) {
-        free(nodes), free(x), free(lab), free(svi);
-        return gk_fail(err, GK_ENOMEM, "kernel SVM: out of memory for %zu x %zu kernel", m, m);
-    }
+    p->nodes = malloc(m * row * sizeof *p->nodes);
+    p->x = malloc(m * sizeof *p->x);
+    p->lab = malloc(m * sizeof *p->lab);
+    p->svi = malloc(m * sizeof *p->svi);
+    if (!p->nodes || !p->x || !p->lab || !p->svi) return 0;
     for (size_t j = 0; j < m; j++) {
-        struct svm_node *r = nodes + j * row;
+        struct svm_node *r = p->nodes + j * row;
         size_t jj = j % n;
         double sj = j < n ? 1.0 : -1.0;
         r[0].index = 0;
@@ -158,84 +169,105 @@ gk_status gk_kernel_svm(const double *K, const double *y, size_t n, double *coef
         }
         r[m + 1].index = -1;
         r[m + 1].value = 0;
-        x[j] = r;
-        lab[j] = sj * y[jj];
+        p->x[j] = r;
+        p->lab[j] = sj * y[jj];
     }
-    struct svm_problem prob = {.l = (int)m, .y = lab, .x = x};
-    double *f = malloc(n * sizeof *f);
-    if (!f) {
-        free(nodes), free(x), free(lab), free(svi);
-        return gk_fail(err, GK_ENOMEM, "kernel SVM: out of memory");
+    p->prob = (struct svm_problem){.l = (int)m, .y = p->lab, .x = p->x};
+    return 1;
+}
+
+/* One soft-margin stage at cost C: coef (on the scaled kernel) from libsvm's dual; *at_bound when a dual
+ * variable sits at C (the hard margin was not reached). */
+static gk_status svm_stage(svm_sym *p, size_t n, double C, double *coef, int *at_bound, gk_error *err) {
+    struct svm_parameter par;
+    memset(&par, 0, sizeof par);
+    par.svm_type = C_SVC;
+    par.kernel_type = PRECOMPUTED;
+    par.cache_size = 100;
+    par.eps = GK_SVM_EPS;
+    par.C = C;
+    par.shrinking = 1;
+    par.probability = 0;
+    par.nr_weight = 0;
+    const char *bad = svm_check_parameter(&p->prob, &par);
+    if (bad) return gk_fail(err, GK_EFAILED, "kernel SVM: libsvm rejected the problem: %s", bad);
+    struct svm_model *model = svm_train(&p->prob, &par);
+    if (!model) return gk_fail(err, GK_EFAILED, "kernel SVM: libsvm returned no model");
+    int labels[2] = {0, 0};
+    svm_get_labels(model, labels);
+    double sgn = labels[0] == 1 ? 1.0 : -1.0; /* decision values are positive for labels[0] */
+    int nsv = svm_get_nr_sv(model);
+    svm_get_sv_indices(model, p->svi);
+    memset(coef, 0, n * sizeof *coef);
+    *at_bound = 0;
+    for (int k = 0; k < nsv; k++) {
+        size_t j = (size_t)p->svi[k] - 1;
+        double c = sgn * model->sv_coef[0][k]; /* y_j alpha_j, on the scaled kernel */
+        if (fabs(c) >= par.C * (1 - 1e-9)) *at_bound = 1;
+        if (j < n)
+            coef[j] += c;
+        else
+            coef[j - n] -= c;
     }
-    svm_set_print_string_function(gk_svm_quiet);
-    double ymin = -INFINITY, norm2 = 0, bound = INFINITY;
-    size_t imin = 0;
-    int hard = 0;
-    st = GK_OK;
-    for (size_t stage = 0; stage < GK_SVM_NC && !hard && st == GK_OK; stage++) {
-        struct svm_parameter par;
-        memset(&par, 0, sizeof par);
-        par.svm_type = C_SVC;
-        par.kernel_type = PRECOMPUTED;
-        par.cache_size = 100;
-        par.eps = GK_SVM_EPS;
-        par.C = gk_svm_cs[stage];
-        par.shrinking = 1;
-        par.probability = 0;
-        par.nr_weight = 0;
-        const char *bad = svm_check_parameter(&prob, &par);
-        if (bad) {
-            st = gk_fail(err, GK_EFAILED, "kernel SVM: libsvm rejected the problem: %s", bad);
-            break;
-        }
-        struct svm_model *model = svm_train(&prob, &par);
-        if (!model) {
-            st = gk_fail(err, GK_EFAILED, "kernel SVM: libsvm returned no model");
-            break;
-        }
-        int labels[2] = {0, 0};
-        svm_get_labels(model, labels);
-        double sgn = labels[0] == 1 ? 1.0 : -1.0; /* decision values are positive for labels[0] */
-        int nsv = svm_get_nr_sv(model), at_bound = 0;
-        svm_get_sv_indices(model, svi);
-        memset(coef, 0, n * sizeof *coef);
-        for (int k = 0; k < nsv; k++) {
-            size_t j = (size_t)svi[k] - 1;
-            double c = sgn * model->sv_coef[0][k]; /* y_j alpha_j, on the scaled kernel */
-            if (fabs(c) >= par.C * (1 - 1e-9)) at_bound = 1;
-            if (j < n)
-                coef[j] += c;
-            else
-                coef[j - n] -= c;
-        }
-        svm_free_and_destroy_model(&model);
+    svm_free_and_destroy_model(&model);
+    return GK_OK;
+}
+
+/* The hard-margin coefficients on the scaled kernel by soft-margin stages of growing C (gk_svm_cs), until no
+ * dual variable is at its bound and every margin is >= 1 - slack, or a certificate shows the margin is below
+ * the resolution. f is scratch (n); *ymin, *imin, *norm2 and *bound describe the last stage. */
+static gk_status svm_hard_margin(svm_sym *p, const double *K, const double *y, size_t n, double s, double *coef,
+                                 double *f, int *hard, double *ymin, size_t *imin, double *norm2, double *bound,
+                                 gk_error *err) {
+    *hard = 0, *ymin = -INFINITY, *norm2 = 0, *bound = INFINITY, *imin = 0;
+    for (size_t stage = 0; stage < GK_SVM_NC && !*hard; stage++) {
+        int at_bound = 0;
+        gk_status st = svm_stage(p, n, gk_svm_cs[stage], coef, &at_bound, err);
+        if (st != GK_OK) return st;
         /* on the scaled kernel: f = (K/s) coef */
         double asum = 0;
-        ymin = INFINITY, norm2 = 0;
+        *ymin = INFINITY, *norm2 = 0;
         for (size_t i = 0; i < n; i++) {
             f[i] = gk_dot(K + i * n, coef, n) / s;
-            if (y[i] * f[i] < ymin) ymin = y[i] * f[i], imin = i;
-            norm2 += coef[i] * f[i];
+            if (y[i] * f[i] < *ymin) *ymin = y[i] * f[i], *imin = i;
+            *norm2 += coef[i] * f[i];
             asum += y[i] * coef[i];
         }
-        hard = !at_bound && ymin >= 1 - GK_SVM_SLACK && norm2 > 0;
-        if (!hard && asum > 0) { /* certificate: max margin <= ||w_alpha|| / sum(alpha), relative to R */
-            bound = sqrt(fmax(norm2, 0.0)) / asum;
-            if (bound <= GK_SVM_MIN_MARGIN) break;
+        *hard = !at_bound && *ymin >= 1 - GK_SVM_SLACK && *norm2 > 0;
+        if (!*hard && asum > 0) { /* certificate: max margin <= ||w_alpha|| / sum(alpha), relative to R */
+            *bound = sqrt(fmax(*norm2, 0.0)) / asum;
+            if (*bound <= GK_SVM_MIN_MARGIN) break;
         }
     }
-    free(nodes), free(x), free(lab), free(svi);
+    return GK_OK;
+}
+
+gk_status gk_kernel_svm(const double *K, const double *y, size_t n, double *coef, gk_error *err) {
+    GK_ASSERT(K && y && coef && n > 0);
+    double s = 0;
+    gk_status st = svm_check_kernel(K, y, n, &s, err);
+    if (st != GK_OK) return st;
+    svm_sym prob = {0};
+    double *f = malloc(n * sizeof *f);
+    if (!f || !svm_sym_build(&prob, K, y, n, s)) {
+        svm_sym_free(&prob), free(f);
+        return gk_fail(err, GK_ENOMEM, "kernel SVM: out of memory for %zu x %zu kernel", 2 * n, 2 * n);
+    }
+    svm_set_print_string_function(gk_svm_quiet);
+    int hard;
+    double ymin, norm2, bound;
+    size_t imin;
+    st = svm_hard_margin(&prob, K, y, n, s, coef, f, &hard, &ymin, &imin, &norm2, &bound, err);
+    svm_sym_free(&prob);
+    if (st == GK_OK && !hard)
+        st = gk_fail(err, GK_EUNAVAILABLE,
+                     "kernel SVM: not separable without bias: the max margin is at most %.3g (relative to max "
+                     "sqrt(K_ii); %.1e is the resolution); the soft-margin fit leaves y f(x) = %.4g < 1 at train point "
+                     "%zu",
+                     fmin(bound, 1 / sqrt(gk_svm_cs[GK_SVM_NC - 1])), GK_SVM_MIN_MARGIN, ymin, imin);
     if (st != GK_OK) {
         free(f);
         return st;
-    }
-    if (!hard) {
-        free(f);
-        return gk_fail(err, GK_EUNAVAILABLE,
-                       "kernel SVM: not separable without bias: the max margin is at most %.3g (relative to max "
-                       "sqrt(K_ii); %.1e is the resolution); the soft-margin fit leaves y f(x) = %.4g < 1 at train point "
-                       "%zu",
-                       fmin(bound, 1 / sqrt(gk_svm_cs[GK_SVM_NC - 1])), GK_SVM_MIN_MARGIN, ymin, imin);
     }
     for (size_t i = 0; i < n; i++) coef[i] /= s; /* back to the caller's kernel: f = K coef */
     if (svm_polish(K, y, n, coef, norm2 / s / (ymin * ymin))) {

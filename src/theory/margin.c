@@ -117,6 +117,138 @@ static void add_coordinate(glp_prob *P, const double *X, const double *y, size_t
     }
 }
 
+/* The column-generation state: the restricted LP P over the working set S (colk lists S in column order),
+ * the duals lambda of its margin rows, and scratch for pricing (yl, g, sc) and for columns (ind, val). */
+typedef struct l1_lp {
+    const double *X, *y;
+    size_t n, d, nS, batch;
+    double xmax;
+    glp_prob *P;
+    double *lambda, *yl, *g, *val;
+    scored *sc;
+    size_t *colk;
+    unsigned char *inS;
+    int *ind;
+} l1_lp;
+
+static void l1_lp_free(l1_lp *L) {
+    if (L->P) glp_delete_prob(L->P);
+    free(L->lambda), free(L->yl), free(L->g), free(L->sc), free(L->colk), free(L->inS), free(L->ind), free(L->val);
+}
+
+static int l1_lp_alloc(l1_lp *L) {
+    size_t n = L->n, d = L->d;
+    L->lambda = malloc(n * sizeof *L->lambda), L->yl = malloc(n * sizeof *L->yl), L->g = malloc(d * sizeof *L->g);
+    L->sc = malloc(d * sizeof *L->sc);
+    L->colk = malloc(d * sizeof *L->colk);
+    L->inS = calloc(d, 1);
+    L->ind = malloc((n + 2) * sizeof *L->ind);
+    L->val = malloc((n + 2) * sizeof *L->val);
+    return L->lambda && L->yl && L->g && L->sc && L->colk && L->inS && L->ind && L->val;
+}
+
+/* The margin rows (>= 0 with gamma moved left), the L1 row (<= 1) and the free column gamma. */
+static void l1_lp_rows(l1_lp *L) {
+    size_t n = L->n;
+    L->P = glp_create_prob();
+    glp_set_obj_dir(L->P, GLP_MAX);
+    glp_add_rows(L->P, (int)n + 1);
+    for (size_t i = 0; i < n; i++) glp_set_row_bnds(L->P, (int)i + 1, GLP_LO, 0.0, 0.0);
+    glp_set_row_bnds(L->P, (int)n + 1, GLP_UP, 0.0, 1.0);
+    glp_add_cols(L->P, 1); /* gamma: free, coefficient -1 in every margin row */
+    glp_set_col_bnds(L->P, 1, GLP_FR, 0.0, 0.0);
+    glp_set_obj_coef(L->P, 1, 1.0);
+    for (size_t i = 0; i < n; i++) L->ind[i + 1] = (int)i + 1, L->val[i + 1] = -1.0;
+    glp_set_mat_col(L->P, 1, (int)n, L->ind, L->val);
+}
+
+/* Sorts the nv scored coordinates in sc and adds the best `batch` of them to S. */
+static void l1_add_best(l1_lp *L, size_t nv) {
+    qsort(L->sc, nv, sizeof *L->sc, by_score_desc);
+    for (size_t t = 0; t < nv && t < L->batch; t++) {
+        add_coordinate(L->P, L->X, L->y, L->n, L->d, L->sc[t].k, L->xmax, L->ind, L->val);
+        L->inS[L->sc[t].k] = 1;
+        L->colk[L->nS++] = L->sc[t].k;
+    }
+}
+
+/* Solves the restricted LP: *gamma, and lambda = the margin rows' duals normalised to sum 1. */
+static gk_status l1_solve_restricted(l1_lp *L, const glp_smcp *parm, int round, double *gamma, gk_error *err) {
+    int ret = glp_simplex(L->P, parm);
+    if (ret != 0)
+        return gk_fail(err, GK_EFAILED, "L1 margin: GLPK simplex failed (code %d) in round %d with %zu coordinates",
+                       ret, round, L->nS);
+    int status = glp_get_status(L->P);
+    if (status != GLP_OPT)
+        return gk_fail(err, GK_EFAILED, "L1 margin: GLPK ended with status %d (not optimal) in round %d", status,
+                       round);
+    *gamma = glp_get_obj_val(L->P);
+    /* Margin-row duals are <= 0 in GLPK's convention for a maximisation; lambda = -pi, sum 1. */
+    double ls = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        L->lambda[i] = fmax(0.0, -glp_get_row_dual(L->P, (int)i + 1));
+        ls += L->lambda[i];
+    }
+    if (!(ls > 0)) return gk_fail(err, GK_EFAILED, "L1 margin: GLPK returned zero duals on the margin rows");
+    for (size_t i = 0; i < L->n; i++) L->lambda[i] /= ls;
+    return GK_OK;
+}
+
+/* Column generation: solve, price the coordinates outside S against gamma_S, add the most violating, repeat
+ * until none violates (the restricted optimum is then the full one). */
+static gk_status l1_column_generation(l1_lp *L, double *gamma, gk_error *err) {
+    /* Initial working set: the coordinates most correlated with the labels (lambda uniform). */
+    for (size_t i = 0; i < L->n; i++) L->lambda[i] = 1.0 / (double)L->n;
+    dual_scores(L->X, L->y, L->n, L->d, L->lambda, L->yl, L->g);
+    for (size_t k = 0; k < L->d; k++) L->sc[k].v = fabs(L->g[k]), L->sc[k].k = k;
+    l1_add_best(L, L->d);
+    glp_std_basis(L->P); /* w = 0, gamma = 0: primal feasible */
+
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.meth = GLP_PRIMAL; /* new columns keep the basis primal feasible: warm restarts */
+    parm.presolve = GLP_OFF;
+    *gamma = 0;
+    for (int round = 0;; round++) {
+        gk_status st = l1_solve_restricted(L, &parm, round, gamma, err);
+        if (st != GK_OK) return st;
+        if (L->nS == L->d) break;
+        dual_scores(L->X, L->y, L->n, L->d, L->lambda, L->yl, L->g);
+        double thr = (fmax(*gamma, 0.0) * (1 + GK_L1_PRICE_RTOL) + GK_L1_PRICE_ATOL) * L->xmax;
+        size_t nv = 0;
+        for (size_t k = 0; k < L->d; k++)
+            if (!L->inS[k] && fabs(L->g[k]) > thr) L->sc[nv].v = fabs(L->g[k]), L->sc[nv].k = k, nv++;
+        if (nv == 0) break;
+        l1_add_best(L, nv);
+    }
+    return GK_OK;
+}
+
+/* w from the LP's columns (w+ - w-), unit L1 norm, its margin, and the duality-gap certificate. */
+static gk_status l1_extract(l1_lp *L, double gamma, double *w, double *margin, gk_error *err) {
+    size_t d = L->d;
+    memset(w, 0, d * sizeof *w);
+    double l1 = 0;
+    for (size_t t = 0; t < L->nS; t++) {
+        double v = glp_get_col_prim(L->P, 2 + 2 * (int)t) - glp_get_col_prim(L->P, 3 + 2 * (int)t);
+        if (fabs(v) <= GK_L1_DUST) v = 0; /* degenerate basic variables come back as ~1e-17, not 0 */
+        w[L->colk[t]] = v;
+        l1 += fabs(v);
+    }
+    if (!(l1 > 0)) return gk_fail(err, GK_EFAILED, "L1 margin: GLPK returned w = 0 with margin %g", gamma * L->xmax);
+    for (size_t k = 0; k < d; k++) w[k] /= l1;
+    *margin = min_margin(L->X, L->y, L->n, d, w);
+    /* Certificate: lambda bounds the optimum from above by max_k |g_k|. */
+    dual_scores(L->X, L->y, L->n, d, L->lambda, L->yl, L->g);
+    double upper = 0;
+    for (size_t k = 0; k < d; k++) upper = fmax(upper, fabs(L->g[k]));
+    if (!(*margin > 0) || upper - *margin > GK_L1_GAP_TOL * upper)
+        return gk_fail(err, GK_EFAILED, "L1 margin: no optimality certificate (margin %.9g, dual bound %.9g)",
+                       *margin, upper);
+    return GK_OK;
+}
+
 gk_status gk_l1_margin(const double *X, const double *y, size_t n, size_t d, double *w, double *margin,
                        gk_error *err) {
     GK_ASSERT(X && y && w && margin && n > 0 && d > 0);
@@ -128,119 +260,20 @@ gk_status gk_l1_margin(const double *X, const double *y, size_t n, size_t d, dou
     for (size_t i = 0; i < n * d; i++) xmax = fmax(xmax, fabs(X[i]));
     if (!(xmax > 0)) return gk_fail(err, GK_EUNAVAILABLE, "L1 margin: not linearly separable (X = 0)");
 
-    glp_prob *P = NULL;
-    double *lambda = malloc(n * sizeof *lambda), *yl = malloc(n * sizeof *yl), *g = malloc(d * sizeof *g);
-    scored *sc = malloc(d * sizeof *sc);
-    size_t *colk = malloc(d * sizeof *colk); /* coordinate of the i-th pair of columns */
-    unsigned char *inS = calloc(d, 1);
-    int *ind = malloc((n + 2) * sizeof *ind);
-    double *val = malloc((n + 2) * sizeof *val);
-    if (!lambda || !yl || !g || !sc || !colk || !inS || !ind || !val) {
-        st = gk_fail(err, GK_ENOMEM, "L1 margin: out of memory");
-        goto done;
+    /* coordinates added per round (measured: n/2 beats 2n) */
+    l1_lp L = {.X = X, .y = y, .n = n, .d = d, .xmax = xmax, .batch = n / 2 < 64 ? 64 : n / 2};
+    if (!l1_lp_alloc(&L)) {
+        l1_lp_free(&L);
+        return gk_fail(err, GK_ENOMEM, "L1 margin: out of memory");
     }
-
-    P = glp_create_prob();
-    glp_set_obj_dir(P, GLP_MAX);
-    glp_add_rows(P, (int)n + 1);
-    for (size_t i = 0; i < n; i++) glp_set_row_bnds(P, (int)i + 1, GLP_LO, 0.0, 0.0);
-    glp_set_row_bnds(P, (int)n + 1, GLP_UP, 0.0, 1.0);
-    glp_add_cols(P, 1); /* gamma: free, coefficient -1 in every margin row */
-    glp_set_col_bnds(P, 1, GLP_FR, 0.0, 0.0);
-    glp_set_obj_coef(P, 1, 1.0);
-    for (size_t i = 0; i < n; i++) ind[i + 1] = (int)i + 1, val[i + 1] = -1.0;
-    glp_set_mat_col(P, 1, (int)n, ind, val);
-
-    /* Initial working set: the coordinates most correlated with the labels (lambda uniform). */
-    for (size_t i = 0; i < n; i++) lambda[i] = 1.0 / (double)n;
-    dual_scores(X, y, n, d, lambda, yl, g);
-    size_t nS = 0, batch = n / 2 < 64 ? 64 : n / 2; /* coordinates added per round (measured: n/2 beats 2n) */
-    for (size_t k = 0; k < d; k++) sc[k].v = fabs(g[k]), sc[k].k = k;
-    qsort(sc, d, sizeof *sc, by_score_desc);
-    for (size_t t = 0; t < d && t < batch; t++) {
-        add_coordinate(P, X, y, n, d, sc[t].k, xmax, ind, val);
-        inS[sc[t].k] = 1;
-        colk[nS++] = sc[t].k;
-    }
-    glp_std_basis(P); /* w = 0, gamma = 0: primal feasible */
-
-    glp_smcp parm;
-    glp_init_smcp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
-    parm.meth = GLP_PRIMAL; /* new columns keep the basis primal feasible: warm restarts */
-    parm.presolve = GLP_OFF;
-    double gamma = 0;
-    for (int round = 0;; round++) {
-        int ret = glp_simplex(P, &parm);
-        if (ret != 0) {
-            st = gk_fail(err, GK_EFAILED, "L1 margin: GLPK simplex failed (code %d) in round %d with %zu coordinates",
-                         ret, round, nS);
-            goto done;
-        }
-        int status = glp_get_status(P);
-        if (status != GLP_OPT) {
-            st = gk_fail(err, GK_EFAILED, "L1 margin: GLPK ended with status %d (not optimal) in round %d", status,
-                         round);
-            goto done;
-        }
-        gamma = glp_get_obj_val(P);
-        /* Margin-row duals are <= 0 in GLPK's convention for a maximisation; lambda = -pi, sum 1. */
-        double ls = 0;
-        for (size_t i = 0; i < n; i++) {
-            lambda[i] = fmax(0.0, -glp_get_row_dual(P, (int)i + 1));
-            ls += lambda[i];
-        }
-        if (!(ls > 0)) {
-            st = gk_fail(err, GK_EFAILED, "L1 margin: GLPK returned zero duals on the margin rows");
-            goto done;
-        }
-        for (size_t i = 0; i < n; i++) lambda[i] /= ls;
-        if (nS == d) break;
-        dual_scores(X, y, n, d, lambda, yl, g);
-        double thr = (fmax(gamma, 0.0) * (1 + GK_L1_PRICE_RTOL) + GK_L1_PRICE_ATOL) * xmax;
-        size_t nv = 0;
-        for (size_t k = 0; k < d; k++)
-            if (!inS[k] && fabs(g[k]) > thr) sc[nv].v = fabs(g[k]), sc[nv].k = k, nv++;
-        if (nv == 0) break;
-        qsort(sc, nv, sizeof *sc, by_score_desc);
-        for (size_t t = 0; t < nv && t < batch; t++) {
-            add_coordinate(P, X, y, n, d, sc[t].k, xmax, ind, val);
-            inS[sc[t].k] = 1;
-            colk[nS++] = sc[t].k;
-        }
-    }
-    if (!(gamma > GK_L1_SEPARABLE_TOL)) {
+    l1_lp_rows(&L);
+    double gamma;
+    st = l1_column_generation(&L, &gamma, err);
+    if (st == GK_OK && !(gamma > GK_L1_SEPARABLE_TOL))
         st = gk_fail(err, GK_EUNAVAILABLE,
                      "L1 margin: not linearly separable through the origin (optimal L1 margin %.3g <= %.0e * max|x|)",
                      gamma * xmax, GK_L1_SEPARABLE_TOL);
-        goto done;
-    }
-    memset(w, 0, d * sizeof *w);
-    double l1 = 0;
-    for (size_t t = 0; t < nS; t++) {
-        double v = glp_get_col_prim(P, 2 + 2 * (int)t) - glp_get_col_prim(P, 3 + 2 * (int)t);
-        if (fabs(v) <= GK_L1_DUST) v = 0; /* degenerate basic variables come back as ~1e-17, not 0 */
-        w[colk[t]] = v;
-        l1 += fabs(v);
-    }
-    if (!(l1 > 0)) {
-        st = gk_fail(err, GK_EFAILED, "L1 margin: GLPK returned w = 0 with margin %g", gamma * xmax);
-        goto done;
-    }
-    for (size_t k = 0; k < d; k++) w[k] /= l1;
-    *margin = min_margin(X, y, n, d, w);
-    /* Certificate: lambda bounds the optimum from above by max_k |g_k|. */
-    dual_scores(X, y, n, d, lambda, yl, g);
-    double upper = 0;
-    for (size_t k = 0; k < d; k++) upper = fmax(upper, fabs(g[k]));
-    if (!(*margin > 0) || upper - *margin > GK_L1_GAP_TOL * upper) {
-        st = gk_fail(err, GK_EFAILED, "L1 margin: no optimality certificate (margin %.9g, dual bound %.9g)", *margin,
-                     upper);
-        goto done;
-    }
-    st = GK_OK;
-done:
-    if (P) glp_delete_prob(P);
-    free(lambda), free(yl), free(g), free(sc), free(colk), free(inS), free(ind), free(val);
+    if (st == GK_OK) st = l1_extract(&L, gamma, w, margin, err);
+    l1_lp_free(&L);
     return st;
 }

@@ -4,11 +4,15 @@
 
 #include "groklab.h"
 
-/* ---- losses (separate from models) -------------------------------------------------------------------- */
+/* ---- losses (separate from models; loss.c) --------------------------------------------------------------- */
 /* Logistic loss, mean over n: L = (1/n) sum softplus(-y_i f_i), labels y in {-1, +1}.
  * If dldf is not NULL it gets dL/df_i = -y_i sigmoid(-y_i f_i) / n. *acc counts a tie f = 0 as 1/2.
  * Returns the loss. */
 double gk_logistic_loss(const double *f, const double *y, size_t n, double *dldf, double *acc);
+/* Hinge loss, mean over n: L = (1/n) sum max(0, 1 - y_i f_i), labels y in {-1, +1} (Barak et al. 2022's sparse
+ * parity). dL/df_i = -y_i / n where the margin y_i f_i < 1, else 0 (at the kink y f = 1: 0). *acc as for the
+ * logistic loss. Returns the loss. */
+double gk_hinge_loss(const double *f, const double *y, size_t n, double *dldf, double *acc);
 /* Mean squared error (1/n) sum (f_i - y_i)^2; dldf = 2 (f_i - y_i) / n if not NULL. */
 double gk_mse_loss(const double *f, const double *y, size_t n, double *dldf);
 
@@ -25,7 +29,7 @@ gk_status gk_eval_schedule(long steps, int n_log, int n_lin, long **out, size_t 
 #define GK_FIT_ACC 0.99  /* the train set is fit: train_acc >= 0.99 */
 #define GK_GROK_ACC 0.95 /* the test accuracy jumped: test_acc >= 0.95 */
 
-/* ---- classification over k classes (adamw.c) ------------------------------------------------------- */
+/* ---- classification over k classes (loss.c) -------------------------------------------------------- */
 /* Softmax cross-entropy, mean over n samples of k logits each (row-major n x k), labels in [0, k), computed
  * with log-sum-exp in double. If dldf is not NULL it gets (softmax - onehot) / n. Returns the loss. */
 double gk_softmax_xent_loss(const double *logits, const int *labels, size_t n, size_t k, double *dldf);

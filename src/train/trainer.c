@@ -18,16 +18,30 @@ static gk_status flow_rhs(void *ud, double t, const double *theta, double *dthet
     return GK_OK;
 }
 
+/* The combinations of options that have no meaning, refused with the keys named. */
+static gk_status check_opts(const gk_train_opts *o, gk_step_fn step_fn, gk_error *err) {
+    const int interventions = o->grad_noise > 0 || o->weight_noise > 0 || o->decay_to_init || o->fixed_norm;
+    if (o->optim == GK_OPTIM_FLOW && (gk_trainer_transforms_on(o) || interventions || o->momentum > 0))
+        return gk_fail(err, GK_EINVAL, "grad=perp, filter=ema|ma, momentum, noise, decay_to_init and fixed_norm apply to "
+                                       "GD and AdamW steps, not to opt=flow");
+    if (o->momentum > 0 && o->optim != GK_OPTIM_GD)
+        return gk_fail(err, GK_EINVAL, "momentum=%g applies to GD (AdamW has beta1)", o->momentum);
+    if (o->lr_auto.on && (o->optim != GK_OPTIM_GD || step_fn || o->momentum > 0 || o->warmup > 0 ||
+                          o->schedule != GK_SCHEDULE_CONSTANT))
+        return gk_fail(err, GK_EINVAL, "lr_auto=1 applies to plain full-batch GD through the trainer's own step (not to "
+                                       "AdamW, gradient flow, an experiment's own step, momentum, warmup or a schedule)");
+    return GK_OK;
+}
+
 gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_objective objective, gk_step_fn step_fn,
                           void *ud, gk_error *err) {
-    GK_ASSERT(tr && o && P > 0 && (objective || step_fn));
+    GK_ASSERT(tr && o && P > 0);
     memset(tr, 0, sizeof *tr);
-    if (o->optim == GK_OPTIM_FLOW && gk_trainer_transforms_on(o))
-        return gk_fail(err, GK_EINVAL, "grad=perp and filter=ema|ma apply to GD and AdamW steps, not to opt=flow");
-    if (o->lr_auto.on && (o->optim != GK_OPTIM_GD || !objective || step_fn))
-        return gk_fail(err, GK_EINVAL, "lr_auto=1 applies to full-batch GD through the trainer's own step (not to AdamW, "
-                                       "gradient flow or an experiment's own step)");
+    gk_status st = check_opts(o, step_fn, err);
+    if (st) return st;
+    GK_ASSERT(!o->table || o->table->size == P);
     tr->o = *o;
+    tr->table = o->table;
     tr->P = P;
     tr->objective = objective;
     tr->step_fn = step_fn;
@@ -56,6 +70,10 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
             return gk_fail(err, GK_ENOMEM, "out of memory for the gradient filter (%zu x %zu values)", rows, P);
         }
     }
+    if (o->momentum > 0 && !(tr->velocity = calloc(P, sizeof(double)))) {
+        gk_trainer_free(tr);
+        return gk_fail(err, GK_ENOMEM, "out of memory for the momentum (%zu values)", P);
+    }
     if (o->optim == GK_OPTIM_ADAMW) {
         gk_status s = gk_adamw_init(&tr->adam, P, o->lr, o->wd, o->beta1, o->beta2, o->eps, o->warmup, err);
         if (s) {
@@ -64,6 +82,26 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
         }
     }
     return GK_OK;
+}
+
+/* The full-batch objective of a minibatch experiment: its batch objective on every example, in order. */
+static gk_status full_batch_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    gk_trainer *tr = ud;
+    return tr->batch_objective(tr->batch_ud, theta, tr->all_idx, tr->n_train, grad, loss, err);
+}
+
+gk_status gk_trainer_set_batch_objective(gk_trainer *tr, gk_batch_objective f, size_t n_train, gk_error *err) {
+    GK_ASSERT(f && n_train > 0 && !tr->objective && !tr->step_fn);
+    tr->minibatch = tr->o.batch > 0 && (size_t)tr->o.batch < n_train;
+    if (tr->minibatch && tr->o.lr_auto.on)
+        return gk_fail(err, GK_EINVAL, "lr_auto=1 needs full-batch GD (batch=0), not batch=%ld", tr->o.batch);
+    tr->batch_objective = f, tr->batch_ud = tr->ud, tr->n_train = n_train;
+    tr->objective = full_batch_objective, tr->ud = tr;
+    if (!(tr->all_idx = malloc(n_train * sizeof(size_t))))
+        return gk_fail(err, GK_ENOMEM, "out of memory for %zu example indices", n_train);
+    for (size_t i = 0; i < n_train; i++) tr->all_idx[i] = i;
+    if (!tr->minibatch) return GK_OK;
+    return gk_batch_cycle_init_opts(&tr->sampler, n_train, (size_t)tr->o.batch, tr->o.batch_replace, tr->o.seed, err);
 }
 
 /* Parameters stored as float32: every update (done in double) rounded to the nearest float, and the AdamW
@@ -76,7 +114,9 @@ static void round_f32(gk_trainer *tr) {
 
 gk_status gk_trainer_start(gk_trainer *tr, gk_error *err) {
     if (tr->o.f32_params) round_f32(tr); /* float32 parameters from the start */
+    GK_ASSERT(tr->objective || tr->step_fn);
     memcpy(tr->theta0, tr->theta, tr->P * sizeof(double));
+    tr->norm_held = tr->o.norm_target > 0 ? tr->o.norm_target : gk_norm2(tr->theta0, tr->P);
     if (tr->o.optim != GK_OPTIM_FLOW) return GK_OK;
     GK_ASSERT(tr->objective);
     return gk_flow_create(&tr->flow, tr->P, flow_rhs, tr, &tr->o.flow, 0.0, tr->theta, err);
@@ -139,18 +179,30 @@ void gk_trainer_filter(gk_trainer *tr) {
 }
 
 void gk_trainer_update(gk_trainer *tr) {
+    if (tr->o.grad_noise > 0) gk_trainer_grad_noise(tr);
     if (tr->o.perp) gk_trainer_perp(tr);
     if (tr->o.filter != GK_FILTER_NONE) gk_trainer_filter(tr);
-    if (tr->o.optim == GK_OPTIM_ADAMW) gk_adamw_step(&tr->adam, tr->theta, tr->grad);
-    else gk_gd_step(tr->theta, tr->grad, tr->P, tr->lr_step, tr->o.wd);
+    if (tr->o.optim == GK_OPTIM_ADAMW) gk_trainer_adamw_step(tr);
+    else gk_trainer_gd_step(tr);
+    if (tr->o.weight_noise > 0) gk_trainer_weight_noise(tr);
+    if (tr->o.fixed_norm) gk_trainer_project_norm(tr);
     if (tr->o.f32_params) round_f32(tr);
 }
 
+/* The loss and gradient of this step: on the sampler's next minibatch, or the full-batch objective. */
+static gk_status step_gradient(gk_trainer *tr, double *loss, gk_error *err) {
+    memset(tr->grad, 0, tr->P * sizeof(double));
+    if (!tr->minibatch) return tr->objective(tr->ud, tr->theta, tr->grad, loss, err);
+    const size_t *idx;
+    const size_t b = gk_batch_cycle_next(&tr->sampler, &idx);
+    return tr->batch_objective(tr->batch_ud, tr->theta, idx, b, tr->grad, loss, err);
+}
+
 static gk_status one_step(gk_trainer *tr, gk_error *err) {
+    if (!tr->o.lr_auto.on) tr->lr_step = gk_train_lr_at(&tr->o, tr->step + 1);
     if (tr->step_fn) return tr->step_fn(tr->ud, tr, err);
     double loss = 0;
-    memset(tr->grad, 0, tr->P * sizeof(double));
-    gk_status s = tr->objective(tr->ud, tr->theta, tr->grad, &loss, err);
+    gk_status s = step_gradient(tr, &loss, err);
     if (!s) s = gk_trainer_check_loss(tr, loss, err);
     if (!s && tr->o.lr_auto.on) tr->lr_objective = loss + 0.5 * tr->o.wd * gk_dot(tr->theta, tr->theta, tr->P);
     if (!s) gk_trainer_update(tr);
@@ -279,6 +331,8 @@ void gk_trainer_visit(gk_trainer *tr, gk_state *s) {
         gk_state_long(s, "lr_auto.halvings", &tr->lr_halvings);
         gk_state_double(s, "lr_auto.objective", &tr->lr_objective);
     }
+    if (tr->minibatch) gk_batch_cycle_visit(&tr->sampler, s);
+    if (tr->velocity) gk_state_doubles(s, "sgd.velocity", tr->velocity, tr->P);
     if (tr->filt) {
         size_t rows = tr->o.filter == GK_FILTER_MA ? (size_t)tr->o.filter_window + 1 : 1;
         gk_state_long(s, "filter.count", &tr->filt_count);
@@ -292,6 +346,9 @@ void gk_trainer_free(gk_trainer *tr) {
     free(tr->theta0);
     free(tr->grad);
     free(tr->filt);
+    free(tr->velocity);
+    free(tr->all_idx);
+    gk_batch_cycle_free(&tr->sampler);
     gk_adamw_free(&tr->adam);
     gk_flow_free(tr->flow);
     memset(tr, 0, sizeof *tr);
@@ -310,7 +367,9 @@ void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o
 void gk_train_opts_adamw_from_config(const gk_config *cfg, gk_train_opts *o) {
     o->lr = gk_config_real(cfg, "lr"), o->wd = gk_config_real(cfg, "wd");
     o->beta1 = gk_config_real(cfg, "beta1"), o->beta2 = gk_config_real(cfg, "beta2");
-    o->eps = gk_config_real(cfg, "eps"), o->warmup = gk_config_int(cfg, "warmup");
+    o->eps = gk_config_real(cfg, "eps");
+    /* the warmup key of the AdamW keys is AdamW's: GD presets that share the spec table never warmed up */
+    if (o->optim == GK_OPTIM_ADAMW) o->warmup = gk_config_int(cfg, "warmup");
 }
 
 void gk_train_opts_lr_auto_from_config(const gk_config *cfg, gk_train_opts *o) {

@@ -1,9 +1,9 @@
-/* adamw_t.h: the pieces of adamw.c that are the same logic in double and in float32 (softmax_precision=f32),
- * written once and included twice by adamw.c (no include guard). Before including, define GK_T (double or
+/* loss_t.h: the pieces of loss.c that are the same logic in double and in float32 (softmax_precision=f32),
+ * written once and included twice by loss.c (no include guard). Before including, define GK_T (double or
  * float), GK_NAME(x) (the name of x at that type: x, or x##_f32) and GK_EXP (exp or expf); they are undefined at
  * the end. The literals are integers, so each type computes in its own arithmetic. */
 
-/* StableMax's s(x) = x + 1 for x >= 0 and 1 / (1 - x) for x < 0, and its derivative s'(x) (see adamw.c). */
+/* StableMax's s(x) = x + 1 for x >= 0 and 1 / (1 - x) for x < 0, and its derivative s'(x) (see loss.c). */
 static GK_T GK_NAME(stable_s)(GK_T x) { return x >= 0 ? x + 1 : 1 / (1 - x); }
 static GK_T GK_NAME(stable_ds)(GK_T x) { return x >= 0 ? 1 : 1 / ((1 - x) * (1 - x)); }
 

@@ -1,0 +1,23 @@
+/* web_page.h: groklab's report page (web/page.html, app.js, app.css and uPlot, embedded into the library at
+ * build time by cmake/embed.cmake) filled with a page's data. The same page serves `groklab serve` (live: the
+ * data name the runs to poll) and report.html (frozen: the data hold the rows, summary and config). */
+#ifndef GK_REPORT_WEB_PAGE_H
+#define GK_REPORT_WEB_PAGE_H
+
+#include "groklab.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* The page with `data` (a JSON object: mode "index" | "run" | "sweep", live, and the mode's fields; see app.js)
+ * inlined. *html is malloc'd and NUL-terminated, *len its length. */
+gk_status gk_web_page(const cJSON *data, char **html, size_t *len, gk_error *err);
+
+/* Reads a whole file into a malloc'd NUL-terminated buffer (*len: its length, may be NULL). GK_EIO naming the
+ * file if it cannot be read. */
+gk_status gk_web_slurp(const char *path, char **out, size_t *len, gk_error *err);
+
+/* The names of the figures (*.png, *.svg) in dir, sorted, as a JSON array (empty if dir cannot be read). */
+cJSON *gk_web_figures(const char *dir);
+
+#endif

@@ -1,0 +1,127 @@
+/* run_checkpoint.c: a run's checkpoint: what it holds (the preset, the metrics columns and rows, the trainer
+ * and the experiment's own state), the ticker thread that raises `pause` when one is due, writing and loading
+ * it, and the weights written beside it. */
+#include "run/run_internal.h"
+
+#include "core/clock.h"
+#include "io/checkpoint.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void *ticker_main(void *arg) {
+    run_state *rs = arg;
+    const struct timespec tick = {0, 20000000};
+    while (!__atomic_load_n(&rs->quit, __ATOMIC_RELAXED)) {
+        nanosleep(&tick, NULL);
+        int user = rs->o->stop && *rs->o->stop;
+        double due = rs->next_ckpt;
+        if (user || gk_now_seconds() >= due) __atomic_store_n(&rs->pause, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+/* The mutable state of a run: which preset, the metrics so far, the trainer, the experiment's own state. */
+void gk_run_visit(run_state *rs, gk_state *st) {
+    char preset[64] = {0}, names[2048] = {0};
+    snprintf(preset, sizeof preset, "%s", rs->p->name);
+    for (int c = 0; c < rs->m.ncols; c++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s,", rs->m.names[c]);
+    char stored_preset[64], stored_names[2048];
+    memcpy(stored_preset, preset, sizeof preset);
+    memcpy(stored_names, names, sizeof names);
+    gk_state_block(st, "run.preset", stored_preset, sizeof stored_preset);
+    gk_state_block(st, "run.columns", stored_names, sizeof stored_names);
+    if (st->loading && !st->status && (memcmp(stored_preset, preset, sizeof preset) || memcmp(stored_names, names, sizeof names)))
+        gk_state_fail(st, GK_EINVAL, "the checkpoint is of another preset or version (its metrics columns differ)");
+    gk_metrics_visit(&rs->m, "run.metrics", st);
+    gk_trainer_visit(rs->tr, st);
+    if (rs->p->type->visit) rs->p->type->visit(rs->exp, st);
+}
+
+gk_status gk_run_write_weights(run_state *rs, const char *sub, gk_error *err) {
+    if (!rs->tr->table) return GK_OK;
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/weights/%s", rs->o->out_dir, sub);
+    return gk_npy_write_tensors(dir, rs->tr->table, rs->tr->theta, err);
+}
+
+/* Writes the checkpoint (and with save_weights the weights at this step). A run whose state cannot be saved
+ * goes on without checkpoints; an I/O failure is returned. */
+gk_status gk_run_write_checkpoint(run_state *rs, gk_error *err) {
+    if (!rs->ckpt_ok) return GK_OK;
+    double t0 = gk_now_seconds();
+    gk_state st;
+    gk_state_init_save(&st);
+    gk_run_visit(rs, &st);
+    gk_error why = {{0}};
+    gk_status s = gk_state_status(&st, &why);
+    if (s == GK_EUNAVAILABLE) {
+        rs->ckpt_ok = 0;
+        snprintf(rs->ckpt_why, sizeof rs->ckpt_why, "%s", why.msg);
+        gk_state_free(&st);
+        return GK_OK;
+    }
+    if (s) s = gk_fail(err, s, "%s", why.msg);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", rs->o->out_dir, GK_CHECKPOINT_FILE);
+    if (!s) s = gk_checkpoint_write(path, st.buf, st.len, err);
+    gk_state_free(&st);
+    rs->ckpt_count += !s;
+    rs->ckpt_secs += gk_now_seconds() - t0;
+    if (!s && rs->o->save_weights) {
+        char sub[64];
+        snprintf(sub, sizeof sub, "step_%ld", rs->step);
+        s = gk_run_write_weights(rs, sub, err);
+    }
+    return s;
+}
+
+/* Whether this run's state can be saved at all (a BDF flow cannot): a trial visit that copies nothing. */
+static void probe_checkpoint(run_state *rs) {
+    rs->ckpt_ok = 1;
+    gk_state st;
+    gk_state_init_probe(&st);
+    gk_run_visit(rs, &st);
+    gk_error why = {{0}};
+    if (gk_state_status(&st, &why) == GK_EUNAVAILABLE) {
+        rs->ckpt_ok = 0;
+        snprintf(rs->ckpt_why, sizeof rs->ckpt_why, "%s", why.msg);
+    }
+    gk_state_free(&st);
+}
+
+void gk_run_ticker_start(run_state *rs) {
+    probe_checkpoint(rs);
+    if (!(rs->o->checkpoint_every > 0)) return;
+    rs->next_ckpt = gk_now_seconds() + rs->o->checkpoint_every;
+    rs->ticker_on = pthread_create(&rs->ticker, NULL, ticker_main, rs) == 0;
+}
+
+void gk_run_ticker_stop(run_state *rs) {
+    if (!rs->ticker_on) return;
+    __atomic_store_n(&rs->quit, 1, __ATOMIC_RELAXED);
+    pthread_join(rs->ticker, NULL);
+    rs->ticker_on = 0;
+}
+
+/* Loads the checkpoint of dir into a built run state. */
+gk_status gk_run_load_checkpoint(run_state *rs, const char *dir, gk_error *err) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, GK_CHECKPOINT_FILE);
+    void *payload = NULL;
+    size_t len = 0;
+    gk_status s = gk_checkpoint_read(path, &payload, &len, err);
+    if (s) return s;
+    gk_state st;
+    gk_state_init_load(&st, payload, len);
+    gk_run_visit(rs, &st);
+    gk_error why = {{0}};
+    s = gk_state_status(&st, &why);
+    if (s) s = gk_fail(err, GK_EINVAL, "cannot resume from %s: %s", path, why.msg);
+    free(payload);
+    rs->step = rs->tr->step;
+    return s;
+}
+

@@ -1,0 +1,58 @@
+/* run_internal.h: what the run driver's files (run.c, run_dir.c, run_checkpoint.c, run_summary.c,
+ * run_resume.c) share: the state of one run and the steps each file provides. Not installed. */
+#ifndef GK_RUN_INTERNAL_H
+#define GK_RUN_INTERNAL_H
+
+#include "run/run.h"
+
+#include <pthread.h>
+
+typedef struct run_state {
+    const gk_preset *p;
+    const gk_config *cfg;
+    const gk_run_opts *o;
+    void *exp;
+    gk_trainer *tr;        /* NULL: the experiment advances itself and cannot be checkpointed */
+    gk_metrics m;
+    double *row;
+    double t0, last_csv;
+    long step;             /* the step reached */
+    long sharp_every;      /* sharpness every this many eval rows (0: off) */
+    /* checkpoints: a ticker thread raises `pause` when one is due or when the user asks to stop */
+    volatile int pause, quit;
+    volatile double next_ckpt;
+    int ckpt_ok;           /* 0 once a checkpoint could not be made (the reason is in ckpt_why) */
+    long ckpt_count;       /* checkpoints written by this process, and the seconds they took */
+    double ckpt_secs;
+    char ckpt_why[512];
+    pthread_t ticker;
+    int ticker_on;
+    gk_thread_settings caller_threads; /* restored when the run state is freed */
+    int threads_set;
+} run_state;
+
+/* run.c: builds the experiment and the metrics table (no files written); trains from where rs is and writes
+ * the run's files; frees what build made. */
+gk_status gk_run_build(run_state *rs, gk_error *err);
+gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *err);
+void gk_run_state_free(run_state *rs);
+
+/* run_dir.c: the run directory and its JSON and CSV files. */
+gk_status gk_run_claim_dir(const gk_run_opts *o, gk_error *err);
+gk_status gk_run_write_json(const char *dir, const char *name, const cJSON *obj, gk_error *err);
+gk_status gk_run_write_metrics(const char *dir, const gk_metrics *m, gk_error *err);
+gk_status gk_run_read_json(const char *path, cJSON **out, gk_error *err);
+
+/* run_checkpoint.c: the checkpoint (its contents, the ticker thread that says when one is due, writing and
+ * loading it) and the weights. */
+void gk_run_visit(run_state *rs, gk_state *st);
+gk_status gk_run_write_weights(run_state *rs, const char *sub, gk_error *err);
+gk_status gk_run_write_checkpoint(run_state *rs, gk_error *err);
+gk_status gk_run_load_checkpoint(run_state *rs, const char *dir, gk_error *err);
+void gk_run_ticker_start(run_state *rs);
+void gk_run_ticker_stop(run_state *rs);
+
+/* run_summary.c: summary.json. */
+cJSON *gk_run_make_summary(run_state *rs, gk_run_result *res, double train_wall);
+
+#endif

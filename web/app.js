@@ -1,0 +1,635 @@
+/* app.js: groklab's report page. One script for three pages: the index of the runs and sweeps `groklab serve`
+ * found, a run's page (or several runs overlaid), and a sweep's page. Live (served: it polls the server and
+ * appends only the new rows of metrics.csv) or frozen (report.html: the data are inlined in #gk-data).
+ * Charts are uPlot's. window.gk exposes what the page shows, for the browser tests. */
+(function () {
+  'use strict';
+  var D = JSON.parse(document.getElementById('gk-data').textContent);
+  var app = document.getElementById('app');
+  var PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22',
+    '#17becf'];
+  var FINAL = { completed: 1, interrupted: 1, diverged: 1, failed: 1 };
+  var gk = window.gk = { charts: [], sources: [], status: '', ready: false, renderMs: null };
+  /* The points drawn in chart i: every series' non-missing values. */
+  gk.points = function (i) {
+    var u = gk.charts[i], n = 0;
+    for (var k = 1; u && k < u.data.length; k++) for (var j = 0; j < u.data[k].length; j++) if (u.data[k][j] != null) n++;
+    return n;
+  };
+
+  /* ---- small helpers -------------------------------------------------------------------------------- */
+  function el(tag, attrs) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === 'text') e.textContent = attrs[k];
+      else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), attrs[k]);
+      else e.setAttribute(k, attrs[k]);
+    }
+    for (var i = 2; i < arguments.length; i++) if (arguments[i]) e.appendChild(arguments[i]);
+    return e;
+  }
+  function enc(s) { return encodeURIComponent(s); }
+  function fileUrl(path, name) { return D.live ? '/f?p=' + enc(path + '/' + name) : name; }
+  function getJSON(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+      return r.json();
+    });
+  }
+  function fmtNum(v) {
+    if (v === null || v === undefined) return '—';
+    if (typeof v !== 'number') return String(v);
+    if (Number.isInteger(v)) return String(v);
+    if (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3) return v.toExponential(3).replace(/\.?0+e/, 'e');
+    return String(+v.toPrecision(4));
+  }
+  /* Axis labels; log axes pass null for the ticks that get no label. */
+  function tickLabels(u, vals) { return vals.map(function (v) { return v === null ? '' : fmtNum(v); }); }
+  /* Seconds in human units: 42 s, 3 min 20 s, 2 h 5 min, 1 d 3 h. */
+  function fmtDuration(s) {
+    if (!isFinite(s) || s < 0) return '—';
+    if (s < 60) return s.toFixed(s < 10 ? 1 : 0) + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min ' + Math.round(s % 60) + ' s';
+    if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.round((s % 3600) / 60) + ' min';
+    return Math.floor(s / 86400) + ' d ' + Math.round((s % 86400) / 3600) + ' h';
+  }
+  function setStatus(s) {
+    var st = document.getElementById('status');
+    st.textContent = s;
+    st.className = 'status ' + s;
+    document.body.setAttribute('data-status', s);
+    gk.status = s;
+  }
+
+  /* CSV with quoted fields (sweep.csv's error column): rows of strings. */
+  function parseCSV(text) {
+    var rows = [], row = [], f = '', q = false;
+    for (var i = 0; i < text.length; i++) {
+      var c = text[i];
+      if (q) {
+        if (c === '"' && text[i + 1] === '"') { f += '"'; i++; } else if (c === '"') q = false; else f += c;
+      } else if (c === '"') q = true;
+      else if (c === ',') { row.push(f); f = ''; }
+      else if (c === '\n') { row.push(f); rows.push(row); row = []; f = ''; }
+      else if (c !== '\r') f += c;
+    }
+    if (f !== '' || row.length) { row.push(f); rows.push(row); }
+    return rows;
+  }
+
+  /* ---- metrics.csv as columns, appended to as rows arrive ------------------------------------------ */
+  /* The text is kept with the start of each line; a column is converted to numbers when first asked for, and
+   * then only for the rows that came since (a 1e5-row run converts the columns drawn, not all of them). */
+  function Table() { this.names = null; this.parts = []; this.starts = []; this.n = 0; this.cache = {}; }
+  Table.prototype.append = function (text) {
+    var pos = 0;
+    if (!this.names) {
+      var h = text.indexOf('\n');
+      if (h < 0) return;
+      this.names = text.slice(0, h).replace(/\r$/, '').split(',');
+      pos = h + 1;
+    }
+    var starts = [];
+    while (pos < text.length) {
+      var end = text.indexOf('\n', pos);
+      if (end < 0) end = text.length;
+      if (end > pos) starts.push(pos);
+      pos = end + 1;
+    }
+    if (!starts.length) return;
+    this.parts.push(text);
+    this.starts.push(starts);
+    this.n += starts.length;
+  };
+  Table.prototype.col = function (name) {
+    var i = this.names ? this.names.indexOf(name) : -1;
+    if (i < 0) return null;
+    var c = this.cache[name] || (this.cache[name] = { out: [], part: 0, row: 0 });
+    for (; c.part < this.parts.length; c.part++, c.row = 0) {
+      var text = this.parts[c.part], starts = this.starts[c.part];
+      for (; c.row < starts.length; c.row++) {
+        var p = starts[c.row];
+        for (var k = 0; k < i && p >= 0; k++) p = text.indexOf(',', p) + 1 || -1;
+        var v = NaN;
+        if (p >= 0) {
+          var q = p, e = q;
+          while (e < text.length) { var ch = text.charCodeAt(e); if (ch === 44 || ch === 10 || ch === 13) break; e++; }
+          if (e > q) v = +text.substring(q, e);
+        }
+        c.out.push(v === v && v !== Infinity && v !== -Infinity ? v : null);
+      }
+    }
+    return c.out;
+  };
+
+  /* ---- one run: its rows, summary, config, figures, status ----------------------------------------- */
+  function RunSource(spec) {
+    this.path = spec.path;
+    this.name = spec.name || spec.path;
+    this.t = new Table();
+    this.offset = 0;
+    this.summary = spec.summary || null;
+    this.config = spec.config || null;
+    this.figures = spec.figures || [];
+    this.status = spec.status || (this.summary && this.summary.status) || 'unknown';
+    this.samples = [];  /* [wall ms, step] when rows arrived: the speed */
+    if (spec.csv) this.t.append(spec.csv);
+  }
+  /* Fetches the run's state and the rows after the ones it has. Resolves to whether anything changed. */
+  RunSource.prototype.poll = function () {
+    var self = this;
+    return getJSON('/api/run?p=' + enc(this.path)).then(function (m) {
+      var changed = m.status !== self.status || (!self.summary && m.summary);
+      self.status = m.status; self.summary = m.summary; self.config = m.config; self.figures = m.figures;
+      if (m.size < self.offset) { self.t = new Table(); self.offset = 0; changed = true; }
+      return self.fetchRows(m.size).then(function (got) { return changed || got; });
+    });
+  };
+  /* The rows from this.offset up to size bytes, in as many requests as the server's bound asks. */
+  RunSource.prototype.fetchRows = function (size) {
+    var self = this;
+    if (size <= this.offset) return Promise.resolve(false);
+    return fetch('/api/rows?p=' + enc(this.path) + '&offset=' + this.offset).then(function (r) {
+      if (r.status === 409) { self.t = new Table(); self.offset = 0; return true; }
+      if (!r.ok) throw new Error('rows: HTTP ' + r.status);
+      return r.arrayBuffer().then(function (buf) {
+        self.offset += buf.byteLength;
+        self.t.append(new TextDecoder().decode(buf));
+        var st = self.t.col('step');
+        if (st && st.length) self.samples.push([Date.now(), st[st.length - 1]]);
+        if (buf.byteLength === 0) return false;
+        return self.fetchRows(size).then(function () { return true; });
+      });
+    });
+  };
+  RunSource.prototype.lastStep = function () {
+    var st = this.t.col('step');
+    return st && st.length ? st[st.length - 1] : 0;
+  };
+  RunSource.prototype.totalSteps = function () {
+    if (this.summary && this.summary.steps) return this.summary.steps;
+    return this.config && this.config.params ? this.config.params.steps : null;
+  };
+  /* Steps per second: over the last minute of rows while it runs, else the summary's. */
+  RunSource.prototype.speed = function () {
+    if (this.summary && this.summary.seconds_per_step) return 1 / this.summary.seconds_per_step;
+    var s = this.samples, now = Date.now();
+    while (s.length > 2 && now - s[0][0] > 60000) s.shift();
+    if (s.length < 2 || s[s.length - 1][0] === s[0][0]) return null;
+    return (s[s.length - 1][1] - s[0][1]) / ((s[s.length - 1][0] - s[0][0]) / 1000);
+  };
+  RunSource.prototype.tstarStep = function () {
+    return this.summary && this.summary.predicted_transition_step ? this.summary.predicted_transition_step : null;
+  };
+  /* The phenomena: the summary's once the run has one; while it runs, the standard rules on the rows so far. */
+  RunSource.prototype.markers = function () {
+    var out = [], s = this.summary;
+    function kind(what) { return /fit/.test(what) ? 'fit' : /jump|grok/.test(what) ? 'jump' : 'other'; }
+    if (s && s.phenomena) {
+      s.phenomena.forEach(function (p) {
+        if (p.step !== null && p.step !== undefined) out.push({ what: p.what, step: p.step, kind: kind(p.what) });
+      });
+    } else {
+      var st = this.t.col('step');
+      [['train set fit', 'train_acc', 0.99, 'fit'], ['test accuracy jumped', 'test_acc', 0.95, 'jump']]
+        .forEach(function (r) {
+          var c = this.t.col(r[1]);
+          if (!c) return;
+          for (var i = 0; i < c.length; i++) if (c[i] !== null && c[i] >= r[2]) {
+            out.push({ what: r[0], step: st[i], kind: r[3] });
+            break;
+          }
+        }, this);
+    }
+    if (this.tstarStep()) out.push({ what: 'predicted t*', step: this.tstarStep(), kind: 'tstar' });
+    return out;
+  };
+
+  /* ---- a chart of some columns of some runs --------------------------------------------------------- */
+  function Panel(parent, sources, opts) {
+    this.sources = sources;
+    this.opts = opts;
+    this.logx = true;
+    this.logy = !!opts.logy;
+    this.xkey = 'step';
+    this.sel = null;
+    this.u = null;
+    this.key = '';
+    this.box = el('div', { class: 'panel' });
+    this.controls = el('div', { class: 'controls' });
+    this.chart = el('div', { class: 'chart' });
+    this.marks = el('ul', { class: 'markers' });
+    this.box.appendChild(el('h2', { text: opts.title }));
+    this.box.appendChild(this.controls);
+    this.box.appendChild(this.chart);
+    this.box.appendChild(this.marks);
+    parent.appendChild(this.box);
+  }
+  Panel.prototype.columns = function () {
+    var seen = {}, out = [];
+    this.sources.forEach(function (s) {
+      (s.t.names || []).forEach(function (n) {
+        if (n !== 'step' && n !== 'time' && !seen[n]) { seen[n] = 1; out.push(n); }
+      });
+    });
+    return out;
+  };
+  Panel.prototype.buildControls = function (cols) {
+    var self = this;
+    if (!this.sel) {
+      this.sel = cols.filter(function (c) { return self.opts.pick.test(c); });
+      if (!this.sel.length) this.sel = cols.slice(0, 2);
+    }
+    this.controls.textContent = '';
+    var xs = el('select', { onchange: function () { self.xkey = xs.value; self.render(true); } });
+    var canTstar = this.sources.some(function (s) { return s.tstarStep(); });
+    [['step', 'step'], ['time', 't'], ['tstar', 't / t*']].forEach(function (o) {
+      if (o[0] === 'tstar' && !canTstar) return;
+      var op = el('option', { value: o[0], text: o[1] });
+      if (o[0] === self.xkey) op.selected = true;
+      xs.appendChild(op);
+    });
+    var lx = el('input', { type: 'checkbox', onchange: function () { self.logx = lx.checked; self.render(true); } });
+    var ly = el('input', { type: 'checkbox', onchange: function () { self.logy = ly.checked; self.render(true); } });
+    lx.checked = this.logx; ly.checked = this.logy;
+    var list = el('div');
+    cols.forEach(function (c) {
+      var cb = el('input', { type: 'checkbox', value: c, onchange: function () {
+        self.sel = Array.prototype.filter.call(list.querySelectorAll('input'), function (i) { return i.checked; })
+          .map(function (i) { return i.value; });
+        self.render(true);
+      } });
+      cb.checked = self.sel.indexOf(c) >= 0;
+      list.appendChild(el('label', {}, cb, document.createTextNode(c)));
+    });
+    this.controls.appendChild(el('label', { text: 'x: ' }, xs));
+    this.controls.appendChild(el('label', {}, lx, document.createTextNode('log x')));
+    this.controls.appendChild(el('label', {}, ly, document.createTextNode('log y')));
+    this.controls.appendChild(el('details', { class: 'cols' }, el('summary', { text: 'columns' }), list));
+  };
+  /* x of a run in the chosen unit: step, t, or t/t* (t* from the predicted transition step). */
+  Panel.prototype.xOf = function (s) {
+    var step = s.t.col('step') || [];
+    if (this.xkey === 'time') return s.t.col('time') || step;
+    if (this.xkey === 'tstar') {
+      var ts = s.tstarStep();
+      return step.map(function (v) { return ts ? v / ts : null; });
+    }
+    return step;
+  };
+  Panel.prototype.markerX = function (s, step) {
+    if (this.xkey === 'tstar') return s.tstarStep() ? step / s.tstarStep() : null;
+    if (this.xkey !== 'time') return step;
+    var st = s.t.col('step'), tm = s.t.col('time');
+    if (!tm || !st) return step;
+    for (var i = 0; i < st.length; i++) if (st[i] >= step) return st[i] === step ? tm[i] : null;
+    var k = st.length - 1;
+    return k > 0 && st[k] ? tm[k] * step / st[k] : null;
+  };
+  /* One table [x, y...] per run; log axes drop x <= 0 and y <= 0. Several runs are joined on x (uPlot.join). */
+  Panel.prototype.data = function () {
+    var self = this;
+    var tables = this.sources.map(function (s) {
+      var x = self.xOf(s), ys = self.sel.map(function (c) { return s.t.col(c) || x.map(function () { return null; }); });
+      var i0 = 0;
+      if (self.logx) while (i0 < x.length && !(x[i0] > 0)) i0++;
+      if (i0 > 0) { x = x.slice(i0); ys = ys.map(function (y) { return y.slice(i0); }); }
+      if (self.logy) ys = ys.map(function (y) { return y.map(function (v) { return v > 0 ? v : null; }); });
+      return [x].concat(ys);
+    });
+    if (tables.length === 1) return tables[0];
+    return uPlot.join(tables);
+  };
+  Panel.prototype.drawMarkers = function (u) {
+    var ctx = u.ctx, self = this, top = u.bbox.top, h = u.bbox.height;
+    var colour = { fit: '#2a7', jump: '#d62728', tstar: '#555', other: '#999' };
+    ctx.save();
+    ctx.font = (11 * devicePixelRatio) + 'px sans-serif';
+    this.sources.forEach(function (s) {
+      s.markers().forEach(function (m) {
+        var xv = self.markerX(s, m.step);
+        if (xv === null || (self.logx && xv <= 0)) return;
+        var px = u.valToPos(xv, 'x', true);
+        if (px < u.bbox.left || px > u.bbox.left + u.bbox.width) return;
+        ctx.strokeStyle = ctx.fillStyle = colour[m.kind];
+        ctx.setLineDash(m.kind === 'tstar' ? [6, 4] : [2, 3]);
+        ctx.beginPath(); ctx.moveTo(px, top); ctx.lineTo(px, top + h); ctx.stroke();
+        ctx.fillText(m.what, px + 3, top + 12 * devicePixelRatio);
+      });
+    });
+    ctx.restore();
+  };
+  Panel.prototype.render = function (rebuild) {
+    var cols = this.columns();
+    if (!cols.length) return;
+    if (!this.sel || cols.length !== this.ncols) { this.buildControls(cols); this.ncols = cols.length; }
+    var key = [this.xkey, this.logx, this.logy, this.sel.join(','), cols.length, this.sources.length].join('|');
+    var data = this.data(), self = this;
+    if (!this.u || key !== this.key || rebuild) {
+      if (this.u) this.u.destroy();
+      var series = [{ label: this.xkey === 'tstar' ? 't/t*' : this.xkey === 'time' ? 't' : 'step' }], k = 0;
+      this.sources.forEach(function (s) {
+        self.sel.forEach(function (c) {
+          series.push({ label: self.sources.length > 1 ? s.name + ': ' + c : c, stroke: PALETTE[k++ % 10],
+            width: 1.5, spanGaps: true, points: { show: false } });
+        });
+      });
+      var opts = {
+        width: Math.max(300, this.chart.clientWidth || this.box.clientWidth - 20), height: 300, series: series,
+        scales: { x: { time: false, distr: this.logx ? 3 : 1 }, y: { distr: this.logy ? 3 : 1 } },
+        axes: [{ values: tickLabels }, { size: 70, values: tickLabels }],
+        hooks: { draw: [function (u) { self.drawMarkers(u); }] }
+      };
+      var i = gk.charts.indexOf(this.u);
+      this.chart.textContent = '';
+      this.u = new uPlot(opts, data, this.chart);
+      if (i >= 0) gk.charts[i] = this.u; else gk.charts.push(this.u);
+      this.key = key;
+    } else {
+      this.u.setData(data);
+    }
+    if (this.opts.listMarkers) this.renderMarkers();
+  };
+  Panel.prototype.renderMarkers = function () {
+    var self = this;
+    this.marks.textContent = '';
+    this.sources.forEach(function (s) {
+      s.markers().forEach(function (m) {
+        var txt = (self.sources.length > 1 ? s.name + ': ' : '') + m.what + ' at step ' + fmtNum(m.step);
+        self.marks.appendChild(el('li', { class: 'marker', 'data-kind': m.kind, text: txt }));
+      });
+    });
+  };
+
+  /* ---- the run page ---------------------------------------------------------------------------------- */
+  function kvTable(obj, skip) {
+    var t = el('table', { class: 'kv' });
+    Object.keys(obj || {}).forEach(function (k) {
+      var v = obj[k];
+      if (skip && skip[k]) return;
+      if (v !== null && typeof v === 'object') return;
+      t.appendChild(el('tr', {}, el('td', { text: k }), el('td', { text: fmtNum(v) })));
+    });
+    return t;
+  }
+  function runStatus(sources) {
+    var st = sources.map(function (s) { return s.status; });
+    if (st.indexOf('running') >= 0) return 'running';
+    return st.every(function (x) { return x === st[0]; }) ? st[0] : 'mixed';
+  }
+  function renderFacts(box, sources) {
+    box.textContent = '';
+    sources.forEach(function (s) {
+      var total = s.totalSteps(), step = s.lastStep(), sp = s.speed();
+      var eta = s.status === 'running' && sp > 0 && total ? (total - step) / sp : null;
+      var line = el('div', { class: 'facts' });
+      if (sources.length > 1) line.appendChild(el('b', { text: s.name + ' ' }));
+      line.appendChild(el('span', { class: 'run-status', text: s.status }));
+      line.appendChild(el('span', { text: ' step ' + fmtNum(step) + (total ? ' of ' + fmtNum(total) +
+        ' (' + Math.round(100 * step / total) + '%)' : '') }));
+      line.appendChild(el('span', { text: ' · ' + (sp ? fmtNum(sp) + ' steps/s' : 'speed —') }));
+      if (eta !== null) line.appendChild(el('span', { text: ' · ETA ' + fmtDuration(eta) }));
+      if (s.summary && s.summary.wall_seconds) line.appendChild(el('span', { text: ' · took ' +
+        fmtDuration(s.summary.wall_seconds) }));
+      box.appendChild(line);
+    });
+  }
+  function renderDetails(box, sources) {
+    box.textContent = '';
+    if (sources.length !== 1) return;
+    var s = sources[0];
+    var tabs = el('div', { class: 'tables' });
+    if (s.config) tabs.appendChild(el('div', {}, el('h2', { text: 'config' }), kvTable(s.config.params || s.config)));
+    if (s.summary) tabs.appendChild(el('div', {}, el('h2', { text: 'summary' }), kvTable(s.summary)));
+    box.appendChild(tabs);
+    var figs = (s.figures || []).filter(function (f) { return /\.png$/.test(f); });
+    if (figs.length) {
+      var fb = el('div', { class: 'figs' });
+      figs.forEach(function (f) {
+        fb.appendChild(el('a', { href: fileUrl(s.path, f) }, el('img', { src: fileUrl(s.path, f), alt: f, title: f })));
+      });
+      box.appendChild(el('h2', { text: 'figures' }));
+      box.appendChild(fb);
+    }
+  }
+  function runPage(sources, title) {
+    document.getElementById('title').textContent = title;
+    var facts = el('div', { id: 'facts' }), details = el('div');
+    app.appendChild(facts);
+    var panels = [new Panel(app, sources, { title: 'accuracy', pick: /_acc$/, listMarkers: true }),
+      new Panel(app, sources, { title: 'losses', pick: /_loss$/, logy: true })];
+    app.appendChild(details);
+    gk.sources = sources;
+    var lastStatus = '';
+    function show() {
+      var t0 = performance.now();
+      panels.forEach(function (p) { p.render(); });
+      gk.renderMs = performance.now() - t0;
+      renderFacts(facts, sources);
+      var st = runStatus(sources);
+      if (st !== lastStatus) { renderDetails(details, sources); lastStatus = st; }
+      setStatus(st);
+      gk.ready = true;
+    }
+    return show;
+  }
+  function poller(sources, show) {
+    function tick() {
+      Promise.all(sources.map(function (s) { return s.poll(); })).then(function (ch) {
+        if (ch.some(Boolean) || !gk.ready) show(); else setStatus(runStatus(sources));
+        var busy = sources.some(function (s) { return !FINAL[s.status]; });
+        if (busy) setTimeout(tick, gk.status === 'running' ? 1000 : 5000);
+      }).catch(function (e) {
+        document.getElementById('title').textContent = String(e);
+        setTimeout(tick, 5000);
+      });
+    }
+    tick();
+  }
+
+  /* ---- the sweep page -------------------------------------------------------------------------------- */
+  function sweepKeys(head, rows) {
+    var pi = head.indexOf('point'), out = [];
+    for (var i = 0; i < (pi < 0 ? head.length : pi); i++) {
+      var vals = {};
+      rows.forEach(function (r) { vals[r[i]] = 1; });
+      if (Object.keys(vals).length > 1) out.push(head[i]);
+    }
+    return out;
+  }
+  /* A colour from dark blue (lo) to yellow (hi). */
+  function heatColour(f) {
+    var a = [68, 1, 84], b = [33, 145, 140], c = [253, 231, 37], p = f < 0.5 ? [a, b, f * 2] : [b, c, f * 2 - 1];
+    var m = p[0].map(function (v, i) { return Math.round(v + (p[1][i] - v) * p[2]); });
+    return 'rgb(' + m.join(',') + ')';
+  }
+  function renderHeat(box, head, rows, xk, yk, zk) {
+    box.textContent = '';
+    var xi = head.indexOf(xk), yi = head.indexOf(yk), zi = head.indexOf(zk);
+    function uniq(i) {
+      var u = [];
+      rows.forEach(function (r) { if (u.indexOf(r[i]) < 0) u.push(r[i]); });
+      return u.sort(function (a, b) { return Number(a) - Number(b); });
+    }
+    var xs = uniq(xi), ys = yi >= 0 ? uniq(yi) : [''], cell = {}, lo = Infinity, hi = -Infinity;
+    rows.forEach(function (r) {
+      var v = r[zi] === '' ? NaN : Number(r[zi]), k = r[xi] + '|' + (yi >= 0 ? r[yi] : '');
+      if (isFinite(v)) { cell[k] = v; lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    });
+    var t = el('table', { class: 'heat' }), hr = el('tr', {}, el('th', { text: (yk || '') + ' \\ ' + xk }));
+    xs.forEach(function (x) { hr.appendChild(el('th', { text: x })); });
+    t.appendChild(hr);
+    ys.forEach(function (y) {
+      var tr = el('tr', {}, el('th', { text: y }));
+      xs.forEach(function (x) {
+        var v = cell[x + '|' + y], td = el('td', { text: v === undefined ? '—' : fmtNum(v) });
+        if (v !== undefined) {
+          var f = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+          td.style.background = heatColour(f);
+          td.style.color = f > 0.6 ? '#000' : '#fff';
+        }
+        tr.appendChild(td);
+      });
+      t.appendChild(tr);
+    });
+    box.appendChild(t);
+  }
+  function sweepTable(box, head, rows) {
+    var t = el('table', { class: 'sweep-table' }), hr = el('tr');
+    head.forEach(function (h) { hr.appendChild(el('th', { text: h })); });
+    t.appendChild(hr);
+    rows.forEach(function (r) {
+      var tr = el('tr');
+      r.forEach(function (v) { tr.appendChild(el('td', { text: v.length > 40 ? v.slice(0, 40) + '…' : v })); });
+      t.appendChild(tr);
+    });
+    box.appendChild(t);
+  }
+  function sweepSection(box, csv) {
+    box.textContent = '';
+    if (!csv) { box.appendChild(el('p', { text: 'sweep.csv is written when the sweep ends.' })); return; }
+    var rows = parseCSV(csv), head = rows.shift() || [], keys = sweepKeys(head, rows);
+    var numeric = head.filter(function (h, i) {
+      return head.indexOf('status') < i && rows.some(function (r) { return r[i] !== '' && isFinite(Number(r[i])); });
+    });
+    var zk = numeric.indexOf('test_grok_step') >= 0 ? 'test_grok_step' : numeric[0];
+    var heat = el('div'), xs = el('select'), ys = el('select'), zs = el('select');
+    keys.forEach(function (k, i) {
+      xs.appendChild(el('option', { value: k, text: k }));
+      ys.appendChild(el('option', { value: k, text: k }));
+      if (i === 1) ys.value = k;
+    });
+    numeric.forEach(function (k) { zs.appendChild(el('option', { value: k, text: k })); });
+    zs.value = zk;
+    function draw() { if (xs.value) renderHeat(heat, head, rows, xs.value, ys.value !== xs.value ? ys.value : '', zs.value); }
+    [xs, ys, zs].forEach(function (s) { s.addEventListener('change', draw); });
+    box.appendChild(el('h2', { text: 'heat map' }));
+    box.appendChild(el('div', { class: 'controls' }, el('label', { text: 'x: ' }, xs), el('label', { text: 'y: ' }, ys),
+      el('label', { text: 'value: ' }, zs)));
+    box.appendChild(heat);
+    draw();
+    box.appendChild(el('h2', { text: 'table' }));
+    sweepTable(box, head, rows);
+  }
+  function sweepStatus(csv, sources) {
+    if (sources.some(function (s) { return s.status === 'running'; })) return 'running';
+    if (!csv) return 'incomplete';
+    var rows = parseCSV(csv), head = rows.shift() || [], si = head.indexOf('status');
+    return rows.length && rows.every(function (r) { return r[si] === 'completed'; }) ? 'completed' : 'incomplete';
+  }
+  function sweepPage(sw) {
+    document.getElementById('title').textContent = 'sweep ' + sw.name;
+    var tableBox = el('div'), figBox = el('div', { class: 'figs' }), facts = el('div', { id: 'facts' });
+    app.appendChild(facts);
+    var sources = [], panel = null, curvesBox = el('div'), state = { csv: sw.table || null };
+    app.appendChild(curvesBox);
+    app.appendChild(tableBox);
+    app.appendChild(el('h2', { text: 'figures' }));
+    app.appendChild(figBox);
+    function setPoints(points) {
+      points.forEach(function (p) {
+        if (sources.some(function (s) { return s.name === p.name; })) return;
+        sources.push(new RunSource({ path: sw.path + '/' + p.name, name: p.name, csv: p.csv, status: p.status }));
+      });
+      if (!panel && sources.length) panel = new Panel(curvesBox, sources, { title: 'points', pick: /^test_acc$/, listMarkers: true });
+      gk.sources = sources;
+    }
+    function show(figures) {
+      var t0 = performance.now();
+      if (panel) panel.render(true);
+      gk.renderMs = performance.now() - t0;
+      sweepSection(tableBox, state.csv);
+      figBox.textContent = '';
+      (figures || []).filter(function (f) { return /\.png$/.test(f); }).forEach(function (f) {
+        figBox.appendChild(el('img', { src: fileUrl(sw.path, f), alt: f, title: f }));
+      });
+      var st = sweepStatus(state.csv, sources);
+      facts.textContent = sources.length + ' points: ' + sources.filter(function (s) {
+        return s.status === 'completed'; }).length + ' completed';
+      setStatus(st);
+      gk.ready = true;
+    }
+    if (!D.live) { setPoints(sw.points || []); show(sw.figures); return; }
+    function tick() {
+      getJSON('/api/sweep?p=' + enc(sw.path)).then(function (m) {
+        state.csv = m.table;
+        setPoints(m.points);
+        return Promise.all(sources.map(function (s) { return s.poll(); })).then(function () { return m; });
+      }).then(function (m) {
+        show(m.figures);
+        if (gk.status !== 'completed') setTimeout(tick, gk.status === 'running' ? 1500 : 5000);
+      }).catch(function (e) {
+        document.getElementById('title').textContent = String(e);
+        setTimeout(tick, 5000);
+      });
+    }
+    tick();
+  }
+
+  /* ---- the index: every run and sweep the server found ---------------------------------------------- */
+  function indexPage() {
+    document.getElementById('title').textContent = 'runs and sweeps';
+    getJSON('/api/list').then(function (m) {
+      var runs = m.items.filter(function (i) { return i.kind === 'run'; });
+      var sweeps = m.items.filter(function (i) { return i.kind === 'sweep'; });
+      var t = el('table', { id: 'runs' });
+      t.appendChild(el('tr', {}, el('th'), el('th', { text: 'run' }), el('th', { text: 'preset' }),
+        el('th', { text: 'status' }), el('th', { text: 'steps' }), el('th', { text: 'modified' })));
+      runs.forEach(function (r) {
+        t.appendChild(el('tr', {}, el('td', {}, el('input', { type: 'checkbox', value: r.p })),
+          el('td', {}, el('a', { href: '/view?p=' + enc(r.p), text: r.p })), el('td', { text: r.preset || '' }),
+          el('td', { text: r.status }), el('td', { text: fmtNum(r.steps) }),
+          el('td', { text: new Date(r.mtime * 1000).toLocaleString() })));
+      });
+      var overlay = el('button', { text: 'overlay the selected runs', onclick: function () {
+        var ps = Array.prototype.filter.call(t.querySelectorAll('input'), function (i) { return i.checked; });
+        if (ps.length) location.href = '/view?' + ps.map(function (i) { return 'p=' + enc(i.value); }).join('&');
+      } });
+      app.appendChild(el('h2', { text: 'runs (' + runs.length + ')' }));
+      app.appendChild(t);
+      app.appendChild(el('p', {}, overlay));
+      var s = el('ul', { id: 'sweeps' });
+      sweeps.forEach(function (w) {
+        s.appendChild(el('li', {}, el('a', { href: '/view?p=' + enc(w.p), text: w.p }),
+          document.createTextNode(' ' + w.status)));
+      });
+      app.appendChild(el('h2', { text: 'sweeps (' + sweeps.length + ')' }));
+      app.appendChild(s);
+      setStatus('index');
+      gk.ready = true;
+    }).catch(function (e) { app.appendChild(el('p', { class: 'err', text: String(e) })); });
+  }
+
+  window.addEventListener('resize', function () {
+    gk.charts.forEach(function (u) { u.setSize({ width: Math.max(300, u.root.parentNode.clientWidth), height: 300 }); });
+  });
+  if (!D.live) document.getElementById('home').removeAttribute('href');
+  if (D.mode === 'index') indexPage();
+  else if (D.mode === 'sweep') sweepPage(D.sweep);
+  else {
+    var sources = D.runs.map(function (r) { return new RunSource(r); });
+    var title = sources.length === 1 ? sources[0].name : sources.length + ' runs overlaid';
+    var show = runPage(sources, title);
+    if (D.live) poller(sources, show); else show();
+  }
+})();
