@@ -57,6 +57,9 @@ check "the rerun sweep resumed the point to the uninterrupted metrics" cmp -s "$
 # A finished run goes further with steps=N; its rows up to the old end are kept.
 "$GK" run diag-sparse steps=2000 evals=10 evals_lin=0 --quiet --out "$T/ext" >/dev/null 2>&1
 head -n 11 "$T/ext/metrics.csv" >"$T/ext-before.csv"
+# summary.json comes last: a run killed while it draws has none, so it is resumed (and a sweep reruns it)
+check "summary.json is written after every figure and the checkpoint" bash -c \
+    "[ -s '$T/ext/curves.png' ] && [ -z \"\$(find '$T/ext' -newer '$T/ext/summary.json' \\( -name '*.png' -o -name '*.svg' -o -name checkpoint \\))\" ]"
 "$GK" resume "$T/ext" steps=4000 --quiet >/dev/null 2>&1
 check "resume steps=N extends a finished run" [ "$(tail -1 "$T/ext/metrics.csv" | cut -d, -f1)" = 4000 ]
 check "resume steps=N keeps the finished rows" cmp -s "$T/ext-before.csv" <(head -n 11 "$T/ext/metrics.csv")
