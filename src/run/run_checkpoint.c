@@ -6,9 +6,13 @@
 #include "core/clock.h"
 #include "io/checkpoint.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void *ticker_main(void *arg) {
     run_state *rs = arg;
@@ -47,7 +51,7 @@ gk_status gk_run_write_weights(run_state *rs, const char *sub, gk_error *err) {
     return gk_npy_write_tensors(dir, rs->tr->table, rs->tr->theta, err);
 }
 
-/* Writes the checkpoint (and with save_weights the weights at this step). A run whose state cannot be saved
+/* Writes the checkpoint (with save_weights, the weights at this step before it). A run whose state cannot be saved
  * goes on without checkpoints; an I/O failure is returned. */
 gk_status gk_run_write_checkpoint(run_state *rs, gk_error *err) {
     if (!rs->ckpt_ok) return GK_OK;
@@ -64,17 +68,46 @@ gk_status gk_run_write_checkpoint(run_state *rs, gk_error *err) {
         return GK_OK;
     }
     if (s) s = gk_fail(err, s, "%s", why.msg);
+    /* the weights first: a weights/step_N of a killed writer is always past the checkpoint's step, and resume
+     * removes those (gk_run_load_checkpoint) */
+    if (!s && rs->o->save_weights) {
+        char sub[64];
+        snprintf(sub, sizeof sub, "step_%ld", rs->step);
+        s = gk_run_write_weights(rs, sub, err);
+    }
     char path[1100];
     snprintf(path, sizeof path, "%s/%s", rs->o->out_dir, GK_CHECKPOINT_FILE);
     if (!s) s = gk_checkpoint_write(path, st.buf, st.len, err);
     gk_state_free(&st);
     rs->ckpt_count += !s;
     rs->ckpt_secs += gk_now_seconds() - t0;
-    if (!s && rs->o->save_weights) {
-        char sub[64];
-        snprintf(sub, sizeof sub, "step_%ld", rs->step);
-        s = gk_run_write_weights(rs, sub, err);
+    return s;
+}
+
+/* Removes dir/weights/step_N for every N > step: written after the checkpoint resumed from, possibly in part. */
+static gk_status remove_weights_after(const char *dir, long step, gk_error *err) {
+    char wdir[1100], sub[1400], file[1700];
+    snprintf(wdir, sizeof wdir, "%s/weights", dir);
+    DIR *d = opendir(wdir);
+    if (!d) return GK_OK;
+    gk_status s = GK_OK;
+    struct dirent *e;
+    while (!s && (e = readdir(d))) {
+        long n;
+        char tail;
+        if (sscanf(e->d_name, "step_%ld%c", &n, &tail) != 1 || n <= step) continue;
+        snprintf(sub, sizeof sub, "%s/%s", wdir, e->d_name);
+        DIR *sd = opendir(sub);
+        struct dirent *f;
+        while (sd && (f = readdir(sd)))
+            if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..")) {
+                snprintf(file, sizeof file, "%s/%s", sub, f->d_name);
+                unlink(file);
+            }
+        if (sd) closedir(sd);
+        if (rmdir(sub) != 0 && errno != ENOENT) s = gk_fail(err, GK_EIO, "cannot remove %s: %s", sub, strerror(errno));
     }
+    closedir(d);
     return s;
 }
 
@@ -122,6 +155,6 @@ gk_status gk_run_load_checkpoint(run_state *rs, const char *dir, gk_error *err) 
     if (s) s = gk_fail(err, GK_EINVAL, "cannot resume from %s: %s", path, why.msg);
     free(payload);
     rs->step = rs->tr->step;
-    return s;
+    return s ? s : remove_weights_after(dir, rs->step, err);
 }
 
