@@ -91,8 +91,19 @@ def _value(v):
     return str(v)
 
 
+def _c_text(value, what):
+    """value as bytes for the C library: a str (or path), without NUL (C would cut the text there)."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise Error("%s must be a string or a path, not %s (%r)" % (what, type(value).__name__, value))
+    if "\0" in value:
+        raise Error("%s %r contains a NUL character" % (what, value))
+    return value.encode()
+
+
 def _argv(items):
-    arr = (ctypes.c_char_p * max(1, len(items)))(*[s.encode() for s in items])
+    arr = (ctypes.c_char_p * max(1, len(items)))(*[_c_text(s, "key=value") for s in items])
     return arr, len(items)
 
 
@@ -155,6 +166,7 @@ class Run:
     .dir, .figures (paths of the PNG/SVG files), .status ("completed", "interrupted", "diverged", ...)."""
 
     def __init__(self, run_dir):
+        _c_text(run_dir, "run_dir")
         self.dir = os.path.abspath(run_dir)
         from . import serve as _serve
         if not os.path.exists(os.path.join(self.dir, "summary.json")):  # running, or killed: the rows so far
@@ -194,7 +206,11 @@ def load(run_dir):
 def run(preset, out=None, progress=False, save_data=False, **keys):
     """Runs one experiment into `out` (default runs/PRESET-DATE-TIME) and returns its Run.
     keys are the preset's keys (groklab.params(preset)), e.g. steps=3000, alpha=256."""
-    out = out or _default_dir(preset)
+    out = _default_dir(preset) if out is None else out
+    _c_text(out, "out")
+    out = os.fspath(out)
+    if not out:
+        raise Error("out is empty: give the run's directory")
     argv, n = _argv(_assign(keys))
     cb = _lib.PROGRESS_FN(_print_progress) if progress else _lib.PROGRESS_FN()
 
@@ -314,7 +330,10 @@ def sweep(preset, grid, out=None, jobs=None, seeds=0, steps_per_tstar=0.0, **key
     table (sweep.csv: one row per point, the swept keys, status and the summary scalars).
     jobs=None or 1 runs the points one after another in this process; jobs=N > 1 runs `groklab sweep --jobs N`
     (the CLI binary beside the library) so that N points run side by side."""
-    out = out or os.path.join("runs", "sweep-%s" % preset)
+    out = os.path.join("runs", "sweep-%s" % preset) if out is None else out
+    out = _c_text(out, "out").decode()
+    if not out:
+        raise Error("out is empty: give the sweep's directory")
     args = ["%s=%s" % (k, ",".join(_value(v) for v in (vals if isinstance(vals, (list, tuple, np.ndarray)) else [vals])))
             for k, vals in grid.items()] + _assign(keys)
     if jobs and jobs > 1:
