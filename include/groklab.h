@@ -255,6 +255,23 @@ const char *gk_result_summary(const gk_result *r); /* JSON text */
 const char *gk_result_config(const gk_result *r);  /* JSON text */
 void gk_result_close(gk_result *r);
 
+/* ---- figures ---- */
+/* Runs overlaid in one figure, as `groklab plot` draws it (a sweep directory stands for all its points). */
+typedef struct gk_plot_options {
+    const char *out;               /* FILE.png, FILE.svg or FILE.pdf (required) */
+    const char *x;                 /* "step" (NULL: step), "t" (time) or "tstar" (t / t*) */
+    const char *const *y;          /* metrics columns, one panel each (ny = 0: the accuracies when every run */
+    int ny;                        /* has them, else the losses) */
+    int logx, logy;                /* log axes (a loss spanning decades is on a log axis anyway) */
+    const char *by;                /* colour by this config param (NULL: a colour per run) */
+    const char *title;             /* NULL: the preset and the number of runs */
+    int width, height;             /* the page in pixels (0: 1600 x 900, one panel 1280 x 720) */
+    double font;                   /* text scale (0: 1) */
+} gk_plot_options;
+/* Bad input (a directory without runs, an unknown column or key) returns GK_EINVAL naming it and writes
+ * nothing; *nruns = the number of runs drawn (may be NULL). */
+gk_status gk_plot_runs(const char *const *dirs, int ndirs, const gk_plot_options *o, int *nruns, gk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

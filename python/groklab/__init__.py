@@ -4,9 +4,13 @@
     r = groklab.run("diag-sparse", steps=3000, evals=20, evals_lin=0)
     r.metrics["test_acc"]          # a pandas DataFrame (a dict of NumPy arrays without pandas)
     r.summary["test_grok_step"]
+    s = groklab.sweep("diag-sparse", {"alpha": [16, 64]}, progress=True)   # sweep.csv as a table
+    groklab.plot([r, "runs/other-run"])                                     # a matplotlib Figure
 
-The library is found through GROKLAB_LIB (a path to libgroklab.so), else the installed one (cmake --install),
-else build/ of the source tree. Ctrl-C stops a run at the next step: the run directory keeps the metrics so far
+`pip install ./python` bundles libgroklab.so and the groklab binary into the installed package. Otherwise the
+library is found through GROKLAB_LIB (a path to libgroklab.so), else the installed one (cmake --install),
+else build/ of the source tree. NumPy and pandas are optional: without pandas
+Run.metrics is a dict of NumPy arrays, without NumPy a dict of lists. Ctrl-C stops a run at the next step: the run directory keeps the metrics so far
 and the Run says status "interrupted". A bad key raises groklab.Error (a ValueError) and writes nothing.
 """
 import ctypes
@@ -18,17 +22,24 @@ import signal
 import subprocess
 import sys
 import threading
-
-import numpy as np
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _lib
 
+try:
+    import numpy as np
+except ImportError:  # NumPy is optional: metrics become lists
+    np = None  # type: ignore[assignment]
 try:
     import pandas as _pd
 except ImportError:  # pandas is optional
     _pd = None
 
-__all__ = ["Error", "Run", "presets", "params", "columns", "run", "fit", "load", "theory", "sweep", "version"]
+__all__ = ["Error", "Run", "Sweep", "presets", "params", "columns", "run", "fit", "load", "load_sweep", "theory",
+           "sweep", "plot", "serve", "version"]
+
+Value = Union[int, float, str, bool]
+PathLike = Union[str, "os.PathLike[str]"]
 
 _L = _lib.load()
 __version__ = _L.gk_version().decode()
@@ -38,15 +49,15 @@ class Error(ValueError):
     """A bad preset, key or value (the CLI's message), or a run that could not be set up."""
 
 
-def version():
+def version() -> str:
     return __version__
 
 
-def _s(b):
+def _s(b: Optional[bytes]) -> Optional[str]:
     return b.decode() if b is not None else None
 
 
-def _fail(status, err):
+def _fail(status: int, err: _lib.Err) -> None:
     msg = err.msg.decode(errors="replace")
     if status == _lib.GK_EINVAL:
         raise Error(msg)
@@ -60,7 +71,7 @@ def _preset(name):
     return p
 
 
-def presets():
+def presets() -> List[Dict[str, Optional[str]]]:
     """Every preset, in `groklab list` order: a list of dicts (name, experiment, paper, figure, shows)."""
     out = []
     for i in range(_L.gk_preset_count()):
@@ -70,7 +81,7 @@ def presets():
     return out
 
 
-def params(preset):
+def params(preset: str) -> List[Dict[str, Optional[str]]]:
     """The keys of a preset: a list of dicts (key, kind, default, range, help), defaults as the preset sets them."""
     p, out = _preset(preset), []
     for i in range(_L.gk_preset_nparams(p)):
@@ -83,15 +94,15 @@ def params(preset):
     return out
 
 
-def _value(v):
+def _value(v: Any) -> str:
     if isinstance(v, bool):
         return "1" if v else "0"
-    if isinstance(v, (float, np.floating)):
+    if isinstance(v, float) or (np is not None and isinstance(v, np.floating)):
         return repr(float(v))
     return str(v)
 
 
-def _c_text(value, what):
+def _c_text(value: Any, what: str) -> bytes:
     """value as bytes for the C library: a str (or path), without NUL (C would cut the text there)."""
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
@@ -107,7 +118,7 @@ def _argv(items):
     return arr, len(items)
 
 
-def _assign(keys):
+def _assign(keys: Mapping[str, Any]) -> List[str]:
     return ["%s=%s" % (k, _value(v)) for k, v in keys.items()]
 
 
@@ -142,7 +153,7 @@ def _interruptible(fn):
     return box["r"], bool(hit)
 
 
-def _default_dir(base):
+def _default_dir(base: str) -> str:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     d, k = os.path.join("runs", "%s-%s" % (base, stamp)), 2
     while os.path.exists(d):
@@ -161,13 +172,26 @@ def _print_progress(ud, pp):
     sys.stderr.flush()
 
 
+def _column(ptr: Any, n: int) -> Any:
+    """n doubles from the C table: a NumPy array (a list without NumPy)."""
+    if np is None:
+        return [ptr[i] for i in range(n)]
+    return np.ctypeslib.as_array(ptr, shape=(n,)).copy() if n else np.zeros(0)
+
+
+def _integers(col: Any) -> Any:
+    return [int(v) for v in col] if np is None else col.astype(np.int64)
+
+
 class Run:
     """A run directory read back: .metrics (DataFrame or dict of arrays), .summary and .config (dicts),
     .dir, .figures (paths of the PNG/SVG files), .status ("completed", "interrupted", "diverged", ...)."""
 
-    def __init__(self, run_dir):
+    def __init__(self, run_dir: PathLike):
         _c_text(run_dir, "run_dir")
         self.dir = os.path.abspath(run_dir)
+        self.summary: Dict[str, Any]
+        self.config: Dict[str, Any]
         from . import serve as _serve
         if not os.path.exists(os.path.join(self.dir, "summary.json")):  # running, or killed: the rows so far
             self.metrics, self.config, self.summary, self.status = _serve.read_partial(self.dir, _pd)
@@ -183,32 +207,32 @@ class Run:
             n = _L.gk_table_nrows(t)
             for c in range(_L.gk_table_ncols(t)):
                 ptr = _L.gk_table_column(t, c)
-                cols[_L.gk_table_name(t, c).decode()] = np.ctypeslib.as_array(ptr, shape=(n,)).copy() if n else np.zeros(0)
+                cols[_L.gk_table_name(t, c).decode()] = _column(ptr, n)
             self.summary = json.loads(_L.gk_result_summary(h).decode())
             self.config = json.loads(_L.gk_result_config(h).decode())
         finally:
             _L.gk_result_close(h)
         if "step" in cols:
-            cols["step"] = cols["step"].astype(np.int64)
-        self.metrics = _pd.DataFrame(cols) if _pd is not None else cols
-        self.status = "running" if _serve.is_running(self.dir) else self.summary.get("status")  # resumed
-        self.figures = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
+            cols["step"] = _integers(cols["step"])
+        self.metrics: Any = _pd.DataFrame(cols) if _pd is not None else cols
+        self.status: Optional[str] = "running" if _serve.is_running(self.dir) else self.summary.get("status")  # resumed
+        self.figures: List[str] = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<groklab.Run %s %s: %s>" % (self.summary.get("preset"), self.status, self.dir)
 
 
-def load(run_dir):
+def load(run_dir: PathLike) -> Run:
     """Reads a run directory written by groklab (CLI or Python)."""
     return Run(run_dir)
 
 
-def run(preset, out=None, progress=False, save_data=False, **keys):
+def run(preset: str, out: Optional[PathLike] = None, progress: bool = False, save_data: bool = False,
+        **keys: Value) -> Run:
     """Runs one experiment into `out` (default runs/PRESET-DATE-TIME) and returns its Run.
     keys are the preset's keys (groklab.params(preset)), e.g. steps=3000, alpha=256."""
     out = _default_dir(preset) if out is None else out
-    _c_text(out, "out")
-    out = os.fspath(out)
+    out = _c_text(out, "out").decode()
     if not out:
         raise Error("out is empty: give the run's directory")
     argv, n = _argv(_assign(keys))
@@ -233,7 +257,7 @@ def run(preset, out=None, progress=False, save_data=False, **keys):
 _FIT_PRESETS = {"diag": "diag-sparse", "xor": "xor", "images": "omnigrok-mnist"}
 
 
-def _as_pair(X, y, what):
+def _as_pair(X: Any, y: Any, what: str) -> Tuple[Any, Any]:
     import numpy as np
     X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
@@ -243,7 +267,8 @@ def _as_pair(X, y, what):
     return X, y
 
 
-def fit(experiment, X_train, y_train, X_test, y_test, out=None, progress=False, **keys):
+def fit(experiment: str, X_train: Any, y_train: Any, X_test: Any, y_test: Any, out: Optional[PathLike] = None,
+        progress: bool = False, **keys: Value) -> Run:
     """Trains an experiment's model on your own data and returns its Run (the same as run()).
     experiment: "diag" (labels -1/+1; with its L2 and L1 max-margin references) or "images" (the deep MLP;
     classes 0-9) or "xor" (the two-layer ReLU net of Xu et al., labels -1/+1, with its linear reference). keys as
@@ -276,7 +301,7 @@ def fit(experiment, X_train, y_train, X_test, y_test, out=None, progress=False, 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def theory(preset, **keys):
+def theory(preset: str, **keys: Value) -> Dict[str, Any]:
     """The theory references alone (no training): a dict with each reference's accuracies and margin and the
     predicted transition step."""
     argv, n = _argv(_assign(keys))
@@ -290,7 +315,7 @@ def theory(preset, **keys):
         _L.gk_free(out)
 
 
-def columns(preset, **keys):
+def columns(preset: str, **keys: Value) -> List[str]:
     """The metrics.csv columns this preset gives with these keys (builds the experiment, does not train)."""
     argv, n = _argv(_assign(keys))
     out, err = ctypes.c_void_p(), _lib.Err()
@@ -303,7 +328,7 @@ def columns(preset, **keys):
         _L.gk_free(out)
 
 
-def _read_table(path):
+def _read_table(path: str) -> Any:
     if _pd is not None:
         return _pd.read_csv(path)
     import csv
@@ -312,10 +337,13 @@ def _read_table(path):
     return {k: [r[k] for r in rows] for k in (rows[0].keys() if rows else [])}
 
 
-def _binary():
+def _binary() -> Optional[str]:
     b = os.environ.get("GROKLAB_BIN")
     if b:
         return b
+    bundled = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "groklab")  # pip install ./python
+    if os.path.exists(bundled):
+        return bundled
     try:
         from . import _installed
         return os.path.join(_installed.BINDIR, "groklab")
@@ -325,23 +353,60 @@ def _binary():
     return here if os.path.exists(here) else shutil.which("groklab")
 
 
-def sweep(preset, grid, out=None, jobs=None, seeds=0, steps_per_tstar=0.0, **keys):
+def _grid_args(grid: Mapping[str, Any], keys: Mapping[str, Any]) -> List[str]:
+    def values(vals: Any) -> Iterable[Any]:
+        return vals if hasattr(vals, "__iter__") and not isinstance(vals, (str, bytes)) else [vals]
+    return ["%s=%s" % (k, ",".join(_value(v) for v in values(vals))) for k, vals in grid.items()] + _assign(keys)
+
+
+def _point_printer(preset: str) -> Callable[[Any, int, int, Optional[bytes], int], None]:
+    """A sweep's point_done callback: one line per finished point on stderr, with its time and the time to go."""
+    t0 = [_now()]
+
+    def point_done(ud: Any, k: int, npoints: int, name: Optional[bytes], outcome: int) -> None:
+        elapsed = _now() - t0[0]
+        left = elapsed / (k + 1) * (npoints - k - 1)
+        status = "completed" if outcome == _lib.GK_OK else _L.gk_status_str(outcome).decode()
+        sys.stderr.write("[%s] point %d/%d %s: %s  (%s, about %s to go)\n" % (
+            preset, k + 1, npoints, _s(name), status, _duration(elapsed), _duration(left)))
+        sys.stderr.flush()
+    return point_done
+
+
+def _now() -> float:
+    import time
+    return time.monotonic()
+
+
+def _duration(seconds: float) -> str:
+    """2 h 14 min, 3 min 5 s, 12 s."""
+    s = int(round(seconds))
+    if s >= 3600:
+        return "%d h %d min" % (s // 3600, s % 3600 // 60)
+    if s >= 60:
+        return "%d min %d s" % (s // 60, s % 60)
+    return "%d s" % s
+
+
+def sweep(preset: str, grid: Mapping[str, Any], out: Optional[PathLike] = None, jobs: Optional[int] = None,
+          seeds: int = 0, steps_per_tstar: float = 0.0, progress: bool = False, **keys: Value) -> Any:
     """A grid of runs: grid = {"alpha": [16, 64], "wd": [5e-3, 1e-2]}; keys fix other keys. Returns the sweep
-    table (sweep.csv: one row per point, the swept keys, status and the summary scalars).
+    table (sweep.csv: one row per point, the swept keys, status and the summary scalars); load_sweep(out) reads
+    the rest (fit, figures, each point's Run). progress=True prints a line per finished point.
     jobs=None or 1 runs the points one after another in this process; jobs=N > 1 runs `groklab sweep --jobs N`
     (the CLI binary beside the library) so that N points run side by side."""
     out = os.path.join("runs", "sweep-%s" % preset) if out is None else out
     out = _c_text(out, "out").decode()
     if not out:
         raise Error("out is empty: give the sweep's directory")
-    args = ["%s=%s" % (k, ",".join(_value(v) for v in (vals if isinstance(vals, (list, tuple, np.ndarray)) else [vals])))
-            for k, vals in grid.items()] + _assign(keys)
+    args = _grid_args(grid, keys)
     if jobs and jobs > 1:
-        return _sweep_cli(preset, args, out, jobs, seeds, steps_per_tstar)
+        return _sweep_cli(preset, args, out, jobs, seeds, steps_per_tstar, progress)
     argv, n = _argv(args)
+    cb = _lib.POINT_FN(_point_printer(preset)) if progress else _lib.POINT_FN()
 
     def call(stop):
-        o = _lib.SweepOptions(out.encode(), int(seeds), float(steps_per_tstar), None, ctypes.pointer(stop), _lib.POINT_FN(), None)
+        o = _lib.SweepOptions(out.encode(), int(seeds), float(steps_per_tstar), None, ctypes.pointer(stop), cb, None)
         done, err = ctypes.c_size_t(0), _lib.Err()
         st = _L.gk_sweep_preset(str(preset).encode(), argv, n, ctypes.byref(o), ctypes.byref(done), ctypes.byref(err))
         return st, err
@@ -352,18 +417,63 @@ def sweep(preset, grid, out=None, jobs=None, seeds=0, steps_per_tstar=0.0, **key
     return _read_table(os.path.join(out, "sweep.csv"))
 
 
-def _sweep_cli(preset, args, out, jobs, seeds, spt):
+def _sweep_cli(preset: str, args: List[str], out: str, jobs: int, seeds: int, spt: float, progress: bool) -> Any:
     b = _binary()
     if not b:
         raise RuntimeError("groklab: the groklab binary was not found for jobs > 1 (set GROKLAB_BIN)")
-    cmd = [b, "sweep", str(preset)] + args + ["--out", out, "--jobs", str(int(jobs)), "--quiet"]
+    cmd = [b, "sweep", str(preset)] + args + ["--out", out, "--jobs", str(int(jobs))]
+    if not progress:
+        cmd.append("--quiet")
     if seeds:
         cmd += ["--seeds", str(int(seeds))]
     if spt:
         cmd += ["--steps-per-tstar", repr(float(spt))]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if progress else subprocess.PIPE, text=True)
     if p.returncode == 2:
-        raise Error(p.stderr.strip().replace("groklab: error: ", "", 1))
+        raise Error((p.stderr or "bad sweep arguments").strip().replace("groklab: error: ", "", 1))
     if not os.path.exists(os.path.join(out, "sweep.csv")):
-        raise RuntimeError("groklab sweep failed (exit %d): %s" % (p.returncode, p.stderr.strip()))
+        raise RuntimeError("groklab sweep failed (exit %d): %s" % (p.returncode, (p.stderr or "").strip()))
     return _read_table(os.path.join(out, "sweep.csv"))
+
+
+class Sweep:
+    """A sweep directory read back: .table (sweep.csv: a DataFrame, or a dict of lists without pandas), .times
+    (sweep_times.csv), .fit (sweep_fit.json: the fit of the grok step against the predicted one), .figures, .dir,
+    .points (the point directories' names, in sweep.csv order); .run(point) loads one point's Run."""
+
+    def __init__(self, sweep_dir: PathLike):
+        self.dir = os.path.abspath(sweep_dir)
+        path = os.path.join(self.dir, "sweep.csv")
+        if os.path.exists(path):
+            self.table: Any = _read_table(path)
+        else:  # a sweep still running (or stopped before its table): one row per point so far
+            from . import serve as _serve
+            if not os.path.isdir(self.dir):
+                raise Error("%s: no such sweep directory" % self.dir)
+            self.table = _serve.load_sweep(self.dir)
+            if not len(self.table):
+                raise Error("%s: no sweep.csv and no points (not a sweep directory)" % self.dir)
+        times = os.path.join(self.dir, "sweep_times.csv")
+        self.times: Any = _read_table(times) if os.path.exists(times) else None
+        fitp = os.path.join(self.dir, "sweep_fit.json")
+        self.fit: Dict[str, Any] = json.load(open(fitp)) if os.path.exists(fitp) else {}
+        self.points: List[str] = [str(p) for p in self.table["point"]]
+        self.figures: List[str] = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir)
+                                         if f.endswith((".png", ".svg")))
+
+    def run(self, point: Union[int, str]) -> Run:
+        """One point's Run, by its row number in table or by its name (e.g. "alpha=16_seed=1")."""
+        name = self.points[point] if isinstance(point, int) else point
+        return Run(os.path.join(self.dir, name))
+
+    def __repr__(self) -> str:
+        return "<groklab.Sweep %d points: %s>" % (len(self.points), self.dir)
+
+
+def load_sweep(sweep_dir: PathLike) -> Sweep:
+    """Reads a sweep directory written by `groklab sweep` or groklab.sweep()."""
+    return Sweep(sweep_dir)
+
+
+from .serve import serve  # noqa: E402  (starts `groklab serve` in a subprocess)
+from ._plot import plot  # noqa: E402  (matplotlib is imported when plot() is called)

@@ -2,6 +2,7 @@
 import ctypes
 import ctypes.util
 import os
+from typing import List
 
 c_char_p, c_int, c_long, c_double, c_size_t, c_void_p = (ctypes.c_char_p, ctypes.c_int, ctypes.c_long,
                                                          ctypes.c_double, ctypes.c_size_t, ctypes.c_void_p)
@@ -41,17 +42,17 @@ class SweepOptions(ctypes.Structure):
                 ("stop", ctypes.POINTER(c_int)), ("point_done", POINT_FN), ("ud", c_void_p)]
 
 
-def _candidates():
+def _candidates() -> List[str]:
     env = os.environ.get("GROKLAB_LIB")
     if env:
         return [env]
-    out = []
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = [os.path.join(here, "libgroklab.so.0")]  # bundled by `pip install ./python`
     try:
         from . import _installed  # written by `cmake --install`
         out.append(os.path.join(_installed.LIBDIR, "libgroklab.so"))
     except ImportError:
         pass
-    here = os.path.dirname(os.path.abspath(__file__))
     out.append(os.path.join(here, "..", "..", "build", "libgroklab.so"))  # the source tree after the build
     found = ctypes.util.find_library("groklab")
     if found:
@@ -59,7 +60,7 @@ def _candidates():
     return out
 
 
-def load():
+def load() -> ctypes.CDLL:
     tried = []
     for path in _candidates():
         if os.path.sep in path and not os.path.exists(path):
@@ -70,7 +71,7 @@ def load():
         _declare(lib)
         return lib
     raise ImportError("groklab: libgroklab.so not found (tried %s); build it (bash scripts/build.sh) or set "
-                      "GROKLAB_LIB to its path" % ", ".join(tried or ["nothing"]))
+                      "GROKLAB_LIB to its path, or pip install ./python" % ", ".join(tried or ["nothing"]))
 
 
 def _declare(lib):

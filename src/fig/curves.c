@@ -15,12 +15,12 @@ static int has_finite(const double *v, size_t n) {
 }
 
 /* Adds column c of m to panel P as a series (buf: its n values), unless it holds no finite value. */
-static int add_column(gk_panel *P, const gk_metrics *m, int c, const char *label, int style, const double *x,
+static int add_column(gk_panel *P, const gk_metrics *m, int c, const char *label, const gk_curve *C, const double *x,
                       double *buf) {
     if (P->nseries >= GK_PLOT_MAX_SERIES) return 0;
     gk_metrics_column(m, c, buf);
     if (!has_finite(buf, m->nrows)) return 0;
-    P->series[P->nseries++] = (gk_series){label, x, buf, m->nrows, style};
+    P->series[P->nseries++] = (gk_series){label, x, buf, m->nrows, C->style, C->role};
     return 1;
 }
 
@@ -49,13 +49,13 @@ static size_t add_curve(gk_panel *P, const gk_curve *C, const gk_metrics *m, con
     const size_t n = m->nrows, len = strlen(C->column);
     if (C->column[len - 1] != '*') {
         int c = gk_metrics_col(m, C->column);
-        return c >= 0 && add_column(P, m, c, C->label, C->style, x, buf) ? n : 0;
+        return c >= 0 && add_column(P, m, c, C->label, C, x, buf) ? n : 0;
     }
     size_t used = 0;
     for (int c = 0; c < m->ncols && *nnames < GK_PLOT_MAX_SERIES; c++) {
         if (strncmp(m->names[c], C->column, len - 1)) continue;
         snprintf(names[*nnames], sizeof names[0], "%s%s", C->label, m->names[c] + len - 1);
-        if (add_column(P, m, c, names[*nnames], C->style, x, buf + used)) used += n, (*nnames)++;
+        if (add_column(P, m, c, names[*nnames], C, x, buf + used)) used += n, (*nnames)++;
     }
     return used;
 }
@@ -75,6 +75,7 @@ static size_t make_panel(gk_panel *P, const gk_curve_panel *S, const gk_metrics 
     if (S->hline_key && cfg) {
         P->hline[0] = gk_config_real(cfg, S->hline_key);
         P->hline_label[0] = S->hline_label;
+        P->hline_role[0] = GK_ROLE_THRESHOLD;
         P->nhlines = 1;
     }
     if (isfinite(predicted)) {

@@ -4,6 +4,7 @@
 #ifndef GK_IO_CURVES_H
 #define GK_IO_CURVES_H
 
+#include "fig/palette.h"
 #include "io/metrics.h"
 
 #define GK_CURVES_PER_PANEL 6
@@ -12,10 +13,11 @@
 typedef struct gk_curve {
     const char *column; /* a metrics column; "prefix*": every column that starts with prefix, labelled
                          * `label` followed by the rest of its name ("norm_W*", "W": W1, W2, ...) */
-    const char *label;  /* legend text (its first word picks the colour, fig/plot.h) */
+    const char *label;  /* legend text */
     int style;          /* as gk_series: 0 line, 2 dashed (references) */
     const char *band;   /* a column of the spread (a standard deviation, say): value +- band shaded, clipped to
                          * the panel's [band_min, band_max]; NULL or absent: no band */
+    gk_role role;       /* its colour (fig/palette.h); absent: the next free palette colour */
 } gk_curve;
 
 typedef struct gk_curve_panel {
@@ -23,7 +25,7 @@ typedef struct gk_curve_panel {
     int logy;
     double ymin, ymax;          /* both 0: automatic */
     gk_curve curves[GK_CURVES_PER_PANEL]; /* up to the first NULL column */
-    const char *hline_key, *hline_label;  /* a dashed horizontal line at this config key's value (NULL: none) */
+    const char *hline_key, *hline_label;  /* a dashed grey (threshold) line at this config key's value (NULL: none) */
     double band_min, band_max;            /* the range of the bands (both 0: not clipped) */
 } gk_curve_panel;
 

@@ -5,28 +5,34 @@
  * `base` is written as <base>.png and <base>.svg; the *_file variants write one file whose format is
  * its extension (.png, .svg or .pdf). PDF and SVG keep their text as text (searchable, editable).
  *
- * Style (the same in every figure): log axes label every decade and carry minor ticks; linear axes
- * label every major tick in full (no separate exponent); category axes label each value; the legend
- * sits where no curve is (outside the axes when every inside spot is taken); marker labels sit above
- * the frame; series are coloured by role: a label starting with "train" is blue, "test" red,
- * "l2margin" green, "l1margin" purple, kernel/linear references brown, thresholds grey. */
+ * Style (the same in every figure): a landscape 16:9 page (1600 x 900 pixels for several panels in a grid,
+ * 1280 x 720 for one); log axes label every decade (every k-th when they do not fit) and carry minor ticks;
+ * linear axes label every major tick with the digits the tick spacing needs (no separate exponent); category
+ * axes label each value; the legend sits where no curve is (right of the axes when every inside spot is
+ * taken); marker labels sit above the frame. Colours come from the one palette (fig/palette.h): a series
+ * names its role, or takes the next palette colour no role of its panel has claimed, or gives its colour.
+ *
+ * The code: plot_core.c (colours, text metrics, axes, legends), plot_render.c (PLplot streams and the atomic
+ * files), plot_lines.c (line panels), plot_heat.c (heat maps and matrices), plot_hist.c (histograms). */
 #ifndef GK_PLOT_H
 #define GK_PLOT_H
 
 #include "groklab.h"
+#include "fig/palette.h"
 
 #define GK_PLOT_MAX_SERIES 40
 #define GK_PLOT_MAX_VLINES 4
 #define GK_PLOT_MAX_HLINES 8
 
-/* An explicit series colour (0xRRGGBB); 0 in gk_panel.colour[k] means "by role, from the label". */
+/* An explicit series colour (0xRRGGBB, e.g. gk_palette_seq(t)); 0 in gk_panel.colour[k] means "by its role". */
 #define GK_RGB(r, g, b) ((int)(0x1000000 | ((r) << 16) | ((g) << 8) | (b)))
 
 typedef struct gk_series {
     const char *label;   /* legend text; NULL for none. A series with n = 0 and a label is a legend-only entry */
     const double *x, *y; /* n points; non-finite points (and x <= 0 or y <= 0 on a log axis) are skipped */
     size_t n;
-    int style;           /* 0 = line, 1 = points, 2 = dashed line, 3 = dotted line */
+    int style;           /* 0 = line, 1 = points, 2 = dashed line, 3 = dotted line, 4 = dash-dot line */
+    gk_role role;        /* its colour (GK_ROLE_AUTO: the next free palette colour) */
 } gk_series;
 
 typedef struct gk_panel {
@@ -34,14 +40,15 @@ typedef struct gk_panel {
     int logx, logy;
     gk_series series[GK_PLOT_MAX_SERIES];
     int nseries;
-    int colour[GK_PLOT_MAX_SERIES]; /* series k's colour: 0 = by role from its label, else GK_RGB(...) */
+    int colour[GK_PLOT_MAX_SERIES]; /* series k's colour: 0 = by its role, else GK_RGB(...) */
     double vline[GK_PLOT_MAX_VLINES]; /* vertical marker lines at these x, e.g. the predicted transition */
     const char *vline_label[GK_PLOT_MAX_VLINES];
     int nvlines;
     /* Horizontal reference lines (e.g. a reference classifier's test accuracy), dashed, in the legend. */
     double hline[GK_PLOT_MAX_HLINES];
     const char *hline_label[GK_PLOT_MAX_HLINES];
-    int hline_colour[GK_PLOT_MAX_HLINES]; /* 0: by role from the label */
+    gk_role hline_role[GK_PLOT_MAX_HLINES]; /* GK_ROLE_AUTO: the next free palette colour */
+    int hline_colour[GK_PLOT_MAX_HLINES];   /* 0: by hline_role, else GK_RGB(...) */
     int nhlines;
     double ymin, ymax; /* both 0: automatic range */
     /* Optional shaded bands: when band_lo[k] and band_hi[k] are set, the area between them (at series k's
@@ -49,11 +56,21 @@ typedef struct gk_panel {
     const double *band_lo[GK_PLOT_MAX_SERIES], *band_hi[GK_PLOT_MAX_SERIES];
 } gk_panel;
 
-/* Panels stacked vertically in one figure, with a title on top: <base>.png and <base>.svg. */
+/* The page of a figure of panels. Zero fields take the defaults. */
+typedef struct gk_plot_layout {
+    int width, height; /* pixels; default 1600 x 900 (one panel: 1280 x 720) */
+    int columns;       /* panels per row; default 1 for one panel, 3 for 3, 5 or 6, else 2 */
+    double font;       /* text scale; default 1 */
+} gk_plot_layout;
+
+/* Panels in a grid (row by row) in one figure, with a title on top: <base>.png and <base>.svg. */
 gk_status gk_plot_panels(const char *base, const char *title, const gk_panel *panels, int npanels, gk_error *err);
 /* The same figure as one file; its format is path's extension (.png, .svg or .pdf). */
 gk_status gk_plot_panels_file(const char *path, const char *title, const gk_panel *panels, int npanels,
                               gk_error *err);
+/* Either of them on a given page (L may be NULL): one file when path is set, else <base>.png and .svg. */
+gk_status gk_plot_panels_ex(const char *path, const char *base, const char *title, const gk_panel *panels,
+                            int npanels, const gk_plot_layout *L, gk_error *err);
 
 /* A heat map of z[iy*nx + ix] over the grid x[nx] by y[ny]. */
 typedef struct gk_heatmap {
@@ -65,7 +82,8 @@ typedef struct gk_heatmap {
     int cell_values;    /* print each cell's value in it */
     int logz;           /* log colour scale (positive values) */
     /* Optional prediction on the same grid (e.g. the predicted t* per cell): printed under each value
-     * (when cell_values) and drawn as labelled white contour lines. NULL: none. */
+     * (when cell_values) and drawn as white contour lines labelled with their level, in the gaps between
+     * the cells' numbers. NULL: none. */
     const double *zpred;
     const char *zpred_label; /* e.g. "t*" */
     const double *mark_x, *mark_y; /* optional markers */

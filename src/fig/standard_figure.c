@@ -1,8 +1,11 @@
-/* standard_figure.c: the figure every run gets (curves.png/.svg): accuracies, losses, agreement with the
- * theory references (columns agree_*) and the parameter norm against the step, t* drawn where predicted. */
+/* standard_figure.c: the figure every run gets (curves.png/.svg), a 2 x 2 grid on a 16:9 page: accuracies with
+ * the theory references' test accuracies as dashed lines, losses (on a log axis when they span decades),
+ * agreement with each theory reference (columns agree_*, in the colour of its reference line) and the
+ * parameter norm, against the step, t* drawn where predicted. */
 #include "fig/standard_figure.h"
 
 #include "fig/plot.h"
+#include "fig/run_files.h"
 #include "io/fsutil.h"
 
 #include <math.h>
@@ -10,12 +13,65 @@
 #include <string.h>
 
 static int add_series(gk_panel *p, const gk_metrics *m, const char *col, const char *label, const double *x,
-                      double *buf, int style) {
+                      double *buf, gk_role role) {
     int c = gk_metrics_col(m, col);
     if (c < 0 || p->nseries >= GK_PLOT_MAX_SERIES) return 0;
     gk_metrics_column(m, c, buf);
-    p->series[p->nseries++] = (gk_series){label, x, buf, m->nrows, style};
+    p->series[p->nseries++] = (gk_series){label, x, buf, m->nrows, 0, role};
     return 1;
+}
+
+/* Reference k's colour: the palette after train (blue) and test (red). */
+static int ref_colour(int k) { return GK_RGB(0, 0, 0) | gk_palette_rgb(2 + k); }
+
+/* The theory references' test accuracies (summary.json references.NAME.test_acc) as dashed lines, and their
+ * agreement curves in the same colours. labels: room for the legend texts. */
+static void add_references(gk_panel *acc, gk_panel *agree, const gk_metrics *m, const cJSON *sum, const double *x,
+                           double **next, char (*labels)[2][96]) {
+    const cJSON *refs = sum ? cJSON_GetObjectItemCaseSensitive(sum, "references") : NULL, *it;
+    int k = 0;
+    cJSON_ArrayForEach(it, refs) {
+        if (k >= GK_PLOT_MAX_HLINES) break;
+        const cJSON *ta = cJSON_GetObjectItemCaseSensitive(it, "test_acc");
+        char col[96];
+        snprintf(col, sizeof col, "agree_%s", it->string);
+        snprintf(labels[k][0], sizeof labels[k][0], "%s (test accuracy)", gk_reference_title(it->string));
+        snprintf(labels[k][1], sizeof labels[k][1], "%s", gk_reference_title(it->string));
+        if (cJSON_IsNumber(ta) && acc->nseries) {
+            acc->hline[acc->nhlines] = ta->valuedouble;
+            acc->hline_colour[acc->nhlines] = ref_colour(k);
+            acc->hline_label[acc->nhlines++] = labels[k][0];
+        }
+        if (add_series(agree, m, col, labels[k][1], x, *next, GK_ROLE_AUTO)) {
+            agree->colour[agree->nseries - 1] = ref_colour(k);
+            *next += m->nrows;
+        }
+        k++;
+    }
+    for (int c = 0; c < m->ncols; c++) { /* agreement columns without a reference in the summary */
+        int have = 0;
+        const char *name = m->names[c];
+        for (int j = 0; j < agree->nseries && !have; j++) have = !strcmp(agree->series[j].label, gk_reference_title(name + 6));
+        if (strncmp(name, "agree_", 6) || have || k >= GK_PLOT_MAX_HLINES) continue;
+        if (add_series(agree, m, name, gk_reference_title(name + 6), x, *next, GK_ROLE_AUTO)) {
+            agree->colour[agree->nseries - 1] = ref_colour(k++);
+            *next += m->nrows;
+        }
+    }
+}
+
+/* A loss spanning more than two decades (or reaching 0) is drawn on a log axis. */
+static int wants_log(const gk_panel *p) {
+    double lo = INFINITY, hi = 0;
+    int nonpos = 0;
+    for (int k = 0; k < p->nseries; k++)
+        for (size_t i = 0; i < p->series[k].n; i++) {
+            double v = p->series[k].y[i];
+            if (!isfinite(v)) continue;
+            if (v > 0) lo = fmin(lo, v), hi = fmax(hi, v);
+            else nonpos = 1;
+        }
+    return hi > 0 && (hi / lo > 100 || (nonpos && hi / lo > 10));
 }
 
 gk_status gk_standard_figure(const char *preset, const gk_metrics *m, double predicted, const char *dir, int x_tstar,
@@ -23,46 +79,45 @@ gk_status gk_standard_figure(const char *preset, const gk_metrics *m, double pre
     if (m->nrows < 2) return GK_OK;
     size_t n = m->nrows;
     double *buf = malloc((size_t)(GK_PLOT_MAX_SERIES * 4 + 1) * n * sizeof(double));
-    if (!buf) return gk_fail(err, GK_ENOMEM, "out of memory");
+    gk_panel *panels = calloc(4, sizeof *panels);
+    char(*labels)[2][96] = calloc(GK_PLOT_MAX_HLINES, sizeof *labels);
+    cJSON *sum = gk_fig_read_json(dir, "summary.json");
+    gk_status s = buf && panels && labels ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
     double *x = buf, *next = buf + n;
-    gk_metrics_column(m, 0, x);
-    if (x_tstar) { /* xaxis=tstar: x = step / t* (= t / t*), so runs with other lr or optimizers overlay */
+    if (!s) gk_metrics_column(m, 0, x);
+    if (!s && x_tstar) { /* xaxis=tstar: x = step / t* (= t / t*), so runs with other lr or optimizers overlay */
         for (size_t r = 0; r < n; r++) x[r] /= predicted;
         predicted = 1.0;
     }
-    gk_panel panels[4];
-    memset(panels, 0, sizeof panels);
-    int np = 0;
-    gk_panel *acc = &panels[np];
-    *acc = (gk_panel){.title = "accuracy", .xlabel = "step", .ylabel = "accuracy", .logx = 1, .ymin = 0, .ymax = 1.02};
-    if (add_series(acc, m, "train_acc", "train", x, next, 0)) next += n;
-    if (add_series(acc, m, "test_acc", "test", x, next, 0)) next += n;
-    if (acc->nseries) np++; /* regression experiments have no accuracy */
-    gk_panel *loss = &panels[np++];
-    *loss = (gk_panel){.title = "loss", .xlabel = "step", .ylabel = "loss", .logx = 1};
-    if (add_series(loss, m, "train_loss", "train", x, next, 0)) next += n;
-    if (add_series(loss, m, "test_loss", "test", x, next, 0)) next += n;
-    gk_panel *agree = &panels[np];
-    *agree = (gk_panel){.title = "agreement with the theory references (test)", .xlabel = "step",
+    const char *xl = x_tstar ? "t / t*" : "step";
+    gk_panel *acc = &panels[0], *loss = &panels[1], *agree = &panels[2], *norm = &panels[3];
+    *acc = (gk_panel){.title = "accuracy", .xlabel = xl, .ylabel = "accuracy", .logx = 1, .ymin = 0, .ymax = 1.02};
+    *loss = (gk_panel){.title = "loss", .xlabel = xl, .ylabel = "loss", .logx = 1};
+    *agree = (gk_panel){.title = "agreement with the theory references (test set)", .xlabel = xl,
                         .ylabel = "agreement", .logx = 1, .ymin = 0, .ymax = 1.02};
-    for (int c = 0; c < m->ncols; c++)
-        if (!strncmp(m->names[c], "agree_", 6) && add_series(agree, m, m->names[c], m->names[c] + 6, x, next, 0))
-            next += n;
-    if (agree->nseries) np++;
-    gk_panel *norm = &panels[np];
-    *norm = (gk_panel){.title = "parameter norm", .xlabel = "step", .ylabel = "||theta||", .logx = 1};
-    if (add_series(norm, m, "param_norm", "||theta||", x, next, 0)) next += n, np++;
-    for (int k = 0; k < np && x_tstar; k++) panels[k].xlabel = "t / t*";
+    *norm = (gk_panel){.title = "parameter norm", .xlabel = xl, .ylabel = "||#gh||", .logx = 1};
+    if (!s && add_series(acc, m, "train_acc", "train", x, next, GK_ROLE_TRAIN)) next += n;
+    if (!s && add_series(acc, m, "test_acc", "test", x, next, GK_ROLE_TEST)) next += n;
+    if (!s && add_series(loss, m, "train_loss", "train", x, next, GK_ROLE_TRAIN)) next += n;
+    if (!s && add_series(loss, m, "test_loss", "test", x, next, GK_ROLE_TEST)) next += n;
+    if (!s) add_references(acc, agree, m, sum, x, &next, labels);
+    if (!s && add_series(norm, m, "param_norm", "||#gh||", x, next, GK_ROLE_NORM)) next += n;
+    loss->logy = !s && wants_log(loss);
+    int np = 0; /* the panels with a curve, in order (regression experiments have no accuracy) */
+    for (int k = 0; k < 4; k++)
+        if (panels[k].nseries) panels[np++] = panels[k];
     for (int k = 0; k < np && isfinite(predicted); k++) {
         panels[k].vline[0] = predicted;
         panels[k].vline_label[0] = "t*";
         panels[k].nvlines = 1;
     }
     char base[1024], title[256];
-    gk_status s = gk_path_join(base, sizeof base, dir, "curves", err);
+    if (!s) s = gk_path_join(base, sizeof base, dir, "curves", err);
     snprintf(title, sizeof title, "groklab %s", preset);
-    if (!s) s = gk_plot_panels(base, title, panels, np, err);
+    if (!s && np) s = gk_plot_panels(base, title, panels, np, err);
+    cJSON_Delete(sum);
     free(buf);
+    free(panels);
+    free(labels);
     return s;
 }
-

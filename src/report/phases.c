@@ -34,7 +34,7 @@ void gk_phases_summary(const gk_metrics *m, double fit_acc, double grok_acc, cJS
 gk_status gk_phases_figure(const gk_metrics *m, double fit_acc, double grok_acc, const char *dir, gk_error *err) {
     static const char *cols[6] = {"step", "train_loss", "test_loss", "restricted_loss", "excluded_loss", "fourier_gini"};
     static const char *labels[4] = {"train loss", "test loss", "restricted loss", "excluded loss"};
-    static const int colours[4] = {GK_RGB(31, 119, 180), GK_RGB(214, 39, 40), GK_RGB(44, 160, 44), GK_RGB(148, 103, 189)};
+    static const gk_role roles[4] = {GK_ROLE_TRAIN, GK_ROLE_TEST, GK_ROLE_AUTO, GK_ROLE_AUTO};
     static const char *phase[3] = {"fit", "circuit", "cleanup"};
     const size_t n = m->nrows;
     if (n < 2) return GK_OK;
@@ -48,11 +48,10 @@ gk_status gk_phases_figure(const gk_metrics *m, double fit_acc, double grok_acc,
     pan[1] = (gk_panel){.title = "Gini coefficient of the Fourier norms of the input weights", .xlabel = "step",
                         .ylabel = "Gini", .ymin = 0, .ymax = 1};
     for (int k = 0; k < 4; k++) {
-        pan[0].series[k] = (gk_series){labels[k], buf, buf + (size_t)(k + 1) * n, n, k >= 2 ? 2 : 0};
-        pan[0].colour[k] = colours[k];
+        pan[0].series[k] = (gk_series){labels[k], buf, buf + (size_t)(k + 1) * n, n, k >= 2 ? 2 : 0, roles[k]};
     }
     pan[0].nseries = 4;
-    pan[1].series[0] = (gk_series){"Gini", buf, buf + 5 * n, n, 0};
+    pan[1].series[0] = (gk_series){"Gini", buf, buf + 5 * n, n, 0, GK_ROLE_AUTO};
     pan[1].nseries = 1;
     long end[3];
     gk_phases(m, fit_acc, grok_acc, end);

@@ -187,9 +187,9 @@ static gk_status trans_draw(const gk_sweep *sw, trans_data *d, const char *dir, 
     }
     gk_panel *p0 = &panels[0];
     *p0 = (gk_panel){.title = t1, .xlabel = "predicted transition step", .ylabel = "observed grok step", .logx = 1, .logy = 1};
-    p0->series[p0->nseries++] = (gk_series){"runs", d->px, d->oy, d->n, 1};
-    p0->series[p0->nseries++] = (gk_series){"y = x", lx, ly, 2, 2};
-    if (fit) p0->series[p0->nseries++] = (gk_series){flabel, fx, fy, 2, 0};
+    p0->series[p0->nseries++] = (gk_series){"runs", d->px, d->oy, d->n, 1, GK_ROLE_AUTO};
+    p0->series[p0->nseries++] = (gk_series){"y = x", lx, ly, 2, 2, GK_ROLE_THRESHOLD};
+    if (fit) p0->series[p0->nseries++] = (gk_series){flabel, fx, fy, 2, 0, GK_ROLE_AUTO};
     int np = 1;
     double ax[2] = {d->alo / 1.2, d->ahi * 1.2}, one[2] = {1, 1};
     if (d->ai >= 0 && d->ahi > 0) {
@@ -197,8 +197,8 @@ static gk_status trans_draw(const gk_sweep *sw, trans_data *d, const char *dir, 
         gk_panel *p1 = &panels[np++];
         *p1 = (gk_panel){.title = "observed / predicted against alpha", .xlabel = "alpha", .ylabel = "observed / predicted",
                          .logx = wants_log(A->num, A->n) || d->ahi / d->alo >= 4};
-        p1->series[p1->nseries++] = (gk_series){"runs", d->alpha, d->ratio, d->n, 1};
-        p1->series[p1->nseries++] = (gk_series){"1", ax, one, 2, 2};
+        p1->series[p1->nseries++] = (gk_series){"runs", d->alpha, d->ratio, d->n, 1, GK_ROLE_AUTO};
+        p1->series[p1->nseries++] = (gk_series){"1", ax, one, 2, 2, GK_ROLE_THRESHOLD};
     }
     char base[1200], title[256];
     snprintf(title, sizeof title, "%s sweep: grok step against the predicted transition", sw->preset->name);
