@@ -103,8 +103,19 @@ def _value(v: Any) -> str:
     return str(v)
 
 
+def _c_text(value: Any, what: str) -> bytes:
+    """value as bytes for the C library: a str (or path), without NUL (C would cut the text there)."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise Error("%s must be a string or a path, not %s (%r)" % (what, type(value).__name__, value))
+    if "\0" in value:
+        raise Error("%s %r contains a NUL character" % (what, value))
+    return value.encode()
+
+
 def _argv(items):
-    arr = (ctypes.c_char_p * max(1, len(items)))(*[s.encode() for s in items])
+    arr = (ctypes.c_char_p * max(1, len(items)))(*[_c_text(s, "key=value") for s in items])
     return arr, len(items)
 
 
@@ -194,6 +205,7 @@ class Run:
     .dir, .figures (paths of the PNG/SVG files), .status ("completed", "interrupted", "diverged", ...)."""
 
     def __init__(self, run_dir: PathLike):
+        _c_text(run_dir, "run_dir")
         self.dir = os.path.abspath(run_dir)
         self.summary: Dict[str, Any]
         self.config: Dict[str, Any]
@@ -236,7 +248,10 @@ def run(preset: str, out: Optional[PathLike] = None, progress: bool = False, sav
         **keys: Value) -> Run:
     """Runs one experiment into `out` (default runs/PRESET-DATE-TIME) and returns its Run.
     keys are the preset's keys (groklab.params(preset)), e.g. steps=3000, alpha=256."""
-    out = os.fspath(out) if out else _default_dir(preset)
+    out = _default_dir(preset) if out is None else out
+    out = _c_text(out, "out").decode()
+    if not out:
+        raise Error("out is empty: give the run's directory")
     argv, n = _argv(_assign(keys))
     cb = _lib.PROGRESS_FN(_print_progress) if progress else _lib.PROGRESS_FN()
 
@@ -397,7 +412,10 @@ def sweep(preset: str, grid: Mapping[str, Any], out: Optional[PathLike] = None, 
     the rest (fit, figures, each point's Run). progress=True prints a line per finished point.
     jobs=None or 1 runs the points one after another in this process; jobs=N > 1 runs `groklab sweep --jobs N`
     (the CLI binary beside the library) so that N points run side by side."""
-    out = os.fspath(out) if out else os.path.join("runs", "sweep-%s" % preset)
+    out = os.path.join("runs", "sweep-%s" % preset) if out is None else out
+    out = _c_text(out, "out").decode()
+    if not out:
+        raise Error("out is empty: give the sweep's directory")
     args = _grid_args(grid, keys)
     if jobs and jobs > 1:
         return _sweep_cli(preset, args, out, jobs, seeds, steps_per_tstar, progress)

@@ -50,7 +50,7 @@ typedef enum gk_schedule_kind { GK_SCHEDULE_CONSTANT, GK_SCHEDULE_COSINE } gk_sc
      "Grokfast: add filter_lambda x (an EMA or a moving average of past gradients) to the gradient (Lee et al. 2024)"}, \
     {"filter_alpha", GK_P_REAL, "0.98", 0, 1, 0, 1, NULL, "filter=ema: the EMA's decay alpha (h = alpha h + (1 - alpha) g)"}, \
     {"filter_lambda", GK_P_REAL, "2", 0, INFINITY, 0, 0, NULL, "filter=ema|ma: the amplification lambda"},     \
-    {"filter_window", GK_P_INT, "100", 1, 100000, 0, 0, NULL, "filter=ma: the window of the moving average (steps)"}
+    {"filter_window", GK_P_INT, "100", 1, 10000, 0, 0, NULL, "filter=ma: the window of the moving average (steps)"}
 
 /* lr_auto (Lyu et al.'s flow followed with large GD steps, issue 19): the step size is lr = c / sharpness,
  * re-measured every `every` steps by `iters` power iterations, and may grow by at most `growth` per

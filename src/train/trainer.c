@@ -1,5 +1,6 @@
 /* trainer.c: the step loop, the optimizers and the training state of every experiment (see trainer.h). */
 #include "train/trainer.h"
+#include "core/machine.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -56,6 +57,13 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
     }
     if (o->filter != GK_FILTER_NONE) {
         size_t rows = o->filter == GK_FILTER_MA ? (size_t)o->filter_window + 1 : 1;
+        double need = (double)rows * (double)P * sizeof(double), mem = gk_machine_bytes();
+        if (o->filter == GK_FILTER_MA && mem > 0 && need > mem / 2) { /* calloc would succeed, the ring then fill RAM */
+            gk_trainer_free(tr);
+            return gk_fail(err, GK_EINVAL, "filter_window=%ld: the moving average keeps %ld past gradients of %zu "
+                           "parameters, about %.1f GB, more than half this machine's %.1f GB: lower filter_window "
+                           "(or use filter=ema)", o->filter_window, o->filter_window, P, need / 1e9, mem / 1e9);
+        }
         tr->filt = calloc(rows * P, sizeof(double));
         if (!tr->filt) {
             gk_trainer_free(tr);
