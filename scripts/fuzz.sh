@@ -35,7 +35,7 @@ sources() {
     case $1 in
     config) echo src/core/config.c src/core/status.c ;;
     idx) echo src/data/idx.c src/core/status.c src/core/rng.c ;;
-    digits_json) echo src/data/digits_json.c src/data/idx.c src/core/status.c src/core/rng.c ;;
+    digits_json) echo src/data/digits_json.c src/data/idx.c src/core/status.c src/core/rng.c src/io/fsutil.c ;;
     target_csv) echo src/data/mc_data.c src/core/status.c src/core/rng.c src/io/fsutil.c ;;
     esac
 }
