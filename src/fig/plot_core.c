@@ -1,7 +1,7 @@
 /* plot_core.c: what every figure of fig/plot draws with: colours, text metrics, axes (ranges, ticks and their
  * labels, frame, grid, titles) and legends. Text widths are estimated from the character height (DejaVu Sans:
  * digits 0.86, lower case 0.75 character heights wide). */
-#include "fig/plot_internal.h"
+#include "fig/plot_core.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* plot_heat.c: heat maps (a value per cell of a grid, with a colour bar, optional cell numbers, predicted
  * contours and markers) and matrices side by side on one colour scale. */
-#include "fig/plot_internal.h"
+#include "fig/plot_core.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* plot_hist.c: histograms of several samples on shared bins, each a translucent filled step outline. */
-#include "fig/plot_internal.h"
+#include "fig/plot_core.h"
 
 #include <stdlib.h>
 #include <string.h>

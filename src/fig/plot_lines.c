@@ -1,6 +1,6 @@
 /* plot_lines.c: figures of line panels (gk_plot_panels): curves, point clouds, shaded bands, reference lines
  * and markers on shared axes, the panels in a grid on a landscape page, each legend where it covers no curve. */
-#include "fig/plot_internal.h"
+#include "fig/plot_core.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * verbatim, so its escapes ("#gm" for mu, "#u" / "#d" for super- and subscripts) work.
  */
 #define _GNU_SOURCE /* fopencookie */
-#include "fig/plot_internal.h"
+#include "fig/plot_core.h"
 
 #include "io/fsutil.h"
 

@@ -1,9 +1,9 @@
-/* plot_internal.h: what the files of fig/plot share (not part of the figure API): the page and its
+/* plot_core.h: what the files of fig/plot share (not part of the figure API): the page and its
  * rendering (plot_render.c), colours, text metrics, axes and legends (plot_core.c). Every function here is
  * called with the drawing lock held (inside a draw_fn) unless it says otherwise. Layout is in pixels from the
  * page's top-left corner. */
-#ifndef GK_FIG_PLOT_INTERNAL_H
-#define GK_FIG_PLOT_INTERNAL_H
+#ifndef GK_FIG_PLOT_CORE_H
+#define GK_FIG_PLOT_CORE_H
 
 #include "fig/plot.h"
 
