@@ -181,6 +181,11 @@ static void test_table(void) {
     GK_CHECK(gk_table_column(t, 0)[0] == 1 && isnan(gk_table_column(t, 0)[1]) && isnan(gk_table_column(t, 1)[0]));
     GK_CHECK(gk_table_column(t, 2)[0] == 2.5 && gk_table_column(t, 2)[1] == -3 && gk_table_column(t, 3) == NULL);
     gk_table_free(t);
+    /* a last row cut inside a number still has every cell: the missing line end tells */
+    f = fopen(path, "w");
+    fputs("step,loss\n1,0.25\n2,0.12", f);
+    fclose(f);
+    GK_CHECK(gk_table_read(path, &t, &err) == GK_EINVAL && strstr(err.msg, "cut short"));
 }
 
 int main(void) {

@@ -3,7 +3,7 @@
  * errors or sane figures rather than crashes. */
 #define _GNU_SOURCE /* memmem */
 #include "fig/plot.h"
-#include "fig/plot_internal.h"
+#include "fig/plot_core.h"
 
 #include "check.h"
 

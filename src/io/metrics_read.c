@@ -73,6 +73,10 @@ gk_status gk_csv_table_read_text(const char *path, size_t max_bytes, int text_as
     size_t len = 0;
     gk_status s = gk_read_text_file(path, max_bytes, &t->text, &len, err);
     if (s) return s;
+    if (len > 0 && t->text[len - 1] != '\n') { /* every row groklab writes ends with one: the file was cut */
+        gk_csv_table_free(t);
+        return gk_fail(err, GK_EINVAL, "%s: the last row is cut short (no line end after it)", path);
+    }
     char *p = t->text, *cells[MAX_COLS + 1];
     char *header = next_line(&p);
     int nc = header ? split_cells(header, cells, MAX_COLS) : 0;
