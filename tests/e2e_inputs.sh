@@ -122,6 +122,9 @@ expect_bad "diag d=1e8: memory estimate names d" "lower d" diag-sparse d=1000000
 expect_bad "modadd width=1e6: memory estimate names width" "lower width" modadd-lyu width=1000000
 expect_bad "images width=1e5: memory estimate names width" "lower width" omnigrok-mnist width=100000 n_train=100000
 expect_bad "kumar P=1e7: memory estimate names P" "lower P" kumar-fig1 P=10000000
+expect_bad "filter=ma: a window past 10000 is out of range" "filter_window <= 10000" modadd-lyu-fast filter=ma filter_window=100000
+expect_bad "filter=ma: the window's ring of gradients counts in the memory check" "lower filter_window" \
+    modadd-lyu-fast filter=ma filter_window=10000 width=100000 steps=10
 
 echo "== --out checked before anything is written: empty, too long, a file (exit 2, nothing created)"
 out_bad() { # WHAT NEEDLE OUT

@@ -176,4 +176,20 @@ assert not os.path.exists(T + "/sw3")
 print("ok", g)
 PYEOF
 check "sweep(): grok step grows with alpha; in-process = jobs=2 through the CLI; a bad grid raises ($(tail -1 "$T/sweep.out"))" grep -q '^ok' "$T/sweep.out"
+
+echo "== bad input from Python: groklab.Error, nothing written (out=123, out='', a NUL in a path or a value)"
+check "each is groklab.Error naming what is wrong, no directory made" $PY - "$T" <<'PYEOF'
+import os, sys, groklab
+base, ok = sys.argv[1], True
+for kw, needle in [(dict(out=123), "must be a string"), (dict(out=""), "out is empty"),
+                   (dict(out=base + "/nul\0x"), "NUL"), (dict(out=base + "/v", seed="1\0 2"), "NUL")]:
+    try:
+        groklab.run("diag-sparse", steps=10, **kw)
+        ok = False
+    except groklab.Error as e:
+        ok = ok and needle in str(e)
+ok = ok and not os.path.exists(base + "/nul") and not os.path.exists(base + "/v")
+sys.exit(0 if ok else 1)
+PYEOF
+
 finish

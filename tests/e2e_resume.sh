@@ -57,6 +57,9 @@ check "the rerun sweep resumed the point to the uninterrupted metrics" cmp -s "$
 # A finished run goes further with steps=N; its rows up to the old end are kept.
 "$GK" run diag-sparse steps=2000 evals=10 evals_lin=0 --quiet --out "$T/ext" >/dev/null 2>&1
 head -n 11 "$T/ext/metrics.csv" >"$T/ext-before.csv"
+# summary.json comes last: a run killed while it draws has none, so it is resumed (and a sweep reruns it)
+check "summary.json is written after every figure and the checkpoint" bash -c \
+    "[ -s '$T/ext/curves.png' ] && [ -z \"\$(find '$T/ext' -newer '$T/ext/summary.json' \\( -name '*.png' -o -name '*.svg' -o -name checkpoint \\))\" ]"
 "$GK" resume "$T/ext" steps=4000 --quiet >/dev/null 2>&1
 check "resume steps=N extends a finished run" [ "$(tail -1 "$T/ext/metrics.csv" | cut -d, -f1)" = 4000 ]
 check "resume steps=N keeps the finished rows" cmp -s "$T/ext-before.csv" <(head -n 11 "$T/ext/metrics.csv")
@@ -77,6 +80,28 @@ expect_resume_bad "a corrupt checkpoint is refused" "checksum" "$T/corrupt"
 "$GK" run diag-l2sep steps=100 evals=3 evals_lin=0 --quiet --out "$T/other" >/dev/null 2>&1
 cp -r "$T/ext" "$T/foreign"; cp "$T/other/checkpoint" "$T/foreign/checkpoint"
 expect_resume_bad "a checkpoint of another run is refused" "cannot resume" "$T/foreign"
+# A checkpoint must belong to its config.json and make sense, even with a valid CRC.
+"$GK" run diag-sparse alpha=64 steps=2000 evals=10 evals_lin=0 --quiet --out "$T/a64" >/dev/null 2>&1
+"$GK" run diag-sparse alpha=128 steps=2000 evals=10 evals_lin=0 --quiet --out "$T/a128" >/dev/null 2>&1
+cp "$T/a64/checkpoint" "$T/a128/checkpoint"; rm -f "$T/a128/summary.json"
+expect_resume_bad "a checkpoint of another config of the same preset is refused" "another config" "$T/a128"
+cp -r "$T/ext" "$T/edited"; sed -i 's/"wd":[[:space:]]*[0-9.e-]*/"wd": 0.5/' "$T/edited/config.json"
+expect_resume_bad "a config.json edited after the checkpoint is refused" "another config" "$T/edited"
+set_step() { # DIR VALUE: the checkpoint's trainer.step set to VALUE, the CRC made valid again
+    /usr/bin/python3 - "$1/checkpoint" "$2" <<'PYEOF'
+import struct, sys, zlib
+path, value = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(path, "rb").read())
+i = b.index(b"trainer.step") + len(b"trainer.step") + 8
+b[i:i + 8] = struct.pack("<q", value)
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
+open(path, "wb").write(bytes(b))
+PYEOF
+}
+cp -r "$T/ext" "$T/step-huge"; set_step "$T/step-huge" 4611686018427387904
+expect_resume_bad "a checkpoint at step 2^62 (valid CRC) is refused" "outside 0.." "$T/step-huge"
+cp -r "$T/ext" "$T/step-neg"; set_step "$T/step-neg" -5
+expect_resume_bad "a checkpoint at step -5 (valid CRC) is refused" "outside 0.." "$T/step-neg"
 echo garbage >"$T/junk"; mkdir -p "$T/nockpt"; cp "$T/ext/config.json" "$T/nockpt/"
 expect_resume_bad "a run without a checkpoint is refused" "cannot read the checkpoint" "$T/nockpt"
 

@@ -17,7 +17,7 @@ echo "== fit, then generalise (lr 1e-3, wd 0.1, 5000 steps)"
 S=$T/g/summary.json; M=$T/g/metrics.csv
 check "run directory complete" test -s "$M" -a -s "$S" -a -s "$T/g/curves.png" -a -s "$T/g/curves.svg" -a -s "$T/g/mse.png"
 check "metrics columns" bash -c "head -1 '$M' | grep -qx 'step,time,train_loss,train_acc,test_loss,test_acc,param_norm,rel_dist_from_init'"
-F=$(json_num "$S" fit_step); A=$(json_num "$S" test_acc_at_fit); G=$(json_num "$S" test_acc90_step)
+F=$(json_num "$S" train_fit_step); A=$(json_num "$S" test_acc_at_fit); G=$(json_num "$S" test_acc90_step)
 FT=$(json_num "$S" final_test_acc); N0=$(json_num "$S" norm_initial); N1=$(json_num "$S" norm_final)
 check "train set fit (train_acc >= 0.99 at step $F)" test "$F" != null
 check "test acc <= 0.30 when the train set is fit (got $A)" le "$A" 0.30

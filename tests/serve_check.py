@@ -153,7 +153,13 @@ def run_page(b, port, runs):
 
 def sweep_page(b, port, sweep_proc):
     b.goto("http://127.0.0.1:%d/view?p=1/sw" % port)
-    b.wait("window.gk && gk.ready && gk.charts.length && gk.points(0) > 2", 60)
+    try:
+        b.wait("window.gk && gk.ready && gk.charts.length && gk.points(0) > 2", 120)
+    except TimeoutError:
+        print("  sweep page state:", b.eval("[gk.ready, gk.status, gk.charts.length, gk.sources.map(s => [s.name, "
+                                            "s.status, s.t.n]), document.getElementById('title').textContent]"),
+              os.listdir(os.path.join(T, "sweeps", "sw")))
+        raise
     s1, n1 = b.eval("gk.status"), b.eval("gk.points(0)")
     check("live sweep page: running at first read (%s)" % s1, s1 == "running")
     n2 = b.wait("gk.points(0) > %d && gk.points(0)" % n1, 60)
@@ -227,7 +233,8 @@ def main():
         run_page(b, port, runs)
         sweep = subprocess.Popen([GK, "sweep", "modadd-adamw-fast", "wd=0.5,1", "steps=5000", "--jobs", "1",
                                   "--out", os.path.join(sweeps, "sw"), "--quiet"], stdout=subprocess.DEVNULL)
-        while not os.path.exists(os.path.join(sweeps, "sw")):
+        end = time.time() + 120  # a sweep directory is one once its first point has its config and lock
+        while get(port, "/api/sweep?p=1/sw")[0] != 200 and time.time() < end:
             time.sleep(0.2)
         sweep_page(b, port, sweep)
         run.wait(60)

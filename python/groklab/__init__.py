@@ -15,6 +15,7 @@ and the Run says status "interrupted". A bad key raises groklab.Error (a ValueEr
 """
 import ctypes
 import datetime
+import importlib
 import json
 import os
 import shutil
@@ -102,8 +103,19 @@ def _value(v: Any) -> str:
     return str(v)
 
 
+def _c_text(value: Any, what: str) -> bytes:
+    """value as bytes for the C library: a str (or path), without NUL (C would cut the text there)."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise Error("%s must be a string or a path, not %s (%r)" % (what, type(value).__name__, value))
+    if "\0" in value:
+        raise Error("%s %r contains a NUL character" % (what, value))
+    return value.encode()
+
+
 def _argv(items):
-    arr = (ctypes.c_char_p * max(1, len(items)))(*[s.encode() for s in items])
+    arr = (ctypes.c_char_p * max(1, len(items)))(*[_c_text(s, "key=value") for s in items])
     return arr, len(items)
 
 
@@ -161,6 +173,22 @@ def _print_progress(ud, pp):
     sys.stderr.flush()
 
 
+# summary.json keys renamed so that a number has one name: (current, before). A run written before has the
+# old key only and gets the current one; a run written now gets the old one too, so code that reads it works.
+_SUMMARY_RENAMED = (("train_fit_step", "fit_step"), ("grok_over_predicted", "grok_over_tstar"))
+
+
+def _summary_compat(summary: dict) -> dict:
+    """Both names of each renamed summary key, filled from whichever the run wrote (only where the experiment
+    has the number at all: a run without a train accuracy has neither)."""
+    for new, old in _SUMMARY_RENAMED:
+        if new in summary and old not in summary:
+            summary[old] = summary[new]
+        elif old in summary and new not in summary:
+            summary[new] = summary[old]
+    return summary
+
+
 def _column(ptr: Any, n: int) -> Any:
     """n doubles from the C table: a NumPy array (a list without NumPy)."""
     if np is None:
@@ -177,10 +205,11 @@ class Run:
     .dir, .figures (paths of the PNG/SVG files), .status ("completed", "interrupted", "diverged", ...)."""
 
     def __init__(self, run_dir: PathLike):
+        _c_text(run_dir, "run_dir")
         self.dir = os.path.abspath(run_dir)
         self.summary: Dict[str, Any]
         self.config: Dict[str, Any]
-        from . import serve as _serve
+        _serve = importlib.import_module(__name__ + ".serve")  # the module: groklab.serve is the function
         if not os.path.exists(os.path.join(self.dir, "summary.json")):  # running, or killed: the rows so far
             self.metrics, self.config, self.summary, self.status = _serve.read_partial(self.dir, _pd)
             self.figures = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
@@ -196,7 +225,7 @@ class Run:
             for c in range(_L.gk_table_ncols(t)):
                 ptr = _L.gk_table_column(t, c)
                 cols[_L.gk_table_name(t, c).decode()] = _column(ptr, n)
-            self.summary = json.loads(_L.gk_result_summary(h).decode())
+            self.summary = _summary_compat(json.loads(_L.gk_result_summary(h).decode()))
             self.config = json.loads(_L.gk_result_config(h).decode())
         finally:
             _L.gk_result_close(h)
@@ -219,7 +248,10 @@ def run(preset: str, out: Optional[PathLike] = None, progress: bool = False, sav
         **keys: Value) -> Run:
     """Runs one experiment into `out` (default runs/PRESET-DATE-TIME) and returns its Run.
     keys are the preset's keys (groklab.params(preset)), e.g. steps=3000, alpha=256."""
-    out = os.fspath(out) if out else _default_dir(preset)
+    out = _default_dir(preset) if out is None else out
+    out = _c_text(out, "out").decode()
+    if not out:
+        raise Error("out is empty: give the run's directory")
     argv, n = _argv(_assign(keys))
     cb = _lib.PROGRESS_FN(_print_progress) if progress else _lib.PROGRESS_FN()
 
@@ -380,7 +412,10 @@ def sweep(preset: str, grid: Mapping[str, Any], out: Optional[PathLike] = None, 
     the rest (fit, figures, each point's Run). progress=True prints a line per finished point.
     jobs=None or 1 runs the points one after another in this process; jobs=N > 1 runs `groklab sweep --jobs N`
     (the CLI binary beside the library) so that N points run side by side."""
-    out = os.fspath(out) if out else os.path.join("runs", "sweep-%s" % preset)
+    out = os.path.join("runs", "sweep-%s" % preset) if out is None else out
+    out = _c_text(out, "out").decode()
+    if not out:
+        raise Error("out is empty: give the sweep's directory")
     args = _grid_args(grid, keys)
     if jobs and jobs > 1:
         return _sweep_cli(preset, args, out, jobs, seeds, steps_per_tstar, progress)
@@ -429,7 +464,7 @@ class Sweep:
         if os.path.exists(path):
             self.table: Any = _read_table(path)
         else:  # a sweep still running (or stopped before its table): one row per point so far
-            from . import serve as _serve
+            _serve = importlib.import_module(__name__ + ".serve")  # the module: groklab.serve is the function
             if not os.path.isdir(self.dir):
                 raise Error("%s: no such sweep directory" % self.dir)
             self.table = _serve.load_sweep(self.dir)

@@ -29,12 +29,11 @@
     {"evals_lin", GK_P_INT, "150", 0, 100000, 0, 0, NULL, "evenly spaced eval points (added to the log ones)"}, \
     {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}
 
-/* The facts of memorising, then generalising (place inside a gk_fact table): the fit step (train_acc >= 0.99),
- * the test accuracy and the parameter norm there, and the norm at the start and at the end. */
-#define GK_FIT_FACTS                                                           \
-    GK_STEP_WHEN("fit_step", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL), \
-    GK_VALUE_AT("test_acc_at_fit", "test_acc", "fit_step"),                    \
-    GK_VALUE_AT("norm_at_fit", "param_norm", "fit_step"),                      \
+/* The facts of memorising, then generalising (place inside a gk_fact table): the test accuracy and the
+ * parameter norm at the run layer's train_fit_step (train_acc >= 0.99), and the norm at the start and end. */
+#define GK_FIT_FACTS                                                 \
+    GK_VALUE_AT("test_acc_at_fit", "test_acc", "train_fit_step"),    \
+    GK_VALUE_AT("norm_at_fit", "param_norm", "train_fit_step"),      \
     GK_INITIAL_OF("norm_initial", "param_norm"), GK_FINAL_OF("norm_final", "param_norm")
 
 typedef struct gk_exp_type {

@@ -239,7 +239,7 @@ static gk_status img_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_
 static const gk_fact img_facts[] = {
     GK_FIT_FACTS,
     GK_STEP_WHEN("test_acc70_step", "test_acc", GK_RULE_AT_LEAST, 0.7, NULL),
-    GK_RATIO_OF("delay70_ratio", "test_acc70_step", "fit_step"),
+    GK_RATIO_OF("delay70_ratio", "test_acc70_step", "train_fit_step"),
     {NULL},
 };
 

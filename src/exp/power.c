@@ -8,9 +8,10 @@
  * '=') -> softmax cross-entropy of the answer -> AdamW on minibatches. The "test" columns are the paper's
  * validation set (the equations not trained on).
  *
- * Minibatches: an epoch-shuffled stream (each train row once per epoch, the permutation of epoch e drawn from
- * (seed, e)); step s takes rows s B .. s B + B - 1 of the stream, so a batch depends on (seed, step) alone and
- * a resumed run draws the same batches with no sampler state. Dropout masks are seeded by (seed, step) too.
+ * Minibatches are the trainer's (epoch shuffles or with replacement, checkpointed); the batch is capped at half
+ * the train set unless batch_half=0. Dropout masks are seeded by the trainer's step seed, so a resumed run
+ * draws the same masks. The trainer's interventions (gradient and weight noise, decay toward init, fixed
+ * norm) are keys of this experiment (Fig. 2 left).
  *
  * Metrics: train/test loss and accuracy (argmax; ties count as wrong), with label noise the train accuracy on
  * the clean rows and on the corrupted rows (against the labels trained on: memorised?), the parameter norm, the
@@ -50,7 +51,8 @@ static const gk_param_spec power_params[] = {
     {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "1", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (0: Adam)"},
     GK_ADAMW_PARAMS("0.98", "10"),
-    {"batch", GK_P_INT, "512", 0, 1e9, 0, 0, NULL, "minibatch size (0: full batch)"},
+    GK_BATCH_PARAMS("512"),
+    GK_INTERVENTION_PARAMS,
     {"batch_half", GK_P_BOOL, "1", 0, 1, 0, 0, NULL, "cap the batch at half the train set (the paper's min(512, n/2))"},
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
@@ -63,9 +65,7 @@ typedef struct power_exp {
     gk_trainer tr;
     uint64_t seed;
     size_t batch;                /* rows per step (n_train: full batch) */
-    size_t *perm[2];             /* the permutations of epochs perm_epoch[0..1] */
-    long perm_epoch[2];
-    size_t *idx;                 /* the step's rows */
+    size_t cap;                  /* rows of a batch or an eval chunk the buffers hold */
     int *btok, *by;              /* the batch's tokens and labels */
     double *f, *dldf;            /* logits and their gradient (batch or eval chunk rows) */
     double *f_all;               /* logits of every equation at an eval (n_total x N) */
@@ -103,44 +103,9 @@ static void power_destroy(void *state) {
     gk_power_data_free(&E->D);
     gk_model_free(&E->model);
     gk_trainer_free(&E->tr);
-    free(E->perm[0]), free(E->perm[1]), free(E->idx), free(E->btok), free(E->by), free(E->f), free(E->dldf);
+    free(E->btok), free(E->by), free(E->f), free(E->dldf);
     free(E->f_all);
     free(E);
-}
-
-/* A hash of (seed, a, b) (splitmix64's finaliser): the seeds of a step's dropout mask and of an epoch. */
-static uint64_t mix3(uint64_t seed, uint64_t a, uint64_t b) {
-    uint64_t z = seed ^ (a * UINT64_C(0x9E3779B97F4A7C15)) ^ (b * UINT64_C(0xD1B54A32D192ED03));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-/* The permutation of the train rows in epoch e (two cached: a batch spans at most two epochs). */
-static const size_t *epoch_perm(power_exp *E, long e) {
-    const int slot = (int)(e & 1);
-    if (E->perm_epoch[slot] != e) {
-        const size_t n = E->D.n_train;
-        for (size_t i = 0; i < n; i++) E->perm[slot][i] = i;
-        gk_rng r;
-        gk_rng_seed(&r, mix3(E->seed, 0x65706f6368, (uint64_t)e), 0);
-        gk_rng_shuffle(&r, E->perm[slot], n);
-        E->perm_epoch[slot] = e;
-    }
-    return E->perm[slot];
-}
-
-/* The rows of step `step`: rows step B .. step B + B - 1 of the epoch-shuffled stream (full batch: 0..n-1). */
-static void batch_rows(power_exp *E, long step, size_t *idx) {
-    const size_t n = E->D.n_train, B = E->batch;
-    if (B >= n) {
-        for (size_t i = 0; i < n; i++) idx[i] = i;
-        return;
-    }
-    for (size_t j = 0; j < B; j++) {
-        const size_t k = (size_t)step * B + j;
-        idx[j] = epoch_perm(E, (long)(k / n))[k % n];
-    }
 }
 
 /* The mean cross-entropy of train rows idx[0..n) and its gradient (the minibatch objective). */
@@ -152,20 +117,16 @@ static gk_status batch_objective(void *ud, const double *theta, const size_t *id
         E->by[j] = E->D.y[idx[j]];
     }
     const gk_seq_input in = {n, 4, E->btok};
-    gk_tf_set_dropout(&E->model, 1, mix3(E->seed, 0x64726f70, (uint64_t)E->tr.step));
+    if (n > E->cap)
+        return gk_fail(err, GK_EINVAL, "power: a batch of %zu rows, but room for %zu (the full-batch objective is not "
+                       "available at this size)", n, E->cap);
+    gk_tf_set_dropout(&E->model, 1, gk_trainer_step_seed(&E->tr, 0x64726f70));
     gk_status s = gk_model_forward(&E->model, theta, &in, n, E->f, err);
     gk_tf_set_dropout(&E->model, 0, 0);
     if (s) return s;
     *loss = gk_softmax_xent_loss(E->f, E->by, n, E->D.N, E->dldf);
     if (isfinite(*loss)) gk_model_backward(&E->model, theta, &in, n, E->dldf, grad);
     return GK_OK;
-}
-
-static gk_status step_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
-    power_exp *E = ud;
-    const size_t n = E->batch < E->D.n_train ? E->batch : E->D.n_train;
-    batch_rows(E, E->tr.step, E->idx);
-    return batch_objective(E, theta, E->idx, n, grad, loss, err);
 }
 
 static size_t batch_of(const gk_config *cfg, size_t n_train) {
@@ -178,16 +139,13 @@ static size_t batch_of(const gk_config *cfg, size_t n_train) {
 static gk_status alloc_buffers(power_exp *E, gk_error *err) {
     const size_t n = E->D.n_train, B = E->batch < n ? E->batch : n, N = E->D.N;
     const size_t rows = B > EVAL_CHUNK ? B : EVAL_CHUNK;
-    E->perm[0] = malloc(n * sizeof(size_t));
-    E->perm[1] = malloc(n * sizeof(size_t));
-    E->perm_epoch[0] = E->perm_epoch[1] = -1;
-    E->idx = malloc(B * sizeof(size_t));
-    E->btok = malloc(4 * B * sizeof(int));
-    E->by = malloc(B * sizeof(int));
+    E->cap = rows;
+    E->btok = malloc(4 * rows * sizeof(int));
+    E->by = malloc(rows * sizeof(int));
     E->f = malloc(rows * N * sizeof(double));
-    E->dldf = malloc(B * N * sizeof(double));
+    E->dldf = malloc(rows * N * sizeof(double));
     E->f_all = malloc(E->D.n_total * N * sizeof(double));
-    if (!E->perm[0] || !E->perm[1] || !E->idx || !E->btok || !E->by || !E->f || !E->dldf || !E->f_all)
+    if (!E->btok || !E->by || !E->f || !E->dldf || !E->f_all)
         return gk_fail(err, GK_ENOMEM, "out of memory for %zu equations", E->D.n_total);
     return gk_model_reserve(&E->model, rows, err);
 }
@@ -209,9 +167,11 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
         s = gk_tf_create(&E->model, &E->dims, err);
     }
     gk_train_opts o = {.optim = GK_OPTIM_ADAMW};
-    gk_train_opts_adamw_from_config(cfg, &o);
+    gk_train_opts_from_config(cfg, &o);
+    o.batch = (long)E->batch; /* with the cap at half the train set */
     if (!s) s = alloc_buffers(E, err);
-    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, step_objective, NULL, E, err);
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, NULL, E, err);
+    if (!s) s = gk_trainer_set_batch_objective(&E->tr, batch_objective, E->D.n_train, err);
     if (!s) {
         E->tr.table = &E->model.params;
         gk_model_init(&E->model, gk_config_real(cfg, "alpha"), E->seed, E->tr.theta);

@@ -197,10 +197,10 @@ static gk_status ts_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_e
  * test_acc >= 0.5 and >= 0.9 and their ratio to the fit step, and the norms. */
 static const gk_fact ts_facts[] = {
     GK_FIT_FACTS,
-    GK_VALUE_AT("test_loss_at_fit", "test_loss", "fit_step"),
+    GK_VALUE_AT("test_loss_at_fit", "test_loss", "train_fit_step"),
     GK_STEP_WHEN("test_acc50_step", "test_acc", GK_RULE_AT_LEAST, 0.5, NULL),
     GK_STEP_WHEN("test_acc90_step", "test_acc", GK_RULE_AT_LEAST, 0.9, NULL),
-    GK_RATIO_OF("delay50_ratio", "test_acc50_step", "fit_step"),
+    GK_RATIO_OF("delay50_ratio", "test_acc50_step", "train_fit_step"),
     {NULL},
 };
 

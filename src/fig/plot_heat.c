@@ -165,7 +165,7 @@ static void draw_pred_contours(const heat_ctx *c) {
             for (size_t iy = 0; iy < h->ny; iy++) f[ix][iy] = h->zpred[iy * h->nx + ix];
         PLcGrid cg = {xg, yg, NULL, (PLINT)h->nx, (PLINT)h->ny, 0};
         pl_setcontlabelformat(6, 3);                 /* labels like "17500" */
-        pl_setcontlabelparam(0.006, 0.45, 0.35, 1);  /* each line labelled with its level */
+        pl_setcontlabelparam(0.006, 0.6, 0.35, 1);   /* each line labelled with its level */
         plcol0(C_WHITE);
         plwidth(2.5);
         gkf_line_style(2);

@@ -112,8 +112,18 @@ static double summary_number(const cJSON *sum, const char *key) {
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-/* The row fact F is read at (rows[]: those of the earlier facts of table T), -1 if none. */
-static long fact_row(const gk_fact *T, const gk_fact *F, const long *rows, const gk_metrics *m, int c) {
+/* The row whose step is the step summary number `key` holds (a fact of an earlier table), -1 if none. */
+static long row_of_summary_step(const cJSON *sum, const char *key, const gk_metrics *m) {
+    double step = summary_number(sum, key);
+    for (size_t r = 0; isfinite(step) && r < m->nrows; r++)
+        if ((double)gk_metrics_step_of(m, (long)r) == step) return (long)r;
+    return -1;
+}
+
+/* The row fact F is read at (rows[]: those of the earlier facts of table T; a GK_FACT_AT whose fact is not in T
+ * reads the step sum holds under that key), -1 if none. */
+static long fact_row(const gk_fact *T, const gk_fact *F, const long *rows, const gk_metrics *m, int c,
+                     const cJSON *sum) {
     const long last = (long)m->nrows - 1;
     switch (F->kind) {
     case GK_FACT_WHEN: {
@@ -123,12 +133,13 @@ static long fact_row(const gk_fact *T, const gk_fact *F, const long *rows, const
     case GK_FACT_AT:
         for (const gk_fact *E = T; E < F; E++)
             if (!strcmp(E->key, F->of)) return rows[E - T];
-        return -1;
+        return row_of_summary_step(sum, F->of, m);
     case GK_FACT_INITIAL: return last >= 0 ? 0 : -1;
     case GK_FACT_FINAL: return last;
     case GK_FACT_MIN: return extreme_row(m, c, 0);
     case GK_FACT_MAX: return extreme_row(m, c, 1);
     case GK_FACT_RATIO: return -1;
+    case GK_FACT_FALL: return last;
     }
     return -1;
 }
@@ -147,7 +158,12 @@ void gk_summarize_facts(const gk_fact *facts, const gk_metrics *m, cJSON *sum) {
         int c = gk_metrics_col(m, F->column);
         int v = F->kind != GK_FACT_WHEN ? c : F->value ? gk_metrics_col(m, F->value) : 0; /* the column written */
         if (c < 0 || v < 0) continue; /* a column this run does not have */
-        rows[k] = fact_row(facts, F, rows, m, c);
-        gk_json_number(sum, F->key, rows[k] < 0 ? NAN : at(m, (size_t)rows[k], v));
+        rows[k] = fact_row(facts, F, rows, m, c, sum);
+        double x = rows[k] < 0 ? NAN : at(m, (size_t)rows[k], v);
+        if (F->kind == GK_FACT_FALL) {
+            long top = extreme_row(m, c, 1);
+            x = top < 0 ? NAN : at(m, (size_t)top, c) - x;
+        }
+        gk_json_number(sum, F->key, x);
     }
 }

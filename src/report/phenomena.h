@@ -46,7 +46,8 @@ typedef enum gk_fact_kind {
     GK_FACT_FINAL,   /* column at the last row */
     GK_FACT_MIN,     /* the smallest value of column (NaN skipped; its row is the first that has it) */
     GK_FACT_MAX,     /* the largest */
-    GK_FACT_RATIO    /* summary number `of` / summary number `over` (null unless both are numbers, over > 0) */
+    GK_FACT_RATIO,   /* summary number `of` / summary number `over` (null unless both are numbers, over > 0) */
+    GK_FACT_FALL     /* the largest value of column minus its value at the last row (misgrokking's drop) */
 } gk_fact_kind;
 
 typedef struct gk_fact {
@@ -56,7 +57,8 @@ typedef struct gk_fact {
     gk_rule_kind rule;        /* GK_FACT_WHEN: the rule on column, with thr and other */
     double thr;
     const char *other;
-    const char *of, *over;    /* GK_FACT_AT: the fact whose row is read; GK_FACT_RATIO: the two keys */
+    const char *of, *over;    /* GK_FACT_AT: the fact whose row is read (of this table, else the step a summary
+                               * key already holds); GK_FACT_RATIO: the two keys */
     const char *value;        /* GK_FACT_WHEN: the column written (NULL: "step") */
 } gk_fact;
 
@@ -69,6 +71,7 @@ typedef struct gk_fact {
 #define GK_FINAL_OF(key, column) {key, GK_FACT_FINAL, column, 0, 0, NULL, NULL, NULL, NULL}
 #define GK_MIN_OF(key, column) {key, GK_FACT_MIN, column, 0, 0, NULL, NULL, NULL, NULL}
 #define GK_MAX_OF(key, column) {key, GK_FACT_MAX, column, 0, 0, NULL, NULL, NULL, NULL}
+#define GK_FALL_OF(key, column) {key, GK_FACT_FALL, column, 0, 0, NULL, NULL, NULL, NULL}
 #define GK_RATIO_OF(key, of, over) {key, GK_FACT_RATIO, NULL, 0, 0, NULL, of, over, NULL}
 
 /* Writes the facts (terminated by {NULL}) into sum, in order: a number, or null where there is none. A fact

@@ -175,8 +175,8 @@ gk_status gk_run_build(run_state *rs, gk_error *err) {
     return s;
 }
 
-/* The figures, after the metrics and the summary are on disk. A figure that cannot be written is named in
- * summary.json and returned (the files already written stay). */
+/* The figures, after the metrics are on disk. A figure that cannot be written is named in the summary (written
+ * next) and returned (the files already written stay). */
 static gk_status write_figures(run_state *rs, cJSON *sum, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
     double predicted = gk_exp_predicted(T, rs->exp);
@@ -184,15 +184,13 @@ static gk_status write_figures(run_state *rs, cJSON *sum, gk_error *err) {
     int x_tstar = xi >= 0 && !strcmp(rs->cfg->str[xi], "tstar") && isfinite(predicted) && predicted > 0;
     gk_status s = gk_standard_figure(rs->p->name, &rs->m, predicted, rs->o->out_dir, x_tstar, err);
     if (!s) s = gk_exp_figures(T, rs->exp, rs->cfg, &rs->m, predicted, rs->o->out_dir, err);
-    if (!s) return GK_OK;
-    cJSON_AddStringToObject(sum, "figure_error", err->msg);
-    gk_error aux = {{0}};
-    gk_run_write_json(rs->o->out_dir, "summary.json", sum, &aux);
+    if (s) cJSON_AddStringToObject(sum, "figure_error", err->msg);
     return s;
 }
 
-/* Trains from where rs is, then writes metrics.csv, summary.json, the last checkpoint, the final weights
- * and the figures, in that order: each step keeps what the earlier ones wrote. */
+/* Trains from where rs is, then writes metrics.csv, the last checkpoint, the final weights, the figures and
+ * summary.json, in that order: each step keeps what the earlier ones wrote, and a summary on disk means the rest
+ * is (a run killed before it is resumed from its final checkpoint; a sweep does not take it as done). */
 gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *err) {
     gk_error loop_err = {{0}};
     int lock = gk_run_lock(rs->o->out_dir); /* held while it trains: readers tell running from killed */
@@ -205,12 +203,14 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     cJSON *sum = gk_run_make_summary(rs, res, train_wall);
     res->summary = sum;
     gk_status s = gk_run_write_metrics(rs->o->out_dir, &rs->m, err);
-    if (!s) s = gk_run_write_json(rs->o->out_dir, "summary.json", sum, err);
     /* a diverged or failed state is not kept; one stopped by max_evals can go on with a larger bound */
     int healthy = res->status == GK_OK || res->status == GK_EINTERRUPTED || res->status == GK_ELIMIT;
     if (!s && healthy && rs->o->checkpoint_every > 0) s = gk_run_write_checkpoint(rs, err);
     if (!s && healthy) s = gk_run_write_weights(rs, "final", err);
-    if (!s) s = write_figures(rs, sum, err);
+    gk_status fs = s ? GK_OK : write_figures(rs, sum, err);
+    gk_error aux = {{0}};
+    if (!s) s = gk_run_write_json(rs->o->out_dir, "summary.json", sum, fs ? &aux : err);
+    if (!s) s = fs;
     gk_run_unlock(lock);
     if (!s) s = gk_report_html_run(rs->o->out_dir, err);
     return s;

@@ -2,6 +2,7 @@
 #include "run/run_internal.h"
 
 #include "io/fsutil.h"
+#include "io/run_lock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,9 @@ static gk_status resume_config(const char *dir, const char *const *assign, int n
 gk_status gk_resume(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
                     gk_run_result *res, gk_error *err) {
     memset(res, 0, sizeof *res);
+    if (gk_run_is_running(dir)) /* two processes writing one run would interleave its files */
+        return gk_fail(err, GK_EINVAL, "%s: its run is still going (a process holds %s/%s): resume it once it has "
+                       "stopped", dir, dir, GK_RUN_LOCK_NAME);
     const gk_preset *p = NULL;
     gk_config cfg;
     gk_status s = resume_config(dir, assign, nassign, &p, &cfg, err);

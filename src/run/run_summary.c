@@ -13,48 +13,37 @@ static const char *exp_status_name(gk_status s) {
            : s == GK_ELIMIT ? "limit" : "failed";
 }
 
-static void add_step_or_null(cJSON *o, const char *key, const gk_metrics *m, long row) {
-    if (row < 0) cJSON_AddNullToObject(o, key);
-    else cJSON_AddNumberToObject(o, key, gk_metrics_step_of(m, row));
+/* The run layer's standard facts, one key a number: when the train set was fit, when the test accuracy
+ * jumped and how that compares with the prediction, the best and final values, and (for misgrokking) how far
+ * the test accuracy fell from its best. A fact on a column the run lacks is left out; an experiment's own
+ * facts may read these (GK_FIT_FACTS reads train_fit_step). */
+static const gk_fact run_facts[] = {
+    GK_STEP_WHEN("train_fit_step", "train_acc", GK_RULE_AT_LEAST, GK_FIT_ACC, NULL),
+    GK_STEP_WHEN("test_grok_step", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL),
+    GK_MAX_OF("max_test_acc", "test_acc"),
+    GK_VALUE_AT("max_test_acc_step", "step", "max_test_acc"),
+    GK_FALL_OF("misgrok_drop", "test_acc"),
+    GK_FINAL_OF("final_train_loss", "train_loss"),
+    GK_FINAL_OF("final_train_acc", "train_acc"),
+    GK_FINAL_OF("final_test_loss", "test_loss"),
+    GK_FINAL_OF("final_test_acc", "test_acc"),
+    {NULL},
+};
+
+/* t/t* of the test accuracy jump: the time at test_grok_step over the predicted time (the predicted step, a
+ * fixed-lr step count, times lr). In time, not steps: with lr_auto the steps are not lr apart. Absent when
+ * either is unknown. */
+static void add_grok_over_predicted(cJSON *o, const gk_metrics *m, double predicted, double lr) {
+    long grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
+    if (grok < 0 || !(isfinite(predicted) && predicted > 0 && lr > 0)) return;
+    cJSON_AddNumberToObject(o, "grok_over_predicted", gk_metrics_at(m, (size_t)grok, 1) / (predicted * lr));
 }
 
-static void add_final(cJSON *o, const gk_metrics *m, const char *col_name, const char *key) {
-    int c = gk_metrics_col(m, col_name);
-    if (c < 0 || m->nrows == 0) return;
-    double v = gk_metrics_at(m, m->nrows - 1, c);
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
-/* The phenomena read off the metrics: when the train set was fit, when the test accuracy jumped, the best
- * and final values, and (for misgrokking) how far the test accuracy fell from its best. */
-static void summarize_phenomena(cJSON *o, const gk_metrics *m, double predicted) {
-    int te = gk_metrics_col(m, "test_acc");
-    if (isfinite(predicted)) cJSON_AddNumberToObject(o, "predicted_transition_step", predicted);
-    else cJSON_AddNullToObject(o, "predicted_transition_step");
-    if (gk_metrics_col(m, "train_acc") >= 0) {
-        add_step_or_null(o, "train_fit_step", m, gk_metrics_first_at_least(m, "train_acc", GK_FIT_ACC));
-        cJSON_AddStringToObject(o, "train_fit_rule", "train_acc >= 0.99");
-    }
-    if (te >= 0) {
-        long grok = gk_metrics_first_at_least(m, "test_acc", GK_GROK_ACC);
-        add_step_or_null(o, "test_grok_step", m, grok);
-        if (grok >= 0 && isfinite(predicted) && predicted > 0)
-            cJSON_AddNumberToObject(o, "grok_over_predicted", gk_metrics_step_of(m, grok) / predicted);
-        double best = -1;
-        long best_row = -1;
-        for (size_t r = 0; r < m->nrows; r++)
-            if (gk_metrics_at(m, r, te) > best) best = gk_metrics_at(m, r, te), best_row = (long)r;
-        if (best_row >= 0) {
-            cJSON_AddNumberToObject(o, "max_test_acc", best);
-            add_step_or_null(o, "max_test_acc_step", m, best_row);
-            cJSON_AddNumberToObject(o, "misgrok_drop", best - gk_metrics_at(m, m->nrows - 1, te));
-        }
-    }
-    add_final(o, m, "train_loss", "final_train_loss");
-    add_final(o, m, "train_acc", "final_train_acc");
-    add_final(o, m, "test_loss", "final_test_loss");
-    add_final(o, m, "test_acc", "final_test_acc");
+static void summarize_phenomena(cJSON *o, const gk_metrics *m, double predicted, double lr) {
+    gk_json_number(o, "predicted_transition_step", predicted);
+    if (gk_metrics_col(m, "train_acc") >= 0) cJSON_AddStringToObject(o, "train_fit_rule", "train_acc >= 0.99");
+    gk_summarize_facts(run_facts, m, o);
+    add_grok_over_predicted(o, m, predicted, lr);
 }
 
 /* What lr_auto did: the steps it took beside the fixed-lr run's steps to the same time, and the step sizes. */
@@ -89,7 +78,7 @@ cJSON *gk_run_make_summary(run_state *rs, gk_run_result *res, double train_wall)
     if (rs->tr->o.lr_auto.on) summarize_lr_auto(rs, sum);
     cJSON_AddNumberToObject(sum, "eval_points", (double)rs->m.nrows);
     double predicted = gk_exp_predicted(T, rs->exp);
-    summarize_phenomena(sum, &rs->m, predicted);
+    summarize_phenomena(sum, &rs->m, predicted, rs->tr->o.lr);
     if (!rs->ckpt_ok) cJSON_AddStringToObject(sum, "checkpoint_unavailable", rs->ckpt_why);
     cJSON_AddNumberToObject(sum, "wall_seconds", gk_now_seconds() - rs->t0);
     cJSON_AddNumberToObject(sum, "train_seconds", train_wall);

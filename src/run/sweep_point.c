@@ -138,11 +138,28 @@ static int resumable(const gk_sweep *sw, size_t k, const char *pdir) {
     return ok;
 }
 
+/* 1 if pdir holds a run of another config (its config.json does not match point k): another sweep's point with
+ * the same name, or a run placed there by hand. Such a directory is left as it is, never replaced. */
+static int foreign_run(const gk_sweep *sw, size_t k, const char *pdir) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/config.json", pdir);
+    if (access(path, F_OK) != 0) return 0;
+    char *text = read_text(path);
+    cJSON *conf = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    int foreign = !conf || !gk_sweep_params_match(sw, k, conf);
+    cJSON_Delete(conf);
+    return foreign;
+}
+
 /* Runs point k into pdir (locked, not done): from its checkpoint when it has one of this config (a corrupt one
  * is set aside by starting over), else from the start. */
 static gk_status run_locked(const gk_sweep *sw, size_t k, const char *pdir, const volatile int *stop,
                             gk_status *status, gk_error *err) {
     char old[1200];
+    if (foreign_run(sw, k, pdir))
+        return gk_fail(err, GK_EINVAL, "%s holds a run of another config; it is left as it is (give the sweep another "
+                       "--out, or remove that directory)", pdir);
     gk_status s = gk_remove_stale_temps(pdir, NULL, err);
     if (s) return s;
     /* What the directory holds must be this attempt's outcome: drop an older summary first. */

@@ -1,5 +1,6 @@
 /* trainer.c: the step loop, the optimizers and the training state of every experiment (see trainer.h). */
 #include "train/trainer.h"
+#include "core/machine.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -56,6 +57,13 @@ gk_status gk_trainer_init(gk_trainer *tr, size_t P, const gk_train_opts *o, gk_o
     }
     if (o->filter != GK_FILTER_NONE) {
         size_t rows = o->filter == GK_FILTER_MA ? (size_t)o->filter_window + 1 : 1;
+        double need = (double)rows * (double)P * sizeof(double), mem = gk_machine_bytes();
+        if (o->filter == GK_FILTER_MA && mem > 0 && need > mem / 2) { /* calloc would succeed, the ring then fill RAM */
+            gk_trainer_free(tr);
+            return gk_fail(err, GK_EINVAL, "filter_window=%ld: the moving average keeps %ld past gradients of %zu "
+                           "parameters, about %.1f GB, more than half this machine's %.1f GB: lower filter_window "
+                           "(or use filter=ema)", o->filter_window, o->filter_window, P, need / 1e9, mem / 1e9);
+        }
         tr->filt = calloc(rows * P, sizeof(double));
         if (!tr->filt) {
             gk_trainer_free(tr);
@@ -346,36 +354,6 @@ void gk_trainer_free(gk_trainer *tr) {
     memset(tr, 0, sizeof *tr);
 }
 
-void gk_train_opts_transforms_from_config(const gk_config *cfg, gk_train_opts *o) {
-    o->perp = !strcmp(gk_config_str(cfg, "grad"), "perp");
-    o->perp_rescale = gk_config_bool(cfg, "perp_rescale");
-    const char *f = gk_config_str(cfg, "filter");
-    o->filter = !strcmp(f, "ema") ? GK_FILTER_EMA : !strcmp(f, "ma") ? GK_FILTER_MA : GK_FILTER_NONE;
-    o->filter_alpha = gk_config_real(cfg, "filter_alpha");
-    o->filter_lambda = gk_config_real(cfg, "filter_lambda");
-    o->filter_window = gk_config_int(cfg, "filter_window");
-}
-
-void gk_train_opts_adamw_from_config(const gk_config *cfg, gk_train_opts *o) {
-    o->lr = gk_config_real(cfg, "lr"), o->wd = gk_config_real(cfg, "wd");
-    o->beta1 = gk_config_real(cfg, "beta1"), o->beta2 = gk_config_real(cfg, "beta2");
-    o->eps = gk_config_real(cfg, "eps");
-    /* the warmup key of the AdamW keys is AdamW's: GD presets that share the spec table never warmed up */
-    if (o->optim == GK_OPTIM_ADAMW) o->warmup = gk_config_int(cfg, "warmup");
-}
-
-void gk_train_opts_lr_auto_from_config(const gk_config *cfg, gk_train_opts *o) {
-    o->lr_auto = (gk_lr_auto_opts){gk_config_bool(cfg, "lr_auto"), gk_config_real(cfg, "lr_auto_c"),
-                                   gk_config_real(cfg, "lr_auto_growth"), gk_config_int(cfg, "lr_auto_every"),
-                                   (int)gk_config_int(cfg, "lr_auto_iters")};
-}
-
-gk_status gk_train_opts_flow_from_config(const gk_config *cfg, gk_train_opts *o, gk_error *err) {
-    int use_flow = 0;
-    gk_status s = gk_flow_opts_from_config(cfg, o->lr * (double)gk_config_int(cfg, "steps"), &use_flow, &o->flow, err);
-    if (!s) o->optim = use_flow ? GK_OPTIM_FLOW : GK_OPTIM_GD;
-    return s;
-}
 
 /* ---- sharpness -------------------------------------------------------------------------------------- */
 
