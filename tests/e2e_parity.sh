@@ -27,7 +27,7 @@ check "the test accuracy jumps (test_acc >= 0.95)" [ -n "$grok" ]
 check "the fit comes well before the jump (grok step >= 2 x fit step)" [ -n "$fit" ] && [ -n "$grok" ] && [ "$grok" -ge $((2 * fit)) ]
 check "at the fit the test accuracy is near chance (<= 0.7)" awk -v a="$at_fit" 'BEGIN { exit !(a != "" && a <= 0.7) }'
 check "the test accuracy ends high (>= 0.95)" awk -v a="$final" 'BEGIN { exit !(a >= 0.95) }'
-check "the fit step is in summary.json" [ "$(json_num "$T/grok/summary.json" fit_step)" = "$fit" ]
+check "the fit step is in summary.json" [ "$(json_num "$T/grok/summary.json" train_fit_step)" = "$fit" ]
 
 # kill_and_resume NAME KEYS...: a run never stopped against one killed with -9 after its first checkpoint and
 # resumed. Robust under load: the kill follows the checkpoint at once (SIGSTOP freezes the run where it is).

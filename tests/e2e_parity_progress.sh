@@ -8,8 +8,8 @@ source "$(dirname "$0")/lib.sh"
 "$GK" run parity-merrill-fast threads=1 evals=30 evals_lin=60 --quiet --out "$T/pm" >"$T/pm.out" 2>&1
 S="$T/pm/summary.json"
 check "parity-merrill-fast completes" grep -q '"status":[[:space:]]*"completed"' "$S"
-fit=$(json_num "$S" fit_step); sup=$(json_num "$S" support_rise_step); fou=$(json_num "$S" fourier_rise_step)
-rise=$(json_num "$S" test_acc_rise_step); grok=$(json_num "$S" grok_step)
+fit=$(json_num "$S" train_fit_step); sup=$(json_num "$S" support_rise_step); fou=$(json_num "$S" fourier_rise_step)
+rise=$(json_num "$S" test_acc_rise_step); grok=$(json_num "$S" test_grok_step)
 a_fit=$(json_num "$S" active_neurons_at_fit); a_end=$(json_num "$S" active_neurons_final)
 echo "  fit $fit, Fourier 0.1 at $fou, support ratio 1.25 at $sup, test 0.6 at $rise, test 0.95 at $grok; active $a_fit -> $a_end"
 check "every step is in summary.json" bash -c "for v in $fit $sup $fou $rise $grok; do [[ \$v =~ ^[0-9]+$ ]] || exit 1; done"

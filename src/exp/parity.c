@@ -126,8 +126,7 @@ static gk_status par_eval(void *state, double *row, gk_error *err) {
 
 static const gk_fact par_facts[] = {
     GK_FIT_FACTS,
-    GK_STEP_WHEN("grok_step", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL),
-    GK_RATIO_OF("grok_delay_ratio", "grok_step", "fit_step"),
+    GK_RATIO_OF("grok_delay_ratio", "test_grok_step", "train_fit_step"), /* the run layer's steps */
     {NULL},
 };
 

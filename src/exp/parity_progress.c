@@ -181,11 +181,10 @@ static gk_status pp_eval(void *state, double *row, gk_error *err) {
  * ~110 neurons at the fit to 3 (= k) after the jump. */
 static const gk_fact pp_facts[] = {
     GK_FIT_FACTS,
-    GK_STEP_WHEN("grok_step", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL),
     GK_STEP_WHEN("support_rise_step", "support_mass_ratio", GK_RULE_AT_LEAST, SUPPORT_RISE, NULL),
     GK_STEP_WHEN("fourier_rise_step", "fourier_support", GK_RULE_AT_LEAST, 0.1, NULL),
     GK_STEP_WHEN("test_acc_rise_step", "test_acc", GK_RULE_AT_LEAST, 0.6, NULL),
-    GK_VALUE_AT("active_neurons_at_fit", "active_neurons", "fit_step"),
+    GK_VALUE_AT("active_neurons_at_fit", "active_neurons", "train_fit_step"),
     GK_FINAL_OF("active_neurons_final", "active_neurons"),
     {NULL},
 };
