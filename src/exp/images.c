@@ -60,6 +60,7 @@ static const gk_param_spec img_params[] = {
     {"precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
      "f32: the MLP's forward and backward in float32 (sgemm), parameters and AdamW moments stored as float32"},
     GK_TRANSFORM_PARAMS,
+    GK_INTERVENTION_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -143,6 +144,7 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_train_opts_adamw_from_config(cfg, &o);
     gk_train_opts_transforms_from_config(cfg, &o);
     gk_train_opts_batch_from_config(cfg, &o);
+    gk_train_opts_interventions_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, NULL, E, err);
     if (!s) s = gk_trainer_set_batch_objective(&E->tr, img_objective, E->train.n, err);
     if (s) {
@@ -288,6 +290,10 @@ const gk_preset gk_presets_images[] = {
     {"omnigrok-mnist", &images_type, "Liu, Michaud, Tegmark 2023 (Omnigrok)", "Fig. 3d/e",
      "MNIST digits, 1000 train: a depth-3 MLP with init x8 fits the train set, its test accuracy passes 0.7 ~15x later as the weight norm falls",
      "dataset=mnist n_train=1000 n_test=2000 depth=3 width=200 init_scale=8 forward=standard loss=mse batch=200 lr=1e-3 wd=0.01 steps=100000"},
+    {"goldilocks-mnist", &images_type, "Liu, Michaud, Tegmark 2023 (Omnigrok)", "Fig. 1 (MNIST landscape), scaled down",
+     "the 784-200-200-10 MLP with its parameter norm held at the init's (fixed_norm, wd 0, MSE, Adam lr 1e-3, batch "
+     "100) on 1000 digits, 5000 steps: sweep init_scale (alpha) for the final train (L) and test (U) loss against the norm",
+     "dataset=mnist n_train=1000 n_test=2000 depth=3 width=200 init_scale=1 forward=standard loss=mse batch=100 lr=1e-3 wd=0 fixed_norm=1 steps=5000 evals=30 evals_lin=20"},
     {"grokfast-mnist", &images_type, "Lee et al. 2024 (Grokfast)", "omnigrok-mnist with the EMA filter",
      "omnigrok-mnist with Grokfast's EMA filter (alpha 0.8, lambda 0.1) and weight decay 2.0: test accuracy 0.7 far sooner",
      "dataset=mnist n_train=1000 n_test=2000 depth=3 width=200 init_scale=8 forward=standard loss=mse batch=200 lr=1e-3 wd=2.0 filter=ema filter_alpha=0.8 filter_lambda=0.1 steps=100000"},

@@ -1,7 +1,7 @@
 /* parity.c: sparse parity groks (Barak et al. 2022; Merrill, Tsilivis, Shukla 2023). Inputs x in {-1,+1}^n,
  * label y = x_1 x_2 ... x_k (the product of the first k coordinates; the MLP is symmetric under permuting the
  * inputs, so which k does not matter). A fixed train set of n_train samples, a test set drawn apart, a dense ReLU
- * MLP n -> width -> 1 (model/mlp_deep at depth 2), hinge loss, minibatch SGD with momentum and weight decay.
+ * MLP n -> width -> 1 (mlp_deep, depth 2), hinge loss, minibatch SGD (momentum, weight decay; AdamW if beta1 is a key).
  * The train set is fit early by memorising; the test accuracy jumps much later, when the few neurons that read
  * the k relevant coordinates win over the dense memorising ones (Merrill et al. Sec. 4). */
 #include "exp/exp.h"
@@ -84,7 +84,7 @@ static gk_status par_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_status s = gk_mlp_deep_create_opts(&E->model, &mo, err);
     if (!s) s = gk_model_reserve(&E->model, all, err);
     if (!s) s = gk_mlp_deep_reserve_input(&E->model, E->ntr, 0, err);
-    gk_train_opts o = {.optim = GK_OPTIM_GD, .table = &E->model.params};
+    gk_train_opts o = {.optim = gk_config_index(cfg, "beta1") < 0 ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .table = &E->model.params};
     gk_train_opts_from_config(cfg, &o); /* lr, wd and the keys of the GK_*_PARAMS above */
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, NULL, E, err);
     if (!s) s = gk_trainer_set_batch_objective(&E->tr, par_objective, E->ntr, err);

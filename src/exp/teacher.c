@@ -47,6 +47,7 @@ static const gk_param_spec ts_params[] = {
     {"wd", GK_P_REAL, "0.05", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (theta *= 1 - lr wd)"},
     GK_ADAMW_PARAMS("0.999", "0"),
     GK_TRANSFORM_PARAMS,
+    GK_INTERVENTION_PARAMS,
     GK_COMMON_PARAMS("100000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -119,6 +120,7 @@ static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_train_opts o = {.optim = GK_OPTIM_ADAMW};
     gk_train_opts_adamw_from_config(cfg, &o);
     gk_train_opts_transforms_from_config(cfg, &o);
+    gk_train_opts_interventions_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, ts_objective, NULL, E, err);
     if (s) {
         ts_destroy(E);
@@ -251,5 +253,10 @@ const gk_preset gk_presets_teacher[] = {
      "0.1 .. 3) delays it more, 0.1 removes the delay",
      "d_in=5 width=100 depth=3 d_out=5 n_train=100 n_test=100 init_scale=2 out_scale=1 lr=3e-4 wd=0.05 "
      "threshold=0.001 steps=100000 evals=100 evals_lin=100"},
+    {"goldilocks-teacher", &teacher_type, "Liu, Michaud, Tegmark 2023 (Omnigrok)", "Fig. 2 (teacher-student landscape)",
+     "the 5-100-100-5 tanh student trained with its parameter norm held at the init's (fixed_norm, wd 0, Adam lr 3e-4, "
+     "full batch): sweep init_scale (alpha) for the final train loss (L) and test loss (U) against the norm",
+     "d_in=5 width=100 depth=3 d_out=5 n_train=100 n_test=100 init_scale=1 out_scale=1 lr=3e-4 wd=0 fixed_norm=1 "
+     "threshold=0.001 steps=10000 evals=40 evals_lin=20"},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

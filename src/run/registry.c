@@ -17,10 +17,12 @@ extern const gk_preset gk_presets_teacher[];
 extern const gk_preset gk_presets_parity[];
 extern const gk_preset gk_presets_parity_progress[];
 extern const gk_preset gk_presets_power[];
+extern const gk_preset gk_presets_slingshot[];
 
 static const gk_preset *const families[] = {
     gk_presets_diag,  gk_presets_xor,     gk_presets_mc,     gk_presets_modular,         gk_presets_kumar,
     gk_presets_images, gk_presets_teacher, gk_presets_parity, gk_presets_parity_progress, gk_presets_power,
+    gk_presets_slingshot,
 };
 
 static size_t family_len(const gk_preset *f) {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# e2e_slingshot.sh: the slingshot (src/exp/slingshot.c, src/report/slingshot.c). A short slingshot-parity run (Adam,
+# hinge loss, AdamW's wd 0.01) shows at least two cycles of the last layer's norm (a train-loss spike, norm growth,
+# a plateau) in summary.json; with wd 0 the hinge loss reaches 0, Adam stops and there is no cycle.
+source "$(dirname "$0")/lib.sh"
+
+"$GK" run slingshot-parity threads=1 steps=12000 evals=20 evals_lin=240 --quiet --out "$T/s" >"$T/s.out" 2>&1
+S="$T/s/summary.json"
+check "slingshot-parity completes" grep -q '"status":[[:space:]]*"completed"' "$S"
+read -r n lone big ordered marked < <(/usr/bin/python3 - "$S" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["slingshot"]
+cy = s["cycles"]
+for c in cy:
+    print("  cycle: onset %g, peak %g, recovery %g, plateau to %g, |W2| x%.2f" % (
+        c["onset_step"], c["peak_step"], c["recovery_step"], c["plateau_end_step"], c["growth"]), file=sys.stderr)
+ordered = all(c["onset_step"] <= c["peak_step"] < c["recovery_step"] <= c["plateau_end_step"] for c in cy)
+marked = all(j["cycle"] < len(cy) for j in s["test_acc_jumps"])
+print(s["n_cycles"], s["spikes_without_growth"], sum(c["growth"] >= 1.2 for c in cy), int(ordered), int(marked))
+PY
+)
+echo "  $n cycles ($big with |W2| up >= 1.2x), $lone loss spikes without norm growth"
+check "at least two slingshot cycles are detected" [ "${n:-0}" -ge 2 ]
+check "at least two of them grow the last layer's norm by >= 1.2x" [ "${big:-0}" -ge 2 ]
+check "each cycle's steps are in order (onset <= peak < recovery <= plateau end)" [ "${ordered:-0}" = 1 ]
+check "the test accuracy's jumps are marked against the cycles" [ "${marked:-0}" = 1 ]
+check "the slingshot figure is drawn" [ -s "$T/s/slingshot.png" ]
+
+"$GK" run slingshot-parity threads=1 steps=12000 evals=20 evals_lin=240 wd=0 --quiet --out "$T/w0" >/dev/null 2>&1
+n0=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["slingshot"]["n_cycles"])' "$T/w0/summary.json")
+echo "  wd=0: $n0 cycles"
+check "with wd 0 (hinge loss at 0, Adam stops) there is no cycle" [ "${n0:-1}" -eq 0 ]
+finish
