@@ -39,9 +39,22 @@ int gk_cli_list(int argc, char **argv) {
 /* ---- progress ------------------------------------------------------------------------------------------ */
 
 typedef struct progress_ctx {
-    int quiet, tty;
+    int quiet, tty, warned;
     double last;
 } progress_ctx;
+
+#define LONG_RUN_SECONDS 600.0 /* a run expected to take longer is announced once, with its estimate */
+
+/* Once, when the speed is known (after 3 s): a run that will take longer than LONG_RUN_SECONDS says so, and how
+ * to make it shorter or to stop it and go on later. */
+static void warn_if_long(progress_ctx *c, const gk_progress *p) {
+    if (c->warned || p->elapsed < 3 || !isfinite(p->eta) || p->eta < LONG_RUN_SECONDS) return;
+    c->warned = 1;
+    char d[32];
+    fprintf(stderr, "%s[%s] this run needs about %s more at this speed (%ld steps); Ctrl-C stops it and `groklab "
+            "resume` goes on later; steps=N (or a -fast preset) is shorter\n", c->tty ? "\n" : "", p->preset,
+            gk_cli_duration(p->eta, d, sizeof d), p->steps);
+}
 
 static double last_value(const gk_metrics *m, const char *col) {
     int c = gk_metrics_col(m, col);
@@ -52,15 +65,18 @@ static void on_progress(void *ud, const gk_progress *p) {
     progress_ctx *c = ud;
     double t = gk_cli_now();
     int last = p->step >= p->steps;
-    if (c->quiet || (!last && t - c->last < (c->tty ? 0.2 : 10.0))) return;
+    if (c->quiet) return;
+    warn_if_long(c, p);
+    if (!last && t - c->last < (c->tty ? 0.2 : 10.0)) return;
     c->last = t;
     fprintf(stderr, "%s[%s] step %ld/%ld (%3.0f%%)", c->tty ? "\r" : "", p->preset, p->step, p->steps,
             100.0 * (double)p->step / (double)p->steps);
     if (gk_metrics_col(p->m, "test_acc") >= 0) /* regression experiments have losses only */
         fprintf(stderr, "  train_acc %.3f  test_acc %.3f", last_value(p->m, "train_acc"), last_value(p->m, "test_acc"));
     else fprintf(stderr, "  train_loss %.4g", last_value(p->m, "train_loss"));
-    fprintf(stderr, "  test_loss %.4g  %.1fs", last_value(p->m, "test_loss"), p->elapsed);
-    if (isfinite(p->eta) && !last) fprintf(stderr, ", ETA %.0fs  ", p->eta);
+    char el[32], eta[32];
+    fprintf(stderr, "  test_loss %.4g  %s", last_value(p->m, "test_loss"), gk_cli_duration(p->elapsed, el, sizeof el));
+    if (isfinite(p->eta) && !last) fprintf(stderr, ", ETA %s  ", gk_cli_duration(p->eta, eta, sizeof eta));
     if (!c->tty || last) fputc('\n', stderr);
     else fflush(stderr);
 }
@@ -347,7 +363,7 @@ int gk_cli_run(int argc, char **argv) {
     char dir[1024];
     if (a.out) snprintf(dir, sizeof dir, "%s", a.out);
     else default_out_dir(dir, sizeof dir, p->name);
-    progress_ctx pc = {a.quiet, isatty(2), 0};
+    progress_ctx pc = {.quiet = a.quiet, .tty = isatty(2)};
     gk_run_opts opts = run_opts_of(&a, dir, &pc);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
@@ -386,7 +402,7 @@ int gk_cli_resume(int argc, char **argv) {
         free(pos);
         return rc;
     }
-    progress_ctx pc = {a.quiet, isatty(2), 0};
+    progress_ctx pc = {.quiet = a.quiet, .tty = isatty(2)};
     gk_run_opts opts = run_opts_of(&a, dir, &pc);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);

@@ -171,8 +171,10 @@ static void progress(tally *t, const char *name, int code) {
     size_t left = t->total - t->done;
     char who[32] = "";
     if (t->nranks > 1) snprintf(who, sizeof who, " rank %d/%d", t->rank, t->nranks);
-    fprintf(stderr, "[sweep%s] %zu/%zu points done, %zu failed, %.1fs elapsed", who, t->done, t->total, t->failed, el);
-    if (left > 0 && t->ran > 0) fprintf(stderr, ", ETA %.0fs", el / (double)t->ran * (double)left);
+    char d[32];
+    fprintf(stderr, "[sweep%s] %zu/%zu points done, %zu failed, %s elapsed", who, t->done, t->total, t->failed,
+            gk_cli_duration(el, d, sizeof d));
+    if (left > 0 && t->ran > 0) fprintf(stderr, ", ETA %s", gk_cli_duration(el / (double)t->ran * (double)left, d, sizeof d));
     fprintf(stderr, "  (%s: %s)\n", name, outcome(code));
 }
 

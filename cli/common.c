@@ -97,3 +97,12 @@ double gk_cli_now(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+const char *gk_cli_duration(double seconds, char *buf, size_t len) {
+    if (!(seconds >= 0) || !isfinite(seconds)) snprintf(buf, len, "?");
+    else if (seconds < 100) snprintf(buf, len, "%.0fs", seconds);
+    else if (seconds < 6000) snprintf(buf, len, "%.1f min", seconds / 60);
+    else if (seconds < 2 * 86400) snprintf(buf, len, "%.1f h", seconds / 3600);
+    else snprintf(buf, len, "%.0f days", seconds / 86400);
+    return buf;
+}

@@ -40,5 +40,7 @@ double gk_cli_jnum(const cJSON *o, const char *key);
 
 /* Seconds on a monotonic clock. */
 double gk_cli_now(void);
+/* A duration in human units into buf: "42s", "12.5 min", "3.4 h", "72 days". Returns buf. */
+const char *gk_cli_duration(double seconds, char *buf, size_t len);
 
 #endif

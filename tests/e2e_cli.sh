@@ -108,4 +108,8 @@ MANWIDTH=200 man -l "$T/g.1" >"$T/man.txt" 2>/dev/null
 for sec in PLOT RESUME THEORY EXAMPLES ENVIRONMENT; do
     check "man page has a $sec section" grep -q "^$sec" "$T/man.txt"
 done
+# A run that will take long says so once the speed is known (modadd-lyu: 1e7 steps), in human units.
+timeout -s INT 20 "$GK" run modadd-lyu --out "$T/long" >/dev/null 2>"$T/long.err"
+check "a long run announces its duration (days or hours)" grep -Eq "this run needs about [0-9.]+ (days|h) more" "$T/long.err"
+check "the ETA is in human units, not seconds" bash -c "! grep -Eq 'ETA [0-9]{4,}s' '$T/long.err'"
 finish
