@@ -339,7 +339,7 @@ static int with_config(const run_args *a, config_keys *k, const char **preset_na
 }
 
 int gk_cli_run(int argc, char **argv) {
-    run_args a = {.checkpoint_every = 300};
+    run_args a = {.checkpoint_every = GK_CHECKPOINT_EVERY_DEFAULT};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos), **assign = calloc((size_t)argc + 1, sizeof *assign);
     const char *preset_name = NULL;
     int npos = 0, nassign = 0;
@@ -384,7 +384,7 @@ static void resume_usage(void) {
 }
 
 int gk_cli_resume(int argc, char **argv) {
-    run_args a = {.checkpoint_every = 300};
+    run_args a = {.checkpoint_every = GK_CHECKPOINT_EVERY_DEFAULT};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     int npos = 0;
     int rc = pos ? gk_cli_parse(argc, argv, resume_options, on_run_opt, &a, pos, &npos) : 1;

@@ -201,7 +201,10 @@ typedef struct gk_run_options {
     const volatile int *stop;  /* set to non-zero (e.g. from a SIGINT handler) to stop at the next step */
     void (*progress)(void *ud, const gk_run_progress *p); /* called after every eval point, may be NULL */
     void *ud;
+    double checkpoint_every;   /* seconds between checkpoints: 0 = GK_CHECKPOINT_EVERY_DEFAULT, < 0 = none
+                                * (a checkpoint is also written when the run ends; `groklab resume` continues it) */
 } gk_run_options;
+#define GK_CHECKPOINT_EVERY_DEFAULT 300.0
 
 /* Runs one experiment into o->out_dir. A bad config or an unwritable directory returns the error and writes
  * nothing. Otherwise returns GK_OK with a complete run directory and *outcome = how the run ended: GK_OK

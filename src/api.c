@@ -78,7 +78,10 @@ gk_status gk_run_config(const gk_preset *p, const gk_config *cfg, const gk_run_o
     if (!o || !o->out_dir || !o->out_dir[0]) return gk_fail(err, GK_EINVAL, "a run needs an output directory");
     progress_bridge b = {o};
     gk_run_opts opts = {.out_dir = o->out_dir, .save_data = o->save_data, .stop = o->stop,
-                        .progress = o->progress ? bridge_progress : NULL, .ud = &b, .csv_interval = 2.0};
+                        .progress = o->progress ? bridge_progress : NULL, .ud = &b, .csv_interval = 2.0,
+                        .checkpoint_every = o->checkpoint_every == 0   ? GK_CHECKPOINT_EVERY_DEFAULT
+                                            : o->checkpoint_every < 0 ? 0
+                                                                      : o->checkpoint_every};
     gk_run_result res;
     gk_status s = gk_run(p, cfg, &opts, &res, err);
     if (res.summary) cJSON_Delete(res.summary);

@@ -92,6 +92,14 @@ static void test_run(void) {
     GK_CHECK((int)gk_table_nrows(gk_result_metrics(r)) == s2.calls - 1 || (int)gk_table_nrows(gk_result_metrics(r)) == s2.calls);
     GK_CHECK(strstr(gk_result_summary(r), "\"interrupted\"") != NULL);
     gk_result_close(r);
+    /* runs through the C API checkpoint by default, so an interrupted one can be resumed */
+    snprintf(path, sizeof path, "%s/checkpoint", out);
+    GK_CHECK_MSG(exists(path), "%s: the stopped run has a checkpoint", path);
+    snprintf(path, sizeof path, "%s/nockpt", dir);
+    o = (gk_run_options){.out_dir = path, .checkpoint_every = -1};
+    GK_CHECK(gk_run_preset("diag-sparse", TINY, 7, &o, &outcome, &err) == GK_OK && outcome == GK_OK);
+    snprintf(path, sizeof path, "%s/nockpt/checkpoint", dir);
+    GK_CHECK_MSG(!exists(path), "checkpoint_every < 0: no checkpoint");
     snprintf(path, sizeof path, "%s/none", dir);
     GK_CHECK(gk_result_open(path, &r, &err) == GK_EIO && strstr(err.msg, "metrics.csv"));
 }

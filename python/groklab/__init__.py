@@ -245,9 +245,11 @@ def load(run_dir: PathLike) -> Run:
 
 
 def run(preset: str, out: Optional[PathLike] = None, progress: bool = False, save_data: bool = False,
-        **keys: Value) -> Run:
+        checkpoint_every: Optional[float] = None, **keys: Value) -> Run:
     """Runs one experiment into `out` (default runs/PRESET-DATE-TIME) and returns its Run.
-    keys are the preset's keys (groklab.params(preset)), e.g. steps=3000, alpha=256."""
+    keys are the preset's keys (groklab.params(preset)), e.g. steps=3000, alpha=256. A checkpoint is written
+    every checkpoint_every seconds (default 300; 0: none) and at the end, so `groklab resume` continues the run."""
+    ckpt = 0.0 if checkpoint_every is None else -1.0 if float(checkpoint_every) <= 0 else float(checkpoint_every)
     out = _default_dir(preset) if out is None else out
     out = _c_text(out, "out").decode()
     if not out:
@@ -256,7 +258,7 @@ def run(preset: str, out: Optional[PathLike] = None, progress: bool = False, sav
     cb = _lib.PROGRESS_FN(_print_progress) if progress else _lib.PROGRESS_FN()
 
     def call(stop):
-        opts = _lib.RunOptions(out.encode(), int(bool(save_data)), ctypes.pointer(stop), cb, None)
+        opts = _lib.RunOptions(out.encode(), int(bool(save_data)), ctypes.pointer(stop), cb, None, ckpt)
         outcome, err = ctypes.c_int(0), _lib.Err()
         st = _L.gk_run_preset(str(preset).encode(), argv, n, ctypes.byref(opts), ctypes.byref(outcome), ctypes.byref(err))
         return st, outcome.value, err

@@ -34,7 +34,7 @@ POINT_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_size_t, c_char_p, c_int)
 
 class RunOptions(ctypes.Structure):
     _fields_ = [("out_dir", c_char_p), ("save_data", c_int), ("stop", ctypes.POINTER(c_int)),
-                ("progress", PROGRESS_FN), ("ud", c_void_p)]
+                ("progress", PROGRESS_FN), ("ud", c_void_p), ("checkpoint_every", c_double)]
 
 
 class SweepOptions(ctypes.Structure):
