@@ -105,6 +105,22 @@ expect_resume_bad "a checkpoint at step -5 (valid CRC) is refused" "outside 0.."
 echo garbage >"$T/junk"; mkdir -p "$T/nockpt"; cp "$T/ext/config.json" "$T/nockpt/"
 expect_resume_bad "a run without a checkpoint is refused" "cannot read the checkpoint" "$T/nockpt"
 
+# Two runs started into one --out at once: one runs, the other is refused (exit 2); a run going on is never
+# replaced, not even with --force.
+for i in 1 2 3; do
+    "$GK" run diag-sparse steps=3000 --quiet --out "$T/twin$i" >/dev/null 2>"$T/twin$i-a.err" & pa=$!
+    "$GK" run diag-sparse steps=3000 --quiet --out "$T/twin$i" >/dev/null 2>"$T/twin$i-b.err" & pb=$!
+    wait $pa; ra=$?; wait $pb; rb=$?
+    check "two runs into one new --out (try $i): one completes, the other exits 2 (rc $ra, $rb)" \
+        bash -c "[ \$(( ($ra == 0) + ($rb == 0) )) -eq 1 ] && [ \$(( ($ra == 2) + ($rb == 2) )) -eq 1 ]"
+done
+"$GK" run diag-sparse steps=100000000 --quiet --out "$T/busy" >/dev/null 2>&1 & pbusy=$!
+wait_file "$T/busy/config.json" $pbusy
+"$GK" run diag-sparse steps=100 --quiet --force --out "$T/busy" >/dev/null 2>"$T/busy.err"; rc=$?
+check "--force into a run going on exits 2 and says so (rc=$rc)" bash -c "[ $rc -eq 2 ] && grep -q 'going on' '$T/busy.err'"
+check "the run going on is left alone" kill -0 $pbusy
+kill -INT $pbusy; wait $pbusy
+
 # --out never overwrites: an existing run is refused (exit 2, untouched); --force replaces it whole.
 "$GK" run diag-sparse steps=300 seed=1 --save-data --quiet --out "$T/keep" >/dev/null 2>&1
 sum_before=$(md5sum "$T/keep/metrics.csv")

@@ -1,5 +1,6 @@
 /* run_lock.c: the run lock (see run_lock.h). */
 #include "io/run_lock.h"
+#include "io/fsutil.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -48,16 +49,10 @@ static int exists_in(const char *dir, const char *name) {
 
 /* summary.json's "status" into buf; 0 if there is one. */
 static int summary_status(const char *dir, char *buf, size_t len) {
-    char path[4096];
+    char path[4096], *text = NULL;
+    gk_error e;
     int w = snprintf(path, sizeof path, "%s/summary.json", dir);
-    FILE *f = (w > 0 && (size_t)w < sizeof path) ? fopen(path, "rb") : NULL;
-    if (!f) return -1;
-    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    char *text = size >= 0 && fseek(f, 0, SEEK_SET) == 0 ? malloc((size_t)size + 1) : NULL;
-    size_t n = text ? fread(text, 1, (size_t)size, f) : 0;
-    fclose(f);
-    if (!text) return -1;
-    text[n] = 0;
+    if (w < 0 || (size_t)w >= sizeof path || gk_read_text_file(path, 1 << 26, &text, NULL, &e) != GK_OK) return -1;
     cJSON *j = cJSON_Parse(text);
     free(text);
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "status");

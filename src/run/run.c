@@ -193,7 +193,8 @@ static gk_status write_figures(run_state *rs, cJSON *sum, gk_error *err) {
  * is (a run killed before it is resumed from its final checkpoint; a sweep does not take it as done). */
 gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *err) {
     gk_error loop_err = {{0}};
-    int lock = gk_run_lock(rs->o->out_dir); /* held while it trains: readers tell running from killed */
+    /* held while it trains: readers tell running from killed (gk_run took it already) */
+    int lock = rs->holds_lock ? rs->lock_fd : gk_run_lock(rs->o->out_dir);
     double t_train = gk_now_seconds();
     gk_run_ticker_start(rs);
     res->status = run_loop(rs, &loop_err);
@@ -211,25 +212,54 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     gk_error aux = {{0}};
     if (!s) s = gk_run_write_json(rs->o->out_dir, "summary.json", sum, fs ? &aux : err);
     if (!s) s = fs;
-    gk_run_unlock(lock);
+    gk_run_unlock(lock); /* the run is over: report.html reads its state as a reader would */
+    rs->lock_fd = -1;
     if (!s) s = gk_report_html_run(rs->o->out_dir, err);
     return s;
+}
+
+/* The run lock, taken as soon as the directory exists and held to the end, so that two runs started into one
+ * directory at once cannot both write it: the second is refused, and one that got the lock after a first run
+ * ended finds that run's config.json and is refused as well (unless --force). */
+static gk_status lock_run_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
+    *fd = gk_run_lock(opts->out_dir);
+    if (*fd < 0)
+        return gk_fail(err, GK_EINVAL, "another groklab run is writing into %s: choose another --out", opts->out_dir);
+    char cfg[1100];
+    snprintf(cfg, sizeof cfg, "%s/config.json", opts->out_dir);
+    if (!opts->force && access(cfg, F_OK) == 0) {
+        gk_run_unlock(*fd);
+        *fd = -1;
+        return gk_fail(err, GK_EINVAL, "the run directory %s was taken by another run meanwhile: choose another --out",
+                       opts->out_dir);
+    }
+    return GK_OK;
 }
 
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
     memset(res, 0, sizeof *res);
     gk_status s = gk_run_claim_dir(opts, err);
     struct stat st;
-    int created = stat(opts->out_dir, &st) != 0;
+    int created = stat(opts->out_dir, &st) != 0, lock = -1;
     if (!s) s = gk_mkdir_p(opts->out_dir, err);
+    if (!s) s = lock_run_dir(opts, &lock, err);
     int stale = 0;
     if (!s) s = gk_remove_stale_temps(opts->out_dir, &stale, err); /* of a killed earlier run */
-    if (s) return s;
-    run_state rs = {.p = p, .cfg = cfg, .o = opts};
+    if (s) {
+        gk_run_unlock(lock);
+        return s;
+    }
+    run_state rs = {.p = p, .cfg = cfg, .o = opts, .holds_lock = 1, .lock_fd = lock};
     s = gk_run_build(&rs, err);
     if (s) { /* a bad config or an allocation failure: nothing written */
         gk_run_state_free(&rs);
-        if (created) rmdir(opts->out_dir);
+        if (created) {
+            char lp[1100];
+            snprintf(lp, sizeof lp, "%s/%s", opts->out_dir, GK_RUN_LOCK_NAME);
+            unlink(lp);
+            rmdir(opts->out_dir);
+        }
+        gk_run_unlock(lock);
         return s;
     }
     cJSON *conf = gk_config_to_json(p, cfg);
@@ -238,6 +268,7 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
     if (!s && opts->save_data && p->type->save_data) s = p->type->save_data(rs.exp, opts->out_dir, err);
     if (!s) s = gk_run_write_weights(&rs, "init", err);
     if (!s) s = gk_run_train_and_finish(&rs, res, err);
+    gk_run_unlock(rs.lock_fd); /* if it did not get to train (train_and_finish drops it) */
     gk_run_state_free(&rs);
     return s;
 }

@@ -4,6 +4,7 @@
 
 #include "io/checkpoint.h"
 #include "io/fsutil.h"
+#include "io/run_lock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -54,6 +55,8 @@ gk_status gk_run_write_metrics(const char *dir, const gk_metrics *m, gk_error *e
 /* An existing run directory is replaced only when asked, and only if it is a groklab run (or empty). */
 gk_status gk_run_claim_dir(const gk_run_opts *o, gk_error *err) {
     if (!gk_dir_nonempty(o->out_dir)) return GK_OK;
+    if (gk_run_is_running(o->out_dir))
+        return gk_fail(err, GK_EINVAL, "a run is going on in %s: choose another --out (even with --force)", o->out_dir);
     if (!o->force)
         return gk_fail(err, GK_EINVAL, "the run directory %s exists and is not empty: choose another --out, continue it "
                                        "with `groklab resume %s`, or replace it with --force", o->out_dir, o->out_dir);

@@ -29,6 +29,7 @@ typedef struct run_state {
     int ticker_on;
     gk_thread_settings caller_threads; /* restored when the run state is freed */
     int threads_set;
+    int holds_lock, lock_fd; /* gk_run holds the run lock from claiming the directory to the end */
 } run_state;
 
 /* run.c: builds the experiment and the metrics table (no files written); trains from where rs is and writes
