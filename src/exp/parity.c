@@ -4,7 +4,7 @@
  * MLP n -> width -> 1 (mlp_deep, depth 2), hinge loss, minibatch SGD (momentum, weight decay; AdamW if beta1 is a key).
  * The train set is fit early by memorising; the test accuracy jumps much later, when the few neurons that read
  * the k relevant coordinates win over the dense memorising ones (Merrill et al. Sec. 4). */
-#include "exp/exp.h"
+#include "exp/parity.h"
 #include "model/mlp_deep.h"
 
 #include <stdlib.h>
@@ -13,13 +13,7 @@
 #define PARITY_STREAM UINT64_C(0x706172697479) /* "parity" */
 
 const gk_param_spec gk_parity_params[] = { /* also parity_progress.c's */
-    {"n", GK_P_INT, "40", 1, 1e6, 0, 0, NULL, "input bits (x in {-1,+1}^n)"},
-    {"k", GK_P_INT, "3", 1, 1e6, 0, 0, NULL, "the label is the product of the first k bits"},
-    {"n_train", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "train samples (a fixed set)"},
-    {"n_test", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "test samples"},
-    {"width", GK_P_INT, "256", 1, 1e6, 0, 0, NULL, "hidden ReLU units"},
-    {"init_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "PyTorch default init times this"},
-    {"loss", GK_P_ENUM, "hinge", 0, 0, 0, 0, "hinge|logistic", "hinge max(0, 1 - y f) or logistic log(1 + exp(-y f))"},
+    GK_PARITY_TASK_PARAMS("256"),
     {"lr", GK_P_REAL, "0.1", 0, INFINITY, 1, 0, NULL, "SGD learning rate"},
     {"wd", GK_P_REAL, "0.01", 0, INFINITY, 0, 0, NULL, "weight decay (coupled: g + wd theta)"},
     GK_BATCH_PARAMS("32"), GK_SGD_PARAMS, GK_INTERVENTION_PARAMS, GK_SCHEDULE_PARAMS, GK_WARMUP_PARAM,

@@ -3,7 +3,7 @@
  * in bursts, each with a spike of the train loss, then plateaus ("cyclic phase transitions between stable and
  * unstable training regimes", their Fig. 1), and the test accuracy jumps at the onsets. One column more than parity's,
  * last_layer_norm = |W2| (the output layer's weights, bias excluded); report/slingshot.c finds the cycles in it. */
-#include "exp/exp.h"
+#include "exp/parity.h"
 #include "report/slingshot.h"
 
 #include <math.h>
@@ -12,13 +12,7 @@
 extern const gk_preset gk_presets_parity[];
 
 static const gk_param_spec sling_params[] = {
-    {"n", GK_P_INT, "40", 1, 1e6, 0, 0, NULL, "input bits (x in {-1,+1}^n)"},
-    {"k", GK_P_INT, "3", 1, 1e6, 0, 0, NULL, "the label is the product of the first k bits"},
-    {"n_train", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "train samples (a fixed set)"},
-    {"n_test", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "test samples"},
-    {"width", GK_P_INT, "128", 1, 1e6, 0, 0, NULL, "hidden ReLU units"},
-    {"init_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "PyTorch default init times this"},
-    {"loss", GK_P_ENUM, "hinge", 0, 0, 0, 0, "hinge|logistic", "hinge max(0, 1 - y f) or logistic log(1 + exp(-y f))"},
+    GK_PARITY_TASK_PARAMS("128"),
     {"lr", GK_P_REAL, "0.01", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "0.01", 0, INFINITY, 0, 0, NULL,
      "AdamW decoupled weight decay (PyTorch's default; at 0 the hinge loss reaches 0 and Adam stops: no cycle)"},

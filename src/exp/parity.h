@@ -1,0 +1,18 @@
+/* parity.h: the keys of the sparse-parity task, shared by the experiments built on it (parity.c,
+ * parity_progress.c, slingshot.c). */
+#ifndef GK_EXP_PARITY_H
+#define GK_EXP_PARITY_H
+
+#include "exp/exp.h"
+
+/* The data and the net: x in {-1,+1}^n, y the product of the first k bits, a ReLU MLP of `width` units. */
+#define GK_PARITY_TASK_PARAMS(width_default)                                                                       \
+    {"n", GK_P_INT, "40", 1, 1e6, 0, 0, NULL, "input bits (x in {-1,+1}^n)"},                                      \
+    {"k", GK_P_INT, "3", 1, 1e6, 0, 0, NULL, "the label is the product of the first k bits"},                      \
+    {"n_train", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "train samples (a fixed set)"},                             \
+    {"n_test", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "test samples"},                                             \
+    {"width", GK_P_INT, width_default, 1, 1e6, 0, 0, NULL, "hidden ReLU units"},                                  \
+    {"init_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "PyTorch default init times this"},                   \
+    {"loss", GK_P_ENUM, "hinge", 0, 0, 0, 0, "hinge|logistic", "hinge max(0, 1 - y f) or logistic log(1 + exp(-y f))"}
+
+#endif
