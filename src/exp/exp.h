@@ -43,14 +43,21 @@ typedef struct gk_exp_type {
     gk_status (*check)(const gk_config *cfg, gk_error *err);
     gk_status (*create)(const gk_config *cfg, void **state, gk_error *err);
     void (*destroy)(void *state);
-    /* Declares the metric columns after step and time, in the order eval fills them. */
+    /* The metrics columns after step and time, declared once with their units, meanings and roles (io/columns.h:
+     * GK_COLUMNS makes this table and the enum COL_<name> that eval writes by), terminated by {NULL}. */
+    const gk_column *cols;
+    const char *columns_doc; /* what docs/metrics.md says of this experiment before its columns (NULL: nothing) */
+    /* The older form, for an experiment without cols: declares the columns by name, in the order eval fills them
+     * by position. */
     gk_status (*columns)(void *state, gk_metrics *m, gk_error *err);
     /* The experiment's trainer (required): the driver steps it to each eval point, takes time from it and
      * checkpoints it. */
     gk_trainer *(*trainer)(void *state);
     /* Mutable state beyond the trainer's (RNG streams, per-seed buffers, counters), for checkpoints. */
     void (*visit)(void *state, gk_state *s);
-    /* Fills row[2 ..] (the declared columns) at the current step. */
+    /* Fills the declared columns at the current step: row[COL_<name>] for each present column of cols (the run
+     * driver checks that each was written and keeps the present ones, in order); without cols, row[2 ..] by
+     * position. */
     gk_status (*eval)(void *state, double *row, gk_error *err);
     /* Optional hooks (NULL if absent). */
     double (*predicted_step)(void *state); /* predicted transition step (NULL or NAN: none) */

@@ -1,7 +1,8 @@
 /* standard_figure.c: the figure every run gets (curves.png/.svg), a 2 x 2 grid on a 16:9 page: accuracies with
  * the theory references' test accuracies as dashed lines, losses (on a log axis when they span decades),
- * agreement with each theory reference (columns agree_*, in the colour of its reference line) and the
- * parameter norm, against the step, t* drawn where predicted. */
+ * agreement with each theory reference (the columns of role GK_ROLE_AGREEMENT, agree_<reference>, in the colour
+ * of its reference line) and the parameter norm, against the step, t* drawn where predicted. The panels take
+ * the columns by their declared roles (io/columns.h), not by their names. */
 #include "fig/standard_figure.h"
 
 #include "fig/plot.h"
@@ -12,13 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int add_series(gk_panel *p, const gk_metrics *m, const char *col, const char *label, const double *x,
-                      double *buf, gk_role role) {
-    int c = gk_metrics_col(m, col);
+static int add_series_at(gk_panel *p, const gk_metrics *m, int c, const char *label, const double *x, double *buf,
+                         gk_role role) {
     if (c < 0 || p->nseries >= GK_PLOT_MAX_SERIES) return 0;
     gk_metrics_column(m, c, buf);
     p->series[p->nseries++] = (gk_series){label, x, buf, m->nrows, 0, role};
     return 1;
+}
+
+/* The run's column of this declared role (io/columns.h). */
+static int add_series(gk_panel *p, const gk_metrics *m, gk_column_role col, const char *label, const double *x,
+                      double *buf, gk_role role) {
+    return add_series_at(p, m, gk_metrics_role_col(m, col), label, x, buf, role);
+}
+
+/* An agreement column (role GK_ROLE_AGREEMENT) of the reference named ref: agree_<ref>, -1 if none. */
+static int agreement_col(const gk_metrics *m, const char *ref) {
+    int c = gk_metrics_col(m, ref);
+    return c >= 0 && m->roles[c] == GK_ROLE_AGREEMENT ? c : -1;
 }
 
 /* Reference k's colour: the palette after train (blue) and test (red). */
@@ -42,7 +54,7 @@ static void add_references(gk_panel *acc, gk_panel *agree, const gk_metrics *m, 
             acc->hline_colour[acc->nhlines] = ref_colour(k);
             acc->hline_label[acc->nhlines++] = labels[k][0];
         }
-        if (add_series(agree, m, col, labels[k][1], x, *next, GK_ROLE_AUTO)) {
+        if (add_series_at(agree, m, agreement_col(m, col), labels[k][1], x, *next, GK_ROLE_AUTO)) {
             agree->colour[agree->nseries - 1] = ref_colour(k);
             *next += m->nrows;
         }
@@ -50,10 +62,10 @@ static void add_references(gk_panel *acc, gk_panel *agree, const gk_metrics *m, 
     }
     for (int c = 0; c < m->ncols; c++) { /* agreement columns without a reference in the summary */
         int have = 0;
-        const char *name = m->names[c];
-        for (int j = 0; j < agree->nseries && !have; j++) have = !strcmp(agree->series[j].label, gk_reference_title(name + 6));
-        if (strncmp(name, "agree_", 6) || have || k >= GK_PLOT_MAX_HLINES) continue;
-        if (add_series(agree, m, name, gk_reference_title(name + 6), x, *next, GK_ROLE_AUTO)) {
+        const char *name = m->names[c], *ref = strncmp(name, "agree_", 6) ? name : name + 6;
+        for (int j = 0; j < agree->nseries && !have; j++) have = !strcmp(agree->series[j].label, gk_reference_title(ref));
+        if (m->roles[c] != GK_ROLE_AGREEMENT || have || k >= GK_PLOT_MAX_HLINES) continue;
+        if (add_series_at(agree, m, c, gk_reference_title(ref), x, *next, GK_ROLE_AUTO)) {
             agree->colour[agree->nseries - 1] = ref_colour(k++);
             *next += m->nrows;
         }
@@ -96,12 +108,12 @@ gk_status gk_standard_figure(const char *preset, const gk_metrics *m, double pre
     *agree = (gk_panel){.title = "agreement with the theory references (test set)", .xlabel = xl,
                         .ylabel = "agreement", .logx = 1, .ymin = 0, .ymax = 1.02};
     *norm = (gk_panel){.title = "parameter norm", .xlabel = xl, .ylabel = "||#gh||", .logx = 1};
-    if (!s && add_series(acc, m, "train_acc", "train", x, next, GK_ROLE_TRAIN)) next += n;
-    if (!s && add_series(acc, m, "test_acc", "test", x, next, GK_ROLE_TEST)) next += n;
-    if (!s && add_series(loss, m, "train_loss", "train", x, next, GK_ROLE_TRAIN)) next += n;
-    if (!s && add_series(loss, m, "test_loss", "test", x, next, GK_ROLE_TEST)) next += n;
+    if (!s && add_series(acc, m, GK_ROLE_TRAIN_ACC, "train", x, next, GK_ROLE_TRAIN)) next += n;
+    if (!s && add_series(acc, m, GK_ROLE_TEST_ACC, "test", x, next, GK_ROLE_TEST)) next += n;
+    if (!s && add_series(loss, m, GK_ROLE_TRAIN_LOSS, "train", x, next, GK_ROLE_TRAIN)) next += n;
+    if (!s && add_series(loss, m, GK_ROLE_TEST_LOSS, "test", x, next, GK_ROLE_TEST)) next += n;
     if (!s) add_references(acc, agree, m, sum, x, &next, labels);
-    if (!s && add_series(norm, m, "param_norm", "||#gh||", x, next, GK_ROLE_NORM)) next += n;
+    if (!s && add_series(norm, m, GK_ROLE_PARAM_NORM, "||#gh||", x, next, GK_ROLE_NORM)) next += n;
     loss->logy = !s && wants_log(loss);
     int np = 0; /* the panels with a curve, in order (regression experiments have no accuracy) */
     for (int k = 0; k < 4; k++)

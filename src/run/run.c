@@ -36,12 +36,25 @@ void gk_restore_threads(gk_thread_settings saved) {
     openblas_set_num_threads(saved.blas);
 }
 
-static gk_status eval_row(run_state *rs, gk_error *err) {
+/* The experiment's values: written by declared index into rs->full, checked and kept in order (io/columns.h);
+ * an undeclared type writes rs->row by position. */
+static gk_status eval_experiment(run_state *rs, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
+    double *row = T->cols ? rs->full : rs->row;
+    row[0] = rs->row[0], row[1] = rs->row[1];
+    if (T->cols) gk_columns_blank(T->cols, rs->full);
+    gk_status s = T->eval(rs->exp, row, err);
+    int n;
+    if (!s && T->cols) s = gk_columns_collect(T->cols, rs->exp, rs->full, rs->row, &n, err);
+    GK_ASSERT(s || !T->cols || n + 2 <= rs->m.ncols);
+    return s;
+}
+
+static gk_status eval_row(run_state *rs, gk_error *err) {
     memset(rs->row, 0, (size_t)rs->m.ncols * sizeof(double));
     rs->row[0] = (double)rs->step;
     rs->row[1] = gk_trainer_now(rs->tr);
-    gk_status s = T->eval(rs->exp, rs->row, err);
+    gk_status s = eval_experiment(rs, err);
     if (s) return s;
     if (rs->tr->o.lr_auto.on) rs->row[gk_metrics_col(&rs->m, "lr")] = rs->tr->lr_now;
     if (rs->sharp_every > 0) { /* the last column; every sharp_every-th eval row, NaN between */
@@ -49,7 +62,7 @@ static gk_status eval_row(run_state *rs, gk_error *err) {
         *v = NAN;
         if ((long)rs->m.nrows % rs->sharp_every == 0 && (s = gk_trainer_sharpness(rs->tr, 200, 0, v, err))) return s;
     }
-    int c = gk_metrics_col(&rs->m, "param_norm"); /* weights that exploded are a divergence, like the loss */
+    int c = gk_metrics_role_col(&rs->m, GK_ROLE_PARAM_NORM); /* weights that exploded diverged, like the loss */
     if (c >= 0 && !isfinite(rs->row[c]))
         s = gk_fail(err, GK_ENONFINITE, "the parameter norm became non-finite at step %ld", rs->step);
     return gk_metrics_append(&rs->m, rs->row, err) ? GK_ENOMEM : s;
@@ -134,6 +147,7 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
 
 void gk_run_state_free(run_state *rs) {
     free(rs->row);
+    free(rs->full);
     if (rs->exp) rs->p->type->destroy(rs->exp);
     gk_metrics_free(&rs->m);
     if (rs->threads_set) gk_restore_threads(rs->caller_threads);
@@ -143,7 +157,7 @@ void gk_run_state_free(run_state *rs) {
 gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err) {
     gk_status s = gk_metrics_add_column(m, "step", err);
     if (!s) s = gk_metrics_add_column(m, "time", err);
-    if (!s) s = p->type->columns(exp, m, err);
+    if (!s) s = p->type->cols ? gk_metrics_add_table(m, p->type->cols, exp, err) : p->type->columns(exp, m, err);
     int ai = gk_config_index(cfg, "lr_auto");
     if (!s && ai >= 0 && cfg->num[ai] > 0) s = gk_metrics_add_column(m, "lr", err);
     int si = gk_config_index(cfg, "sharpness_every");
@@ -171,7 +185,8 @@ gk_status gk_run_build(run_state *rs, gk_error *err) {
         s = gk_fail(err, GK_EINVAL, "sharpness_every=%ld: preset %s has no full-batch objective to take the Hessian of",
                     rs->sharp_every, rs->p->name);
     if (!s) rs->row = calloc((size_t)rs->m.ncols, sizeof(double));
-    if (!s && !rs->row) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!s && T->cols) rs->full = calloc((size_t)gk_columns_row_length(T->cols), sizeof(double));
+    if (!s && (!rs->row || (T->cols && !rs->full))) s = gk_fail(err, GK_ENOMEM, "out of memory");
     return s;
 }
 

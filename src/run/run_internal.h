@@ -15,6 +15,7 @@ typedef struct run_state {
     gk_trainer *tr;        /* NULL: the experiment advances itself and cannot be checkpointed */
     gk_metrics m;
     double *row;
+    double *full;          /* the row eval writes by declared index (io/columns.h); NULL for an undeclared type */
     double t0, last_csv;
     long step;             /* the step reached */
     long sharp_every;      /* sharpness every this many eval rows (0: off) */
