@@ -34,6 +34,18 @@ for r in rows[1:]:
         assert v[c] == "" or 0 <= float(v[c]) <= 1, (c, v[c])
 PY
 
+echo "== the example experiment of docs/design.md compiles against the headers"
+ROOTB="$(dirname "$GK")"
+/usr/bin/python3 - "$ROOT/docs/design.md" "$T/example.c" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+block = re.search(r"the smallest complete one.*?```c\n(.*?)```", text, re.S).group(1)
+open(sys.argv[2], "w").write(block)
+PY
+check "docs/design.md's example compiles (C11, -Wall -Werror)" cc -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter \
+    -I"$ROOT/include" -I"$ROOT/src" -I"$ROOTB" -c "$T/example.c" -o "$T/example.o"
+check "it declares its columns (no add_column by name, no row[2])" bash -c "grep -q 'GK_COLUMNS(lin_cols' '$T/example.c' && ! grep -q 'row\[[0-9]' '$T/example.c'"
+
 echo "== summary.json: one name per number; the removed duplicates read back through groklab.load"
 export PYTHONPATH="$ROOT/python" GROKLAB_LIB="$(dirname "$GK")/libgroklab.so"
 check "a phenomenon that is a standard fact names its key instead of repeating the step" /usr/bin/python3 - "$T/file/summary.json" <<'PY'
