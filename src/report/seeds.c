@@ -203,14 +203,25 @@ void gk_seeds_summarize(const cJSON *const *sums, int K, cJSON *out) {
         free(v);
         return;
     }
-    cJSON *list = cJSON_AddArrayToObject(out, "phenomena"), *across = cJSON_AddObjectToObject(out, "across_seeds");
+    cJSON *list = cJSON_AddArrayToObject(out, "phenomena");
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(model, "phenomena")) phenomenon_over_seeds(sums, K, e, v, list);
-    cJSON_ArrayForEach(e, model) {
+    free(v);
+    gk_seeds_across(sums, K, out, 1);
+}
+
+void gk_seeds_across(const cJSON *const *sums, int K, cJSON *out, int medians) {
+    const cJSON *model = NULL, *e;
+    for (int k = 0; k < K && !model; k++) model = sums[k];
+    double *v = malloc((size_t)(K > 0 ? K : 1) * sizeof *v);
+    cJSON *across = model && v ? cJSON_AddObjectToObject(out, "across_seeds") : NULL;
+    const cJSON *keys = across ? model : NULL;
+    cJSON_ArrayForEach(e, keys) {
         if (!cJSON_IsNumber(e) && !cJSON_IsNull(e)) continue; /* a number, or null (a step never reached) */
+        if (!strcmp(e->string, "seed")) continue;
         for (int k = 0; k < K; k++) v[k] = num_or_nan(sums[k], e->string);
         gk_seeds_stats(cJSON_AddObjectToObject(across, e->string), v, K);
-        if (!cJSON_GetObjectItemCaseSensitive(out, e->string)) gk_json_number(out, e->string, median_of(v, K));
+        if (medians && !cJSON_GetObjectItemCaseSensitive(out, e->string)) gk_json_number(out, e->string, median_of(v, K));
     }
     free(v);
 }

@@ -45,4 +45,8 @@ void gk_seeds_stats(cJSON *o, const double *v, int K);
  *  and that number's median at the top of out, unless out already holds the key. */
 void gk_seeds_summarize(const cJSON *const *sums, int K, cJSON *out);
 
+/* Only "across_seeds" (and with medians, the medians at the top of out) of gk_seeds_summarize: also for the
+ * per_seed entries of an experiment that trains its seeds side by side (xor). */
+void gk_seeds_across(const cJSON *const *sums, int K, cJSON *out, int medians);
+
 #endif
