@@ -5,7 +5,7 @@
 #include "groklab.h"
 #include "io/columns.h"
 
-#define GK_MAX_METRICS 64
+#define GK_MAX_METRICS 512 /* a multi-seed run has 4 per column (mean, std, min, max) */
 
 typedef struct gk_metrics {
     int ncols;

@@ -236,7 +236,7 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
 /* The run lock, taken as soon as the directory exists and held to the end, so that two runs started into one
  * directory at once cannot both write it: the second is refused, and one that got the lock after a first run
  * ended finds that run's config.json and is refused as well (unless --force). */
-static gk_status lock_run_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
+gk_status gk_run_lock_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
     *fd = gk_run_lock(opts->out_dir);
     if (*fd < 0)
         return gk_fail(err, GK_EINVAL, "another groklab run is writing into %s: choose another --out", opts->out_dir);
@@ -251,13 +251,22 @@ static gk_status lock_run_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
     return GK_OK;
 }
 
+void gk_run_release_dir(const char *dir, int created) {
+    if (!created) return;
+    char lp[1100];
+    snprintf(lp, sizeof lp, "%s/%s", dir, GK_RUN_LOCK_NAME);
+    unlink(lp);
+    rmdir(dir);
+}
+
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
+    if (gk_run_splits_seeds(p, cfg)) return gk_run_seeds(p, cfg, opts, res, err); /* K runs in DIR/seed_<s> */
     memset(res, 0, sizeof *res);
     gk_status s = gk_run_claim_dir(opts, err);
     struct stat st;
     int created = stat(opts->out_dir, &st) != 0, lock = -1;
     if (!s) s = gk_mkdir_p(opts->out_dir, err);
-    if (!s) s = lock_run_dir(opts, &lock, err);
+    if (!s) s = gk_run_lock_dir(opts, &lock, err);
     int stale = 0;
     if (!s) s = gk_remove_stale_temps(opts->out_dir, &stale, err); /* of a killed earlier run */
     if (s) {
@@ -268,12 +277,7 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
     s = gk_run_build(&rs, err);
     if (s) { /* a bad config or an allocation failure: nothing written */
         gk_run_state_free(&rs);
-        if (created) {
-            char lp[1100];
-            snprintf(lp, sizeof lp, "%s/%s", opts->out_dir, GK_RUN_LOCK_NAME);
-            unlink(lp);
-            rmdir(opts->out_dir);
-        }
+        gk_run_release_dir(opts->out_dir, created);
         gk_run_unlock(lock);
         return s;
     }
