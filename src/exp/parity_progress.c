@@ -225,6 +225,14 @@ const gk_preset gk_presets_parity_progress[] = {
      "hidden progress: the first layer's weight on the 3 relevant bits grows, and a few neurons take over, before the "
      "test accuracy jumps (SGD lr 0.1, batch 32, wd 0.01, hinge, width 128)",
      "n=40 k=3 n_train=1000 n_test=1000 width=128 lr=0.1 momentum=0 wd=0.01 batch=32 steps=15000"},
+    {"parity-barak", &parity_progress_type, "Barak et al. 2022", "Fig. 1 (online, (n, k) = (50, 3))",
+     "online sparse parity: fresh samples each step, width 1000, SGD lr 0.1, batch 32, wd 0.01, hinge; the loss and "
+     "accuracy sit at chance while the weight on the 3 relevant bits and the Fourier coefficient on them grow, then "
+     "the test accuracy jumps",
+     "n=50 k=3 online=1 n_train=1000 n_test=1000 width=1000 lr=0.1 momentum=0 wd=0.01 batch=32 steps=100000 evals=60 evals_lin=100"},
+    {"parity-barak-fast", &parity_progress_type, "Barak et al. 2022", "Fig. 1 (online, scaled down)",
+     "parity-barak at n = 30, width 256: the same hidden progress before the jump, in seconds",
+     "n=30 k=3 online=1 n_train=1000 n_test=1000 width=256 lr=0.1 momentum=0 wd=0.01 batch=32 steps=30000 evals=50 evals_lin=100"},
     {"parity-merrill-fast", &parity_progress_type, "Merrill, Tsilivis, Shukla 2023", "sparse parity (n, k) = (30, 3), small",
      "parity-merrill at n = 30, 600 samples: the weight on the support and the Fourier coefficient rise before the test accuracy does",
      "n=30 k=3 n_train=600 n_test=1000 width=128 lr=0.1 momentum=0 wd=0.01 batch=32 steps=8000"},
