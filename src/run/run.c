@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "fig/standard_figure.h"
+#include "io/fault.h"
 #include "io/fsutil.h"
 #include "io/run_lock.h"
 #include "report/report_html.h"
@@ -132,6 +133,7 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
         if ((dt > 0 ? t_target : (double)points[k]) <= last_row) continue;
         if ((s = advance_to(rs, points[k], t_target, err))) break;
         s = eval_row(rs, err);
+        gk_fault_point("row");
         report(rs, steps, dt * (double)steps);
         double t = gk_now_seconds();
         if (!s && t - rs->last_csv >= rs->o->csv_interval) {
@@ -223,6 +225,7 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     int healthy = res->status == GK_OK || res->status == GK_EINTERRUPTED || res->status == GK_ELIMIT;
     if (!s && healthy && rs->o->checkpoint_every > 0) s = gk_run_write_checkpoint(rs, err);
     if (!s && healthy) s = gk_run_write_weights(rs, "final", err);
+    if (!s) gk_fault_point("figures");
     gk_status fs = s ? GK_OK : write_figures(rs, sum, err);
     gk_error aux = {{0}};
     if (!s) s = gk_run_write_json(rs->o->out_dir, "summary.json", sum, fs ? &aux : err);

@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "io/checkpoint.h"
+#include "io/fault.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -105,10 +106,12 @@ gk_status gk_run_write_checkpoint(run_state *rs, gk_error *err) {
         char sub[64];
         snprintf(sub, sizeof sub, "step_%ld", rs->step);
         s = gk_run_write_weights(rs, sub, err);
+        if (!s) gk_fault_point("weights");
     }
     char path[1100];
     snprintf(path, sizeof path, "%s/%s", rs->o->out_dir, GK_CHECKPOINT_FILE);
     if (!s) s = gk_checkpoint_write(path, st.buf, st.len, err);
+    if (!s) gk_fault_point("checkpoint");
     gk_state_free(&st);
     rs->ckpt_count += !s;
     rs->ckpt_secs += gk_now_seconds() - t0;
