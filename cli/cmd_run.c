@@ -115,6 +115,14 @@ static void print_files(const char *dir) {
 static void print_phenomenon(const cJSON *e) {
     const char *what = cJSON_GetStringValue(cJSON_GetObjectItem(e, "what"));
     const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(e, "rule"));
+    const cJSON *per_seed = cJSON_GetObjectItem(e, "steps"); /* a multi-seed run: each run's step */
+    if (cJSON_IsArray(per_seed)) {
+        int n = (int)gk_cli_jnum(e, "n"), K = cJSON_GetArraySize(per_seed);
+        if (n == 0) printf("  %-22s never in %d seeds (%s)\n", what, K, rule);
+        else printf("  %-22s (%s) in %d of %d seeds: median step %.0f, min %.0f, max %.0f\n", what, rule, n, K,
+                    gk_cli_jnum(e, "median"), gk_cli_jnum(e, "min"), gk_cli_jnum(e, "max"));
+        return;
+    }
     if (cJSON_GetObjectItem(e, "ratio")) {
         printf("  %-22s %s = %.3g\n", what, rule, gk_cli_jnum(e, "ratio"));
         return;

@@ -31,7 +31,11 @@
     {"steps", GK_P_INT, steps_default, 1, 1e12, 0, 0, NULL, "number of optimizer steps"},                     \
     {"evals", GK_P_INT, "150", 1, 100000, 0, 0, NULL, "log-spaced eval points (from step 0)"},                \
     {"evals_lin", GK_P_INT, "150", 0, 100000, 0, 0, NULL, "evenly spaced eval points (added to the log ones)"}, \
-    {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}
+    {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}, \
+    {"seeds", GK_P_INT, "1", 1, 1000, 0, 0, NULL,                                                             \
+     "independent runs K (seed, seed+1, ..., seed+K-1), each a whole run in DIR/seed_<seed>; DIR/metrics.csv holds "   \
+     "their mean, std, min and max per column, summary.json the spread of their phenomena (an experiment with a "   \
+     "lockstep form, xor, trains them side by side in one run instead)"}
 
 /* The facts of memorising, then generalising (place inside a gk_fact table): the test accuracy and the
  * parameter norm at the run layer's train_fit_step (train_acc >= 0.99), and the norm at the start and end. */
@@ -81,6 +85,9 @@ typedef struct gk_exp_type {
     const gk_rule *(*rules)(void *state);
     /* The theory references alone (computed in create): their own accuracies or errors, for `groklab theory`. */
     gk_status (*references)(void *state, cJSON *out, gk_error *err);
+    /* 1: create trains seeds=K itself, the K runs side by side in one run (a lockstep form, as xor's span form);
+     * 0: the run layer makes seeds=K into K runs of seeds=1 (run/run_seeds.c). */
+    int lockstep_seeds;
 } gk_exp_type;
 
 typedef struct gk_preset {

@@ -63,6 +63,7 @@ static const gk_param_spec mod_params[] = {
     {"wd", GK_P_REAL, "1e-4", 0, INFINITY, 0, 0, NULL, "weight decay (gd: grad + wd theta; adamw: theta *= 1 - lr wd)"},
     GK_ADAMW_PARAMS("0.98", "10"),
     GK_TRANSFORM_PARAMS,
+    GK_INTERVENTION_PARAMS,
     GK_SHARPNESS_PARAM,
     GK_LR_AUTO_PARAMS,
     {"key_freqs", GK_P_INT, "5", 1, 1000, 0, 0, NULL,
@@ -171,6 +172,7 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!s) s = gk_mod_data_make(&E->D, E->p, op, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"), err);
     if (!s) s = gk_mod_model_create(&E->model, &E->in, &E->D, &mo, err);
     gk_train_opts_transforms_from_config(cfg, &o);
+    gk_train_opts_interventions_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mod_objective, NULL, E, err);
     if (s) {
         mod_destroy(E);

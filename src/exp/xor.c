@@ -78,11 +78,6 @@ static const gk_param_spec xor_params[] = {
     {"boundary_steps", GK_P_STRING, "0,1,15", 0, 0, 0, 0, NULL,
      "comma-separated steps (at most 6) for the decision-boundary, neuron and histogram figures; steps > `steps` draw the last step"},
     {"grid", GK_P_INT, "101", 3, 2000, 0, 0, NULL, "grid points per axis of the decision-boundary maps"},
-    {"seeds", GK_P_INT, "1", 1, 1000, 0, 0, NULL,
-     "independent runs K trained side by side (seeds seed .. seed+K-1: data, a_j, init): metrics.csv holds "
-     "their mean plus (K > 1) train/test acc std, min, max; seeds.csv each run; accuracy.png shades mean +- std. "
-     "The paper averages Fig. 1 (train/test accuracy) over 100 runs; Figs. 2-4 show one run: the boundary, "
-     "neuron and histogram figures use the first seed"},
     GK_COMMON_PARAMS("30"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -707,6 +702,7 @@ static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
 }
 
 static const gk_exp_type xor_type = {
+    .lockstep_seeds = 1, /* seeds=K: the runs side by side (the key is GK_COMMON_PARAMS') */
     .references = xor_references,
     .name = "xor",
     .params = xor_params,

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "fig/standard_figure.h"
+#include "io/fault.h"
 #include "io/fsutil.h"
 #include "io/run_lock.h"
 #include "report/report_html.h"
@@ -132,6 +133,7 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
         if ((dt > 0 ? t_target : (double)points[k]) <= last_row) continue;
         if ((s = advance_to(rs, points[k], t_target, err))) break;
         s = eval_row(rs, err);
+        gk_fault_point("row");
         report(rs, steps, dt * (double)steps);
         double t = gk_now_seconds();
         if (!s && t - rs->last_csv >= rs->o->csv_interval) {
@@ -245,6 +247,7 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     int healthy = res->status == GK_OK || res->status == GK_EINTERRUPTED || res->status == GK_ELIMIT;
     if (!s && healthy && rs->o->checkpoint_every > 0) s = gk_run_write_checkpoint(rs, err);
     if (!s && healthy) s = gk_run_write_weights(rs, "final", err);
+    if (!s) gk_fault_point("figures");
     gk_status fs = s ? GK_OK : write_figures(rs, sum, err);
     gk_error aux = {{0}};
     if (!s) s = gk_run_write_json(rs->o->out_dir, "summary.json", sum, fs ? &aux : err);
@@ -258,7 +261,7 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
 /* The run lock, taken as soon as the directory exists and held to the end, so that two runs started into one
  * directory at once cannot both write it: the second is refused, and one that got the lock after a first run
  * ended finds that run's config.json and is refused as well (unless --force). */
-static gk_status lock_run_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
+gk_status gk_run_lock_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
     *fd = gk_run_lock(opts->out_dir);
     if (*fd < 0)
         return gk_fail(err, GK_EINVAL, "another groklab run is writing into %s: choose another --out", opts->out_dir);
@@ -273,13 +276,22 @@ static gk_status lock_run_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
     return GK_OK;
 }
 
+void gk_run_release_dir(const char *dir, int created) {
+    if (!created) return;
+    char lp[1100];
+    snprintf(lp, sizeof lp, "%s/%s", dir, GK_RUN_LOCK_NAME);
+    unlink(lp);
+    rmdir(dir);
+}
+
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
+    if (gk_run_splits_seeds(p, cfg)) return gk_run_seeds(p, cfg, opts, res, err); /* K runs in DIR/seed_<s> */
     memset(res, 0, sizeof *res);
     gk_status s = gk_run_claim_dir(opts, err);
     struct stat st;
     int created = stat(opts->out_dir, &st) != 0, lock = -1;
     if (!s) s = gk_mkdir_p(opts->out_dir, err);
-    if (!s) s = lock_run_dir(opts, &lock, err);
+    if (!s) s = gk_run_lock_dir(opts, &lock, err);
     int stale = 0;
     if (!s) s = gk_remove_stale_temps(opts->out_dir, &stale, err); /* of a killed earlier run */
     if (s) {
@@ -290,12 +302,7 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
     s = gk_run_build(&rs, err);
     if (s) { /* a bad config or an allocation failure: nothing written */
         gk_run_state_free(&rs);
-        if (created) {
-            char lp[1100];
-            snprintf(lp, sizeof lp, "%s/%s", opts->out_dir, GK_RUN_LOCK_NAME);
-            unlink(lp);
-            rmdir(opts->out_dir);
-        }
+        gk_run_release_dir(opts->out_dir, created);
         gk_run_unlock(lock);
         return s;
     }

@@ -3,11 +3,13 @@
 #include "run/run_internal.h"
 
 #include "core/clock.h"
+#include "report/seeds.h"
 #include "run/outputs.h"
 #include "train/train.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GK_RUN_NFACTS 9
@@ -100,6 +102,18 @@ static void summarize_lr_auto(const run_state *rs, cJSON *sum) {
     cJSON_AddNumberToObject(a, "lr_last", tr->lr_now);
 }
 
+/* An experiment that trains its seeds side by side lists each run in "per_seed": the spread of their numbers
+ * (report/seeds.h), as a multi-seed run of the run layer has it. */
+static void add_lockstep_spread(cJSON *sum) {
+    const cJSON *per = cJSON_GetObjectItemCaseSensitive(sum, "per_seed"), *e;
+    int K = cJSON_GetArraySize(per), k = 0;
+    const cJSON **runs = K > 1 ? malloc((size_t)K * sizeof *runs) : NULL;
+    if (!runs) return;
+    cJSON_ArrayForEach(e, per) runs[k++] = e;
+    gk_seeds_across(runs, K, sum, 0);
+    free(runs);
+}
+
 cJSON *gk_run_make_summary(run_state *rs, gk_run_result *res, double train_wall) {
     const gk_exp_type *T = rs->p->type;
     cJSON *sum = cJSON_CreateObject();
@@ -126,6 +140,7 @@ cJSON *gk_run_make_summary(run_state *rs, gk_run_result *res, double train_wall)
     cJSON_AddNumberToObject(sum, "checkpoint_seconds", rs->ckpt_secs);
     gk_exp_summarize(T, rs->exp, &rs->m, predicted, sum);
     phenomena_share_fact_steps(sum, &rs->m);
+    if (T->lockstep_seeds) add_lockstep_spread(sum);
     return sum;
 }
 
