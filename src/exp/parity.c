@@ -138,21 +138,16 @@ static gk_status par_check(const gk_config *cfg, gk_error *err) {
     return GK_OK;
 }
 
-static gk_status par_columns(void *state, gk_metrics *m, gk_error *err) {
-    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
-    gk_status s = GK_OK; /* filled in this order by par_eval */
-    for (size_t c = 0; c < sizeof head / sizeof *head && !s; c++) s = gk_metrics_add_column(m, head[c], err);
-    return s;
-}
+GK_COLUMNS(par_cols, GK_PARITY_COLUMNS);
 
 static gk_status par_eval(void *state, double *row, gk_error *err) {
     par_exp *E = state;
     const gk_dense_input in = {E->ntr + E->nte, E->n, E->x, NULL, NULL};
     gk_status s = gk_model_forward(&E->model, E->tr.theta, &in, in.n, E->f, err);
     if (s) return s;
-    row[2] = loss_of(E, E->f, E->y, E->ntr, NULL, &row[3]);
-    row[4] = loss_of(E, E->f + E->ntr, E->y + E->ntr, E->nte, NULL, &row[5]);
-    row[6] = gk_trainer_param_norm(&E->tr), row[7] = gk_trainer_rel_dist(&E->tr);
+    row[COL_train_loss] = loss_of(E, E->f, E->y, E->ntr, NULL, &row[COL_train_acc]);
+    row[COL_test_loss] = loss_of(E, E->f + E->ntr, E->y + E->ntr, E->nte, NULL, &row[COL_test_acc]);
+    row[COL_param_norm] = gk_trainer_param_norm(&E->tr), row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
     return GK_OK;
 }
 
@@ -166,7 +161,7 @@ static gk_trainer *par_trainer(void *state) { return &((par_exp *)state)->tr; }
 
 static const gk_exp_type parity_type = {
     .name = "parity", .params = gk_parity_params, .check = par_check, .create = par_create, .destroy = par_destroy,
-    .columns = par_columns, .trainer = par_trainer, .eval = par_eval, .facts = par_facts,
+    .cols = par_cols, .trainer = par_trainer, .eval = par_eval, .facts = par_facts,
 };
 
 const gk_preset gk_presets_parity[] = {

@@ -15,4 +15,14 @@
     {"init_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "PyTorch default init times this"},                   \
     {"loss", GK_P_ENUM, "hinge", 0, 0, 0, 0, "hinge|logistic", "hinge max(0, 1 - y f) or logistic log(1 + exp(-y f))"}
 
+/* The columns of parity.c, which the experiments built on it declare first (their eval calls parity's, which writes
+ * these by the same COL_<name>; io/columns.h). */
+#define GK_PARITY_COLUMNS(X, F)                                                                                   \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean hinge or logistic loss (key `loss`) on the train set")  \
+    X(train_acc, "share", GK_ROLE_TRAIN_ACC, NULL, "share of train samples with sign f(x) = y")                   \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "the same loss on the test set")                                \
+    X(test_acc, "share", GK_ROLE_TEST_ACC, NULL, "share of test samples with sign f(x) = y")                      \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                        \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)
+
 #endif

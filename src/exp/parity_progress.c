@@ -12,6 +12,7 @@
  * Presets parity-merrill (n = 40, k = 3, 1000 samples, width 128, SGD lr 0.1, batch 32, wd 0.01, hinge; width and
  * lr are Merrill's [unverified], chosen to show the phenomenon) and parity-merrill-fast. */
 #include "exp/exp.h"
+#include "exp/parity.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,6 @@ typedef struct pp_exp {
     void *inner;
     size_t n, k, width;
     int online;
-    int first_col;         /* the first of this file's columns in a row */
     double *x, *chi, *h;   /* probes: PROBES x n inputs, their parity, PROBES x width neuron contributions */
     double *norm, *sorted; /* per neuron */
     ranked *rank;
@@ -85,17 +85,21 @@ static void pp_visit(void *state, gk_state *s) {
     if (E->inner_type->visit) E->inner_type->visit(E->inner, s);
 }
 
-static const char *const pp_head[] = {"support_mass_ratio", "fourier_support", "neuron_norm_max", "neuron_norm_median",
-                                      "active_neurons"};
-enum { PP_COLS = sizeof pp_head / sizeof *pp_head };
-
-static gk_status pp_columns(void *state, gk_metrics *m, gk_error *err) {
-    pp_exp *E = state;
-    gk_status s = E->inner_type->columns(E->inner, m, err);
-    E->first_col = m->ncols;
-    for (size_t c = 0; c < PP_COLS && !s; c++) s = gk_metrics_add_column(m, pp_head[c], err);
-    return s;
-}
+/* parity's columns (its eval writes them), then the hidden progress. */
+#define PP_COLUMNS(X, F)                                                                                           \
+    GK_PARITY_COLUMNS(X, F)                                                                                       \
+    X(support_mass_ratio, "ratio", GK_ROLE_NONE, NULL,                                                            \
+      "the share of the first layer's squared weights on the k relevant inputs, divided by k/n: 1 when every "    \
+      "input is weighted alike, n/k when only the support is read")                                               \
+    X(fourier_support, "correlation", GK_ROLE_NONE, NULL,                                                         \
+      "the net's Fourier coefficient on the parity's support, the mean over the probes of f(x) x_1 ... x_k")      \
+    X(neuron_norm_max, "norm", GK_ROLE_NONE, NULL,                                                                \
+      "per hidden neuron j, ‖W1[:, j]‖ · abs(W2[j]): the largest (a few neurons grow while the rest decay)")      \
+    X(neuron_norm_median, "norm", GK_ROLE_NONE, NULL, "the median of that per-neuron norm")                       \
+    X(active_neurons, "count", GK_ROLE_NONE, NULL,                                                                \
+      "the fewest neurons, taken by that norm from the largest, whose subnetwork (the others removed) gives the "  \
+      "full net's sign on 99% of the probes")
+GK_COLUMNS(pp_cols, PP_COLUMNS);
 
 /* Largest norm first; equal norms by index (the same order on every machine). */
 static int by_norm_desc(const void *a, const void *b) {
@@ -171,7 +175,10 @@ static gk_status pp_eval(void *state, double *row, gk_error *err) {
     pp_exp *E = state;
     gk_status s = E->inner_type->eval(E->inner, row, err);
     if (s) return s;
-    progress_row(E, pp_trainer(E), row + E->first_col);
+    double pm[5]; /* in the order of progress_row */
+    progress_row(E, pp_trainer(E), pm);
+    row[COL_support_mass_ratio] = pm[0], row[COL_fourier_support] = pm[1], row[COL_neuron_norm_max] = pm[2];
+    row[COL_neuron_norm_median] = pm[3], row[COL_active_neurons] = pm[4];
     return GK_OK;
 }
 
@@ -223,7 +230,9 @@ static gk_status pp_check(const gk_config *cfg, gk_error *err) {
 
 static const gk_exp_type parity_progress_type = {
     .name = "parity-progress", .params = gk_parity_params, .check = pp_check, .create = pp_create,
-    .destroy = pp_destroy, .columns = pp_columns, .trainer = pp_trainer, .visit = pp_visit, .eval = pp_eval,
+    .destroy = pp_destroy, .cols = pp_cols,
+    .columns_doc = "Read off the network n -> width -> 1 on 2000 fresh uniform probe inputs drawn once "
+                   "(src/exp/parity_progress.c).", .trainer = pp_trainer, .visit = pp_visit, .eval = pp_eval,
     .facts = pp_facts, .curves = pp_curves, .rules = pp_rule_list,
 };
 

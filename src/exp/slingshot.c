@@ -24,7 +24,6 @@ static const gk_param_spec sling_params[] = {
 typedef struct sling_exp {
     const gk_exp_type *inner_type;
     void *inner;
-    int col; /* last_layer_norm's column */
 } sling_exp;
 
 static void sling_destroy(void *state) {
@@ -59,12 +58,13 @@ static void sling_visit(void *state, gk_state *s) {
     if (E->inner_type->visit) E->inner_type->visit(E->inner, s);
 }
 
-static gk_status sling_columns(void *state, gk_metrics *m, gk_error *err) {
-    sling_exp *E = state;
-    gk_status s = E->inner_type->columns(E->inner, m, err);
-    E->col = m->ncols;
-    return s ? s : gk_metrics_add_column(m, "last_layer_norm", err);
-}
+/* parity's columns (its eval writes them), then the last layer's norm. */
+#define SLING_COLUMNS(X, F)                                                                                        \
+    GK_PARITY_COLUMNS(X, F)                                                                                       \
+    X(last_layer_norm, "norm", GK_ROLE_NONE, NULL,                                                                \
+      "‖W2‖, the L2 norm of the output layer's weights (bias excluded): it grows in bursts with each train-loss "  \
+      "spike, then plateaus")
+GK_COLUMNS(sling_cols, SLING_COLUMNS);
 
 /* |W2|: the net n -> width -> 1 is mlp_deep at depth 2 (tensors W1, b1, W2, b2). */
 static gk_status sling_eval(void *state, double *row, gk_error *err) {
@@ -75,7 +75,7 @@ static gk_status sling_eval(void *state, double *row, gk_error *err) {
     const gk_tensor *w2 = &tr->table->t[2];
     double ss = 0;
     for (size_t i = 0; i < w2->rows * w2->cols; i++) ss += tr->theta[w2->offset + i] * tr->theta[w2->offset + i];
-    row[E->col] = sqrt(ss);
+    row[COL_last_layer_norm] = sqrt(ss);
     return GK_OK;
 }
 
@@ -104,7 +104,11 @@ static const gk_curve_figure sling_curves[] = {
 
 static const gk_exp_type slingshot_type = {
     .name = "slingshot", .params = sling_params, .check = sling_check, .create = sling_create,
-    .destroy = sling_destroy, .columns = sling_columns, .trainer = sling_trainer, .visit = sling_visit,
+    .destroy = sling_destroy, .cols = sling_cols,
+    .columns_doc = "Sparse parity trained with Adam (src/exp/slingshot.c); its cycles are found from `last_layer_norm` "
+                   "and `train_loss` by src/report/slingshot.c and listed in summary.json's `slingshot` (onset, peak, "
+                   "recovery and plateau-end steps of each cycle, the norm's growth, and the test accuracy's jumps "
+                   "marked against the cycle onsets).", .trainer = sling_trainer, .visit = sling_visit,
     .eval = sling_eval, .facts = sling_facts, .curves = sling_curves, .summarize = sling_summarize,
 };
 
