@@ -39,17 +39,21 @@ static gk_status make_names(gk_seeds_agg *a, const gk_csv_table *t, gk_error *er
     char *p = a->names = malloc(len);
     if (!p) return gk_fail(err, GK_ENOMEM, "out of memory");
     gk_status s = GK_OK;
+    /* each name is written before its column is added: a column takes its role from its name (io/metrics.h) */
     for (int c = 0; c < t->ncols && !s; c++) {
-        for (int j = 0; j < 4 && !s; j++) s = gk_metrics_add_column(&a->stat[j], p, err);
+        const char *name = p;
         p += sprintf(p, "%s", t->names[c]) + 1;
+        for (int j = 0; j < 4 && !s; j++) s = gk_metrics_add_column(&a->stat[j], name, err);
     }
     for (int c = 0; c < 2 && !s; c++) s = gk_metrics_add_column(&a->table, a->stat[0].names[c], err);
-    if (!s) s = gk_metrics_add_column(&a->table, p, err);
+    const char *count = p;
     p += sprintf(p, "seeds_n") + 1;
+    if (!s) s = gk_metrics_add_column(&a->table, count, err);
     for (int c = 2; c < t->ncols && !s; c++)
         for (int j = 0; j < 4 && !s; j++) {
-            s = gk_metrics_add_column(&a->table, j ? p : a->stat[0].names[c], err);
+            const char *name = j ? p : a->stat[0].names[c];
             if (j) p += sprintf(p, "%s%s", t->names[c], stat_suffix[j]) + 1;
+            s = gk_metrics_add_column(&a->table, name, err);
         }
     return s;
 }
