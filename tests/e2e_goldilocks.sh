@@ -54,4 +54,11 @@ import csv, sys
 r = list(csv.DictReader(open(sys.argv[1])))
 n = [float(x["param_norm"]) for x in r]
 sys.exit(not max(abs(v / n[0] - 1) for v in n) < 1e-9)' "$T/mf/metrics.csv"
+
+"$GK" run goldilocks-modadd steps=5 evals=2 evals_lin=0 --quiet --out "$T/gm" >/dev/null 2>&1
+check "goldilocks-modadd (p = 113, d_model 128) runs with its norm held" /usr/bin/python3 -c '
+import csv, json, sys
+s = json.load(open(sys.argv[1] + "/summary.json"))
+n = [float(x["param_norm"]) for x in csv.DictReader(open(sys.argv[1] + "/metrics.csv"))]
+sys.exit(not (s["status"] == "completed" and s["params"]["fixed_norm"] and abs(n[-1] / n[0] - 1) < 1e-9))' "$T/gm"
 finish
