@@ -19,6 +19,7 @@
 #include "exp/exp.h"
 
 #include "data/power_ops.h"
+#include "exp/power_weights.h"
 #include "model/transformer.h"
 #include "report/tensor_norms.h"
 
@@ -73,6 +74,8 @@ typedef struct power_exp {
     double *f, *dldf;            /* logits and their gradient (batch or eval chunk rows) */
     double *f_all;               /* logits of every equation at an eval (n_total x N) */
     char norm_names[GK_MAX_TENSORS][40];
+    gk_wu_snaps wu;              /* the unembedding at the start and at the fit (Fig. 3) */
+    size_t wu_offset;            /* W_U in theta */
 } power_exp;
 
 static gk_tf_dims dims_of(const gk_config *cfg, size_t N) {
@@ -109,6 +112,7 @@ static void power_destroy(void *state) {
     gk_trainer_free(&E->tr);
     free(E->btok), free(E->by), free(E->f), free(E->dldf);
     free(E->f_all);
+    gk_wu_snaps_free(&E->wu);
     free(E);
 }
 
@@ -154,6 +158,13 @@ static gk_status alloc_buffers(power_exp *E, gk_error *err) {
     return gk_model_reserve(&E->model, rows, err);
 }
 
+/* The unembedding's place in theta and its snapshot at the start. */
+static gk_status wu_start(power_exp *E, gk_error *err) {
+    for (int k = 0; k < E->model.params.count; k++)
+        if (!strcmp(E->model.params.t[k].name, "W_U")) E->wu_offset = E->model.params.t[k].offset;
+    return gk_wu_snaps_init(&E->wu, E->dims.d_model, E->D.N, E->tr.theta + E->wu_offset, err);
+}
+
 static gk_status power_create(const gk_config *cfg, void **state, gk_error *err) {
     *state = NULL;
     power_exp *E = calloc(1, sizeof *E);
@@ -181,6 +192,7 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
         gk_model_init(&E->model, gk_config_real(cfg, "alpha"), E->seed, E->tr.theta);
         s = gk_trainer_start(&E->tr, err);
     }
+    if (!s) s = wu_start(E, err);
     if (s) {
         power_destroy(E);
         return s;
@@ -238,6 +250,7 @@ static gk_status power_eval(void *state, double *row, gk_error *err) {
     row[c++] = gk_softmax_xent_loss(E->f_all, E->D.y, n, N, NULL);
     gk_class_stats(E->f_all, E->D.y, n, N, &tr_acc, NULL);
     row[c++] = tr_acc;
+    gk_wu_snaps_eval(&E->wu, E->tr.step, tr_acc, E->tr.theta + E->wu_offset);
     row[c++] = gk_softmax_xent_loss(fv, E->D.y + n, nv, N, NULL);
     gk_class_stats(fv, E->D.y + n, nv, N, &te_acc, NULL);
     row[c++] = te_acc;
@@ -283,7 +296,21 @@ static gk_status power_summarize(void *state, const gk_metrics *m, cJSON *sum, g
     }
     cJSON_AddNumberToObject(sum, "non_embedding_params", (double)nonemb);
     val_loss_peak(m, sum);
-    return GK_OK;
+    return gk_wu_snaps_summarize(&E->wu, E->tr.theta + E->wu_offset, sum, err);
+}
+
+static void power_visit(void *state, gk_state *st) { gk_wu_snaps_visit(&((power_exp *)state)->wu, st); }
+
+/* wu_pca.png (Fig. 3): on S_n each element x is coloured by its coset x S_{n-1} (x's image of the last point). */
+static gk_status power_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
+    const power_exp *E = state;
+    const int perm = gk_power_op_is_perm(E->D.op), n = E->D.m;
+    int *coset = perm ? malloc(E->D.N * sizeof(int)) : NULL;
+    if (perm && !coset) return gk_fail(err, GK_ENOMEM, "out of memory");
+    for (size_t x = 0; perm && x < E->D.N; x++) coset[x] = E->D.perms[x * (size_t)n + (size_t)(n - 1)];
+    gk_status s = gk_wu_figure(&E->wu, E->tr.theta + E->wu_offset, E->tr.step, coset, n, "coset: x(last) =", dir, err);
+    free(coset);
+    return s;
 }
 
 /* Steps to 99% train and 99% / 95% validation accuracy, the best validation accuracy, and the delay. */
@@ -352,6 +379,8 @@ static const gk_exp_type power_type = {
     .facts = power_facts,
     .curves = power_curves,
     .summarize = power_summarize,
+    .visit = power_visit,
+    .figures = power_figures,
     .memory_bytes = power_bytes,
     .rules = power_rule_list,
 };
