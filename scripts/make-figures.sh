@@ -68,4 +68,21 @@ if [ $OVERLAYS = 1 ]; then
   sweep_plot kumar-fig3a kumar-fig1 alpha=0.25,0.5,1,2,4,8 P=450 eps=0.25 eta=0.5 steps=40000 -- \
     --by alpha --y test_loss,train_loss --logx --logy
 fi
+# ---- Power et al. 2022 (docs/power.md) ----
+# Fig. 3 (the unembedding on its top two principal components), the label-noise run (clean and corrupted
+# train rows), and with POWER_SWEEPS=1 the scaled-down Fig. 1-centre sweep (15 runs, ~15 min of CPU).
+if has power-add-fast; then
+  fig power-add-fast curves.png $GK run power-add-fast
+  cp "$OUT/power-add-fast/wu_pca.png" docs/figures/power-add-fast-wu.png
+fi
+if has power-noisy-fast; then fig power-noisy-fast norms.png $GK run power-noisy-fast; fi
+if [ "${POWER_SWEEPS:-0}" = 1 ] && has power-add-fast; then
+  echo "+ $GK sweep power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 --jobs 2 --out SWEEP_DIR"
+  $GK sweep power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 --jobs 2 \
+    --z val99_step --quiet --out "$OUT/power-frac" >/dev/null
+  echo "+ scripts/sweep-median.py SWEEP_DIR frac val99_step docs/figures/power-fraction.png --logy"
+  /usr/bin/python3 scripts/sweep-median.py "$OUT/power-frac" frac val99_step docs/figures/power-fraction.png --logy \
+    --ylabel "steps to 99% validation accuracy" --title "x+y mod 31 (power-add-fast): median over 3 seeds"
+fi
+# ---- end Power et al. ----
 ls -la docs/figures
