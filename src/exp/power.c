@@ -49,6 +49,9 @@ static const gk_param_spec power_params[] = {
     {"act", GK_P_ENUM, "relu", 0, 0, 0, 0, GK_TF_ACT_CHOICES, "feed-forward activation"},
     {"dropout", GK_P_REAL, "0", 0, 1, 0, 1, NULL, "dropout on the feed-forward output (residual dropout; Fig. 2 left: 0.1)"},
     {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "init scale: PyTorch's default init times alpha"},
+    {"precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
+     "the transformer's arithmetic: f32 runs forward and backward in float32 and rounds theta to float after each "
+     "update (the loss stays in double)"},
     {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "1", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (0: Adam)"},
     GK_ADAMW_PARAMS("0.98", "10"),
@@ -79,7 +82,8 @@ static gk_tf_dims dims_of(const gk_config *cfg, size_t N) {
     return (gk_tf_dims){N + 2, 4, N, (size_t)gk_config_int(cfg, "layers"), (size_t)gk_config_int(cfg, "d_model"),
                         (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_ff"),
                         (gk_tf_ln)gk_config_int(cfg, "ln"), (gk_tf_pos)gk_config_int(cfg, "pos"),
-                        (gk_tf_act)gk_config_int(cfg, "act"), gk_config_real(cfg, "dropout")};
+                        (gk_tf_act)gk_config_int(cfg, "act"), gk_config_real(cfg, "dropout"),
+                        !strcmp(gk_config_str(cfg, "precision"), "f32")};
 }
 static int m_of(const gk_config *cfg, gk_power_op op) {
     return (int)gk_config_int(cfg, gk_power_op_is_perm(op) ? "sn" : "p");
@@ -177,7 +181,7 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
         E->batch = batch_of(cfg, E->D.n_train);
         s = gk_tf_create(&E->model, &E->dims, err);
     }
-    gk_train_opts o = {.optim = GK_OPTIM_ADAMW};
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .f32_params = E->dims.f32};
     gk_train_opts_from_config(cfg, &o);
     o.batch = (long)E->batch; /* with the cap at half the train set */
     if (!s) s = alloc_buffers(E, err);
