@@ -117,13 +117,11 @@ rc=$?
 check "--force replaces it (rc=$rc)" bash -c "[ $rc -eq 0 ] && grep -q '\"seed\":[[:space:]]*2' '$T/o/config.json'"
 strict "  and leaves none of the old run's files (train.csv)" test ! -e "$T/o/train.csv"
 
-echo "== kill -9 of a run, then a rerun"
-"$GK" run diag-sparse steps=100000000 d=200 n=64 n_test=200 evals=200 evals_lin=200 --out "$T/k" --quiet >/dev/null 2>&1 &
-pid=$!
-wait_for "$T/k/metrics.csv"
-sleep 0.3
-kill -9 $pid
-wait $pid 2>/dev/null
+echo "== a run killed (SIGKILL, at its 30th eval row: groklab-crashtest), then a rerun"
+GK_CRASH_AT="row#30" "$GKC" run diag-sparse steps=100000000 d=200 n=64 n_test=200 evals=200 evals_lin=200 --out "$T/k" \
+    --quiet >/dev/null 2>&1
+rc=$?
+check "the run was killed at its 30th row (rc=$rc)" test $rc -eq 137
 check "no groklab process of the run left within 1 s" none_left "$T/k"
 check "every file of the killed run is whole" whole "$T/k" json,csv,svg,png
 touch "$T/k/.metrics.csv.tmp2147483646" "$T/k/.curves.png.tmp2147483645"
@@ -139,7 +137,7 @@ SW=(diag-sparse alpha=16,32 d=200 n=64 n_test=200 steps=100000 evals=20 evals_li
 ppid=$!
 for _ in $(seq 1 200); do pgrep -P $ppid >/dev/null && break; sleep 0.1; done
 check "the sweep started a worker" pgrep -P $ppid
-sleep 0.5
+wait_file "$T/sw/alpha=16_seed=1/config.json" $ppid # the worker is inside its point
 kill -9 $ppid
 wait $ppid 2>/dev/null
 check "no groklab process of the sweep left within 1 s" none_left "$T/sw"

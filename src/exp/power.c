@@ -19,6 +19,7 @@
 #include "exp/exp.h"
 
 #include "data/power_ops.h"
+#include "exp/power_weights.h"
 #include "model/transformer.h"
 #include "report/tensor_norms.h"
 
@@ -48,6 +49,9 @@ static const gk_param_spec power_params[] = {
     {"act", GK_P_ENUM, "relu", 0, 0, 0, 0, GK_TF_ACT_CHOICES, "feed-forward activation"},
     {"dropout", GK_P_REAL, "0", 0, 1, 0, 1, NULL, "dropout on the feed-forward output (residual dropout; Fig. 2 left: 0.1)"},
     {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "init scale: PyTorch's default init times alpha"},
+    {"precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
+     "the transformer's arithmetic: f32 runs forward and backward in float32 and rounds theta to float after each "
+     "update (the loss stays in double)"},
     {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "1", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (0: Adam)"},
     GK_ADAMW_PARAMS("0.98", "10"),
@@ -70,13 +74,16 @@ typedef struct power_exp {
     double *f, *dldf;            /* logits and their gradient (batch or eval chunk rows) */
     double *f_all;               /* logits of every equation at an eval (n_total x N) */
     char norm_names[GK_MAX_TENSORS][40];
+    gk_wu_snaps wu;              /* the unembedding at the start and at the fit (Fig. 3) */
+    size_t wu_offset;            /* W_U in theta */
 } power_exp;
 
 static gk_tf_dims dims_of(const gk_config *cfg, size_t N) {
     return (gk_tf_dims){N + 2, 4, N, (size_t)gk_config_int(cfg, "layers"), (size_t)gk_config_int(cfg, "d_model"),
                         (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_ff"),
                         (gk_tf_ln)gk_config_int(cfg, "ln"), (gk_tf_pos)gk_config_int(cfg, "pos"),
-                        (gk_tf_act)gk_config_int(cfg, "act"), gk_config_real(cfg, "dropout")};
+                        (gk_tf_act)gk_config_int(cfg, "act"), gk_config_real(cfg, "dropout"),
+                        !strcmp(gk_config_str(cfg, "precision"), "f32")};
 }
 static int m_of(const gk_config *cfg, gk_power_op op) {
     return (int)gk_config_int(cfg, gk_power_op_is_perm(op) ? "sn" : "p");
@@ -105,6 +112,7 @@ static void power_destroy(void *state) {
     gk_trainer_free(&E->tr);
     free(E->btok), free(E->by), free(E->f), free(E->dldf);
     free(E->f_all);
+    gk_wu_snaps_free(&E->wu);
     free(E);
 }
 
@@ -150,6 +158,13 @@ static gk_status alloc_buffers(power_exp *E, gk_error *err) {
     return gk_model_reserve(&E->model, rows, err);
 }
 
+/* The unembedding's place in theta and its snapshot at the start. */
+static gk_status wu_start(power_exp *E, gk_error *err) {
+    for (int k = 0; k < E->model.params.count; k++)
+        if (!strcmp(E->model.params.t[k].name, "W_U")) E->wu_offset = E->model.params.t[k].offset;
+    return gk_wu_snaps_init(&E->wu, E->dims.d_model, E->D.N, E->tr.theta + E->wu_offset, err);
+}
+
 static gk_status power_create(const gk_config *cfg, void **state, gk_error *err) {
     *state = NULL;
     power_exp *E = calloc(1, sizeof *E);
@@ -166,7 +181,7 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
         E->batch = batch_of(cfg, E->D.n_train);
         s = gk_tf_create(&E->model, &E->dims, err);
     }
-    gk_train_opts o = {.optim = GK_OPTIM_ADAMW};
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .f32_params = E->dims.f32};
     gk_train_opts_from_config(cfg, &o);
     o.batch = (long)E->batch; /* with the cap at half the train set */
     if (!s) s = alloc_buffers(E, err);
@@ -177,6 +192,7 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
         gk_model_init(&E->model, gk_config_real(cfg, "alpha"), E->seed, E->tr.theta);
         s = gk_trainer_start(&E->tr, err);
     }
+    if (!s) s = wu_start(E, err);
     if (s) {
         power_destroy(E);
         return s;
@@ -234,6 +250,7 @@ static gk_status power_eval(void *state, double *row, gk_error *err) {
     row[c++] = gk_softmax_xent_loss(E->f_all, E->D.y, n, N, NULL);
     gk_class_stats(E->f_all, E->D.y, n, N, &tr_acc, NULL);
     row[c++] = tr_acc;
+    gk_wu_snaps_eval(&E->wu, E->tr.step, tr_acc, E->tr.theta + E->wu_offset);
     row[c++] = gk_softmax_xent_loss(fv, E->D.y + n, nv, N, NULL);
     gk_class_stats(fv, E->D.y + n, nv, N, &te_acc, NULL);
     row[c++] = te_acc;
@@ -279,7 +296,21 @@ static gk_status power_summarize(void *state, const gk_metrics *m, cJSON *sum, g
     }
     cJSON_AddNumberToObject(sum, "non_embedding_params", (double)nonemb);
     val_loss_peak(m, sum);
-    return GK_OK;
+    return gk_wu_snaps_summarize(&E->wu, E->tr.theta + E->wu_offset, sum, err);
+}
+
+static void power_visit(void *state, gk_state *st) { gk_wu_snaps_visit(&((power_exp *)state)->wu, st); }
+
+/* wu_pca.png (Fig. 3): on S_n each element x is coloured by its coset x S_{n-1} (x's image of the last point). */
+static gk_status power_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
+    const power_exp *E = state;
+    const int perm = gk_power_op_is_perm(E->D.op), n = E->D.m;
+    int *coset = perm ? malloc(E->D.N * sizeof(int)) : NULL;
+    if (perm && !coset) return gk_fail(err, GK_ENOMEM, "out of memory");
+    for (size_t x = 0; perm && x < E->D.N; x++) coset[x] = E->D.perms[x * (size_t)n + (size_t)(n - 1)];
+    gk_status s = gk_wu_figure(&E->wu, E->tr.theta + E->wu_offset, E->tr.step, coset, n, "coset: x(last) =", dir, err);
+    free(coset);
+    return s;
 }
 
 /* Steps to 99% train and 99% / 95% validation accuracy, the best validation accuracy, and the delay. */
@@ -348,6 +379,8 @@ static const gk_exp_type power_type = {
     .facts = power_facts,
     .curves = power_curves,
     .summarize = power_summarize,
+    .visit = power_visit,
+    .figures = power_figures,
     .memory_bytes = power_bytes,
     .rules = power_rule_list,
 };

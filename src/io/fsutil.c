@@ -1,6 +1,8 @@
 /* fsutil.c: atomic writes and directories. */
 #include "io/fsutil.h"
 
+#include "io/fault.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -84,6 +86,10 @@ gk_status gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err) {
 }
 
 gk_status gk_rename_into_place(const char *tmp, const char *path, gk_error *err) {
+    char point[300];
+    const char *base = strrchr(path, '/');
+    snprintf(point, sizeof point, "rename:%s", base ? base + 1 : path);
+    gk_fault_point(point);
     if (rename(tmp, path) != 0) {
         int e = errno;
         remove(tmp);
