@@ -6,6 +6,9 @@ import os
 import re
 import resource
 import signal
+import decimal
+import fractions
+import math
 import random
 import socket
 import struct
@@ -93,6 +96,22 @@ def safety(port, runs):
     check("still serving after the bad requests", code == 200, code)
 
 
+def double_rounding_traps(rng, tries=6000):
+    """18-digit decimals near the midpoint of two doubles that round to that midpoint in 64-bit long double: the
+    nearest double is on the decimal's side of it, which rounding the long double again (to even) can miss."""
+    out, ctx = [], decimal.Context(prec=18)
+    for _ in range(tries):
+        d = rng.uniform(1, 10) * 10.0 ** rng.randint(-9, 40)
+        mid = fractions.Fraction(d) + fractions.Fraction(math.ulp(d)) / 2
+        text = str(ctx.divide(decimal.Decimal(mid.numerator), decimal.Decimal(mid.denominator)))
+        val = fractions.Fraction(decimal.Decimal(text))
+        k = math.floor(math.log2(val))
+        q = round(val / fractions.Fraction(2) ** (k - 63))  # the nearest 64-bit significand (ties to even)
+        if val != mid and q * fractions.Fraction(2) ** (k - 63) == mid:
+            out.append(text)
+    return out
+
+
 def number_texts():
     """Decimal texts whose nearest double is hard to get right, and many ordinary ones."""
     hard = ["0.98999999999999999", "0.1", "-0", "0e5", "000123", "1.e5", ".5", "+5", "9007199254740993",
@@ -101,7 +120,7 @@ def number_texts():
             "1.7976931348623159e308", "123456789012345678901234567890", "0.30000000000000004", "1e-22", "1e22",
             "7.2057594037927933e16", "3.0517578125e-05", "nan", "inf", "-inf", "", "abc", "1e", "1.5x", "0x10"]
     rng = random.Random(7)
-    out = list(hard)
+    out = list(hard) + double_rounding_traps(rng)
     for k in range(20000):
         v = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] if k % 4 == 0 else \
             rng.uniform(-1, 1) * 10 ** rng.randint(-30, 30)
@@ -129,7 +148,8 @@ def numbers(port, runs):
     bad = [(t, got[2 + k]) for k, t in enumerate(texts) if len(got) == 2 + n and
            struct.pack("<d", want(t)) != struct.pack("<d", got[2 + k]) and not (want(t) != want(t) and
                                                                                  got[2 + k] != got[2 + k])]
-    check("/api/cols: all %d numbers (hard cases and random) are the texts' nearest doubles, bit for bit" % n,
+    check("/api/cols: all %d numbers (hard cases, %d double-rounding traps, random) are the texts' nearest "
+          "doubles, bit for bit" % (n, len(double_rounding_traps(random.Random(7)))),
           code == 200 and len(got) == 2 + n and got[0] == n and not bad, (code, len(got), bad[:5]))
 
 
