@@ -189,7 +189,15 @@ static void print_summary(const cJSON *s, const char *dir) {
     print_headline(s);
     double pred = gk_cli_jnum(s, "predicted_transition_step");
     if (isfinite(pred)) printf("  predicted transition  t* = ln(alpha)/(lambda*lr) = %.0f steps\n", pred);
-    print_phenomena(cJSON_GetObjectItemCaseSensitive(s, "phenomena"));
+    /* a phenomenon that is a standard fact names its key for the step (one name per number): filled in a copy */
+    cJSON *list = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(s, "phenomena"), 1), *e;
+    cJSON_ArrayForEach(e, list) {
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "step_key"));
+        const cJSON *step = key ? cJSON_GetObjectItemCaseSensitive(s, key) : NULL;
+        if (step) cJSON_AddItemToObject(e, "step", cJSON_Duplicate(step, 0));
+    }
+    print_phenomena(list);
+    cJSON_Delete(list);
     if (isfinite(gk_cli_jnum(s, "max_test_acc")))
         printf("  test accuracy         max %.3f (step %.0f), final %.3f; train final %.3f\n", gk_cli_jnum(s, "max_test_acc"),
                gk_cli_jnum(s, "max_test_acc_step"), gk_cli_jnum(s, "final_test_acc"), gk_cli_jnum(s, "final_train_acc"));

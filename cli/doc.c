@@ -223,5 +223,6 @@ static int write_completion(FILE *out) {
 int gk_cli_doc(const char *what, void (*usage)(FILE *)) {
     if (!strcmp(what, "man")) return write_man(stdout, usage);
     if (!strcmp(what, "completion")) return write_completion(stdout);
+    if (!strcmp(what, "metrics")) return gk_cli_doc_metrics(stdout); /* docs/metrics.md (doc_metrics.c) */
     return gk_cli_bad_input("unknown option (see groklab --help)");
 }

@@ -276,7 +276,8 @@
     function kind(what) { return /fit/.test(what) ? 'fit' : /jump|grok/.test(what) ? 'jump' : 'other'; }
     if (s && s.phenomena) {
       s.phenomena.forEach(function (p) {
-        if (p.step !== null && p.step !== undefined) out.push({ what: p.what, step: p.step, kind: kind(p.what) });
+        var step = p.step_key ? s[p.step_key] : p.step; /* a standard fact's step is under its own key */
+        if (step !== null && step !== undefined) out.push({ what: p.what, step: step, kind: kind(p.what) });
       });
     } else {
       var st = this.t.col('step');

@@ -186,6 +186,9 @@ def _summary_compat(summary: dict) -> dict:
             summary[old] = summary[new]
         elif old in summary and new not in summary:
             summary[new] = summary[old]
+    for p in summary.get("phenomena", []):  # a standard fact's step is under its own key ("step_key")
+        if "step_key" in p and "step" not in p:
+            p["step"] = summary.get(p["step_key"])
     return summary
 
 
