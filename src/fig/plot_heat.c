@@ -335,9 +335,13 @@ typedef struct mat_ctx {
     size_t rows, cols;
     axis za;
     double panel_w, panel_h;
+    int grid_cols;     /* matrices per row */
+    double left;       /* the grid's left edge (the grid is centred on the page) */
 } mat_ctx;
 
-enum { MAT_LEFT = 60, MAT_GAP = 55, MAT_BAR = 150, MAT_TOP = TITLE_BAND + 35, MAT_BOTTOM = 50 };
+/* The page: 16:9, 1600 x 900; MAT_ROW_GAP leaves room for the titles of the next row's matrices. */
+enum { MAT_W = 1600, MAT_H = 900, MAT_LEFT = 60, MAT_GAP = 55, MAT_ROW_GAP = 70, MAT_BAR = 150,
+       MAT_TOP = TITLE_BAND + 35, MAT_BOTTOM = 50 };
 
 /* Integer tick spacing for an index axis of n cells. */
 static double index_step(size_t n) {
@@ -346,8 +350,9 @@ static double index_step(size_t n) {
 }
 
 static void draw_matrix(const mat_ctx *m, int k, const page *pg) {
-    double left = MAT_LEFT + k * (m->panel_w + MAT_GAP);
-    viewport_box(pg, (box){left, left + m->panel_w, MAT_TOP, MAT_TOP + m->panel_h});
+    double left = m->left + (k % m->grid_cols) * (m->panel_w + MAT_GAP);
+    double top = MAT_TOP + (k / m->grid_cols) * (m->panel_h + MAT_ROW_GAP);
+    viewport_box(pg, (box){left, left + m->panel_w, top, top + m->panel_h});
     double ncols = m->cols ? (double)m->cols : 1, nrows = m->rows ? (double)m->rows : 1;
     plwind(0, ncols, nrows, 0); /* row 0 at the top */
     for (size_t i = 0; i < m->rows; i++)
@@ -370,8 +375,22 @@ static void draw_matrices(const void *vctx, const page *pg) {
     gkf_draw_figure_title(pg, m->title, TITLE_BAND);
     gkf_set_cmap1(m->za.lo < 0 && m->za.hi > 0);
     for (int k = 0; k < m->n; k++) draw_matrix(m, k, pg);
-    double l = MAT_LEFT + m->n * (m->panel_w + MAT_GAP) - MAT_GAP + 20;
-    draw_colorbar(pg, (box){l, l + 22, MAT_TOP, MAT_TOP + m->panel_h}, &m->za, NULL);
+    int rows = (m->n + m->grid_cols - 1) / m->grid_cols;
+    double l = m->left + m->grid_cols * (m->panel_w + MAT_GAP) - MAT_GAP + 20;
+    draw_colorbar(pg, (box){l, l + 22, MAT_TOP, MAT_TOP + rows * m->panel_h + (rows - 1) * MAT_ROW_GAP}, &m->za, NULL);
+}
+
+/* The grid (matrices per row) that draws them largest on the 16:9 page, keeping their aspect (rows/cols). */
+static void mat_grid(mat_ctx *m, double aspect) {
+    const double aw = MAT_W - MAT_LEFT - MAT_BAR, ah = MAT_H - MAT_TOP - MAT_BOTTOM;
+    double best = -1;
+    for (int c = 1; c <= m->n; c++) {
+        int r = (m->n + c - 1) / c;
+        double w = fmin(aw / c - MAT_GAP, (ah - (r - 1) * MAT_ROW_GAP) / r / aspect);
+        if (w > best) best = w, m->grid_cols = c;
+    }
+    m->panel_w = best, m->panel_h = best * aspect;
+    m->left = MAT_LEFT + 0.5 * (aw - m->grid_cols * (m->panel_w + MAT_GAP) + MAT_GAP);
 }
 
 gk_status gk_plot_matrices(const char *base, const char *title, const char *const *panel_titles,
@@ -379,11 +398,9 @@ gk_status gk_plot_matrices(const char *base, const char *title, const char *cons
     if (npanels < 1 || !mats) return gk_fail(err, GK_EINVAL, "figure %s: no matrices to plot", base ? base : "?");
     size_t n = nrows * ncols;
     for (int k = 0; k < npanels; k++) GK_ASSERT(n == 0 || mats[k]);
-    mat_ctx m = {title, panel_titles, mats, npanels, nrows, ncols, z_axis(mats, npanels, n, 1, 0), 0, 0};
-    double w = fmax(1200, MAT_LEFT + MAT_BAR + npanels * (200.0 + MAT_GAP));
-    m.panel_w = (w - MAT_LEFT - MAT_BAR) / npanels - MAT_GAP;
-    double aspect = (nrows && ncols) ? (double)nrows / (double)ncols : 1;
-    m.panel_h = fmin(fmax(m.panel_w * aspect, 160), 600);
-    figure fig = {{w, MAT_TOP + m.panel_h + MAT_BOTTOM}, draw_matrices, &m, 1};
+    mat_ctx m = {title, panel_titles, mats, npanels, nrows, ncols, z_axis(mats, npanels, n, 1, 0), 0, 0, 1, 0};
+    double aspect = (nrows && ncols) ? fmin(fmax((double)nrows / (double)ncols, 0.25), 4) : 1;
+    mat_grid(&m, aspect);
+    figure fig = {{MAT_W, MAT_H}, draw_matrices, &m, 1};
     return gkf_render(base, &fig, err);
 }
