@@ -113,7 +113,8 @@ static void draw_cell_values(const heat_ctx *c, double cw, double ch) {
             double em = fmax(gkf_text_em(a), gkf_text_em(b)), px1 = gkf_ch_px(S_LABEL) / gkf_scale[S_LABEL];
             double scale = fmin(gkf_scale[S_LABEL] * gkf_font, 0.8 * cw / (em * px1 / gkf_font));
             double fw = fmin(0.92, (em * scale * px1 / gkf_font + 8) / cw);
-            double fh = fmin(0.9, ((b[0] ? 2.3 : 1.3) * scale * px1 / gkf_font) / ch);
+            /* both lines sit dy from the centre: the patch spans them and a line's height beyond */
+            double fh = fmin(0.9, (b[0] ? 2 * 0.16 : 0) + 1.4 * scale * px1 / gkf_font / ch);
             cell_colour(z, &c->za, h->logz);
             fill_rect(u - 0.5 * fw * (x1 - x0), u + 0.5 * fw * (x1 - x0), v - 0.5 * fh * (v1 - v0),
                       v + 0.5 * fh * (v1 - v0), 0, 0);
@@ -165,7 +166,7 @@ static void draw_pred_contours(const heat_ctx *c) {
             for (size_t iy = 0; iy < h->ny; iy++) f[ix][iy] = h->zpred[iy * h->nx + ix];
         PLcGrid cg = {xg, yg, NULL, (PLINT)h->nx, (PLINT)h->ny, 0};
         pl_setcontlabelformat(6, 3);                 /* labels like "17500" */
-        pl_setcontlabelparam(0.006, 0.6, 0.35, 1);   /* each line labelled with its level */
+        pl_setcontlabelparam(0.006, 0.6, 0.12, 1);   /* each line labelled with its level, several times */
         plcol0(C_WHITE);
         plwidth(2.5);
         gkf_line_style(2);
