@@ -204,6 +204,20 @@ check "resume of a running run: exit 2 naming it (rc=$rc: $(head -c 160 "$T/busy
     "[ $rc -eq 2 ] && grep -q 'still going' '$T/busy.err'"
 check "  the run itself stops normally when asked (rc=$rc2)" test $rc2 -eq 130
 
+echo "== an address-space limit (ulimit -v) below what a run needs: refused up front (exit 2, naming it), no spinning"
+(ulimit -v 250000; exec timeout -s KILL 60 "$GK" run diag-sparse steps=2000 --quiet --out "$T/ulim" >/dev/null 2>"$T/ulim.err")
+rc=$?
+check "ulimit -v 250000: exit 2 naming the limit, nothing written (rc=$rc: $(head -c 200 "$T/ulim.err"))" bash -c \
+    "[ $rc -eq 2 ] && grep -q 'address-space limit (ulimit -v)' '$T/ulim.err' && [ ! -e '$T/ulim' ]"
+"$GK" run diag-sparse steps=500 evals=5 evals_lin=0 --quiet --out "$T/ulim2" >/dev/null 2>&1
+(ulimit -v 390000; exec timeout -s KILL 60 "$GK" resume "$T/ulim2" steps=1000 --quiet >/dev/null 2>"$T/ulim2.err")
+rc=$?
+check "ulimit -v 390000 (Pango aborted while drawing): resume exits 2 naming the limit (rc=$rc)" bash -c \
+    "[ $rc -eq 2 ] && grep -q 'ulimit -v' '$T/ulim2.err' && [ -z \"\$(find '$T/ulim2' -name '.*.tmp*')\" ]"
+(ulimit -v 1500000; exec timeout -s KILL 120 "$GK" run diag-sparse steps=500 evals=5 evals_lin=0 --quiet --out "$T/ulim3" >/dev/null 2>"$T/ulim3.err")
+rc=$?
+check "ulimit -v 1500000: the run completes (rc=$rc: $(head -c 200 "$T/ulim3.err"))" test $rc -eq 0
+
 echo "== --save-weights: weights/step_N past the checkpoint (a killed writer's) are removed by resume"
 "$GK" run diag-sparse steps=3000 evals=10 evals_lin=0 --save-weights --quiet --out "$T/wt" >/dev/null 2>&1
 mkdir -p "$T/wt/weights/step_999999"; echo partial >"$T/wt/weights/step_999999/.u.npy.tmp123"

@@ -241,7 +241,9 @@ static gk_status lock_run_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
 
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
     memset(res, 0, sizeof *res);
-    gk_status s = gk_run_claim_dir(opts, err);
+    gk_status s = gk_run_check_address_space(p, cfg, err);
+    if (s) return s;
+    s = gk_run_claim_dir(opts, err);
     struct stat st;
     int created = stat(opts->out_dir, &st) != 0, lock = -1;
     if (!s) s = gk_mkdir_p(opts->out_dir, err);
