@@ -181,6 +181,18 @@ rc=$?
 check "SIGHUP: exit 130, summary says interrupted, checkpoint kept (rc=$rc)" bash -c \
     "[ $rc -eq 130 ] && grep -q '\"status\":[[:space:]]*\"interrupted\"' '$T/hup/summary.json' && [ -s '$T/hup/checkpoint' ]"
 
+echo "== Ctrl-C while a run sets up (a set-up of minutes: d=20000): it ends at once, not started, its new directory gone"
+"$GK" run diag-sparse d=20000 n=2000 steps=1 evals=1 --quiet --out "$T/setup" >/dev/null 2>"$T/setup.err" &
+pid=$!
+for _ in $(seq 1 3000); do [ -e "$T/setup/.running.lock" ] || ! kill -0 $pid 2>/dev/null && break; sleep 0.02; done
+kill -INT $pid
+for _ in $(seq 1 500); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done # up to 10 s
+kill -0 $pid 2>/dev/null && { kill -9 $pid; echo "  (the run was still setting up 10 s after SIGINT: killed)"; }
+wait $pid
+rc=$?
+check "SIGINT in set-up: exit 130 within 10 s saying it was not started, no directory left (rc=$rc: $(tail -c 160 "$T/setup.err"))" \
+    bash -c "[ $rc -eq 130 ] && grep -q 'not started' '$T/setup.err' && [ ! -e '$T/setup' ]"
+
 echo "== a second sweep of another grid into the same --out: refused (exit 2) unless --force, which removes the old"
 echo "   sweep's tables and figures; finished points and a run placed in a point's directory are never replaced"
 G2=(diag-sparse alpha=16,32 d=200 n=64 evals=5 --jobs 1 --quiet)

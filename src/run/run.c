@@ -198,6 +198,7 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     /* held while it trains: readers tell running from killed (gk_run took it already) */
     int lock = rs->holds_lock ? rs->lock_fd : gk_run_lock(rs->o->out_dir);
     double t_train = gk_now_seconds();
+    if (rs->o->training) *rs->o->training = 1;
     gk_run_ticker_start(rs);
     res->status = run_loop(rs, &loop_err);
     gk_run_ticker_stop(rs);
