@@ -24,6 +24,8 @@ def variants(preset):
             yield {p["key"]: "0" if p["default"] in ("1", "true") else "1"}
         elif p["key"] == "sharpness_every":  # an on/off count: on adds the sharpness column
             yield {p["key"]: "1"}
+        elif p["key"] == "label_noise":  # a share: above 0 adds the clean and noisy train accuracies (power)
+            yield {p["key"]: "0.1"}
         elif p["kind"] == "enum":
             for v in p["range"].replace("one of ", "").split("|"):
                 if v != p["default"]:
