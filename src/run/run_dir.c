@@ -68,14 +68,14 @@ gk_status gk_run_claim_dir(const gk_run_opts *o, gk_error *err) {
 }
 
 gk_status gk_run_read_json(const char *path, cJSON **out, gk_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return gk_fail(err, GK_EINVAL, "cannot read %s: %s", path, strerror(errno));
-    char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    int big = !feof(f);
-    fclose(f);
-    buf[n] = '\0';
-    *out = big ? NULL : cJSON_Parse(buf);
-    return *out ? GK_OK : gk_fail(err, GK_EINVAL, "%s is not a groklab config.json", path);
+    char *text = NULL;
+    size_t len = 0;
+    *out = NULL;
+    gk_error why = {{0}};
+    if (gk_read_text_file(path, 1 << 26, &text, &len, &why))
+        return gk_fail(err, GK_EINVAL, "%s", why.msg); /* bad input, as a config that is not there */
+    *out = cJSON_Parse(text);
+    free(text);
+    return *out ? GK_OK : gk_fail(err, GK_EINVAL, "%s is not a groklab JSON file", path);
 }
 
