@@ -208,11 +208,15 @@ static void phenomenon_over_seeds(const cJSON *const *sums, int K, const cJSON *
     const cJSON *rule = cJSON_GetObjectItemCaseSensitive(model, "rule");
     if (cJSON_IsString(rule)) cJSON_AddStringToObject(o, "rule", rule->valuestring);
     cJSON *arr = cJSON_AddArrayToObject(o, !strcmp(field, "step") ? "steps" : "ratios");
-    for (int k = 0; k < K; k++) {
-        v[k] = num_or_nan(phenomenon_of(sums[k], what), field);
+    for (int k = 0; k < K; k++) { /* a standard fact's step is under its own key (step_key) */
+        const cJSON *ph = phenomenon_of(sums[k], what);
+        const char *key = ph ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ph, "step_key")) : NULL;
+        v[k] = key ? num_or_nan(sums[k], key) : num_or_nan(ph, field);
         cJSON_AddItemToArray(arr, isfinite(v[k]) ? cJSON_CreateNumber(v[k]) : cJSON_CreateNull());
     }
-    gk_json_number(o, field, median_of(v, K));
+    const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model, "step_key"));
+    if (key) cJSON_AddStringToObject(o, "step_key", key); /* the median is there too (gk_seeds_across) */
+    else gk_json_number(o, field, median_of(v, K));
     gk_seeds_stats(o, v, K);
 }
 

@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SEEDS_MAX_FILE (1ul << 30) /* the largest metrics.csv read back */
+#define SEEDS_MAX_FILE (1ul << 30) /* the largest metrics.csv or summary.json read back */
 
 typedef struct seeds_run {
     const gk_preset *p;
@@ -57,11 +57,14 @@ static int has_file(const char *dir, const char *name) {
 }
 
 static cJSON *read_json(const char *dir, const char *name) {
-    char path[1200];
-    cJSON *o = NULL;
+    char path[1200], *text = NULL;
+    size_t len = 0;
     gk_error e = {{0}};
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    return access(path, F_OK) || gk_run_read_json(path, &o, &e) ? NULL : o;
+    if (access(path, F_OK) || gk_read_text_file(path, SEEDS_MAX_FILE, &text, &len, &e)) return NULL;
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    return o;
 }
 
 /* The outcome a summary's status names (gk_run_status_name's inverse). */
