@@ -110,6 +110,12 @@ void gk_metrics_visit(gk_metrics *m, const char *name, gk_state *st) {
     size_t bytes = m->nrows * (size_t)m->ncols * sizeof(double);
     gk_state_block_alloc(st, name, &rows, &bytes);
     if (!st->loading || st->status) return;
+    const size_t row_bytes = (size_t)m->ncols * sizeof(double);
+    if (row_bytes == 0 || bytes % row_bytes != 0) { /* a partial row is an edited or broken checkpoint, not cut */
+        free(rows);
+        gk_state_fail(st, GK_EINVAL, "the checkpoint's metrics rows are not whole (a partial row)");
+        return;
+    }
     free(m->rows);
     m->rows = rows;
     m->nrows = m->cap = bytes / ((size_t)m->ncols * sizeof(double));

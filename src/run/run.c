@@ -235,6 +235,7 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     /* held while it trains: readers tell running from killed (gk_run took it already) */
     int lock = rs->holds_lock ? rs->lock_fd : gk_run_lock(rs->o->out_dir);
     double t_train = gk_now_seconds();
+    if (rs->o->training) *rs->o->training = 1;
     gk_run_ticker_start(rs);
     res->status = run_loop(rs, &loop_err);
     gk_run_ticker_stop(rs);
@@ -287,7 +288,9 @@ void gk_run_release_dir(const char *dir, int created) {
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
     if (gk_run_splits_seeds(p, cfg)) return gk_run_seeds(p, cfg, opts, res, err); /* K runs in DIR/seed_<s> */
     memset(res, 0, sizeof *res);
-    gk_status s = gk_run_claim_dir(opts, err);
+    gk_status s = gk_run_check_address_space(p, cfg, err);
+    if (s) return s;
+    s = gk_run_claim_dir(opts, err);
     struct stat st;
     int created = stat(opts->out_dir, &st) != 0, lock = -1;
     if (!s) s = gk_mkdir_p(opts->out_dir, err);

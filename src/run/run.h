@@ -26,6 +26,7 @@ typedef struct gk_run_opts {
     int force;                 /* replace an existing run directory (else an existing non-empty one is refused) */
     double checkpoint_every;   /* seconds between checkpoints (0: none; one is also written when the run ends) */
     int save_weights;          /* also write the weights at each checkpoint (weights/step_N/) */
+    volatile int *training;    /* if not NULL: set to 1 when the set-up is over and training begins */
 } gk_run_opts;
 
 typedef struct gk_run_result {
