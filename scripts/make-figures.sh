@@ -91,4 +91,21 @@ if has parity-barak-fast && has goldilocks-modadd-fast; then
     --title "modular addition (p = 31, Nanda's transformer): the norm held at init x 0.9 (wd 0) against wd 1" \
     --out docs/figures/goldilocks-modadd.png >/dev/null
 fi
+# ---- Power et al. 2022 (docs/power.md) ----
+# Fig. 3 (the unembedding on its top two principal components), the label-noise run (clean and corrupted
+# train rows), and with POWER_SWEEPS=1 the scaled-down Fig. 1-centre sweep (15 runs, ~15 min of CPU).
+if has power-add-fast; then
+  fig power-add-fast curves.png $GK run power-add-fast
+  cp "$OUT/power-add-fast/wu_pca.png" docs/figures/power-add-fast-wu.png
+fi
+if has power-noisy-fast; then fig power-noisy-fast norms.png $GK run power-noisy-fast; fi
+if [ "${POWER_SWEEPS:-0}" = 1 ] && has power-add-fast; then
+  echo "+ $GK sweep power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 --jobs 2 --out SWEEP_DIR"
+  $GK sweep power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 --jobs 2 \
+    --z val99_step --quiet --out "$OUT/power-frac" >/dev/null
+  echo "+ scripts/sweep-median.py SWEEP_DIR frac val99_step docs/figures/power-fraction.png --logy"
+  /usr/bin/python3 scripts/sweep-median.py "$OUT/power-frac" frac val99_step docs/figures/power-fraction.png --logy \
+    --ylabel "steps to 99% validation accuracy" --title "x+y mod 31 (power-add-fast): median over 3 seeds"
+fi
+# ---- end Power et al. ----
 ls -la docs/figures
