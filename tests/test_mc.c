@@ -1,5 +1,6 @@
 /* test_mc.c: matrix completion — the factorized model, its fused sparse step, the data and the CSV reader. */
 #include "check.h"
+#include "exp_row.h"
 
 #include "data/mc_data.h"
 #include "exp/exp.h"
@@ -334,11 +335,9 @@ static void test_experiment_step0(void) {
     GK_CHECK(p->type->create(&cfg, &st, &err) == GK_OK);
     gk_metrics m;
     gk_metrics_init(&m);
-    gk_metrics_add_column(&m, "step", &err);
-    gk_metrics_add_column(&m, "time", &err);
-    GK_CHECK(p->type->columns(st, &m, &err) == GK_OK);
+    GK_CHECK(exp_declare_columns(p->type, st, &m, &err) == GK_OK);
     double *row = calloc((size_t)m.ncols, sizeof *row);
-    GK_CHECK(p->type->eval(st, row, &err) == GK_OK);
+    GK_CHECK(exp_eval_row(p->type, st, row, &err) == GK_OK);
     double X[144];
     gk_mc_target_multiply(12, X);
     gk_mc_data D; /* the same draw as the experiment */
@@ -357,7 +356,7 @@ static void test_experiment_step0(void) {
     GK_CHECK(trn->table != NULL && trn->table->size == trn->P); /* the weights are written (U, V) */
     gk_status as = gk_trainer_advance(trn, 50, NULL, &err);
     GK_CHECK_MSG(as == GK_OK && trn->step == 50, "%s", err.msg);
-    GK_CHECK(p->type->eval(st, row, &err) == GK_OK);
+    GK_CHECK(exp_eval_row(p->type, st, row, &err) == GK_OK);
     GK_CHECK(row[2 + 0] < 1e-4);                                /* the train set is fit */
     GK_CHECK(row[2 + 12] < 0.05);                               /* and W is near the zero fill */
     free(row);

@@ -2,6 +2,7 @@
  * weights: gradient check, data statistics, thread independence, the fused GD step, and the one-step
  * phenomenon (after one GD step the net fits the noisy labels and agrees with the linear classifier). */
 #include "check.h"
+#include "exp_row.h"
 
 #include "data/xor_data.h"
 #include "run/run.h"
@@ -259,8 +260,7 @@ static double *xor_rows(const char *const *keys, int nkeys, long steps, int thre
     GK_ASSERT(pr->type->create(&cfg, &st, &err) == GK_OK);
     gk_metrics m;
     gk_metrics_init(&m);
-    GK_ASSERT(gk_metrics_add_column(&m, "step", &err) == GK_OK && gk_metrics_add_column(&m, "time", &err) == GK_OK);
-    GK_ASSERT(pr->type->columns(st, &m, &err) == GK_OK);
+    GK_ASSERT(exp_declare_columns(pr->type, st, &m, &err) == GK_OK);
     *ncols = m.ncols;
     double *rows = calloc((size_t)(steps + 1) * (size_t)m.ncols, sizeof(double));
     for (long t = 0; t <= steps; t++) {
@@ -268,7 +268,7 @@ static double *xor_rows(const char *const *keys, int nkeys, long steps, int thre
         GK_ASSERT(pr->type->trainer(st)->step == t);
         double *row = rows + (size_t)t * (size_t)m.ncols;
         row[0] = (double)t;
-        GK_ASSERT(pr->type->eval(st, row, &err) == GK_OK);
+        GK_ASSERT(exp_eval_row(pr->type, st, row, &err) == GK_OK);
     }
     pr->type->destroy(st);
     gk_metrics_free(&m);
