@@ -79,8 +79,10 @@ for point in "checkpoint#1" "rename:curves.png"; do
     check "sweep crashed at $point (rc=$rc; $(grep -o 'crash point.*' "$d.err"))" bash -c "[ $rc -eq 137 ] && [ -d '$pt' ] && [ ! -e '$pt/summary.json' ]"
     "$GK" sweep diag-sparse alpha=64 steps=20000 --jobs 1 --out "$d" >/dev/null 2>&1
     rc=$?
-    check "  the rerun completes it (rc=$rc) to the uninterrupted run's metrics, with its figures, no temp" bash -c \
-        "[ $rc -eq 0 ] && cmp -s '$T/cs-ref/metrics.csv' '$pt/metrics.csv' && [ -s '$pt/curves.png' ] && [ -z \"\$(find '$d' -name '.*.tmp*')\" ]"
+    check "  the rerun completes it (rc=$rc)" test $rc -eq 0
+    check "  to the uninterrupted run's metrics" cmp "$T/cs-ref/metrics.csv" "$pt/metrics.csv"
+    check "  with its figures, and no temp is left ($(find "$d" -name '.*.tmp*'))" bash -c \
+        "[ -s '$pt/curves.png' ] && [ -z \"\$(find '$d' -name '.*.tmp*')\" ]"
 done
 
 # A sweep stopped mid-point continues that point from its checkpoint: the same metrics as a run never stopped.
@@ -143,6 +145,29 @@ cp -r "$T/ext" "$T/step-huge"; set_step "$T/step-huge" 4611686018427387904
 expect_resume_bad "a checkpoint at step 2^62 (valid CRC) is refused" "outside 0.." "$T/step-huge"
 cp -r "$T/ext" "$T/step-neg"; set_step "$T/step-neg" -5
 expect_resume_bad "a checkpoint at step -5 (valid CRC) is refused" "outside 0.." "$T/step-neg"
+cp -r "$T/ext" "$T/part-row" # the metrics block one value short (a partial last row), the CRC made valid again
+/usr/bin/python3 - "$T/part-row/checkpoint" <<'PYEOF'
+import struct, sys, zlib
+path = sys.argv[1]
+b = bytearray(open(path, "rb").read())
+i = b.index(b"run.metrics") + len(b"run.metrics")
+n = struct.unpack("<Q", b[i:i + 8])[0]
+b[i:i + 8] = struct.pack("<Q", n - 8)
+del b[i + 8 + n - 8:i + 8 + n]
+b[16:24] = struct.pack("<Q", len(b) - 28)
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
+open(path, "wb").write(bytes(b))
+PYEOF
+expect_resume_bad "a checkpoint whose last metrics row is partial (valid CRC) is refused" "not whole" "$T/part-row"
+# config.json is read back checked: a key that is not a name, a key given twice, a value cut short are refused.
+for bad in 'steps=1":1,"x' 'seed":1,"seed'; do
+    cp -r "$T/ext" "$T/cj"; sed -i "s/\"wd\":/\"$bad\":/" "$T/cj/config.json"
+    expect_resume_bad "config.json with param \"$bad\" is refused" "config.json: param" "$T/cj"
+    rm -rf "$T/cj"
+done
+cp -r "$T/ext" "$T/cj"; /usr/bin/python3 -c "
+import json, sys; p = sys.argv[1]; c = json.load(open(p)); c['params']['mode'] = 'x' * 400; json.dump(c, open(p, 'w'))" "$T/cj/config.json"
+expect_resume_bad "config.json with a 400-character value is refused, not cut" "longer than 255" "$T/cj"
 echo garbage >"$T/junk"; mkdir -p "$T/nockpt"; cp "$T/ext/config.json" "$T/nockpt/"
 expect_resume_bad "a run without a checkpoint is refused" "cannot read the checkpoint" "$T/nockpt"
 

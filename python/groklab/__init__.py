@@ -5,7 +5,7 @@
     r.metrics["test_acc"]          # a pandas DataFrame (a dict of NumPy arrays without pandas)
     r.summary["test_grok_step"]
     s = groklab.sweep("diag-sparse", {"alpha": [16, 64]}, progress=True)   # sweep.csv as a table
-    groklab.plot([r, "runs/other-run"])                                     # a matplotlib Figure
+    groklab.plot([r, "runs/other-run"], out="both.png")                     # as `groklab plot` draws it
 
 `pip install ./python` bundles libgroklab.so and the groklab binary into the installed package. Otherwise the
 library is found through GROKLAB_LIB (a path to libgroklab.so), else the installed one (cmake --install),
@@ -186,6 +186,9 @@ def _summary_compat(summary: dict) -> dict:
             summary[old] = summary[new]
         elif old in summary and new not in summary:
             summary[new] = summary[old]
+    for p in summary.get("phenomena", []):  # a standard fact's step is under its own key ("step_key")
+        if "step_key" in p and "step" not in p:
+            p["step"] = summary.get(p["step_key"])
     return summary
 
 

@@ -1,12 +1,16 @@
 /* exp.h: the experiment layer. One file per paper setup (src/exp/<name>.c) defines an experiment type, wiring
  * only: its keys (a spec table), how it builds data -> model -> objective -> theory references into a trainer
  * (src/train/trainer.h: the buffers, the optimizer and the step loop; a structured step where the science needs
- * one), what it measures at an eval point, and what it reports, declared as tables: its phenomenon rules and
- * summary facts (report/phenomena.h) and its figures of metrics columns (fig/curves.h), with hooks for what a table
- * cannot say. The science it wires lives below (src/data, src/model, src/theory). The run layer (src/run) owns
- * the eval schedule, checkpoints and resume, the run directory, metrics.csv, summary.json and the figures'
- * files, applies the declared tables (run/outputs.c) and lists the presets (run/registry.c). README.md, "The
- * trainer and the experiment interface", has a complete example. */
+ * one), what it measures at an eval point, and what it reports. Its metrics columns are declared once, where eval
+ * computes them (io/columns.h: one X-macro list gives the table of names, units, roles and meanings and the enum
+ * COL_<name> that eval writes by; the run driver checks each eval wrote exactly the present ones); the run acts on
+ * their roles, not their names, and docs/metrics.md is generated from them (groklab --help-metrics). What it
+ * reports is declared as tables too: its phenomenon rules and summary facts (report/phenomena.h) and its figures
+ * of metrics columns (fig/curves.h), with hooks for what a table cannot say. The science it wires lives below
+ * (src/data, src/model, src/theory). The run layer (src/run) owns the eval schedule, checkpoints and resume, the
+ * run directory, metrics.csv, summary.json and the figures' files, applies the declared tables (run/outputs.c)
+ * and lists the presets (run/registry.c). docs/design.md, "The trainer and the experiment interface", has a
+ * complete example (tests/e2e_columns.sh compiles it). */
 #ifndef GK_EXP_H
 #define GK_EXP_H
 

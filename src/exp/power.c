@@ -190,6 +190,7 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
     if (!s) {
         E->tr.table = &E->model.params;
         gk_model_init(&E->model, gk_config_real(cfg, "alpha"), E->seed, E->tr.theta);
+        gk_tensor_norm_names(&E->model.params, E->norm_names);
         s = gk_trainer_start(&E->tr, err);
     }
     if (!s) s = wu_start(E, err);
@@ -203,16 +204,32 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
 
 static int noisy_run(const power_exp *E) { return E->D.n_noisy > 0; }
 
-static gk_status power_columns(void *state, gk_metrics *m, gk_error *err) {
-    power_exp *E = state;
-    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
-    gk_status s = GK_OK;
-    for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    if (!s && noisy_run(E)) s = gk_metrics_add_column(m, "train_acc_clean", err);
-    if (!s && noisy_run(E)) s = gk_metrics_add_column(m, "train_acc_noisy", err);
-    if (!s) s = gk_metrics_add_tensor_norms(m, &E->model.params, E->norm_names, err);
-    return s;
+static int with_noise(const void *state) { return noisy_run(state); }
+static int power_norm_names(const void *state, const char **names) {
+    const power_exp *E = state;
+    return gk_tensor_norm_members(&E->model.params, E->norm_names, names);
 }
+
+#define POWER_COLUMNS(X, F)                                                                                        \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean cross-entropy of the answer token on the train equations") \
+    X(train_acc, "share", GK_ROLE_TRAIN_ACC, NULL,                                                                \
+      "share of train equations whose largest answer logit is the answer trained on (a tie counts as wrong)")     \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "the same loss on the paper's validation set (the equations not trained on)") \
+    X(test_acc, "share", GK_ROLE_TEST_ACC, NULL, "the same accuracy on the validation set")                       \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                        \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)                                       \
+    X(train_acc_clean, "share", GK_ROLE_NONE, with_noise,                                                         \
+      "`label_noise` > 0: the train accuracy on the rows whose label was kept")                                   \
+    X(train_acc_noisy, "share", GK_ROLE_NONE, with_noise,                                                         \
+      "`label_noise` > 0: the train accuracy on the corrupted rows, against the labels trained on (memorised or not)") \
+    F(norm_, "norm", GK_ROLE_NONE, NULL,                                                                          \
+      "`norm_<tensor>`: Frobenius norm of each tensor of the decoder transformer: `norm_W_E`, `norm_W_pos` "      \
+      "(embeddings), `norm_W_Q`, `norm_W_K`, `norm_W_V`, `norm_W_O` (attention), `norm_ln1_g`, `norm_ln1_b`, "    \
+      "`norm_ln2_g`, `norm_ln2_b` (LayerNorm gains and biases), `norm_W_1`, `norm_W_2` (feed-forward: d_model → " \
+      "d_ff → d_model), `norm_lnf_g`, `norm_lnf_b` (the final LayerNorm of `ln=pre`), `norm_W_U` (unembedding); " \
+      "every layer stacked",                                                                                      \
+      power_norm_names)
+GK_COLUMNS(power_cols, POWER_COLUMNS);
 
 /* The logits of every equation (eval chunks; no dropout). */
 static gk_status forward_all(power_exp *E, gk_error *err) {
@@ -245,22 +262,15 @@ static gk_status power_eval(void *state, double *row, gk_error *err) {
     if (s) return s;
     const size_t n = E->D.n_train, nv = E->D.n_val, N = E->D.N;
     const double *fv = E->f_all + n * N;
-    double tr_acc, te_acc;
-    size_t c = 2;
-    row[c++] = gk_softmax_xent_loss(E->f_all, E->D.y, n, N, NULL);
-    gk_class_stats(E->f_all, E->D.y, n, N, &tr_acc, NULL);
-    row[c++] = tr_acc;
-    gk_wu_snaps_eval(&E->wu, E->tr.step, tr_acc, E->tr.theta + E->wu_offset);
-    row[c++] = gk_softmax_xent_loss(fv, E->D.y + n, nv, N, NULL);
-    gk_class_stats(fv, E->D.y + n, nv, N, &te_acc, NULL);
-    row[c++] = te_acc;
-    row[c++] = gk_trainer_param_norm(&E->tr);
-    row[c++] = gk_trainer_rel_dist(&E->tr);
-    if (noisy_run(E)) {
-        row[c++] = train_acc_where(E, 0);
-        row[c++] = train_acc_where(E, 1);
-    }
-    gk_tensor_norms(&E->model.params, E->tr.theta, row + c);
+    row[COL_train_loss] = gk_softmax_xent_loss(E->f_all, E->D.y, n, N, NULL);
+    gk_class_stats(E->f_all, E->D.y, n, N, &row[COL_train_acc], NULL);
+    gk_wu_snaps_eval(&E->wu, E->tr.step, row[COL_train_acc], E->tr.theta + E->wu_offset);
+    row[COL_test_loss] = gk_softmax_xent_loss(fv, E->D.y + n, nv, N, NULL);
+    gk_class_stats(fv, E->D.y + n, nv, N, &row[COL_test_acc], NULL);
+    row[COL_param_norm] = gk_trainer_param_norm(&E->tr);
+    row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
+    if (noisy_run(E)) row[COL_train_acc_clean] = train_acc_where(E, 0), row[COL_train_acc_noisy] = train_acc_where(E, 1);
+    gk_tensor_norms(&E->model.params, E->tr.theta, &row[COL_norm_]);
     return GK_OK;
 }
 
@@ -373,7 +383,8 @@ static const gk_exp_type power_type = {
     .check = power_check,
     .create = power_create,
     .destroy = power_destroy,
-    .columns = power_columns,
+    .cols = power_cols,
+    .columns_doc = "`test_loss` and `test_acc` are on the paper's validation set (the equations not trained on).",
     .trainer = power_trainer,
     .eval = power_eval,
     .facts = power_facts,

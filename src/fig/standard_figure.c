@@ -35,7 +35,7 @@ static size_t add_series(gk_panel *p, const gk_metrics *m, const gk_band_tables 
 /* An agreement column (role GK_ROLE_AGREEMENT) of the reference named ref: agree_<ref>, -1 if none. */
 static int agreement_col(const gk_metrics *m, const char *ref) {
     int c = gk_metrics_col(m, ref);
-    return c >= 0 && m->roles[c] == GK_ROLE_AGREEMENT ? c : -1;
+    return c >= 0 && gk_metrics_role(m, c) == GK_ROLE_AGREEMENT ? c : -1;
 }
 
 /* Reference k's colour: the palette after train (blue) and test (red). */
@@ -71,7 +71,7 @@ static void add_references(gk_panel *acc, gk_panel *agree, const gk_metrics *m, 
         int have = 0;
         const char *name = m->names[c], *ref = strncmp(name, "agree_", 6) ? name : name + 6;
         for (int j = 0; j < agree->nseries && !have; j++) have = !strcmp(agree->series[j].label, gk_reference_title(ref));
-        if (m->roles[c] != GK_ROLE_AGREEMENT || have || k >= GK_PLOT_MAX_HLINES) continue;
+        if (gk_metrics_role(m, c) != GK_ROLE_AGREEMENT || have || k >= GK_PLOT_MAX_HLINES) continue;
         size_t used = add_series_at(agree, m, bands, c, gk_reference_title(ref), x, *next, GK_ROLE_AUTO);
         if (used) {
             agree->colour[agree->nseries - 1] = ref_colour(k++);

@@ -163,6 +163,21 @@ static int is_temp_name(const char *name, long *pid) {
     return 1;
 }
 
+/* Whether process pid runs: kill(pid, 0) fails with ESRCH once it is gone; a zombie (killed, not yet reaped by
+ * its parent, e.g. a sweep worker whose sweep was killed too) writes nothing more either. */
+static int process_alive(long pid) {
+    if (kill((pid_t)pid, 0) != 0 && errno != EPERM) return 0;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *close = strrchr(buf, ')'); /* "pid (comm) S ...": the state follows the last ')' */
+    return !(close && close[1] == ' ' && close[2] == 'Z');
+}
+
 gk_status gk_remove_stale_temps(const char *dir, int *removed, gk_error *err) {
     if (removed) *removed = 0;
     DIR *d = opendir(dir);
@@ -172,8 +187,7 @@ gk_status gk_remove_stale_temps(const char *dir, int *removed, gk_error *err) {
     while (!s && (e = readdir(d))) {
         long pid;
         if (!is_temp_name(e->d_name, &pid)) continue;
-        /* A live writer other than us keeps its file (kill(pid, 0) fails with ESRCH once it is gone). */
-        if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) continue;
+        if (pid != (long)getpid() && process_alive(pid)) continue; /* a live writer other than us keeps its file */
         char path[1400];
         s = gk_path_join(path, sizeof path, dir, e->d_name, err);
         if (!s && unlink(path) != 0 && errno != ENOENT)

@@ -156,14 +156,36 @@ void gk_run_state_free(run_state *rs) {
     rs->threads_set = 0;
 }
 
+/* The run driver's own columns, declared like an experiment's (io/columns.h): step and time lead every row,
+ * lr and sharpness follow the experiment's when their keys are on. */
+const gk_column gk_run_columns[] = {
+    {"step", "steps", GK_ROLE_NONE, NULL,
+     "optimizer steps done (for gradient flow: the step whose continuous time `time` the integrator reached)", NULL},
+    {"time", "time", GK_ROLE_NONE, NULL,
+     "continuous time `lr * step` (the time of the gradient-flow theorems; t* = ln(alpha)/lambda is in these units)", NULL},
+    {"lr", "step size", GK_ROLE_NONE, NULL,
+     "with `lr_auto=1` (GD, modular): the step size set at the last sharpness measurement, lr = `lr_auto_c` / "
+     "sharpness (capped in growth by `lr_auto_growth`); `time` is then the sum of the steps taken, and the eval rows "
+     "lie at the fixed-lr run's times (src/train/trainer.h)", NULL},
+    {"sharpness", "curvature", GK_ROLE_NONE, NULL,
+     "with `sharpness_every=K` (GD experiments: diag, mc, modular, kumar): every K-th eval row, the largest "
+     "eigenvalue of the Hessian of the training loss plus the coupled weight decay (wd I), by power iteration on "
+     "finite-difference Hessian-vector products; empty between (src/train/trainer.h)", NULL},
+    {NULL, NULL, GK_ROLE_NONE, NULL, NULL, NULL},
+};
+enum { RUN_COL_STEP, RUN_COL_TIME, RUN_COL_LR, RUN_COL_SHARPNESS };
+
+static int key_on(const gk_config *cfg, const char *key) {
+    int k = gk_config_index(cfg, key);
+    return k >= 0 && cfg->num[k] > 0;
+}
+
 gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err) {
-    gk_status s = gk_metrics_add_column(m, "step", err);
-    if (!s) s = gk_metrics_add_column(m, "time", err);
+    gk_status s = gk_metrics_add_declared(m, &gk_run_columns[RUN_COL_STEP], err);
+    if (!s) s = gk_metrics_add_declared(m, &gk_run_columns[RUN_COL_TIME], err);
     if (!s) s = p->type->cols ? gk_metrics_add_table(m, p->type->cols, exp, err) : p->type->columns(exp, m, err);
-    int ai = gk_config_index(cfg, "lr_auto");
-    if (!s && ai >= 0 && cfg->num[ai] > 0) s = gk_metrics_add_column(m, "lr", err);
-    int si = gk_config_index(cfg, "sharpness_every");
-    if (!s && si >= 0 && cfg->num[si] > 0) s = gk_metrics_add_column(m, "sharpness", err);
+    if (!s && key_on(cfg, "lr_auto")) s = gk_metrics_add_declared(m, &gk_run_columns[RUN_COL_LR], err);
+    if (!s && key_on(cfg, "sharpness_every")) s = gk_metrics_add_declared(m, &gk_run_columns[RUN_COL_SHARPNESS], err);
     return s;
 }
 
@@ -213,6 +235,7 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
     /* held while it trains: readers tell running from killed (gk_run took it already) */
     int lock = rs->holds_lock ? rs->lock_fd : gk_run_lock(rs->o->out_dir);
     double t_train = gk_now_seconds();
+    if (rs->o->training) *rs->o->training = 1;
     gk_run_ticker_start(rs);
     res->status = run_loop(rs, &loop_err);
     gk_run_ticker_stop(rs);
@@ -265,7 +288,9 @@ void gk_run_release_dir(const char *dir, int created) {
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
     if (gk_run_splits_seeds(p, cfg)) return gk_run_seeds(p, cfg, opts, res, err); /* K runs in DIR/seed_<s> */
     memset(res, 0, sizeof *res);
-    gk_status s = gk_run_claim_dir(opts, err);
+    gk_status s = gk_run_check_address_space(p, cfg, err);
+    if (s) return s;
+    s = gk_run_claim_dir(opts, err);
     struct stat st;
     int created = stat(opts->out_dir, &st) != 0, lock = -1;
     if (!s) s = gk_mkdir_p(opts->out_dir, err);

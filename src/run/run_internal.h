@@ -57,7 +57,8 @@ gk_status gk_resume_seeds(const gk_preset *p, const gk_config *cfg, const char *
 gk_status gk_run_claim_dir(const gk_run_opts *o, gk_error *err);
 gk_status gk_run_write_json(const char *dir, const char *name, const cJSON *obj, gk_error *err);
 gk_status gk_run_write_metrics(const char *dir, const gk_metrics *m, gk_error *err);
-gk_status gk_run_read_json(const char *path, cJSON **out, gk_error *err);
+/* GK_EINVAL naming the limit when the process's address-space limit (ulimit -v) is below what the run needs. */
+gk_status gk_run_check_address_space(const gk_preset *p, const gk_config *cfg, gk_error *err);
 
 /* run_checkpoint.c: the checkpoint (its contents, the ticker thread that says when one is due, writing and
  * loading it) and the weights. */

@@ -67,6 +67,26 @@ static void summarize_phenomena(cJSON *o, const gk_metrics *m, double predicted,
     add_grok_over_predicted(o, m, predicted, lr);
 }
 
+/* One name per number: a phenomenon whose rule is that of a standard step fact (the train fit, the test jump)
+ * names that fact's key ("step_key": "train_fit_step") instead of repeating its step; its time and t/t* stay. */
+static void phenomena_share_fact_steps(cJSON *sum, const gk_metrics *m) {
+    static const struct { gk_column_role role; double thr; const char *key; } same[] = {
+        {GK_ROLE_TRAIN_ACC, GK_FIT_ACC, "train_fit_step"}, {GK_ROLE_TEST_ACC, GK_GROK_ACC, "test_grok_step"}};
+    cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(sum, "phenomena")) {
+        const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "rule"));
+        for (size_t k = 0; rule && k < sizeof same / sizeof *same; k++) {
+            char fact_rule[96];
+            snprintf(fact_rule, sizeof fact_rule, "%s >= %g", role_column(m, same[k].role), same[k].thr);
+            if (strcmp(rule, fact_rule) || !cJSON_GetObjectItemCaseSensitive(sum, same[k].key) ||
+                !cJSON_GetObjectItemCaseSensitive(e, "step"))
+                continue;
+            cJSON_DeleteItemFromObjectCaseSensitive(e, "step");
+            cJSON_AddStringToObject(e, "step_key", same[k].key);
+        }
+    }
+}
+
 /* What lr_auto did: the steps it took beside the fixed-lr run's steps to the same time, and the step sizes. */
 static void summarize_lr_auto(const run_state *rs, cJSON *sum) {
     const gk_trainer *tr = rs->tr;
@@ -119,6 +139,7 @@ cJSON *gk_run_make_summary(run_state *rs, gk_run_result *res, double train_wall)
     cJSON_AddNumberToObject(sum, "checkpoints_written", (double)rs->ckpt_count); /* before the final one */
     cJSON_AddNumberToObject(sum, "checkpoint_seconds", rs->ckpt_secs);
     gk_exp_summarize(T, rs->exp, &rs->m, predicted, sum);
+    phenomena_share_fact_steps(sum, &rs->m);
     if (T->lockstep_seeds) add_lockstep_spread(sum);
     return sum;
 }
