@@ -69,11 +69,12 @@ def main():
     top = max([z for _, _, z in rows if z is not None] or [1.0]) * 1.3
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     ax.plot([x for x, _, z in rows if z is not None], [z for _, _, z in rows if z is not None], "o",
-            color="#9ecae1", label="one seed")
-    ax.plot([x for x, _, z in rows if z is None], [top for _, _, z in rows if z is None], "x", color="#9ecae1",
-            label="one seed, not reached")
+            color="#6baed6", label="one seed", zorder=2)
+    never = [x for x, _, z in rows if z is None]
+    if never:
+        ax.plot(never, [top] * len(never), "x", color="#9ecae1", label="one seed, not reached")
     fin = [x for x in xs if math.isfinite(med[x])]
-    ax.plot(fin, [med[x] for x in fin], "o-", color="#08519c", lw=2, label="median over seeds")
+    ax.plot(fin, [med[x] for x in fin], "-", color="#08519c", lw=2, label="median over seeds", zorder=1)
     inf = [x for x in xs if not math.isfinite(med[x])]
     if inf:
         ax.plot(inf, [top] * len(inf), "o", mfc="none", color="#08519c", label="median not reached")
