@@ -95,7 +95,7 @@ fi
 # Fig. 3 (the unembedding on its top two principal components), the label-noise run (clean and corrupted
 # train rows), and with POWER_SWEEPS=1 the scaled-down Fig. 1-centre sweep (15 runs, ~15 min of CPU).
 if has power-add-fast; then
-  fig power-add-fast curves.png $GK run power-add-fast
+  fig power-add-fast curves.png $GK run power-add-fast steps=10000 evals=40 evals_lin=100
   cp "$OUT/power-add-fast/wu_pca.png" docs/figures/power-add-fast-wu.png
 fi
 if has power-noisy-fast; then fig power-noisy-fast norms.png $GK run power-noisy-fast; fi

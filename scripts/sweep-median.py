@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """sweep-median.py: a summary number of a sweep's points against one swept key, the median over seeds.
 
-usage: scripts/sweep-median.py SWEEP_DIR KEY SUMMARY_KEY OUT.png [--logy] [--title TEXT] [--ylabel TEXT]
+usage: scripts/sweep-median.py SWEEP_DIR[,SWEEP_DIR...] KEY SUMMARY_KEY OUT.png [--logy] [--title TEXT] [--ylabel TEXT]
 
-Reads every point's config.json (the key's value, the seed) and summary.json (the number; null: the point
+Reads every point's (of every sweep directory given) config.json (the key's value, the seed) and summary.json (the number; null: the point
 never got there within its budget). Draws each seed as a dot, the median over seeds as a line (a key value
 whose median is not reached, i.e. fewer than half its seeds got there, is drawn at the top as an open
 marker), and prints the table it drew. Power et al. 2022, Fig. 1 centre: median steps to 99% validation
@@ -23,16 +23,22 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def read_points(sweep_dir, key, zkey):
+    """(key value, seed, number or None) of every point that finished, or got there before it stopped."""
     rows = []
+    if not os.path.isdir(sweep_dir):
+        print(f"sweep-median.py: {sweep_dir}: no such sweep directory", file=sys.stderr)
+        sys.exit(2)
     for name in sorted(os.listdir(sweep_dir)):
         d = os.path.join(sweep_dir, name)
         cfg, summ = os.path.join(d, "config.json"), os.path.join(d, "summary.json")
         if not (os.path.isfile(cfg) and os.path.isfile(summ)):
             continue
-        params = json.load(open(cfg)).get("params", {})
+        params, summary = json.load(open(cfg)).get("params", {}), json.load(open(summ))
+        z = summary.get(zkey)
+        if z is None and summary.get("status") != "completed":
+            continue  # still running or stopped early: not known to be never
         if a_key_missing(params, key):
             continue
-        z = json.load(open(summ)).get(zkey)
         rows.append((float(params[key]), int(params.get("seed", 0)), None if z is None else float(z)))
     return rows
 
@@ -54,7 +60,7 @@ def main():
     ap.add_argument("--title", default=None)
     ap.add_argument("--ylabel", default=None)
     a = ap.parse_args()
-    rows = read_points(a.sweep_dir, a.key, a.zkey)
+    rows = [r for d in a.sweep_dir.split(",") for r in read_points(d, a.key, a.zkey)]
     if not rows:
         print(f"{a.sweep_dir}: no finished points with config.json and summary.json", file=sys.stderr)
         return 2
@@ -63,11 +69,12 @@ def main():
     top = max([z for _, _, z in rows if z is not None] or [1.0]) * 1.3
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     ax.plot([x for x, _, z in rows if z is not None], [z for _, _, z in rows if z is not None], "o",
-            color="#9ecae1", label="one seed")
-    ax.plot([x for x, _, z in rows if z is None], [top for _, _, z in rows if z is None], "x", color="#9ecae1",
-            label="one seed, not reached")
+            color="#6baed6", label="one seed", zorder=2)
+    never = [x for x, _, z in rows if z is None]
+    if never:
+        ax.plot(never, [top] * len(never), "x", color="#9ecae1", label="one seed, not reached")
     fin = [x for x in xs if math.isfinite(med[x])]
-    ax.plot(fin, [med[x] for x in fin], "o-", color="#08519c", lw=2, label="median over seeds")
+    ax.plot(fin, [med[x] for x in fin], "-", color="#08519c", lw=2, label="median over seeds", zorder=1)
     inf = [x for x in xs if not math.isfinite(med[x])]
     if inf:
         ax.plot(inf, [top] * len(inf), "o", mfc="none", color="#08519c", label="median not reached")
@@ -75,7 +82,7 @@ def main():
     ax.set_ylabel(a.ylabel or a.zkey)
     if a.logy:
         ax.set_yscale("log")
-    ax.set_title(a.title or f"{os.path.basename(os.path.normpath(a.sweep_dir))}: median {a.zkey} against {a.key}")
+    ax.set_title(a.title or f"{os.path.basename(os.path.normpath(a.sweep_dir.split(',')[0]))}: median {a.zkey} against {a.key}")
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()

@@ -398,6 +398,9 @@ static const gk_exp_type power_type = {
 
 #define PAPER_MODEL "layers=2 d_model=128 heads=4 d_ff=512 ln=post pos=sin act=relu"
 #define PAPER_OPT "lr=1e-3 beta1=0.9 beta2=0.98 eps=1e-8 warmup=10 batch=512 batch_half=1"
+/* The scaled-down model and optimizer (one thread: the runs are small) */
+#define FAST_MODEL "layers=2 d_model=32 heads=4 d_ff=128 ln=post pos=sin act=relu"
+#define FAST_OPT "beta1=0.9 beta2=0.98 eps=1e-8 warmup=10 batch=512 batch_half=1 wd=1 threads=1"
 const gk_preset gk_presets_power[] = {
     {"power-add", &power_type, "Power et al. 2022", "App. A.1 (paper scale)",
      "x+y mod 97 at 50%: the two-layer transformer with minibatch AdamW wd 1, 1e5 steps",
@@ -417,7 +420,10 @@ const gk_preset gk_presets_power[] = {
     {"power-add-fast", &power_type, "Power et al. 2022", "App. A.1 (scaled down)",
      "x+y mod 31 at 50%, width 32 (d_ff 128), AdamW lr 2e-3 wd 1: fits the train set in ~250 steps, validation "
      "accuracy 0.95 ~8x later (about 30 s on one core)",
-     "op=add p=31 frac=0.5 layers=2 d_model=32 heads=4 d_ff=128 ln=post pos=sin act=relu lr=2e-3 beta1=0.9 beta2=0.98 "
-     "eps=1e-8 warmup=10 batch=512 batch_half=1 wd=1 steps=3000 evals=40 evals_lin=60 threads=1"},
+     "op=add p=31 frac=0.5 " FAST_MODEL " lr=2e-3 " FAST_OPT " steps=3000 evals=40 evals_lin=60"},
+    {"power-noisy-fast", &power_type, "Power et al. 2022 (talk); Doshi et al. 2023", "label noise (scaled down)",
+     "x+y mod 31 at 80% with 10% of the train answers corrupted, width 32, AdamW lr 1e-3 wd 1: the corrupted rows "
+     "are memorised (~1e3 steps), then unlearned while the validation accuracy rises",
+     "op=add p=31 frac=0.8 label_noise=0.1 " FAST_MODEL " lr=1e-3 " FAST_OPT " steps=10000 evals=40 evals_lin=100"},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

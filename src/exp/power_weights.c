@@ -143,8 +143,8 @@ static gk_status fill_panel(const gk_wu_snaps *S, const double *W, const int *gr
                                             : GK_RGB(0, 0, 0) | gk_palette_seq(nb > 1 ? (double)b / (nb - 1) : 0);
     }
     if (!s) {
-        snprintf(P->title + strlen(P->title), sizeof P->title - strlen(P->title), ": %.0f%% of var, radius CV %.2f",
-                 100 * (var2[0] + var2[1]), gk_radius_cv(xy, N));
+        snprintf(P->title + strlen(P->title), sizeof P->title - strlen(P->title), ": radius CV %.2f, %.0f%% var",
+                 gk_radius_cv(xy, N), 100 * (var2[0] + var2[1]));
         out->title = P->title, out->xlabel = "PC 1", out->ylabel = "PC 2";
     }
     free(xy);
@@ -163,7 +163,7 @@ gk_status gk_wu_figure(const gk_wu_snaps *S, const double *W_U_end, long end_ste
         P[np].x = malloc(S->N * sizeof(double)), P[np].y = malloc(S->N * sizeof(double));
         if (!P[np].x || !P[np].y) s = gk_fail(err, GK_ENOMEM, "out of memory");
         const long step = k == 0 ? 0 : k == 1 ? S->fit_step : end_step;
-        snprintf(P[np].title, sizeof P[np].title, "%s (step %ld)", k == 0 ? "start" : k == 1 ? "train fit" : "end", step);
+        snprintf(P[np].title, sizeof P[np].title, "%s, step %ld", k == 0 ? "start" : k == 1 ? "train fit" : "end", step);
         if (!s) s = fill_panel(S, W[k], group, ngroups, group_what, &P[np], &panels[np], err);
         np++;
     }
