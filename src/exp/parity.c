@@ -1,11 +1,10 @@
-/* parity.c: sparse parity groks (Barak et al. 2022; Merrill, Tsilivis, Shukla 2023). Inputs x in {-1,+1}^n,
- * label y = x_1 x_2 ... x_k (the product of the first k coordinates; the MLP is symmetric under permuting the
- * inputs, so which k does not matter). A fixed train set of n_train samples, a test set drawn apart, a dense ReLU
- * MLP n -> width -> 1 (mlp_deep, depth 2), hinge loss, minibatch SGD (momentum, weight decay; AdamW if beta1 is a key).
- * Online (key online, Barak et al.'s setting): no train set; each step draws `batch` fresh samples from a seed
- * hashed from (seed, step) (gk_trainer_step_seed), so a resumed run draws the same ones with no generator state.
- * The train set is fit early by memorising; the test accuracy jumps much later, when the few neurons that read
- * the k relevant coordinates win over the dense memorising ones (Merrill et al. Sec. 4). */
+/* parity.c: sparse parity groks (Barak et al. 2022; Merrill, Tsilivis, Shukla 2023). x uniform in {-1,+1}^n, y the
+ * product of k bits (data/parity_data.h); a dense ReLU MLP n -> width -> 1, hinge loss, minibatch SGD (momentum, wd;
+ * AdamW if beta1 is a key) on a fixed train set, or online (Barak's setting): `batch` fresh samples each step from a
+ * seed hashed from (seed, step), so a resumed run draws the same ones. The train set is fit early by memorising;
+ * the test accuracy jumps much later, when the few neurons that read the k relevant bits win over the dense
+ * memorising ones (Merrill et al. Sec. 4). */
+#include "data/parity_data.h"
 #include "exp/parity.h"
 #include "model/mlp_deep.h"
 
@@ -19,9 +18,6 @@ const gk_param_spec gk_parity_params[] = { /* also parity_progress.c's */
     GK_PARITY_TASK_PARAMS("256"),
     {"lr", GK_P_REAL, "0.1", 0, INFINITY, 1, 0, NULL, "SGD learning rate"},
     {"wd", GK_P_REAL, "0.01", 0, INFINITY, 0, 0, NULL, "weight decay (coupled: g + wd theta)"},
-    {"online", GK_P_BOOL, "0", 0, 1, 0, 0, NULL,
-     "fresh samples each step (Barak et al.): every step draws `batch` new inputs, seeded by the seed and the step; "
-     "the train columns are then measured on n_train samples of the same law that are never trained on"},
     GK_BATCH_PARAMS("32"), GK_SGD_PARAMS, GK_INTERVENTION_PARAMS, GK_SCHEDULE_PARAMS, GK_WARMUP_PARAM,
     GK_COMMON_PARAMS("20000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
@@ -49,33 +45,24 @@ static double loss_of(const par_exp *E, const double *f, const double *y, size_t
     return E->logistic ? gk_logistic_loss(f, y, m, dldf, acc) : gk_hinge_loss(f, y, m, dldf, acc);
 }
 
-/* The mean loss over the train samples idx[0..m) and its gradient (the rows are passed, not copied). */
+/* The mean loss over the m samples of `in` (labels y) and its gradient. */
+static gk_status batch_loss(par_exp *E, const double *theta, const gk_dense_input *in, const double *y, size_t m,
+                            double *grad, double *loss, gk_error *err) {
+    gk_status s = gk_model_forward(&E->model, theta, in, m, E->f, err);
+    if (s) return s;
+    *loss = loss_of(E, E->f, y, m, E->dldf, NULL);
+    gk_model_backward(&E->model, theta, in, m, E->dldf, grad);
+    return GK_OK;
+}
+
+/* The train samples idx[0..m) (the rows are passed, not copied; their labels beside the gradient). */
 static gk_status par_objective(void *ud, const double *theta, const size_t *idx, size_t m, double *grad, double *loss,
                                gk_error *err) {
     par_exp *E = ud;
     const gk_dense_input in = {m, E->n, E->x, idx, NULL};
-    double *yb = E->dldf + E->ntr; /* the labels of the batch, beside its gradient */
+    double *yb = E->dldf + E->ntr;
     for (size_t i = 0; i < m; i++) yb[i] = E->y[idx[i]];
-    gk_status s = gk_model_forward(&E->model, theta, &in, m, E->f, err);
-    if (s) return s;
-    *loss = loss_of(E, E->f, yb, m, E->dldf, NULL);
-    gk_model_backward(&E->model, theta, &in, m, E->dldf, grad);
-    return GK_OK;
-}
-
-/* m samples: uniform bits in x (m x n); y = the product of the first k. */
-static void draw_samples(gk_rng *r, size_t n, size_t k, size_t m, double *x, double *y) {
-    for (size_t i = 0; i < m; i++) {
-        double *xi = x + i * n, p = 1;
-        for (size_t j = 0; j < n; j++) xi[j] = gk_rng_u64(r) >> 63 ? 1.0 : -1.0, p *= j < k ? xi[j] : 1;
-        y[i] = p;
-    }
-}
-
-static void make_data(par_exp *E, uint64_t seed) {
-    gk_rng r;
-    gk_rng_seed(&r, seed, PARITY_STREAM);
-    draw_samples(&r, E->n, E->k, E->ntr + E->nte, E->x, E->y);
+    return batch_loss(E, theta, &in, yb, m, grad, loss, err);
 }
 
 /* Online (Barak et al. 2022): the mean loss over `batch` fresh samples and its gradient. The samples of step t
@@ -84,13 +71,9 @@ static gk_status par_online_objective(void *ud, const double *theta, double *gra
     par_exp *E = ud;
     gk_rng r;
     gk_rng_seed(&r, gk_trainer_step_seed(&E->tr, ONLINE_STREAM), ONLINE_STREAM);
-    draw_samples(&r, E->n, E->k, E->batch, E->xb, E->yb);
+    gk_parity_samples(&r, E->n, E->k, E->batch, E->xb, E->yb);
     const gk_dense_input in = {E->batch, E->n, E->xb, NULL, NULL};
-    gk_status s = gk_model_forward(&E->model, theta, &in, E->batch, E->f, err);
-    if (s) return s;
-    *loss = loss_of(E, E->f, E->yb, E->batch, E->dldf, NULL);
-    gk_model_backward(&E->model, theta, &in, E->batch, E->dldf, grad);
-    return GK_OK;
+    return batch_loss(E, theta, &in, E->yb, E->batch, grad, loss, err);
 }
 
 /* The trainer on the fixed train set (minibatches drawn by its sampler) or, online, on fresh samples. */
@@ -108,7 +91,7 @@ static gk_status par_create(const gk_config *cfg, void **state, gk_error *err) {
     E->n = (size_t)gk_config_int(cfg, "n"), E->k = (size_t)gk_config_int(cfg, "k");
     E->ntr = (size_t)gk_config_int(cfg, "n_train"), E->nte = (size_t)gk_config_int(cfg, "n_test");
     E->logistic = !strcmp(gk_config_str(cfg, "loss"), "logistic");
-    E->online = gk_config_index(cfg, "online") >= 0 && gk_config_bool(cfg, "online");
+    E->online = gk_config_bool(cfg, "online");
     E->batch = E->online ? (size_t)gk_config_int(cfg, "batch") : 0;
     const size_t all = E->ntr + E->nte, rows = all > E->batch ? all : E->batch;
     const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
@@ -123,7 +106,9 @@ static gk_status par_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!s && (!E->x || !E->y || !E->f || !E->dldf || (E->online && (!E->xb || !E->yb))))
         s = gk_fail(err, GK_ENOMEM, "out of memory for %zu samples", all);
     if (!s) {
-        make_data(E, seed);
+        gk_rng r;
+        gk_rng_seed(&r, seed, PARITY_STREAM);
+        gk_parity_samples(&r, E->n, E->k, all, E->x, E->y);
         gk_model_init(&E->model, gk_config_real(cfg, "init_scale"), seed, E->tr.theta);
         s = gk_trainer_start(&E->tr, err);
     }
@@ -135,7 +120,7 @@ static gk_status par_create(const gk_config *cfg, void **state, gk_error *err) {
 static gk_status par_check(const gk_config *cfg, gk_error *err) {
     const long k = gk_config_int(cfg, "k"), n = gk_config_int(cfg, "n");
     if (k > n) return gk_fail(err, GK_EINVAL, "k=%ld: the label reads k of the n=%ld bits (k <= n)", k, n);
-    if (gk_config_index(cfg, "online") >= 0 && gk_config_bool(cfg, "online") && gk_config_int(cfg, "batch") < 1)
+    if (gk_config_bool(cfg, "online") && gk_config_int(cfg, "batch") < 1)
         return gk_fail(err, GK_EINVAL, "batch=0 with online=1: each step draws `batch` fresh samples (batch >= 1)");
     return GK_OK;
 }
@@ -153,11 +138,8 @@ static gk_status par_eval(void *state, double *row, gk_error *err) {
     return GK_OK;
 }
 
-static const gk_fact par_facts[] = {
-    GK_FIT_FACTS,
-    GK_RATIO_OF("grok_delay_ratio", "test_grok_step", "train_fit_step"), /* the run layer's steps */
-    {NULL},
-};
+static const gk_fact par_facts[] = {GK_FIT_FACTS, GK_RATIO_OF("grok_delay_ratio", "test_grok_step", "train_fit_step"),
+                                    {NULL}};
 
 static gk_trainer *par_trainer(void *state) { return &((par_exp *)state)->tr; }
 

@@ -13,7 +13,10 @@
     {"n_test", GK_P_INT, "1000", 1, 1e7, 0, 0, NULL, "test samples"},                                             \
     {"width", GK_P_INT, width_default, 1, 1e6, 0, 0, NULL, "hidden ReLU units"},                                  \
     {"init_scale", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "PyTorch default init times this"},                   \
-    {"loss", GK_P_ENUM, "hinge", 0, 0, 0, 0, "hinge|logistic", "hinge max(0, 1 - y f) or logistic log(1 + exp(-y f))"}
+    {"loss", GK_P_ENUM, "hinge", 0, 0, 0, 0, "hinge|logistic", "hinge max(0, 1 - y f) or logistic log(1 + exp(-y f))"}, \
+    {"online", GK_P_BOOL, "0", 0, 1, 0, 0, NULL,                                                                   \
+     "fresh samples each step (Barak et al.): every step draws `batch` new inputs, seeded by the seed and the step; " \
+     "the train columns are then measured on n_train samples of the same law that are never trained on"}
 
 /* The columns of parity.c, which the experiments built on it declare first (their eval calls parity's, which writes
  * these by the same COL_<name>; io/columns.h). */
