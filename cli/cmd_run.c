@@ -4,6 +4,7 @@
 
 #include "cmd_config.h"
 #include "common.h"
+#include "io/run_lock.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -16,11 +17,35 @@
 #include <unistd.h>
 
 static volatile int g_stop = 0;
+static volatile int g_training = 0; /* set by the library when the set-up is over */
+/* A run directory this process created (empty if it existed): a stop during set-up removes it again. */
+static char g_new_dir[1024], g_new_lock[1100];
 
 static void on_sigint(int sig) {
-    (void)sig;
+    if (!g_training) { /* still setting up: nothing is trained yet, nothing to keep; end now (async-signal-safe) */
+        static const char msg[] = "\ngroklab: stopped while setting up: the run was not started (nothing to resume)\n";
+        if (write(2, msg, sizeof msg - 1) < 0) {}
+        if (g_new_dir[0]) { /* the lock file is the only file in it before config.json */
+            unlink(g_new_lock);
+            rmdir(g_new_dir);
+        }
+        _exit(130);
+    }
     g_stop = 1;
-    signal(SIGINT, SIG_DFL); /* a second Ctrl-C kills at once */
+    signal(sig, SIG_DFL); /* a second Ctrl-C kills at once */
+}
+
+/* Stops during set-up end the process at once; dir (if not NULL, and new or to be emptied by --force) is removed
+ * again then if it holds nothing but the run lock. */
+static void install_stop_handlers(const char *dir, int force) {
+    struct stat st;
+    if (dir && (stat(dir, &st) != 0 || force)) { /* a new directory, or one --force empties first */
+        snprintf(g_new_dir, sizeof g_new_dir, "%s", dir);
+        snprintf(g_new_lock, sizeof g_new_lock, "%s/%s", dir, GK_RUN_LOCK_NAME);
+    }
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    signal(SIGHUP, on_sigint); /* a closed terminal stops the run as Ctrl-C does: summary and checkpoint kept */
 }
 
 int gk_cli_list(int argc, char **argv) {
@@ -62,9 +87,12 @@ static void warn_if_long(progress_ctx *c, const gk_progress *p) {
             gk_cli_duration(p->eta, d, sizeof d), p->steps);
 }
 
-static double last_value(const gk_metrics *m, const char *col) {
-    int c = gk_metrics_col(m, col);
-    return c >= 0 && m->nrows ? gk_metrics_at(m, m->nrows - 1, c) : NAN;
+/* "  NAME VALUE" for the run's column of this declared role (nothing if it has none). */
+static void print_last(const gk_metrics *m, gk_column_role role, const char *fmt) {
+    int c = gk_metrics_role_col(m, role);
+    if (c < 0) return;
+    fprintf(stderr, "  %s ", m->names[c]);
+    fprintf(stderr, fmt, m->nrows ? gk_metrics_at(m, m->nrows - 1, c) : NAN);
 }
 
 static void on_progress(void *ud, const gk_progress *p) {
@@ -77,11 +105,13 @@ static void on_progress(void *ud, const gk_progress *p) {
     c->last = t;
     fprintf(stderr, "%s[%s] step %ld/%ld (%3.0f%%)", c->tty ? "\r" : "", p->preset, p->step, p->steps,
             100.0 * (double)p->step / (double)p->steps);
-    if (gk_metrics_col(p->m, "test_acc") >= 0) /* regression experiments have losses only */
-        fprintf(stderr, "  train_acc %.3f  test_acc %.3f", last_value(p->m, "train_acc"), last_value(p->m, "test_acc"));
-    else fprintf(stderr, "  train_loss %.4g", last_value(p->m, "train_loss"));
+    if (gk_metrics_role_col(p->m, GK_ROLE_TEST_ACC) >= 0) { /* regression experiments have losses only */
+        print_last(p->m, GK_ROLE_TRAIN_ACC, "%.3f");
+        print_last(p->m, GK_ROLE_TEST_ACC, "%.3f");
+    } else print_last(p->m, GK_ROLE_TRAIN_LOSS, "%.4g");
     char el[32], eta[32];
-    fprintf(stderr, "  test_loss %.4g  %s", last_value(p->m, "test_loss"), gk_cli_duration(p->elapsed, el, sizeof el));
+    print_last(p->m, GK_ROLE_TEST_LOSS, "%.4g");
+    fprintf(stderr, "  %s", gk_cli_duration(p->elapsed, el, sizeof el));
     if (isfinite(p->eta) && !last) fprintf(stderr, ", ETA %s  ", gk_cli_duration(p->eta, eta, sizeof eta));
     if (!c->tty || last) fputc('\n', stderr);
     else fflush(stderr);
@@ -116,6 +146,14 @@ static void print_files(const char *dir) {
 static void print_phenomenon(const cJSON *e) {
     const char *what = cJSON_GetStringValue(cJSON_GetObjectItem(e, "what"));
     const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(e, "rule"));
+    const cJSON *per_seed = cJSON_GetObjectItem(e, "steps"); /* a multi-seed run: each run's step */
+    if (cJSON_IsArray(per_seed)) {
+        int n = (int)gk_cli_jnum(e, "n"), K = cJSON_GetArraySize(per_seed);
+        if (n == 0) printf("  %-22s never in %d seeds (%s)\n", what, K, rule);
+        else printf("  %-22s (%s) in %d of %d seeds: median step %.0f, min %.0f, max %.0f\n", what, rule, n, K,
+                    gk_cli_jnum(e, "median"), gk_cli_jnum(e, "min"), gk_cli_jnum(e, "max"));
+        return;
+    }
     if (cJSON_GetObjectItem(e, "ratio")) {
         printf("  %-22s %s = %.3g\n", what, rule, gk_cli_jnum(e, "ratio"));
         return;
@@ -182,7 +220,15 @@ static void print_summary(const cJSON *s, const char *dir) {
     print_headline(s);
     double pred = gk_cli_jnum(s, "predicted_transition_step");
     if (isfinite(pred)) printf("  predicted transition  t* = ln(alpha)/(lambda*lr) = %.0f steps\n", pred);
-    print_phenomena(cJSON_GetObjectItemCaseSensitive(s, "phenomena"));
+    /* a phenomenon that is a standard fact names its key for the step (one name per number): filled in a copy */
+    cJSON *list = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(s, "phenomena"), 1), *e;
+    cJSON_ArrayForEach(e, list) {
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "step_key"));
+        const cJSON *step = key ? cJSON_GetObjectItemCaseSensitive(s, key) : NULL;
+        if (step) cJSON_AddItemToObject(e, "step", cJSON_Duplicate(step, 0));
+    }
+    print_phenomena(list);
+    cJSON_Delete(list);
     if (isfinite(gk_cli_jnum(s, "max_test_acc")))
         printf("  test accuracy         max %.3f (step %.0f), final %.3f; train final %.3f\n", gk_cli_jnum(s, "max_test_acc"),
                gk_cli_jnum(s, "max_test_acc_step"), gk_cli_jnum(s, "final_test_acc"), gk_cli_jnum(s, "final_train_acc"));
@@ -303,7 +349,8 @@ static int split_positionals(const char **pos, int npos, const char **preset, co
 }
 
 static gk_run_opts run_opts_of(const run_args *a, const char *dir, progress_ctx *pc) {
-    gk_run_opts o = {.out_dir = dir, .save_data = a->save, .stop = &g_stop, .progress = on_progress, .ud = pc,
+    gk_run_opts o = {.out_dir = dir, .save_data = a->save, .stop = &g_stop, .training = &g_training,
+                     .progress = on_progress, .ud = pc,
                      .csv_interval = 2.0, .force = a->force, .checkpoint_every = a->checkpoint_every,
                      .save_weights = a->save_weights};
     return o;
@@ -371,9 +418,7 @@ int gk_cli_run(int argc, char **argv) {
     else default_out_dir(dir, sizeof dir, p->name);
     progress_ctx pc = {.quiet = a.quiet, .tty = isatty(2)};
     gk_run_opts opts = run_opts_of(&a, dir, &pc);
-    signal(SIGINT, on_sigint);
-    signal(SIGTERM, on_sigint);
-    signal(SIGHUP, on_sigint); /* a closed terminal stops the run as Ctrl-C does: summary and checkpoint kept */
+    install_stop_handlers(dir, a.force);
     if (!a.quiet) fprintf(stderr, "groklab %s: running %s into %s\n", GK_VERSION, p->name, dir);
     gk_run_result res;
     memset(&res, 0, sizeof res);
@@ -410,9 +455,7 @@ int gk_cli_resume(int argc, char **argv) {
     }
     progress_ctx pc = {.quiet = a.quiet, .tty = isatty(2)};
     gk_run_opts opts = run_opts_of(&a, dir, &pc);
-    signal(SIGINT, on_sigint);
-    signal(SIGTERM, on_sigint);
-    signal(SIGHUP, on_sigint); /* a closed terminal stops the run as Ctrl-C does: summary and checkpoint kept */
+    install_stop_handlers(NULL, 0);
     if (!a.quiet) fprintf(stderr, "groklab %s: resuming %s\n", GK_VERSION, dir);
     gk_run_result res;
     memset(&res, 0, sizeof res);

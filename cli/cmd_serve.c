@@ -1,8 +1,9 @@
 /* cmd_serve.c: `groklab serve [DIR ...] [--port N] [--host ADDR]`: the runs and sweeps under DIRs (default runs/
  * and sweeps/) as live pages, served by GNU libmicrohttpd. Safe by default: 127.0.0.1 unless --host says
- * otherwise; GET and HEAD only; every path is resolved under a given directory (no "..", no symlink out, no
- * hidden files, no directory listings); requests are bounded in size, connections in number and time; a bad
- * request gets a 4xx and the server goes on; SIGINT or SIGTERM stop it cleanly. */
+ * otherwise; bound to a loopback address, the Host header must name this machine (against DNS rebinding); GET
+ * and HEAD only; every path is resolved under a given directory (no "..", no symlink out, no hidden files, no
+ * directory listings); requests are bounded in size, connections in number and time; a bad request gets a 4xx
+ * and the server goes on; SIGINT or SIGTERM stop it cleanly. */
 #include "cmd_serve.h"
 #include "common.h"
 #include "serve.h"
@@ -35,8 +36,10 @@ static void usage(FILE *f) {
                "  --port N      TCP port (default 8080; 0 = any free port, printed)\n"
                "  --host ADDR   address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 = every\n"
                "                interface: anyone who reaches it can read the served directories)\n\n"
-               "Read-only; only files under the DIRs are served. Ctrl-C stops it. Every run and sweep directory also\n"
-               "gets report.html, the same page frozen at its end, which opens offline.\n");
+               "Read-only; only files under the DIRs are served; bound to a loopback address, it answers only\n"
+               "requests whose Host header is localhost, 127.0.0.1 or [::1] (421 otherwise). Ctrl-C stops it.\n"
+               "Every run and sweep directory also gets report.html, the same page frozen at its end, which opens\n"
+               "offline.\n");
 }
 
 typedef struct serve_args {
@@ -120,8 +123,10 @@ static void route(const gk_serve *sv, struct MHD_Connection *c, const char *url,
         else gk_serve_view(sv, v.paths, v.n, r);
     } else if (!strcmp(url, "/api/list")) gk_serve_list(sv, r);
     else if (!strcmp(url, "/api/run")) gk_serve_run_meta(sv, p, r);
-    else if (!strcmp(url, "/api/rows"))
-        gk_serve_rows(sv, p, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset"), r);
+    else if (!strcmp(url, "/api/cols"))
+        gk_serve_cols(sv, p, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset"),
+                      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "end"),
+                      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cols"), r);
     else if (!strcmp(url, "/api/sweep")) gk_serve_sweep_meta(sv, p, r);
     else if (!strcmp(url, "/f")) serve_file(sv, p, r);
     else gk_serve_error(r, 404, "not found");
@@ -148,7 +153,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *version, const char *upload, size_t *upload_size, void **state) {
     const gk_serve *sv = cls;
     gk_reply r = {.code = 500, .fd = -1};
-    if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+    if (!gk_serve_host_ok(sv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))) {
+        gk_serve_error(&r, 421, "the Host header must name this machine (localhost, 127.0.0.1 or [::1]): the "
+                                "server is bound to a loopback address");
+    } else if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
         gk_serve_error(&r, 405, "read-only: GET and HEAD only");
     } else if (*upload_size) {
         gk_serve_error(&r, 413, "a request body is not accepted");
@@ -182,10 +190,14 @@ static struct MHD_Daemon *start(gk_serve *sv, const serve_args *a, int *rc) {
     struct sockaddr *addr;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
     if (inet_pton(AF_INET, a->host, &in4.sin_addr) == 1) {
+        sv->loopback = (ntohl(in4.sin_addr.s_addr) >> 24) == 127;
+        snprintf(sv->bound, sizeof sv->bound, "%s", a->host);
         in4.sin_family = AF_INET;
         in4.sin_port = htons((uint16_t)a->port);
         addr = (struct sockaddr *)&in4;
     } else if (inet_pton(AF_INET6, a->host, &in6.sin6_addr) == 1) {
+        sv->loopback = IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr);
+        snprintf(sv->bound, sizeof sv->bound, "[%s]", a->host);
         in6.sin6_family = AF_INET6;
         in6.sin6_port = htons((uint16_t)a->port);
         addr = (struct sockaddr *)&in6;

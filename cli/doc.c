@@ -212,7 +212,7 @@ static int write_completion(FILE *out) {
           "    fi\n"
           "    local opts='--out --quiet --help'\n"
           "    [[ $cmd == run ]] && opts+=' --save-data --save-weights --force --checkpoint-every --config'\n"
-          "    [[ $cmd == sweep ]] && opts+=' --seeds --jobs --z --steps-per-tstar --checkpoint-every'\n"
+          "    [[ $cmd == sweep ]] && opts+=' --seeds --jobs --z --x --y --steps-per-tstar --checkpoint-every --force'\n"
           "    [[ $cmd == theory ]] && opts=\n"
           "    COMPREPLY=($(compgen -W \"$keys $opts\" -- \"$cur\"))\n"
           "    [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]] && compopt -o nospace 2>/dev/null\n"
@@ -223,5 +223,6 @@ static int write_completion(FILE *out) {
 int gk_cli_doc(const char *what, void (*usage)(FILE *)) {
     if (!strcmp(what, "man")) return write_man(stdout, usage);
     if (!strcmp(what, "completion")) return write_completion(stdout);
+    if (!strcmp(what, "metrics")) return gk_cli_doc_metrics(stdout); /* docs/metrics.md (doc_metrics.c) */
     return gk_cli_bad_input("unknown option (see groklab --help)");
 }

@@ -10,18 +10,21 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* The path of an in-memory file holding data[0..size), valid until the next call. */
-static const char *fuzz_file(const uint8_t *data, size_t size) {
-    static int fd = -1;
-    static char path[64];
-    if (fd < 0) {
-        fd = memfd_create("gk_fuzz", 0);
-        if (fd < 0) abort();
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+/* The path of in-memory file number slot (0 or 1) holding data[0..size), valid until the next call for it. */
+static const char *fuzz_file_at(int slot, const uint8_t *data, size_t size) {
+    static int fd[2] = {-1, -1};
+    static char path[2][64];
+    if (fd[slot] < 0) {
+        fd[slot] = memfd_create("gk_fuzz", 0);
+        if (fd[slot] < 0) abort();
+        snprintf(path[slot], sizeof path[slot], "/proc/self/fd/%d", fd[slot]);
     }
-    if (ftruncate(fd, 0) != 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size)) abort();
-    return path;
+    if (ftruncate(fd[slot], 0) != 0 || (size && pwrite(fd[slot], data, size, 0) != (ssize_t)size)) abort();
+    return path[slot];
 }
+
+/* The path of an in-memory file holding data[0..size), valid until the next call. */
+static const char *fuzz_file(const uint8_t *data, size_t size) { return fuzz_file_at(0, data, size); }
 
 /* A broken promise of a reader: a crash the fuzzer reports. */
 #define FUZZ_ASSERT(x)                                                                                         \

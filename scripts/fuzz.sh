@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh: the libFuzzer targets of fuzz/ (the key=value parser, the IDX reader, the digits JSON reader, the
-# target CSV reader), built with Debian's clang under -fsanitize=fuzzer,address,undefined.
+# target CSV reader, the checkpoint reader and its state, the .npy reader, the metrics CSV reader, a run's
+# config.json as resume reads it), built with Debian's clang under -fsanitize=fuzzer,address,undefined.
 #   scripts/fuzz.sh [SECONDS]           build into build-fuzz/, then fuzz each target SECONDS (default 600) on a
 #                                       copy of its corpus fuzz/corpus/<target>; new inputs land in build-fuzz/
 #   scripts/fuzz.sh --smoke OUTDIR      build into OUTDIR, run each target a fixed number of runs with a fixed
@@ -9,7 +10,7 @@
 # Exits 77 (CTest's skip) with a message when clang or its fuzzer runtime (libclang-rt-14-dev) is missing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TARGETS=(config idx digits_json target_csv)
+TARGETS=(config idx digits_json target_csv checkpoint npy metrics_csv config_json)
 MODE=run SECONDS_EACH=600 OUT="$ROOT/build-fuzz"
 case "${1:-}" in
 --smoke) MODE=smoke OUT=${2:?usage: fuzz.sh --smoke OUTDIR} ;;
@@ -35,8 +36,12 @@ sources() {
     case $1 in
     config) echo src/core/config.c src/core/status.c ;;
     idx) echo src/data/idx.c src/core/status.c src/core/rng.c ;;
-    digits_json) echo src/data/digits_json.c src/data/idx.c src/core/status.c src/core/rng.c src/io/fsutil.c ;;
-    target_csv) echo src/data/mc_data.c src/core/status.c src/core/rng.c src/io/fsutil.c ;;
+    digits_json) echo src/data/digits_json.c src/data/idx.c src/core/status.c src/core/rng.c src/io/fsutil.c src/io/fault.c ;;
+    target_csv) echo src/data/mc_data.c src/core/status.c src/core/rng.c src/io/fsutil.c src/io/fault.c ;;
+    checkpoint) echo src/io/checkpoint.c src/io/metrics.c src/core/state.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
+    npy) echo src/data/userdata.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
+    metrics_csv) echo src/io/metrics_read.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
+    config_json) echo src/io/config_json.c src/core/config.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
     esac
 }
 

@@ -117,13 +117,11 @@ rc=$?
 check "--force replaces it (rc=$rc)" bash -c "[ $rc -eq 0 ] && grep -q '\"seed\":[[:space:]]*2' '$T/o/config.json'"
 strict "  and leaves none of the old run's files (train.csv)" test ! -e "$T/o/train.csv"
 
-echo "== kill -9 of a run, then a rerun"
-"$GK" run diag-sparse steps=100000000 d=200 n=64 n_test=200 evals=200 evals_lin=200 --out "$T/k" --quiet >/dev/null 2>&1 &
-pid=$!
-wait_for "$T/k/metrics.csv"
-sleep 0.3
-kill -9 $pid
-wait $pid 2>/dev/null
+echo "== a run killed (SIGKILL, at its 30th eval row: groklab-crashtest), then a rerun"
+GK_CRASH_AT="row#30" "$GKC" run diag-sparse steps=100000000 d=200 n=64 n_test=200 evals=200 evals_lin=200 --out "$T/k" \
+    --quiet >/dev/null 2>&1
+rc=$?
+check "the run was killed at its 30th row (rc=$rc)" test $rc -eq 137
 check "no groklab process of the run left within 1 s" none_left "$T/k"
 check "every file of the killed run is whole" whole "$T/k" json,csv,svg,png
 touch "$T/k/.metrics.csv.tmp2147483646" "$T/k/.curves.png.tmp2147483645"
@@ -139,7 +137,7 @@ SW=(diag-sparse alpha=16,32 d=200 n=64 n_test=200 steps=100000 evals=20 evals_li
 ppid=$!
 for _ in $(seq 1 200); do pgrep -P $ppid >/dev/null && break; sleep 0.1; done
 check "the sweep started a worker" pgrep -P $ppid
-sleep 0.5
+wait_file "$T/sw/alpha=16_seed=1/config.json" $ppid # the worker is inside its point
 kill -9 $ppid
 wait $ppid 2>/dev/null
 check "no groklab process of the sweep left within 1 s" none_left "$T/sw"
@@ -183,15 +181,42 @@ rc=$?
 check "SIGHUP: exit 130, summary says interrupted, checkpoint kept (rc=$rc)" bash -c \
     "[ $rc -eq 130 ] && grep -q '\"status\":[[:space:]]*\"interrupted\"' '$T/hup/summary.json' && [ -s '$T/hup/checkpoint' ]"
 
-echo "== a second sweep of another config into the same --out: the finished points are left as they are"
-G2=(diag-sparse alpha=16,32 d=200 n=64 n_test=200 evals=5 evals_lin=0 --jobs 1 --quiet)
-"$GK" sweep "${G2[@]}" steps=2000 --out "$T/two" >/dev/null 2>&1
-sums=$(md5sum "$T"/two/*/metrics.csv "$T"/two/*/summary.json)
+echo "== Ctrl-C while a run sets up (a set-up of minutes: d=20000): it ends at once, not started, its new directory gone"
+"$GK" run diag-sparse d=20000 n=2000 steps=1 evals=1 --quiet --out "$T/setup" >/dev/null 2>"$T/setup.err" &
+pid=$!
+for _ in $(seq 1 3000); do [ -e "$T/setup/.running.lock" ] || ! kill -0 $pid 2>/dev/null && break; sleep 0.02; done
+kill -INT $pid
+for _ in $(seq 1 500); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done # up to 10 s
+kill -0 $pid 2>/dev/null && { kill -9 $pid; echo "  (the run was still setting up 10 s after SIGINT: killed)"; }
+wait $pid
+rc=$?
+check "SIGINT in set-up: exit 130 within 10 s saying it was not started, no directory left (rc=$rc: $(tail -c 160 "$T/setup.err"))" \
+    bash -c "[ $rc -eq 130 ] && grep -q 'not started' '$T/setup.err' && [ ! -e '$T/setup' ]"
+
+echo "== a second sweep of another grid into the same --out: refused (exit 2) unless --force, which removes the old"
+echo "   sweep's tables and figures; finished points and a run placed in a point's directory are never replaced"
+G2=(diag-sparse alpha=16,32 d=200 n=64 evals=5 --jobs 1 --quiet)
+"$GK" sweep "${G2[@]}" wd=0.001,0.002 steps=2000 --out "$T/two" >/dev/null 2>&1
+check "the first sweep drew its heat map" test -s "$T/two/heatmap.png"
+sums=$(md5sum "$T"/two/*/metrics.csv "$T"/two/*/summary.json "$T"/two/sweep.csv)
 "$GK" sweep "${G2[@]}" steps=3000 --out "$T/two" >/dev/null 2>"$T/two.err"
 rc=$?
-check "the other sweep fails the points, naming the directory (rc=$rc)" bash -c \
-    "[ $rc -ne 0 ] && grep -q 'alpha=16_seed=1 holds a run of another config' '$T/two.err'"
-check "  and the finished points are untouched" bash -c "echo '$sums' | md5sum -c --quiet"
+check "another sweep into it exits 2 naming --force (rc=$rc: $(head -c 160 "$T/two.err"))" bash -c \
+    "[ $rc -eq 2 ] && grep -q 'holds another sweep' '$T/two.err' && grep -q -- '--force' '$T/two.err'"
+check "  and the first sweep is untouched" bash -c "echo '$sums' | md5sum -c --quiet"
+"$GK" sweep "${G2[@]}" wd=0.001,0.002 steps=2000 --out "$T/two" --jobs 2 >/dev/null 2>&1
+rc=$?
+check "the same sweep again (other --jobs) is the same sweep: exit 0, its points kept (rc=$rc)" bash -c \
+    "[ $rc -eq 0 ] && echo '$sums' | grep -v sweep.csv | md5sum -c --quiet"
+"$GK" run diag-sparse alpha=16 d=200 n=64 steps=500 --quiet --out "$T/two/alpha=16_seed=1" >/dev/null 2>&1
+hand=$(md5sum "$T/two/alpha=16_seed=1/metrics.csv")
+"$GK" sweep "${G2[@]}" steps=3000 --force --out "$T/two" >/dev/null 2>"$T/two.err"
+rc=$?
+check "with --force the old heat map and table are gone (rc=$rc)" bash -c \
+    "[ ! -e '$T/two/heatmap.png' ] && [ ! -e '$T/two/heatmap.svg' ] && ! grep -q 'wd' '$T/two/sweep.csv'"
+check "  the run placed in a point's directory is left as it is, and named" bash -c \
+    "echo '$hand' | md5sum -c --quiet && grep -q 'alpha=16_seed=1 holds a run of another config' '$T/two.err'"
+check "  the old sweep's finished points are untouched" bash -c "ls '$T'/two/*wd=0.001*/summary.json >/dev/null"
 
 echo "== resume of a run that is still going is refused (exit 2, naming the lock); it goes on untouched"
 "$GK" run diag-sparse steps=100000000 evals_lin=100000 --out "$T/busy" --quiet >/dev/null 2>&1 &
@@ -205,6 +230,20 @@ rc2=$?
 check "resume of a running run: exit 2 naming it (rc=$rc: $(head -c 160 "$T/busy.err"))" bash -c \
     "[ $rc -eq 2 ] && grep -q 'still going' '$T/busy.err'"
 check "  the run itself stops normally when asked (rc=$rc2)" test $rc2 -eq 130
+
+echo "== an address-space limit (ulimit -v) below what a run needs: refused up front (exit 2, naming it), no spinning"
+(ulimit -v 250000; exec timeout -s KILL 60 "$GK" run diag-sparse steps=2000 --quiet --out "$T/ulim" >/dev/null 2>"$T/ulim.err")
+rc=$?
+check "ulimit -v 250000: exit 2 naming the limit, nothing written (rc=$rc: $(head -c 200 "$T/ulim.err"))" bash -c \
+    "[ $rc -eq 2 ] && grep -q 'address-space limit (ulimit -v)' '$T/ulim.err' && [ ! -e '$T/ulim' ]"
+"$GK" run diag-sparse steps=500 evals=5 evals_lin=0 --quiet --out "$T/ulim2" >/dev/null 2>&1
+(ulimit -v 390000; exec timeout -s KILL 60 "$GK" resume "$T/ulim2" steps=1000 --quiet >/dev/null 2>"$T/ulim2.err")
+rc=$?
+check "ulimit -v 390000 (Pango aborted while drawing): resume exits 2 naming the limit (rc=$rc)" bash -c \
+    "[ $rc -eq 2 ] && grep -q 'ulimit -v' '$T/ulim2.err' && [ -z \"\$(find '$T/ulim2' -name '.*.tmp*')\" ]"
+(ulimit -v 1500000; exec timeout -s KILL 120 "$GK" run diag-sparse steps=500 evals=5 evals_lin=0 --quiet --out "$T/ulim3" >/dev/null 2>"$T/ulim3.err")
+rc=$?
+check "ulimit -v 1500000: the run completes (rc=$rc: $(head -c 200 "$T/ulim3.err"))" test $rc -eq 0
 
 echo "== --save-weights: weights/step_N past the checkpoint (a killed writer's) are removed by resume"
 "$GK" run diag-sparse steps=3000 evals=10 evals_lin=0 --save-weights --quiet --out "$T/wt" >/dev/null 2>&1

@@ -5,29 +5,38 @@
 # checkpoints are refused with exit 2 and the run directory is left as it was; --out never overwrites.
 source "$(dirname "$0")/lib.sh"
 
-# kill_and_resume NAME PRESET KEYS...: full run vs killed (after its first checkpoint) + resumed run. The kill
-# does not depend on timing: the moment the checkpoint file is on disk the run is frozen (SIGSTOP), then killed.
-# Each run lasts seconds after its first checkpoint (at 0.2 s), so it is still going when the file appears.
+# kill_and_resume NAME PRESET KEYS...: full run vs killed + resumed run. With CRASH=POINT set, the run is
+# groklab-crashtest killed (SIGKILL) at that crash point (src/io/fault.h): "checkpoint#1" = the moment its first
+# checkpoint is written, however loaded the machine is. Without CRASH it is a real kill -9 from outside, which does
+# not depend on timing either: the moment the checkpoint file is on disk the run is frozen (SIGSTOP), then killed;
+# such a run lasts seconds after its first checkpoint (at 0.2 s), so it is still going when the file appears.
 kill_and_resume() {
     local name=$1 preset=$2; shift 2
     "$GK" run "$preset" "$@" threads=1 --quiet --checkpoint-every 0 --out "$T/$name-full" >/dev/null 2>&1
-    "$GK" run "$preset" "$@" threads=2 --quiet --checkpoint-every 0.2 --out "$T/$name" >/dev/null 2>&1 &
-    local pid=$!
-    wait_file "$T/$name/checkpoint" $pid
-    if ! kill -STOP $pid 2>/dev/null; then fail "$name: the run ended before its first checkpoint was seen (make it longer)"; return; fi
-    kill -9 $pid
-    wait $pid 2>/dev/null
+    if [ -n "${CRASH:-}" ]; then
+        GK_CRASH_AT=$CRASH "$GKC" run "$preset" "$@" threads=2 --quiet --checkpoint-every 0.2 --out "$T/$name" >/dev/null 2>"$T/$name.crash"
+        local rc=$?
+        if [ $rc -ne 137 ]; then fail "$name: the run was not killed at crash point $CRASH (rc=$rc)"; return; fi
+    else
+        "$GK" run "$preset" "$@" threads=2 --quiet --checkpoint-every 0.2 --out "$T/$name" >/dev/null 2>&1 &
+        local pid=$!
+        wait_file "$T/$name/checkpoint" $pid
+        if ! kill -STOP $pid 2>/dev/null; then fail "$name: the run ended before its first checkpoint was seen (make it longer)"; return; fi
+        kill -9 $pid
+        wait $pid 2>/dev/null
+    fi
     [ -e "$T/$name/summary.json" ] && { fail "$name: killed run has a summary"; return; }
     "$GK" resume "$T/$name" --quiet >"$T/$name.out" 2>&1
     local rc=$?
     check "$name: resume exits 0 (rc=$rc)" [ $rc -eq 0 ]
     check "$name: resumed metrics.csv is byte-identical to the uninterrupted run's" cmp -s "$T/$name-full/metrics.csv" "$T/$name/metrics.csv"
     check "$name: resumed summary says completed" grep -q '"status":[[:space:]]*"completed"' "$T/$name/summary.json"
+    check "$name: no temp file is left" bash -c "[ -z \"\$(find '$T/$name' -name '.*.tmp*')\" ]"
 }
 
 kill_and_resume diag diag-sparse steps=40000 evals=40 evals_lin=20
-kill_and_resume modadd modadd-lyu-fast steps=2500 evals=20 evals_lin=10
-kill_and_resume modadd-auto modadd-lyu-fast lr_auto=1 steps=2500 evals=20 evals_lin=10
+CRASH="checkpoint#1" kill_and_resume modadd modadd-lyu-fast steps=2500 evals=20 evals_lin=10
+CRASH="checkpoint#1" kill_and_resume modadd-auto modadd-lyu-fast lr_auto=1 steps=2500 evals=20 evals_lin=10
 # Killed after its final checkpoint, before its summary: the resume evaluates nothing more, and the summary's
 # key frequencies (of the last eval) come from the checkpoint, not zeros.
 "$GK" run modadd-lyu-fast steps=300 evals=5 evals_lin=0 --quiet --out "$T/modend" >/dev/null 2>&1
@@ -36,11 +45,45 @@ rm "$T/modend/summary.json"
 "$GK" resume "$T/modend" --quiet >/dev/null 2>&1
 check "modadd: key_frequencies after a resume from the final checkpoint are the run's ($(cat "$T/modend.kf"))" \
     bash -c "grep -q '[1-9]' '$T/modend.kf' && grep -qF -- \"\$(cat '$T/modend.kf')\" '$T/modend/summary.json'"
-kill_and_resume teacher kumar-teacher steps=4000 evals=20 evals_lin=10
-kill_and_resume mnist omnigrok-mnist steps=1000 evals=10 evals_lin=5
-kill_and_resume xor xor steps=300 p=2000 evals=20 evals_lin=10
-kill_and_resume xor-direct xor steps=60 p=2000 m=300 path=direct evals=20 evals_lin=10
-kill_and_resume flow diag-sparse-flow steps=4000000 evals=40 evals_lin=20 rtol=1e-10 atol=1e-12 d=3000
+CRASH="checkpoint#1" kill_and_resume teacher kumar-teacher steps=4000 evals=20 evals_lin=10
+CRASH="checkpoint#1" kill_and_resume mnist omnigrok-mnist steps=1000 evals=10 evals_lin=5
+CRASH="checkpoint#1" kill_and_resume xor xor steps=300 p=2000 evals=20 evals_lin=10
+CRASH="checkpoint#1" kill_and_resume xor-direct xor steps=60 p=2000 m=300 path=direct evals=20 evals_lin=10
+CRASH="checkpoint#1" kill_and_resume flow diag-sparse-flow steps=4000000 evals=40 evals_lin=20 rtol=1e-10 atol=1e-12 d=3000
+
+# Crashes at exact places (groklab-crashtest): inside the checkpoint's write (its temp written, not renamed), between
+# a checkpoint's weights/step_N and the checkpoint itself, inside those weights (u.npy renamed, v.npy a temp),
+# and while the figures are drawn (after the last checkpoint, before summary.json). Each resume gives the
+# uninterrupted run's metrics and leaves no temp; weights/step_N are those of checkpoints, each whole.
+CRASH="rename:checkpoint#2" kill_and_resume ckpt-temp diag-sparse steps=40000 evals=40 evals_lin=20
+weights_whole() { # DIR: every weights/*/ holds u.npy and v.npy and nothing else
+    local d
+    for d in "$1"/weights/*/; do [ "$(ls -A "$d" | tr '\n' ' ')" = "u.npy v.npy " ] || { echo "$d: $(ls -A "$d")"; return 1; }; done
+}
+CRASH="weights#2" kill_and_resume ckpt-weights diag-sparse steps=40000 evals=40 evals_lin=20 --save-weights
+check "ckpt-weights: every weights/ directory is whole after the resume" weights_whole "$T/ckpt-weights"
+CRASH="rename:v.npy#3" kill_and_resume in-weights diag-sparse steps=40000 evals=40 evals_lin=20 --save-weights
+check "in-weights: every weights/ directory is whole after the resume" weights_whole "$T/in-weights"
+CRASH="rename:curves.png" kill_and_resume drawing diag-sparse steps=3000 evals=20 evals_lin=0
+check "drawing: the figures are there after the resume" test -s "$T/drawing/curves.png" -a -s "$T/drawing/curves.svg"
+
+# A sweep whose worker crashes (and takes the sweep with it) inside a point, after the point's first checkpoint,
+# or while the point draws its figures: the rerun continues the point to the uninterrupted run's metrics.
+"$GK" run diag-sparse alpha=64 steps=20000 --quiet --checkpoint-every 0 --out "$T/cs-ref" >/dev/null 2>&1
+for point in "checkpoint#1" "rename:curves.png"; do
+    d="$T/cs-${point%%[#:]*}"
+    GK_CRASH_AT=$point GK_CRASH_PARENT=1 "$GKC" sweep diag-sparse alpha=64 steps=20000 --jobs 1 --checkpoint-every 0.2 \
+        --out "$d" >/dev/null 2>"$d.err"
+    rc=$?
+    pt=$(ls -d "$d"/*/ | head -1) # the one point
+    check "sweep crashed at $point (rc=$rc; $(grep -o 'crash point.*' "$d.err"))" bash -c "[ $rc -eq 137 ] && [ -d '$pt' ] && [ ! -e '$pt/summary.json' ]"
+    "$GK" sweep diag-sparse alpha=64 steps=20000 --jobs 1 --out "$d" >/dev/null 2>&1
+    rc=$?
+    check "  the rerun completes it (rc=$rc)" test $rc -eq 0
+    check "  to the uninterrupted run's metrics" cmp "$T/cs-ref/metrics.csv" "$pt/metrics.csv"
+    check "  with its figures, and no temp is left ($(find "$d" -name '.*.tmp*'))" bash -c \
+        "[ -s '$pt/curves.png' ] && [ -z \"\$(find '$d' -name '.*.tmp*')\" ]"
+done
 
 # A sweep stopped mid-point continues that point from its checkpoint: the same metrics as a run never stopped.
 # SIGINT goes once the point's own first checkpoint is on disk (the point lasts seconds more).
@@ -102,6 +145,29 @@ cp -r "$T/ext" "$T/step-huge"; set_step "$T/step-huge" 4611686018427387904
 expect_resume_bad "a checkpoint at step 2^62 (valid CRC) is refused" "outside 0.." "$T/step-huge"
 cp -r "$T/ext" "$T/step-neg"; set_step "$T/step-neg" -5
 expect_resume_bad "a checkpoint at step -5 (valid CRC) is refused" "outside 0.." "$T/step-neg"
+cp -r "$T/ext" "$T/part-row" # the metrics block one value short (a partial last row), the CRC made valid again
+/usr/bin/python3 - "$T/part-row/checkpoint" <<'PYEOF'
+import struct, sys, zlib
+path = sys.argv[1]
+b = bytearray(open(path, "rb").read())
+i = b.index(b"run.metrics") + len(b"run.metrics")
+n = struct.unpack("<Q", b[i:i + 8])[0]
+b[i:i + 8] = struct.pack("<Q", n - 8)
+del b[i + 8 + n - 8:i + 8 + n]
+b[16:24] = struct.pack("<Q", len(b) - 28)
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
+open(path, "wb").write(bytes(b))
+PYEOF
+expect_resume_bad "a checkpoint whose last metrics row is partial (valid CRC) is refused" "not whole" "$T/part-row"
+# config.json is read back checked: a key that is not a name, a key given twice, a value cut short are refused.
+for bad in 'steps=1":1,"x' 'seed":1,"seed'; do
+    cp -r "$T/ext" "$T/cj"; sed -i "s/\"wd\":/\"$bad\":/" "$T/cj/config.json"
+    expect_resume_bad "config.json with param \"$bad\" is refused" "config.json: param" "$T/cj"
+    rm -rf "$T/cj"
+done
+cp -r "$T/ext" "$T/cj"; /usr/bin/python3 -c "
+import json, sys; p = sys.argv[1]; c = json.load(open(p)); c['params']['mode'] = 'x' * 400; json.dump(c, open(p, 'w'))" "$T/cj/config.json"
+expect_resume_bad "config.json with a 400-character value is refused, not cut" "longer than 255" "$T/cj"
 echo garbage >"$T/junk"; mkdir -p "$T/nockpt"; cp "$T/ext/config.json" "$T/nockpt/"
 expect_resume_bad "a run without a checkpoint is refused" "cannot read the checkpoint" "$T/nockpt"
 

@@ -1,5 +1,7 @@
 # lib.sh: helpers for the end-to-end tests (sourced). Each check prints PASS/FAIL; `finish` sets the exit code.
 GK=${1:?usage: $0 path/to/groklab}
+# The same program with crash points (src/io/fault.h): GK_CRASH_AT=POINT[#K] "$GKC" ... is killed (SIGKILL) there.
+GKC=${GK_CRASHTEST:-$(dirname "$GK")/groklab-crashtest}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 PASSES=0

@@ -1,6 +1,8 @@
 /* fsutil.c: atomic writes and directories. */
 #include "io/fsutil.h"
 
+#include "io/fault.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -84,6 +86,10 @@ gk_status gk_atomic_open(gk_atomic_file *af, const char *path, gk_error *err) {
 }
 
 gk_status gk_rename_into_place(const char *tmp, const char *path, gk_error *err) {
+    char point[300];
+    const char *base = strrchr(path, '/');
+    snprintf(point, sizeof point, "rename:%s", base ? base + 1 : path);
+    gk_fault_point(point);
     if (rename(tmp, path) != 0) {
         int e = errno;
         remove(tmp);
@@ -157,6 +163,21 @@ static int is_temp_name(const char *name, long *pid) {
     return 1;
 }
 
+/* Whether process pid runs: kill(pid, 0) fails with ESRCH once it is gone; a zombie (killed, not yet reaped by
+ * its parent, e.g. a sweep worker whose sweep was killed too) writes nothing more either. */
+static int process_alive(long pid) {
+    if (kill((pid_t)pid, 0) != 0 && errno != EPERM) return 0;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *close = strrchr(buf, ')'); /* "pid (comm) S ...": the state follows the last ')' */
+    return !(close && close[1] == ' ' && close[2] == 'Z');
+}
+
 gk_status gk_remove_stale_temps(const char *dir, int *removed, gk_error *err) {
     if (removed) *removed = 0;
     DIR *d = opendir(dir);
@@ -166,8 +187,7 @@ gk_status gk_remove_stale_temps(const char *dir, int *removed, gk_error *err) {
     while (!s && (e = readdir(d))) {
         long pid;
         if (!is_temp_name(e->d_name, &pid)) continue;
-        /* A live writer other than us keeps its file (kill(pid, 0) fails with ESRCH once it is gone). */
-        if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) continue;
+        if (pid != (long)getpid() && process_alive(pid)) continue; /* a live writer other than us keeps its file */
         char path[1400];
         s = gk_path_join(path, sizeof path, dir, e->d_name, err);
         if (!s && unlink(path) != 0 && errno != ENOENT)

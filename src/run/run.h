@@ -26,6 +26,7 @@ typedef struct gk_run_opts {
     int force;                 /* replace an existing run directory (else an existing non-empty one is refused) */
     double checkpoint_every;   /* seconds between checkpoints (0: none; one is also written when the run ends) */
     int save_weights;          /* also write the weights at each checkpoint (weights/step_N/) */
+    volatile int *training;    /* if not NULL: set to 1 when the set-up is over and training begins */
 } gk_run_opts;
 
 typedef struct gk_run_result {
@@ -45,6 +46,9 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
 
 /* The metrics columns of a built experiment, in order: step, time, the experiment's own, then the driver's
  * (sharpness when sharpness_every > 0). */
+/* The run driver's own columns (step, time; lr with lr_auto, sharpness with sharpness_every), declared as
+ * io/columns.h declares an experiment's; terminated by {NULL}. */
+extern const gk_column gk_run_columns[];
 gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err);
 
 /* Continues the run in dir from its checkpoint (interrupted, killed, or finished: then `steps=N` goes further).

@@ -1,59 +1,42 @@
 /* run_resume.c: continuing a run from its checkpoint, with the config rebuilt from its config.json. */
 #include "run/run_internal.h"
 
+#include "io/config_json.h"
 #include "io/fsutil.h"
 #include "io/run_lock.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The key=value assignments that rebuild a run's config from its config.json, then the user's (which replace
- * the stored value of the same key). Only steps (not below the run's) and threads may change. */
-static gk_status resume_assignments(const cJSON *params, const char *const *assign, int nassign, char (*out)[256],
-                                    int *nout, gk_error *err) {
+/* The run's config: its config.json's assignments, then the user's (which replace the stored value of the same
+ * key). Only steps (not below the run's) and threads may change. */
+static gk_status resume_config(const char *dir, const char *const *assign, int nassign, const gk_preset **p,
+                               gk_config *cfg, gk_error *err) {
     for (int i = 0; i < nassign; i++)
         if (strncmp(assign[i], "steps=", 6) && strncmp(assign[i], "threads=", 8))
             return gk_fail(err, GK_EINVAL, "'%s': resume takes only steps=N and threads=N (the rest is the run's config)",
                            assign[i]);
-    int n = 0;
-    const cJSON *v;
-    cJSON_ArrayForEach(v, params) {
-        if (n >= GK_MAX_PARAMS) return gk_fail(err, GK_EINVAL, "config.json has too many params");
-        if (cJSON_IsString(v)) snprintf(out[n], 256, "%s=%s", v->string, v->valuestring);
-        else if (cJSON_IsBool(v)) snprintf(out[n], 256, "%s=%d", v->string, cJSON_IsTrue(v));
-        else if (cJSON_IsNumber(v)) snprintf(out[n], 256, "%s=%.17g", v->string, v->valuedouble);
-        else return gk_fail(err, GK_EINVAL, "config.json: param %s has no value", v->string);
-        for (int i = 0; i < nassign; i++) {
-            size_t len = strlen(v->string);
-            if (!strncmp(assign[i], v->string, len) && assign[i][len] == '=') snprintf(out[n], 256, "%s", assign[i]);
-        }
-        n++;
-    }
-    *nout = n;
-    return GK_OK;
-}
-
-static gk_status resume_config(const char *dir, const char *const *assign, int nassign, const gk_preset **p,
-                               gk_config *cfg, gk_error *err) {
     char path[1100];
     snprintf(path, sizeof path, "%s/config.json", dir);
-    cJSON *root = NULL;
-    gk_status s = gk_run_read_json(path, &root, err);
-    if (s) return s;
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "preset");
-    *p = cJSON_IsString(name) ? gk_preset_find(name->valuestring) : NULL;
-    char keys[GK_MAX_PARAMS][256];
+    gk_saved_config *cj = malloc(sizeof *cj);
+    if (!cj) return gk_fail(err, GK_ENOMEM, "out of memory");
+    gk_status s = gk_config_json_read(path, cj, err);
+    if (!s && !(*p = gk_preset_find(cj->preset)))
+        s = gk_fail(err, GK_EINVAL, "%s names preset '%s', which this groklab does not know", path, cj->preset);
     const char *ptrs[GK_MAX_PARAMS];
-    int n = 0;
-    if (!*p) s = gk_fail(err, GK_EINVAL, "%s names no preset this groklab knows", path);
-    if (!s) s = resume_assignments(cJSON_GetObjectItemCaseSensitive(root, "params"), assign, nassign, keys, &n, err);
-    for (int i = 0; i < n; i++) ptrs[i] = keys[i];
-    if (!s) s = gk_preset_config(*p, ptrs, n, cfg, err);
-    const cJSON *old = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "params"), "steps");
-    if (!s && cJSON_IsNumber(old) && (double)gk_config_int(cfg, "steps") < old->valuedouble)
+    for (int k = 0; !s && k < cj->n; k++) {
+        ptrs[k] = cj->assign[k];
+        for (int i = 0; i < nassign; i++) {
+            size_t len = (size_t)(strchr(assign[i], '=') - assign[i]);
+            if (!strncmp(cj->assign[k], assign[i], len) && cj->assign[k][len] == '=') ptrs[k] = assign[i];
+        }
+    }
+    if (!s) s = gk_preset_config(*p, ptrs, cj->n, cfg, err);
+    if (!s && isfinite(cj->steps) && (double)gk_config_int(cfg, "steps") < cj->steps)
         s = gk_fail(err, GK_EINVAL, "steps=%ld is below the run's %.0f steps: resume can only go further",
-                    gk_config_int(cfg, "steps"), old->valuedouble);
-    cJSON_Delete(root);
+                    gk_config_int(cfg, "steps"), cj->steps);
+    free(cj);
     return s;
 }
 
@@ -66,9 +49,11 @@ gk_status gk_resume(const char *dir, const char *const *assign, int nassign, con
     const gk_preset *p = NULL;
     gk_config cfg;
     gk_status s = resume_config(dir, assign, nassign, &p, &cfg, err);
+    if (!s) s = gk_run_check_address_space(p, &cfg, err);
     if (s) return s;
     gk_run_opts o = *opts;
     o.out_dir = dir;
+    if (gk_run_splits_seeds(p, &cfg)) return gk_resume_seeds(p, &cfg, assign, nassign, &o, res, err);
     run_state rs = {.p = p, .cfg = &cfg, .o = &o};
     s = gk_run_build(&rs, err);
     if (!s) s = gk_run_load_checkpoint(&rs, dir, err);
