@@ -34,7 +34,9 @@ for p in $PRESETS; do
   set -e
   cpu=$(awk 'END { printf "%.1f", $1 + $2 }' "$T/$p.time")
   wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-  if [ $rc = 0 ]; then
+  if [ "$cpu" = 0.0 ] || [ $rc = 126 ] || [ $rc = 127 ]; then # not run (a binary being rebuilt, say)
+    echo "$p: did not run (rc $rc)" >&2; continue
+  elif [ $rc = 0 ]; then
     printf '%s\t%s\tmeasured\n' "$p" "$cpu" | tee -a "$OUT"
   else
     line=$(grep 'ETA' "$T/$p.err" | tail -1 || true)
