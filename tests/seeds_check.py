@@ -78,7 +78,9 @@ def check_split(d, K, full, errors):
     for p in phen:
         steps = p.get("steps", p.get("ratios"))
         own = [json.load(open(os.path.join(d, "seed_%d" % (seed0 + k), "summary.json"))) for k in range(K)]
-        ref = [next((q.get("step", q.get("ratio")) for q in o["phenomena"] if q["what"] == p["what"]), None) for o in own]
+        # a phenomenon's step is its own "step", or the run's summary number its "step_key" names
+        ref = [next((o.get(q["step_key"]) if "step_key" in q else q.get("step", q.get("ratio"))
+                     for q in o["phenomena"] if q["what"] == p["what"]), None) for o in own]
         if steps != ref:
             errors.append("phenomenon %s: steps %s, the runs' %s" % (p["what"], steps, ref))
         if p.get("median") != median(ref):

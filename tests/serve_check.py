@@ -228,6 +228,15 @@ def run_page(b, port, runs):
     figs = b.wait("document.querySelectorAll('.figs img').length", 20)
     check("live run page: the run's figures shown (%s)" % figs, figs >= 2)
     b.screenshot(os.path.join(ART, "serve_run.png"))
+    # A column picked now is fetched for the rows the page has (/api/cols up to its offset), then kept.
+    b.eval("[...document.querySelectorAll('.cols input')].find(i => i.value === 'param_norm').click()")
+    got = b.wait("(u => (k => k > 0 && u.data[k].filter(v => v !== null).length)"
+                 "(u.series.findIndex(s => s.label === 'param_norm')))(gk.charts[0])", 30)
+    check("live run page: a column picked afterwards (param_norm) drawn at every row (%s of %d)" % (got, rows - 1),
+          got == rows - 1)
+    b.eval("(s => { s.value = 'time'; s.dispatchEvent(new Event('change')); })(document.querySelector('.controls select'))")
+    n = b.wait("gk.charts[0].series[0].label === 't' && gk.charts[0].data[0].length", 30)
+    check("live run page: x switched to t, its column fetched (%d points)" % n, n == rows - 1)
 
 
 def sweep_page(b, port, sweep_proc):
@@ -243,6 +252,8 @@ def sweep_page(b, port, sweep_proc):
     check("live sweep page: running at first read (%s)" % s1, s1 == "running")
     n2 = b.wait("gk.points(0) > %d && gk.points(0)" % n1, 60)
     check("live sweep page: the points' curves grow (%d -> %d)" % (n1, n2), n2 > n1)
+    fit = b.wait("(document.querySelector('.marker[data-kind=fit]') || {}).textContent", 60)
+    check("live sweep page: a point's fit marker appears (%s)" % fit, bool(fit))
     b.wait("gk.status === 'completed'", 120)
     labels = b.eval("gk.charts[0].series.map(s => s.label)")
     check("live sweep page: completed, a curve per point (%s)" % labels, len(labels) == 3 and "test_acc" in labels[1])
@@ -260,8 +271,10 @@ def offline_report(b, path, what, min_series):
     series = b.eval("gk.charts.map(u => u.series.length - 1).reduce((a, b) => a + b, 0)")
     n = b.eval("gk.charts[0].data[0].length")
     net = [u for u in b.requests() if not u.startswith("file://")]
-    check("%s report.html offline: completed, %d series of %d points, no network request %s" %
-          (what, series, n, net), b.eval("gk.status") == "completed" and series >= min_series and n > 10 and not net)
+    fit = b.eval("(document.querySelector('.marker[data-kind=fit]') || {}).textContent")
+    check("%s report.html offline: completed, %d series of %d points, fit marked (%s), no network request %s" %
+          (what, series, n, fit, net), b.eval("gk.status") == "completed" and series >= min_series and n > 10 and
+          bool(fit) and not net)
     b.screenshot(os.path.join(ART, "report_%s.png" % what))
     b.offline(False)
 

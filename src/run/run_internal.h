@@ -69,6 +69,9 @@ gk_status gk_run_load_checkpoint(run_state *rs, const char *dir, gk_error *err);
 void gk_run_ticker_start(run_state *rs);
 void gk_run_ticker_stop(run_state *rs);
 
+/* run_summary.c: summary.json; the name of how a run ended ("completed", "interrupted", "diverged", "limit",
+ * "failed"). */
+const char *gk_run_status_name(gk_status s);
 /* run_summary.c: summary.json. */
 cJSON *gk_run_make_summary(run_state *rs, gk_run_result *res, double train_wall);
 

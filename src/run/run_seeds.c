@@ -67,9 +67,12 @@ static cJSON *read_json(const char *dir, const char *name) {
     return o;
 }
 
-static gk_status status_named(const char *s) {
-    return !s ? GK_EFAILED : !strcmp(s, "completed") ? GK_OK : !strcmp(s, "interrupted") ? GK_EINTERRUPTED
-           : !strcmp(s, "diverged") ? GK_ENONFINITE : !strcmp(s, "limit") ? GK_ELIMIT : GK_EFAILED;
+/* The outcome a summary's status names (gk_run_status_name's inverse). */
+static gk_status status_named(const char *name) {
+    static const gk_status all[] = {GK_OK, GK_EINTERRUPTED, GK_ENONFINITE, GK_ELIMIT};
+    for (size_t i = 0; name && i < sizeof all / sizeof *all; i++)
+        if (!strcmp(name, gk_run_status_name(all[i]))) return all[i];
+    return GK_EFAILED;
 }
 
 /* ---- the runs ------------------------------------------------------------------------------------------------ */
@@ -153,10 +156,6 @@ static gk_status overall(const seeds_run *S) {
     return worst;
 }
 
-static const char *status_name(gk_status s) {
-    return s == GK_OK ? "completed" : s == GK_EINTERRUPTED ? "interrupted" : s == GK_ENONFINITE ? "diverged"
-           : s == GK_ELIMIT ? "limit" : "failed";
-}
 
 /* One entry of summary.json's per_seed: the run's seed, directory, outcome and every number of its summary. */
 static cJSON *per_seed_entry(const seeds_run *S, int k, const cJSON *sum) {
@@ -180,7 +179,7 @@ static cJSON *make_summary(const seeds_run *S, cJSON *const *sums, const gk_seed
     cJSON_AddStringToObject(sum, "preset", S->p->name);
     cJSON_AddStringToObject(sum, "experiment", S->p->type->name);
     cJSON_AddStringToObject(sum, "version", GK_VERSION);
-    cJSON_AddStringToObject(sum, "status", status_name(how));
+    cJSON_AddStringToObject(sum, "status", gk_run_status_name(how));
     if (how) cJSON_AddStringToObject(sum, "error", S->error[0] ? S->error : "stopped before every seed had run");
     cJSON *conf = gk_config_to_json(S->p, S->cfg);
     cJSON_AddItemToObject(sum, "params", cJSON_DetachItemFromObject(conf, "params"));

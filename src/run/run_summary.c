@@ -14,7 +14,7 @@
 
 #define GK_RUN_NFACTS 9
 
-static const char *exp_status_name(gk_status s) {
+const char *gk_run_status_name(gk_status s) {
     return s == GK_OK ? "completed" : s == GK_EINTERRUPTED ? "interrupted" : s == GK_ENONFINITE ? "diverged"
            : s == GK_ELIMIT ? "limit" : "failed";
 }
@@ -120,7 +120,7 @@ cJSON *gk_run_make_summary(run_state *rs, gk_run_result *res, double train_wall)
     cJSON_AddStringToObject(sum, "preset", rs->p->name);
     cJSON_AddStringToObject(sum, "experiment", T->name);
     cJSON_AddStringToObject(sum, "version", GK_VERSION);
-    cJSON_AddStringToObject(sum, "status", exp_status_name(res->status));
+    cJSON_AddStringToObject(sum, "status", gk_run_status_name(res->status));
     if (res->status) cJSON_AddStringToObject(sum, "error", res->error);
     cJSON *params = gk_config_to_json(rs->p, rs->cfg);
     cJSON_AddItemToObject(sum, "params", cJSON_DetachItemFromObject(params, "params"));
