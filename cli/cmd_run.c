@@ -50,13 +50,19 @@ static void install_stop_handlers(const char *dir, int force) {
 
 int gk_cli_list(int argc, char **argv) {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: groklab list\n  every preset: its name, paper, figure and what it shows\n");
+        printf("usage: groklab list\n  every preset: its name, its CPU time at the defaults (on 2 free cores the run takes at"
+               " most this;\n  ~: extrapolated from a stopped run; bench/preset_times.sh measures them), paper, figure"
+               " and what it shows\n");
         return 0;
     }
     if (argc > 1) return gk_cli_bad_input("list takes no arguments (groklab list --help)");
     for (size_t i = 0; gk_preset_at(i); i++) {
         const gk_preset *p = gk_preset_at(i);
-        printf("%-22s %s, %s: %s\n", p->name, p->paper, p->figure, p->shows);
+        int est;
+        double cpu = gk_preset_cpu_seconds(p, &est);
+        char d[32], t[40];
+        snprintf(t, sizeof t, "%s%s", est ? "~" : "", gk_cli_duration(cpu, d, sizeof d));
+        printf("%-23s %-9s %s, %s: %s\n", p->name, t, p->paper, p->figure, p->shows);
     }
     return 0;
 }

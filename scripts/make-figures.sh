@@ -1,55 +1,84 @@
 #!/usr/bin/env bash
-# Regenerates the figures shown in the README into docs/figures/, each from the command printed beside it.
-# usage: scripts/make-figures.sh [--paper] [--overlays]   (after scripts/build.sh; a few minutes on 2 cores)
-#   --paper     adds the 27-minute diag-sparse-paper GD run
-#   --overlays  adds the sweeps behind Lyu Fig. 2(b, c) and Kumar Fig. 3(a): modadd-lyu-fast, 7 runs of
-#               60-70k steps at 200-240 s of CPU each; kumar-fig1, 6 runs of 40k steps at ~60 s of CPU each
-#               (about 30 min on 2 free cores; 58 min when three other sessions loaded the machine)
+# Regenerates every figure in docs/figures/ (the README and docs/results.md show them), each from the command
+# printed beside it, and prints how long each took.
+# usage: scripts/make-figures.sh [--paper] [--overlays] [--long] [--serve] [--all]   (after scripts/build.sh)
+# Times are wall times on this 2-core machine while other jobs shared it (load 4-20), so a free machine is
+# faster; CPU times are in docs/results.md.
+#   (default)   about 10 min: diag-sparse (10 s), diag-l2sep (1-4 min), diag-sparse-paper-flow (5-60 s),
+#               mc-multiply-fast (5 s), xor, xor-neurons, xor-hist (xor-paper, 10-60 s), xor-slow (1-3 min),
+#               xor-seeds (xor-paper-100, 2-10 min), kumar-teacher (75 s-3 min), modadd-nanda-fast-phases
+#               (10-30 s), and the diag-sparse sweep behind sweep-heatmap, sweep-transition, overlay-alpha and
+#               overlay-wd (42 s on 2 free cores; 7 min at load 20)
+#               Also by default: parity-barak-nsweep, goldilocks-mnist-lu, goldilocks-mnist-by-alpha,
+#               goldilocks-modadd (about 25 min on 2 loaded cores, mostly the MNIST sweep), power-add-fast,
+#               power-add-fast-wu, power-noisy-fast (minutes); POWER_SWEEPS=1 adds power-fraction (~15 min of CPU)
+#   --overlays  the sweeps behind lyu-fig2b, lyu-fig2c (modadd-lyu-fast: 7 runs of 60-70k steps, 200-240 s of
+#               CPU each) and kumar-fig3a (kumar-fig1: 6 runs of 40k steps, ~60 s of CPU each): about 30 min on
+#               2 free cores, 1 h on a loaded one
+#   --paper     diag-sparse-paper (2e6 GD steps: 27 min) and modadd-nanda-phases (modadd-nanda at p = 113 to
+#               step 17,000, past its cleanup: 75 min on one core)
+#   --long      modadd-lyu-paper and modadd-lyu-paper-wd: modadd-lyu at the paper's size with lr_auto to
+#               t = 1e5 (2.3 h), then at wd 1e-3 to steps=12031 (t = 8,200: about 1 h)
+#   --serve     serve-live: `ctest -R e2e_serve` (headless Chromium) and its screenshot of a modadd-adamw-fast
+#               run's live page (2-4 min)
+#   --all       all of the above (about 5.5 h)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PAPER=0 OVERLAYS=0
+PAPER=0 OVERLAYS=0 LONG=0 SERVE=0
 for a in "$@"; do
   case $a in
     --paper) PAPER=1 ;;
     --overlays) OVERLAYS=1 ;;
-    *) echo "usage: $0 [--paper] [--overlays]" >&2; exit 2 ;;
+    --long) LONG=1 ;;
+    --serve) SERVE=1 ;;
+    --all) PAPER=1 OVERLAYS=1 LONG=1 SERVE=1 ;;
+    *) echo "usage: $0 [--paper] [--overlays] [--long] [--serve] [--all]" >&2; exit 2 ;;
   esac
 done
 GK=./build/groklab
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 mkdir -p docs/figures
-fig() { # name, source png, command...
-  local name=$1 src=$2; shift 2
-  echo "+ $*"
-  "$@" --out "$OUT/$name" --quiet >/dev/null
-  cp "$OUT/$name/$src" "docs/figures/$name.png"
-}
 PRESETS=$($GK list | cut -d' ' -f1) # (not `list | grep -q`: with pipefail, grep's early exit fails the pipe)
 has() { grep -qx "$1" <<<"$PRESETS"; }
+T0=$(date +%s)
+took() { echo "  ($(($(date +%s) - T0)) s)"; PRESETS=$($GK list | cut -d' ' -f1) # (not `list | grep -q`: with pipefail, grep's early exit fails the pipe)
+has() { grep -qx "$1" <<<"$PRESETS"; }
+T0=$(date +%s); }
+fig() { # name, source png, command...
+  local name=$1 src=$2; shift 2
+  echo "+ $* -> $src"
+  "$@" --out "$OUT/$name" --quiet >/dev/null
+  cp "$OUT/$name/$src" "docs/figures/$name.png"
+  took
+}
+plot() { # name, plot arguments (directories first)...
+  local name=$1; shift
+  echo "+ $GK plot $* --out docs/figures/$name.png"
+  "$GK" plot "$@" --out "docs/figures/$name.png" >/dev/null
+}
 fig diag-sparse curves.png $GK run diag-sparse
 fig diag-l2sep curves.png $GK run diag-l2sep
-if has mc-multiply-fast; then fig mc-multiply-fast matrices.png $GK run mc-multiply-fast; fi
-if has xor-paper; then fig xor boundary_step15.png $GK run xor-paper; fi
-if has xor-paper; then fig xor-neurons neurons.png $GK run xor-paper; fi
-if has xor-paper; then fig xor-hist hist_step15.png $GK run xor-paper; fi
-if has xor-slow; then fig xor-slow accuracy.png $GK run xor-slow; fi
-if has xor-paper-100; then fig xor-seeds accuracy.png $GK run xor-paper-100; fi
-if has kumar-teacher; then fig kumar-teacher mse.png $GK run kumar-teacher; fi
-if has diag-sparse-paper-flow; then fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow; fi
-if [ $PAPER = 1 ]; then fig diag-sparse-paper curves.png $GK run diag-sparse-paper; fi
-echo "+ $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5"
-$GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5 --out "$OUT/sweep" >/dev/null
+fig diag-sparse-paper-flow curves.png $GK run diag-sparse-paper-flow
+fig mc-multiply-fast matrices.png $GK run mc-multiply-fast
+fig xor boundary_step15.png $GK run xor-paper
+cp "$OUT/xor/neurons.png" docs/figures/xor-neurons.png # the same run's neurons.png and hist_step15.png
+cp "$OUT/xor/hist_step15.png" docs/figures/xor-hist.png
+fig xor-slow accuracy.png $GK run xor-slow
+fig xor-seeds accuracy.png $GK run xor-paper-100
+fig kumar-teacher mse.png $GK run kumar-teacher
+fig modadd-nanda-fast-phases phases.png $GK run modadd-nanda-fast
+
+echo "+ $GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5 --jobs 2"
+$GK sweep diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5 --jobs 2 --quiet \
+  --out "$OUT/sweep" >/dev/null
 for f in "$OUT"/sweep/*.png; do cp "$f" "docs/figures/sweep-$(basename "$f")"; done
 cp "$OUT/sweep/sweep.csv" docs/figures/sweep.csv
-# Overlays of the sweep's runs on the t/t* axis (Lyu et al. Fig. 2(b, c) style, on diag-sparse): by alpha, by wd
-overlay() { # name, plot arguments...
-  local name=$1; shift
-  echo "+ $GK plot SWEEP_DIR $* --out docs/figures/$name.png"
-  "$GK" plot "$OUT/sweep" "$@" --out "docs/figures/$name.png" >/dev/null
-}
-overlay overlay-alpha --by alpha --x tstar --y test_acc,param_norm
-overlay overlay-wd --by wd --x tstar --y test_acc,param_norm
+# The sweep's runs on the t/t* axis (Lyu et al. Fig. 2(b, c) style, on diag-sparse): by alpha, by wd
+plot overlay-alpha "$OUT/sweep" --by alpha --x tstar --y test_acc,param_norm
+plot overlay-wd "$OUT/sweep" --by wd --x tstar --y test_acc,param_norm
+took
+
 # Lyu Fig. 2(b, c) on modular addition (W2 = 0 at init: zero_last=1, the preset's default) and Kumar Fig. 3(a):
 # one sweep and one plot each
 sweep_plot() { # name, sweep arguments..., --, plot arguments...
@@ -59,8 +88,8 @@ sweep_plot() { # name, sweep arguments..., --, plot arguments...
   pargs=("$@")
   echo "+ $GK sweep ${sargs[*]} --jobs 2 --out SWEEP_DIR"
   $GK sweep "${sargs[@]}" --jobs 2 --quiet --out "$OUT/$name" >/dev/null
-  echo "+ $GK plot SWEEP_DIR ${pargs[*]} --out docs/figures/$name.png"
-  $GK plot "$OUT/$name" "${pargs[@]}" --out "docs/figures/$name.png" >/dev/null
+  plot "$name" "$OUT/$name" "${pargs[@]}"
+  took
 }
 if [ $OVERLAYS = 1 ]; then
   sweep_plot lyu-fig2b modadd-lyu-fast alpha=1,4,8,16 wd=2e-3 steps=70000 -- --by alpha --y train_acc,test_acc --logx
@@ -90,6 +119,7 @@ if has parity-barak-fast && has goldilocks-modadd-fast; then
   $GK plot "$OUT/mod-fixed" "$OUT/mod-wd" --by fixed_norm --y test_acc,train_loss --logx \
     --title "modular addition (p = 31, Nanda's transformer): the norm held at init x 0.9 (wd 0) against wd 1" \
     --out docs/figures/goldilocks-modadd.png >/dev/null
+  took
 fi
 # ---- Power et al. 2022 (docs/power.md) ----
 # Fig. 3 (the unembedding on its top two principal components), the label-noise run (clean and corrupted
@@ -108,4 +138,30 @@ if [ "${POWER_SWEEPS:-0}" = 1 ] && has power-add-fast; then
     --ylabel "steps to 99% validation accuracy" --title "x+y mod 31 (power-add-fast): median over 3 seeds"
 fi
 # ---- end Power et al. ----
+took
+if [ $PAPER = 1 ]; then
+  fig diag-sparse-paper curves.png $GK run diag-sparse-paper
+  fig modadd-nanda-phases phases.png $GK run modadd-nanda steps=17000 threads=1
+fi
+if [ $LONG = 1 ]; then # bench/bench_paper_scale.sh long and wd
+  L=$OUT/lyu-long
+  echo "+ $GK run modadd-lyu lr_auto=1; resume steps=30000000; resume steps=50000000"
+  $GK run modadd-lyu lr_auto=1 --quiet --out "$L" >/dev/null
+  $GK resume "$L" steps=30000000 --quiet >/dev/null
+  $GK resume "$L" steps=50000000 --quiet >/dev/null
+  plot modadd-lyu-paper "$L" --x t --logx --y train_acc,test_acc,train_loss,test_loss \
+    --title "modadd-lyu at paper scale with lr_auto (p = 97, width 1024, wd 1e-4)"
+  took
+  echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=12031"
+  $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=12031 --quiet --out "$OUT/lyu-wd" >/dev/null
+  plot modadd-lyu-paper-wd "$L" "$OUT/lyu-wd" --x t --logx --by wd --y train_acc,test_acc,test_loss \
+    --title "modadd-lyu at paper scale, lr_auto: weight decay 1e-4 against 1e-3"
+  took
+fi
+if [ $SERVE = 1 ]; then
+  echo "+ ctest -R e2e_serve (its screenshot build/serve-artifacts/serve_run_live.png)"
+  (cd build && ctest -R e2e_serve >/dev/null)
+  cp build/serve-artifacts/serve_run_live.png docs/figures/serve-live.png
+  took
+fi
 ls -la docs/figures

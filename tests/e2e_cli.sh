@@ -103,6 +103,18 @@ check "completion: plot among the commands" grep -qx plot <<<"$out"
 out=$(comp groklab run diag-sparse --)
 check "completion: --force, --save-weights, --checkpoint-every, --config after run PRESET" bash -c \
     "for o in --force --save-weights --checkpoint-every --config; do grep -qx -- \$o <<<'$out' || exit 1; done"
+out=$(comp groklab run diag-sparse data =)
+check "completion: the values of an enumerated key after key=" bash -c "[[ \$(sort <<<'$out' | tr '\\n' ' ') == 'file l2sep sparse ' ]]"
+out=$(comp groklab run modadd-lyu-fast optim = a)
+check "completion: a value's prefix" grep -qx adamw <<<"$out"
+out=$(comp groklab run mc-multiply-fast)
+check "completion: preset names" grep -qx mc-multiply-fast <<<"$out"
+out=$(comp groklab plot runs --x "")
+check "completion: plot --x values" bash -c "[[ \$(tr '\\n' ' ' <<<'$out') == 'step t tstar ' ]]"
+"$GK" list >"$T/list.txt"
+check "list: each preset's CPU time (or ? when not measured) in the second column" bash -c \
+    "! grep -Evq '^[a-z0-9-]+ +(~?[0-9.]+(s| min| h| days)|\\?) +[A-Z]' '$T/list.txt'"
+check "list: diag-sparse's time is the measured one (bench/preset_times.sh)" grep -Eq '^diag-sparse +[0-9]+s ' "$T/list.txt"
 "$GK" --help-man >"$T/g.1"
 MANWIDTH=200 man -l "$T/g.1" >"$T/man.txt" 2>/dev/null
 for sec in PLOT RESUME THEORY EXAMPLES ENVIRONMENT; do

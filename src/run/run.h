@@ -35,6 +35,10 @@ typedef struct gk_run_result {
     char error[512];    /* why the run stopped early, if it did */
 } gk_run_result;
 
+/* The preset's CPU time (user + system, seconds) at its defaults, as bench/preset_times.sh measured it (on 2 free
+ * cores the wall time is at most this); *estimated = 1 when extrapolated from a stopped run. NAN: not measured. */
+double gk_preset_cpu_seconds(const gk_preset *p, int *estimated);
+
 /* Runs one experiment into opts->out_dir. Returns GK_OK when the run directory is complete (the run itself
  * may have stopped early: see res->status). Returns an error (and writes nothing) for a bad config or an
  * unwritable directory. */
