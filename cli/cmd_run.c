@@ -81,9 +81,12 @@ static void warn_if_long(progress_ctx *c, const gk_progress *p) {
             gk_cli_duration(p->eta, d, sizeof d), p->steps);
 }
 
-static double last_value(const gk_metrics *m, const char *col) {
-    int c = gk_metrics_col(m, col);
-    return c >= 0 && m->nrows ? gk_metrics_at(m, m->nrows - 1, c) : NAN;
+/* "  NAME VALUE" for the run's column of this declared role (nothing if it has none). */
+static void print_last(const gk_metrics *m, gk_column_role role, const char *fmt) {
+    int c = gk_metrics_role_col(m, role);
+    if (c < 0) return;
+    fprintf(stderr, "  %s ", m->names[c]);
+    fprintf(stderr, fmt, m->nrows ? gk_metrics_at(m, m->nrows - 1, c) : NAN);
 }
 
 static void on_progress(void *ud, const gk_progress *p) {
@@ -96,11 +99,13 @@ static void on_progress(void *ud, const gk_progress *p) {
     c->last = t;
     fprintf(stderr, "%s[%s] step %ld/%ld (%3.0f%%)", c->tty ? "\r" : "", p->preset, p->step, p->steps,
             100.0 * (double)p->step / (double)p->steps);
-    if (gk_metrics_col(p->m, "test_acc") >= 0) /* regression experiments have losses only */
-        fprintf(stderr, "  train_acc %.3f  test_acc %.3f", last_value(p->m, "train_acc"), last_value(p->m, "test_acc"));
-    else fprintf(stderr, "  train_loss %.4g", last_value(p->m, "train_loss"));
+    if (gk_metrics_role_col(p->m, GK_ROLE_TEST_ACC) >= 0) { /* regression experiments have losses only */
+        print_last(p->m, GK_ROLE_TRAIN_ACC, "%.3f");
+        print_last(p->m, GK_ROLE_TEST_ACC, "%.3f");
+    } else print_last(p->m, GK_ROLE_TRAIN_LOSS, "%.4g");
     char el[32], eta[32];
-    fprintf(stderr, "  test_loss %.4g  %s", last_value(p->m, "test_loss"), gk_cli_duration(p->elapsed, el, sizeof el));
+    print_last(p->m, GK_ROLE_TEST_LOSS, "%.4g");
+    fprintf(stderr, "  %s", gk_cli_duration(p->elapsed, el, sizeof el));
     if (isfinite(p->eta) && !last) fprintf(stderr, ", ETA %s  ", gk_cli_duration(p->eta, eta, sizeof eta));
     if (!c->tty || last) fputc('\n', stderr);
     else fflush(stderr);
@@ -135,6 +140,14 @@ static void print_files(const char *dir) {
 static void print_phenomenon(const cJSON *e) {
     const char *what = cJSON_GetStringValue(cJSON_GetObjectItem(e, "what"));
     const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(e, "rule"));
+    const cJSON *per_seed = cJSON_GetObjectItem(e, "steps"); /* a multi-seed run: each run's step */
+    if (cJSON_IsArray(per_seed)) {
+        int n = (int)gk_cli_jnum(e, "n"), K = cJSON_GetArraySize(per_seed);
+        if (n == 0) printf("  %-22s never in %d seeds (%s)\n", what, K, rule);
+        else printf("  %-22s (%s) in %d of %d seeds: median step %.0f, min %.0f, max %.0f\n", what, rule, n, K,
+                    gk_cli_jnum(e, "median"), gk_cli_jnum(e, "min"), gk_cli_jnum(e, "max"));
+        return;
+    }
     if (cJSON_GetObjectItem(e, "ratio")) {
         printf("  %-22s %s = %.3g\n", what, rule, gk_cli_jnum(e, "ratio"));
         return;
@@ -201,7 +214,15 @@ static void print_summary(const cJSON *s, const char *dir) {
     print_headline(s);
     double pred = gk_cli_jnum(s, "predicted_transition_step");
     if (isfinite(pred)) printf("  predicted transition  t* = ln(alpha)/(lambda*lr) = %.0f steps\n", pred);
-    print_phenomena(cJSON_GetObjectItemCaseSensitive(s, "phenomena"));
+    /* a phenomenon that is a standard fact names its key for the step (one name per number): filled in a copy */
+    cJSON *list = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(s, "phenomena"), 1), *e;
+    cJSON_ArrayForEach(e, list) {
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "step_key"));
+        const cJSON *step = key ? cJSON_GetObjectItemCaseSensitive(s, key) : NULL;
+        if (step) cJSON_AddItemToObject(e, "step", cJSON_Duplicate(step, 0));
+    }
+    print_phenomena(list);
+    cJSON_Delete(list);
     if (isfinite(gk_cli_jnum(s, "max_test_acc")))
         printf("  test accuracy         max %.3f (step %.0f), final %.3f; train final %.3f\n", gk_cli_jnum(s, "max_test_acc"),
                gk_cli_jnum(s, "max_test_acc_step"), gk_cli_jnum(s, "final_test_acc"), gk_cli_jnum(s, "final_train_acc"));

@@ -120,8 +120,10 @@ static void route(const gk_serve *sv, struct MHD_Connection *c, const char *url,
         else gk_serve_view(sv, v.paths, v.n, r);
     } else if (!strcmp(url, "/api/list")) gk_serve_list(sv, r);
     else if (!strcmp(url, "/api/run")) gk_serve_run_meta(sv, p, r);
-    else if (!strcmp(url, "/api/rows"))
-        gk_serve_rows(sv, p, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset"), r);
+    else if (!strcmp(url, "/api/cols"))
+        gk_serve_cols(sv, p, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset"),
+                      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "end"),
+                      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cols"), r);
     else if (!strcmp(url, "/api/sweep")) gk_serve_sweep_meta(sv, p, r);
     else if (!strcmp(url, "/f")) serve_file(sv, p, r);
     else gk_serve_error(r, 404, "not found");
@@ -148,7 +150,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *version, const char *upload, size_t *upload_size, void **state) {
     const gk_serve *sv = cls;
     gk_reply r = {.code = 500, .fd = -1};
-    if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+    if (!gk_serve_host_ok(sv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))) {
+        gk_serve_error(&r, 421, "the Host header must name this machine (localhost, 127.0.0.1 or [::1]): the "
+                                "server is bound to a loopback address");
+    } else if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
         gk_serve_error(&r, 405, "read-only: GET and HEAD only");
     } else if (*upload_size) {
         gk_serve_error(&r, 413, "a request body is not accepted");
@@ -182,10 +187,14 @@ static struct MHD_Daemon *start(gk_serve *sv, const serve_args *a, int *rc) {
     struct sockaddr *addr;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
     if (inet_pton(AF_INET, a->host, &in4.sin_addr) == 1) {
+        sv->loopback = (ntohl(in4.sin_addr.s_addr) >> 24) == 127;
+        snprintf(sv->bound, sizeof sv->bound, "%s", a->host);
         in4.sin_family = AF_INET;
         in4.sin_port = htons((uint16_t)a->port);
         addr = (struct sockaddr *)&in4;
     } else if (inet_pton(AF_INET6, a->host, &in6.sin6_addr) == 1) {
+        sv->loopback = IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr);
+        snprintf(sv->bound, sizeof sv->bound, "[%s]", a->host);
         in6.sin6_family = AF_INET6;
         in6.sin6_port = htons((uint16_t)a->port);
         addr = (struct sockaddr *)&in6;

@@ -57,6 +57,8 @@ static void sweep_usage(FILE *f) {
                "  --seeds K              also sweep seed = 1..K\n"
                "  --jobs N               worker processes (default: the number of cores)\n"
                "  --z KEY                summary scalar of the heat map (default: test_grok_step)\n"
+               "  --y K1,K2,...          one swept key: the summary scalars of curve.png against it (default: the --z key)\n"
+               "  --x KEY                one swept key: a summary scalar as curve.png's x axis (e.g. norm_final)\n"
                "  --steps-per-tstar X    steps = ceil(X * ln(alpha)/(wd*lr)) at each point\n"
                "  --checkpoint-every S   seconds between a point's checkpoints (default 300; 0: none)\n"
                "  --quiet                no progress lines\n"
@@ -64,13 +66,16 @@ static void sweep_usage(FILE *f) {
                "                         tables and figures (its points' runs are never deleted)\n"
                "Run under `mpirun -n K groklab sweep ...` to spread the points over K ranks.\n"
                "Files: DIR/sweep.csv, DIR/sweep_times.csv, DIR/sweep_fit.json, DIR/heatmap.{png,svg},\n"
-               "DIR/transition.{png,svg}. Exit: 0 all completed, 1 some failed, 2 bad input, 130 interrupted.\n");
+               "DIR/transition.{png,svg}, DIR/curve.{png,svg} and DIR/sweep_curve.json (one swept key: the log-log\n"
+               "slope and the minimum of each --y scalar). Exit: 0 all completed, 1 some failed, 2 bad input, 130 interrupted.\n");
 }
 
 /* ---- the arguments ----------------------------------------------------------------------------------- */
 
 typedef struct sweep_args {
-    const char *out, *zkey, *preset;
+    const char *out, *zkey, *preset, *xkey;
+    char ybuf[512];
+    gk_sweep_curve_opts curve;
     long seeds, jobs;
     double spt, checkpoint_every;
     int quiet, help, force;
@@ -79,13 +84,14 @@ typedef struct sweep_args {
     int nassign;
 } sweep_args;
 
-enum { OPT_OUT = 256, OPT_SEEDS, OPT_JOBS, OPT_Z, OPT_SPT, OPT_QUIET, OPT_CHECKPOINT, OPT_FORCE };
+enum { OPT_OUT = 256, OPT_SEEDS, OPT_JOBS, OPT_Z, OPT_SPT, OPT_QUIET, OPT_CHECKPOINT, OPT_X, OPT_Y, OPT_FORCE };
 
 static const struct option sweep_options[] = {
     {"out", required_argument, NULL, OPT_OUT},     {"seeds", required_argument, NULL, OPT_SEEDS},
     {"jobs", required_argument, NULL, OPT_JOBS},   {"z", required_argument, NULL, OPT_Z},
     {"steps-per-tstar", required_argument, NULL, OPT_SPT}, {"quiet", no_argument, NULL, OPT_QUIET},
     {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT}, {"force", no_argument, NULL, OPT_FORCE},
+    {"x", required_argument, NULL, OPT_X},         {"y", required_argument, NULL, OPT_Y},
     {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
 };
 
@@ -100,6 +106,19 @@ static int parse_count(const char *opt, const char *v, long lo, long hi, long *o
     return -1;
 }
 
+/* --y K1,K2,...: the scalars of the curve figure (names checked against the summaries when it is drawn). */
+static int parse_ykeys(sweep_args *a, const char *v) {
+    if (strlen(v) >= sizeof a->ybuf) return gk_cli_bad_input("--y=%s is too long", v);
+    memcpy(a->ybuf, v, strlen(v) + 1);
+    a->curve.ny = 0;
+    for (char *save = NULL, *k = strtok_r(a->ybuf, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+        if (a->curve.ny == GK_SWEEP_CURVE_MAX_Y)
+            return gk_cli_bad_input("--y=%s is not allowed: at most %d scalars", v, GK_SWEEP_CURVE_MAX_Y);
+        a->curve.y[a->curve.ny++] = k;
+    }
+    return a->curve.ny ? -1 : gk_cli_bad_input("--y=%s is not allowed: name at least one summary scalar", v);
+}
+
 static int on_sweep_opt(void *ud, int code, const char *v) {
     sweep_args *a = ud;
     switch (code) {
@@ -107,6 +126,8 @@ static int on_sweep_opt(void *ud, int code, const char *v) {
     case OPT_SEEDS: return parse_count("--seeds", v, 1, 100000, &a->seeds);
     case OPT_JOBS: return parse_count("--jobs", v, 1, 4096, &a->jobs);
     case OPT_Z: a->zkey = v; break;
+    case OPT_X: a->xkey = v; break;
+    case OPT_Y: return parse_ykeys(a, v);
     case OPT_SPT: {
         char *end = NULL;
         a->spt = strtod(v, &end);
@@ -344,10 +365,17 @@ static int assemble(const gk_sweep *sw, const sweep_args *a, const char *dir, in
     }
     int rc = 0;
     char notes[512] = "", files[512] = "";
-    if (gk_sweep_figures(sw, &tab, dir, a->zkey, notes, sizeof notes, files, sizeof files, &err)) {
+    gk_sweep_curve_opts curve = a->curve;
+    curve.x = a->xkey;
+    if (!curve.ny) curve.y[curve.ny++] = a->zkey ? a->zkey : "test_grok_step";
+    int drawn = 0;
+    if (gk_sweep_curve(sw, &tab, dir, &curve, notes, sizeof notes, &drawn, &err) ||
+        gk_sweep_figures(sw, &tab, dir, a->zkey, notes + strlen(notes), sizeof notes - strlen(notes), files,
+                         sizeof files, &err)) {
         fprintf(stderr, "groklab: error: figures: %s\n", err.msg);
         rc = 1;
     }
+    if (drawn) snprintf(files + strlen(files), sizeof files - strlen(files), " curve.png curve.svg sweep_curve.json");
     print_results(sw, &tab, dir, notes, files, t0);
     if (tab.failed && !rc) rc = 1;
     if (stopped || tab.completed + tab.failed < sw->npoints) rc = stopped ? 130 : (rc ? rc : 1);
@@ -368,7 +396,8 @@ static int quiet_stderr(void) {
 
 /* The files a sweep writes into its directory (beside its points): another sweep's are removed with --force. */
 static const char *const sweep_files[] = {"sweep.csv", "sweep_times.csv", "sweep_fit.json", "heatmap.png", "heatmap.svg",
-                                          "transition.png", "transition.svg", "report.html", NULL};
+                                          "transition.png", "transition.svg", "curve.png", "curve.svg", "report.html",
+                                          NULL};
 
 /* A sweep into a directory that holds another one (its sweep.json differs) is bad input unless --force, which
  * removes the other sweep's tables and figures first; then this sweep's sweep.json is written. -1 to go on, or the

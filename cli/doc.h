@@ -6,5 +6,7 @@
 
 /* `groklab --help-man` / `--help-completion`: the man page or the bash completion on stdout. */
 int gk_cli_doc(const char *what, void (*usage)(FILE *));
+/* docs/metrics.md from the declared columns (`groklab --help-metrics`). */
+int gk_cli_doc_metrics(FILE *out);
 
 #endif

@@ -17,7 +17,15 @@ typedef struct gk_serve_root {
 typedef struct gk_serve {
     gk_serve_root roots[GK_SERVE_MAX_ROOTS];
     int nroots;
+    /* Bound to a loopback address: requests must name this machine in their Host header (localhost, 127.0.0.1,
+     * [::1] or the address bound), so that no web page from elsewhere can reach the server by a name of its own
+     * that resolves to 127.0.0.1 (DNS rebinding). */
+    int loopback;
+    char bound[64]; /* the address bound, as a Host header would name it (IPv6 in brackets) */
 } gk_serve;
+
+/* Whether a request's Host header (NULL: none) names the server, when it is bound to a loopback address. */
+int gk_serve_host_ok(const gk_serve *sv, const char *host);
 
 /* A reply: a body in memory (malloc'd, freed by the sender) or an open file (fd, size). */
 typedef struct gk_reply {
@@ -39,8 +47,14 @@ void gk_serve_index(const gk_serve *sv, gk_reply *r);
 void gk_serve_view(const gk_serve *sv, const char *const *paths, int np, gk_reply *r);
 void gk_serve_list(const gk_serve *sv, gk_reply *r);
 void gk_serve_run_meta(const gk_serve *sv, const char *p, gk_reply *r);
-void gk_serve_rows(const gk_serve *sv, const char *p, const char *offset, gk_reply *r);
 void gk_serve_sweep_meta(const gk_serve *sv, const char *p, gk_reply *r);
+/* serve_cols.c: the columns named in cols (NAME,NAME,...) of the complete lines of metrics.csv from byte offset
+ * on (up to byte end when given) as little-endian float64: [rows, next offset, then each column's rows] (a
+ * field that is empty or not a number is NaN). The page keeps the next offset and asks again from it. */
+void gk_serve_cols(const gk_serve *sv, const char *p, const char *offset, const char *end, const char *cols,
+                   gk_reply *r);
+/* The names in the header line of the csv file at path (an empty array while it has none). */
+struct cJSON *gk_serve_csv_columns(const char *path);
 /* A plain-text error reply. */
 void gk_serve_error(gk_reply *r, unsigned code, const char *msg);
 

@@ -1,6 +1,6 @@
 /* serve_api.c: what `groklab serve` answers (see serve.h): the index and view pages (the report page of
- * src/report/web_page.c in its live mode), the list of runs and sweeps, a run's state, the rows of metrics.csv
- * after a byte offset, and a sweep's table and points. Everything is read-only and bounded. */
+ * src/report/web_page.c in its live mode), the list of runs and sweeps, a run's state (serve_cols.c sends its
+ * rows), and a sweep's table and points. Everything is read-only and bounded. */
 #include "serve.h"
 
 #include "io/run_lock.h"
@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #define MAX_ITEMS 5000                 /* runs and sweeps listed */
-#define MAX_ROWS_BYTES (16u << 20)     /* rows sent per request: the page asks again for the rest */
 
 void gk_serve_error(gk_reply *r, unsigned code, const char *msg) {
     r->code = code;
@@ -204,6 +203,7 @@ void gk_serve_run_meta(const gk_serve *sv, const char *p, gk_reply *r) {
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
     cJSON_AddStringToObject(j, "status", gk_run_state(dir, state, sizeof state));
     cJSON_AddNumberToObject(j, "size", stat(path, &st) == 0 ? (double)st.st_size : 0);
+    cJSON_AddItemToObject(j, "columns", gk_serve_csv_columns(path));
     /* A summary left by an earlier end of a run that now goes on again (resume) is not this run's. */
     if (sum && !strcmp(state, "running")) {
         cJSON_Delete(sum);
@@ -213,49 +213,6 @@ void gk_serve_run_meta(const gk_serve *sv, const char *p, gk_reply *r) {
     cJSON_AddItemToObject(j, "config", conf ? conf : cJSON_CreateNull());
     cJSON_AddItemToObject(j, "figures", gk_web_figures(dir));
     reply_json(r, j);
-}
-
-/* Parses a byte offset (decimal digits only). */
-static int parse_offset(const char *s, long long *out) {
-    if (!s || !*s || strlen(s) > 15 || strspn(s, "0123456789") != strlen(s)) return -1;
-    *out = atoll(s);
-    return 0;
-}
-
-/* The complete lines of metrics.csv from byte `offset` on (at most MAX_ROWS_BYTES): the page keeps the
- * offset and appends what comes. 409 if the file is now shorter than offset (it was replaced). */
-void gk_serve_rows(const gk_serve *sv, const char *p, const char *offset, gk_reply *r) {
-    char dir[PATH_MAX], path[PATH_MAX + 32];
-    long long off;
-    unsigned code = p ? gk_serve_resolve(sv, p, dir, sizeof dir) : 400;
-    if (!code && parse_offset(offset, &off)) code = 400;
-    if (code) return gk_serve_error(r, code, "rows: p=K/RUN and offset=BYTES (digits) are needed");
-    snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0) close(fd);
-        return gk_serve_error(r, 404, "rows: the run has no metrics.csv yet");
-    }
-    if (off > (long long)st.st_size) {
-        close(fd);
-        return gk_serve_error(r, 409, "rows: metrics.csv is shorter than offset (it was replaced): start again");
-    }
-    size_t want = (size_t)(st.st_size - off);
-    if (want > MAX_ROWS_BYTES) want = MAX_ROWS_BYTES;
-    char *buf = malloc(want + 1);
-    ssize_t got = buf ? pread(fd, buf, want, (off_t)off) : -1;
-    close(fd);
-    if (got < 0) {
-        free(buf);
-        return gk_serve_error(r, 500, "rows: cannot read metrics.csv");
-    }
-    size_t n = (size_t)got;
-    while (n > 0 && buf[n - 1] != '\n') n--; /* whole lines only */
-    r->code = 200;
-    r->type = "text/csv; charset=utf-8";
-    r->body = buf;
-    r->len = n;
 }
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

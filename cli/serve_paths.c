@@ -1,5 +1,6 @@
 /* serve_paths.c: every path a request names, resolved under one of the served directories (serve.h): no "..",
- * no hidden component, no symlink out of the directory (realpath, then a prefix check). */
+ * no hidden component, no symlink out of the directory (realpath, then a prefix check); and the Host check of a
+ * server bound to a loopback address. */
 #include "serve.h"
 
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Each component of rel: not empty, not ".", not ".." (403), not hidden (404). */
 static unsigned check_components(const char *rel) {
@@ -42,3 +44,19 @@ unsigned gk_serve_resolve(const gk_serve *sv, const char *p, char *out, size_t l
     return 0;
 }
 
+
+int gk_serve_host_ok(const gk_serve *sv, const char *host) {
+    if (!sv->loopback) return 1;
+    if (!host) return 0;
+    /* The name, then an optional ":port": "[v6]:port" or "name:port". */
+    size_t n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+    if (n > strlen(host)) return 0;
+    const char *port = host + n;
+    if (*port == ':') port++;
+    else if (*port) return 0;
+    if (strspn(port, "0123456789") != strlen(port)) return 0;
+    static const char *names[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strlen(names[i]) == n && !strncasecmp(host, names[i], n)) return 1;
+    return strlen(sv->bound) == n && !strncasecmp(host, sv->bound, n);
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # e2e_slingshot.sh: the slingshot (src/exp/slingshot.c, src/report/slingshot.c). A short slingshot-parity run (Adam,
 # hinge loss, AdamW's wd 0.01) shows at least two cycles of the last layer's norm (a train-loss spike, norm growth,
-# a plateau) in summary.json; with wd 0 the hinge loss reaches 0, Adam stops and there is no cycle.
+# a plateau) in summary.json; with wd 0 the hinge loss reaches 0, Adam stops and there is no cycle; a run killed
+# with -9 mid-way (Adam's moments and the minibatch order in its checkpoint) and resumed gives the metrics of a
+# run never stopped, byte for byte.
 source "$(dirname "$0")/lib.sh"
 
 "$GK" run slingshot-parity threads=1 steps=12000 evals=20 evals_lin=240 --quiet --out "$T/s" >"$T/s.out" 2>&1
@@ -30,4 +32,21 @@ check "the slingshot figure is drawn" [ -s "$T/s/slingshot.png" ]
 n0=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["slingshot"]["n_cycles"])' "$T/w0/summary.json")
 echo "  wd=0: $n0 cycles"
 check "with wd 0 (hinge loss at 0, Adam stops) there is no cycle" [ "${n0:-1}" -eq 0 ]
+
+# kill -9 once the first checkpoint is on disk (the run frozen first, so the kill does not depend on timing), then
+# resume: metrics.csv byte-identical to the uninterrupted run's.
+"$GK" run slingshot-parity threads=1 steps=16000 evals=10 evals_lin=40 --quiet --checkpoint-every 0 --out "$T/full" >/dev/null 2>&1
+"$GK" run slingshot-parity threads=1 steps=16000 evals=10 evals_lin=40 --quiet --checkpoint-every 0.2 --out "$T/kr" >/dev/null 2>&1 &
+pid=$!
+wait_file "$T/kr/checkpoint" $pid
+if kill -STOP $pid 2>/dev/null; then
+    kill -9 $pid; wait $pid 2>/dev/null
+    check "the killed run has no summary" [ ! -e "$T/kr/summary.json" ]
+    "$GK" resume "$T/kr" --quiet >/dev/null 2>&1
+    check "resume exits 0" [ $? -eq 0 ]
+    check "the resumed metrics.csv is byte-identical to the uninterrupted run's" cmp -s "$T/full/metrics.csv" "$T/kr/metrics.csv"
+    check "the resumed summary lists the same cycles" bash -c "diff <(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"slingshot\"][\"cycles\"])' '$T/full/summary.json') <(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"slingshot\"][\"cycles\"])' '$T/kr/summary.json')"
+else
+    fail "the run ended before its first checkpoint was seen (make it longer)"
+fi
 finish

@@ -24,7 +24,7 @@ R=$(json_num "$S" ipr_ratio)
 check "Fourier IPR of W_E grows >= 2x (ratio $R)" awk -v r="$R" 'BEGIN{exit !(r>=2)}'
 
 echo "== progress measures (Nanda et al. 2023): restricted loss before test loss; excluded loss rises, then falls"
-phen_step() { /usr/bin/python3 -c 'import json,sys; print(next((p["step"] for p in json.load(open(sys.argv[1]))["phenomena"] if p["what"] == sys.argv[2]), None))' "$S" "$1"; }
+phen_step() { /usr/bin/python3 -c 'import json,sys; s = json.load(open(sys.argv[1])); print(next((s[p["step_key"]] if "step_key" in p else p["step"] for p in s["phenomena"] if p["what"] == sys.argv[2]), None))' "$S" "$1"; }
 RS=$(phen_step "restricted loss halved"); TS=$(phen_step "test loss halved")
 check "the restricted loss halves (step $RS) before the test loss does (step $TS)" awk -v r="$RS" -v t="$TS" 'BEGIN{exit !(r!="None" && t!="None" && r+0<t+0)}'
 P1=$(json_num "$S" memorisation_end_step); P2=$(json_num "$S" circuit_formation_end_step); P3=$(json_num "$S" cleanup_end_step)

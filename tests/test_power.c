@@ -1,14 +1,17 @@
 /* test_power.c: Power et al.'s decoder transformer (model/transformer) and operation tables (data/power_ops):
  * the forward against a direct implementation over every position, finite-difference gradient checks through
  * the model interface for each LayerNorm placement x positions x activation (and dropout, depths 1-3),
- * thread-count independence, the init, the tables against hand-computed entries, the split and label noise. */
+ * thread-count independence, the init, the tables against hand-computed entries, the split and label noise,
+ * and the unembedding's principal-component projection (exp/power_weights). */
 #include "check.h"
 #include "gradcheck.h"
 
 #include "data/power_ops.h"
+#include "exp/power_weights.h"
 #include "model/transformer.h"
 #include "train/train.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +336,39 @@ static void test_split_and_noise(void) {
     GK_CHECK(gk_power_check(GK_POW_ADD, 97, 0.5, 1.5, &err) == GK_EINVAL && strstr(err.msg, "label_noise=1.5"));
 }
 
+/* N points on a circle of radius 3 in a random plane of R^D plus an offset and a little noise in the other
+ * directions: the projection recovers the circle (radius CV ~ 0, distances kept, 2 PCs hold ~ all variance);
+ * Gaussian columns give a radius CV near the 2-D Gaussian's 0.52. */
+static void test_pca2(void) {
+    enum { D = 12, N = 40 };
+    gk_rng r;
+    gk_rng_seed(&r, 5, 0);
+    double u[D], v[D], W[D * N], xy[2 * N], var2[2];
+    for (int d = 0; d < D; d++) u[d] = gk_rng_normal(&r), v[d] = gk_rng_normal(&r);
+    double uu = 0, uv = 0, vv = 0; /* Gram-Schmidt: u, v orthonormal */
+    for (int d = 0; d < D; d++) uu += u[d] * u[d];
+    for (int d = 0; d < D; d++) u[d] /= sqrt(uu), uv += u[d] * v[d];
+    for (int d = 0; d < D; d++) v[d] -= uv * u[d], vv += v[d] * v[d];
+    for (int d = 0; d < D; d++) v[d] /= sqrt(vv);
+    for (int j = 0; j < N; j++)
+        for (int d = 0; d < D; d++)
+            W[d * N + j] = 3 * cos(2 * M_PI * j / N) * u[d] + 3 * sin(2 * M_PI * j / N) * v[d] + 0.7 * d +
+                           1e-4 * gk_rng_normal(&r);
+    gk_error err;
+    GK_CHECK(gk_pca2_columns(W, D, N, xy, var2, &err) == GK_OK);
+    GK_CHECK(gk_radius_cv(xy, N) < 1e-3);
+    GK_CHECK(var2[0] + var2[1] > 0.999999);
+    GK_CHECK_CLOSE(hypot(xy[0] - xy[2], xy[1] - xy[3]), 6 * sin(M_PI / N), 1e-3, 0); /* neighbours' chord */
+    for (int i = 0; i < D * N; i++) W[i] = gk_rng_normal(&r);
+    GK_CHECK(gk_pca2_columns(W, D, N, xy, NULL, &err) == GK_OK);
+    const double cv = gk_radius_cv(xy, N);
+    GK_CHECK(cv > 0.3 && cv < 0.8);
+    double sx = 0, sy = 0;
+    for (int j = 0; j < N; j++) sx += xy[2 * j], sy += xy[2 * j + 1];
+    GK_CHECK(fabs(sx) < 1e-9 && fabs(sy) < 1e-9); /* centred */
+    GK_CHECK(isnan(gk_radius_cv(xy, 0)));
+}
+
 int main(void) {
     omp_set_num_threads(1);
     GK_RUN(test_forward_matches_direct);
@@ -343,5 +379,6 @@ int main(void) {
     GK_RUN(test_zp_entries);
     GK_RUN(test_perm_entries);
     GK_RUN(test_split_and_noise);
+    GK_RUN(test_pca2);
     return gk_test_summary();
 }

@@ -9,7 +9,10 @@
   var PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22',
     '#17becf'];
   var FINAL = { completed: 1, interrupted: 1, diverged: 1, failed: 1 };
-  var gk = window.gk = { charts: [], sources: [], status: '', ready: false, renderMs: null };
+  var gk = window.gk = { charts: [], sources: [], status: '', ready: false, renderMs: null, timing: {} };
+  /* Where a page's time goes (tests/serve_bench.py reads it): ms summed per kind of work. */
+  function spent(kind, t0) { gk.timing[kind] = (gk.timing[kind] || 0) + performance.now() - t0; }
+  gk.timing.scriptStartMs = performance.now();
   /* The points drawn in chart i: every series' non-missing values. */
   gk.points = function (i) {
     var u = gk.charts[i], n = 0;
@@ -77,52 +80,65 @@
     return rows;
   }
 
-  /* ---- metrics.csv as columns, appended to as rows arrive ------------------------------------------ */
-  /* The text is kept with the start of each line; a column is converted to numbers when first asked for, and
-   * then only for the rows that came since (a 1e5-row run converts the columns drawn, not all of them). */
-  function Table() { this.names = null; this.parts = []; this.starts = []; this.n = 0; this.cache = {}; }
-  Table.prototype.append = function (text) {
-    var pos = 0;
-    if (!this.names) {
-      var h = text.indexOf('\n');
-      if (h < 0) return;
-      this.names = text.slice(0, h).replace(/\r$/, '').split(',');
-      pos = h + 1;
+  /* ---- metrics.csv as columns of numbers, appended to as rows arrive --------------------------------- */
+  /* Each column is a Float64Array with room to grow (NaN where a row has no value); col() gives the rows so far.
+   * A served page holds only the columns it draws, sent as numbers by the server (/api/cols: no text to parse
+   * here); report.html parses its inlined text once, every column in one pass. */
+  function Table() { this.names = []; this.data = {}; this.n = 0; this.cap = 0; }
+  Table.prototype.has = function (name) { return Object.prototype.hasOwnProperty.call(this.data, name); };
+  Table.prototype.col = function (name) { return this.has(name) ? this.data[name].subarray(0, this.n) : null; };
+  Table.prototype.grow = function (n) {
+    if (n <= this.cap) return;
+    var cap = Math.max(n, 2 * this.cap, 1024);
+    for (var k in this.data) {
+      var a = new Float64Array(cap);
+      a.set(this.data[k].subarray(0, this.n));
+      this.data[k] = a;
     }
-    var starts = [];
-    while (pos < text.length) {
-      var end = text.indexOf('\n', pos);
-      if (end < 0) end = text.length;
-      if (end > pos) starts.push(pos);
-      pos = end + 1;
-    }
-    if (!starts.length) return;
-    this.parts.push(text);
-    this.starts.push(starts);
-    this.n += starts.length;
+    this.cap = cap;
   };
-  Table.prototype.col = function (name) {
-    var i = this.names ? this.names.indexOf(name) : -1;
-    if (i < 0) return null;
-    var c = this.cache[name] || (this.cache[name] = { out: [], part: 0, row: 0 });
-    for (; c.part < this.parts.length; c.part++, c.row = 0) {
-      var text = this.parts[c.part], starts = this.starts[c.part];
-      for (; c.row < starts.length; c.row++) {
-        var p = starts[c.row];
-        for (var k = 0; k < i && p >= 0; k++) p = text.indexOf(',', p) + 1 || -1;
-        var v = NaN;
-        if (p >= 0) {
-          var q = p, e = q;
-          while (e < text.length) { var ch = text.charCodeAt(e); if (ch === 44 || ch === 10 || ch === 13) break; e++; }
-          if (e > q) v = +text.substring(q, e);
-        }
-        c.out.push(v === v && v !== Infinity && v !== -Infinity ? v : null);
-      }
+  /* A column not held yet, its rows [0, n) in blocks ({rows, cols: {name: values}}). */
+  Table.prototype.addColumn = function (name, blocks) {
+    var a = new Float64Array(Math.max(this.cap, 1)), at = 0;
+    blocks.forEach(function (b) { a.set(b.cols[name], at); at += b.rows; });
+    this.data[name] = a;
+    this.cap = a.length;
+  };
+  /* A block of new rows: b.cols holds every column the table has. */
+  Table.prototype.appendBlock = function (b) {
+    this.grow(this.n + b.rows);
+    for (var k in this.data) this.data[k].set(b.cols[k], this.n);
+    this.n += b.rows;
+  };
+  /* report.html's inlined metrics.csv: every column, in one pass over the text. */
+  Table.prototype.parseCSV = function (text) {
+    var t0 = performance.now(), h = text.indexOf('\n');
+    if (h < 0) return;
+    this.names = text.slice(0, h).replace(/\r$/, '').split(',');
+    var nf = this.names.length, rows = 0, cols = [], row = 0, f = 0, s = h + 1, self = this;
+    for (var j = s; j < text.length; j++) if (text.charCodeAt(j) === 10) rows++;
+    if (text.charCodeAt(text.length - 1) !== 10) rows++;
+    for (var k = 0; k < nf; k++) cols.push(new Float64Array(rows).fill(NaN));
+    for (var ls = s, i = s; i <= text.length; i++) {
+      var ch = i < text.length ? text.charCodeAt(i) : 10;
+      if (ch !== 44 && ch !== 10) continue;
+      var e = ch === 10 && i > s && text.charCodeAt(i - 1) === 13 ? i - 1 : i;
+      if (f < nf && e > s && row < rows) cols[f][row] = +text.substring(s, e);
+      s = i + 1;
+      if (ch === 44) { f++; continue; }
+      if (e > ls) row++;  /* a line with something on it */
+      f = 0;
+      ls = s;
     }
-    return c.out;
+    this.names.forEach(function (n, k) { self.data[n] = cols[k]; });
+    this.n = Math.min(row, rows);
+    this.cap = rows;
+    spent('parseMs', t0);
   };
 
   /* ---- one run: its rows, summary, config, figures, status ----------------------------------------- */
+  var BASE_COLUMNS = ['step', 'time', 'train_acc', 'test_acc'];  /* x and the live markers */
+  var allPanels = [];  /* every chart on the page */
   function RunSource(spec) {
     this.path = spec.path;
     this.name = spec.name || spec.path;
@@ -133,34 +149,104 @@
     this.figures = spec.figures || [];
     this.status = spec.status || (this.summary && this.summary.status) || 'unknown';
     this.samples = [];  /* [wall ms, step] when rows arrived: the speed */
-    if (spec.csv) this.t.append(spec.csv);
+    this.chain = Promise.resolve();
+    if (spec.csv) this.t.parseCSV(spec.csv);
   }
+  /* Runs f once this source's earlier fetches are done: one at a time, so the rows stay in order. */
+  RunSource.prototype.queue = function (f) {
+    var p = this.chain.then(f);
+    this.chain = p.catch(function () {});
+    return p;
+  };
+  /* The columns this run's rows are wanted for: x, the markers' and those the panels showing it draw. */
+  RunSource.prototype.wanted = function () {
+    var out = BASE_COLUMNS.slice(), self = this;
+    allPanels.forEach(function (p) {
+      if (p.sources.indexOf(self) >= 0) p.selection().forEach(function (c) { if (out.indexOf(c) < 0) out.push(c); });
+    });
+    return out.filter(function (c) { return self.t.names.indexOf(c) >= 0; });
+  };
+  RunSource.prototype.reset = function () {
+    var names = this.t.names;
+    this.t = new Table();
+    this.t.names = names;
+    this.offset = 0;
+  };
+  /* The named columns of the rows from byte `from` (to byte `end`, if given): {rows, next, cols}, or null when
+   * the file is now shorter than from (it was replaced). */
+  RunSource.prototype.fetchCols = function (names, from, end) {
+    var t0 = performance.now();
+    var url = '/api/cols?p=' + enc(this.path) + '&offset=' + from + (end === undefined ? '' : '&end=' + end) +
+      '&cols=' + names.map(enc).join(',');
+    return fetch(url).then(function (r) {
+      if (r.status === 409) return null;
+      if (!r.ok) throw new Error('cols: HTTP ' + r.status);
+      return r.arrayBuffer();
+    }).then(function (buf) {
+      spent('fetchMs', t0);
+      if (!buf) return null;
+      var a = new Float64Array(buf), rows = a[0], out = {};
+      names.forEach(function (n, k) { out[n] = a.subarray(2 + k * rows, 2 + (k + 1) * rows); });
+      return { rows: rows, next: a[1], cols: out };
+    });
+  };
+  /* Fetches the rows it has of the wanted columns it does not hold yet. Resolves to whether it got any. */
+  RunSource.prototype.backfill = function () {
+    var self = this, t = this.t, blocks = [], at = 0;
+    var miss = this.wanted().filter(function (c) { return !t.has(c); });
+    if (!miss.length || !D.live) return Promise.resolve(false);
+    if (!t.n) { miss.forEach(function (c) { t.addColumn(c, []); }); return Promise.resolve(false); }
+    function more(from) {
+      return self.fetchCols(miss, from, self.offset).then(function (b) {
+        if (!b) { self.reset(); return true; }
+        blocks.push(b);
+        at += b.rows;
+        if (b.next < self.offset && b.rows > 0) return more(b.next);
+        if (at !== t.n) { self.reset(); return true; }  /* the rows do not line up: start again */
+        miss.forEach(function (c) { t.addColumn(c, blocks); });
+        return true;
+      });
+    }
+    return more(0);
+  };
+  /* Fetches the rows after the ones it has, up to size bytes, in as many requests as the server's bound asks. */
+  RunSource.prototype.fetchRows = function (size) {
+    var self = this, names = Object.keys(this.t.data);
+    if (size <= this.offset || !names.length) return Promise.resolve(false);
+    return this.fetchCols(names, this.offset).then(function (b) {
+      if (!b) { self.reset(); return true; }
+      if (b.next <= self.offset) return false;
+      self.t.appendBlock(b);
+      self.offset = b.next;
+      var st = self.t.col('step');
+      if (st && st.length) self.samples.push([Date.now(), st[st.length - 1]]);
+      return self.fetchRows(size).then(function () { return true; });
+    });
+  };
   /* Fetches the run's state and the rows after the ones it has. Resolves to whether anything changed. */
   RunSource.prototype.poll = function () {
     var self = this;
-    return getJSON('/api/run?p=' + enc(this.path)).then(function (m) {
-      var changed = m.status !== self.status || (!self.summary && m.summary);
-      self.status = m.status; self.summary = m.summary; self.config = m.config; self.figures = m.figures;
-      if (m.size < self.offset) { self.t = new Table(); self.offset = 0; changed = true; }
-      return self.fetchRows(m.size).then(function (got) { return changed || got; });
-    });
-  };
-  /* The rows from this.offset up to size bytes, in as many requests as the server's bound asks. */
-  RunSource.prototype.fetchRows = function (size) {
-    var self = this;
-    if (size <= this.offset) return Promise.resolve(false);
-    return fetch('/api/rows?p=' + enc(this.path) + '&offset=' + this.offset).then(function (r) {
-      if (r.status === 409) { self.t = new Table(); self.offset = 0; return true; }
-      if (!r.ok) throw new Error('rows: HTTP ' + r.status);
-      return r.arrayBuffer().then(function (buf) {
-        self.offset += buf.byteLength;
-        self.t.append(new TextDecoder().decode(buf));
-        var st = self.t.col('step');
-        if (st && st.length) self.samples.push([Date.now(), st[st.length - 1]]);
-        if (buf.byteLength === 0) return false;
-        return self.fetchRows(size).then(function () { return true; });
+    return this.queue(function () {
+      var t0 = performance.now();
+      return getJSON('/api/run?p=' + enc(self.path)).then(function (m) {
+        spent('metaMs', t0);
+        var changed = m.status !== self.status || (!self.summary && m.summary);
+        self.status = m.status; self.summary = m.summary; self.config = m.config; self.figures = m.figures;
+        if (m.size < self.offset || (m.columns || []).join(',') !== self.t.names.join(',')) {
+          self.reset();
+          self.t.names = m.columns || [];
+          changed = true;
+        }
+        return self.backfill().then(function (b) {
+          return self.fetchRows(m.size).then(function (got) { return changed || b || got; });
+        });
       });
     });
+  };
+  /* After the panels' choice of columns changed: fetches those it lacks. */
+  RunSource.prototype.need = function () {
+    var self = this;
+    return this.queue(function () { return self.backfill(); });
   };
   RunSource.prototype.lastStep = function () {
     var st = this.t.col('step');
@@ -187,7 +273,8 @@
     function kind(what) { return /fit/.test(what) ? 'fit' : /jump|grok/.test(what) ? 'jump' : 'other'; }
     if (s && s.phenomena) {
       s.phenomena.forEach(function (p) {
-        if (p.step !== null && p.step !== undefined) out.push({ what: p.what, step: p.step, kind: kind(p.what) });
+        var step = p.step_key ? s[p.step_key] : p.step; /* a standard fact's step is under its own key */
+        if (step !== null && step !== undefined) out.push({ what: p.what, step: step, kind: kind(p.what) });
       });
     } else {
       var st = this.t.col('step');
@@ -195,7 +282,7 @@
         .forEach(function (r) {
           var c = this.t.col(r[1]);
           if (!c) return;
-          for (var i = 0; i < c.length; i++) if (c[i] !== null && c[i] >= r[2]) {
+          for (var i = 0; i < c.length; i++) if (c[i] >= r[2]) {
             out.push({ what: r[0], step: st[i], kind: r[3] });
             break;
           }
@@ -224,6 +311,7 @@
     this.box.appendChild(this.chart);
     this.box.appendChild(this.marks);
     parent.appendChild(this.box);
+    allPanels.push(this);
   }
   Panel.prototype.columns = function () {
     var seen = {}, out = [];
@@ -234,12 +322,23 @@
     });
     return out;
   };
-  Panel.prototype.buildControls = function (cols) {
-    var self = this;
-    if (!this.sel) {
+  /* The columns drawn: those the panel picks by name until the reader chooses. */
+  Panel.prototype.selection = function () {
+    var self = this, cols = this.columns();
+    if (!this.sel && cols.length) {
       this.sel = cols.filter(function (c) { return self.opts.pick.test(c); });
       if (!this.sel.length) this.sel = cols.slice(0, 2);
     }
+    return this.sel || [];
+  };
+  /* Redraws once every run holds the columns now chosen (a served page fetches those it lacks). */
+  Panel.prototype.refetch = function () {
+    var self = this;
+    Promise.all(this.sources.map(function (s) { return s.need(); })).then(function () { self.render(true); });
+  };
+  Panel.prototype.buildControls = function (cols) {
+    var self = this;
+    this.selection();
     this.controls.textContent = '';
     var xs = el('select', { onchange: function () { self.xkey = xs.value; self.render(true); } });
     var canTstar = this.sources.some(function (s) { return s.tstarStep(); });
@@ -257,7 +356,7 @@
       var cb = el('input', { type: 'checkbox', value: c, onchange: function () {
         self.sel = Array.prototype.filter.call(list.querySelectorAll('input'), function (i) { return i.checked; })
           .map(function (i) { return i.value; });
-        self.render(true);
+        self.refetch();
       } });
       cb.checked = self.sel.indexOf(c) >= 0;
       list.appendChild(el('label', {}, cb, document.createTextNode(c)));
@@ -269,11 +368,11 @@
   };
   /* x of a run in the chosen unit: step, t, or t/t* (t* from the predicted transition step). */
   Panel.prototype.xOf = function (s) {
-    var step = s.t.col('step') || [];
+    var step = s.t.col('step') || new Float64Array(0);
     if (this.xkey === 'time') return s.t.col('time') || step;
     if (this.xkey === 'tstar') {
       var ts = s.tstarStep();
-      return step.map(function (v) { return ts ? v / ts : null; });
+      return step.map(function (v) { return ts ? v / ts : NaN; });
     }
     return step;
   };
@@ -286,19 +385,81 @@
     var k = st.length - 1;
     return k > 0 && st[k] ? tm[k] * step / st[k] : null;
   };
-  /* One table [x, y...] per run; log axes drop x <= 0 and y <= 0. Several runs are joined on x (uPlot.join). */
+  /* A value drawn: a finite number, > 0 on a log axis. */
+  function drawable(v, log) { return v === v && v !== Infinity && v !== -Infinity && (!log || v > 0); }
+  /* Marks in keep the rows drawn of those with x in [lo, hi] (x ascending from i0): in each of nb buckets of
+   * equal width on the axis (log or linear), the rows of each series' smallest and largest value, so a spike
+   * stays however many rows share a pixel column; and the first and last row. */
+  function thin(keep, x, ys, i0, lo, hi, nb, logx, logy) {
+    var f = logx ? Math.log : Number, a = f(lo), w = (f(hi) - a) / nb || 1, ns = ys.length;
+    var lowAt = new Int32Array(ns), highAt = new Int32Array(ns), bucket = NaN, first = -1, last = -1;
+    function flush() {
+      for (var k = 0; k < ns; k++) if (lowAt[k] >= 0) keep[lowAt[k]] = keep[highAt[k]] = 1;
+      lowAt.fill(-1);
+      highAt.fill(-1);
+    }
+    flush();
+    for (var i = i0; i < x.length; i++) {
+      if (!(x[i] >= lo && x[i] <= hi)) continue;
+      if (first < 0) first = i;
+      last = i;
+      var b = Math.floor((f(x[i]) - a) / w);
+      if (b !== bucket) { flush(); bucket = b; }
+      for (var k = 0; k < ns; k++) {
+        var v = ys[k] ? ys[k][i] : NaN;
+        if (!drawable(v, logy)) continue;
+        if (lowAt[k] < 0 || v < ys[k][lowAt[k]]) lowAt[k] = i;
+        if (highAt[k] < 0 || v > ys[k][highAt[k]]) highAt[k] = i;
+      }
+    }
+    flush();
+    if (first >= 0) keep[first] = keep[last] = 1;
+  }
+  /* The rows of one run drawn: all of them when there are few per pixel column; else those thin() keeps over the
+   * whole x range and, zoomed in, over the range in view. */
+  Panel.prototype.rows = function (x, ys, i0) {
+    var nb = Math.max(200, Math.round(this.chart.clientWidth || 1000)), n = x.length - i0, out = [];
+    if (n <= 4 * nb) { for (var i = i0; i < x.length; i++) out.push(i); return out; }
+    var keep = new Uint8Array(x.length);
+    thin(keep, x, ys, i0, x[i0], x[x.length - 1], nb, this.logx, this.logy);
+    if (this.view) thin(keep, x, ys, i0, this.view.lo, this.view.hi, nb, this.logx, this.logy);
+    for (i = i0; i < x.length; i++) if (keep[i]) out.push(i);
+    this.thinned = true;
+    return out;
+  };
+  /* One table [x, y...] per run as uPlot wants it: plain arrays, null where nothing is drawn (missing, infinite,
+   * <= 0 on a log axis). Several runs are joined on x (uPlot.join). */
   Panel.prototype.data = function () {
     var self = this;
+    this.thinned = false;
     var tables = this.sources.map(function (s) {
-      var x = self.xOf(s), ys = self.sel.map(function (c) { return s.t.col(c) || x.map(function () { return null; }); });
-      var i0 = 0;
+      var x = self.xOf(s), i0 = 0;
       if (self.logx) while (i0 < x.length && !(x[i0] > 0)) i0++;
-      if (i0 > 0) { x = x.slice(i0); ys = ys.map(function (y) { return y.slice(i0); }); }
-      if (self.logy) ys = ys.map(function (y) { return y.map(function (v) { return v > 0 ? v : null; }); });
-      return [x].concat(ys);
+      var ys = self.sel.map(function (c) { return s.t.col(c); }), idx = self.rows(x, ys, i0);
+      return [x].concat(ys).map(function (col, k) {
+        var log = k === 0 ? self.logx : self.logy, out = new Array(idx.length);
+        for (var j = 0; j < idx.length; j++) {
+          var v = col ? col[idx[j]] : NaN;
+          out[j] = drawable(v, log) ? v : null;
+        }
+        return out;
+      });
     });
     if (tables.length === 1) return tables[0];
     return uPlot.join(tables);
+  };
+  /* After a zoom (or its undoing): the rows in view drawn at full resolution again, when the rows were thinned. */
+  Panel.prototype.rezoom = function (u) {
+    if (this.settingData || !this.thinned) return;
+    var lo = u.scales.x.min, hi = u.scales.x.max, x = u.data[0];
+    var full = !x.length || (lo <= x[0] && hi >= x[x.length - 1]);
+    var view = full ? null : { lo: lo, hi: hi };
+    if (JSON.stringify(view) === JSON.stringify(this.view)) return;
+    this.view = view;
+    this.settingData = true;
+    u.setData(this.data(), false);
+    u.setScale('x', { min: lo, max: hi });  /* uPlot finds the rows in view again */
+    this.settingData = false;
   };
   Panel.prototype.drawMarkers = function (u) {
     var ctx = u.ctx, self = this, top = u.bbox.top, h = u.bbox.height;
@@ -324,6 +485,7 @@
     if (!cols.length) return;
     if (!this.sel || cols.length !== this.ncols) { this.buildControls(cols); this.ncols = cols.length; }
     var key = [this.xkey, this.logx, this.logy, this.sel.join(','), cols.length, this.sources.length].join('|');
+    if (!this.u || key !== this.key || rebuild) this.view = null;
     var data = this.data(), self = this;
     if (!this.u || key !== this.key || rebuild) {
       if (this.u) this.u.destroy();
@@ -338,7 +500,8 @@
         width: Math.max(300, this.chart.clientWidth || this.box.clientWidth - 20), height: 300, series: series,
         scales: { x: { time: false, distr: this.logx ? 3 : 1 }, y: { distr: this.logy ? 3 : 1 } },
         axes: [{ values: tickLabels }, { size: 70, values: tickLabels }],
-        hooks: { draw: [function (u) { self.drawMarkers(u); }] }
+        hooks: { draw: [function (u) { self.drawMarkers(u); gk.timing.drawnMs = performance.now(); }],
+          setScale: [function (u, key) { if (key === 'x') self.rezoom(u); }] }
       };
       var i = gk.charts.indexOf(this.u);
       this.chart.textContent = '';
@@ -346,7 +509,9 @@
       if (i >= 0) gk.charts[i] = this.u; else gk.charts.push(this.u);
       this.key = key;
     } else {
-      this.u.setData(data);
+      this.settingData = true;
+      this.u.setData(data, !this.view);  /* zoomed in, the view stays as new rows come */
+      this.settingData = false;
     }
     if (this.opts.listMarkers) this.renderMarkers();
   };

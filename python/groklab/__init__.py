@@ -186,6 +186,9 @@ def _summary_compat(summary: dict) -> dict:
             summary[old] = summary[new]
         elif old in summary and new not in summary:
             summary[new] = summary[old]
+    for p in summary.get("phenomena", []):  # a standard fact's step is under its own key ("step_key")
+        if "step_key" in p and "step" not in p:
+            p["step"] = summary.get(p["step_key"])
     return summary
 
 
@@ -202,7 +205,11 @@ def _integers(col: Any) -> Any:
 
 class Run:
     """A run directory read back: .metrics (DataFrame or dict of arrays), .summary and .config (dicts),
-    .dir, .figures (paths of the PNG/SVG files), .status ("completed", "interrupted", "diverged", ...)."""
+    .dir, .figures (paths of the PNG/SVG files), .status ("completed", "interrupted", "diverged", ...).
+    A multi-seed run (seeds=K): .metrics holds the mean, std, min and max of every column over the seeds
+    (columns c, c_std, c_min, c_max, and seeds_n), .seeds the runs of the seeds (a Run each, read from
+    DIR/seed_<s>; empty for one run and for xor, whose seeds train side by side in one run) and
+    .seed_metrics {seed: that seed's metrics} (for xor read from its seeds.csv)."""
 
     def __init__(self, run_dir: PathLike):
         _c_text(run_dir, "run_dir")
@@ -213,6 +220,7 @@ class Run:
         if not os.path.exists(os.path.join(self.dir, "summary.json")):  # running, or killed: the rows so far
             self.metrics, self.config, self.summary, self.status = _serve.read_partial(self.dir, _pd)
             self.figures = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
+            self._read_seeds()
             return
         h, err = ctypes.c_void_p(), _lib.Err()
         st = _L.gk_result_open(self.dir.encode(), ctypes.byref(h), ctypes.byref(err))
@@ -234,6 +242,29 @@ class Run:
         self.metrics: Any = _pd.DataFrame(cols) if _pd is not None else cols
         self.status: Optional[str] = "running" if _serve.is_running(self.dir) else self.summary.get("status")  # resumed
         self.figures: List[str] = sorted(os.path.join(self.dir, f) for f in os.listdir(self.dir) if f.endswith((".png", ".svg")))
+        self._read_seeds()
+
+    def _read_seeds(self) -> None:
+        """.seeds and .seed_metrics: the seed_<s> runs of a multi-seed run, or the seeds.csv of xor's."""
+        self.seeds: List["Run"] = []
+        self.seed_metrics: Dict[int, Any] = {}
+        params = self.config.get("params", {}) if isinstance(self.config, dict) else {}
+        k, seed0 = int(params.get("seeds", 1) or 1), int(params.get("seed", 1) or 1)
+        lockstep = os.path.join(self.dir, "seeds.csv")
+        if k > 1 and os.path.exists(lockstep):
+            _serve = importlib.import_module(__name__ + ".serve")
+            cols = _serve.read_partial_csv(lockstep)
+            seeds = cols.get("seed")
+            for s in sorted(set(int(v) for v in seeds)) if seeds is not None else []:
+                sel = [i for i, v in enumerate(seeds) if int(v) == s]
+                part = {c: v[sel] for c, v in cols.items() if c != "seed"}
+                self.seed_metrics[s] = _pd.DataFrame(part) if _pd is not None else part
+            return
+        for s in range(seed0, seed0 + k) if k > 1 else []:
+            d = os.path.join(self.dir, "seed_%d" % s)
+            if os.path.exists(os.path.join(d, "config.json")):
+                self.seeds.append(Run(d))
+                self.seed_metrics[s] = self.seeds[-1].metrics
 
     def __repr__(self) -> str:
         return "<groklab.Run %s %s: %s>" % (self.summary.get("preset"), self.status, self.dir)

@@ -53,12 +53,10 @@ def _number(s):
         return float("nan")
 
 
-def read_partial(run_dir, pd=None):
-    """metrics (DataFrame, or dict of NumPy arrays without pandas), config and a minimal summary of a run that has
-    no summary.json: one that is running, or was killed."""
+def read_partial_csv(path):
+    """The columns of a metrics CSV as NumPy arrays (step as integers); a short last row is padded with NaN."""
     import numpy as np
     cols = {}
-    path = os.path.join(run_dir, "metrics.csv")
     if os.path.exists(path):
         with open(path, newline="") as f:
             rows = [r for r in csv.reader(f) if r]
@@ -67,6 +65,13 @@ def read_partial(run_dir, pd=None):
             cols[name] = np.array([_number(r[i]) if i < len(r) else float("nan") for r in body])
         if "step" in cols:
             cols["step"] = cols["step"].astype(np.int64)
+    return cols
+
+
+def read_partial(run_dir, pd=None):
+    """metrics (DataFrame, or dict of NumPy arrays without pandas), config and a minimal summary of a run that has
+    no summary.json: one that is running, or was killed."""
+    cols = read_partial_csv(os.path.join(run_dir, "metrics.csv"))
     config = {}
     try:
         with open(os.path.join(run_dir, "config.json")) as f:

@@ -42,8 +42,6 @@ static const gk_param_spec diag_params[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-static const char *const ref_columns[GK_NREFS] = {"agree_l2margin", "agree_l1margin"};
-
 typedef struct diag_exp {
     gk_diag_data D;
     int use_refs;
@@ -154,21 +152,41 @@ static gk_status diag_create(const gk_config *cfg, void **state, gk_error *err) 
     return s;
 }
 
-static const char *diag_columns_sparse[] = {"support_share"};
-static const char *diag_columns_l2sep[] = {"cos_wstar"};
+static int on_sparse(const void *state) { return ((const diag_exp *)state)->D.kind == GK_DIAG_SPARSE; }
+static int on_l2sep(const void *state) { return ((const diag_exp *)state)->D.kind == GK_DIAG_L2SEP; }
+static int with_refs(const void *state) { return ((const diag_exp *)state)->use_refs; }
+static int by_flow(const void *state) { return ((const diag_exp *)state)->tr.flow != NULL; }
 
-static gk_status diag_columns(void *state, gk_metrics *m, gk_error *err) {
-    diag_exp *E = state;
-    static const char *common[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm",
-                                   "rel_dist_from_init", "norm_margin", "u_norm", "v_norm", "w_l1"};
-    gk_status s = GK_OK;
-    for (size_t k = 0; k < sizeof common / sizeof *common && !s; k++) s = gk_metrics_add_column(m, common[k], err);
-    const char *own = E->D.kind == GK_DIAG_SPARSE ? diag_columns_sparse[0] : diag_columns_l2sep[0];
-    if (!s && E->D.kind != GK_DIAG_FILE) s = gk_metrics_add_column(m, own, err); /* no w* for a user's data */
-    for (int k = 0; k < GK_NREFS && E->use_refs && !s; k++) s = gk_metrics_add_column(m, ref_columns[k], err);
-    if (E->tr.flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
-    if (E->tr.flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
-    return s;
+#define DIAG_COLUMNS(X, F)                                                                                          \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean logistic loss on the train set (no weight decay)")        \
+    X(train_acc, "share", GK_ROLE_TRAIN_ACC, NULL, "share of train samples with sign f(x) = y")                     \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "mean logistic loss on the test set")                             \
+    X(test_acc, "share", GK_ROLE_TEST_ACC, NULL, "share of test samples with sign f(x) = y")                        \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                         \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)                                        \
+    X(norm_margin, "ratio", GK_ROLE_NONE, NULL,                                                                    \
+      "normalised train margin min_i y_i f(x_i) / ‖theta‖², the quantity whose maximisation the late phase "      \
+      "approaches")                                                                                                \
+    X(u_norm, "norm", GK_ROLE_NONE, NULL, "‖u‖ (‖theta‖² = ‖u‖² + ‖v‖²)")                                          \
+    X(v_norm, "norm", GK_ROLE_NONE, NULL, "‖v‖")                                                                   \
+    X(w_l1, "norm", GK_ROLE_NONE, NULL, "‖w‖₁, the L1 norm of the effective predictor (the L1-margin solution minimises it)") \
+    X(support_share, "share", GK_ROLE_NONE, on_sparse,                                                             \
+      "`data=sparse`: share of ‖w‖₁ on the true support (the first s coordinates); 1 = the sparse L1 solution")    \
+    X(cos_wstar, "cosine", GK_ROLE_NONE, on_l2sep,                                                                 \
+      "`data=l2sep`: cos(w, w*) with w* the direction that generated the labels")                                  \
+    X(agree_l2margin, "share", GK_ROLE_AGREEMENT, with_refs,                                                       \
+      "`references=1`: share of test points where sign f = the sign of the max-L2-margin classifier (the kernel "  \
+      "predictor of the early phase; a tie counts 1/2)")                                                           \
+    X(agree_l1margin, "share", GK_ROLE_AGREEMENT, with_refs,                                                       \
+      "`references=1`: the same for the max-L1-margin classifier (the late-phase predictor)")                      \
+    X(grad_evals, "count", GK_ROLE_NONE, by_flow,                                                                  \
+      "`opt=flow` (the `*-flow` presets): gradient evaluations the Runge-Kutta integrator has used so far")        \
+    X(flow_step, "time", GK_ROLE_NONE, by_flow, "`opt=flow`: the step size (in `time` units) the integrator will try next")
+GK_COLUMNS(diag_cols, DIAG_COLUMNS);
+
+/* The share of test points where the network's sign is reference k's (NaN: the reference is unavailable). */
+static double agreement(const diag_exp *E, int k) {
+    return E->ref[k].ok ? gk_sign_agreement(E->f_test, E->ref[k].test_score, E->D.test.n) : NAN;
 }
 
 static gk_status diag_eval(void *state, double *row, gk_error *err) {
@@ -178,10 +196,9 @@ static gk_status diag_eval(void *state, double *row, gk_error *err) {
     gk_status s = gk_model_forward(&E->model, theta, &E->D.train, n, E->f_train, err);
     if (!s) s = gk_model_forward(&E->model, theta, &E->D.test, nt, E->f_test, err);
     if (s) return s;
-    double tr_acc, te_acc;
-    double tr_loss = gk_logistic_loss(E->f_train, E->D.y_train, n, NULL, &tr_acc);
-    double te_loss = gk_logistic_loss(E->f_test, E->D.y_test, nt, NULL, &te_acc);
-    double norm = gk_trainer_param_norm(&E->tr);
+    row[COL_train_loss] = gk_logistic_loss(E->f_train, E->D.y_train, n, NULL, &row[COL_train_acc]);
+    row[COL_test_loss] = gk_logistic_loss(E->f_test, E->D.y_test, nt, NULL, &row[COL_test_acc]);
+    const double norm = gk_trainer_param_norm(&E->tr);
     double min_margin = INFINITY;
     for (size_t i = 0; i < n; i++) min_margin = fmin(min_margin, E->D.y_train[i] * E->f_train[i]);
     gk_diag_effective_w(&E->model, theta, E->w);
@@ -190,18 +207,15 @@ static gk_status diag_eval(void *state, double *row, gk_error *err) {
         l1 += fabs(E->w[j]);
         if (j < E->D.s) on_support += fabs(E->w[j]);
     }
-    double own = E->D.kind == GK_DIAG_SPARSE ? (l1 > 0 ? on_support / l1 : NAN)
-                                             : gk_dot(E->w, E->D.wstar, d) / gk_norm2(E->w, d);
-    double vals[] = {tr_loss, tr_acc, te_loss, te_acc, norm, gk_trainer_rel_dist(&E->tr),
-                     min_margin / (norm * norm), gk_norm2(theta, d), gk_norm2(theta + d, d), l1, own};
-    size_t nvals = sizeof vals / sizeof *vals - (E->D.kind == GK_DIAG_FILE);
-    memcpy(row + 2, vals, nvals * sizeof *vals);
-    size_t col = 2 + nvals;
-    for (int k = 0; k < GK_NREFS && E->use_refs; k++)
-        row[col++] = E->ref[k].ok ? gk_sign_agreement(E->f_test, E->ref[k].test_score, nt) : NAN;
+    row[COL_param_norm] = norm, row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
+    row[COL_norm_margin] = min_margin / (norm * norm);
+    row[COL_u_norm] = gk_norm2(theta, d), row[COL_v_norm] = gk_norm2(theta + d, d), row[COL_w_l1] = l1;
+    if (E->D.kind == GK_DIAG_SPARSE) row[COL_support_share] = l1 > 0 ? on_support / l1 : NAN;
+    if (E->D.kind == GK_DIAG_L2SEP) row[COL_cos_wstar] = gk_dot(E->w, E->D.wstar, d) / gk_norm2(E->w, d);
+    if (E->use_refs) row[COL_agree_l2margin] = agreement(E, GK_REF_L2), row[COL_agree_l1margin] = agreement(E, GK_REF_L1);
     if (E->tr.flow) {
-        row[col++] = (double)gk_flow_evals(E->tr.flow);
-        row[col++] = gk_flow_step_size(E->tr.flow);
+        row[COL_grad_evals] = (double)gk_flow_evals(E->tr.flow);
+        row[COL_flow_step] = gk_flow_step_size(E->tr.flow);
     }
     return GK_OK;
 }
@@ -294,7 +308,8 @@ static const gk_exp_type diag_type = {
     .check = diag_check,
     .create = diag_create,
     .destroy = diag_destroy,
-    .columns = diag_columns,
+    .cols = diag_cols,
+    .columns_doc = "f(x) = ⟨u∘u − v∘v, x⟩ with theta = (u, v); w = u∘u − v∘v is the effective linear predictor.",
     .trainer = diag_trainer,
     .eval = diag_eval,
     .predicted_step = diag_predicted,

@@ -1,12 +1,16 @@
 /* exp.h: the experiment layer. One file per paper setup (src/exp/<name>.c) defines an experiment type, wiring
  * only: its keys (a spec table), how it builds data -> model -> objective -> theory references into a trainer
  * (src/train/trainer.h: the buffers, the optimizer and the step loop; a structured step where the science needs
- * one), what it measures at an eval point, and what it reports, declared as tables: its phenomenon rules and
- * summary facts (report/phenomena.h) and its figures of metrics columns (fig/curves.h), with hooks for what a table
- * cannot say. The science it wires lives below (src/data, src/model, src/theory). The run layer (src/run) owns
- * the eval schedule, checkpoints and resume, the run directory, metrics.csv, summary.json and the figures'
- * files, applies the declared tables (run/outputs.c) and lists the presets (run/registry.c). README.md, "The
- * trainer and the experiment interface", has a complete example. */
+ * one), what it measures at an eval point, and what it reports. Its metrics columns are declared once, where eval
+ * computes them (io/columns.h: one X-macro list gives the table of names, units, roles and meanings and the enum
+ * COL_<name> that eval writes by; the run driver checks each eval wrote exactly the present ones); the run acts on
+ * their roles, not their names, and docs/metrics.md is generated from them (groklab --help-metrics). What it
+ * reports is declared as tables too: its phenomenon rules and summary facts (report/phenomena.h) and its figures
+ * of metrics columns (fig/curves.h), with hooks for what a table cannot say. The science it wires lives below
+ * (src/data, src/model, src/theory). The run layer (src/run) owns the eval schedule, checkpoints and resume, the
+ * run directory, metrics.csv, summary.json and the figures' files, applies the declared tables (run/outputs.c)
+ * and lists the presets (run/registry.c). docs/design.md, "The trainer and the experiment interface", has a
+ * complete example (tests/e2e_columns.sh compiles it). */
 #ifndef GK_EXP_H
 #define GK_EXP_H
 
@@ -27,7 +31,11 @@
     {"steps", GK_P_INT, steps_default, 1, 1e12, 0, 0, NULL, "number of optimizer steps"},                     \
     {"evals", GK_P_INT, "150", 1, 100000, 0, 0, NULL, "log-spaced eval points (from step 0)"},                \
     {"evals_lin", GK_P_INT, "150", 0, 100000, 0, 0, NULL, "evenly spaced eval points (added to the log ones)"}, \
-    {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}
+    {"threads", GK_P_INT, "0", 0, 1024, 0, 0, NULL, "OpenMP threads (0 = all cores); results do not depend on it"}, \
+    {"seeds", GK_P_INT, "1", 1, 1000, 0, 0, NULL,                                                             \
+     "independent runs K (seed, seed+1, ..., seed+K-1), each a whole run in DIR/seed_<seed>; DIR/metrics.csv holds "   \
+     "their mean, std, min and max per column, summary.json the spread of their phenomena (an experiment with a "   \
+     "lockstep form, xor, trains them side by side in one run instead)"}
 
 /* The facts of memorising, then generalising (place inside a gk_fact table): the test accuracy and the
  * parameter norm at the run layer's train_fit_step (train_acc >= 0.99), and the norm at the start and end. */
@@ -43,14 +51,21 @@ typedef struct gk_exp_type {
     gk_status (*check)(const gk_config *cfg, gk_error *err);
     gk_status (*create)(const gk_config *cfg, void **state, gk_error *err);
     void (*destroy)(void *state);
-    /* Declares the metric columns after step and time, in the order eval fills them. */
+    /* The metrics columns after step and time, declared once with their units, meanings and roles (io/columns.h:
+     * GK_COLUMNS makes this table and the enum COL_<name> that eval writes by), terminated by {NULL}. */
+    const gk_column *cols;
+    const char *columns_doc; /* what docs/metrics.md says of this experiment before its columns (NULL: nothing) */
+    /* The older form, for an experiment without cols: declares the columns by name, in the order eval fills them
+     * by position. */
     gk_status (*columns)(void *state, gk_metrics *m, gk_error *err);
     /* The experiment's trainer (required): the driver steps it to each eval point, takes time from it and
      * checkpoints it. */
     gk_trainer *(*trainer)(void *state);
     /* Mutable state beyond the trainer's (RNG streams, per-seed buffers, counters), for checkpoints. */
     void (*visit)(void *state, gk_state *s);
-    /* Fills row[2 ..] (the declared columns) at the current step. */
+    /* Fills the declared columns at the current step: row[COL_<name>] for each present column of cols (the run
+     * driver checks that each was written and keeps the present ones, in order); without cols, row[2 ..] by
+     * position. */
     gk_status (*eval)(void *state, double *row, gk_error *err);
     /* Optional hooks (NULL if absent). */
     double (*predicted_step)(void *state); /* predicted transition step (NULL or NAN: none) */
@@ -70,6 +85,9 @@ typedef struct gk_exp_type {
     const gk_rule *(*rules)(void *state);
     /* The theory references alone (computed in create): their own accuracies or errors, for `groklab theory`. */
     gk_status (*references)(void *state, cJSON *out, gk_error *err);
+    /* 1: create trains seeds=K itself, the K runs side by side in one run (a lockstep form, as xor's span form);
+     * 0: the run layer makes seeds=K into K runs of seeds=1 (run/run_seeds.c). */
+    int lockstep_seeds;
 } gk_exp_type;
 
 typedef struct gk_preset {

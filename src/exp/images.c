@@ -171,6 +171,7 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
         return gk_fail(err, GK_ENOMEM, "out of memory for width = %zu, %zu train images", width, ntr);
     }
     gk_model_init(&E->model, gk_config_real(cfg, "init_scale"), (uint64_t)gk_config_int(cfg, "seed"), E->tr.theta);
+    gk_tensor_norm_names(&E->model.params, E->norm_names);
     E->in_train = (gk_dense_input){ntr, d, E->train.x, NULL, NULL};
     E->in_test = (gk_dense_input){nte, d, E->test.x, NULL, NULL};
     if (E->sparse) {
@@ -195,13 +196,24 @@ static gk_status img_create(const gk_config *cfg, void **state, gk_error *err) {
     return GK_OK;
 }
 
-static gk_status img_columns(void *state, gk_metrics *m, gk_error *err) {
-    img_exp *E = state;
-    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
-    gk_status s = GK_OK;
-    for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    return s ? s : gk_metrics_add_tensor_norms(m, &E->model.params, E->norm_names, err);
+static int img_norm_names(const void *state, const char **names) {
+    const img_exp *E = state;
+    return gk_tensor_norm_members(&E->model.params, (const char(*)[40])E->norm_names, names);
 }
+
+#define IMG_COLUMNS(X, F)                                                                                          \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean cross-entropy or MSE on the train set (key `loss`)")     \
+    X(train_acc, "share", GK_ROLE_TRAIN_ACC, NULL,                                                                \
+      "share of train images whose largest output is their class (a tie for the top counts as wrong)")            \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "the same loss on the test set")                                \
+    X(test_acc, "share", GK_ROLE_TEST_ACC, NULL, "the same accuracy on the test set")                             \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                        \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)                                       \
+    F(norm_, "norm", GK_ROLE_NONE, NULL,                                                                          \
+      "`norm_W1`, `norm_b1`, `norm_W2`, `norm_b2`, `norm_W3`, `norm_b3`: Frobenius norm of each layer's weights " \
+      "and biases (layer 1 = input; a larger `depth` adds `norm_W4`, `norm_b4`, ...)",                            \
+      img_norm_names)
+GK_COLUMNS(img_cols, IMG_COLUMNS);
 
 static gk_status img_eval(void *state, double *row, gk_error *err) {
     img_exp *E = state;
@@ -210,17 +222,13 @@ static gk_status img_eval(void *state, double *row, gk_error *err) {
     gk_status s = gk_model_forward(&E->model, theta, &E->in_train, n, E->f_train, err);
     if (!s) s = gk_model_forward(&E->model, theta, &E->in_test, nt, E->f_test, err);
     if (s) return s;
-    double tr_acc, te_acc;
-    gk_class_stats(E->f_train, E->train.y, n, 10, &tr_acc, NULL);
-    gk_class_stats(E->f_test, E->test.y, nt, 10, &te_acc, NULL);
-    size_t c = 2;
-    row[c++] = loss_of(E, E->f_train, E->train.y, n, NULL);
-    row[c++] = tr_acc;
-    row[c++] = loss_of(E, E->f_test, E->test.y, nt, NULL);
-    row[c++] = te_acc;
-    row[c++] = gk_trainer_param_norm(&E->tr);
-    row[c++] = gk_trainer_rel_dist(&E->tr);
-    gk_tensor_norms(&E->model.params, theta, row + c);
+    gk_class_stats(E->f_train, E->train.y, n, 10, &row[COL_train_acc], NULL);
+    gk_class_stats(E->f_test, E->test.y, nt, 10, &row[COL_test_acc], NULL);
+    row[COL_train_loss] = loss_of(E, E->f_train, E->train.y, n, NULL);
+    row[COL_test_loss] = loss_of(E, E->f_test, E->test.y, nt, NULL);
+    row[COL_param_norm] = gk_trainer_param_norm(&E->tr);
+    row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
+    gk_tensor_norms(&E->model.params, theta, &row[COL_norm_]);
     return GK_OK;
 }
 
@@ -278,7 +286,7 @@ static const gk_exp_type images_type = {
     .params = img_params,
     .create = img_create,
     .destroy = img_destroy,
-    .columns = img_columns,
+    .cols = img_cols,
     .trainer = img_trainer,
     .eval = img_eval,
     .facts = img_facts,

@@ -61,10 +61,27 @@ static const gk_param_spec kumar_params[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-enum { C_TRAIN, C_TEST, C_KERNEL, C_ALIGN, C_POP, C_VAR, C_MIS, C_LIN, C_NORM, C_WBAR, C_MDEV, C_DIST, KUMAR_NCOLS };
-static const char *kumar_cols[KUMAR_NCOLS] = {"train_loss",      "test_loss",       "kernel_test_loss", "ntk_alignment",
-                                              "pop_loss",        "decomp_variance", "decomp_misalign",  "decomp_linear",
-                                              "param_norm",      "wbar_norm",       "M_minus_I_fro",    "rel_dist_from_init"};
+#define KUMAR_COLUMNS(X, F)                                                                                        \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean squared error on the train set")                        \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "mean squared error on the test set")                           \
+    X(kernel_test_loss, "loss", GK_ROLE_NONE, NULL,                                                               \
+      "test MSE of kernel regression with the initial empirical NTK (a constant line: what a lazy network reaches)") \
+    X(ntk_alignment, "share", GK_ROLE_NONE, NULL,                                                                 \
+      "centred kernel alignment of the current NTK, on the first `align_n` test points (0 = all), with the centred " \
+      "labels y yᵀ (rises when features are learned)")                                                            \
+    X(pop_loss, "loss", GK_ROLE_NONE, NULL,                                                                       \
+      "population loss E_x (g − y)² of the quadratic predictor (w̄, M), the sum of the three terms below (eq. 6; " \
+      "NaN when the decomposition does not apply, e.g. `target=hermite`)")                                        \
+    X(decomp_variance, "loss", GK_ROLE_NONE, NULL,                                                                \
+      "its first term, ¼ (Tr B/D − (alpha eps/D) Tr M)² with B = beta betaᵀ (\"variance\")")                       \
+    X(decomp_misalign, "loss", GK_ROLE_NONE, NULL,                                                                \
+      "its second term, ‖alpha eps M − B‖²_F / (2 D²): the misalignment of the features with the target")        \
+    X(decomp_linear, "loss", GK_ROLE_NONE, NULL, "its third term, (alpha²/D) ‖w̄‖²: the power in the linear modes") \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                        \
+    X(wbar_norm, "norm", GK_ROLE_NONE, NULL, "‖w̄‖")                                                              \
+    X(M_minus_I_fro, "norm", GK_ROLE_NONE, NULL, "‖M − I‖_F: how far the features moved from their isotropic start") \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)
+GK_COLUMNS(kumar_cols, KUMAR_COLUMNS);
 
 typedef struct kumar_exp {
     gk_kumar_data d;
@@ -213,29 +230,22 @@ static gk_status kumar_create(const gk_config *cfg, void **state, gk_error *err)
     return GK_OK;
 }
 
-static gk_status kumar_columns(void *state, gk_metrics *m, gk_error *err) {
-    gk_status s = GK_OK;
-    for (int c = 0; c < KUMAR_NCOLS && !s; c++) s = gk_metrics_add_column(m, kumar_cols[c], err);
-    return s;
-}
-
 static gk_status kumar_eval(void *state, double *row, gk_error *err) {
     kumar_exp *E = state;
     const size_t D = E->D;
-    double v[KUMAR_NCOLS];
     const double *theta = E->tr.theta;
     gk_status s = gk_model_forward(&E->model, theta, &E->in_tr, E->P, E->f, err);
     if (s) return s;
-    v[C_TRAIN] = loss_of(E, E->f, E->f0, E->d.y, E->P, NULL);
+    row[COL_train_loss] = loss_of(E, E->f, E->f0, E->d.y, E->P, NULL);
     s = gk_model_forward(&E->model, theta, &E->in_te, E->nt, E->ft, err);
     if (s) return s;
-    v[C_TEST] = loss_of(E, E->ft, E->f0t, E->d.yt, E->nt, NULL);
-    v[C_KERNEL] = E->kernel_test;
-    v[C_ALIGN] = NAN;
-    if (isfinite(v[C_TRAIN])) {
+    row[COL_test_loss] = loss_of(E, E->ft, E->f0t, E->d.yt, E->nt, NULL);
+    row[COL_kernel_test_loss] = E->kernel_test;
+    row[COL_ntk_alignment] = NAN;
+    if (isfinite(row[COL_train_loss])) {
         s = gk_kumar_ntk(&E->model, theta, &E->in_al, &E->in_al, E->Ka, err);
         if (s) return s;
-        v[C_ALIGN] = gk_kernel_alignment(E->Ka, E->yc, E->na);
+        row[COL_ntk_alignment] = gk_kernel_alignment(E->Ka, E->yc, E->na);
     }
     gk_kumar_stats(&E->model, theta, E->wbar, E->M);
     double t[3] = {NAN, NAN, NAN}, pop = NAN;
@@ -245,18 +255,17 @@ static gk_status kumar_eval(void *state, double *row, gk_error *err) {
         for (size_t a = 0; a < D * D; a++) E->dM[a] = E->M[a] - c * E->M0[a];
         pop = gk_kumar_decomp(D, E->alpha, E->eps, E->dw, E->dM, E->d.beta, E->d.r, t);
     }
-    v[C_POP] = pop, v[C_VAR] = t[0], v[C_MIS] = t[1], v[C_LIN] = t[2];
-    v[C_NORM] = gk_trainer_param_norm(&E->tr);
-    v[C_WBAR] = gk_norm2(E->wbar, D);
+    row[COL_pop_loss] = pop, row[COL_decomp_variance] = t[0], row[COL_decomp_misalign] = t[1], row[COL_decomp_linear] = t[2];
+    row[COL_param_norm] = gk_trainer_param_norm(&E->tr);
+    row[COL_wbar_norm] = gk_norm2(E->wbar, D);
     double md = 0;
     for (size_t a = 0; a < D; a++)
         for (size_t b = 0; b < D; b++) {
             double e = E->M[a * D + b] - (a == b ? 1.0 : 0.0);
             md += e * e;
         }
-    v[C_MDEV] = sqrt(md);
-    v[C_DIST] = gk_trainer_rel_dist(&E->tr);
-    memcpy(row + 2, v, sizeof v);
+    row[COL_M_minus_I_fro] = sqrt(md);
+    row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
     return GK_OK;
 }
 
@@ -367,7 +376,9 @@ static const gk_exp_type kumar_type = {
     .check = kumar_check,
     .create = kumar_create,
     .destroy = kumar_destroy,
-    .columns = kumar_columns,
+    .cols = kumar_cols,
+    .columns_doc = "f = (alpha/N) Σ_i phi(w_i·x); w̄ = (1/N) Σ_i v_i w_i and M = (1/N) Σ_i v_i w_i w_iᵀ are its statistics "
+                   "(eq. 5).",
     .trainer = kumar_trainer,
     .eval = kumar_eval,
     .save_data = kumar_save,

@@ -189,18 +189,32 @@ static gk_status mc_create(const gk_config *cfg, void **state, gk_error *err) {
     return GK_OK;
 }
 
-static const char *mc_cols[] = {"train_loss", "test_loss", "test_loss_upper", "param_norm", "rel_dist_from_init",
-                                "nuclear_norm", "sv1", "sv2", "sv3", "sv4", "sv5", "eff_rank",
-                                "dist_kernel", "dist_nucnorm", "dist_target"};
-enum { MC_NCOLS = sizeof mc_cols / sizeof *mc_cols };
+static int by_flow(const void *state) { return ((const mc_exp *)state)->tr.flow != NULL; }
 
-static gk_status mc_columns(void *state, gk_metrics *m, gk_error *err) {
-    gk_status s = GK_OK;
-    for (size_t k = 0; k < MC_NCOLS && !s; k++) s = gk_metrics_add_column(m, mc_cols[k], err);
-    if (((mc_exp *)state)->tr.flow && !s) s = gk_metrics_add_column(m, "grad_evals", err);
-    if (((mc_exp *)state)->tr.flow && !s) s = gk_metrics_add_column(m, "flow_step", err);
-    return s;
-}
+#define MC_COLUMNS(X, F)                                                                                            \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean squared error on the observed entries")                   \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "mean squared error on the unobserved entries")                   \
+    X(test_loss_upper, "loss", GK_ROLE_NONE, NULL,                                                                 \
+      "mean squared error on the unobserved pairs (i ≤ j) whose mirror (j, i) is not observed either: the entries " \
+      "the kernel (zero-fill) predictor cannot know")                                                              \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                         \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)                                        \
+    X(nuclear_norm, "norm", GK_ROLE_NONE, NULL,                                                                    \
+      "‖W‖_* (sum of the singular values); the late phase approaches the min-nuclear-norm completion")             \
+    X(sv1, "norm", GK_ROLE_NONE, NULL, "the largest singular value of W")                                          \
+    X(sv2, "norm", GK_ROLE_NONE, NULL, "the second largest singular value of W")                                   \
+    X(sv3, "norm", GK_ROLE_NONE, NULL, "the third")                                                                \
+    X(sv4, "norm", GK_ROLE_NONE, NULL, "the fourth")                                                               \
+    X(sv5, "norm", GK_ROLE_NONE, NULL, "the fifth")                                                                \
+    X(eff_rank, "count", GK_ROLE_NONE, NULL, "effective rank (Σσ)² / Σσ²")                                         \
+    X(dist_kernel, "ratio", GK_ROLE_NONE, NULL,                                                                    \
+      "distance on the test entries to the zero-fill (kernel) completion, relative to the test norm of the target") \
+    X(dist_nucnorm, "ratio", GK_ROLE_NONE, NULL, "the same to the min-nuclear-norm completion")                    \
+    X(dist_target, "ratio", GK_ROLE_NONE, NULL, "the same to the target X* (the relative test error)")             \
+    X(grad_evals, "count", GK_ROLE_NONE, by_flow,                                                                  \
+      "`opt=flow` (`mc-multiply-flow`): gradient evaluations the Runge-Kutta integrator has used so far")          \
+    X(flow_step, "time", GK_ROLE_NONE, by_flow, "`opt=flow`: the step size (in `time` units) the integrator will try next")
+GK_COLUMNS(mc_cols, MC_COLUMNS);
 
 static gk_status mc_eval(void *state, double *row, gk_error *err) {
     mc_exp *E = state;
@@ -209,13 +223,15 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
     const long step = E->tr.step;
     gk_matfact_full(d, E->tr.theta, E->W);
     for (size_t t = 0; t < D->nobs; t++) E->f[t] = E->W[D->obs_i[t] * d + D->obs_j[t]];
-    double tr = gk_mse_loss(E->f, D->obs_y, D->nobs, NULL);
-    double te = D->ntest ? gk_mc_test_sq(D, E->W, NULL, 0) / (double)D->ntest : NAN;
-    double teu = D->nup ? gk_mc_test_sq(D, E->W, NULL, 1) / (double)D->nup : NAN;
-    double tn = E->ref.test_norm > 0 ? E->ref.test_norm : NAN;
-    double dk = sqrt(gk_mc_test_sq(D, E->W, E->ref.Wz, 0)) / tn;
-    double dn = sqrt(gk_mc_test_sq(D, E->W, E->ref.Wn, 0)) / tn;
-    double dt = sqrt(gk_mc_test_sq(D, E->W, NULL, 0)) / tn;
+    const double tr = gk_mse_loss(E->f, D->obs_y, D->nobs, NULL);
+    row[COL_train_loss] = tr;
+    row[COL_test_loss] = D->ntest ? gk_mc_test_sq(D, E->W, NULL, 0) / (double)D->ntest : NAN;
+    row[COL_test_loss_upper] = D->nup ? gk_mc_test_sq(D, E->W, NULL, 1) / (double)D->nup : NAN;
+    const double tn = E->ref.test_norm > 0 ? E->ref.test_norm : NAN;
+    row[COL_dist_kernel] = sqrt(gk_mc_test_sq(D, E->W, E->ref.Wz, 0)) / tn;
+    row[COL_dist_nucnorm] = sqrt(gk_mc_test_sq(D, E->W, E->ref.Wn, 0)) / tn;
+    row[COL_dist_target] = sqrt(gk_mc_test_sq(D, E->W, NULL, 0)) / tn;
+    row[COL_param_norm] = gk_trainer_param_norm(&E->tr), row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
     double nuc = NAN, sv[5] = {NAN, NAN, NAN, NAN, NAN}, er = NAN;
     if (isfinite(tr)) {
         int info = gk_matfact_singular_values(d, E->W, E->A, E->ev);
@@ -226,11 +242,11 @@ static gk_status mc_eval(void *state, double *row, gk_error *err) {
         for (size_t k = 0; k < 5 && k < d; k++) sv[k] = E->ev[k];
         er = s2 > 0 ? s1 * s1 / s2 : NAN;
     }
-    double vals[MC_NCOLS] = {tr, te, teu, gk_trainer_param_norm(&E->tr), gk_trainer_rel_dist(&E->tr), nuc, sv[0], sv[1], sv[2], sv[3], sv[4], er, dk, dn, dt};
-    memcpy(row + 2, vals, sizeof vals);
+    row[COL_nuclear_norm] = nuc, row[COL_eff_rank] = er;
+    row[COL_sv1] = sv[0], row[COL_sv2] = sv[1], row[COL_sv3] = sv[2], row[COL_sv4] = sv[3], row[COL_sv5] = sv[4];
     if (E->tr.flow) {
-        row[2 + MC_NCOLS] = (double)gk_flow_evals(E->tr.flow);
-        row[3 + MC_NCOLS] = gk_flow_step_size(E->tr.flow);
+        row[COL_grad_evals] = (double)gk_flow_evals(E->tr.flow);
+        row[COL_flow_step] = gk_flow_step_size(E->tr.flow);
     }
     gk_snap_trio_take(&E->snap, step, 0.3 * E->predicted, E->W); /* for the matrices figure */
     return GK_OK;
@@ -375,7 +391,8 @@ static const gk_exp_type mc_type = {
     .check = mc_check,
     .create = mc_create,
     .destroy = mc_destroy,
-    .columns = mc_columns,
+    .cols = mc_cols,
+    .columns_doc = "W = U Uᵀ − V Vᵀ (symmetric); the singular values are the absolute eigenvalues of W.",
     .trainer = mc_trainer,
     .visit = mc_visit,
     .eval = mc_eval,

@@ -63,6 +63,7 @@ static const gk_param_spec mod_params[] = {
     {"wd", GK_P_REAL, "1e-4", 0, INFINITY, 0, 0, NULL, "weight decay (gd: grad + wd theta; adamw: theta *= 1 - lr wd)"},
     GK_ADAMW_PARAMS("0.98", "10"),
     GK_TRANSFORM_PARAMS,
+    GK_INTERVENTION_PARAMS,
     GK_SHARPNESS_PARAM,
     GK_LR_AUTO_PARAMS,
     {"key_freqs", GK_P_INT, "5", 1, 1000, 0, 0, NULL,
@@ -171,6 +172,7 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!s) s = gk_mod_data_make(&E->D, E->p, op, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"), err);
     if (!s) s = gk_mod_model_create(&E->model, &E->in, &E->D, &mo, err);
     gk_train_opts_transforms_from_config(cfg, &o);
+    gk_train_opts_interventions_from_config(cfg, &o);
     if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, mod_objective, NULL, E, err);
     if (s) {
         mod_destroy(E);
@@ -197,6 +199,7 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
         return s;
     }
     gk_model_init(&E->model, gk_config_real(cfg, "alpha"), seed, theta);
+    gk_tensor_norm_names(&E->model.params, E->norm_names);
     if ((s = gk_trainer_start(&E->tr, err))) {
         mod_destroy(E);
         return s;
@@ -205,21 +208,59 @@ static gk_status mod_create(const gk_config *cfg, void **state, gk_error *err) {
     return GK_OK;
 }
 
-static gk_status mod_columns(void *state, gk_metrics *m, gk_error *err) {
-    mod_exp *E = state;
-    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init", "min_margin"};
-    gk_status s = GK_OK;
-    for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    if (!s) s = gk_metrics_add_tensor_norms(m, &E->model.params, E->norm_names, err);
-    if (!s) s = gk_metrics_add_column(m, "ipr", err);
-    /* Prieto et al.: Softmax Collapse on the train set, and naive loss minimisation (the gradient along theta) */
-    if (!s && E->loss_kind != LOSS_MSE) s = gk_metrics_add_column(m, "sc_share", err);
-    if (!s && E->loss_kind != LOSS_MSE) s = gk_metrics_add_column(m, "grad_weight_cos", err);
-    static const char *prog[4] = {"restricted_loss", "excluded_loss", "fourier_gini", "key_freq_norm_share"};
-    for (int k = 0; k < 4 && E->progress && !s; k++) s = gk_metrics_add_column(m, prog[k], err);
-    return s;
+static int mod_norm_names(const void *state, const char **names) {
+    const mod_exp *E = state;
+    return gk_tensor_norm_members(&E->model.params, E->norm_names, names);
 }
+static int with_softmax(const void *state) { return ((const mod_exp *)state)->loss_kind != LOSS_MSE; }
+static int on_addition(const void *state) { return ((const mod_exp *)state)->progress; }
 
+#define MOD_COLUMNS(X, F)                                                                                          \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL,                                                               \
+      "mean cross-entropy (or StableMax, or MSE on the one-hot labels: key `loss`) on the train pairs, no weight decay") \
+    X(train_acc, "share", GK_ROLE_TRAIN_ACC, NULL,                                                                \
+      "share of train pairs whose largest logit is the answer (a tie for the top counts as wrong)")               \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "the same loss on the test pairs")                              \
+    X(test_acc, "share", GK_ROLE_TEST_ACC, NULL, "the same accuracy on the test pairs")                           \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                        \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)                                       \
+    X(min_margin, "logit", GK_ROLE_NONE, NULL,                                                                    \
+      "minimum over the train pairs of (the correct logit − the largest wrong logit); > 0 = every train pair correct") \
+    F(norm_, "norm", GK_ROLE_NONE, NULL,                                                                          \
+      "`norm_<tensor>`: Frobenius norm of each tensor of the model. `model=mlp-relu` / `mlp-quad`: `norm_W1` "    \
+      "(input → hidden), `norm_b1` (hidden bias), `norm_W2` (hidden → output); `model=transformer1` "             \
+      "(`modadd-nanda*`): `norm_W_E`, `norm_W_pos` (token and position embeddings), `norm_W_Q`, `norm_W_K`, "     \
+      "`norm_W_V`, `norm_W_O` (attention), `norm_W_in`, `norm_b_in`, `norm_W_out`, `norm_b_out` (MLP), `norm_W_U` " \
+      "(unembedding)",                                                                                            \
+      mod_norm_names)                                                                                             \
+    X(ipr, "ratio", GK_ROLE_NONE, NULL,                                                                           \
+      "Fourier progress measure (Gromov eq. 20-21): the inverse participation ratio of each neuron's input "     \
+      "weights over the frequencies of Z_p (a-half and b-half averaged), averaged over neurons; 1 = one "         \
+      "frequency, about 2/(p+1) = noise. For the transformer: over the columns of the token embedding W_E")       \
+    X(sc_share, "share", GK_ROLE_NONE, with_softmax,                                                              \
+      "(loss xent or stablemax) the share of train pairs in Softmax Collapse: the softmax's sum of exp(z − max z), " \
+      "in the working precision (`softmax_precision`: double or float), equals exactly 1, so their softmax "      \
+      "gradient vanishes (Prieto et al. 2025, Sec. 3). With loss=stablemax it is still the softmax's: what a "    \
+      "softmax would do with these logits, not the StableMax loss, whose gradient does not vanish")               \
+    X(grad_weight_cos, "cosine", GK_ROLE_NONE, with_softmax,                                                      \
+      "(loss xent or stablemax) cos(∇L, θ) of the full train gradient: near −1 when the gradient only scales the " \
+      "weights up (\"naive loss minimisation\", Prieto et al. 2025, Sec. 4)")                                     \
+    X(restricted_loss, "loss", GK_ROLE_NONE, on_addition,                                                         \
+      "(op=add) Nanda et al. 2023 Sec. 5.1: the train loss of the restricted logits, which keep, for each class, " \
+      "the mean over all p² pairs and the projections on cos(w_k(a+b)) and sin(w_k(a+b)) of the K key "          \
+      "frequencies only (`key_freqs`, default 5); it falls before the test loss while the circuit forms "         \
+      "(src/data/zp_fourier.h)")                                                                                  \
+    X(excluded_loss, "loss", GK_ROLE_NONE, on_addition,                                                           \
+      "(op=add) the train loss of the logits with those key-frequency projections removed: it rises while the "  \
+      "circuit forms (the train fit moves from memorisation to the circuit)")                                     \
+    X(fourier_gini, "ratio", GK_ROLE_NONE, on_addition,                                                           \
+      "(op=add) the Gini coefficient of the Fourier norms over the frequencies 1..(p−1)/2 of the input weights "  \
+      "(the MLP's first layer, a-half plus b-half; the transformer's W_E): 0 = spread evenly, near 1 = a few key " \
+      "frequencies")                                                                                              \
+    X(key_freq_norm_share, "share", GK_ROLE_NONE, on_addition,                                                    \
+      "(op=add) the share of those Fourier norms held by the K key frequencies (the K largest now; the final "    \
+      "ones are `key_frequencies` in summary.json)")
+GK_COLUMNS(mod_cols, MOD_COLUMNS);
 
 static gk_status mod_eval(void *state, double *row, gk_error *err) {
     mod_exp *E = state;
@@ -233,26 +274,25 @@ static gk_status mod_eval(void *state, double *row, gk_error *err) {
     double te_loss = loss_of(E, E->f_test, E->D.y_test, nt, NULL);
     gk_class_stats(E->f_train, E->D.y_train, n, p, &tr_acc, &margin);
     gk_class_stats(E->f_test, E->D.y_test, nt, p, &te_acc, NULL);
-    size_t c = 2;
-    row[c++] = tr_loss;
-    row[c++] = tr_acc;
-    row[c++] = te_loss;
-    row[c++] = te_acc;
-    row[c++] = gk_trainer_param_norm(&E->tr);
-    row[c++] = gk_trainer_rel_dist(&E->tr);
-    row[c++] = margin;
-    gk_tensor_norms(&E->model.params, theta, row + c);
-    c += (size_t)E->model.params.count;
+    row[COL_train_loss] = tr_loss, row[COL_train_acc] = tr_acc, row[COL_test_loss] = te_loss, row[COL_test_acc] = te_acc;
+    row[COL_param_norm] = gk_trainer_param_norm(&E->tr);
+    row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
+    row[COL_min_margin] = margin;
+    gk_tensor_norms(&E->model.params, theta, &row[COL_norm_]);
     const gk_tensor *T0 = &E->model.params.t[0]; /* the number inputs' weights: 2p x h (MLP) or W_E (p + 1 rows) */
     const int halves = E->model_kind == GK_MOD_TF1 ? 1 : 2;
-    row[c++] = gk_zp_mean_ipr(theta + T0->offset, T0->cols, halves, E->p, E->cosv, E->sinv, E->ipr_buf);
+    row[COL_ipr] = gk_zp_mean_ipr(theta + T0->offset, T0->cols, halves, E->p, E->cosv, E->sinv, E->ipr_buf);
     if (E->loss_kind != LOSS_MSE) {
-        row[c++] = (E->sm32 ? gk_softmax_collapse_share_f32 : gk_softmax_collapse_share)(E->f_train, n, p);
-        row[c++] = gk_trainer_grad_weight_cos(&E->tr, err);
+        row[COL_sc_share] = (E->sm32 ? gk_softmax_collapse_share_f32 : gk_softmax_collapse_share)(E->f_train, n, p);
+        row[COL_grad_weight_cos] = gk_trainer_grad_weight_cos(&E->tr, err);
     }
-    if (E->progress)
-        gk_zp_progress_measure(&E->prog, theta + T0->offset, T0->cols, halves, E->f_train,
-                               E->f_test, E->D.y_train, progress_loss, E, row + c);
+    if (E->progress) {
+        double pm[4]; /* restricted loss, excluded loss, Fourier Gini, key-frequency share (data/zp_fourier.h) */
+        gk_zp_progress_measure(&E->prog, theta + T0->offset, T0->cols, halves, E->f_train, E->f_test, E->D.y_train,
+                               progress_loss, E, pm);
+        row[COL_restricted_loss] = pm[0], row[COL_excluded_loss] = pm[1];
+        row[COL_fourier_gini] = pm[2], row[COL_key_freq_norm_share] = pm[3];
+    }
     return GK_OK;
 }
 
@@ -335,7 +375,7 @@ static const gk_exp_type modular_type = {
     .check = mod_check,
     .create = mod_create,
     .destroy = mod_destroy,
-    .columns = mod_columns,
+    .cols = mod_cols,
     .trainer = mod_trainer,
     .eval = mod_eval,
     .predicted_step = mod_predicted,

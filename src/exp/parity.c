@@ -11,20 +11,25 @@
 #include <string.h>
 
 #define PARITY_STREAM UINT64_C(0x706172697479) /* "parity" */
+#define ONLINE_STREAM UINT64_C(0x6f6e6c696e65) /* "online" */
 
 const gk_param_spec gk_parity_params[] = { /* also parity_progress.c's */
     GK_PARITY_TASK_PARAMS("256"),
     {"lr", GK_P_REAL, "0.1", 0, INFINITY, 1, 0, NULL, "SGD learning rate"},
     {"wd", GK_P_REAL, "0.01", 0, INFINITY, 0, 0, NULL, "weight decay (coupled: g + wd theta)"},
+    {"online", GK_P_BOOL, "0", 0, 1, 0, 0, NULL,
+     "fresh samples each step (Barak et al.): every step draws `batch` new inputs, seeded by the seed and the step; "
+     "the train columns are then measured on n_train samples of the same law that are never trained on"},
     GK_BATCH_PARAMS("32"), GK_SGD_PARAMS, GK_INTERVENTION_PARAMS, GK_SCHEDULE_PARAMS, GK_WARMUP_PARAM,
     GK_COMMON_PARAMS("20000"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
 typedef struct par_exp {
-    size_t n, ntr, nte;
-    int logistic;
+    size_t n, k, ntr, nte, batch;
+    int logistic, online;
     double *x, *y, *f, *dldf; /* x: train rows then test rows; f, dldf: one output per sample */
+    double *xb, *yb;          /* online: this step's fresh batch */
     gk_model model;
     gk_trainer tr;
 } par_exp;
@@ -34,7 +39,7 @@ static void par_destroy(void *state) {
     if (!E) return;
     gk_model_free(&E->model);
     gk_trainer_free(&E->tr);
-    free(E->x), free(E->y), free(E->f), free(E->dldf);
+    free(E->x), free(E->y), free(E->f), free(E->dldf), free(E->xb), free(E->yb);
     free(E);
 }
 
@@ -56,37 +61,67 @@ static gk_status par_objective(void *ud, const double *theta, const size_t *idx,
     return GK_OK;
 }
 
-/* Uniform bits; y = the product of the first k. */
-static void make_data(par_exp *E, size_t k, uint64_t seed) {
+/* m samples: uniform bits in x (m x n); y = the product of the first k. */
+static void draw_samples(gk_rng *r, size_t n, size_t k, size_t m, double *x, double *y) {
+    for (size_t i = 0; i < m; i++) {
+        double *xi = x + i * n, p = 1;
+        for (size_t j = 0; j < n; j++) xi[j] = gk_rng_u64(r) >> 63 ? 1.0 : -1.0, p *= j < k ? xi[j] : 1;
+        y[i] = p;
+    }
+}
+
+static void make_data(par_exp *E, uint64_t seed) {
     gk_rng r;
     gk_rng_seed(&r, seed, PARITY_STREAM);
-    for (size_t i = 0; i < E->ntr + E->nte; i++) {
-        double *xi = E->x + i * E->n, p = 1;
-        for (size_t j = 0; j < E->n; j++) xi[j] = gk_rng_u64(&r) >> 63 ? 1.0 : -1.0, p *= j < k ? xi[j] : 1;
-        E->y[i] = p;
-    }
+    draw_samples(&r, E->n, E->k, E->ntr + E->nte, E->x, E->y);
+}
+
+/* Online (Barak et al. 2022): the mean loss over `batch` fresh samples and its gradient. The samples of step t
+ * come from a seed hashed from (seed, t), so a resumed run draws the same ones with no generator state. */
+static gk_status par_online_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
+    par_exp *E = ud;
+    gk_rng r;
+    gk_rng_seed(&r, gk_trainer_step_seed(&E->tr, ONLINE_STREAM), ONLINE_STREAM);
+    draw_samples(&r, E->n, E->k, E->batch, E->xb, E->yb);
+    const gk_dense_input in = {E->batch, E->n, E->xb, NULL, NULL};
+    gk_status s = gk_model_forward(&E->model, theta, &in, E->batch, E->f, err);
+    if (s) return s;
+    *loss = loss_of(E, E->f, E->yb, E->batch, E->dldf, NULL);
+    gk_model_backward(&E->model, theta, &in, E->batch, E->dldf, grad);
+    return GK_OK;
+}
+
+/* The trainer on the fixed train set (minibatches drawn by its sampler) or, online, on fresh samples. */
+static gk_status par_trainer_init(par_exp *E, const gk_config *cfg, gk_error *err) {
+    gk_train_opts o = {.optim = gk_config_index(cfg, "beta1") < 0 ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .table = &E->model.params};
+    gk_train_opts_from_config(cfg, &o); /* lr, wd and the keys of the GK_*_PARAMS above */
+    if (E->online) return gk_trainer_init(&E->tr, E->model.params.size, &o, par_online_objective, NULL, E, err);
+    gk_status s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, NULL, E, err);
+    return s ? s : gk_trainer_set_batch_objective(&E->tr, par_objective, E->ntr, err);
 }
 
 static gk_status par_create(const gk_config *cfg, void **state, gk_error *err) {
     par_exp *E = calloc(1, sizeof *E);
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
-    E->n = (size_t)gk_config_int(cfg, "n"), E->ntr = (size_t)gk_config_int(cfg, "n_train");
-    E->nte = (size_t)gk_config_int(cfg, "n_test"), E->logistic = !strcmp(gk_config_str(cfg, "loss"), "logistic");
-    const size_t all = E->ntr + E->nte;
+    E->n = (size_t)gk_config_int(cfg, "n"), E->k = (size_t)gk_config_int(cfg, "k");
+    E->ntr = (size_t)gk_config_int(cfg, "n_train"), E->nte = (size_t)gk_config_int(cfg, "n_test");
+    E->logistic = !strcmp(gk_config_str(cfg, "loss"), "logistic");
+    E->online = gk_config_index(cfg, "online") >= 0 && gk_config_bool(cfg, "online");
+    E->batch = E->online ? (size_t)gk_config_int(cfg, "batch") : 0;
+    const size_t all = E->ntr + E->nte, rows = all > E->batch ? all : E->batch;
     const uint64_t seed = (uint64_t)gk_config_int(cfg, "seed");
     const gk_mlp_deep_opts mo = {.d_in = E->n, .width = (size_t)gk_config_int(cfg, "width"), .depth = 2, .n_out = 1};
     gk_status s = gk_mlp_deep_create_opts(&E->model, &mo, err);
-    if (!s) s = gk_model_reserve(&E->model, all, err);
+    if (!s) s = gk_model_reserve(&E->model, rows, err);
     if (!s) s = gk_mlp_deep_reserve_input(&E->model, E->ntr, 0, err);
-    gk_train_opts o = {.optim = gk_config_index(cfg, "beta1") < 0 ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .table = &E->model.params};
-    gk_train_opts_from_config(cfg, &o); /* lr, wd and the keys of the GK_*_PARAMS above */
-    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, NULL, E, err);
-    if (!s) s = gk_trainer_set_batch_objective(&E->tr, par_objective, E->ntr, err);
+    if (!s) s = par_trainer_init(E, cfg, err);
     E->x = malloc(all * E->n * sizeof(double)), E->y = malloc(all * sizeof(double));
-    E->f = malloc(all * sizeof(double)), E->dldf = malloc(2 * E->ntr * sizeof(double));
-    if (!s && (!E->x || !E->y || !E->f || !E->dldf)) s = gk_fail(err, GK_ENOMEM, "out of memory for %zu samples", all);
+    E->f = malloc(rows * sizeof(double)), E->dldf = malloc(2 * (E->ntr > E->batch ? E->ntr : E->batch) * sizeof(double));
+    if (E->online) E->xb = malloc(E->batch * E->n * sizeof(double)), E->yb = malloc(E->batch * sizeof(double));
+    if (!s && (!E->x || !E->y || !E->f || !E->dldf || (E->online && (!E->xb || !E->yb))))
+        s = gk_fail(err, GK_ENOMEM, "out of memory for %zu samples", all);
     if (!s) {
-        make_data(E, (size_t)gk_config_int(cfg, "k"), seed);
+        make_data(E, seed);
         gk_model_init(&E->model, gk_config_real(cfg, "init_scale"), seed, E->tr.theta);
         s = gk_trainer_start(&E->tr, err);
     }
@@ -97,7 +132,10 @@ static gk_status par_create(const gk_config *cfg, void **state, gk_error *err) {
 
 static gk_status par_check(const gk_config *cfg, gk_error *err) {
     const long k = gk_config_int(cfg, "k"), n = gk_config_int(cfg, "n");
-    return k <= n ? GK_OK : gk_fail(err, GK_EINVAL, "k=%ld: the label reads k of the n=%ld bits (k <= n)", k, n);
+    if (k > n) return gk_fail(err, GK_EINVAL, "k=%ld: the label reads k of the n=%ld bits (k <= n)", k, n);
+    if (gk_config_index(cfg, "online") >= 0 && gk_config_bool(cfg, "online") && gk_config_int(cfg, "batch") < 1)
+        return gk_fail(err, GK_EINVAL, "batch=0 with online=1: each step draws `batch` fresh samples (batch >= 1)");
+    return GK_OK;
 }
 
 static gk_status par_columns(void *state, gk_metrics *m, gk_error *err) {

@@ -33,6 +33,7 @@ typedef struct pp_exp {
     const gk_exp_type *inner_type;
     void *inner;
     size_t n, k, width;
+    int online;
     int first_col;         /* the first of this file's columns in a row */
     double *x, *chi, *h;   /* probes: PROBES x n inputs, their parity, PROBES x width neuron contributions */
     double *norm, *sorted; /* per neuron */
@@ -52,7 +53,7 @@ static gk_status pp_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!E) return gk_fail(err, GK_ENOMEM, "out of memory");
     E->inner_type = gk_presets_parity[0].type;
     E->n = (size_t)gk_config_int(cfg, "n"), E->k = (size_t)gk_config_int(cfg, "k");
-    E->width = (size_t)gk_config_int(cfg, "width");
+    E->width = (size_t)gk_config_int(cfg, "width"), E->online = gk_config_bool(cfg, "online");
     gk_status s = E->inner_type->create(cfg, &E->inner, err);
     E->x = malloc(PROBES * E->n * sizeof(double)), E->chi = malloc(PROBES * sizeof(double));
     E->h = malloc(PROBES * E->width * sizeof(double)), E->norm = malloc(E->width * sizeof(double));
@@ -207,7 +208,13 @@ static const gk_rule pp_rules[] = {
     {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL},
     {NULL, NULL, 0, 0, NULL},
 };
-static const gk_rule *pp_rule_list(void *state) { return pp_rules; }
+/* Online there is no train set to fit (the train columns are measured on fresh samples, as the test ones). */
+static const gk_rule pp_rules_online[] = {
+    {"support weight rose", "support_mass_ratio", GK_RULE_AT_LEAST, SUPPORT_RISE, NULL},
+    {"test accuracy jumped", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+static const gk_rule *pp_rule_list(void *state) { return ((pp_exp *)state)->online ? pp_rules_online : pp_rules; }
 
 static gk_status pp_check(const gk_config *cfg, gk_error *err) {
     const gk_exp_type *t = gk_presets_parity[0].type;
@@ -225,6 +232,15 @@ const gk_preset gk_presets_parity_progress[] = {
      "hidden progress: the first layer's weight on the 3 relevant bits grows, and a few neurons take over, before the "
      "test accuracy jumps (SGD lr 0.1, batch 32, wd 0.01, hinge, width 128)",
      "n=40 k=3 n_train=1000 n_test=1000 width=128 lr=0.1 momentum=0 wd=0.01 batch=32 steps=15000"},
+    {"parity-barak", &parity_progress_type, "Barak et al. 2022", "Fig. 1 (online, (n, k) = (50, 3))",
+     "online sparse parity: fresh samples each step, width 1000, SGD lr 0.1, batch 32, wd 0.01, hinge; the loss and "
+     "accuracy sit at chance while the weight on the 3 relevant bits and the Fourier coefficient on them grow, then "
+     "the test accuracy jumps",
+     "n=50 k=3 online=1 n_train=1000 n_test=1000 width=1000 lr=0.1 momentum=0 wd=0.01 batch=32 steps=10000 evals=40 evals_lin=200"},
+    {"parity-barak-fast", &parity_progress_type, "Barak et al. 2022", "Fig. 1 (online, scaled down)",
+     "parity-barak at n = 30, width 256: the same hidden progress before the jump, in seconds; `groklab sweep "
+     "parity-barak-fast n=10,14,20,28,40,56 --seeds 3` fits the steps to 0.95 test accuracy against n",
+     "n=30 k=3 online=1 n_train=1000 n_test=1000 width=256 lr=0.1 momentum=0 wd=0.01 batch=32 steps=5000 evals=30 evals_lin=250"},
     {"parity-merrill-fast", &parity_progress_type, "Merrill, Tsilivis, Shukla 2023", "sparse parity (n, k) = (30, 3), small",
      "parity-merrill at n = 30, 600 samples: the weight on the support and the Fourier coefficient rise before the test accuracy does",
      "n=30 k=3 n_train=600 n_test=1000 width=128 lr=0.1 momentum=0 wd=0.01 batch=32 steps=8000"},

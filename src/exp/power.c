@@ -19,6 +19,7 @@
 #include "exp/exp.h"
 
 #include "data/power_ops.h"
+#include "exp/power_weights.h"
 #include "model/transformer.h"
 #include "report/tensor_norms.h"
 
@@ -48,6 +49,9 @@ static const gk_param_spec power_params[] = {
     {"act", GK_P_ENUM, "relu", 0, 0, 0, 0, GK_TF_ACT_CHOICES, "feed-forward activation"},
     {"dropout", GK_P_REAL, "0", 0, 1, 0, 1, NULL, "dropout on the feed-forward output (residual dropout; Fig. 2 left: 0.1)"},
     {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "init scale: PyTorch's default init times alpha"},
+    {"precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
+     "the transformer's arithmetic: f32 runs forward and backward in float32 and rounds theta to float after each "
+     "update (the loss stays in double)"},
     {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "1", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (0: Adam)"},
     GK_ADAMW_PARAMS("0.98", "10"),
@@ -70,13 +74,16 @@ typedef struct power_exp {
     double *f, *dldf;            /* logits and their gradient (batch or eval chunk rows) */
     double *f_all;               /* logits of every equation at an eval (n_total x N) */
     char norm_names[GK_MAX_TENSORS][40];
+    gk_wu_snaps wu;              /* the unembedding at the start and at the fit (Fig. 3) */
+    size_t wu_offset;            /* W_U in theta */
 } power_exp;
 
 static gk_tf_dims dims_of(const gk_config *cfg, size_t N) {
     return (gk_tf_dims){N + 2, 4, N, (size_t)gk_config_int(cfg, "layers"), (size_t)gk_config_int(cfg, "d_model"),
                         (size_t)gk_config_int(cfg, "heads"), (size_t)gk_config_int(cfg, "d_ff"),
                         (gk_tf_ln)gk_config_int(cfg, "ln"), (gk_tf_pos)gk_config_int(cfg, "pos"),
-                        (gk_tf_act)gk_config_int(cfg, "act"), gk_config_real(cfg, "dropout")};
+                        (gk_tf_act)gk_config_int(cfg, "act"), gk_config_real(cfg, "dropout"),
+                        !strcmp(gk_config_str(cfg, "precision"), "f32")};
 }
 static int m_of(const gk_config *cfg, gk_power_op op) {
     return (int)gk_config_int(cfg, gk_power_op_is_perm(op) ? "sn" : "p");
@@ -105,6 +112,7 @@ static void power_destroy(void *state) {
     gk_trainer_free(&E->tr);
     free(E->btok), free(E->by), free(E->f), free(E->dldf);
     free(E->f_all);
+    gk_wu_snaps_free(&E->wu);
     free(E);
 }
 
@@ -150,6 +158,13 @@ static gk_status alloc_buffers(power_exp *E, gk_error *err) {
     return gk_model_reserve(&E->model, rows, err);
 }
 
+/* The unembedding's place in theta and its snapshot at the start. */
+static gk_status wu_start(power_exp *E, gk_error *err) {
+    for (int k = 0; k < E->model.params.count; k++)
+        if (!strcmp(E->model.params.t[k].name, "W_U")) E->wu_offset = E->model.params.t[k].offset;
+    return gk_wu_snaps_init(&E->wu, E->dims.d_model, E->D.N, E->tr.theta + E->wu_offset, err);
+}
+
 static gk_status power_create(const gk_config *cfg, void **state, gk_error *err) {
     *state = NULL;
     power_exp *E = calloc(1, sizeof *E);
@@ -166,7 +181,7 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
         E->batch = batch_of(cfg, E->D.n_train);
         s = gk_tf_create(&E->model, &E->dims, err);
     }
-    gk_train_opts o = {.optim = GK_OPTIM_ADAMW};
+    gk_train_opts o = {.optim = GK_OPTIM_ADAMW, .f32_params = E->dims.f32};
     gk_train_opts_from_config(cfg, &o);
     o.batch = (long)E->batch; /* with the cap at half the train set */
     if (!s) s = alloc_buffers(E, err);
@@ -175,8 +190,10 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
     if (!s) {
         E->tr.table = &E->model.params;
         gk_model_init(&E->model, gk_config_real(cfg, "alpha"), E->seed, E->tr.theta);
+        gk_tensor_norm_names(&E->model.params, E->norm_names);
         s = gk_trainer_start(&E->tr, err);
     }
+    if (!s) s = wu_start(E, err);
     if (s) {
         power_destroy(E);
         return s;
@@ -187,16 +204,32 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
 
 static int noisy_run(const power_exp *E) { return E->D.n_noisy > 0; }
 
-static gk_status power_columns(void *state, gk_metrics *m, gk_error *err) {
-    power_exp *E = state;
-    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
-    gk_status s = GK_OK;
-    for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    if (!s && noisy_run(E)) s = gk_metrics_add_column(m, "train_acc_clean", err);
-    if (!s && noisy_run(E)) s = gk_metrics_add_column(m, "train_acc_noisy", err);
-    if (!s) s = gk_metrics_add_tensor_norms(m, &E->model.params, E->norm_names, err);
-    return s;
+static int with_noise(const void *state) { return noisy_run(state); }
+static int power_norm_names(const void *state, const char **names) {
+    const power_exp *E = state;
+    return gk_tensor_norm_members(&E->model.params, E->norm_names, names);
 }
+
+#define POWER_COLUMNS(X, F)                                                                                        \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean cross-entropy of the answer token on the train equations") \
+    X(train_acc, "share", GK_ROLE_TRAIN_ACC, NULL,                                                                \
+      "share of train equations whose largest answer logit is the answer trained on (a tie counts as wrong)")     \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "the same loss on the paper's validation set (the equations not trained on)") \
+    X(test_acc, "share", GK_ROLE_TEST_ACC, NULL, "the same accuracy on the validation set")                       \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                        \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)                                       \
+    X(train_acc_clean, "share", GK_ROLE_NONE, with_noise,                                                         \
+      "`label_noise` > 0: the train accuracy on the rows whose label was kept")                                   \
+    X(train_acc_noisy, "share", GK_ROLE_NONE, with_noise,                                                         \
+      "`label_noise` > 0: the train accuracy on the corrupted rows, against the labels trained on (memorised or not)") \
+    F(norm_, "norm", GK_ROLE_NONE, NULL,                                                                          \
+      "`norm_<tensor>`: Frobenius norm of each tensor of the decoder transformer: `norm_W_E`, `norm_W_pos` "      \
+      "(embeddings), `norm_W_Q`, `norm_W_K`, `norm_W_V`, `norm_W_O` (attention), `norm_ln1_g`, `norm_ln1_b`, "    \
+      "`norm_ln2_g`, `norm_ln2_b` (LayerNorm gains and biases), `norm_W_1`, `norm_W_2` (feed-forward: d_model → " \
+      "d_ff → d_model), `norm_lnf_g`, `norm_lnf_b` (the final LayerNorm of `ln=pre`), `norm_W_U` (unembedding); " \
+      "every layer stacked",                                                                                      \
+      power_norm_names)
+GK_COLUMNS(power_cols, POWER_COLUMNS);
 
 /* The logits of every equation (eval chunks; no dropout). */
 static gk_status forward_all(power_exp *E, gk_error *err) {
@@ -229,21 +262,15 @@ static gk_status power_eval(void *state, double *row, gk_error *err) {
     if (s) return s;
     const size_t n = E->D.n_train, nv = E->D.n_val, N = E->D.N;
     const double *fv = E->f_all + n * N;
-    double tr_acc, te_acc;
-    size_t c = 2;
-    row[c++] = gk_softmax_xent_loss(E->f_all, E->D.y, n, N, NULL);
-    gk_class_stats(E->f_all, E->D.y, n, N, &tr_acc, NULL);
-    row[c++] = tr_acc;
-    row[c++] = gk_softmax_xent_loss(fv, E->D.y + n, nv, N, NULL);
-    gk_class_stats(fv, E->D.y + n, nv, N, &te_acc, NULL);
-    row[c++] = te_acc;
-    row[c++] = gk_trainer_param_norm(&E->tr);
-    row[c++] = gk_trainer_rel_dist(&E->tr);
-    if (noisy_run(E)) {
-        row[c++] = train_acc_where(E, 0);
-        row[c++] = train_acc_where(E, 1);
-    }
-    gk_tensor_norms(&E->model.params, E->tr.theta, row + c);
+    row[COL_train_loss] = gk_softmax_xent_loss(E->f_all, E->D.y, n, N, NULL);
+    gk_class_stats(E->f_all, E->D.y, n, N, &row[COL_train_acc], NULL);
+    gk_wu_snaps_eval(&E->wu, E->tr.step, row[COL_train_acc], E->tr.theta + E->wu_offset);
+    row[COL_test_loss] = gk_softmax_xent_loss(fv, E->D.y + n, nv, N, NULL);
+    gk_class_stats(fv, E->D.y + n, nv, N, &row[COL_test_acc], NULL);
+    row[COL_param_norm] = gk_trainer_param_norm(&E->tr);
+    row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
+    if (noisy_run(E)) row[COL_train_acc_clean] = train_acc_where(E, 0), row[COL_train_acc_noisy] = train_acc_where(E, 1);
+    gk_tensor_norms(&E->model.params, E->tr.theta, &row[COL_norm_]);
     return GK_OK;
 }
 
@@ -279,7 +306,21 @@ static gk_status power_summarize(void *state, const gk_metrics *m, cJSON *sum, g
     }
     cJSON_AddNumberToObject(sum, "non_embedding_params", (double)nonemb);
     val_loss_peak(m, sum);
-    return GK_OK;
+    return gk_wu_snaps_summarize(&E->wu, E->tr.theta + E->wu_offset, sum, err);
+}
+
+static void power_visit(void *state, gk_state *st) { gk_wu_snaps_visit(&((power_exp *)state)->wu, st); }
+
+/* wu_pca.png (Fig. 3): on S_n each element x is coloured by its coset x S_{n-1} (x's image of the last point). */
+static gk_status power_figures(void *state, const gk_metrics *m, const char *dir, gk_error *err) {
+    const power_exp *E = state;
+    const int perm = gk_power_op_is_perm(E->D.op), n = E->D.m;
+    int *coset = perm ? malloc(E->D.N * sizeof(int)) : NULL;
+    if (perm && !coset) return gk_fail(err, GK_ENOMEM, "out of memory");
+    for (size_t x = 0; perm && x < E->D.N; x++) coset[x] = E->D.perms[x * (size_t)n + (size_t)(n - 1)];
+    gk_status s = gk_wu_figure(&E->wu, E->tr.theta + E->wu_offset, E->tr.step, coset, n, "coset: x(last) =", dir, err);
+    free(coset);
+    return s;
 }
 
 /* Steps to 99% train and 99% / 95% validation accuracy, the best validation accuracy, and the delay. */
@@ -342,12 +383,15 @@ static const gk_exp_type power_type = {
     .check = power_check,
     .create = power_create,
     .destroy = power_destroy,
-    .columns = power_columns,
+    .cols = power_cols,
+    .columns_doc = "`test_loss` and `test_acc` are on the paper's validation set (the equations not trained on).",
     .trainer = power_trainer,
     .eval = power_eval,
     .facts = power_facts,
     .curves = power_curves,
     .summarize = power_summarize,
+    .visit = power_visit,
+    .figures = power_figures,
     .memory_bytes = power_bytes,
     .rules = power_rule_list,
 };

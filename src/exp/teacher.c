@@ -158,12 +158,15 @@ static gk_status ts_create(const gk_config *cfg, void **state, gk_error *err) {
     return GK_OK;
 }
 
-static gk_status ts_columns(void *state, gk_metrics *m, gk_error *err) {
-    static const char *head[] = {"train_loss", "train_acc", "test_loss", "test_acc", "param_norm", "rel_dist_from_init"};
-    gk_status s = GK_OK;
-    for (size_t k = 0; k < sizeof head / sizeof *head && !s; k++) s = gk_metrics_add_column(m, head[k], err);
-    return s;
-}
+#define TS_COLUMNS(X, F)                                                                                           \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean squared error over all outputs on the train set")        \
+    X(train_acc, "share", GK_ROLE_TRAIN_ACC, NULL,                                                                \
+      "share of train samples whose own MSE (mean over the outputs) is below `threshold` (1e-3)")                 \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "the same loss on the test set")                                \
+    X(test_acc, "share", GK_ROLE_TEST_ACC, NULL, "the same accuracy on the test set")                             \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                        \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)
+GK_COLUMNS(ts_cols, TS_COLUMNS);
 
 static gk_status ts_eval(void *state, double *row, gk_error *err) {
     ts_exp *E = state;
@@ -171,14 +174,10 @@ static gk_status ts_eval(void *state, double *row, gk_error *err) {
     gk_status s = gk_model_forward(&E->model, E->tr.theta, E->data.x_train, n, E->f_train, err);
     if (!s) s = gk_model_forward(&E->model, E->tr.theta, E->data.x_test, nt, E->f_test, err);
     if (s) return s;
-    double tr_acc, te_acc;
-    size_t c = 2;
-    row[c++] = gk_teacher_mse_acc(E->f_train, E->t_train, n, E->dout, E->threshold, &tr_acc);
-    row[c++] = tr_acc;
-    row[c++] = gk_teacher_mse_acc(E->f_test, E->t_test, nt, E->dout, E->threshold, &te_acc);
-    row[c++] = te_acc;
-    row[c++] = gk_trainer_param_norm(&E->tr);
-    row[c++] = gk_trainer_rel_dist(&E->tr);
+    row[COL_train_loss] = gk_teacher_mse_acc(E->f_train, E->t_train, n, E->dout, E->threshold, &row[COL_train_acc]);
+    row[COL_test_loss] = gk_teacher_mse_acc(E->f_test, E->t_test, nt, E->dout, E->threshold, &row[COL_test_acc]);
+    row[COL_param_norm] = gk_trainer_param_norm(&E->tr);
+    row[COL_rel_dist_from_init] = gk_trainer_rel_dist(&E->tr);
     return GK_OK;
 }
 
@@ -237,7 +236,7 @@ static const gk_exp_type teacher_type = {
     .params = ts_params,
     .create = ts_create,
     .destroy = ts_destroy,
-    .columns = ts_columns,
+    .cols = ts_cols,
     .trainer = ts_trainer,
     .eval = ts_eval,
     .save_data = ts_save,

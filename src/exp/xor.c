@@ -78,11 +78,6 @@ static const gk_param_spec xor_params[] = {
     {"boundary_steps", GK_P_STRING, "0,1,15", 0, 0, 0, 0, NULL,
      "comma-separated steps (at most 6) for the decision-boundary, neuron and histogram figures; steps > `steps` draw the last step"},
     {"grid", GK_P_INT, "101", 3, 2000, 0, 0, NULL, "grid points per axis of the decision-boundary maps"},
-    {"seeds", GK_P_INT, "1", 1, 1000, 0, 0, NULL,
-     "independent runs K trained side by side (seeds seed .. seed+K-1: data, a_j, init): metrics.csv holds "
-     "their mean plus (K > 1) train/test acc std, min, max; seeds.csv each run; accuracy.png shades mean +- std. "
-     "The paper averages Fig. 1 (train/test accuracy) over 100 runs; Figs. 2-4 show one run: the boundary, "
-     "neuron and histogram figures use the first seed"},
     GK_COMMON_PARAMS("30"),
     {NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -107,15 +102,9 @@ typedef struct xor_rep {
     double *At; /* n x m: A^T, At[i m + j] = A_ji (training state; zero at init) */
 } xor_rep;
 
-#define XOR_NMET 13 /* the per-run metrics, in column order */
-static const char *const xor_met[XOR_NMET] = {
-    "train_loss",    "train_acc",     "train_acc_clean", "train_acc_flipped", "test_loss",
-    "test_acc",      "param_norm",    "rel_dist_from_init", "align_pos_mu1", "align_pos_mu2",
-    "align_neg_mu1", "align_neg_mu2", "agree_linear"};
-enum { XM_TRAIN_ACC = 1, XM_TEST_ACC = 5 };
-/* The spread columns after the means (seeds > 1 only): std, min, max of train_acc and of test_acc. */
-static const char *const xor_band[6] = {"train_acc_std", "train_acc_min", "train_acc_max",
-                                        "test_acc_std",  "test_acc_min",  "test_acc_max"};
+/* The per-run metrics (their mean over the runs; each run's in seeds.csv), then with seeds > 1 the spread of the
+ * accuracies. Declared below, after the state. */
+#define XOR_NMET (COL_agree_linear - 1)
 
 typedef struct xor_exp {
     size_t p, n, nt, m, P;
@@ -136,6 +125,36 @@ typedef struct xor_exp {
     double *vals;   /* K x XOR_NMET, the last eval */
     gk_step_snaps snaps; /* 2m each (run 0): proj, taken when the step is reached */
 } xor_exp;
+
+static int several_seeds(const void *state) { return ((const xor_exp *)state)->K > 1; }
+
+#define XOR_COLUMNS(X, F)                                                                                          \
+    X(train_loss, "loss", GK_ROLE_TRAIN_LOSS, NULL, "mean logistic loss on the train set")                         \
+    X(train_acc, "share", GK_ROLE_TRAIN_ACC, NULL, "share of train samples with sign f(x) = y")                    \
+    X(train_acc_clean, "share", GK_ROLE_NONE, NULL, "train accuracy on the points whose label was kept")           \
+    X(train_acc_flipped, "share", GK_ROLE_NONE, NULL,                                                             \
+      "train accuracy on the points whose label was flipped, against the flipped label: 1 = the noise is "        \
+      "memorised (benign overfitting)")                                                                           \
+    X(test_loss, "loss", GK_ROLE_TEST_LOSS, NULL, "mean logistic loss on the test set")                           \
+    X(test_acc, "share", GK_ROLE_TEST_ACC, NULL, "share of test samples with sign f(x) = y")                      \
+    X(param_norm, "norm", GK_ROLE_PARAM_NORM, NULL, GK_MEANING_PARAM_NORM)                                        \
+    X(rel_dist_from_init, "ratio", GK_ROLE_NONE, NULL, GK_MEANING_REL_DIST)                                       \
+    X(align_pos_mu1, "cosine", GK_ROLE_NONE, NULL,                                                                \
+      "mean over the neurons with a positive output weight of cos(w_j, mu_1) in absolute value (about 1/sqrt(p) " \
+      "at init; it grows as the neurons align with the cluster means)")                                           \
+    X(align_pos_mu2, "cosine", GK_ROLE_NONE, NULL, "the same with mu_2")                                          \
+    X(align_neg_mu1, "cosine", GK_ROLE_NONE, NULL, "the same over the neurons with a negative output weight, mu_1") \
+    X(align_neg_mu2, "cosine", GK_ROLE_NONE, NULL, "the same, mu_2")                                              \
+    X(agree_linear, "share", GK_ROLE_AGREEMENT, NULL,                                                             \
+      "share of test points where sign f(x) = sign⟨Σ_i y_i x_i, x⟩, the linear classifier of the early phase")    \
+    X(train_acc_std, "share", GK_ROLE_NONE, several_seeds,                                                        \
+      "`seeds` > 1: the spread of `train_acc` over the seeds, the sample standard deviation")                     \
+    X(train_acc_min, "share", GK_ROLE_NONE, several_seeds, "`seeds` > 1: the smallest `train_acc` of the seeds")  \
+    X(train_acc_max, "share", GK_ROLE_NONE, several_seeds, "`seeds` > 1: the largest")                            \
+    X(test_acc_std, "share", GK_ROLE_NONE, several_seeds, "`seeds` > 1: the same three of `test_acc`")            \
+    X(test_acc_min, "share", GK_ROLE_NONE, several_seeds, "`seeds` > 1: the smallest `test_acc`")                 \
+    X(test_acc_max, "share", GK_ROLE_NONE, several_seeds, "`seeds` > 1: the largest `test_acc`")
+GK_COLUMNS(xor_cols, XOR_COLUMNS);
 
 static double mu_norm_of(const gk_config *cfg) {
     double mu = gk_config_real(cfg, "mu_norm");
@@ -350,7 +369,7 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     if (!s) s = gk_trainer_start(&E->tr, err);
     static const char *const lead[3] = {"step", "time", "seed"};
     for (int c = 0; c < 3 && !s; c++) s = gk_metrics_add_column(&E->per_seed, lead[c], err);
-    for (int c = 0; c < XOR_NMET && !s; c++) s = gk_metrics_add_column(&E->per_seed, xor_met[c], err);
+    for (int c = 0; c < XOR_NMET && !s; c++) s = gk_metrics_add_column(&E->per_seed, xor_cols[c].name, err);
     if (!s) s = gk_step_snaps_init(&E->snaps, gk_config_str(cfg, "boundary_steps"), E->steps, 2 * E->m, err);
     if (s) {
         xor_destroy(E);
@@ -360,14 +379,6 @@ static gk_status xor_create(const gk_config *cfg, void **state, gk_error *err) {
     take_snapshots(E, 0);
     E->setup_seconds = gk_now_seconds() - t0;
     return GK_OK;
-}
-
-static gk_status xor_columns(void *state, gk_metrics *m, gk_error *err) {
-    const xor_exp *E = state;
-    gk_status s = GK_OK;
-    for (int k = 0; k < XOR_NMET && !s; k++) s = gk_metrics_add_column(m, xor_met[k], err);
-    for (int k = 0; k < 6 && !s && E->K > 1; k++) s = gk_metrics_add_column(m, xor_band[k], err);
-    return s;
 }
 
 /* The train loss and dout = -lr dL/df of run R from f_train; a non-finite loss stops the run. */
@@ -438,7 +449,7 @@ static void fill_span(xor_exp *E, xor_rep *R, double *norm, double *rel) {
     gk_relu2_products_norms(&R->S, R->At, E->GA, R->wnorm, E->dn2, norm, rel);
 }
 
-/* The XOR_NMET metrics of run R at the current step, into vals. */
+/* The XOR_NMET metrics of run R at the current step, into vals (vals[COL_<name> - 2]). */
 static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
     const size_t n = E->n, nt = E->nt;
     double norm = NAN, rel = NAN;
@@ -456,9 +467,12 @@ static gk_status rep_eval(xor_exp *E, xor_rep *R, double *vals, gk_error *err) {
     if (!E->user) gk_relu2_alignment(&R->model, R->proj, R->wnorm, E->mu, al);
     double agree = 0;
     for (size_t i = 0; i < nt; i++) agree += sgn(R->f_test[i]) == sgn(R->lin_test[i]);
-    double v[XOR_NMET] = {tr_loss, tr_acc, acc_clean, acc_flip, te_loss, te_acc, norm, rel,
-                          al[0],   al[1],  al[2],     al[3],    agree / (double)nt};
-    memcpy(vals, v, sizeof v);
+#define V(name) vals[COL_##name - 2]
+    V(train_loss) = tr_loss, V(train_acc) = tr_acc, V(train_acc_clean) = acc_clean, V(train_acc_flipped) = acc_flip;
+    V(test_loss) = te_loss, V(test_acc) = te_acc, V(param_norm) = norm, V(rel_dist_from_init) = rel;
+    V(align_pos_mu1) = al[0], V(align_pos_mu2) = al[1], V(align_neg_mu1) = al[2], V(align_neg_mu2) = al[3];
+    V(agree_linear) = agree / (double)nt;
+#undef V
     return GK_OK;
 }
 
@@ -475,12 +489,12 @@ static gk_status xor_eval(void *state, double *row, gk_error *err) {
     }
     if (s) return s;
     double st[4];
-    for (int c = 0; c < XOR_NMET; c++) {
-        gk_spread(E->vals + c, E->K, XOR_NMET, st);
-        row[2 + c] = st[0];
+    for (int c = 2; c < 2 + XOR_NMET; c++) { /* the per-run metrics: their means, in declared order */
+        gk_spread(E->vals + c - 2, E->K, XOR_NMET, st);
+        row[c] = st[0];
         if (E->K == 1) continue; /* one run: no spread columns */
-        if (c == XM_TRAIN_ACC) memcpy(row + 2 + XOR_NMET, st + 1, 3 * sizeof(double));
-        if (c == XM_TEST_ACC) memcpy(row + 2 + XOR_NMET + 3, st + 1, 3 * sizeof(double));
+        if (c == COL_train_acc) row[COL_train_acc_std] = st[1], row[COL_train_acc_min] = st[2], row[COL_train_acc_max] = st[3];
+        if (c == COL_test_acc) row[COL_test_acc_std] = st[1], row[COL_test_acc_min] = st[2], row[COL_test_acc_max] = st[3];
     }
     return GK_OK;
 }
@@ -688,13 +702,16 @@ static gk_status xor_references(void *state, cJSON *out, gk_error *err) {
 }
 
 static const gk_exp_type xor_type = {
+    .lockstep_seeds = 1, /* seeds=K: the runs side by side (the key is GK_COMMON_PARAMS') */
     .references = xor_references,
     .name = "xor",
     .params = xor_params,
     .check = xor_check,
     .create = xor_create,
     .destroy = xor_destroy,
-    .columns = xor_columns,
+    .cols = xor_cols,
+    .columns_doc = "With `seeds=K` every column of a run is the mean over the K runs (NaN-aware) and `seeds.csv` holds "
+                   "each run's values (columns `step, time, seed`, then the per-run ones, `train_loss` to `agree_linear`).",
     .trainer = xor_trainer,
     .visit = xor_visit,
     .eval = xor_eval,

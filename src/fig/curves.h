@@ -5,6 +5,7 @@
 #define GK_IO_CURVES_H
 
 #include "fig/palette.h"
+#include "fig/plot.h"
 #include "io/metrics.h"
 
 #define GK_CURVES_PER_PANEL 6
@@ -38,10 +39,28 @@ typedef struct gk_curve_figure {
     gk_curve_panel panels[GK_CURVE_PANELS];
 } gk_curve_figure;
 
+/* The spread behind the curves of a multi-seed run: per column, the seeds' min (lo) and max (hi), tables with the
+ * same columns and rows as the means drawn. */
+typedef struct gk_band_tables {
+    const gk_metrics *lo, *hi;
+} gk_band_tables;
+
+/* The band of series k of P (n values y): between lo and hi when both are given, else y -+ sd; clipped to
+ * [clip_lo, clip_hi] (both 0: not clipped); its 2n values go into buf. Returns the values of buf used (0: none). */
+size_t gk_panel_band(gk_panel *P, int k, const double *lo, const double *hi, const double *sd, double clip_lo,
+                     double clip_hi, double *buf);
+
+/* The band of series k of P from the band tables' column `col` (absent: none), into buf (2n). */
+size_t gk_panel_band_of(gk_panel *P, int k, const gk_band_tables *b, const char *col, double clip_lo, double clip_hi,
+                        double *buf);
+
 /* Draws figure F from the metrics into dir. A curve whose column is absent or has no finite value is left out,
  * and so is a panel left without curves. cfg (may be NULL without hline keys) gives the horizontal lines;
  * predicted (a step, NAN for none) the t* line. Fewer than two rows: nothing is drawn. */
 gk_status gk_plot_curves(const gk_curve_figure *F, const gk_metrics *m, const gk_config *cfg, double predicted,
                          const char *dir, gk_error *err);
+/* The same with the band of every curve from the band tables (NULL: the curves' own band columns). */
+gk_status gk_plot_curves_banded(const gk_curve_figure *F, const gk_metrics *m, const gk_band_tables *bands,
+                                const gk_config *cfg, double predicted, const char *dir, gk_error *err);
 
 #endif

@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { MAX_RUNS = GK_OVERLAY_MAX_RUNS, MAX_COLS = GK_OVERLAY_MAX_COLS, MAX_PARAMS = 64, MAX_STYLES = 4 };
+enum { MAX_RUNS = GK_OVERLAY_MAX_RUNS, MAX_COLS = GK_OVERLAY_MAX_COLS, MAX_PARAMS = 64, MAX_STYLES = 5 };
+
+/* The line styles of a second key's values (plot.h: solid, dashed, dotted, dash-dot, long dash). */
+static const int line_styles[MAX_STYLES] = {0, 2, 3, 4, 5};
 
 typedef struct run {
     gk_fig_run f;
@@ -231,23 +234,47 @@ static int value_rank(const run *r, const char *key, const by_value *v, int nv) 
     return 0;
 }
 
-/* With `by`, one other differing key with at most 4 values becomes the line style, and the legend names
- * colours and styles (both fit in a panel); else each curve keeps its own entry. */
+/* Whether by's value, with key's (key NULL: by's alone), tells every run apart. */
+static int tells_apart(const run *runs, int n, const char *by, const char *key) {
+    char a[128], b[128];
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            gk_fig_param_text(&runs[i].f, by, a, sizeof a);
+            gk_fig_param_text(&runs[j].f, by, b, sizeof b);
+            if (strcmp(a, b)) continue;
+            if (!key) return 0;
+            gk_fig_param_text(&runs[i].f, key, a, sizeof a);
+            gk_fig_param_text(&runs[j].f, key, b, sizeof b);
+            if (!strcmp(a, b)) return 0;
+        }
+    return 1;
+}
+
+/* With `by`, the legend names colours and line styles instead of each curve when that tells the curves apart:
+ * by's value alone, or with the other differing key of fewest values (at most MAX_STYLES) as the line style.
+ * Keys that follow from those (steps set by --steps-per-tstar from alpha and wd, say) are not named. Else
+ * each curve keeps its own entry. */
 static void factor_styles(overlay *ov, const by_value *v, int nv) {
     const char *keys[MAX_PARAMS], *other = NULL;
-    int nk = differing_keys(ov->runs, ov->n, keys), nother = 0;
-    for (int k = 0; k < nk; k++)
-        if (strcmp(keys[k], ov->o->by)) other = keys[k], nother++;
-    by_value *sv = calloc((size_t)ov->n, sizeof *sv);
-    int ns = other && nother == 1 && sv ? key_values(ov->runs, ov->n, other, sv) : 0;
-    if (nother == 0 || (ns >= 2 && ns <= MAX_STYLES && ov->n + nv + ns <= GK_PLOT_MAX_SERIES)) {
-        static const int styles[MAX_STYLES] = {0, 2, 3, 4};
-        ov->factored = 1, ov->nby = nv, ov->nstyle = nother ? ns : 0;
+    int nk = differing_keys(ov->runs, ov->n, keys), ns = 0;
+    by_value *sv = calloc((size_t)ov->n, sizeof *sv), *tv = calloc((size_t)ov->n, sizeof *tv);
+    int alone = tells_apart(ov->runs, ov->n, ov->o->by, NULL);
+    for (int k = 0; k < nk && !alone && sv && tv; k++) {
+        if (!strcmp(keys[k], ov->o->by)) continue;
+        int nt = key_values(ov->runs, ov->n, keys[k], tv);
+        if (nt < 2 || nt > MAX_STYLES || (other && nt >= ns) || !tells_apart(ov->runs, ov->n, ov->o->by, keys[k]))
+            continue;
+        other = keys[k], ns = nt;
+        memcpy(sv, tv, (size_t)nt * sizeof *sv);
+    }
+    if ((alone || other) && ov->n + nv + ns <= GK_PLOT_MAX_SERIES) {
+        ov->factored = 1, ov->nby = nv, ov->nstyle = other ? ns : 0;
         for (int k = 0; k < nv; k++) snprintf(ov->by_text[k], sizeof ov->by_text[k], "%s=%s", ov->o->by, v[k].text);
         for (int k = 0; k < ov->nstyle; k++) snprintf(ov->style_text[k], sizeof ov->style_text[k], "%s=%s", other, sv[k].text);
-        for (int i = 0; i < ov->n && ov->nstyle; i++) ov->runs[i].style = styles[value_rank(&ov->runs[i], other, sv, ns)];
+        for (int i = 0; i < ov->n && ov->nstyle; i++) ov->runs[i].style = line_styles[value_rank(&ov->runs[i], other, sv, ns)];
     }
     free(sv);
+    free(tv);
 }
 
 /* by KEY: one colour per value of KEY (the sequential ramp in the values' order). */
@@ -431,10 +458,9 @@ static void runs_column(const overlay *ov, gk_panel *p, int c, double *buf) {
         p->colour[p->nseries] = ov->by_rgb[k];
         p->series[p->nseries++] = (gk_series){ov->by_text[k], NULL, NULL, 0, 0, GK_ROLE_AUTO};
     }
-    static const int styles[MAX_STYLES] = {0, 2, 3, 4};
     for (int k = 0; k < ov->nstyle && p->nseries < GK_PLOT_MAX_SERIES; k++) {
         p->colour[p->nseries] = GK_RGB(90, 90, 90);
-        p->series[p->nseries++] = (gk_series){ov->style_text[k], NULL, NULL, 0, styles[k], GK_ROLE_AUTO};
+        p->series[p->nseries++] = (gk_series){ov->style_text[k], NULL, NULL, 0, line_styles[k], GK_ROLE_AUTO};
     }
 }
 

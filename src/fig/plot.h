@@ -31,7 +31,8 @@ typedef struct gk_series {
     const char *label;   /* legend text; NULL for none. A series with n = 0 and a label is a legend-only entry */
     const double *x, *y; /* n points; non-finite points (and x <= 0 or y <= 0 on a log axis) are skipped */
     size_t n;
-    int style;           /* 0 = line, 1 = points, 2 = dashed line, 3 = dotted line, 4 = dash-dot line */
+    int style;           /* 0 = line, 1 = points, 2 = dashed line, 3 = dotted line, 4 = dash-dot line,
+                          * 5 = long-dash line */
     gk_role role;        /* its colour (GK_ROLE_AUTO: the next free palette colour) */
 } gk_series;
 

@@ -34,11 +34,12 @@ void gkf_set_cmap1(int diverging) {
 
 /* Line styles: 0 and 1 solid, 2 dashed, 3 dotted, 4 dash-dot (marks and spaces in micrometres). */
 void gkf_line_style(int style) {
-    static PLINT dash_m = 4500, dash_s = 2500, dot_m = 700, dot_s = 1600;
+    static PLINT dash_m = 4500, dash_s = 2500, dot_m = 700, dot_s = 1600, long_m = 9000, long_s = 2500;
     static PLINT dd_m[2] = {4500, 700}, dd_s[2] = {1600, 1600};
     if (style == 2) plstyl(1, &dash_m, &dash_s);
     else if (style == 3) plstyl(1, &dot_m, &dot_s);
     else if (style == 4) plstyl(2, dd_m, dd_s);
+    else if (style == 5) plstyl(1, &long_m, &long_s);
     else plstyl(0, NULL, NULL);
 }
 

@@ -18,8 +18,43 @@ void gk_metrics_free(gk_metrics *m) {
 gk_status gk_metrics_add_column(gk_metrics *m, const char *name, gk_error *err) {
     GK_ASSERT(m->nrows == 0);
     if (m->ncols >= GK_MAX_METRICS) return gk_fail(err, GK_EINVAL, "too many metric columns (max %d)", GK_MAX_METRICS);
+    m->decl[m->ncols] = NULL;
     m->names[m->ncols++] = name;
     return GK_OK;
+}
+
+gk_status gk_metrics_add_declared(gk_metrics *m, const gk_column *c, gk_error *err) {
+    gk_status s = gk_metrics_add_column(m, c->name, err);
+    if (!s) m->decl[m->ncols - 1] = c;
+    return s;
+}
+
+gk_status gk_metrics_add_table(gk_metrics *m, const gk_column *table, const void *state, gk_error *err) {
+    gk_status s = GK_OK;
+    for (int k = 0; table[k].name && !s; k++) {
+        if (!gk_column_present(table, k, state)) continue;
+        if (!table[k].members) {
+            s = gk_metrics_add_declared(m, &table[k], err);
+            continue;
+        }
+        const char *names[GK_COLUMN_FAMILY_MAX];
+        const int n = table[k].members(state, names);
+        for (int j = 0; j < n && !s; j++) { /* a family's members: their own names, the family's declaration */
+            s = gk_metrics_add_column(m, names[j], err);
+            if (!s) m->decl[m->ncols - 1] = &table[k];
+        }
+    }
+    return s;
+}
+
+gk_column_role gk_metrics_role(const gk_metrics *m, int c) {
+    return m->decl[c] ? m->decl[c]->role : gk_column_role_of_name(m->names[c]);
+}
+
+int gk_metrics_role_col(const gk_metrics *m, gk_column_role role) {
+    for (int c = 0; c < m->ncols; c++)
+        if (gk_metrics_role(m, c) == role) return c;
+    return -1;
 }
 
 gk_status gk_metrics_append(gk_metrics *m, const double *row, gk_error *err) {

@@ -23,7 +23,13 @@
  *
  * Dropout: with gk_tf_set_dropout(m, 1, seed) the next forward drops each entry of ff's output with
  * probability `dropout` (kept ones scaled by 1/(1 - dropout)); the mask is a hash of (seed, layer, row,
- * column), so a step seeded from (run seed, step) draws the same mask after a resume and at any thread count. */
+ * column), so a step seeded from (run seed, step) draws the same mask after a resume and at any thread count.
+ *
+ * float32 (f32 = 1): the same arithmetic in float (sgemm slices, float caches, float LayerNorm sums, expf/erff).
+ * theta is read as float (its values should be floats already: the trainer rounds every update,
+ * gk_train_opts.f32_params); the logits are handed back as double (exactly), the output gradient is rounded to
+ * float, each parameter's gradient is summed in float and then added to grad. Bitwise the same at any thread
+ * count, like float64. */
 #ifndef GK_MODEL_TRANSFORMER_H
 #define GK_MODEL_TRANSFORMER_H
 
@@ -44,6 +50,7 @@ typedef struct gk_tf_dims {
     gk_tf_pos pos;
     gk_tf_act act;
     double dropout; /* on the feed-forward output, in [0, 1) */
+    int f32;        /* 1: forward and backward in float32 (precision=f32, see below) */
 } gk_tf_dims;
 
 /* n sequences of T tokens, row-major (tok[i T + t]). */

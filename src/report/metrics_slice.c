@@ -5,7 +5,10 @@ gk_status gk_metrics_slice(const gk_metrics *m, size_t r0, size_t stride, gk_met
     GK_ASSERT(stride > 0);
     gk_metrics_init(out);
     gk_status s = GK_OK;
-    for (int c = 0; c < m->ncols && !s; c++) s = gk_metrics_add_column(out, m->names[c], err);
+    for (int c = 0; c < m->ncols && !s; c++) {
+        s = gk_metrics_add_column(out, m->names[c], err);
+        if (!s) out->decl[c] = m->decl[c];
+    }
     for (size_t r = r0; r < m->nrows && !s; r += stride) s = gk_metrics_append(out, m->rows + r * (size_t)m->ncols, err);
     return s;
 }

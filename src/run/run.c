@@ -37,12 +37,25 @@ void gk_restore_threads(gk_thread_settings saved) {
     openblas_set_num_threads(saved.blas);
 }
 
-static gk_status eval_row(run_state *rs, gk_error *err) {
+/* The experiment's values: written by declared index into rs->full, checked and kept in order (io/columns.h);
+ * an undeclared type writes rs->row by position. */
+static gk_status eval_experiment(run_state *rs, gk_error *err) {
     const gk_exp_type *T = rs->p->type;
+    double *row = T->cols ? rs->full : rs->row;
+    row[0] = rs->row[0], row[1] = rs->row[1];
+    if (T->cols) gk_columns_blank(T->cols, rs->full);
+    gk_status s = T->eval(rs->exp, row, err);
+    int n;
+    if (!s && T->cols) s = gk_columns_collect(T->cols, rs->exp, rs->full, rs->row, &n, err);
+    GK_ASSERT(s || !T->cols || n + 2 <= rs->m.ncols);
+    return s;
+}
+
+static gk_status eval_row(run_state *rs, gk_error *err) {
     memset(rs->row, 0, (size_t)rs->m.ncols * sizeof(double));
     rs->row[0] = (double)rs->step;
     rs->row[1] = gk_trainer_now(rs->tr);
-    gk_status s = T->eval(rs->exp, rs->row, err);
+    gk_status s = eval_experiment(rs, err);
     if (s) return s;
     if (rs->tr->o.lr_auto.on) rs->row[gk_metrics_col(&rs->m, "lr")] = rs->tr->lr_now;
     if (rs->sharp_every > 0) { /* the last column; every sharp_every-th eval row, NaN between */
@@ -50,7 +63,7 @@ static gk_status eval_row(run_state *rs, gk_error *err) {
         *v = NAN;
         if ((long)rs->m.nrows % rs->sharp_every == 0 && (s = gk_trainer_sharpness(rs->tr, 200, 0, v, err))) return s;
     }
-    int c = gk_metrics_col(&rs->m, "param_norm"); /* weights that exploded are a divergence, like the loss */
+    int c = gk_metrics_role_col(&rs->m, GK_ROLE_PARAM_NORM); /* weights that exploded diverged, like the loss */
     if (c >= 0 && !isfinite(rs->row[c]))
         s = gk_fail(err, GK_ENONFINITE, "the parameter norm became non-finite at step %ld", rs->step);
     return gk_metrics_append(&rs->m, rs->row, err) ? GK_ENOMEM : s;
@@ -136,20 +149,43 @@ static gk_status run_loop(run_state *rs, gk_error *err) {
 
 void gk_run_state_free(run_state *rs) {
     free(rs->row);
+    free(rs->full);
     if (rs->exp) rs->p->type->destroy(rs->exp);
     gk_metrics_free(&rs->m);
     if (rs->threads_set) gk_restore_threads(rs->caller_threads);
     rs->threads_set = 0;
 }
 
+/* The run driver's own columns, declared like an experiment's (io/columns.h): step and time lead every row,
+ * lr and sharpness follow the experiment's when their keys are on. */
+const gk_column gk_run_columns[] = {
+    {"step", "steps", GK_ROLE_NONE, NULL,
+     "optimizer steps done (for gradient flow: the step whose continuous time `time` the integrator reached)", NULL},
+    {"time", "time", GK_ROLE_NONE, NULL,
+     "continuous time `lr * step` (the time of the gradient-flow theorems; t* = ln(alpha)/lambda is in these units)", NULL},
+    {"lr", "step size", GK_ROLE_NONE, NULL,
+     "with `lr_auto=1` (GD, modular): the step size set at the last sharpness measurement, lr = `lr_auto_c` / "
+     "sharpness (capped in growth by `lr_auto_growth`); `time` is then the sum of the steps taken, and the eval rows "
+     "lie at the fixed-lr run's times (src/train/trainer.h)", NULL},
+    {"sharpness", "curvature", GK_ROLE_NONE, NULL,
+     "with `sharpness_every=K` (GD experiments: diag, mc, modular, kumar): every K-th eval row, the largest "
+     "eigenvalue of the Hessian of the training loss plus the coupled weight decay (wd I), by power iteration on "
+     "finite-difference Hessian-vector products; empty between (src/train/trainer.h)", NULL},
+    {NULL, NULL, GK_ROLE_NONE, NULL, NULL, NULL},
+};
+enum { RUN_COL_STEP, RUN_COL_TIME, RUN_COL_LR, RUN_COL_SHARPNESS };
+
+static int key_on(const gk_config *cfg, const char *key) {
+    int k = gk_config_index(cfg, key);
+    return k >= 0 && cfg->num[k] > 0;
+}
+
 gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err) {
-    gk_status s = gk_metrics_add_column(m, "step", err);
-    if (!s) s = gk_metrics_add_column(m, "time", err);
-    if (!s) s = p->type->columns(exp, m, err);
-    int ai = gk_config_index(cfg, "lr_auto");
-    if (!s && ai >= 0 && cfg->num[ai] > 0) s = gk_metrics_add_column(m, "lr", err);
-    int si = gk_config_index(cfg, "sharpness_every");
-    if (!s && si >= 0 && cfg->num[si] > 0) s = gk_metrics_add_column(m, "sharpness", err);
+    gk_status s = gk_metrics_add_declared(m, &gk_run_columns[RUN_COL_STEP], err);
+    if (!s) s = gk_metrics_add_declared(m, &gk_run_columns[RUN_COL_TIME], err);
+    if (!s) s = p->type->cols ? gk_metrics_add_table(m, p->type->cols, exp, err) : p->type->columns(exp, m, err);
+    if (!s && key_on(cfg, "lr_auto")) s = gk_metrics_add_declared(m, &gk_run_columns[RUN_COL_LR], err);
+    if (!s && key_on(cfg, "sharpness_every")) s = gk_metrics_add_declared(m, &gk_run_columns[RUN_COL_SHARPNESS], err);
     return s;
 }
 
@@ -173,7 +209,8 @@ gk_status gk_run_build(run_state *rs, gk_error *err) {
         s = gk_fail(err, GK_EINVAL, "sharpness_every=%ld: preset %s has no full-batch objective to take the Hessian of",
                     rs->sharp_every, rs->p->name);
     if (!s) rs->row = calloc((size_t)rs->m.ncols, sizeof(double));
-    if (!s && !rs->row) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!s && T->cols) rs->full = calloc((size_t)gk_columns_row_length(T->cols), sizeof(double));
+    if (!s && (!rs->row || (T->cols && !rs->full))) s = gk_fail(err, GK_ENOMEM, "out of memory");
     return s;
 }
 
@@ -225,7 +262,7 @@ gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *e
 /* The run lock, taken as soon as the directory exists and held to the end, so that two runs started into one
  * directory at once cannot both write it: the second is refused, and one that got the lock after a first run
  * ended finds that run's config.json and is refused as well (unless --force). */
-static gk_status lock_run_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
+gk_status gk_run_lock_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
     *fd = gk_run_lock(opts->out_dir);
     if (*fd < 0)
         return gk_fail(err, GK_EINVAL, "another groklab run is writing into %s: choose another --out", opts->out_dir);
@@ -240,7 +277,16 @@ static gk_status lock_run_dir(const gk_run_opts *opts, int *fd, gk_error *err) {
     return GK_OK;
 }
 
+void gk_run_release_dir(const char *dir, int created) {
+    if (!created) return;
+    char lp[1100];
+    snprintf(lp, sizeof lp, "%s/%s", dir, GK_RUN_LOCK_NAME);
+    unlink(lp);
+    rmdir(dir);
+}
+
 gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
+    if (gk_run_splits_seeds(p, cfg)) return gk_run_seeds(p, cfg, opts, res, err); /* K runs in DIR/seed_<s> */
     memset(res, 0, sizeof *res);
     gk_status s = gk_run_check_address_space(p, cfg, err);
     if (s) return s;
@@ -248,7 +294,7 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
     struct stat st;
     int created = stat(opts->out_dir, &st) != 0, lock = -1;
     if (!s) s = gk_mkdir_p(opts->out_dir, err);
-    if (!s) s = lock_run_dir(opts, &lock, err);
+    if (!s) s = gk_run_lock_dir(opts, &lock, err);
     int stale = 0;
     if (!s) s = gk_remove_stale_temps(opts->out_dir, &stale, err); /* of a killed earlier run */
     if (s) {
@@ -259,12 +305,7 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
     s = gk_run_build(&rs, err);
     if (s) { /* a bad config or an allocation failure: nothing written */
         gk_run_state_free(&rs);
-        if (created) {
-            char lp[1100];
-            snprintf(lp, sizeof lp, "%s/%s", opts->out_dir, GK_RUN_LOCK_NAME);
-            unlink(lp);
-            rmdir(opts->out_dir);
-        }
+        gk_run_release_dir(opts->out_dir, created);
         gk_run_unlock(lock);
         return s;
     }

@@ -42,6 +42,9 @@ gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *op
 
 /* The metrics columns of a built experiment, in order: step, time, the experiment's own, then the driver's
  * (sharpness when sharpness_every > 0). */
+/* The run driver's own columns (step, time; lr with lr_auto, sharpness with sharpness_every), declared as
+ * io/columns.h declares an experiment's; terminated by {NULL}. */
+extern const gk_column gk_run_columns[];
 gk_status gk_declare_columns(const gk_preset *p, const gk_config *cfg, void *exp, gk_metrics *m, gk_error *err);
 
 /* Continues the run in dir from its checkpoint (interrupted, killed, or finished: then `steps=N` goes further).

@@ -28,13 +28,15 @@ static void *ticker_main(void *arg) {
     return NULL;
 }
 
-/* FNV-1a hash of the resolved config, every key but steps and threads (the two a resume may change): a
- * checkpoint of another config (copied from another run, or config.json edited) is refused. */
+/* FNV-1a hash of the resolved config, every key but steps and threads (the two a resume may change) and seeds (a
+ * run layer key: a checkpointed run has seeds=1, or xor's K runs, whose state size already tells K; left out, the
+ * checkpoints written before the key existed still resume): a checkpoint of another config (copied from another
+ * run, or config.json edited) is refused. */
 static uint64_t config_hash(const gk_config *cfg) {
     uint64_t h = 1469598103934665603ull;
     for (int i = 0; i < cfg->count; i++) {
         const gk_param_spec *ps = &cfg->spec[i];
-        if (!strcmp(ps->key, "steps") || !strcmp(ps->key, "threads")) continue;
+        if (!strcmp(ps->key, "steps") || !strcmp(ps->key, "threads") || !strcmp(ps->key, "seeds")) continue;
         const unsigned char *b = (const unsigned char *)ps->key;
         for (size_t k = 0; b[k]; k++) h = (h ^ b[k]) * 1099511628211ull;
         if (ps->kind == GK_P_STRING) {

@@ -15,6 +15,7 @@ typedef struct run_state {
     gk_trainer *tr;        /* NULL: the experiment advances itself and cannot be checkpointed */
     gk_metrics m;
     double *row;
+    double *full;          /* the row eval writes by declared index (io/columns.h); NULL for an undeclared type */
     double t0, last_csv;
     long step;             /* the step reached */
     long sharp_every;      /* sharpness every this many eval rows (0: off) */
@@ -37,6 +38,20 @@ typedef struct run_state {
 gk_status gk_run_build(run_state *rs, gk_error *err);
 gk_status gk_run_train_and_finish(run_state *rs, gk_run_result *res, gk_error *err);
 void gk_run_state_free(run_state *rs);
+
+/* run.c: the run lock of a new run directory, taken as soon as it exists (another run writing it, or one that
+ * took it meanwhile, is GK_EINVAL); undoing a directory made for a run that could not start (created: it did
+ * not exist before: its lock file and the directory go). */
+gk_status gk_run_lock_dir(const gk_run_opts *opts, int *fd, gk_error *err);
+void gk_run_release_dir(const char *dir, int created);
+
+/* run_seeds.c: seeds=K of an experiment without a lockstep form, as K runs in DIR/seed_<s> and their mean and
+ * spread in DIR. gk_run and gk_resume hand such a config to these. */
+int gk_run_splits_seeds(const gk_preset *p, const gk_config *cfg);
+gk_status gk_run_seeds(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res,
+                       gk_error *err);
+gk_status gk_resume_seeds(const gk_preset *p, const gk_config *cfg, const char *const *assign, int nassign,
+                          const gk_run_opts *opts, gk_run_result *res, gk_error *err);
 
 /* run_dir.c: the run directory and its JSON and CSV files. */
 gk_status gk_run_claim_dir(const gk_run_opts *o, gk_error *err);

@@ -53,6 +53,7 @@ gk_status gk_resume(const char *dir, const char *const *assign, int nassign, con
     if (s) return s;
     gk_run_opts o = *opts;
     o.out_dir = dir;
+    if (gk_run_splits_seeds(p, &cfg)) return gk_resume_seeds(p, &cfg, assign, nassign, &o, res, err);
     run_state rs = {.p = p, .cfg = &cfg, .o = &o};
     s = gk_run_build(&rs, err);
     if (!s) s = gk_run_load_checkpoint(&rs, dir, err);

@@ -114,4 +114,20 @@ gk_status gk_loglog_fit(const double *x, const double *y, size_t n, double *slop
 gk_status gk_sweep_figures(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, const char *zkey,
                            char *notes, size_t notes_len, char *files, size_t files_len, gk_error *err);
 
+/* The one-key figure (sweep_curve.c): when exactly one numeric key is swept (seeds aside), draws dir/curve.{png,svg}:
+ * each scalar y[i] against that key (or against the summary scalar x, e.g. norm_final), every run as a point and
+ * the median over seeds at each value as a line, log axes where the values span decades; and writes
+ * dir/sweep_curve.json: per scalar the least-squares fit ln(median y) = intercept + slope ln(median x) (the
+ * exponent of a scaling sweep) and the minimum of the medians (min_x, min_y, min_interior: a lower value of the
+ * key and a higher one on either side). Nothing drawn, and a note in *notes, when no single key is swept or a
+ * scalar is absent; *drawn says whether the files were written. */
+#define GK_SWEEP_CURVE_MAX_Y 8
+typedef struct gk_sweep_curve_opts {
+    const char *x;                      /* NULL: the swept key */
+    const char *y[GK_SWEEP_CURVE_MAX_Y]; /* the scalars drawn */
+    int ny;
+} gk_sweep_curve_opts;
+gk_status gk_sweep_curve(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, const gk_sweep_curve_opts *o,
+                         char *notes, size_t nlen, int *drawn, gk_error *err);
+
 #endif
