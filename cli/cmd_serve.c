@@ -1,8 +1,9 @@
 /* cmd_serve.c: `groklab serve [DIR ...] [--port N] [--host ADDR]`: the runs and sweeps under DIRs (default runs/
  * and sweeps/) as live pages, served by GNU libmicrohttpd. Safe by default: 127.0.0.1 unless --host says
- * otherwise; GET and HEAD only; every path is resolved under a given directory (no "..", no symlink out, no
- * hidden files, no directory listings); requests are bounded in size, connections in number and time; a bad
- * request gets a 4xx and the server goes on; SIGINT or SIGTERM stop it cleanly. */
+ * otherwise; bound to a loopback address, the Host header must name this machine (against DNS rebinding); GET
+ * and HEAD only; every path is resolved under a given directory (no "..", no symlink out, no hidden files, no
+ * directory listings); requests are bounded in size, connections in number and time; a bad request gets a 4xx
+ * and the server goes on; SIGINT or SIGTERM stop it cleanly. */
 #include "cmd_serve.h"
 #include "common.h"
 #include "serve.h"
@@ -35,8 +36,10 @@ static void usage(FILE *f) {
                "  --port N      TCP port (default 8080; 0 = any free port, printed)\n"
                "  --host ADDR   address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 = every\n"
                "                interface: anyone who reaches it can read the served directories)\n\n"
-               "Read-only; only files under the DIRs are served. Ctrl-C stops it. Every run and sweep directory also\n"
-               "gets report.html, the same page frozen at its end, which opens offline.\n");
+               "Read-only; only files under the DIRs are served; bound to a loopback address, it answers only\n"
+               "requests whose Host header is localhost, 127.0.0.1 or [::1] (421 otherwise). Ctrl-C stops it.\n"
+               "Every run and sweep directory also gets report.html, the same page frozen at its end, which opens\n"
+               "offline.\n");
 }
 
 typedef struct serve_args {

@@ -212,7 +212,7 @@ static int write_completion(FILE *out) {
           "    fi\n"
           "    local opts='--out --quiet --help'\n"
           "    [[ $cmd == run ]] && opts+=' --save-data --save-weights --force --checkpoint-every --config'\n"
-          "    [[ $cmd == sweep ]] && opts+=' --seeds --jobs --z --steps-per-tstar --checkpoint-every --force'\n"
+          "    [[ $cmd == sweep ]] && opts+=' --seeds --jobs --z --x --y --steps-per-tstar --checkpoint-every --force'\n"
           "    [[ $cmd == theory ]] && opts=\n"
           "    COMPREPLY=($(compgen -W \"$keys $opts\" -- \"$cur\"))\n"
           "    [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]] && compopt -o nospace 2>/dev/null\n"

@@ -48,6 +48,11 @@ static void intro(FILE *out) {
           "(>= 0.95) of summary.json, a non-finite parameter norm stops the run as diverged, and the standard figure\n"
           "draws its accuracy, loss, agreement and norm panels from the columns of those roles. A column `name*` is a\n"
           "family: one column per member, named as its line says.\n\n"
+          "A multi-seed run (`seeds=K`, any preset but xor's) holds the K runs in `DIR/seed_<s>`, each with the columns\n"
+          "below, and in `DIR/metrics.csv` their reduction eval point by eval point: `step`, `time`, `seeds_n` (how many\n"
+          "runs have a row at this step: rows are matched by step, with `lr_auto=1` by eval point), then for every\n"
+          "column c of the runs `c` (the mean over the runs), `c_std` (the sample standard deviation), `c_min` and\n"
+          "`c_max`, non-finite values left out. xor's `seeds=K` is described in its section.\n\n"
           "## Every run\n\n",
           out);
     table(out, gk_run_columns);

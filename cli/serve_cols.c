@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,11 +80,58 @@ static int map_wanted(const char *cols, char **names, int nf, int *slot_of) {
     return nw;
 }
 
-/* One field [s, e) as a number: NaN when empty or not a number. */
+/* m * 10^e rounded to the nearest double, when that can be had without strtod's long arithmetic (Clinger's
+ * fast path: both factors exact, one rounding; or in 64-bit long double, one rounding, then to double unless the
+ * long double sits exactly on a midpoint between two doubles). Returns 0 when it cannot; *out otherwise. */
+static int decimal_to_double(uint64_t m, int e, double *out) {
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (m < (UINT64_C(1) << 53) && e >= -22 && e <= 22) {
+        *out = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
+        return 1;
+    }
+#if LDBL_MANT_DIG == 64
+    if (e < -27 || e > 27) return 0;
+    long double p = 1, r;
+    for (int k = 0; k < (e < 0 ? -e : e); k++) p *= 10; /* exact: 5^27 < 2^64 */
+    r = e < 0 ? (long double)m / p : (long double)m * p;
+    if (r < DBL_MIN || r > DBL_MAX) return 0;
+    int ex;
+    uint64_t bits = (uint64_t)ldexpl(frexpl(r, &ex), 64);
+    if ((bits & 0x7ff) == 0x400) return 0; /* a midpoint: rounding it again could go the wrong way */
+    *out = (double)r;
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* One field [s, e) as a number (the nearest double, as strtod gives it): NaN when empty or not a number. Plain
+ * decimals ([-]digits[.digits][e[+-]digits], at most 18 significant digits) are converted here, the rest by
+ * strtod. */
 static double field_value(const char *s, const char *e) {
     if (s == e) return NAN;
+    const char *c = s + (*s == '-' || *s == '+');
+    uint64_t m = 0;
+    int digits = 0, scale = 0, any = 0;
+    for (; c < e && *c >= '0' && *c <= '9'; c++, any = 1)
+        if (digits < 19) m = m * 10 + (uint64_t)(*c - '0'), digits += m > 0;
+        else scale++;
+    if (c < e && *c == '.')
+        for (c++; c < e && *c >= '0' && *c <= '9'; c++, any = 1)
+            if (digits < 19) m = m * 10 + (uint64_t)(*c - '0'), digits += m > 0, scale--;
+    int x = 0, xs = 1, xd = 0;
+    if (any && c < e && (*c == 'e' || *c == 'E')) {
+        c++;
+        if (c < e && (*c == '-' || *c == '+')) xs = *c++ == '-' ? -1 : 1;
+        for (; c < e && *c >= '0' && *c <= '9' && x < 10000; c++, xd++) x = x * 10 + (*c - '0');
+        if (!xd) any = 0;
+    }
+    double v;
+    if (any && c == e && digits < 19 && (m == 0 || decimal_to_double(m, scale + xs * x, &v)))
+        return *s == '-' ? -(m ? v : 0.0) : (m ? v : 0.0);
     char *end;
-    double v = strtod(s, &end);
+    v = strtod(s, &end);
     return end == e ? v : NAN;
 }
 

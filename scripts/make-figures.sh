@@ -68,4 +68,44 @@ if [ $OVERLAYS = 1 ]; then
   sweep_plot kumar-fig3a kumar-fig1 alpha=0.25,0.5,1,2,4,8 P=450 eps=0.25 eta=0.5 steps=40000 -- \
     --by alpha --y test_loss,train_loss --logx --logy
 fi
+# Sparse parity online, the Goldilocks norm, grokking eliminated at a fixed norm (each a sweep or two runs and a
+# plot; about 25 min of wall time on 2 loaded cores, mostly the MNIST sweep)
+if has parity-barak-fast && has goldilocks-modadd-fast; then
+  echo "+ $GK sweep parity-barak-fast n=10,14,20,28,40,56 --seeds 3 --jobs 2 --out SWEEP_DIR"
+  $GK sweep parity-barak-fast n=10,14,20,28,40,56 --seeds 3 --jobs 2 --quiet --out "$OUT/barak-n" >/dev/null
+  cp "$OUT/barak-n/curve.png" docs/figures/parity-barak-nsweep.png
+  echo "+ $GK sweep goldilocks-mnist init_scale=0.1:10:9log --x norm_final --y final_train_loss,final_test_loss --jobs 2 --out SWEEP_DIR"
+  $GK sweep goldilocks-mnist init_scale=0.1:10:9log --x norm_final --y final_train_loss,final_test_loss --jobs 2 --quiet \
+    --out "$OUT/gold" >/dev/null
+  cp "$OUT/gold/curve.png" docs/figures/goldilocks-mnist-lu.png
+  echo "+ $GK run goldilocks-mnist fixed_norm=0 init_scale=3.1622776601683813 --out BASE"
+  $GK run goldilocks-mnist fixed_norm=0 init_scale=3.1622776601683813 --quiet --out "$OUT/gold-base" >/dev/null
+  echo "+ $GK plot SWEEP_DIR BASE --by init_scale --y test_loss,test_acc --logx --out docs/figures/goldilocks-mnist-by-alpha.png"
+  $GK plot "$OUT/gold" "$OUT/gold-base" --by init_scale --y test_loss,test_acc --logx \
+    --title "goldilocks-mnist: the norm held at init x alpha (dashed) and the free-norm baseline at alpha 3.16" \
+    --out docs/figures/goldilocks-mnist-by-alpha.png >/dev/null
+  $GK run goldilocks-modadd-fast --quiet --out "$OUT/mod-fixed" >/dev/null
+  $GK run modadd-nanda-fast --quiet --out "$OUT/mod-wd" >/dev/null
+  echo "+ $GK plot FIXED WD1 --by fixed_norm --y test_acc,train_loss --logx --out docs/figures/goldilocks-modadd.png"
+  $GK plot "$OUT/mod-fixed" "$OUT/mod-wd" --by fixed_norm --y test_acc,train_loss --logx \
+    --title "modular addition (p = 31, Nanda's transformer): the norm held at init x 0.9 (wd 0) against wd 1" \
+    --out docs/figures/goldilocks-modadd.png >/dev/null
+fi
+# ---- Power et al. 2022 (docs/power.md) ----
+# Fig. 3 (the unembedding on its top two principal components), the label-noise run (clean and corrupted
+# train rows), and with POWER_SWEEPS=1 the scaled-down Fig. 1-centre sweep (15 runs, ~15 min of CPU).
+if has power-add-fast; then
+  fig power-add-fast curves.png $GK run power-add-fast
+  cp "$OUT/power-add-fast/wu_pca.png" docs/figures/power-add-fast-wu.png
+fi
+if has power-noisy-fast; then fig power-noisy-fast norms.png $GK run power-noisy-fast; fi
+if [ "${POWER_SWEEPS:-0}" = 1 ] && has power-add-fast; then
+  echo "+ $GK sweep power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 --jobs 2 --out SWEEP_DIR"
+  $GK sweep power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 --jobs 2 \
+    --z val99_step --quiet --out "$OUT/power-frac" >/dev/null
+  echo "+ scripts/sweep-median.py SWEEP_DIR frac val99_step docs/figures/power-fraction.png --logy"
+  /usr/bin/python3 scripts/sweep-median.py "$OUT/power-frac" frac val99_step docs/figures/power-fraction.png --logy \
+    --ylabel "steps to 99% validation accuracy" --title "x+y mod 31 (power-add-fast): median over 3 seeds"
+fi
+# ---- end Power et al. ----
 ls -la docs/figures

@@ -226,6 +226,9 @@ gk_status gk_sweep_preset(const char *preset, const char *const *args, int nargs
         *completed = tab.completed;
         s = gk_sweep_figures(&sw, &tab, o->out_dir, o->zkey ? o->zkey : "test_grok_step", notes, sizeof notes, files,
                              sizeof files, err);
+        gk_sweep_curve_opts curve = {.y = {o->zkey ? o->zkey : "test_grok_step"}, .ny = 1};
+        int drawn = 0; /* one swept key: curve.png and sweep_curve.json, as `groklab sweep` draws them */
+        if (!s) s = gk_sweep_curve(&sw, &tab, o->out_dir, &curve, notes, sizeof notes, &drawn, err);
     }
     if (tab.status) gk_sweep_table_free(&tab);
     if (!s && o->stop && *o->stop) s = gk_fail(err, GK_EINTERRUPTED, "sweep interrupted");

@@ -46,4 +46,8 @@ PY
 )
 check "the steps to 0.95 rise with n" [ "${rising:-0}" = 1 ]
 check "the fitted log-log slope is positive ($slope)" awk "BEGIN { exit !($slope > 0.3) }"
+
+# the paper-size preset starts and checkpoints (a few steps)
+"$GK" run parity-barak steps=20 evals=3 evals_lin=0 threads=1 --quiet --out "$T/pb" >/dev/null 2>&1
+check "parity-barak (n = 50, width 1000) runs" grep -q '"status":[[:space:]]*"completed"' "$T/pb/summary.json"
 finish

@@ -192,4 +192,24 @@ ok = ok and not os.path.exists(base + "/nul") and not os.path.exists(base + "/v"
 sys.exit(0 if ok else 1)
 PYEOF
 
+echo "== groklab.plot draws through gk_plot_runs: the same bytes as groklab plot"
+"$GK" plot "$T/cli" "$T/py" --y test_acc,train_loss --out "$T/cli-plot.png" >/dev/null 2>&1
+check "plot(engine='c') writes the PNG groklab plot writes, a bad column is groklab.Error, matplotlib gives a Figure" \
+    $PY - "$T" <<'PYEOF'
+import filecmp, sys, groklab
+T = sys.argv[1]
+p = groklab.plot([T + "/cli", T + "/py"], columns=["test_acc", "train_loss"], out=T + "/py-plot.png")
+assert p == T + "/py-plot.png" and filecmp.cmp(p, T + "/cli-plot.png", shallow=False)
+assert p._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+try:
+    groklab.plot(T + "/cli", columns=["no_such"], out=T + "/bad.png")
+    sys.exit(1)
+except groklab.Error as e:
+    assert "no_such" in str(e)
+import os
+assert not os.path.exists(T + "/bad.png")
+fig = groklab.plot(T + "/cli", engine="matplotlib")
+assert type(fig).__name__ == "Figure"
+PYEOF
+
 finish

@@ -24,6 +24,8 @@ kumar|kumar-fig1 steps=200 evals=6 evals_lin=0 P=200 N=100 ntest=200
 images|omnigrok-mnist steps=10 evals=3 evals_lin=0 n_train=100 n_test=100
 teacher|kumar-teacher steps=100 evals=4 evals_lin=0
 parity|parity-fast steps=300 evals=8 evals_lin=2
+power|power-add-fast steps=10 evals=3 evals_lin=0
+slingshot|slingshot-parity steps=300 evals=6 evals_lin=0
 xor|xor p=2000 n=40 m=100 n_test=200 steps=4 boundary_steps=1
 EOF
 check "diag: the runs are seed_1 seed_2 seed_3, each a whole run" bash -c \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # groklab serve and report.html in headless Chromium (tests/serve_check.py over tests/cdp.py): a run's and a
 # sweep's live pages as they train, the server's refusals (traversal, symlinks, oversized and garbage requests,
-# 1,000 concurrent requests, clients that reset mid-response), report.html offline, a 1e5-row page's time, and a
-# clean stop on SIGTERM. Chromium is required: without it the test fails (scripts/install-deps.sh installs it).
+# a Host header that does not name this machine, 1,000 concurrent requests, clients that reset mid-response), the
+# numbers /api/cols sends (bit for bit), report.html offline, a 1e5-row page (rows thinned, extremes kept, zoom),
+# and clean stops on SIGINT mid-download and SIGTERM. Chromium is required: without it the test fails (scripts/install-deps.sh installs it).
 source "$(dirname "$0")/lib.sh"
 ART="${GK_BUILD_DIR:-$T}/serve-artifacts"
 mkdir -p "$ART"

@@ -1,7 +1,8 @@
-"""seeds_check.py DIR K: checks a multi-seed run directory against its runs, recomputing from their files.
+"""seeds_check.py DIR K [--partial]: checks a multi-seed run directory against its runs, recomputing from their files.
 Run layer form (DIR/seed_<s>/): every column c of DIR/metrics.csv is the mean, and c_std, c_min, c_max the sample
-std, min and max, of the runs' c at that eval point (finite values, seed order), step is every run's step,
-seeds_n = K; summary.json lists every run (per_seed) and each phenomenon with one step per run and the median of
+std, min and max, of the runs' c at that eval point (finite values, seed order); the rows are at the union of
+the runs' steps, each reduced over the runs that have that step (seeds_n of them; K unless --partial: runs stopped
+early or resumed further); summary.json lists every run (per_seed) and each phenomenon with one step per run and the median of
 the steps that exist. xor's lockstep form (DIR/seeds.csv): the mean columns of metrics.csv against seeds.csv, and
 summary.json's per_seed and across_seeds. Prints one line per failure; exit 1 if any."""
 import csv
@@ -46,7 +47,7 @@ def median(v):
     return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
 
 
-def check_split(d, K, errors):
+def check_split(d, K, full, errors):
     agg, head = table(os.path.join(d, "metrics.csv"))
     summary = json.load(open(os.path.join(d, "summary.json")))
     seed0 = int(json.load(open(os.path.join(d, "config.json")))["params"]["seed"])
@@ -56,15 +57,20 @@ def check_split(d, K, errors):
     if head != want:
         errors.append("columns: %s, expected %s" % (head[:8], want[:8]))
         return
-    for r in range(len(agg["step"])):
-        if any(run["step"][r] != agg["step"][r] for run in runs) or agg["seeds_n"][r] != K:
-            errors.append("row %d: step or seeds_n differ from the runs'" % r)
+    union = sorted(set(st for run in runs for st in run["step"]))
+    if agg["step"] != union:
+        errors.append("steps %s, the union of the runs' %s" % (agg["step"][:12], union[:12]))
+        return
+    for r, step in enumerate(agg["step"]):
+        have = [(run, run["step"].index(step)) for run in runs if step in run["step"]]
+        if agg["seeds_n"][r] != len(have) or (full and len(have) != K):
+            errors.append("step %g: seeds_n %g, %d runs have it" % (step, agg["seeds_n"][r], len(have)))
         for c in cols:
             got = [agg[c + s][r] for s in ("", "_std", "_min", "_max")]
-            exp = spread([run[c][r] for run in runs])
+            exp = spread([run[c][i] for run, i in have])
             if not all(close(g, e) for g, e in zip(got, exp)):
                 errors.append("row %d column %s: %s, recomputed %s" % (r, c, got, exp))
-    if len(summary.get("per_seed", [])) != K or any(p["status"] != "completed" for p in summary["per_seed"]):
+    if len(summary.get("per_seed", [])) != K or (full and any(p["status"] != "completed" for p in summary["per_seed"])):
         errors.append("summary.json per_seed: %s" % summary.get("per_seed"))
     phen = summary.get("phenomena", [])
     if not phen:
@@ -102,7 +108,7 @@ def main():
     if os.path.exists(os.path.join(d, "seeds.csv")):
         check_lockstep(d, K, errors)
     else:
-        check_split(d, K, errors)
+        check_split(d, K, "--partial" not in sys.argv, errors)
     for e in errors[:10]:
         print("    " + e)
     sys.exit(1 if errors else 0)

@@ -6,7 +6,12 @@ import os
 import re
 import resource
 import signal
+import decimal
+import fractions
+import math
+import random
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -89,6 +94,63 @@ def safety(port, runs):
     check("garbage refused with a 4xx (%s)" % code, code is not None and 400 <= code < 500, code)
     code, _ = get(port, "/api/list")
     check("still serving after the bad requests", code == 200, code)
+
+
+def double_rounding_traps(rng, tries=6000):
+    """18-digit decimals near the midpoint of two doubles that round to that midpoint in 64-bit long double: the
+    nearest double is on the decimal's side of it, which rounding the long double again (to even) can miss."""
+    out, ctx = [], decimal.Context(prec=18)
+    for _ in range(tries):
+        d = rng.uniform(1, 10) * 10.0 ** rng.randint(-9, 40)
+        mid = fractions.Fraction(d) + fractions.Fraction(math.ulp(d)) / 2
+        text = str(ctx.divide(decimal.Decimal(mid.numerator), decimal.Decimal(mid.denominator)))
+        val = fractions.Fraction(decimal.Decimal(text))
+        k = math.floor(math.log2(val))
+        q = round(val / fractions.Fraction(2) ** (k - 63))  # the nearest 64-bit significand (ties to even)
+        if val != mid and q * fractions.Fraction(2) ** (k - 63) == mid:
+            out.append(text)
+    return out
+
+
+def number_texts():
+    """Decimal texts whose nearest double is hard to get right, and many ordinary ones."""
+    hard = ["0.98999999999999999", "0.1", "-0", "0e5", "000123", "1.e5", ".5", "+5", "9007199254740993",
+            "9007199254740995", "18014398509481985", "1e23", "8.98846567431158e307", "2.2250738585072011e-308",
+            "2.2250738585072012e-308", "4.9406564584124654e-324", "1e-320", "1.7976931348623157e308",
+            "1.7976931348623159e308", "123456789012345678901234567890", "0.30000000000000004", "1e-22", "1e22",
+            "7.2057594037927933e16", "3.0517578125e-05", "nan", "inf", "-inf", "", "abc", "1e", "1.5x", "0x10"]
+    rng = random.Random(7)
+    out = list(hard) + double_rounding_traps(rng)
+    for k in range(20000):
+        v = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] if k % 4 == 0 else \
+            rng.uniform(-1, 1) * 10 ** rng.randint(-30, 30)
+        out.append(("%." + str(rng.choice((17, 16, 15, 12, 6))) + "g") % v)
+    return out
+
+
+def numbers(port, runs):
+    """/api/cols gives each field's nearest double (Python's float of the text; NaN when it is not a number)."""
+    d = os.path.join(runs, "numbers")
+    os.makedirs(d)
+    open(os.path.join(d, "config.json"), "w").write("{}\n")
+    texts = number_texts()
+    with open(os.path.join(d, "metrics.csv"), "w") as f:
+        f.write("step,v,w\n" + "".join("%d,%s,%s\n" % (k, t, t) for k, t in enumerate(texts)))
+    code, body = get(port, "/api/cols?p=0/numbers&offset=0&cols=v")
+    n = len(texts)
+    got = struct.unpack("<%dd" % (len(body) // 8), body) if code == 200 and len(body) % 8 == 0 else (0, 0)
+
+    def want(t):
+        try:
+            return float(t) if t.strip().lower() not in ("", "0x10") else (16.0 if t == "0x10" else float("nan"))
+        except ValueError:
+            return float("nan")
+    bad = [(t, got[2 + k]) for k, t in enumerate(texts) if len(got) == 2 + n and
+           struct.pack("<d", want(t)) != struct.pack("<d", got[2 + k]) and not (want(t) != want(t) and
+                                                                                 got[2 + k] != got[2 + k])]
+    check("/api/cols: all %d numbers (hard cases, %d double-rounding traps, random) are the texts' nearest "
+          "doubles, bit for bit" % (n, len(double_rounding_traps(random.Random(7)))),
+          code == 200 and len(got) == 2 + n and got[0] == n and not bad, (code, len(got), bad[:5]))
 
 
 def host_header(port):
@@ -279,6 +341,7 @@ def main():
         run.wait(60)
         safety(port, runs)
         host_header(port)
+        numbers(port, runs)
         thousand(port)
         disconnects(port, "big.bin")
         offline_report(b, os.path.join(runs, "live", "report.html"), "run", 6)

@@ -137,7 +137,7 @@
   };
 
   /* ---- one run: its rows, summary, config, figures, status ----------------------------------------- */
-  var BASE_COLUMNS = ['step', 'time', 'train_acc', 'test_acc'];  /* x and the live markers */
+  var BASE_COLUMNS = ['step', 'train_acc', 'test_acc'];  /* x and the live markers */
   var allPanels = [];  /* every chart on the page */
   function RunSource(spec) {
     this.path = spec.path;
@@ -162,7 +162,10 @@
   RunSource.prototype.wanted = function () {
     var out = BASE_COLUMNS.slice(), self = this;
     allPanels.forEach(function (p) {
-      if (p.sources.indexOf(self) >= 0) p.selection().forEach(function (c) { if (out.indexOf(c) < 0) out.push(c); });
+      if (p.sources.indexOf(self) < 0) return;
+      p.selection().concat(p.xkey === 'time' ? ['time'] : []).forEach(function (c) {
+        if (out.indexOf(c) < 0) out.push(c);
+      });
     });
     return out.filter(function (c) { return self.t.names.indexOf(c) >= 0; });
   };
@@ -340,7 +343,7 @@
     var self = this;
     this.selection();
     this.controls.textContent = '';
-    var xs = el('select', { onchange: function () { self.xkey = xs.value; self.render(true); } });
+    var xs = el('select', { onchange: function () { self.xkey = xs.value; self.refetch(); } });
     var canTstar = this.sources.some(function (s) { return s.tstarStep(); });
     [['step', 'step'], ['time', 't'], ['tstar', 't / t*']].forEach(function (o) {
       if (o[0] === 'tstar' && !canTstar) return;
@@ -387,33 +390,36 @@
   };
   /* A value drawn: a finite number, > 0 on a log axis. */
   function drawable(v, log) { return v === v && v !== Infinity && v !== -Infinity && (!log || v > 0); }
+  /* The first index of ascending x from i at which x >= v (x > v if past). */
+  function bound(x, v, i, past) {
+    var j = x.length;
+    while (i < j) { var m = (i + j) >> 1; if (x[m] < v || (past && x[m] === v)) i = m + 1; else j = m; }
+    return i;
+  }
   /* Marks in keep the rows drawn of those with x in [lo, hi] (x ascending from i0): in each of nb buckets of
    * equal width on the axis (log or linear), the rows of each series' smallest and largest value, so a spike
-   * stays however many rows share a pixel column; and the first and last row. */
+   * stays however many rows share a pixel column; and the first and last row. The buckets' edges are found by
+   * bisection, so each series is one tight pass over its rows. */
   function thin(keep, x, ys, i0, lo, hi, nb, logx, logy) {
-    var f = logx ? Math.log : Number, a = f(lo), w = (f(hi) - a) / nb || 1, ns = ys.length;
-    var lowAt = new Int32Array(ns), highAt = new Int32Array(ns), bucket = NaN, first = -1, last = -1;
-    function flush() {
-      for (var k = 0; k < ns; k++) if (lowAt[k] >= 0) keep[lowAt[k]] = keep[highAt[k]] = 1;
-      lowAt.fill(-1);
-      highAt.fill(-1);
-    }
-    flush();
-    for (var i = i0; i < x.length; i++) {
-      if (!(x[i] >= lo && x[i] <= hi)) continue;
-      if (first < 0) first = i;
-      last = i;
-      var b = Math.floor((f(x[i]) - a) / w);
-      if (b !== bucket) { flush(); bucket = b; }
-      for (var k = 0; k < ns; k++) {
-        var v = ys[k] ? ys[k][i] : NaN;
-        if (!drawable(v, logy)) continue;
-        if (lowAt[k] < 0 || v < ys[k][lowAt[k]]) lowAt[k] = i;
-        if (highAt[k] < 0 || v > ys[k][highAt[k]]) highAt[k] = i;
+    var floor = logy ? 0 : -Infinity, first = bound(x, lo, i0), end = bound(x, hi, first, true);
+    if (first >= end) return;
+    keep[first] = keep[end - 1] = 1;
+    var a = logx ? Math.log(lo) : lo, w = ((logx ? Math.log(hi) : hi) - a) / nb, edges = [first];
+    for (var b = 1; b < nb; b++) edges.push(bound(x, logx ? Math.exp(a + b * w) : a + b * w, edges[b - 1]));
+    edges.push(end);
+    ys.forEach(function (y) {
+      if (!y) return;
+      for (var b = 0; b < nb; b++) {
+        var low = Infinity, high = -Infinity, lowAt = -1, highAt = -1;
+        for (var i = edges[b], e = edges[b + 1]; i < e; i++) {
+          var v = y[i];
+          if (!(v > floor && v < Infinity)) continue;
+          if (v < low) { low = v; lowAt = i; }
+          if (v > high) { high = v; highAt = i; }
+        }
+        if (lowAt >= 0) keep[lowAt] = keep[highAt] = 1;
       }
-    }
-    flush();
-    if (first >= 0) keep[first] = keep[last] = 1;
+    });
   }
   /* The rows of one run drawn: all of them when there are few per pixel column; else those thin() keeps over the
    * whole x range and, zoomed in, over the range in view. */

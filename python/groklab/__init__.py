@@ -5,7 +5,7 @@
     r.metrics["test_acc"]          # a pandas DataFrame (a dict of NumPy arrays without pandas)
     r.summary["test_grok_step"]
     s = groklab.sweep("diag-sparse", {"alpha": [16, 64]}, progress=True)   # sweep.csv as a table
-    groklab.plot([r, "runs/other-run"])                                     # a matplotlib Figure
+    groklab.plot([r, "runs/other-run"], out="both.png")                     # as `groklab plot` draws it
 
 `pip install ./python` bundles libgroklab.so and the groklab binary into the installed package. Otherwise the
 library is found through GROKLAB_LIB (a path to libgroklab.so), else the installed one (cmake --install),

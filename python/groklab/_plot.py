@@ -1,5 +1,13 @@
-"""groklab.plot: runs' curves with matplotlib, for a notebook or a slide (16:9 by default)."""
+"""groklab.plot: runs' curves for a notebook or a slide (16:9 by default).
+
+Two engines. "c" (the default) calls gk_plot_runs, the library's overlay that `groklab plot` draws, through
+ctypes: the same figure from Python as from the command line (axis titles in words, the theory references,
+colours and line styles for `by`, log loss axes), written to a PNG, SVG or PDF file. "matplotlib" draws a
+matplotlib Figure instead, to edit further in a notebook (one colour per run, one line style per column).
+"""
+import ctypes
 import os
+import tempfile
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 # Axis titles in words for the columns every experiment has; other columns get their name with spaces.
@@ -76,12 +84,79 @@ def _references(ax: Any, run: Any) -> None:
             ax.axhline(acc, color="0.35", lw=1, ls=(0, (1, 2 + k)), label="%s reference (test)" % name.replace("margin", " margin"))
 
 
+class _PlotOptions(ctypes.Structure):  # gk_plot_options (include/groklab.h)
+    _fields_ = [("out", ctypes.c_char_p), ("x", ctypes.c_char_p), ("y", ctypes.POINTER(ctypes.c_char_p)),
+                ("ny", ctypes.c_int), ("logx", ctypes.c_int), ("logy", ctypes.c_int), ("by", ctypes.c_char_p),
+                ("title", ctypes.c_char_p), ("width", ctypes.c_int), ("height", ctypes.c_int),
+                ("font", ctypes.c_double)]
+
+
+class PlotFile(str):
+    """The path of the figure gk_plot_runs wrote; a notebook shows it (PNG or SVG) as the cell's result."""
+
+    def _repr_png_(self) -> Optional[bytes]:
+        if not self.lower().endswith(".png"):
+            return None
+        with open(self, "rb") as f:
+            return f.read()
+
+    def _repr_svg_(self) -> Optional[str]:
+        if not self.lower().endswith(".svg"):
+            return None
+        with open(self, encoding="utf-8") as f:
+            return f.read()
+
+
+_DPI = 125  # size is in inches, as matplotlib's figsize: 12.8 x 7.2 inches = 1600 x 900 pixels
+
+
+def _plot_c(runs: Sequence[Any], y: List[str], x: str, by: Optional[str], logx: bool, logy: bool,
+            title: Optional[str], out: Optional[str], size: Optional[Tuple[float, float]],
+            font: Optional[float]) -> PlotFile:
+    from . import _L, _fail, _lib
+    f = _L.gk_plot_runs
+    f.restype = ctypes.c_int
+    f.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.POINTER(_PlotOptions),
+                  ctypes.POINTER(ctypes.c_int), ctypes.POINTER(_lib.Err)]
+    if out is None:
+        out = os.path.join(tempfile.mkdtemp(prefix="groklab-plot-"), "plot.png")
+    dirs = (ctypes.c_char_p * len(runs))(*[os.fsencode(r.dir) for r in runs])
+    ys = (ctypes.c_char_p * max(1, len(y)))(*[c.encode() for c in y])
+    w, h = (int(round(size[0] * _DPI)), int(round(size[1] * _DPI))) if size else (0, 0)
+    o = _PlotOptions(os.fsencode(out), {"time": "t"}.get(x, x).encode(), ys, len(y), int(logx), int(logy),
+                     by.encode() if by else None, title.encode() if title else None, w, h, float(font or 0))
+    n, err = ctypes.c_int(), _lib.Err()
+    st = f(dirs, len(runs), ctypes.byref(o), ctypes.byref(n), ctypes.byref(err))
+    if st:
+        _fail(st, err)
+    return PlotFile(out)
+
+
 def plot(runs: Any, columns: Optional[Sequence[Union[str, Sequence[str]]]] = None, x: str = "step",
-         out: Optional[str] = None, size: Tuple[float, float] = (12.8, 7.2), title: Optional[str] = None) -> Any:
-    """Plots runs (a Run, a Sweep, a run or sweep directory, or a list of them) and returns the matplotlib Figure.
-    columns: one entry per panel, each a column or a list of columns (default: the accuracies with the theory
-    references, then the losses on a log axis when they span decades). One colour per run, one line style per
-    column, a legend entry per curve. out: also save the figure there (PNG, SVG or PDF by its extension)."""
+         out: Optional[str] = None, size: Optional[Tuple[float, float]] = None, title: Optional[str] = None,
+         by: Optional[str] = None, logx: bool = False, logy: bool = False, font: Optional[float] = None,
+         engine: str = "c") -> Any:
+    """Plots runs (a Run, a Sweep, a run or sweep directory, or a list of them).
+
+    engine="c" (default): the figure of `groklab plot` (gk_plot_runs), written to out (PNG, SVG or PDF by its
+    extension; default a temporary plot.png) and returned as a PlotFile, the path, which a notebook shows.
+    columns: metrics columns, one panel each (one run: its accuracies in one panel, its other columns in a
+    second; default the accuracies, else the losses); x: "step", "t" or "tstar" (t / t*); by: colour by this
+    config key; size: the page in inches at 125 dpi (default 12.8 x 7.2 = 1600 x 900 pixels); font: text scale.
+
+    engine="matplotlib": a matplotlib Figure (saved to out too when given). columns: one entry per panel, each
+    a column or a list of columns (default: the accuracies with the theory references, then the losses on a
+    log axis when they span decades); one colour per run, one line style per column; by, logx, logy and font
+    are not used."""
+    if engine not in ("c", "matplotlib"):
+        raise ValueError("groklab.plot: engine=%r is not 'c' or 'matplotlib'" % (engine,))
+    rs = _as_runs(runs)
+    if not rs:
+        raise ValueError("groklab.plot: no runs")
+    if engine == "c":
+        y = [c for entry in (columns or []) for c in ([entry] if isinstance(entry, str) else entry)]
+        return _plot_c(rs, y, x, by, logx, logy, title, out, size, font)
+    size = size or (12.8, 7.2)
     import matplotlib.pyplot as plt
     rs = _as_runs(runs)
     if not rs:

@@ -2,6 +2,8 @@
  * label y = x_1 x_2 ... x_k (the product of the first k coordinates; the MLP is symmetric under permuting the
  * inputs, so which k does not matter). A fixed train set of n_train samples, a test set drawn apart, a dense ReLU
  * MLP n -> width -> 1 (mlp_deep, depth 2), hinge loss, minibatch SGD (momentum, weight decay; AdamW if beta1 is a key).
+ * Online (key online, Barak et al.'s setting): no train set; each step draws `batch` fresh samples from a seed
+ * hashed from (seed, step) (gk_trainer_step_seed), so a resumed run draws the same ones with no generator state.
  * The train set is fit early by memorising; the test accuracy jumps much later, when the few neurons that read
  * the k relevant coordinates win over the dense memorising ones (Merrill et al. Sec. 4). */
 #include "exp/parity.h"

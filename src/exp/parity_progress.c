@@ -10,7 +10,9 @@
  *  - active_neurons: the fewest neurons, taken by that norm from the largest, whose subnetwork (the others
  *    removed) gives the sign of the full net on 99% of the probe inputs (Merrill's active subnetwork).
  * Presets parity-merrill (n = 40, k = 3, 1000 samples, width 128, SGD lr 0.1, batch 32, wd 0.01, hinge; width and
- * lr are Merrill's [unverified], chosen to show the phenomenon) and parity-merrill-fast. */
+ * lr are Merrill's [unverified], chosen to show the phenomenon) and parity-merrill-fast; parity-barak (online: fresh
+ * samples each step, (n, k) = (50, 3), width 1000, Barak et al.'s setting) and parity-barak-fast (n = 30, width 256).
+ * Measured on parity-barak-fast (seed 1): support ratio 1.25 at step 725, test 0.6 at 773, 0.95 at 875. */
 #include "exp/exp.h"
 
 #include <stdlib.h>

@@ -113,7 +113,8 @@ static void draw_cell_values(const heat_ctx *c, double cw, double ch) {
             double em = fmax(gkf_text_em(a), gkf_text_em(b)), px1 = gkf_ch_px(S_LABEL) / gkf_scale[S_LABEL];
             double scale = fmin(gkf_scale[S_LABEL] * gkf_font, 0.8 * cw / (em * px1 / gkf_font));
             double fw = fmin(0.92, (em * scale * px1 / gkf_font + 8) / cw);
-            double fh = fmin(0.9, ((b[0] ? 2.3 : 1.3) * scale * px1 / gkf_font) / ch);
+            /* both lines sit dy from the centre: the patch spans them and a line's height beyond */
+            double fh = fmin(0.9, (b[0] ? 2 * 0.16 : 0) + 1.4 * scale * px1 / gkf_font / ch);
             cell_colour(z, &c->za, h->logz);
             fill_rect(u - 0.5 * fw * (x1 - x0), u + 0.5 * fw * (x1 - x0), v - 0.5 * fh * (v1 - v0),
                       v + 0.5 * fh * (v1 - v0), 0, 0);
@@ -165,7 +166,7 @@ static void draw_pred_contours(const heat_ctx *c) {
             for (size_t iy = 0; iy < h->ny; iy++) f[ix][iy] = h->zpred[iy * h->nx + ix];
         PLcGrid cg = {xg, yg, NULL, (PLINT)h->nx, (PLINT)h->ny, 0};
         pl_setcontlabelformat(6, 3);                 /* labels like "17500" */
-        pl_setcontlabelparam(0.006, 0.6, 0.35, 1);   /* each line labelled with its level */
+        pl_setcontlabelparam(0.006, 0.6, 0.12, 1);   /* each line labelled with its level, several times */
         plcol0(C_WHITE);
         plwidth(2.5);
         gkf_line_style(2);
@@ -335,9 +336,13 @@ typedef struct mat_ctx {
     size_t rows, cols;
     axis za;
     double panel_w, panel_h;
+    int grid_cols;     /* matrices per row */
+    double left;       /* the grid's left edge (the grid is centred on the page) */
 } mat_ctx;
 
-enum { MAT_LEFT = 60, MAT_GAP = 55, MAT_BAR = 150, MAT_TOP = TITLE_BAND + 35, MAT_BOTTOM = 50 };
+/* The page: 16:9, 1600 x 900; MAT_ROW_GAP leaves room for the titles of the next row's matrices. */
+enum { MAT_W = 1600, MAT_H = 900, MAT_LEFT = 60, MAT_GAP = 55, MAT_ROW_GAP = 70, MAT_BAR = 150,
+       MAT_TOP = TITLE_BAND + 35, MAT_BOTTOM = 50 };
 
 /* Integer tick spacing for an index axis of n cells. */
 static double index_step(size_t n) {
@@ -346,8 +351,9 @@ static double index_step(size_t n) {
 }
 
 static void draw_matrix(const mat_ctx *m, int k, const page *pg) {
-    double left = MAT_LEFT + k * (m->panel_w + MAT_GAP);
-    viewport_box(pg, (box){left, left + m->panel_w, MAT_TOP, MAT_TOP + m->panel_h});
+    double left = m->left + (k % m->grid_cols) * (m->panel_w + MAT_GAP);
+    double top = MAT_TOP + (k / m->grid_cols) * (m->panel_h + MAT_ROW_GAP);
+    viewport_box(pg, (box){left, left + m->panel_w, top, top + m->panel_h});
     double ncols = m->cols ? (double)m->cols : 1, nrows = m->rows ? (double)m->rows : 1;
     plwind(0, ncols, nrows, 0); /* row 0 at the top */
     for (size_t i = 0; i < m->rows; i++)
@@ -370,8 +376,22 @@ static void draw_matrices(const void *vctx, const page *pg) {
     gkf_draw_figure_title(pg, m->title, TITLE_BAND);
     gkf_set_cmap1(m->za.lo < 0 && m->za.hi > 0);
     for (int k = 0; k < m->n; k++) draw_matrix(m, k, pg);
-    double l = MAT_LEFT + m->n * (m->panel_w + MAT_GAP) - MAT_GAP + 20;
-    draw_colorbar(pg, (box){l, l + 22, MAT_TOP, MAT_TOP + m->panel_h}, &m->za, NULL);
+    int rows = (m->n + m->grid_cols - 1) / m->grid_cols;
+    double l = m->left + m->grid_cols * (m->panel_w + MAT_GAP) - MAT_GAP + 20;
+    draw_colorbar(pg, (box){l, l + 22, MAT_TOP, MAT_TOP + rows * m->panel_h + (rows - 1) * MAT_ROW_GAP}, &m->za, NULL);
+}
+
+/* The grid (matrices per row) that draws them largest on the 16:9 page, keeping their aspect (rows/cols). */
+static void mat_grid(mat_ctx *m, double aspect) {
+    const double aw = MAT_W - MAT_LEFT - MAT_BAR, ah = MAT_H - MAT_TOP - MAT_BOTTOM;
+    double best = -1;
+    for (int c = 1; c <= m->n; c++) {
+        int r = (m->n + c - 1) / c;
+        double w = fmin(aw / c - MAT_GAP, (ah - (r - 1) * MAT_ROW_GAP) / r / aspect);
+        if (w > best) best = w, m->grid_cols = c;
+    }
+    m->panel_w = best, m->panel_h = best * aspect;
+    m->left = MAT_LEFT + 0.5 * (aw - m->grid_cols * (m->panel_w + MAT_GAP) + MAT_GAP);
 }
 
 gk_status gk_plot_matrices(const char *base, const char *title, const char *const *panel_titles,
@@ -379,11 +399,9 @@ gk_status gk_plot_matrices(const char *base, const char *title, const char *cons
     if (npanels < 1 || !mats) return gk_fail(err, GK_EINVAL, "figure %s: no matrices to plot", base ? base : "?");
     size_t n = nrows * ncols;
     for (int k = 0; k < npanels; k++) GK_ASSERT(n == 0 || mats[k]);
-    mat_ctx m = {title, panel_titles, mats, npanels, nrows, ncols, z_axis(mats, npanels, n, 1, 0), 0, 0};
-    double w = fmax(1200, MAT_LEFT + MAT_BAR + npanels * (200.0 + MAT_GAP));
-    m.panel_w = (w - MAT_LEFT - MAT_BAR) / npanels - MAT_GAP;
-    double aspect = (nrows && ncols) ? (double)nrows / (double)ncols : 1;
-    m.panel_h = fmin(fmax(m.panel_w * aspect, 160), 600);
-    figure fig = {{w, MAT_TOP + m.panel_h + MAT_BOTTOM}, draw_matrices, &m, 1};
+    mat_ctx m = {title, panel_titles, mats, npanels, nrows, ncols, z_axis(mats, npanels, n, 1, 0), 0, 0, 1, 0};
+    double aspect = (nrows && ncols) ? fmin(fmax((double)nrows / (double)ncols, 0.25), 4) : 1;
+    mat_grid(&m, aspect);
+    figure fig = {{MAT_W, MAT_H}, draw_matrices, &m, 1};
     return gkf_render(base, &fig, err);
 }

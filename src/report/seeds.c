@@ -39,17 +39,21 @@ static gk_status make_names(gk_seeds_agg *a, const gk_csv_table *t, gk_error *er
     char *p = a->names = malloc(len);
     if (!p) return gk_fail(err, GK_ENOMEM, "out of memory");
     gk_status s = GK_OK;
+    /* each name is written before its column is added: a column takes its role from its name (io/metrics.h) */
     for (int c = 0; c < t->ncols && !s; c++) {
-        for (int j = 0; j < 4 && !s; j++) s = gk_metrics_add_column(&a->stat[j], p, err);
+        const char *name = p;
         p += sprintf(p, "%s", t->names[c]) + 1;
+        for (int j = 0; j < 4 && !s; j++) s = gk_metrics_add_column(&a->stat[j], name, err);
     }
     for (int c = 0; c < 2 && !s; c++) s = gk_metrics_add_column(&a->table, a->stat[0].names[c], err);
-    if (!s) s = gk_metrics_add_column(&a->table, p, err);
+    const char *count = p;
     p += sprintf(p, "seeds_n") + 1;
+    if (!s) s = gk_metrics_add_column(&a->table, count, err);
     for (int c = 2; c < t->ncols && !s; c++)
         for (int j = 0; j < 4 && !s; j++) {
-            s = gk_metrics_add_column(&a->table, j ? p : a->stat[0].names[c], err);
+            const char *name = j ? p : a->stat[0].names[c];
             if (j) p += sprintf(p, "%s%s", t->names[c], stat_suffix[j]) + 1;
+            s = gk_metrics_add_column(&a->table, name, err);
         }
     return s;
 }
@@ -69,17 +73,16 @@ static gk_status same_columns(const gk_csv_table *const *runs, int K, const gk_c
     return GK_OK;
 }
 
-/* Row r: the four reductions of every column into stat[], the count, and the table row. */
-static gk_status reduce_row(gk_seeds_agg *a, const gk_csv_table *const *runs, int K, size_t r, double *x,
+/* One eval point: the four reductions of every column over the runs k with at[k] >= 0 (their row at[k]) into
+ * stat[], the count, and the table row. */
+static gk_status reduce_row(gk_seeds_agg *a, const gk_csv_table *const *runs, int K, const long *at, double *x,
                             double *rows, gk_error *err) {
     const int nc = a->stat[0].ncols;
     int n = 0;
-    for (int k = 0; k < K; k++) n += runs[k] && r < runs[k]->nrows;
-    a->count[r] = n;
+    for (int k = 0; k < K; k++) n += at[k] >= 0;
     double *tab = rows + 4 * nc, st[4];
     for (int c = 0; c < nc; c++) {
-        for (int k = 0; k < K; k++)
-            x[k] = runs[k] && r < runs[k]->nrows ? runs[k]->vals[r * (size_t)nc + (size_t)c] : NAN;
+        for (int k = 0; k < K; k++) x[k] = at[k] >= 0 ? runs[k]->vals[(size_t)at[k] * (size_t)nc + (size_t)c] : NAN;
         gk_spread(x, K, 1, st);
         for (int j = 0; j < 4; j++) rows[j * nc + c] = st[j];
         if (c < 2) tab[c] = st[0];
@@ -89,31 +92,49 @@ static gk_status reduce_row(gk_seeds_agg *a, const gk_csv_table *const *runs, in
     tab[2] = n;
     gk_status s = GK_OK;
     for (int j = 0; j < 4 && !s; j++) s = gk_metrics_append(&a->stat[j], rows + j * nc, err);
-    return s ? s : gk_metrics_append(&a->table, tab, err);
+    if (!s) s = gk_metrics_append(&a->table, tab, err);
+    double *cnt = s ? NULL : realloc(a->count, a->table.nrows * sizeof *cnt);
+    if (!s && !cnt) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!s) a->count = cnt, cnt[a->table.nrows - 1] = n;
+    return s;
 }
 
-gk_status gk_seeds_aggregate(const gk_csv_table *const *runs, int K, gk_seeds_agg *a, gk_error *err) {
+/* The next eval point: by_index, row r of every run that has one; else the smallest step among the runs' next
+ * rows (next[k]), taken from every run whose next row is at that step. at[k]: the row taken, or -1. Returns 0
+ * when no run has a row left. */
+static int next_point(const gk_csv_table *const *runs, int K, int by_index, size_t r, size_t *next, long *at) {
+    double step = INFINITY;
+    for (int k = 0; k < K; k++)
+        if (runs[k] && next[k] < runs[k]->nrows) step = fmin(step, runs[k]->vals[next[k] * (size_t)runs[k]->ncols]);
+    int any = 0;
+    for (int k = 0; k < K; k++) {
+        int has = runs[k] && next[k] < runs[k]->nrows;
+        if (has && !by_index) has = runs[k]->vals[next[k] * (size_t)runs[k]->ncols] == step;
+        if (has && by_index) has = next[k] == r;
+        at[k] = has ? (long)next[k]++ : -1;
+        any |= has;
+    }
+    return any;
+}
+
+gk_status gk_seeds_aggregate(const gk_csv_table *const *runs, int K, int by_index, gk_seeds_agg *a, gk_error *err) {
     memset(a, 0, sizeof *a);
     for (int j = 0; j < 4; j++) gk_metrics_init(&a->stat[j]);
     gk_metrics_init(&a->table);
     const gk_csv_table *first = NULL;
-    size_t nrows = 0;
-    for (int k = 0; k < K; k++)
-        if (runs[k] && runs[k]->nrows) {
-            if (!first) first = runs[k];
-            nrows = runs[k]->nrows > nrows ? runs[k]->nrows : nrows;
-        }
+    for (int k = 0; k < K && !first; k++)
+        if (runs[k] && runs[k]->nrows) first = runs[k];
     if (!first) return gk_fail(err, GK_EINVAL, "none of the %d runs has written a metrics row", K);
     if (first->ncols < 2) return gk_fail(err, GK_EINVAL, "a run's metrics.csv has fewer than 2 columns");
     gk_status s = same_columns(runs, K, first, err);
     if (!s) s = make_names(a, first, err);
     const int nc = first->ncols;
     double *x = malloc((size_t)K * sizeof *x), *rows = malloc((size_t)(4 * nc + 4 * nc + 1) * sizeof *rows);
-    a->count = calloc(nrows, sizeof *a->count);
-    if (!s && (!x || !rows || !a->count)) s = gk_fail(err, GK_ENOMEM, "out of memory");
-    for (size_t r = 0; r < nrows && !s; r++) s = reduce_row(a, runs, K, r, x, rows, err);
-    free(x);
-    free(rows);
+    size_t *next = calloc((size_t)K, sizeof *next);
+    long *at = malloc((size_t)K * sizeof *at);
+    if (!s && (!x || !rows || !next || !at)) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    for (size_t r = 0; !s && next_point(runs, K, by_index, r, next, at); r++) s = reduce_row(a, runs, K, at, x, rows, err);
+    free(x), free(rows), free(next), free(at);
     if (s) gk_seeds_agg_free(a);
     return s;
 }

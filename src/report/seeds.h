@@ -16,13 +16,16 @@ void gk_spread(const double *x, int K, size_t stride, double out[4]);
 
 enum { GK_SEEDS_MEAN, GK_SEEDS_STD, GK_SEEDS_MIN, GK_SEEDS_MAX };
 
-/* The metrics of K runs, eval point by eval point. Rows are matched by their place: the runs share the eval
- * schedule. A run that ended early (diverged, interrupted) has fewer rows: a later row reduces over the runs
- * that reached it (count). Cells that are not finite are left out of a row's reduction, as in gk_spread. */
+/* The metrics of K runs, eval point by eval point. The runs share the eval schedule, and rows are matched by
+ * their step: the aggregate has a row at every step where a run has one, reduced over the runs that have it
+ * (count); a run that ended early (diverged, stopped) is left out of the later rows, and a row only some runs
+ * have (a stopped run's last row, a schedule grown by a resume with steps=N) reduces over those. With by_index
+ * (lr_auto: the runs reach an eval point's time at different steps) rows are matched by their place. Cells
+ * that are not finite are left out of a row's reduction, as in gk_spread. */
 typedef struct gk_seeds_agg {
     gk_metrics stat[4]; /* mean, std, min, max: the runs' columns (step, time, ...), one row per eval point; step
                          * and time are the mean (the runs' own unless lr_auto gave them other steps) */
-    double *count;      /* per row: the runs that reached it */
+    double *count;      /* per row: the runs that have it */
     gk_metrics table;   /* the multi-seed metrics.csv: step, time, seeds_n (= count), then for each other column c
                          * of the runs: c (the mean), c_std, c_min, c_max */
     char *names;        /* the names of every column above (owned) */
@@ -30,7 +33,7 @@ typedef struct gk_seeds_agg {
 
 /* Reduces the metrics.csv tables of K >= 1 runs (runs[k] NULL or without rows: a run that wrote none). The runs'
  * columns must be the same (a run of another config is GK_EINVAL, naming the column). */
-gk_status gk_seeds_aggregate(const gk_csv_table *const *runs, int K, gk_seeds_agg *a, gk_error *err);
+gk_status gk_seeds_aggregate(const gk_csv_table *const *runs, int K, int by_index, gk_seeds_agg *a, gk_error *err);
 void gk_seeds_agg_free(gk_seeds_agg *a);
 
 /* n, median, mean, std (sample), min, max of the finite v[0..K-1] as members of o (the statistics are null when

@@ -235,7 +235,8 @@ static gk_status write_outputs(seeds_run *S, gk_run_result *res, gk_error *err) 
     gk_seeds_agg a;
     int have = 0;
     for (int k = 0; k < S->K && !s; k++) have |= runs[k] != NULL;
-    if (!s && have && !(s = gk_seeds_aggregate(runs, S->K, &a, err))) {
+    const int by_index = gk_config_index(S->cfg, "lr_auto") >= 0 && gk_config_bool(S->cfg, "lr_auto");
+    if (!s && have && !(s = gk_seeds_aggregate(runs, S->K, by_index, &a, err))) {
         s = gk_run_write_metrics(S->o->out_dir, &a.table, err);
         cJSON *tmp = cJSON_CreateObject(); /* the median predicted step, for the t* line */
         if (pred) gk_seeds_stats(tmp, pred, S->K);

@@ -130,20 +130,24 @@ static double span_ratio(const double *v, size_t n) {
 
 typedef struct curve_fig {
     gk_panel panel;
-    char labels[GK_PLOT_MAX_SERIES][160];
+    char labels[GK_PLOT_MAX_SERIES][160], vlabels[1][160];
     double fit[GK_SWEEP_CURVE_MAX_Y][4];
     int logy_ok;
 } curve_fig;
 
-/* Adds one scalar's points, medians and (a single scalar) the fitted power law to the panel. */
-static void curve_series(curve_fig *F, const char *ykey, const curve_data *d, int single) {
+/* Adds one scalar's points, medians and (a single scalar) the fitted power law to the panel; the last scalar's
+ * minimum, when inside the range, is marked. */
+static void curve_series(curve_fig *F, int k, const char *ykey, const curve_data *d, int single, int last) {
     gk_panel *p = &F->panel;
-    const int k = p->nseries / 3;
     snprintf(F->labels[p->nseries], sizeof F->labels[0], "%s (median)", ykey);
     p->series[p->nseries] = (gk_series){F->labels[p->nseries], d->mx, d->my, d->groups, 0, GK_ROLE_AUTO};
     p->nseries++;
     p->series[p->nseries++] = (gk_series){NULL, d->px, d->py, d->n, 1, GK_ROLE_AUTO};
     p->colour[p->nseries - 1] = p->colour[p->nseries - 2] = 0x1000000 | gk_palette_rgb(k);
+    if (last && min_interior(d)) { /* the last scalar's minimum, e.g. the test loss's: the Goldilocks norm */
+        snprintf(F->vlabels[0], sizeof F->vlabels[0], "min %s at %.4g", ykey, d->min_x);
+        p->vline_label[0] = F->vlabels[0], p->vline[0] = d->min_x, p->nvlines = 1;
+    }
     if (!single || !isfinite(d->slope)) return;
     double lo = INFINITY, hi = 0, *f = F->fit[k];
     for (size_t g = 0; g < d->groups; g++)
@@ -158,13 +162,15 @@ static gk_status curve_draw(const gk_sweep *sw, const gk_sweep_curve_opts *o, co
                             const char *dir, gk_error *err) {
     curve_fig *F = calloc(1, sizeof *F);
     if (!F) return gk_fail(err, GK_ENOMEM, "out of memory");
-    char title[400], base[1200];
-    F->panel = (gk_panel){.xlabel = xlabel, .ylabel = o->ny == 1 ? o->y[0] : "value"};
+    char title[400], base[1200], ylabel[400] = "";
+    for (int i = 0; i < o->ny; i++)
+        snprintf(ylabel + strlen(ylabel), sizeof ylabel - strlen(ylabel), "%s%s", i ? ", " : "", o->y[i]);
+    F->panel = (gk_panel){.xlabel = xlabel, .ylabel = ylabel};
     F->panel.logx = span_ratio(d[0].px, d[0].n) >= 4;
     F->panel.logy = 1;
     for (int i = 0; i < o->ny; i++) {
         F->panel.logy &= span_ratio(d[i].py, d[i].n) >= 10;
-        curve_series(F, o->y[i], &d[i], o->ny == 1);
+        curve_series(F, i, o->y[i], &d[i], o->ny == 1, i == o->ny - 1);
     }
     if (o->ny == 1 && isfinite(d[0].slope))
         snprintf(title, sizeof title, "%s sweep: %s against %s, log-log slope %.2f", sw->preset->name, o->y[0], xlabel,
