@@ -396,7 +396,8 @@ static int quiet_stderr(void) {
 
 /* The files a sweep writes into its directory (beside its points): another sweep's are removed with --force. */
 static const char *const sweep_files[] = {"sweep.csv", "sweep_times.csv", "sweep_fit.json", "heatmap.png", "heatmap.svg",
-                                          "transition.png", "transition.svg", "report.html", NULL};
+                                          "transition.png", "transition.svg", "curve.png", "curve.svg", "sweep_curve.json",
+                                          "report.html", NULL};
 
 /* A sweep into a directory that holds another one (its sweep.json differs) is bad input unless --force, which
  * removes the other sweep's tables and figures first; then this sweep's sweep.json is written. -1 to go on, or the

@@ -3,6 +3,8 @@
 # then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The suite's total time (set-up, builds and tests), printed however it ends.
+trap 'echo "scripts/test.sh: $( [ $? -eq 0 ] && echo passed || echo FAILED ) in $SECONDS s"' EXIT
 bash scripts/install-deps.sh
 bash scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)")
