@@ -128,10 +128,12 @@ static double span_ratio(const double *v, size_t n) {
     return hi > 0 ? hi / lo : 0;
 }
 
+#define FIT_POINTS 32
+
 typedef struct curve_fig {
     gk_panel panel;
     char labels[GK_PLOT_MAX_SERIES][160], vlabels[1][160];
-    double fit[GK_SWEEP_CURVE_MAX_Y][4];
+    double fit[GK_SWEEP_CURVE_MAX_Y][2 * FIT_POINTS]; /* the fitted power law at FIT_POINTS x: x, then y */
     int logy_ok;
 } curve_fig;
 
@@ -152,9 +154,12 @@ static void curve_series(curve_fig *F, int k, const char *ykey, const curve_data
     double lo = INFINITY, hi = 0, *f = F->fit[k];
     for (size_t g = 0; g < d->groups; g++)
         if (d->mx[g] > 0 && d->my[g] > 0) lo = fmin(lo, d->mx[g]), hi = fmax(hi, d->mx[g]);
-    f[0] = lo, f[1] = hi, f[2] = exp(d->intercept + d->slope * log(lo)), f[3] = exp(d->intercept + d->slope * log(hi));
+    for (int i = 0; i < FIT_POINTS; i++) { /* x evenly spaced in ln x: a curve on any axes, a line on log-log */
+        f[i] = lo * pow(hi / lo, (double)i / (FIT_POINTS - 1));
+        f[FIT_POINTS + i] = exp(d->intercept + d->slope * log(f[i]));
+    }
     snprintf(F->labels[p->nseries], sizeof F->labels[0], "fit: %s ~ %s^%.2f", ykey, p->xlabel, d->slope);
-    p->series[p->nseries] = (gk_series){F->labels[p->nseries], f, f + 2, 2, 2, GK_ROLE_AUTO};
+    p->series[p->nseries] = (gk_series){F->labels[p->nseries], f, f + FIT_POINTS, FIT_POINTS, 2, GK_ROLE_AUTO};
     p->colour[p->nseries++] = GK_RGB(0x44, 0x44, 0x44);
 }
 
