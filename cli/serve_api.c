@@ -18,14 +18,6 @@
 
 #define MAX_ITEMS 5000                 /* runs and sweeps listed */
 
-void gk_serve_error(gk_reply *r, unsigned code, const char *msg) {
-    r->code = code;
-    r->type = "text/plain; charset=utf-8";
-    r->body = malloc(strlen(msg) + 2);
-    if (r->body) sprintf(r->body, "%s\n", msg);
-    r->len = r->body ? strlen(r->body) : 0;
-}
-
 static void reply_json(gk_reply *r, cJSON *j) {
     char *s = j ? cJSON_PrintUnformatted(j) : NULL;
     cJSON_Delete(j);

@@ -285,8 +285,8 @@ void gk_run_release_dir(const char *dir, int created) {
     rmdir(dir);
 }
 
-gk_status gk_run(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res, gk_error *err) {
-    if (gk_run_splits_seeds(p, cfg)) return gk_run_seeds(p, cfg, opts, res, err); /* K runs in DIR/seed_<s> */
+gk_status gk_run_one(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res,
+                     gk_error *err) {
     memset(res, 0, sizeof *res);
     gk_status s = gk_run_check_address_space(p, cfg, err);
     if (s) return s;

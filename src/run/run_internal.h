@@ -45,8 +45,18 @@ void gk_run_state_free(run_state *rs);
 gk_status gk_run_lock_dir(const gk_run_opts *opts, int *fd, gk_error *err);
 void gk_run_release_dir(const char *dir, int created);
 
+/* run.c, run_resume.c: one run (seeds=1, or an experiment's lockstep seeds), new or from its checkpoint in
+ * opts->out_dir (gk_resume_prepare: its config rebuilt and checked; gk_resume_one: all of it). */
+gk_status gk_run_one(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res,
+                     gk_error *err);
+gk_status gk_resume_prepare(const char *dir, const char *const *assign, int nassign, const gk_preset **p,
+                            gk_config *cfg, gk_error *err);
+gk_status gk_resume_run(const gk_preset *p, gk_config *cfg, const gk_run_opts *o, gk_run_result *res, gk_error *err);
+gk_status gk_resume_one(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
+                        gk_run_result *res, gk_error *err);
+
 /* run_seeds.c: seeds=K of an experiment without a lockstep form, as K runs in DIR/seed_<s> and their mean and
- * spread in DIR. gk_run and gk_resume hand such a config to these. */
+ * spread in DIR. gk_run and gk_resume (run_entry.c) hand such a config to these. */
 int gk_run_splits_seeds(const gk_preset *p, const gk_config *cfg);
 gk_status gk_run_seeds(const gk_preset *p, const gk_config *cfg, const gk_run_opts *opts, gk_run_result *res,
                        gk_error *err);

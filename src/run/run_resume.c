@@ -40,31 +40,40 @@ static gk_status resume_config(const char *dir, const char *const *assign, int n
     return s;
 }
 
-gk_status gk_resume(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
-                    gk_run_result *res, gk_error *err) {
-    memset(res, 0, sizeof *res);
+gk_status gk_resume_prepare(const char *dir, const char *const *assign, int nassign, const gk_preset **p,
+                            gk_config *cfg, gk_error *err) {
     if (gk_run_is_running(dir)) /* two processes writing one run would interleave its files */
         return gk_fail(err, GK_EINVAL, "%s: its run is still going (a process holds %s/%s): resume it once it has "
                        "stopped", dir, dir, GK_RUN_LOCK_NAME);
-    const gk_preset *p = NULL;
-    gk_config cfg;
-    gk_status s = resume_config(dir, assign, nassign, &p, &cfg, err);
-    if (!s) s = gk_run_check_address_space(p, &cfg, err);
-    if (s) return s;
-    gk_run_opts o = *opts;
-    o.out_dir = dir;
-    if (gk_run_splits_seeds(p, &cfg)) return gk_resume_seeds(p, &cfg, assign, nassign, &o, res, err);
-    run_state rs = {.p = p, .cfg = &cfg, .o = &o};
-    s = gk_run_build(&rs, err);
+    gk_status s = resume_config(dir, assign, nassign, p, cfg, err);
+    return s ? s : gk_run_check_address_space(*p, cfg, err);
+}
+
+gk_status gk_resume_run(const gk_preset *p, gk_config *cfg, const gk_run_opts *o, gk_run_result *res, gk_error *err) {
+    const char *dir = o->out_dir;
+    run_state rs = {.p = p, .cfg = cfg, .o = o};
+    gk_status s = gk_run_build(&rs, err);
     if (!s) s = gk_run_load_checkpoint(&rs, dir, err);
     int stale = 0;
     if (!s) s = gk_remove_stale_temps(dir, &stale, err); /* of the killed run */
     if (!s) {
-        cJSON *conf = gk_config_to_json(p, &cfg);
+        cJSON *conf = gk_config_to_json(p, cfg);
         s = gk_run_write_json(dir, "config.json", conf, err);
         cJSON_Delete(conf);
     }
     if (!s) s = gk_run_train_and_finish(&rs, res, err);
     gk_run_state_free(&rs);
     return s;
+}
+
+gk_status gk_resume_one(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
+                        gk_run_result *res, gk_error *err) {
+    memset(res, 0, sizeof *res);
+    const gk_preset *p = NULL;
+    gk_config cfg;
+    gk_status s = gk_resume_prepare(dir, assign, nassign, &p, &cfg, err);
+    if (s) return s;
+    gk_run_opts o = *opts;
+    o.out_dir = dir;
+    return gk_resume_run(p, &cfg, &o, res, err);
 }

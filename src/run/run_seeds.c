@@ -114,7 +114,7 @@ static gk_status run_seed(seeds_run *S, int k, gk_run_result *r, gk_error *err) 
     o.progress = S->o->progress ? seed_progress : NULL, o.ud = &pc;
     memset(r, 0, sizeof *r);
     if (seed_finished(S, dir, &r->status)) return GK_OK;
-    if (has_file(dir, "checkpoint")) return gk_resume(dir, S->assign, S->nassign, &o, r, err);
+    if (has_file(dir, "checkpoint")) return gk_resume_one(dir, S->assign, S->nassign, &o, r, err);
     struct stat st;
     gk_status s = stat(dir, &st) == 0 ? gk_remove_tree(dir, err) : GK_OK; /* killed before its first checkpoint */
     gk_config sub = *S->cfg;
@@ -122,7 +122,7 @@ static gk_status run_seed(seeds_run *S, int k, gk_run_result *r, gk_error *err) 
     snprintf(kv, sizeof kv, "seed=%ld", S->seed0 + k);
     if (!s) s = gk_config_set(&sub, kv, err);
     if (!s) s = gk_config_set(&sub, "seeds=1", err);
-    return s ? s : gk_run(S->p, &sub, &o, r, err);
+    return s ? s : gk_run_one(S->p, &sub, &o, r, err);
 }
 
 /* The runs in seed order, until one is stopped (the stop flag) or cannot be run. A run that diverges is a
