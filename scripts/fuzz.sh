@@ -38,7 +38,7 @@ sources() {
     idx) echo src/data/idx.c src/core/status.c src/core/rng.c ;;
     digits_json) echo src/data/digits_json.c src/data/idx.c src/core/status.c src/core/rng.c src/io/fsutil.c src/io/fault.c ;;
     target_csv) echo src/data/mc_data.c src/core/status.c src/core/rng.c src/io/fsutil.c src/io/fault.c ;;
-    checkpoint) echo src/io/checkpoint.c src/io/metrics.c src/core/state.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
+    checkpoint) echo src/io/checkpoint.c src/io/metrics.c src/io/columns.c src/core/state.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
     npy) echo src/data/userdata.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
     metrics_csv) echo src/io/metrics_read.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
     config_json) echo src/io/config_json.c src/core/config.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;

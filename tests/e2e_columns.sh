@@ -53,7 +53,7 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 fit = [p for p in s["phenomena"] if p["what"] == "train set fit"][0]
 assert "step" not in fit and fit["step_key"] == "train_fit_step" and s["train_fit_step"] is not None, fit
-assert "fit_step" not in s and "grok_over_tstar" not in s, sorted(s)
+assert "fit_step" not in s and "grok_over_tstar" not in s and "grok_time" not in s, sorted(s)
 PY
 check "groklab.load gives phenomena[].step (and fit_step) as before" /usr/bin/python3 - "$T/file" <<'PY'
 import sys, groklab
@@ -61,6 +61,8 @@ s = groklab.load(sys.argv[1]).summary
 steps = {p["what"]: p["step"] for p in s["phenomena"]}
 assert steps["train set fit"] == s["train_fit_step"] == s["fit_step"], (steps, s["train_fit_step"])
 assert steps["test accuracy jumped"] == s["test_grok_step"], steps
+jump = [p for p in s["phenomena"] if p["what"] == "test accuracy jumped"][0]
+assert s["grok_time"] == jump["time"], (s.get("grok_time"), jump)
 PY
 check "an old summary (steps in the phenomena, fit_step) reads the same" /usr/bin/python3 - "$T/file" <<'PY'
 import json, os, shutil, sys, groklab

@@ -253,10 +253,10 @@ static gk_status diag_summarize(void *state, const gk_metrics *m, cJSON *sum, gk
     return E->use_refs ? diag_references(state, sum, err) : GK_OK;
 }
 
-/* The transition in time, t = lr * test_grok_step (t / t* is the run layer's grok_over_predicted); the step where the agreement with the late (L1)
- * reference first passes the agreement with the early (L2, kernel) one. */
+/* The step where the agreement with the late (L1) reference first passes the agreement with the early (L2,
+ * kernel) one. (The transition's time, lr * test_grok_step, is its phenomenon's `time`; t / t* is the run
+ * layer's grok_over_predicted.) */
 static const gk_fact diag_facts[] = {
-    GK_VALUE_WHEN("grok_time", "time", "test_acc", GK_RULE_AT_LEAST, GK_GROK_ACC, NULL),
     GK_STEP_WHEN("switch_step", "agree_l2margin", GK_RULE_BELOW_OTHER, 1, "agree_l1margin"),
     {NULL},
 };
