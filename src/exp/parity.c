@@ -45,44 +45,27 @@ static double loss_of(const par_exp *E, const double *f, const double *y, size_t
     return E->logistic ? gk_logistic_loss(f, y, m, dldf, acc) : gk_hinge_loss(f, y, m, dldf, acc);
 }
 
-/* The mean loss over the m samples of `in` (labels y) and its gradient. */
-static gk_status batch_loss(par_exp *E, const double *theta, const gk_dense_input *in, const double *y, size_t m,
-                            double *grad, double *loss, gk_error *err) {
-    gk_status s = gk_model_forward(&E->model, theta, in, m, E->f, err);
-    if (s) return s;
-    *loss = loss_of(E, E->f, y, m, E->dldf, NULL);
-    gk_model_backward(&E->model, theta, in, m, E->dldf, grad);
-    return GK_OK;
-}
-
-/* The train samples idx[0..m) (the rows are passed, not copied; their labels beside the gradient). */
+/* The mean loss over the train samples idx[0..m) (the rows are passed, not copied; their labels beside the
+ * gradient) and its gradient; online, over m fresh samples of a seed hashed from (seed, step) instead. */
 static gk_status par_objective(void *ud, const double *theta, const size_t *idx, size_t m, double *grad, double *loss,
                                gk_error *err) {
     par_exp *E = ud;
-    const gk_dense_input in = {m, E->n, E->x, idx, NULL};
-    double *yb = E->dldf + E->ntr;
-    for (size_t i = 0; i < m; i++) yb[i] = E->y[idx[i]];
-    return batch_loss(E, theta, &in, yb, m, grad, loss, err);
-}
-
-/* Online (Barak et al. 2022): the mean loss over `batch` fresh samples and its gradient. The samples of step t
- * come from a seed hashed from (seed, t), so a resumed run draws the same ones with no generator state. */
-static gk_status par_online_objective(void *ud, const double *theta, double *grad, double *loss, gk_error *err) {
-    par_exp *E = ud;
-    gk_rng r;
-    gk_rng_seed(&r, gk_trainer_step_seed(&E->tr, ONLINE_STREAM), ONLINE_STREAM);
-    gk_parity_samples(&r, E->n, E->k, E->batch, E->xb, E->yb);
-    const gk_dense_input in = {E->batch, E->n, E->xb, NULL, NULL};
-    return batch_loss(E, theta, &in, E->yb, E->batch, grad, loss, err);
-}
-
-/* The trainer on the fixed train set (minibatches drawn by its sampler) or, online, on fresh samples. */
-static gk_status par_trainer_init(par_exp *E, const gk_config *cfg, gk_error *err) {
-    gk_train_opts o = {.optim = gk_config_index(cfg, "beta1") < 0 ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .table = &E->model.params};
-    gk_train_opts_from_config(cfg, &o); /* lr, wd and the keys of the GK_*_PARAMS above */
-    if (E->online) return gk_trainer_init(&E->tr, E->model.params.size, &o, par_online_objective, NULL, E, err);
-    gk_status s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, NULL, E, err);
-    return s ? s : gk_trainer_set_batch_objective(&E->tr, par_objective, E->ntr, err);
+    const double *x = E->x, *y = E->dldf + E->ntr;
+    if (E->online) { /* `batch` of them, whatever share of an epoch the sampler is at */
+        gk_rng r;
+        m = E->batch;
+        gk_rng_seed(&r, gk_trainer_step_seed(&E->tr, ONLINE_STREAM), ONLINE_STREAM);
+        gk_parity_samples(&r, E->n, E->k, m, E->xb, E->yb);
+        x = E->xb, y = E->yb, idx = NULL;
+    } else {
+        for (size_t i = 0; i < m; i++) E->dldf[E->ntr + i] = E->y[idx[i]];
+    }
+    const gk_dense_input in = {m, E->n, x, idx, NULL};
+    gk_status s = gk_model_forward(&E->model, theta, &in, m, E->f, err);
+    if (s) return s;
+    *loss = loss_of(E, E->f, y, m, E->dldf, NULL);
+    gk_model_backward(&E->model, theta, &in, m, E->dldf, grad);
+    return GK_OK;
 }
 
 static gk_status par_create(const gk_config *cfg, void **state, gk_error *err) {
@@ -99,7 +82,10 @@ static gk_status par_create(const gk_config *cfg, void **state, gk_error *err) {
     gk_status s = gk_mlp_deep_create_opts(&E->model, &mo, err);
     if (!s) s = gk_model_reserve(&E->model, rows, err);
     if (!s) s = gk_mlp_deep_reserve_input(&E->model, E->ntr, 0, err);
-    if (!s) s = par_trainer_init(E, cfg, err);
+    gk_train_opts o = {.optim = gk_config_index(cfg, "beta1") < 0 ? GK_OPTIM_GD : GK_OPTIM_ADAMW, .table = &E->model.params};
+    gk_train_opts_from_config(cfg, &o); /* lr, wd and the keys of the GK_*_PARAMS above */
+    if (!s) s = gk_trainer_init(&E->tr, E->model.params.size, &o, NULL, NULL, E, err);
+    if (!s) s = gk_trainer_set_batch_objective(&E->tr, par_objective, E->ntr > E->batch ? E->ntr : E->batch, err);
     E->x = malloc(all * E->n * sizeof(double)), E->y = malloc(all * sizeof(double));
     E->f = malloc(rows * sizeof(double)), E->dldf = malloc(2 * (E->ntr > E->batch ? E->ntr : E->batch) * sizeof(double));
     if (E->online) E->xb = malloc(E->batch * E->n * sizeof(double)), E->yb = malloc(E->batch * sizeof(double));
