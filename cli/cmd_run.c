@@ -226,6 +226,9 @@ static void print_summary(const cJSON *s, const char *dir) {
         const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "step_key"));
         const cJSON *step = key ? cJSON_GetObjectItemCaseSensitive(s, key) : NULL;
         if (step) cJSON_AddItemToObject(e, "step", cJSON_Duplicate(step, 0));
+        const cJSON *median = cJSON_GetObjectItemCaseSensitive(e, "step"); /* over seeds: the median step */
+        if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(e, "steps")) && median)
+            cJSON_AddItemToObject(e, "median", cJSON_Duplicate(median, 0));
     }
     print_phenomena(list);
     cJSON_Delete(list);

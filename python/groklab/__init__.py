@@ -189,6 +189,8 @@ def _summary_compat(summary: dict) -> dict:
     for p in summary.get("phenomena", []):  # a standard fact's step is under its own key ("step_key")
         if "step_key" in p and "step" not in p:
             p["step"] = summary.get(p["step_key"])
+        if ("steps" in p or "ratios" in p) and "median" not in p:  # over seeds: the median is the step (or ratio)
+            p["median"] = p.get("step", p.get("ratio"))
         if p.get("step_key") == "test_grok_step" and "time" in p:  # diag wrote the jump's time as grok_time
             summary.setdefault("grok_time", p["time"])
     return summary

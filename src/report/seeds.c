@@ -215,9 +215,10 @@ static void phenomenon_over_seeds(const cJSON *const *sums, int K, const cJSON *
         cJSON_AddItemToArray(arr, isfinite(v[k]) ? cJSON_CreateNumber(v[k]) : cJSON_CreateNull());
     }
     const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model, "step_key"));
-    if (key) cJSON_AddStringToObject(o, "step_key", key); /* the median is there too (gk_seeds_across) */
+    if (key) cJSON_AddStringToObject(o, "step_key", key); /* the median is there (gk_seeds_across) */
     else gk_json_number(o, field, median_of(v, K));
     gk_seeds_stats(o, v, K);
+    cJSON_DeleteItemFromObjectCaseSensitive(o, "median"); /* one name per number: the step_key's, or `field` */
 }
 
 void gk_seeds_summarize(const cJSON *const *sums, int K, cJSON *out) {
