@@ -9,7 +9,6 @@
 #include "serve.h"
 
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -219,6 +218,16 @@ static struct MHD_Daemon *start(gk_serve *sv, const serve_args *a, int *rc) {
     return d;
 }
 
+static int stop_pipe[2] = {-1, -1};
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig) {
+    stop_signal = sig;
+    char c = 1;
+    ssize_t w = write(stop_pipe[1], &c, 1); /* async-signal-safe */
+    (void)w;
+}
+
 int gk_cli_serve(int argc, char **argv) {
     static const struct option longs[] = {{"port", required_argument, NULL, 'p'},
                                           {"host", required_argument, NULL, 'H'},
@@ -238,13 +247,20 @@ int gk_cli_serve(int argc, char **argv) {
     if (rc < 0 && sv.nroots == 0) rc = gk_cli_bad_input("no runs/ or sweeps/ here: name the directories to serve");
     free(pos);
     if (rc >= 0) return rc;
-    /* The signals are taken by sigwait below: block them before the server's threads start (they inherit the
-     * mask). A client that goes away mid-reply must not kill the server: SIGPIPE ignored. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    /* SIGINT and SIGTERM stop the server. A handler (not a blocked mask and sigwait) because the process has threads
+     * started before this point (OpenBLAS's, at library load) that a mask set here would not cover: the kernel may
+     * hand a signal to any of them. The handler writes to a pipe the main thread waits on. A client that goes away
+     * mid-reply must not kill the server: SIGPIPE ignored. */
+    if (pipe(stop_pipe) != 0) {
+        fprintf(stderr, "groklab: error: serve: cannot make a pipe: %s\n", strerror(errno));
+        return 1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     struct MHD_Daemon *d = start(&sv, &a, &rc);
     if (!d) return rc;
@@ -254,8 +270,9 @@ int gk_cli_serve(int argc, char **argv) {
     for (int i = 0; i < sv.nroots; i++) printf("%s%s", i ? ", " : "", sv.roots[i].given);
     printf("); Ctrl-C stops it\n");
     fflush(stdout);
-    int sig = 0;
-    sigwait(&stop, &sig);
+    char c;
+    while (read(stop_pipe[0], &c, 1) < 0 && errno == EINTR) {}
+    int sig = stop_signal;
     MHD_stop_daemon(d);
     printf("groklab serve: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     return 0;
