@@ -54,6 +54,14 @@ gk_status gk_resume_prepare(const char *dir, const char *const *assign, int nass
 gk_status gk_resume_run(const gk_preset *p, gk_config *cfg, const gk_run_opts *o, gk_run_result *res, gk_error *err);
 gk_status gk_resume_one(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
                         gk_run_result *res, gk_error *err);
+/* A resume's preset, config and options (out_dir = the run's directory), from gk_resume_begin (res cleared). */
+typedef struct gk_resume_ctx {
+    const gk_preset *p;
+    gk_config cfg;
+    gk_run_opts o;
+} gk_resume_ctx;
+gk_status gk_resume_begin(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
+                          gk_run_result *res, gk_resume_ctx *c, gk_error *err);
 
 /* run_seeds.c: seeds=K of an experiment without a lockstep form, as K runs in DIR/seed_<s> and their mean and
  * spread in DIR. gk_run and gk_resume (run_entry.c) hand such a config to these. */

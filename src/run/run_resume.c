@@ -66,14 +66,18 @@ gk_status gk_resume_run(const gk_preset *p, gk_config *cfg, const gk_run_opts *o
     return s;
 }
 
+gk_status gk_resume_begin(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
+                          gk_run_result *res, gk_resume_ctx *c, gk_error *err) {
+    memset(res, 0, sizeof *res);
+    c->p = NULL;
+    c->o = *opts;
+    c->o.out_dir = dir;
+    return gk_resume_prepare(dir, assign, nassign, &c->p, &c->cfg, err);
+}
+
 gk_status gk_resume_one(const char *dir, const char *const *assign, int nassign, const gk_run_opts *opts,
                         gk_run_result *res, gk_error *err) {
-    memset(res, 0, sizeof *res);
-    const gk_preset *p = NULL;
-    gk_config cfg;
-    gk_status s = gk_resume_prepare(dir, assign, nassign, &p, &cfg, err);
-    if (s) return s;
-    gk_run_opts o = *opts;
-    o.out_dir = dir;
-    return gk_resume_run(p, &cfg, &o, res, err);
+    gk_resume_ctx c;
+    gk_status s = gk_resume_begin(dir, assign, nassign, opts, res, &c, err);
+    return s ? s : gk_resume_run(c.p, &c.cfg, &c.o, res, err);
 }
