@@ -31,11 +31,11 @@ goldilocks-mnist-lu goldilocks-mnist-by-alpha goldilocks-modadd power-add-fast p
 power-fraction lyu-fig2b lyu-fig2c kumar-fig3a diag-sparse-paper modadd-nanda-phases modadd-lyu-paper
 modadd-lyu-paper-wd serve-live"
 usage() {
-  echo "usage: $0 [--paper] [--overlays] [--long] [--serve] [--all] [--only NAME[,NAME...]] [--jobs N]" >&2
+  echo "usage: $0 [--paper] [--overlays] [--long] [--serve] [--all] [--only NAME[,NAME...]] [--jobs N] [--keep DIR]" >&2
   echo "  NAME: one of $(tr '\n' ' ' <<<"$FIGURES")" >&2
   exit 2
 }
-DEFAULT=1 PAPER=0 OVERLAYS=0 LONG=0 SERVE=0 ONLY="" JOBS=2
+DEFAULT=1 PAPER=0 OVERLAYS=0 LONG=0 SERVE=0 ONLY="" JOBS=2 KEEP=""
 while [ $# -gt 0 ]; do
   case $1 in
     --paper) PAPER=1 ;;
@@ -46,6 +46,7 @@ while [ $# -gt 0 ]; do
     --only) [ $# -ge 2 ] || usage; ONLY=$2; shift ;;
     --jobs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "--jobs: '${2:-}' is not a positive integer" >&2; usage; }
       JOBS=$2; shift ;;
+    --keep) [ $# -ge 2 ] || usage; KEEP=$2; shift ;;
     *) usage ;;
   esac
   shift
@@ -67,6 +68,8 @@ want() {
 GK=./build/groklab
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
+SW=$OUT # the sweeps' directories
+if [ -n "$KEEP" ]; then mkdir -p "$KEEP" && SW=$(cd "$KEEP" && pwd); fi
 mkdir -p docs/figures
 PRESETS=$($GK list | cut -d' ' -f1) # (not `list | grep -q`: with pipefail, grep's early exit fails the pipe)
 has() { grep -qx "$1" <<<"$PRESETS"; }
@@ -116,12 +119,12 @@ if want $DEFAULT modadd-nanda-fast-phases; then
 fi
 
 if want $DEFAULT sweep-heatmap sweep-transition overlay-alpha overlay-wd; then
-  sweep "$OUT/sweep" diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5
-  for f in "$OUT"/sweep/*.png; do cp "$f" "docs/figures/sweep-$(basename "$f")"; done
-  cp "$OUT/sweep/sweep.csv" docs/figures/sweep.csv
+  sweep "$SW/sweep" diag-sparse alpha=16,32,64,128,256 wd=5e-3,1e-2,2e-2 --steps-per-tstar 2.5
+  for f in "$SW"/sweep/*.png; do cp "$f" "docs/figures/sweep-$(basename "$f")"; done
+  cp "$SW/sweep/sweep.csv" docs/figures/sweep.csv
   # The sweep's runs on the t/t* axis (Lyu et al. Fig. 2(b, c) style, on diag-sparse): by alpha, by wd
-  plot overlay-alpha "$OUT/sweep" --by alpha --x tstar --y test_acc,param_norm
-  plot overlay-wd "$OUT/sweep" --by wd --x tstar --y test_acc,param_norm
+  plot overlay-alpha "$SW/sweep" --by alpha --x tstar --y test_acc,param_norm
+  plot overlay-wd "$SW/sweep" --by wd --x tstar --y test_acc,param_norm
   took
 fi
 
@@ -131,8 +134,8 @@ sweep_plot() { # name, sweep arguments..., --, plot arguments...
   local name=$1 sargs=(); shift
   while [ "$1" != -- ]; do sargs+=("$1"); shift; done
   shift
-  sweep "$OUT/$name" "${sargs[@]}"
-  plot "$name" "$OUT/$name" "$@"
+  sweep "$SW/$name" "${sargs[@]}"
+  plot "$name" "$SW/$name" "$@"
   took
 }
 if want $OVERLAYS lyu-fig2b; then
@@ -148,16 +151,16 @@ fi
 # Sparse parity online, the Goldilocks norm, grokking eliminated at a fixed norm (each a sweep or two runs and a
 # plot)
 if has parity-barak-fast && want $DEFAULT parity-barak-nsweep; then
-  sweep "$OUT/barak-n" parity-barak-fast n=10,14,20,28,40,56 --seeds 3
-  cp "$OUT/barak-n/curve.png" docs/figures/parity-barak-nsweep.png
+  sweep "$SW/barak-n" parity-barak-fast n=10,14,20,28,40,56 --seeds 3
+  cp "$SW/barak-n/curve.png" docs/figures/parity-barak-nsweep.png
   took
 fi
 if has goldilocks-mnist && want $DEFAULT goldilocks-mnist-lu goldilocks-mnist-by-alpha; then
-  sweep "$OUT/gold" goldilocks-mnist init_scale=0.1:10:9log --x norm_final --y final_train_loss,final_test_loss
-  cp "$OUT/gold/curve.png" docs/figures/goldilocks-mnist-lu.png
+  sweep "$SW/gold" goldilocks-mnist init_scale=0.1:10:9log --x norm_final --y final_train_loss,final_test_loss
+  cp "$SW/gold/curve.png" docs/figures/goldilocks-mnist-lu.png
   echo "+ $GK run goldilocks-mnist fixed_norm=0 init_scale=3.1622776601683813 --out BASE"
   $GK run goldilocks-mnist fixed_norm=0 init_scale=3.1622776601683813 threads=$JOBS --quiet --out "$OUT/gold-base" >/dev/null
-  plot goldilocks-mnist-by-alpha "$OUT/gold" "$OUT/gold-base" --by init_scale --y test_loss,test_acc --logx \
+  plot goldilocks-mnist-by-alpha "$SW/gold" "$OUT/gold-base" --by init_scale --y test_loss,test_acc --logx \
     --title "goldilocks-mnist: the norm held at init x alpha (dashed) and the free-norm baseline at alpha 3.16"
   took
 fi
@@ -182,9 +185,9 @@ if has power-noisy-fast && want $DEFAULT power-noisy-fast; then
   took
 fi
 if has power-add-fast && want "${POWER_SWEEPS:-0}" power-fraction; then
-  sweep "$OUT/power-frac" power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 \
+  sweep "$SW/power-frac" power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 \
     --z val99_step
-  cp "$OUT/power-frac/curve.png" docs/figures/power-fraction.png  # median over the seeds against frac, with its power-law fit
+  cp "$SW/power-frac/curve.png" docs/figures/power-fraction.png  # median over the seeds against frac, with its power-law fit
   took
 fi
 # ---- end Power et al. ----
