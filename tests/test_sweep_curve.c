@@ -117,6 +117,8 @@ static void test_key_words(void) {
     GK_ASSERT(gk_sweep_parse(&sw, diag, args, 1, 0, &err) == GK_OK);
     n = gk_sweep_key_words(&sw, "n", buf, sizeof buf);
     GK_CHECK_MSG(!strcmp(n, "train set size n"), "diag's n: '%s'", n);
+    const char *alpha = gk_sweep_key_words(&sw, "alpha", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(alpha, "initial parameter norm alpha"), "diag's alpha: '%s'", alpha);
     gk_sweep_free(&sw);
 }
 

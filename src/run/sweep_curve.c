@@ -31,14 +31,16 @@ static const char *const key_words[][2] = {
     {"width", "width"},                                {"seed", "seed"},
 };
 
-/* A short description of a preset's key from its spec table's help, up to the first " (", ":", ";" or ",",
+/* A short description of a preset's key from its spec table's help, up to the first " (", " ||", ":", ";" or ",",
  * followed by the key ("input bits n"); NULL when there is none or it is long. */
 static const char *param_words(const gk_sweep *sw, const char *key, char *buf, size_t len) {
     for (const gk_param_spec *p = sw->preset->type->params; p && p->key; p++) {
         if (strcmp(p->key, key) || !p->help) continue;
         size_t n = strcspn(p->help, ":;,");
-        const char *paren = strstr(p->help, " (");
-        if (paren && (size_t)(paren - p->help) < n) n = (size_t)(paren - p->help);
+        for (const char *cut = " (\0 ||\0", *c = cut; *c; c += strlen(c) + 1) { /* an aside or a formula */
+            const char *at = strstr(p->help, c);
+            if (at && (size_t)(at - p->help) < n) n = (size_t)(at - p->help);
+        }
         if (n == 0 || n > 36) return NULL;
         snprintf(buf, len, "%.*s %s", (int)n, p->help, key);
         return buf;
