@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # Regenerates every figure in docs/figures/ (the README and docs/results.md show them), each from the command
 # printed beside it, and prints how long each took.
-# usage: scripts/make-figures.sh [--paper] [--overlays] [--long] [--serve] [--all]   (after scripts/build.sh)
-# Times are wall times on this 2-core machine while other jobs shared it (load 4-20), so a free machine is
-# faster; CPU times are in docs/results.md.
-#   (default)   about 10 min: diag-sparse (10 s), diag-l2sep (1-4 min), diag-sparse-paper-flow (5-60 s),
-#               mc-multiply-fast (5 s), xor, xor-neurons, xor-hist (xor-paper, 10-60 s), xor-slow (1-3 min),
-#               xor-seeds (xor-paper-100, 2-10 min), kumar-teacher (75 s-3 min), modadd-nanda-fast-phases
-#               (10-30 s), and the diag-sparse sweep behind sweep-heatmap, sweep-transition, overlay-alpha and
-#               overlay-wd (42 s on 2 free cores; 7 min at load 20)
-#               Also by default: parity-barak-nsweep, goldilocks-mnist-lu, goldilocks-mnist-by-alpha,
-#               goldilocks-modadd (about 25 min on 2 loaded cores, mostly the MNIST sweep), power-add-fast,
-#               power-add-fast-wu, power-noisy-fast (minutes); POWER_SWEEPS=1 adds power-fraction (~15 min of CPU)
-#   --overlays  the sweeps behind lyu-fig2b, lyu-fig2c (modadd-lyu-fast: 7 runs of 60-70k steps, 200-240 s of
-#               CPU each) and kumar-fig3a (kumar-fig1: 6 runs of 40k steps, ~60 s of CPU each): about 30 min on
-#               2 free cores, 1 h on a loaded one
+# usage: scripts/make-figures.sh [--paper] [--overlays] [--long] [--serve] [--all] [--only NAME[,NAME...]]
+#                                [--jobs N] [--keep DIR]   (after scripts/build.sh)
+#   --only NAME,... only the named figures (as in docs/figures, without .png), whatever their group; a figure
+#                   made from one run or sweep with others brings them along (xor with xor-neurons and xor-hist)
+#   --jobs N        worker processes of each sweep and threads of each run (default 2; --jobs 1: one core)
+#   --keep DIR      keep the sweeps in DIR/NAME: a later call with the same DIR reuses their finished points
+#                   (an interrupted sweep resumes) and only redraws
+# After each figure it prints the wall and CPU time it took. The times below are CPU times (user + system; with
+# --jobs 1 the wall time on a free core is about the same), measured with --jobs 1 at load 9-13 unless they say
+# otherwise; "wall" marks the older wall times of runs on 2 loaded cores.
+#   (default)   diag-sparse (10 s wall), diag-l2sep (1-4 min wall), diag-sparse-paper-flow (5-60 s wall),
+#               mc-multiply-fast (5 s wall), xor, xor-neurons, xor-hist (xor-paper, 10-60 s wall), xor-slow
+#               (1-3 min wall), xor-seeds (xor-paper-100: 342 s), kumar-teacher (50 s), modadd-nanda-fast-phases
+#               (4 s), and the diag-sparse sweep behind sweep-heatmap, sweep-transition, overlay-alpha and
+#               overlay-wd (37 s);
+#               parity-barak-nsweep, goldilocks-mnist-lu with goldilocks-mnist-by-alpha, goldilocks-modadd
+#               (together about 25 min wall on 2 loaded cores, mostly the MNIST sweep), power-add-fast with
+#               power-add-fast-wu, power-noisy-fast (minutes); POWER_SWEEPS=1 adds power-fraction (~15 min)
+#   --overlays  the sweeps behind lyu-fig2b, lyu-fig2c (modadd-lyu-fast: 7 runs of 60-70k steps, 200-240 s
+#               each) and kumar-fig3a (kumar-fig1: 6 runs of 40k steps, ~60 s each): about 30 min
 #   --paper     diag-sparse-paper (2e6 GD steps: 27 min) and modadd-nanda-phases (modadd-nanda at p = 113 to
 #               step 17,000, past its cleanup: 75 min on one core)
 #   --long      modadd-lyu-paper and modadd-lyu-paper-wd: modadd-lyu at the paper's size with lr_auto to
 #               t = 1e5 (2.3 h), then at wd 1e-3 to steps=12031 (t = 8,200: about 1 h)
 #   --serve     serve-live: `ctest -R e2e_serve` (headless Chromium) and its screenshot of a modadd-adamw-fast
-#               run's live page (2-4 min)
+#               run's live page (90 s wall)
 #   --all       all of the above (about 5.5 h)
 set -euo pipefail
 cd "$(dirname "$0")/.."
