@@ -173,7 +173,9 @@ static long panel_hits(const gk_panel *p, const mapper *m, box r) {
     return hits;
 }
 
-/* A legend spot inside the plot box covering nothing, else *outside = 1. */
+/* A legend spot inside the plot box covering nothing, with a margin of 4 pixels round it if one is free,
+ * else with less (a spot the curves only graze beats a plot box squeezed by a legend beside it); else
+ * *outside = 1. */
 static box legend_spot(const gk_panel *p, const mapper *m, const legend *lg, int *outside) {
     const double in = 8, w = lg->w, h = lg->h;
     const box b = m->b;
@@ -182,11 +184,12 @@ static box legend_spot(const gk_panel *p, const mapper *m, const legend *lg, int
     const double ys[8] = {b.t + in, b.t + in, b.b - in - h, b.b - in - h, b.t + in, b.b - in - h, cy, cy};
     *outside = 0;
     if (w < b.r - b.l - 2 * in && h < b.b - b.t - 2 * in)
-        for (int k = 0; k < 8; k++) {
-            box r = {xs[k], xs[k] + w, ys[k], ys[k] + h};
-            box grown = {r.l - 4, r.r + 4, r.t - 4, r.b + 4};
-            if (panel_hits(p, m, grown) == 0) return r;
-        }
+        for (double margin = 4; margin >= -2; margin -= 3)
+            for (int k = 0; k < 8; k++) {
+                box r = {xs[k], xs[k] + w, ys[k], ys[k] + h};
+                box grown = {r.l - margin, r.r + margin, r.t - margin, r.b + margin};
+                if (panel_hits(p, m, grown) == 0) return r;
+            }
     *outside = 1;
     return (box){0};
 }
