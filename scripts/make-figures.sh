@@ -16,9 +16,9 @@
 #               (1-3 min wall), xor-seeds (xor-paper-100: 342 s), kumar-teacher (50 s), modadd-nanda-fast-phases
 #               (4 s), and the diag-sparse sweep behind sweep-heatmap, sweep-transition, overlay-alpha and
 #               overlay-wd (37 s);
-#               parity-barak-nsweep, goldilocks-mnist-lu with goldilocks-mnist-by-alpha, goldilocks-modadd
-#               (together about 25 min wall on 2 loaded cores, mostly the MNIST sweep), power-add-fast with
-#               power-add-fast-wu, power-noisy-fast (minutes); POWER_SWEEPS=1 adds power-fraction (~15 min)
+#               parity-barak-nsweep (minutes), goldilocks-mnist-lu with goldilocks-mnist-by-alpha (121 s),
+#               goldilocks-modadd (under a minute), power-add-fast-wu (power-add-fast: 51 s), power-noisy-fast
+#               (minutes); POWER_SWEEPS=1 adds power-fraction (~15 min)
 #   --overlays  the sweeps behind lyu-fig2b, lyu-fig2c (modadd-lyu-fast: 7 runs of 60-70k steps, 200-240 s
 #               each) and kumar-fig3a (kumar-fig1: 6 runs of 40k steps, ~60 s each): about 30 min
 #   --paper     diag-sparse-paper (2e6 GD steps: 27 min) and modadd-nanda-phases (modadd-nanda at p = 113 to
@@ -33,7 +33,7 @@ cd "$(dirname "$0")/.."
 # every figure, by the group that makes it (a group's figures come from one run or sweep and are made together)
 FIGURES="diag-sparse diag-l2sep diag-sparse-paper-flow mc-multiply-fast xor xor-neurons xor-hist xor-slow xor-seeds
 kumar-teacher modadd-nanda-fast-phases sweep-heatmap sweep-transition overlay-alpha overlay-wd parity-barak-nsweep
-goldilocks-mnist-lu goldilocks-mnist-by-alpha goldilocks-modadd power-add-fast power-add-fast-wu power-noisy-fast
+goldilocks-mnist-lu goldilocks-mnist-by-alpha goldilocks-modadd power-add-fast-wu power-noisy-fast
 power-fraction lyu-fig2b lyu-fig2c kumar-fig3a diag-sparse-paper modadd-nanda-phases modadd-lyu-paper
 modadd-lyu-paper-wd serve-live"
 usage() {
@@ -181,9 +181,8 @@ fi
 # ---- Power et al. 2022 (docs/power.md) ----
 # Fig. 3 (the unembedding on its top two principal components), the label-noise run (clean and corrupted
 # train rows), and with POWER_SWEEPS=1 (or --only power-fraction) the scaled-down Fig. 1-centre sweep.
-if has power-add-fast && want $DEFAULT power-add-fast power-add-fast-wu; then
-  fig power-add-fast curves.png $GK run power-add-fast steps=10000 evals=40 evals_lin=100
-  cp "$OUT/power-add-fast/wu_pca.png" docs/figures/power-add-fast-wu.png
+if has power-add-fast && want $DEFAULT power-add-fast-wu; then
+  fig power-add-fast-wu wu_pca.png $GK run power-add-fast steps=10000 evals=40 evals_lin=100
   took
 fi
 if has power-noisy-fast && want $DEFAULT power-noisy-fast; then
