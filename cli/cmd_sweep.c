@@ -143,19 +143,6 @@ static int on_sweep_opt(void *ud, int code, const char *v) {
     return -1;
 }
 
-/* What names a sweep's points: the preset, the keys and values as given, --seeds and --steps-per-tstar (not
- * --jobs, --z, --checkpoint-every: they change no point). As the text of DIR/sweep.json. */
-static char *sweep_identity(const sweep_args *a) {
-    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "grid");
-    cJSON_AddStringToObject(o, "preset", a->preset);
-    for (int i = 0; i < a->nassign; i++) cJSON_AddItemToArray(arr, cJSON_CreateString(a->assign[i]));
-    cJSON_AddNumberToObject(o, "seeds", (double)a->seeds);
-    cJSON_AddNumberToObject(o, "steps_per_tstar", a->spt);
-    char *text = cJSON_Print(o);
-    cJSON_Delete(o);
-    return text;
-}
-
 /* Parses the command line and the grid into *sw. Returns -1 to go on, or the exit code. Every rank sees the
  * same arguments. */
 static int parse_sweep(int argc, char **argv, sweep_args *a, gk_sweep *sw, int nranks) {
@@ -183,7 +170,7 @@ static int parse_sweep(int argc, char **argv, sweep_args *a, gk_sweep *sw, int n
         if (gk_sweep_validate(sw, &err)) rc = gk_cli_bad_input("%s", err.msg);
         if (rc >= 0) gk_sweep_free(sw);
     }
-    if (rc < 0) a->identity = sweep_identity(a);
+    if (rc < 0) a->identity = gk_sweep_identity(a->preset, (const char *const *)a->assign, a->nassign, (int)a->seeds, a->spt);
     free(a->assign);
     return rc;
 }
@@ -394,37 +381,21 @@ static int quiet_stderr(void) {
 
 /* ---- which sweep a directory holds ----------------------------------------------------------------------- */
 
-/* The files a sweep writes into its directory (beside its points): another sweep's are removed with --force. */
-static const char *const sweep_files[] = {"sweep.csv", "sweep_times.csv", "sweep_fit.json", "heatmap.png", "heatmap.svg",
-                                          "transition.png", "transition.svg", "curve.png", "curve.svg", "sweep_curve.json",
-                                          "report.html", NULL};
-
-/* A sweep into a directory that holds another one (its sweep.json differs) is bad input unless --force, which
- * removes the other sweep's tables and figures first; then this sweep's sweep.json is written. -1 to go on, or the
- * exit code. */
+/* Another sweep in the directory is bad input unless --force (gk_sweep_claim_dir); rank 0 writes sweep.json. -1
+ * to go on, or the exit code. */
 static int claim_sweep_dir(const sweep_args *a, const char *dir, int rank) {
-    char path[1100], *have = NULL;
-    const char *want = a->identity;
-    snprintf(path, sizeof path, "%s/sweep.json", dir);
+    if (!a->identity) {
+        if (rank == 0) fprintf(stderr, "groklab: error: out of memory\n");
+        return 1;
+    }
     gk_error err = {{0}};
-    int other = want && gk_read_text_file(path, 1 << 20, &have, NULL, &err) == GK_OK && strcmp(have, want) != 0;
-    int rc = -1;
-    if (other && !a->force) {
-        if (rank == 0)
-            gk_cli_bad_input("%s holds another sweep (%s): choose another --out, or replace its tables and figures "
-                             "with --force (its points' runs are kept)", dir, path);
-        rc = 2;
+    gk_status s = gk_sweep_claim_dir(dir, a->identity, a->force, rank == 0, &err);
+    if (!s) return -1;
+    if (rank == 0) {
+        if (s == GK_EINVAL) return gk_cli_bad_input("%s", err.msg);
+        fprintf(stderr, "groklab: error: %s\n", err.msg);
     }
-    for (int i = 0; rc < 0 && other && rank == 0 && sweep_files[i]; i++) {
-        char f[1100];
-        snprintf(f, sizeof f, "%s/%s", dir, sweep_files[i]);
-        if (unlink(f) != 0 && errno != ENOENT)
-            fprintf(stderr, "groklab: error: cannot remove %s: %s\n", f, strerror(errno)), rc = 1;
-    }
-    if (rc < 0 && rank == 0 && (!want || gk_write_file_atomic(path, want, strlen(want), &err)))
-        fprintf(stderr, "groklab: error: %s\n", want ? err.msg : "out of memory"), rc = 1;
-    free(have);
-    return rc;
+    return s == GK_EINVAL ? 2 : 1;
 }
 
 static int sweep_main(int argc, char **argv, int rank, int nranks) {

@@ -229,11 +229,16 @@ typedef struct gk_sweep_options {
     const volatile int *stop;  /* stops the current point and the sweep */
     void (*point_done)(void *ud, size_t k, size_t npoints, const char *name, gk_status outcome);
     void *ud;
+    int force;                 /* 1: out_dir may hold another sweep (its sweep.json differs): its tables and
+                                * figures are replaced (its points' runs are kept); 0: that is GK_EINVAL */
+    double checkpoint_every;   /* seconds between a point's checkpoints: 0 = 300, < 0 = none (a checkpoint is
+                                * also written when a point stops) */
 } gk_sweep_options;
 
 /* args: "key=v1,v2,...", "key=start:stop:num" or "key=start:stop:numlog"; "key=v" (one value) fixes a key for
  * every point (it is not a column of sweep.csv then).
- * Points already completed in out_dir with the same params are not run again. Writes out_dir/sweep.csv,
+ * Points already completed in out_dir with the same params are not run again; an interrupted point goes on
+ * from its checkpoint. out_dir/sweep.json names the sweep (as `groklab sweep` writes it). Writes out_dir/sweep.csv,
  * sweep_times.csv, sweep_fit.json and the figures. A bad grid returns GK_EINVAL and creates nothing.
  * *completed = the number of completed points. */
 gk_status gk_sweep_preset(const char *preset, const char *const *args, int nargs, const gk_sweep_options *o,

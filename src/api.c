@@ -214,8 +214,14 @@ gk_status gk_sweep_preset(const char *preset, const char *const *args, int nargs
     s = gk_sweep_parse(&sw, &q, grid, ngrid, o->seeds, err);
     if (s) return s;
     sw.steps_per_tstar = o->steps_per_tstar;
+    sw.checkpoint_every = o->checkpoint_every;
     s = gk_sweep_validate(&sw, err);
+    char *identity = s ? NULL : gk_sweep_identity(preset, args, nargs, o->seeds, o->steps_per_tstar);
+    if (!s && !identity) s = gk_fail(err, GK_ENOMEM, "out of memory");
     if (!s) s = gk_mkdir_p(o->out_dir, err);
+    if (!s) s = gk_remove_stale_temps(o->out_dir, NULL, err);
+    if (!s) s = gk_sweep_claim_dir(o->out_dir, identity, o->force, 1, err);
+    free(identity);
     if (!s) s = sweep_points(&sw, o, err);
     gk_sweep_table tab;
     memset(&tab, 0, sizeof tab);

@@ -173,9 +173,20 @@ except groklab.Error as e:
     print("Error:", e)
 import os
 assert not os.path.exists(T + "/sw3")
+# The CLI's sweep directory is the API's too: the same grid goes on there (nothing to run), another is refused
+c = groklab.sweep("diag-sparse", {"alpha": [16, 64], "wd": [4e-2]}, out=T + "/sw2", steps_per_tstar=2, **keys)
+assert list(c["test_grok_step"]) == g
+try:
+    groklab.sweep("diag-sparse", {"alpha": [16, 32], "wd": [4e-2]}, out=T + "/sw1", steps_per_tstar=2, **keys)
+    raise SystemExit("another grid into sw1 was not refused")
+except groklab.Error as e:
+    assert "another sweep" in str(e), e
+d = groklab.sweep("diag-sparse", {"alpha": [16, 32], "wd": [4e-2]}, out=T + "/sw1", steps_per_tstar=2, force=True,
+                  checkpoint_every=0, **keys)
+assert list(d["alpha"]) == [16, 32] and os.path.exists(T + "/sw1/alpha=64_seed=1/summary.json")
 print("ok", g)
 PYEOF
-check "sweep(): grok step grows with alpha; in-process = jobs=2 through the CLI; a bad grid raises ($(tail -1 "$T/sweep.out"))" grep -q '^ok' "$T/sweep.out"
+check "sweep(): grok step grows with alpha; in-process = jobs=2 through the CLI; a bad grid raises; another grid in its directory raises unless force ($(tail -1 "$T/sweep.out"))" grep -q '^ok' "$T/sweep.out"
 
 echo "== bad input from Python: groklab.Error, nothing written (out=123, out='', a NUL in a path or a value)"
 check "each is groklab.Error naming what is wrong, no directory made" $PY - "$T" <<'PYEOF'

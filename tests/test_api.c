@@ -118,6 +118,36 @@ static void test_theory_columns(void) {
     gk_free(cols);
 }
 
+/* A second grid into a sweep's directory is refused and changes nothing; force replaces the tables (sweep.json
+ * names the new grid); the first sweep's points stay. */
+static void other_sweep_refused(const char *out, gk_sweep_options *o, const char *csv) {
+    const char *other[] = {"alpha=16,32", "wd=8e-2", "d=100", "n=64", "n_test=300", "evals=30", "evals_lin=30", "threads=1"};
+    char json[300], before[4096] = "", after[4096] = "";
+    snprintf(json, sizeof json, "%s/sweep.json", out);
+    FILE *f = fopen(json, "r");
+    GK_CHECK_MSG(f && fread(before, 1, sizeof before - 1, f) > 0 && strstr(before, "alpha=16,64"), "sweep.json names the grid");
+    if (f) fclose(f);
+    struct stat st0, st1;
+    GK_CHECK(stat(csv, &st0) == 0);
+    size_t done = 0;
+    gk_error err = {{0}};
+    GK_CHECK(gk_sweep_preset("diag-sparse", other, 8, o, &done, &err) == GK_EINVAL && strstr(err.msg, "another sweep"));
+    GK_CHECK(stat(csv, &st1) == 0 && st1.st_mtime == st0.st_mtime && st1.st_size == st0.st_size);
+    o->force = 1;
+    o->checkpoint_every = -1;
+    GK_CHECK_MSG(gk_sweep_preset("diag-sparse", other, 8, o, &done, &err) == GK_OK && done == 2, "%s", err.msg);
+    f = fopen(json, "r");
+    GK_CHECK(f && fread(after, 1, sizeof after - 1, f) > 0 && strstr(after, "alpha=16,32"));
+    if (f) fclose(f);
+    char point[400];
+    snprintf(point, sizeof point, "%s/alpha=64_seed=1/summary.json", out);
+    GK_CHECK_MSG(exists(point), "the first sweep's point stays");
+    snprintf(point, sizeof point, "%s/alpha=32_seed=1/checkpoint", out);
+    GK_CHECK_MSG(!exists(point), "checkpoint_every < 0: a completed point has no checkpoint");
+    o->force = 0;
+    o->checkpoint_every = 0;
+}
+
 static void test_sweep(void) {
     char out[256];
     snprintf(out, sizeof out, "%s/sweep", dir);
@@ -136,6 +166,7 @@ static void test_sweep(void) {
     GK_CHECK_MSG(g >= 0 && gk_table_column(t, g)[0] > 0 && gk_table_column(t, g)[0] < gk_table_column(t, g)[1],
                  "a larger alpha groks later");
     gk_table_free(t);
+    other_sweep_refused(out, &o, path);
     const char *bad[] = {"alpha=16,-1"};
     snprintf(out, sizeof out, "%s/badsweep", dir);
     o.out_dir = out;

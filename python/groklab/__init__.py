@@ -443,24 +443,30 @@ def _duration(seconds: float) -> str:
 
 
 def sweep(preset: str, grid: Mapping[str, Any], out: Optional[PathLike] = None, jobs: Optional[int] = None,
-          seeds: int = 0, steps_per_tstar: float = 0.0, progress: bool = False, **keys: Value) -> Any:
+          seeds: int = 0, steps_per_tstar: float = 0.0, progress: bool = False, force: bool = False,
+          checkpoint_every: Optional[float] = None, **keys: Value) -> Any:
     """A grid of runs: grid = {"alpha": [16, 64], "wd": [5e-3, 1e-2]}; keys fix other keys. Returns the sweep
     table (sweep.csv: one row per point, the swept keys, status and the summary scalars); load_sweep(out) reads
     the rest (fit, figures, each point's Run). progress=True prints a line per finished point.
     jobs=None or 1 runs the points one after another in this process; jobs=N > 1 runs `groklab sweep --jobs N`
-    (the CLI binary beside the library) so that N points run side by side."""
+    (the CLI binary beside the library) so that N points run side by side. A point checkpoints every
+    checkpoint_every seconds (default 300; 0: none) and an interrupted sweep goes on where it stopped when it is
+    called again. An out directory that holds another sweep is an Error unless force=True, which replaces its
+    tables and figures (not its points' runs)."""
     out = os.path.join("runs", "sweep-%s" % preset) if out is None else out
     out = _c_text(out, "out").decode()
     if not out:
         raise Error("out is empty: give the sweep's directory")
     args = _grid_args(grid, keys)
+    ckpt = 0.0 if checkpoint_every is None else -1.0 if float(checkpoint_every) <= 0 else float(checkpoint_every)
     if jobs and jobs > 1:
-        return _sweep_cli(preset, args, out, jobs, seeds, steps_per_tstar, progress)
+        return _sweep_cli(preset, args, out, jobs, seeds, steps_per_tstar, progress, force, ckpt)
     argv, n = _argv(args)
     cb = _lib.POINT_FN(_point_printer(preset)) if progress else _lib.POINT_FN()
 
     def call(stop):
-        o = _lib.SweepOptions(out.encode(), int(seeds), float(steps_per_tstar), None, ctypes.pointer(stop), cb, None)
+        o = _lib.SweepOptions(out.encode(), int(seeds), float(steps_per_tstar), None, ctypes.pointer(stop), cb, None,
+                              int(bool(force)), ckpt)
         done, err = ctypes.c_size_t(0), _lib.Err()
         st = _L.gk_sweep_preset(str(preset).encode(), argv, n, ctypes.byref(o), ctypes.byref(done), ctypes.byref(err))
         return st, err
@@ -471,7 +477,8 @@ def sweep(preset: str, grid: Mapping[str, Any], out: Optional[PathLike] = None, 
     return _read_table(os.path.join(out, "sweep.csv"))
 
 
-def _sweep_cli(preset: str, args: List[str], out: str, jobs: int, seeds: int, spt: float, progress: bool) -> Any:
+def _sweep_cli(preset: str, args: List[str], out: str, jobs: int, seeds: int, spt: float, progress: bool,
+               force: bool, ckpt: float) -> Any:
     b = _binary()
     if not b:
         raise RuntimeError("groklab: the groklab binary was not found for jobs > 1 (set GROKLAB_BIN)")
@@ -482,6 +489,10 @@ def _sweep_cli(preset: str, args: List[str], out: str, jobs: int, seeds: int, sp
         cmd += ["--seeds", str(int(seeds))]
     if spt:
         cmd += ["--steps-per-tstar", repr(float(spt))]
+    if force:
+        cmd.append("--force")
+    if ckpt:
+        cmd += ["--checkpoint-every", repr(ckpt) if ckpt > 0 else "0"]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if progress else subprocess.PIPE, text=True)
     if p.returncode == 2:
         raise Error((p.stderr or "bad sweep arguments").strip().replace("groklab: error: ", "", 1))

@@ -39,7 +39,8 @@ class RunOptions(ctypes.Structure):
 
 class SweepOptions(ctypes.Structure):
     _fields_ = [("out_dir", c_char_p), ("seeds", c_int), ("steps_per_tstar", c_double), ("zkey", c_char_p),
-                ("stop", ctypes.POINTER(c_int)), ("point_done", POINT_FN), ("ud", c_void_p)]
+                ("stop", ctypes.POINTER(c_int)), ("point_done", POINT_FN), ("ud", c_void_p), ("force", c_int),
+                ("checkpoint_every", c_double)]
 
 
 def _candidates() -> List[str]:

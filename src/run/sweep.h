@@ -74,6 +74,17 @@ int gk_sweep_point_done(const gk_sweep *sw, size_t k, const char *dir);
 gk_status gk_sweep_run_point(const gk_sweep *sw, size_t k, const char *dir, const volatile int *stop,
                              gk_status *status, gk_error *err);
 
+/* ---- which sweep a directory holds (sweep_dir.c) ---------------------------------------------------- */
+
+/* The text of DIR/sweep.json that names a sweep's points: the preset, the grid arguments as given, the seeds
+ * and steps_per_tstar (not jobs, the heat map's key or the checkpoint interval: they change no point). NULL if
+ * out of memory; free() it. */
+char *gk_sweep_identity(const char *preset, const char *const *args, int nargs, int seeds, double steps_per_tstar);
+/* A directory whose sweep.json names another sweep is GK_EINVAL (a message naming it) unless force. With
+ * write (one process of a sweep does it): the other sweep's tables and figures are removed (force) and
+ * sweep.json is written with this identity. */
+gk_status gk_sweep_claim_dir(const char *dir, const char *identity, int force, int write, gk_error *err);
+
 /* ---- results ---------------------------------------------------------------------------------------- */
 
 typedef struct gk_sweep_table {
