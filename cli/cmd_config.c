@@ -3,52 +3,50 @@
 #include "cmd_config.h"
 
 #include "common.h"
+#include "config_toml.h"
+#include "io/config_json.h"
 #include "io/metrics_read.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
-/* One key=value of a config's "params" object (strings as they are, booleans 1/0, numbers exactly). */
-static char *assignment_of(const cJSON *v) {
-    char buf[1200];
-    if (cJSON_IsString(v)) snprintf(buf, sizeof buf, "%s=%s", v->string, v->valuestring);
-    else if (cJSON_IsBool(v)) snprintf(buf, sizeof buf, "%s=%d", v->string, cJSON_IsTrue(v));
-    else if (cJSON_IsNumber(v)) snprintf(buf, sizeof buf, "%s=%.17g", v->string, v->valuedouble);
-    else return NULL;
-    return strdup(buf);
+static int has_suffix(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/* The file as a config.json read back: a .toml file through cpptoml, anything else as JSON. Both are checked by
+ * the reader `groklab resume` uses (io/config_json.c). */
+static int read_saved(const char *path, gk_saved_config *saved) {
+    gk_error err = {{0}};
+    if (!has_suffix(path, ".toml")) {
+        if (gk_config_json_read(path, saved, &err)) return gk_cli_bad_input("--config: %s", err.msg);
+        return -1;
+    }
+    char *text = NULL, msg[512] = "";
+    size_t len = 0;
+    if (gk_read_text_file(path, GK_CONFIG_JSON_MAX_BYTES, &text, &len, &err)) return gk_cli_bad_input("--config: %s", err.msg);
+    char *json = gk_cli_toml_to_json(text, len, msg, sizeof msg);
+    free(text);
+    if (!json) return gk_cli_bad_input("--config %s: %s", path, msg);
+    gk_status s = gk_config_json_parse(json, path, saved, &err);
+    free(json);
+    return s ? gk_cli_bad_input("--config: %s", err.msg) : -1;
 }
 
 int gk_cli_config_read(const char *path, char **preset, char ***assign, int *nassign) {
-    char *text = NULL;
-    size_t len = 0;
-    gk_error err = {{0}};
-    if (gk_read_text_file(path, 1 << 20, &text, &len, &err)) return gk_cli_bad_input("--config: %s", err.msg);
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "preset");
-    const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
-    if (!cJSON_IsString(name) || (params && !cJSON_IsObject(params))) {
-        cJSON_Delete(root);
-        return gk_cli_bad_input("--config %s: not a groklab config (a JSON object with \"preset\": NAME and "
-                                "\"params\": {key: value, ...}, as a run's config.json)", path);
-    }
-    int n = cJSON_GetArraySize(params), rc = -1;
-    *assign = calloc((size_t)n + 1, sizeof **assign);
+    gk_saved_config *saved = calloc(1, sizeof *saved);
+    if (!saved) return gk_cli_bad_input("--config %s: out of memory", path);
+    int rc = read_saved(path, saved);
+    *assign = calloc((size_t)saved->n + 1, sizeof **assign);
     *nassign = 0;
-    const cJSON *v;
-    cJSON_ArrayForEach(v, params) {
-        char *a = assignment_of(v);
-        if (!a) {
-            rc = gk_cli_bad_input("--config %s: params.%s is not a number, a string or true/false", path, v->string);
-            break;
-        }
-        (*assign)[(*nassign)++] = a;
-    }
-    *preset = strdup(name->valuestring);
-    cJSON_Delete(root);
+    for (int i = 0; rc < 0 && *assign && i < saved->n; i++) (*assign)[(*nassign)++] = strdup(saved->assign[i]);
+    *preset = strdup(saved->preset);
+    free(saved);
     return rc;
 }
 

@@ -2,8 +2,9 @@
 #ifndef GK_CLI_CMD_CONFIG_H
 #define GK_CLI_CMD_CONFIG_H
 
-/* Reads a config file (a run's config.json or a hand-written JSON {"preset": NAME, "params": {...}}) into the
- * preset's name and key=value assignments (free with gk_cli_config_free). Returns -1, or 2 after printing why. */
+/* Reads a config file (a run's config.json, a hand-written JSON {"preset": NAME, "params": {...}}, or the same
+ * as TOML in a FILE.toml: preset = "NAME" and a [params] table) into the preset's name and key=value assignments
+ * (free with gk_cli_config_free). Returns -1, or 2 after printing why. */
 int gk_cli_config_read(const char *path, char **preset, char ***assign, int *nassign);
 void gk_cli_config_free(char *preset, char **assign, int nassign);
 

@@ -102,6 +102,7 @@ static void man_sections(FILE *out) {
     man_verbatim(out, "groklab run diag-sparse                       the default experiment (seconds)\n"
                       "groklab run diag-sparse alpha=256 --out runs/a256\n"
                       "groklab run --config runs/a256/config.json   repeat a run\n"
+                      "groklab run --config my.toml                 preset = \"diag-sparse\", then [params] alpha = 64\n"
                       "groklab resume runs/a256 steps=300000        continue it further\n"
                       "groklab sweep diag-sparse alpha=16,64,256 wd=2e-2,4e-2 --steps-per-tstar 2 --jobs 2\n"
                       "groklab plot runs/sweep-diag-sparse --by alpha --out alpha.png\n"

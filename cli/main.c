@@ -36,8 +36,9 @@ static void usage(FILE *f) {
                "  --save-data               also write the train and test sets (train.csv, test.csv)\n"
                "  --save-weights            also write the weights at every checkpoint (weights/step_N/)\n"
                "  --checkpoint-every S      seconds between checkpoints (default 300, 0 = none; fractions allowed)\n"
-               "  --config FILE             the preset and keys of a config file (a run's config.json, or JSON\n"
-               "                            {\"preset\": NAME, \"params\": {...}}); keys given too replace its values\n"
+               "  --config FILE             the preset and keys of a config file (a run's config.json, JSON\n"
+               "                            {\"preset\": NAME, \"params\": {...}}, or FILE.toml: preset = \"NAME\"\n"
+               "                            and a [params] table); keys given too replace its values\n"
                "  --quiet                   no progress line\n"
                "\nExit codes: 0 ok, 1 a run-time failure, 2 bad input, 130 interrupted.\n",
             GK_VERSION);

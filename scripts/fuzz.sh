@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh: the libFuzzer targets of fuzz/ (the key=value parser, the IDX reader, the digits JSON reader, the
 # target CSV reader, the checkpoint reader and its state, the .npy reader, the metrics CSV reader, a run's
-# config.json as resume reads it), built with Debian's clang under -fsanitize=fuzzer,address,undefined.
+# config.json as resume reads it, a TOML config as run --config reads it), built with Debian's clang under -fsanitize=fuzzer,address,undefined.
 #   scripts/fuzz.sh [SECONDS]           build into build-fuzz/, then fuzz each target SECONDS (default 600) on a
 #                                       copy of its corpus fuzz/corpus/<target>; new inputs land in build-fuzz/
 #   scripts/fuzz.sh --smoke OUTDIR      build into OUTDIR, run each target a fixed number of runs with a fixed
@@ -10,7 +10,7 @@
 # Exits 77 (CTest's skip) with a message when clang or its fuzzer runtime (libclang-rt-14-dev) is missing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TARGETS=(config idx digits_json target_csv checkpoint npy metrics_csv config_json)
+TARGETS=(config idx digits_json target_csv checkpoint npy metrics_csv config_json config_toml)
 MODE=run SECONDS_EACH=600 OUT="$ROOT/build-fuzz"
 case "${1:-}" in
 --smoke) MODE=smoke OUT=${2:?usage: fuzz.sh --smoke OUTDIR} ;;
@@ -42,14 +42,22 @@ sources() {
     npy) echo src/data/userdata.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
     metrics_csv) echo src/io/metrics_read.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
     config_json) echo src/io/config_json.c src/core/config.c src/core/status.c src/io/fsutil.c src/io/fault.c ;;
+    config_toml) echo src/io/config_json.c src/core/config.c src/core/status.c src/io/fsutil.c src/io/fault.c \
+        -x none "$OUT/config_toml.o" ;;
     esac
 }
 
 FLAGS=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -fno-omit-frame-pointer -ffp-contract=off -I"$ROOT/include" -I"$ROOT/src")
+# The TOML reader is C++ (Debian's cpptoml is a C++ header): compiled apart; its target is linked by clang++
+# (the C++ sanitizer runtimes), its C sources compiled as C.
+CXX=$(command -v clang++ || command -v clang++-14)
+(cd "$ROOT" && "$CXX" -std=c++11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+    -fno-omit-frame-pointer -c cli/config_toml.cpp -o "$OUT/config_toml.o")
 for t in "${TARGETS[@]}"; do
     # shellcheck disable=SC2046
-    (cd "$ROOT" && "$CC" "${FLAGS[@]}" "fuzz/fuzz_$t.c" $(sources "$t") -lz -lcjson -lm -o "$OUT/fuzz_$t")
+    if [ "$t" = config_toml ]; then LINK=("$CXX" -x c); else LINK=("$CC"); fi
+    (cd "$ROOT" && "${LINK[@]}" "${FLAGS[@]}" "fuzz/fuzz_$t.c" $(sources "$t") -lz -lcjson -lm -o "$OUT/fuzz_$t")
 done
 echo "fuzz: built ${TARGETS[*]} into $OUT"
 [ "$MODE" = build ] && exit 0

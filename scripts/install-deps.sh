@@ -10,6 +10,7 @@ PKGS=(
   libsvm-dev                                # kernel SVM references
   libglpk-dev                               # L1 max-margin linear program
   libcjson-dev                              # config.json / summary.json
+  libcpptoml-dev                            # groklab run --config FILE.toml (header-only, C++)
   libplplot-dev plplot-driver-cairo         # figures (PNG, PDF via pdfcairo; SVG via PLplot's svg driver)
   poppler-utils                             # pdftotext: the tests read the text of the PDF figures
   libgsl-dev                                # explicit ODE integrators (gradient flow)

@@ -78,6 +78,19 @@ check "a hand-written JSON config runs ($done_d steps)" test "$done_d" = 50
 rc=$?
 check "another preset than the config's: exit 2, both named, nothing written (rc=$rc)" bash -c \
     "[[ $rc -eq 2 ]] && grep -q xor '$T/cfg-e.err' && grep -q diag-sparse '$T/cfg-e.err' && [[ ! -e '$T/cfg-e' ]]"
+printf '# the same run as hand.json, in TOML\npreset = "diag-sparse"\n\n[params]\nd = 50\nn = 32\nn_test = 100\nsteps = 50\nevals = 3\nevals_lin = 0\nreferences = true\n' >"$T/hand.toml"
+"$GK" run --config "$T/hand.toml" --out "$T/cfg-t" --quiet >/dev/null 2>&1
+check "a hand-written TOML config runs as the same JSON config does (metrics.csv byte-identical)" \
+    cmp -s "$T/cfg-d/metrics.csv" "$T/cfg-t/metrics.csv"
+for bad in 'preset = "diag-sparse"\n[params]\nalpha = [1, 2]\n|params.alpha' 'preset = "diag-sparse"\nalpha = 3\n|only preset' \
+           'preset = "diag-sparse"\n[params\n|line 2' 'preset = "diag-sparse"\n[params]\nalpha = -1\n|alpha=-1' \
+           '[params]\nalpha = 3\n|no preset'; do
+    printf "${bad%|*}" >"$T/bad.toml"
+    "$GK" run --config "$T/bad.toml" --out "$T/cfg-bt" >"$T/cfg-bt.err" 2>&1
+    rc=$?
+    check "a bad TOML config: exit 2, nothing written, says '${bad#*|}' (rc=$rc)" bash -c \
+        "[[ $rc -eq 2 ]] && grep -q -- '${bad#*|}' '$T/cfg-bt.err' && [[ ! -e '$T/cfg-bt' ]]"
+done
 echo '{"preset": 3}' >"$T/bad.json"
 "$GK" run --config "$T/bad.json" --out "$T/cfg-f" >"$T/cfg-f.err" 2>&1
 rc=$?

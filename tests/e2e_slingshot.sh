@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # e2e_slingshot.sh: the slingshot (src/exp/slingshot.c, src/report/slingshot.c). A short slingshot-parity run (Adam,
 # hinge loss, AdamW's wd 0.01) shows at least two cycles of the last layer's norm (a train-loss spike, norm growth,
-# a plateau) in summary.json; with wd 0 the hinge loss reaches 0, Adam stops and there is no cycle; a run killed
+# a plateau) in summary.json; with wd 0 the hinge loss reaches 0, Adam stops and no cycle begins after; a run killed
 # with -9 mid-way (Adam's moments and the minibatch order in its checkpoint) and resumed gives the metrics of a
 # run never stopped, byte for byte.
 source "$(dirname "$0")/lib.sh"
@@ -29,9 +29,16 @@ check "the test accuracy's jumps are marked against the cycles" [ "${marked:-0}"
 check "the slingshot figure is drawn" [ -s "$T/s/slingshot.png" ]
 
 "$GK" run slingshot-parity threads=1 steps=12000 evals=20 evals_lin=240 wd=0 --quiet --out "$T/w0" >/dev/null 2>&1
-n0=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["slingshot"]["n_cycles"])' "$T/w0/summary.json")
-echo "  wd=0: $n0 cycles"
-check "with wd 0 (hinge loss at 0, Adam stops) there is no cycle" [ "${n0:-1}" -eq 0 ]
+read -r n0 late zero < <(/usr/bin/python3 - "$T/w0/summary.json" "$T/w0/metrics.csv" <<'PY'
+import csv, json, sys
+cy = json.load(open(sys.argv[1]))["slingshot"]["cycles"]
+zero = next((float(r["step"]) for r in csv.DictReader(open(sys.argv[2])) if float(r["train_loss"]) == 0), -1)
+print(len(cy), sum(c["onset_step"] >= zero for c in cy), zero)
+PY
+)
+echo "  wd=0: $n0 cycles, the hinge loss at 0 from step $zero, $late cycles after"
+check "with wd 0 the hinge loss reaches 0" [ "${zero:--1}" != -1 ]
+check "... and no cycle begins after it (Adam stops)" [ "${late:-1}" -eq 0 ]
 
 # kill -9 once the first checkpoint is on disk (the run frozen first, so the kill does not depend on timing), then
 # resume: metrics.csv byte-identical to the uninterrupted run's.

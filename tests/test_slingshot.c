@@ -2,6 +2,7 @@
 #include "check.h"
 #include "report/slingshot.h"
 
+#include <math.h>
 #include <string.h>
 
 enum { ROWS = 300 };
@@ -46,6 +47,30 @@ static void test_constructed_cycles(void) {
     GK_CHECK(gk_slingshot_find(norm, loss, ROWS, NULL, cy, 8, &lone) == 0 && lone == 0);
 }
 
+/* The transformer's form (Thilak et al. 2022, Fig. 1): the loss falls to a floor of 1e-7 and sits there while the
+ * norm grows 2% a row for 5 rows (the run-up), then spikes to 1e-2 over two rows, with no growth across the spike
+ * itself, and the norm plateaus; twice (onsets at rows 50 and 120). The growth counts from the run-up's start. */
+static void test_run_up_growth(void) {
+    double norm[ROWS], loss[ROWS];
+    double nm = 1;
+    for (size_t i = 0; i < ROWS; i++) {
+        loss[i] = i < 30 ? pow(10, -(double)i / 4) : 1e-7;
+        const int up = (i >= 45 && i < 50) || (i >= 115 && i < 120);
+        nm *= up ? 1.02 : 1.0001;
+        if ((i >= 50 && i < 52) || (i >= 120 && i < 122)) loss[i] = 1e-2;
+        norm[i] = nm;
+    }
+    gk_slingshot_cycle cy[8];
+    size_t lone = 99;
+    const size_t n = gk_slingshot_find(norm, loss, ROWS, NULL, cy, 8, &lone);
+    GK_CHECK_MSG(n == 2 && lone == 0, "found %zu cycles and %zu lone spikes, expected 2 and 0", n, lone);
+    for (size_t c = 0; c < 2 && c < n; c++) {
+        GK_CHECK(cy[c].onset == (c ? 120u : 50u) && cy[c].recovery == cy[c].onset + 2);
+        GK_CHECK(cy[c].norm_after / cy[c].norm_before > 1.10);                /* 1.02^5 and a little drift */
+        GK_CHECK(cy[c].norm_after / norm[cy[c].onset - 1] < 1.001);          /* across the spike alone: none */
+    }
+}
+
 static void test_summary_json(void) {
     double norm[ROWS], loss[ROWS], row[5];
     make_curves(norm, loss);
@@ -78,6 +103,7 @@ static void test_summary_json(void) {
 
 int main(void) {
     GK_RUN(test_constructed_cycles);
+    GK_RUN(test_run_up_growth);
     GK_RUN(test_summary_json);
     return gk_test_summary();
 }

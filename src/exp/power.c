@@ -21,6 +21,7 @@
 #include "data/power_ops.h"
 #include "exp/power_weights.h"
 #include "model/transformer.h"
+#include "report/slingshot.h"
 #include "report/tensor_norms.h"
 
 #include <math.h>
@@ -51,7 +52,11 @@ static const gk_param_spec power_params[] = {
     {"alpha", GK_P_REAL, "1", 0, INFINITY, 1, 0, NULL, "init scale: PyTorch's default init times alpha"},
     {"precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
      "the transformer's arithmetic: f32 runs forward and backward in float32 and rounds theta to float after each "
-     "update (the loss stays in double)"},
+     "update (the loss stays in double unless softmax_precision=f32)"},
+    {"softmax_precision", GK_P_ENUM, "f64", 0, 0, 0, 0, "f64|f32",
+     "the training step's softmax cross-entropy and its gradient per sample in float32, as PyTorch on float32 logits "
+     "(the answer's probability rounds to 1 once its margin passes ~17 nats, near a loss of 1e-7: the softmax "
+     "collapse), or in double (near 1e-16); the eval's losses stay in double"},
     {"lr", GK_P_REAL, "1e-3", 0, INFINITY, 1, 0, NULL, "AdamW learning rate"},
     {"wd", GK_P_REAL, "1", 0, INFINITY, 0, 0, NULL, "AdamW decoupled weight decay (0: Adam)"},
     GK_ADAMW_PARAMS("0.98", "10"),
@@ -76,6 +81,7 @@ typedef struct power_exp {
     char norm_names[GK_MAX_TENSORS][40];
     gk_wu_snaps wu;              /* the unembedding at the start and at the fit (Fig. 3) */
     size_t wu_offset;            /* W_U in theta */
+    int sm32;                    /* softmax_precision=f32 */
 } power_exp;
 
 static gk_tf_dims dims_of(const gk_config *cfg, size_t N) {
@@ -132,7 +138,7 @@ static gk_status batch_objective(void *ud, const double *theta, const size_t *id
     gk_status s = gk_model_forward(&E->model, theta, &in, n, E->f, err);
     gk_tf_set_dropout(&E->model, 0, 0);
     if (s) return s;
-    *loss = gk_softmax_xent_loss(E->f, E->by, n, E->D.N, E->dldf);
+    *loss = (E->sm32 ? gk_softmax_xent_loss_f32 : gk_softmax_xent_loss)(E->f, E->by, n, E->D.N, E->dldf);
     if (isfinite(*loss)) gk_model_backward(&E->model, theta, &in, n, E->dldf, grad);
     return GK_OK;
 }
@@ -176,6 +182,7 @@ static gk_status power_create(const gk_config *cfg, void **state, gk_error *err)
         s = gk_power_data_make(&E->D, op, m, gk_config_real(cfg, "frac"), (uint64_t)gk_config_int(cfg, "split_seed"),
                                gk_config_real(cfg, "label_noise"), (uint64_t)gk_config_int(cfg, "noise_seed"), err);
     E->seed = (uint64_t)gk_config_int(cfg, "seed");
+    E->sm32 = !strcmp(gk_config_str(cfg, "softmax_precision"), "f32");
     if (!s) {
         E->dims = dims_of(cfg, E->D.N);
         E->batch = batch_of(cfg, E->D.n_train);
@@ -396,6 +403,46 @@ static const gk_exp_type power_type = {
     .rules = power_rule_list,
 };
 
+/* The slingshot (Thilak et al. 2022, arXiv:2206.04817) on this transformer: the same experiment trained with
+ * Adam and no weight decay, whose summary.json also lists the cycles of the last layer's norm (norm_W_U, the
+ * unembedding) found by report/slingshot.c, with the validation accuracy's jumps marked against their onsets. */
+static gk_status sling_summarize(void *state, const gk_metrics *m, cJSON *sum, gk_error *err) {
+    gk_status s = power_summarize(state, m, sum, err);
+    return s ? s : gk_slingshot_summarize(m, "norm_W_U", "train_loss", "test_acc", NULL, sum, err);
+}
+
+/* slingshot.png/svg: the unembedding's norm over the train loss and the accuracies. */
+static const gk_curve_figure sling_curves[] = {
+    {.file = "slingshot", .title = "the slingshot: unembedding norm bursts, train-loss spikes, validation accuracy",
+     .panels = {{.title = "last layer's weight norm", .ylabel = "|W_U|", .logy = 1, .curves = {{"norm_W_U", "|W_U|", 0}}},
+                {.title = "train loss", .ylabel = "loss", .logy = 1, .curves = {{"train_loss", "train", 0}}},
+                {.title = "accuracy", .ylabel = "accuracy",
+                 .curves = {{"train_acc", "train", 0}, {"test_acc", "validation", 0}}}}},
+    {NULL},
+};
+
+static const gk_exp_type power_sling_type = {
+    .name = "power-slingshot",
+    .params = power_params,
+    .check = power_check,
+    .create = power_create,
+    .destroy = power_destroy,
+    .cols = power_cols,
+    .columns_doc = "The columns of `power`. summary.json's `slingshot` lists the cycles found in `norm_W_U` (the "
+                   "unembedding, the last layer) and `train_loss` by src/report/slingshot.c (onset, peak, recovery "
+                   "and plateau-end steps of each cycle, the norm's growth) and the validation accuracy's jumps "
+                   "marked against the cycle onsets.",
+    .trainer = power_trainer,
+    .eval = power_eval,
+    .facts = power_facts,
+    .curves = sling_curves,
+    .summarize = sling_summarize,
+    .visit = power_visit,
+    .figures = power_figures,
+    .memory_bytes = power_bytes,
+    .rules = power_rule_list,
+};
+
 #define PAPER_MODEL "layers=2 d_model=128 heads=4 d_ff=512 ln=post pos=sin act=relu"
 #define PAPER_OPT "lr=1e-3 beta1=0.9 beta2=0.98 eps=1e-8 warmup=10 batch=512 batch_half=1"
 /* The scaled-down model and optimizer (one thread: the runs are small) */
@@ -425,5 +472,10 @@ const gk_preset gk_presets_power[] = {
      "x+y mod 31 at 80% with 10% of the train answers corrupted, width 32, AdamW lr 1e-3 wd 1: the corrupted rows "
      "are memorised (~1e3 steps), then unlearned while the validation accuracy rises",
      "op=add p=31 frac=0.8 label_noise=0.1 " FAST_MODEL " lr=1e-3 " FAST_OPT " steps=10000 evals=40 evals_lin=100"},
+    {"slingshot-power-fast", &power_sling_type, "Thilak et al. 2022", "Sec. 3 (Power's transformer, Adam; scaled down)",
+     "x+y mod 31 at 50%, width 32, Adam lr 1e-3 eps 1e-8, no weight decay, the softmax in float32 as PyTorch's: "
+     "cycles of the unembedding's norm with train-loss spikes (summary.json's slingshot)",
+     "op=add p=31 frac=0.5 " FAST_MODEL " lr=1e-3 beta1=0.9 beta2=0.98 eps=1e-8 warmup=10 batch=512 batch_half=1 wd=0 "
+     "precision=f32 softmax_precision=f32 threads=1 steps=12000 evals=20 evals_lin=1200"},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

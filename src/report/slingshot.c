@@ -20,29 +20,30 @@ static void spike_extent(const double *loss, size_t n, size_t a, double thr, siz
     *peak = p, *rec = r;
 }
 
-/* The last finite norm at a row < a (the onset's own row when there is none). */
-static double norm_before(const double *norm, size_t a) {
-    for (size_t i = a; i-- > 0;)
-        if (isfinite(norm[i])) return norm[i];
-    return norm[a];
+/* The lowest finite norm in rows [from, a) (the onset's own row when there is none): the start of the run-up. */
+static double norm_before(const double *norm, size_t from, size_t a) {
+    double lo = INFINITY;
+    for (size_t i = from; i < a; i++)
+        if (isfinite(norm[i]) && norm[i] < lo) lo = norm[i];
+    return isfinite(lo) ? lo : norm[a];
 }
 
 size_t gk_slingshot_find(const double *norm, const double *loss, size_t n, const gk_slingshot_opts *o,
                          gk_slingshot_cycle *out, size_t cap, size_t *spikes_without_growth) {
     if (!o) o = &gk_slingshot_defaults;
-    size_t found = 0, lone = 0;
-    double low = INFINITY; /* the lowest loss since the last recovery */
+    size_t found = 0, lone = 0, low_row = 0;
+    double low = INFINITY; /* the lowest loss since the last recovery, first reached at row low_row */
     for (size_t i = 0; i < n; i++) {
         if (!finite2(norm[i], loss[i])) continue;
         const double thr = fmax(o->spike_ratio * low, o->spike_floor);
         if (!(isfinite(low) && loss[i] > thr)) {
-            low = fmin(low, loss[i]);
+            if (loss[i] < low) low = loss[i], low_row = i;
             continue;
         }
         size_t peak, rec;
         spike_extent(loss, n, i, thr, &peak, &rec);
         const size_t r = rec < n ? rec : n - 1;
-        const double before = norm_before(norm, i), after = norm[r];
+        const double before = norm_before(norm, low_row, i), after = norm[r];
         if (isfinite(after) && before > 0 && after >= o->growth_min * before) {
             if (found < cap) {
                 if (found > 0) out[found - 1].plateau_end = i - 1;
@@ -53,7 +54,7 @@ size_t gk_slingshot_find(const double *norm, const double *loss, size_t n, const
             lone++;
         }
         if (rec >= n) break;
-        low = loss[rec], i = rec;
+        low = loss[rec], low_row = rec, i = rec;
     }
     for (size_t c = 0; c < found && c < cap; c++) out[c].norm_plateau_end = norm[out[c].plateau_end];
     if (spikes_without_growth) *spikes_without_growth = lone;

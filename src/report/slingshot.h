@@ -4,8 +4,10 @@
  *  - onset: the first row where the train loss exceeds max(spike_ratio x its lowest value since the previous
  *    cycle's recovery, spike_floor);
  *  - peak: the row of the highest loss before it falls back under that threshold (recovery: the first such row);
- *  - growth: the norm at the recovery over the norm at the row before the onset; a spike counts as a cycle only if
- *    it is >= growth_min (spikes without norm growth are counted apart);
+ *  - growth: the norm at the recovery over its lowest value between the row where the loss reached that lowest
+ *    value and the onset (the run-up: on a transformer the last layer grows fast while the loss sits at its floor,
+ *    before the spike; under weight decay the norm decays there and this is the row before the onset); a spike
+ *    counts as a cycle only if it is >= growth_min (spikes without norm growth are counted apart);
  *  - plateau: from the recovery to the next onset (or the last row), with the norm's change over it.
  * The test accuracy's jumps (a rise >= jump_min between consecutive rows) are each marked against the latest
  * cycle onset at or before them. */
@@ -28,7 +30,7 @@ extern const gk_slingshot_opts gk_slingshot_defaults;
 typedef struct gk_slingshot_cycle {
     size_t onset, peak, recovery, plateau_end; /* eval rows; plateau_end: the row before the next onset, or the last */
     double loss_before, loss_peak;             /* the lowest loss before the onset (since the last recovery), the peak */
-    double norm_before, norm_after, norm_plateau_end;
+    double norm_before, norm_after, norm_plateau_end; /* norm_before: the run-up's lowest (see growth) */
 } gk_slingshot_cycle;
 
 /* The cycles in rows [0, n) of the norm and loss curves, at most cap in out; returns how many were found (the

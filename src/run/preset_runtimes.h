@@ -48,6 +48,7 @@ static const preset_runtime preset_runtimes[] = {
     {"power-s5", 91536, 1},
     {"power-noisy", 57412, 1},
     {"power-add-fast", 12.7, 0},
+    {"slingshot-power-fast", 34.4, 0},
     {"slingshot-parity", 1.8, 0},
     {NULL, 0, 0},
 };
