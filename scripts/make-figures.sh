@@ -18,7 +18,8 @@
 #               overlay-wd (37 s);
 #               parity-barak-nsweep (minutes), goldilocks-mnist-lu with goldilocks-mnist-by-alpha (121 s),
 #               goldilocks-modadd (under a minute), power-add-fast-wu (power-add-fast: 51 s), power-noisy-fast
-#               (minutes); POWER_SWEEPS=1 adds power-fraction (~15 min)
+#               (73 s), slingshot-power-fast with slingshot-power-fast-norm (34 s); POWER_SWEEPS=1 adds
+#               power-fraction (~15 min)
 #   --overlays  the sweeps behind lyu-fig2b, lyu-fig2c (modadd-lyu-fast: 7 runs of 60-70k steps, 200-240 s
 #               each) and kumar-fig3a (kumar-fig1: 6 runs of 40k steps, ~60 s each): about 30 min
 #   --paper     diag-sparse-paper (2e6 GD steps: 27 min) and modadd-nanda-phases (modadd-nanda at p = 113 to
@@ -34,7 +35,7 @@ cd "$(dirname "$0")/.."
 FIGURES="diag-sparse diag-l2sep diag-sparse-paper-flow mc-multiply-fast xor xor-neurons xor-hist xor-slow xor-seeds
 kumar-teacher modadd-nanda-fast-phases sweep-heatmap sweep-transition overlay-alpha overlay-wd parity-barak-nsweep
 goldilocks-mnist-lu goldilocks-mnist-by-alpha goldilocks-modadd power-add-fast-wu power-noisy-fast
-power-fraction lyu-fig2b lyu-fig2c kumar-fig3a diag-sparse-paper modadd-nanda-phases modadd-lyu-paper
+power-fraction slingshot-power-fast slingshot-power-fast-norm lyu-fig2b lyu-fig2c kumar-fig3a diag-sparse-paper modadd-nanda-phases modadd-lyu-paper
 modadd-lyu-paper-wd serve-live"
 usage() {
   echo "usage: $0 [--paper] [--overlays] [--long] [--serve] [--all] [--only NAME[,NAME...]] [--jobs N] [--keep DIR]" >&2
@@ -193,6 +194,16 @@ if has power-add-fast && want "${POWER_SWEEPS:-0}" power-fraction; then
   sweep "$SW/power-frac" power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 \
     --z val99_step
   cp "$SW/power-frac/curve.png" docs/figures/power-fraction.png  # median over the seeds against frac, with its power-law fit
+  took
+fi
+# The slingshot on Power's transformer: the loss spikes (log loss axis) and |W_U|'s staircase (linear axes)
+if has slingshot-power-fast && want $DEFAULT slingshot-power-fast slingshot-power-fast-norm; then
+  echo "+ $GK run slingshot-power-fast --out RUN"
+  $GK run slingshot-power-fast threads=$JOBS --quiet --out "$OUT/sling-power" >/dev/null
+  plot slingshot-power-fast "$OUT/sling-power" --y norm_W_U,train_loss,test_acc --logy \
+    --title "slingshot-power-fast: |W_U|, train loss, validation accuracy (Adam, eps 1e-8, softmax in float32)"
+  plot slingshot-power-fast-norm "$OUT/sling-power" --y norm_W_U,train_loss,test_acc \
+    --title "slingshot-power-fast: unembedding norm, train loss, validation accuracy"
   took
 fi
 # ---- end Power et al. ----
