@@ -9,8 +9,8 @@
 #   --keep DIR      keep the sweeps in DIR/NAME: a later call with the same DIR reuses their finished points
 #                   (an interrupted sweep resumes) and only redraws
 # After each figure it prints the wall and CPU time it took. The times below are CPU times (user + system; with
-# --jobs 1 the wall time on a free core is about the same), measured with --jobs 1 at load 9-13 unless they say
-# otherwise; "wall" marks the older wall times of runs on 2 loaded cores.
+# --jobs 1 the wall time on a free core is about the same), measured with --jobs 1 at load 7-13 (2026-12-07)
+# unless they say otherwise; "wall" marks older wall times on 2 loaded cores, "minutes" an unmeasured one.
 #   (default)   diag-sparse (10 s wall), diag-l2sep (1-4 min wall), diag-sparse-paper-flow (5-60 s wall),
 #               mc-multiply-fast (5 s wall), xor, xor-neurons, xor-hist (xor-paper, 10-60 s wall), xor-slow
 #               (1-3 min wall), xor-seeds (xor-paper-100: 342 s), kumar-teacher (50 s), modadd-nanda-fast-phases
@@ -18,16 +18,17 @@
 #               overlay-wd (37 s);
 #               parity-barak-nsweep (minutes), goldilocks-mnist-lu with goldilocks-mnist-by-alpha (121 s),
 #               goldilocks-modadd (under a minute), power-add-fast-wu (power-add-fast: 51 s), power-noisy-fast
-#               (73 s), slingshot-power-fast with slingshot-power-fast-norm (34 s); POWER_SWEEPS=1 adds
+#               (73 s), slingshot-power-fast with slingshot-power-fast-norm (33 s); POWER_SWEEPS=1 adds
 #               power-fraction (~15 min)
-#   --overlays  the sweeps behind lyu-fig2b, lyu-fig2c (modadd-lyu-fast: 7 runs of 60-70k steps, 200-240 s
-#               each) and kumar-fig3a (kumar-fig1: 6 runs of 40k steps, ~60 s each): about 30 min
-#   --paper     diag-sparse-paper (2e6 GD steps: 27 min) and modadd-nanda-phases (modadd-nanda at p = 113 to
+#   --overlays  the sweeps behind lyu-fig2b (modadd-lyu-fast, 4 runs of 70k steps: 498 s), lyu-fig2c (3 runs
+#               of 60k steps: 356 s) and kumar-fig3a (kumar-fig1, 6 runs of 40k steps: 249 s): 18 min (31 min
+#               of wall time at load 8-10)
+#   --paper     diag-sparse-paper (2e6 GD steps: 27 min wall) and modadd-nanda-phases (modadd-nanda at p = 113 to
 #               step 17,000, past its cleanup: 75 min on one core)
 #   --long      modadd-lyu-paper and modadd-lyu-paper-wd: modadd-lyu at the paper's size with lr_auto to
 #               t = 1e5 (2.3 h), then at wd 1e-3 to steps=12031 (t = 8,200: about 1 h)
 #   --serve     serve-live: `ctest -R e2e_serve` (headless Chromium) and its screenshot of a modadd-adamw-fast
-#               run's live page (90 s wall)
+#               run's live page (58 s; 94 s wall)
 #   --all       all of the above (about 5.5 h)
 set -euo pipefail
 cd "$(dirname "$0")/.."
