@@ -11,13 +11,13 @@
 # After each figure it prints the wall and CPU time it took. The times below are CPU times (user + system; with
 # --jobs 1 the wall time on a free core is about the same), measured with --jobs 1 at load 7-13 (2026-12-07)
 # unless they say otherwise; "wall" marks older wall times on 2 loaded cores, "minutes" an unmeasured one.
-#   (default)   diag-sparse (10 s wall), diag-l2sep (1-4 min wall), diag-sparse-paper-flow (5-60 s wall),
-#               mc-multiply-fast (5 s wall), xor, xor-neurons, xor-hist (xor-paper, 10-60 s wall), xor-slow
-#               (1-3 min wall), xor-seeds (xor-paper-100: 342 s), kumar-teacher (50 s), modadd-nanda-fast-phases
+#   (default)   diag-sparse (2 s), diag-l2sep (1-4 min wall), diag-sparse-paper-flow (3 s), mc-multiply-fast
+#               (2 s), xor, xor-neurons, xor-hist (xor-paper: 9 s), xor-slow (44 s), xor-seeds
+#               (xor-paper-100: 342 s), kumar-teacher (50 s), modadd-nanda-fast-phases
 #               (4 s), and the diag-sparse sweep behind sweep-heatmap, sweep-transition, overlay-alpha and
 #               overlay-wd (37 s);
 #               parity-barak-nsweep (minutes), goldilocks-mnist-lu with goldilocks-mnist-by-alpha (121 s),
-#               goldilocks-modadd (under a minute), power-add-fast-wu (power-add-fast: 51 s), power-noisy-fast
+#               goldilocks-modadd (8 s), power-add-fast-wu (power-add-fast: 51 s), power-noisy-fast
 #               (73 s), slingshot-power-fast with slingshot-power-fast-norm (33 s); POWER_SWEEPS=1 adds
 #               power-fraction (~15 min)
 #   --overlays  the sweeps behind lyu-fig2b (modadd-lyu-fast, 4 runs of 70k steps: 498 s), lyu-fig2c (3 runs
