@@ -129,6 +129,15 @@ if has power-add-fast; then
   cp "$OUT/power-add-fast/wu_pca.png" docs/figures/power-add-fast-wu.png
 fi
 if has power-noisy-fast; then fig power-noisy-fast norms.png $GK run power-noisy-fast; fi
+if has slingshot-power-fast; then # the slingshot on Power's transformer (~35 s of CPU): the spikes, the staircase
+  echo "+ $GK run slingshot-power-fast --out RUN"
+  $GK run slingshot-power-fast --quiet --out "$OUT/sling-power" >/dev/null
+  plot slingshot-power-fast "$OUT/sling-power" --y norm_W_U,train_loss,test_acc --logy \
+    --title "slingshot-power-fast: |W_U|, train loss, validation accuracy (Adam, eps 1e-8, softmax in float32)"
+  plot slingshot-power-fast-norm "$OUT/sling-power" --y norm_W_U,train_loss,test_acc \
+    --title "slingshot-power-fast: unembedding norm, train loss, validation accuracy"
+  took
+fi
 if [ "${POWER_SWEEPS:-0}" = 1 ] && has power-add-fast; then
   echo "+ $GK sweep power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 --jobs 2 --out SWEEP_DIR"
   $GK sweep power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 --jobs 2 \
