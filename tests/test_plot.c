@@ -369,6 +369,38 @@ static void test_heatmap_sweep(void) {
     free(b);
 }
 
+/* Occurrences of needle in s. */
+static int count_of(const char *s, const char *needle) {
+    int n = 0;
+    for (const char *q = s; q && (q = strstr(q, needle)) != NULL; q += strlen(needle)) n++;
+    return n;
+}
+
+/* Each predicted contour is labelled with its level exactly once on the map (the note under it names the levels
+ * once more): 20000 and 40000 for t* from 13863 to 55452. The cell values are small, so that no
+ * cell number or colour-bar tick reads like a level. */
+static void test_heatmap_contour_labels(void) {
+    double a[3] = {16, 64, 256}, wd[2] = {0.01, 0.02}, z[6], zp[6];
+    for (int j = 0; j < 2; j++)
+        for (int i = 0; i < 3; i++) zp[j * 3 + i] = log(a[i]) / (wd[j] * 0.01), z[j * 3 + i] = 1e-3 * zp[j * 3 + i];
+    gk_heatmap h = {.title = "contours", .xlabel = "alpha", .ylabel = "wd", .zlabel = "z", .x = a, .y = wd, .z = z,
+                    .nx = 3, .ny = 2, .categorical = 1, .cell_values = 1, .zpred = zp, .zpred_label = "t*"};
+    char base[512], svg[600];
+    base_of(base, sizeof base, "contours");
+    gk_error err = {{0}};
+    GK_CHECK_MSG(gk_plot_heatmap_ex(base, &h, &err) == GK_OK, "%s", err.msg);
+    snprintf(svg, sizeof svg, "%s.svg", base);
+    char *b = slurp(svg, 1 << 22, NULL);
+    GK_ASSERT(b);
+    static const char *levels[2][2] = {{"20000", "&#x32;&#x30;&#x30;&#x30;&#x30;"},
+                                       {"40000", "&#x34;&#x30;&#x30;&#x30;&#x30;"}};
+    for (int k = 0; k < 2; k++) {
+        int n = count_of(b, levels[k][1]);
+        GK_CHECK_MSG(n == 2, "level %s written %d times (want 2: its label and the note)", levels[k][0], n);
+    }
+    free(b);
+}
+
 /* Width and height of a PNG from its IHDR chunk (0 when unreadable). */
 static void png_size(const char *path, unsigned *w, unsigned *h) {
     unsigned char b[24] = {0};
@@ -462,6 +494,7 @@ int main(void) {
     GK_RUN(test_full_disk);
     GK_RUN(test_formats);
     GK_RUN(test_heatmap_sweep);
+    GK_RUN(test_heatmap_contour_labels);
     GK_RUN(test_layout);
     GK_RUN(test_palette);
     GK_RUN(test_tick_labels);

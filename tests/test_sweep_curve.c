@@ -98,7 +98,32 @@ static void test_two_keys_skipped(void) {
     gk_sweep_free(&sw);
 }
 
+/* Axis titles in words: known summary scalars and keys from the table, another key of the preset from its help
+ * text, an unknown key as it is. */
+static void test_key_words(void) {
+    const gk_preset *parity = gk_preset_find("parity-barak-fast"), *diag = gk_preset_find("diag-sparse");
+    GK_ASSERT(parity && diag);
+    gk_sweep sw;
+    gk_error err;
+    const char *args[] = {"n=10,20"};
+    GK_ASSERT(gk_sweep_parse(&sw, parity, args, 1, 0, &err) == GK_OK);
+    char buf[160];
+    GK_CHECK(!strcmp(gk_sweep_key_words(&sw, "val99_step", buf, sizeof buf), "steps to 99% validation accuracy"));
+    GK_CHECK(!strcmp(gk_sweep_key_words(&sw, "frac", buf, sizeof buf), "train fraction"));
+    const char *n = gk_sweep_key_words(&sw, "n", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(n, "input bits n"), "parity's n: '%s'", n);
+    GK_CHECK(!strcmp(gk_sweep_key_words(&sw, "no_such_scalar", buf, sizeof buf), "no_such_scalar"));
+    gk_sweep_free(&sw);
+    GK_ASSERT(gk_sweep_parse(&sw, diag, args, 1, 0, &err) == GK_OK);
+    n = gk_sweep_key_words(&sw, "n", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(n, "train set size n"), "diag's n: '%s'", n);
+    const char *alpha = gk_sweep_key_words(&sw, "alpha", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(alpha, "initial parameter norm alpha"), "diag's alpha: '%s'", alpha);
+    gk_sweep_free(&sw);
+}
+
 int main(void) {
+    GK_RUN(test_key_words);
     GK_RUN(test_slope_and_minimum);
     GK_RUN(test_two_keys_skipped);
     return gk_test_summary();

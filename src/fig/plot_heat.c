@@ -165,8 +165,7 @@ static void draw_pred_contours(const heat_ctx *c) {
         for (size_t ix = 0; ix < h->nx; ix++)
             for (size_t iy = 0; iy < h->ny; iy++) f[ix][iy] = h->zpred[iy * h->nx + ix];
         PLcGrid cg = {xg, yg, NULL, (PLINT)h->nx, (PLINT)h->ny, 0};
-        pl_setcontlabelformat(6, 3);                 /* labels like "17500" */
-        pl_setcontlabelparam(0.006, 0.6, 0.12, 1);   /* each line labelled with its level, several times */
+        pl_setcontlabelparam(0.006, 0.6, 0.12, 0); /* unlabelled: draw_contour_labels labels them in the gaps */
         plcol0(C_WHITE);
         plwidth(2.5);
         gkf_line_style(2);
@@ -176,6 +175,66 @@ static void draw_pred_contours(const heat_ctx *c) {
     if (f) plFree2dGrid(f, (PLINT)h->nx, (PLINT)h->ny);
     free(xg);
     free(yg);
+}
+
+/* The prediction between the cell centres of row iy (column ix), linear: at fraction t from centre ix to ix+1
+ * (from row iy to iy+1 when `down`). */
+static double pred_between(const gk_heatmap *h, size_t ix, size_t iy, int down, double t) {
+    double a = h->zpred[iy * h->nx + ix], b = down ? h->zpred[(iy + 1) * h->nx + ix] : h->zpred[iy * h->nx + ix + 1];
+    return a + t * (b - a);
+}
+
+/* Where the contour of `level` crosses a line between two rows (or two columns) of cells, the gap the cell
+ * numbers leave free: along the line the prediction is the mean of the rows' (columns') values, linear between
+ * centres. The crossing nearest the middle of the map; 0 when there is none. */
+static int level_spot(const heat_ctx *c, double level, double *u, double *v) {
+    const gk_heatmap *h = c->h;
+    double best = INFINITY, mu = 0.5 * (c->xe[0] + c->xe[h->nx]), mv = 0.5 * (c->ye[0] + c->ye[h->ny]);
+    for (int rows = 1; rows >= 0; rows--) { /* the lines between rows, then those between columns */
+        size_t nb = rows ? h->ny : h->nx, nc = rows ? h->nx : h->ny;
+        for (size_t k = 1; k < nb; k++)
+            for (size_t i = 0; i + 1 < nc; i++) {
+                double g0 = rows ? 0.5 * (pred_between(h, i, k - 1, 1, 0) + pred_between(h, i, k, 1, 0))
+                                 : 0.5 * (pred_between(h, k - 1, i, 0, 0) + pred_between(h, k, i, 0, 0));
+                double g1 = rows ? 0.5 * (pred_between(h, i + 1, k - 1, 1, 0) + pred_between(h, i + 1, k, 1, 0))
+                                 : 0.5 * (pred_between(h, k - 1, i + 1, 0, 0) + pred_between(h, k, i + 1, 0, 0));
+                if (g0 == g1 || (g0 - level) * (g1 - level) > 0) continue;
+                const double *e = rows ? c->xe : c->ye, t = (level - g0) / (g1 - g0);
+                double along = 0.5 * (e[i] + e[i + 1]) + t * 0.5 * (e[i + 2] - e[i]);
+                double pu = rows ? along : c->xe[k], pv = rows ? c->ye[k] : along;
+                double d = hypot(pu - mu, pv - mv);
+                if (d < best) best = d, *u = pu, *v = pv;
+            }
+        if (isfinite(best)) return 1;
+    }
+    return 0;
+}
+
+/* Each contour's level written once where the line crosses a gap between the cells' numbers, on a patch of the
+ * cell colour there. wpx, hpx: the map's size in pixels. */
+static void draw_contour_labels(const heat_ctx *c, double wpx, double hpx) {
+    const gk_heatmap *h = c->h;
+    for (size_t i = 0; i < h->nx * h->ny; i++)
+        if (!isfinite(h->zpred[i])) return; /* no contours drawn (draw_pred_contours) */
+    PLFLT lev[16];
+    int nlev = pred_levels(h, lev, 16);
+    const double sx = (c->xe[h->nx] - c->xe[0]) / wpx, sy = (c->ye[h->ny] - c->ye[0]) / hpx;
+    for (int k = 0; k < nlev; k++) {
+        double u, v;
+        if (!level_spot(c, lev[k], &u, &v)) continue;
+        char text[48];
+        cell_text(lev[k], text, sizeof text);
+        const double w = gkf_text_px(text, S_SMALL) + 8, ht = 1.5 * gkf_ch_px(S_SMALL);
+        size_t ix = 0, iy = 0;
+        while (ix + 1 < h->nx && c->xe[ix + 1] <= u) ix++;
+        while (iy + 1 < h->ny && c->ye[iy + 1] <= v) iy++;
+        double z = h->z[iy * h->nx + ix], t = cell_t(z, &c->za, h->logz);
+        cell_colour(z, &c->za, h->logz);
+        fill_rect(u - 0.5 * w * sx, u + 0.5 * w * sx, v - 0.5 * ht * sy, v + 0.5 * ht * sy, 0, 0);
+        gkf_text_size(S_SMALL);
+        plcol0(isfinite(t) && t < 0.6 ? C_WHITE : C_BLACK);
+        plptex(u, v, 1, 0, 0.5, text);
+    }
 }
 
 /* Category labels: one per cell, at its centre. */
@@ -219,6 +278,7 @@ static void draw_heat(const void *vctx, const page *pg) {
         }
     draw_pred_contours(c);
     if (h->cell_values && h->nx) draw_cell_values(c, (b.r - b.l) / (double)h->nx, (b.b - b.t) / (double)h->ny);
+    if (h->zpred && h->nx >= 2 && h->ny >= 2) draw_contour_labels(c, b.r - b.l, b.b - b.t);
     draw_markers(h);
     plcol0(C_BLACK);
     plwidth(1);

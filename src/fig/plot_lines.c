@@ -249,13 +249,16 @@ static void layout_panel(const gk_panel *p, box cell, double left, panel_layout 
     }
 }
 
-/* A panel title, shrunk to the width w when it is longer. */
-static void draw_panel_title(const char *title, double vl, double w) {
+/* A panel title over the plot box b, shrunk to the cell's width when it is longer and moved sideways as far as
+ * it must to stay inside the cell (a legend right of the plot box leaves the box narrower than the cell). */
+static void draw_panel_title(const char *title, double vl, box b, box cell) {
     if (!has_text(title)) return;
-    double fit = fmin(1, 0.98 * w / gkf_text_px(title, S_LABEL)), c = gkf_ch_px(S_LABEL);
+    const double w = cell.r - cell.l, tw = gkf_text_px(title, S_LABEL);
+    double fit = fmin(1, 0.98 * w / tw), c = gkf_ch_px(S_LABEL), half = 0.5 * fit * tw;
+    double centre = fmax(cell.l + half, fmin(cell.r - half, 0.5 * (b.l + b.r)));
     plschr(0, gkf_scale[S_LABEL] * gkf_font * fit);
     plcol0(C_BLACK);
-    plmtex("t", (vl + 0.75 * c) / (c * fit), 0.5, 0.5, title);
+    plmtex("t", (vl + 0.75 * c) / (c * fit), (centre - b.l) / (b.r - b.l), 0.5, title);
 }
 
 static void draw_panel(const gk_panel *p, const page *pg, box cell, double left) {
@@ -283,7 +286,7 @@ static void draw_panel(const gk_panel *p, const page *pg, box cell, double left)
     gkf_draw_tick_labels(&xa, "b");
     gkf_draw_tick_labels(&ya, "l");
     gkf_draw_axis_labels(L.yw, p->xlabel, p->ylabel);
-    draw_panel_title(p->title, L.vl, cell.r - cell.l);
+    draw_panel_title(p->title, L.vl, b, cell);
     gkf_legend_draw(&L.lg, pg, L.spot);
 }
 

@@ -140,5 +140,9 @@ typedef struct gk_sweep_curve_opts {
 } gk_sweep_curve_opts;
 gk_status gk_sweep_curve(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, const gk_sweep_curve_opts *o,
                          char *notes, size_t nlen, int *drawn, gk_error *err);
+/* Words for a summary scalar or a swept key on a figure's axis ("val99_step" -> "steps to 99% validation
+ * accuracy", "frac" -> "train fraction", a preset's key from its help: "input bits n"); an unknown key as it is.
+ * buf (len bytes) may hold the result. */
+const char *gk_sweep_key_words(const gk_sweep *sw, const char *key, char *buf, size_t len);
 
 #endif

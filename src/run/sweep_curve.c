@@ -6,12 +6,54 @@
  * sits and whether it is inside the range). */
 #include "run/sweep.h"
 
+#include "exp/exp.h"
 #include "io/fsutil.h"
 #include "fig/plot.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Words for the summary scalars and keys the sweep figures put on their axes (summary.json's standard facts,
+ * run/run_summary.c; train/train.h's thresholds). */
+static const char *const key_words[][2] = {
+    {"val99_step", "steps to 99% validation accuracy"}, {"val95_step", "steps to 95% validation accuracy"},
+    {"train99_step", "steps to 99% train accuracy"},   {"train_fit_step", "steps to 99% train accuracy"},
+    {"test_grok_step", "steps to 95% test accuracy"},  {"max_test_acc", "best test accuracy"},
+    {"best_val_acc", "best validation accuracy"},      {"final_train_loss", "final train loss"},
+    {"final_test_loss", "final test loss"},            {"final_train_acc", "final train accuracy"},
+    {"final_test_acc", "final test accuracy"},         {"norm_final", "final parameter norm"},
+    {"norm_initial", "initial parameter norm"},        {"norm_at_fit", "parameter norm at the fit"},
+    {"test_acc_at_fit", "test accuracy at the fit"},   {"grok_delay_ratio", "grokking delay ratio"},
+    {"predicted_transition_step", "predicted transition step"},
+    {"frac", "train fraction"},                        {"init_scale", "init scale alpha"},
+    {"wd", "weight decay"},                            {"lr", "learning rate"},
+    {"width", "width"},                                {"seed", "seed"},
+};
+
+/* A short description of a preset's key from its spec table's help, up to the first " (", " ||", ":", ";" or ",",
+ * followed by the key ("input bits n"); NULL when there is none or it is long. */
+static const char *param_words(const gk_sweep *sw, const char *key, char *buf, size_t len) {
+    for (const gk_param_spec *p = sw->preset->type->params; p && p->key; p++) {
+        if (strcmp(p->key, key) || !p->help) continue;
+        size_t n = strcspn(p->help, ":;,");
+        for (const char *cut = " (\0 ||\0", *c = cut; *c; c += strlen(c) + 1) { /* an aside or a formula */
+            const char *at = strstr(p->help, c);
+            if (at && (size_t)(at - p->help) < n) n = (size_t)(at - p->help);
+        }
+        if (n == 0 || n > 36) return NULL;
+        snprintf(buf, len, "%.*s %s", (int)n, p->help, key);
+        return buf;
+    }
+    return NULL;
+}
+
+const char *gk_sweep_key_words(const gk_sweep *sw, const char *key, char *buf, size_t len) {
+    for (size_t i = 0; i < sizeof key_words / sizeof key_words[0]; i++)
+        if (!strcmp(key, key_words[i][0])) return key_words[i][1];
+    const char *w = sw ? param_words(sw, key, buf, len) : NULL;
+    return w ? w : key;
+}
 
 /* The one swept numeric key with more than one value (seed aside): its axis index, -1 if none, -2 if several. */
 static int curve_axis(const gk_sweep *sw) {
@@ -132,22 +174,22 @@ static double span_ratio(const double *v, size_t n) {
 
 typedef struct curve_fig {
     gk_panel panel;
-    char labels[GK_PLOT_MAX_SERIES][160], vlabels[1][160];
+    char labels[GK_PLOT_MAX_SERIES][160], vlabels[1][160], words[GK_SWEEP_CURVE_MAX_Y + 1][160];
     double fit[GK_SWEEP_CURVE_MAX_Y][2 * FIT_POINTS]; /* the fitted power law at FIT_POINTS x: x, then y */
     int logy_ok;
 } curve_fig;
 
 /* Adds one scalar's points, medians and (a single scalar) the fitted power law to the panel; the last scalar's
  * minimum, when inside the range, is marked. */
-static void curve_series(curve_fig *F, int k, const char *ykey, const curve_data *d, int single, int last) {
+static void curve_series(curve_fig *F, int k, const char *yname, const curve_data *d, int single, int last) {
     gk_panel *p = &F->panel;
-    snprintf(F->labels[p->nseries], sizeof F->labels[0], "%s (median)", ykey);
+    snprintf(F->labels[p->nseries], sizeof F->labels[0], "%s (median)", yname);
     p->series[p->nseries] = (gk_series){F->labels[p->nseries], d->mx, d->my, d->groups, 0, GK_ROLE_AUTO};
     p->nseries++;
-    p->series[p->nseries++] = (gk_series){NULL, d->px, d->py, d->n, 1, GK_ROLE_AUTO};
+    p->series[p->nseries++] = (gk_series){single ? "each run" : NULL, d->px, d->py, d->n, 1, GK_ROLE_AUTO};
     p->colour[p->nseries - 1] = p->colour[p->nseries - 2] = 0x1000000 | gk_palette_rgb(k);
     if (last && min_interior(d)) { /* the last scalar's minimum, e.g. the test loss's: the Goldilocks norm */
-        snprintf(F->vlabels[0], sizeof F->vlabels[0], "min %s at %.4g", ykey, d->min_x);
+        snprintf(F->vlabels[0], sizeof F->vlabels[0], "minimum of the %s at %.4g", yname, d->min_x);
         p->vline_label[0] = F->vlabels[0], p->vline[0] = d->min_x, p->nvlines = 1;
     }
     if (!single || !isfinite(d->slope)) return;
@@ -158,28 +200,50 @@ static void curve_series(curve_fig *F, int k, const char *ykey, const curve_data
         f[i] = lo * pow(hi / lo, (double)i / (FIT_POINTS - 1));
         f[FIT_POINTS + i] = exp(d->intercept + d->slope * log(f[i]));
     }
-    snprintf(F->labels[p->nseries], sizeof F->labels[0], "fit: %s ~ %s^%.2f", ykey, p->xlabel, d->slope);
+    snprintf(F->labels[p->nseries], sizeof F->labels[0], "power-law fit: y ~ x^%.2f", d->slope);
     p->series[p->nseries] = (gk_series){F->labels[p->nseries], f, f + FIT_POINTS, FIT_POINTS, 2, GK_ROLE_AUTO};
     p->colour[p->nseries++] = GK_RGB(0x44, 0x44, 0x44);
 }
 
-static gk_status curve_draw(const gk_sweep *sw, const gk_sweep_curve_opts *o, const char *xlabel, curve_data *d,
+/* The y axis title: one scalar's words; several losses (accuracies): "loss" ("accuracy"); else the words of
+ * each, joined. */
+static void curve_ylabel(const curve_fig *F, int ny, const char *const *ykeys, char *buf, size_t len) {
+    int losses = 1, accs = 1;
+    for (int i = 0; i < ny; i++) {
+        losses &= strstr(ykeys[i], "_loss") != NULL;
+        accs &= strstr(ykeys[i], "_acc") != NULL;
+    }
+    buf[0] = 0;
+    if (ny > 1 && (losses || accs)) {
+        snprintf(buf, len, "%s", losses ? "loss" : "accuracy");
+        return;
+    }
+    for (int i = 0; i < ny; i++) snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", F->words[i]);
+}
+
+static gk_status curve_draw(const gk_sweep *sw, const gk_sweep_curve_opts *o, const char *xkey, curve_data *d,
                             const char *dir, gk_error *err) {
     curve_fig *F = calloc(1, sizeof *F);
     if (!F) return gk_fail(err, GK_ENOMEM, "out of memory");
-    char title[400], base[1200], ylabel[400] = "";
-    for (int i = 0; i < o->ny; i++)
-        snprintf(ylabel + strlen(ylabel), sizeof ylabel - strlen(ylabel), "%s%s", i ? ", " : "", o->y[i]);
+    char title[400], base[1200], ylabel[400];
+    for (int i = 0; i < o->ny; i++) {
+        const char *w = gk_sweep_key_words(sw, o->y[i], F->words[i], sizeof F->words[i]);
+        if (w != F->words[i]) snprintf(F->words[i], sizeof F->words[i], "%s", w);
+    }
+    char *xlabel = F->words[GK_SWEEP_CURVE_MAX_Y];
+    const char *xw = gk_sweep_key_words(sw, xkey, xlabel, sizeof F->words[0]);
+    if (xw != xlabel) snprintf(xlabel, sizeof F->words[0], "%s", xw);
+    curve_ylabel(F, o->ny, o->y, ylabel, sizeof ylabel);
     F->panel = (gk_panel){.xlabel = xlabel, .ylabel = ylabel};
     F->panel.logx = span_ratio(d[0].px, d[0].n) >= 4;
     F->panel.logy = 1;
     for (int i = 0; i < o->ny; i++) {
         F->panel.logy &= span_ratio(d[i].py, d[i].n) >= 10;
-        curve_series(F, i, o->y[i], &d[i], o->ny == 1, i == o->ny - 1);
+        curve_series(F, i, F->words[i], &d[i], o->ny == 1, i == o->ny - 1);
     }
     if (o->ny == 1 && isfinite(d[0].slope))
-        snprintf(title, sizeof title, "%s sweep: %s against %s, log-log slope %.2f", sw->preset->name, o->y[0], xlabel,
-                 d[0].slope);
+        snprintf(title, sizeof title, "%s sweep: %s against %s (log-log slope %.2f)", sw->preset->name, F->words[0],
+                 xlabel, d[0].slope);
     else
         snprintf(title, sizeof title, "%s sweep against %s (median over seeds; points: runs)", sw->preset->name, xlabel);
     gk_status s = gk_path_join(base, sizeof base, dir, "curve", err);

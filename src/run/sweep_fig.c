@@ -100,9 +100,12 @@ static gk_status heatmap(const gk_sweep *sw, const gk_sweep_table *t, const char
         char base[1200], title[256];
         s = gk_path_join(base, sizeof base, dir, "heatmap", err);
         int others = (int)sw->npoints / (nx * ny);
-        snprintf(title, sizeof title, "%s: %s%s (grey: none)", sw->preset->name, zkey,
+        char xw[160], yw[160], zw[160];
+        const char *zwords = gk_sweep_key_words(sw, zkey, zw, sizeof zw);
+        snprintf(title, sizeof title, "%s: %s%s (grey: none)", sw->preset->name, zwords,
                  others > 1 ? ", mean over the other keys and seeds" : "");
-        gk_heatmap hm = {.title = title, .xlabel = X->key, .ylabel = Y->key, .zlabel = zkey, .x = xs, .y = ys, .z = z,
+        gk_heatmap hm = {.title = title, .xlabel = gk_sweep_key_words(sw, X->key, xw, sizeof xw),
+                         .ylabel = gk_sweep_key_words(sw, Y->key, yw, sizeof yw), .zlabel = zwords, .x = xs, .y = ys, .z = z,
                          .nx = (size_t)nx, .ny = (size_t)ny, .categorical = 1, .cell_values = 1,
                          .zpred = pc >= 0 ? zp : NULL, .zpred_label = "t*"};
         if (!s) s = gk_plot_heatmap_ex(base, &hm, err);
