@@ -15,7 +15,10 @@
  *
  * Metrics: train/test loss and accuracy (argmax; ties count as wrong), with label noise the train accuracy on
  * the clean rows and on the corrupted rows (against the labels trained on: memorised?), the parameter norm, the
- * distance from init and the norm of each tensor (norm_W_U: the output layer). */
+ * distance from init and the norm of each tensor (norm_W_U: the output layer).
+ *
+ * A second type, power-slingshot (preset slingshot-power-fast), is this experiment whose summary also lists the
+ * slingshot's cycles in norm_W_U (Thilak et al. 2022; report/slingshot.c). */
 #include "exp/exp.h"
 
 #include "data/power_ops.h"
@@ -472,7 +475,7 @@ const gk_preset gk_presets_power[] = {
      "x+y mod 31 at 80% with 10% of the train answers corrupted, width 32, AdamW lr 1e-3 wd 1: the corrupted rows "
      "are memorised (~1e3 steps), then unlearned while the validation accuracy rises",
      "op=add p=31 frac=0.8 label_noise=0.1 " FAST_MODEL " lr=1e-3 " FAST_OPT " steps=10000 evals=40 evals_lin=100"},
-    {"slingshot-power-fast", &power_sling_type, "Thilak et al. 2022", "Sec. 3 (Power's transformer, Adam; scaled down)",
+    {"slingshot-power-fast", &power_sling_type, "Thilak et al. 2022", "Power's transformer with Adam (scaled down)",
      "x+y mod 31 at 50%, width 32, Adam lr 1e-3 eps 1e-8, no weight decay, the softmax in float32 as PyTorch's: "
      "cycles of the unembedding's norm with train-loss spikes (summary.json's slingshot)",
      "op=add p=31 frac=0.5 " FAST_MODEL " lr=1e-3 beta1=0.9 beta2=0.98 eps=1e-8 warmup=10 batch=512 batch_half=1 wd=0 "
