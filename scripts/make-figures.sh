@@ -11,7 +11,7 @@
 # After each figure it prints the wall and CPU time it took. The times below are CPU times (user + system; with
 # --jobs 1 the wall time on a free core is about the same), measured with --jobs 1 at load 7-13 (2026-12-07)
 # unless they say otherwise; "wall" marks older wall times on 2 loaded cores, "minutes" an unmeasured one.
-#   (default)   diag-sparse (2 s), diag-l2sep (1-4 min wall), diag-sparse-paper-flow (3 s), mc-multiply-fast
+#   (default)   diag-sparse (2 s), diag-l2sep (48 s), diag-sparse-paper-flow (3 s), mc-multiply-fast
 #               (2 s), xor, xor-neurons, xor-hist (xor-paper: 9 s), xor-slow (44 s), xor-seeds
 #               (xor-paper-100: 342 s), kumar-teacher (50 s), modadd-nanda-fast-phases
 #               (4 s), and the diag-sparse sweep behind sweep-heatmap, sweep-transition, overlay-alpha and
