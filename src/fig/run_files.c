@@ -93,6 +93,7 @@ const char *gk_column_quantity(const char *col) {
     if (ends_with(col, "_acc")) return "accuracy";
     if (ends_with(col, "_loss")) return "loss";
     if (!strncmp(col, "agree_", 6)) return "agreement with the reference";
+    if (!strncmp(col, "norm_", 5)) return "weight norm"; /* one column per tensor: norm_W_U, norm_W1, ... */
     return col;
 }
 
@@ -100,6 +101,7 @@ const char *gk_column_set(const char *col) {
     if (!strncmp(col, "train_", 6)) return "train";
     if (!strncmp(col, "test_", 5)) return "test";
     if (!strncmp(col, "agree_", 6)) return gk_reference_title(col + 6);
+    if (!strncmp(col, "norm_", 5) && strcmp(col, "norm_margin")) return col + 5; /* the tensor's name */
     return "";
 }
 
