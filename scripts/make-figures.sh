@@ -16,7 +16,7 @@
 #               (xor-paper-100: 342 s), kumar-teacher (50 s), modadd-nanda-fast-phases
 #               (4 s), and the diag-sparse sweep behind sweep-heatmap, sweep-transition, overlay-alpha and
 #               overlay-wd (37 s);
-#               parity-barak-nsweep (minutes), goldilocks-mnist-lu with goldilocks-mnist-by-alpha (121 s),
+#               parity-barak-nsweep (126 s), goldilocks-mnist-lu with goldilocks-mnist-by-alpha (121 s),
 #               goldilocks-modadd (8 s), power-add-fast-wu (power-add-fast: 51 s), power-noisy-fast
 #               (73 s), slingshot-power-fast with slingshot-power-fast-norm (33 s); POWER_SWEEPS=1 adds
 #               power-fraction (~15 min)
