@@ -177,12 +177,8 @@ static void draw_pred_contours(const heat_ctx *c) {
     free(yg);
 }
 
-/* The prediction between the cell centres of row iy (column ix), linear: at fraction t from centre ix to ix+1
- * (from row iy to iy+1 when `down`). */
-static double pred_between(const gk_heatmap *h, size_t ix, size_t iy, int down, double t) {
-    double a = h->zpred[iy * h->nx + ix], b = down ? h->zpred[(iy + 1) * h->nx + ix] : h->zpred[iy * h->nx + ix + 1];
-    return a + t * (b - a);
-}
+/* The prediction at the centre of cell (ix, iy). */
+static double pred_at(const gk_heatmap *h, size_t ix, size_t iy) { return h->zpred[iy * h->nx + ix]; }
 
 /* Where the contour of `level` crosses a line between two rows (or two columns) of cells, the gap the cell
  * numbers leave free: along the line the prediction is the mean of the rows' (columns') values, linear between
@@ -194,10 +190,10 @@ static int level_spot(const heat_ctx *c, double level, double *u, double *v) {
         size_t nb = rows ? h->ny : h->nx, nc = rows ? h->nx : h->ny;
         for (size_t k = 1; k < nb; k++)
             for (size_t i = 0; i + 1 < nc; i++) {
-                double g0 = rows ? 0.5 * (pred_between(h, i, k - 1, 1, 0) + pred_between(h, i, k, 1, 0))
-                                 : 0.5 * (pred_between(h, k - 1, i, 0, 0) + pred_between(h, k, i, 0, 0));
-                double g1 = rows ? 0.5 * (pred_between(h, i + 1, k - 1, 1, 0) + pred_between(h, i + 1, k, 1, 0))
-                                 : 0.5 * (pred_between(h, k - 1, i + 1, 0, 0) + pred_between(h, k, i + 1, 0, 0));
+                double g0 = rows ? 0.5 * (pred_at(h, i, k - 1) + pred_at(h, i, k))
+                                 : 0.5 * (pred_at(h, k - 1, i) + pred_at(h, k, i));
+                double g1 = rows ? 0.5 * (pred_at(h, i + 1, k - 1) + pred_at(h, i + 1, k))
+                                 : 0.5 * (pred_at(h, k - 1, i + 1) + pred_at(h, k, i + 1));
                 if (g0 == g1 || (g0 - level) * (g1 - level) > 0) continue;
                 const double *e = rows ? c->xe : c->ye, t = (level - g0) / (g1 - g0);
                 double along = 0.5 * (e[i] + e[i + 1]) + t * 0.5 * (e[i + 2] - e[i]);
