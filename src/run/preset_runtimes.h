@@ -1,16 +1,20 @@
 /* preset_runtimes.h: each preset's CPU time (user + system) at its defaults, from bench/preset_times.tsv,
  * written by bench/preset_times.sh (last run: CAP 60 s, load average 1.97 1.82 3.45, 2026-12-07).
- * estimated = 1: stopped after CAP seconds and extrapolated from its progress. Included by registry.c only. */
+ * estimated = 1: stopped after CAP seconds and extrapolated from its progress; by hand: diag-l2sep-paper from 2e4
+ * steps and the cost of an eval (5.9 ms per step, 15 s per eval), xor-slow-100 as 100 xor-slow runs. Included by
+ * registry.c only. */
 static const preset_runtime preset_runtimes[] = {
     {"diag-sparse", 2.2, 0},
     {"diag-l2sep", 48, 0},
     {"diag-sparse-paper", 40890, 1},
+    {"diag-l2sep-paper", 14200, 1},
     {"diag-sparse-flow", 0.3, 0},
     {"diag-sparse-paper-flow", 4.1, 0},
     {"xor", 3.4, 0},
     {"xor-paper", 7.7, 0},
     {"xor-slow", 46.5, 0},
     {"xor-paper-100", 342, 0},
+    {"xor-slow-100", 4650, 1},
     {"mc-multiply", 95, 1},
     {"mc-multiply-fast", 2.5, 0},
     {"mc-lowrank", 436, 1},
