@@ -3,7 +3,9 @@
  * errors or sane figures rather than crashes. */
 #define _GNU_SOURCE /* memmem */
 #include "fig/plot.h"
+#include "fig/overlay.h"
 #include "fig/plot_core.h"
+#include "fig/run_files.h"
 
 #include "check.h"
 
@@ -431,7 +433,7 @@ static void test_layout(void) {
         png_size(path, &w, &h);
         GK_CHECK_MSG(w == want[i][0] && h == want[i][1], "%d panels: %ux%u", counts[i], w, h);
     }
-    gk_plot_layout L = {960, 540, 1, 1.3};
+    gk_plot_layout L = {960, 540, 1, 1.3, NULL};
     GK_CHECK_MSG(gk_plot_panels_ex(path, NULL, "layout", p, 2, &L, &err) == GK_OK, "%s", err.msg);
     png_size(path, &w, &h);
     GK_CHECK_MSG(w == 960 && h == 540, "layout 960x540: %ux%u", w, h);
@@ -479,6 +481,65 @@ static void test_tick_labels(void) {
     GK_CHECK_MSG(!strcmp(buf, "0.25"), "'%s'", buf);
 }
 
+/* s as PLplot's svg device writes text: each character as &#xNN; */
+static void svg_text(const char *s, char *buf, size_t len) {
+    size_t u = 0;
+    for (; *s && u + 8 < len; s++) u += (size_t)snprintf(buf + u, len - u, "&#x%x;", (unsigned char)*s);
+    buf[u] = '\0';
+}
+
+/* A numeric --by key of 5 or more values gets a colour bar: its ends are the ramp's ends, a span over a decade is
+ * log-spaced; fewer values, or a value that is not a number, keep the legend. The bar is drawn with its label
+ * and the values, and takes room from the panels rather than running off the page. */
+static void test_colour_bar(void) {
+    const double alphas[5] = {16, 32, 64, 128, 256}, few[4] = {16, 32, 64, 128}, lin[5] = {0, 1, 2, 3, 4};
+    const double narrow[5] = {1, 2, 3, 4, 5}, text[5] = {1, 2, NAN, 4, 5};
+    gk_colour_bar cb = {0};
+    GK_CHECK(gk_overlay_colour_scale(alphas, 5, &cb) == 1 && cb.log == 1 && cb.lo == 16 && cb.hi == 256);
+    GK_CHECK(gk_colour_bar_rgb(&cb, 16) == gk_palette_seq(0) && gk_colour_bar_rgb(&cb, 256) == gk_palette_seq(1));
+    GK_CHECK_MSG(fabs(gk_colour_bar_pos(&cb, 64) - 0.5) < 1e-12, "log bar: 64 at %g", gk_colour_bar_pos(&cb, 64));
+    GK_CHECK(gk_colour_bar_rgb(&cb, 32) != gk_colour_bar_rgb(&cb, 64));
+    GK_CHECK(gk_overlay_colour_scale(few, 4, &cb) == 0);
+    GK_CHECK(gk_overlay_colour_scale(text, 5, &cb) == 0);
+    GK_CHECK(gk_overlay_colour_scale(lin, 5, &cb) == 1 && cb.log == 0 && gk_colour_bar_pos(&cb, 1) == 0.25);
+    GK_CHECK(gk_overlay_colour_scale(narrow, 5, &cb) == 1 && cb.log == 0);
+
+    enum { N = 50 };
+    double x[N], y[N];
+    gk_panel p[2];
+    for (int k = 0; k < 2; k++) sample_panel(&p[k], x, y, N);
+    gk_colour_bar bar = {"init scale #ga", 16, 256, 1, alphas, 5};
+    gk_plot_layout L = {0, 0, 0, 0, &bar};
+    char path[512], want[256];
+    path_of(path, sizeof path, "cbar", ".svg");
+    gk_error err = {{0}};
+    GK_CHECK_MSG(gk_plot_panels_ex(path, NULL, "colour bar", p, 2, &L, &err) == GK_OK, "%s", err.msg);
+    size_t n = 0;
+    char *b = slurp(path, 1 << 22, &n);
+    svg_text("init scale ", want, sizeof want);
+    GK_CHECK_MSG(b && strstr(b, want) != NULL, "the bar's label in %s", path);
+    for (int k = 0; k < 5 && b; k++) {
+        char v[16];
+        snprintf(v, sizeof v, "%g", alphas[k]);
+        svg_text(v, want, sizeof want);
+        GK_CHECK_MSG(strstr(b, want) != NULL, "value %s labelled on the bar", v);
+    }
+    free(b);
+    remove(path);
+}
+
+/* Config keys in words for legends and colour bars; a key's meaning may depend on the experiment. */
+static void test_param_words(void) {
+    char buf[128];
+    gk_param_label("wd", "diag", "0.01", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(buf, "weight decay 0.01"), "'%s'", buf);
+    gk_param_label("fixed_norm", "images", "true", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(buf, "fixed norm: yes"), "'%s'", buf);
+    gk_param_label("n", "parity", "20", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(buf, "n=20"), "'%s'", buf);
+    GK_CHECK(strstr(gk_param_words("alpha", "kumar"), "output") && strstr(gk_param_words("alpha", "diag"), "init"));
+}
+
 int main(void) {
     snprintf(g_dir, sizeof g_dir, "/tmp/gk_plot_XXXXXX");
     if (!mkdtemp(g_dir)) {
@@ -498,6 +559,8 @@ int main(void) {
     GK_RUN(test_layout);
     GK_RUN(test_palette);
     GK_RUN(test_tick_labels);
+    GK_RUN(test_colour_bar);
+    GK_RUN(test_param_words);
     if (getenv("GK_KEEP_PLOTS")) fprintf(stderr, "figures kept in %s\n", g_dir);
     else {
         static const char *names[] = {"panels", "heatmap", "matrices", "hist", "degenerate_panels",

@@ -37,6 +37,11 @@ typedef struct overlay {
     int factored, nby, nstyle;
     char by_text[GK_PLOT_MAX_SERIES][96], style_text[MAX_STYLES][96];
     int by_rgb[GK_PLOT_MAX_SERIES];
+    /* by a numeric key of many values: the curves coloured on a colour bar instead */
+    int use_cbar;
+    gk_colour_bar cbar;
+    double *cbar_values;
+    char by_words[96]; /* by's key in words (or the key) */
 } overlay;
 
 /* ---- the run directories ------------------------------------------------------------------------- */
@@ -267,37 +272,54 @@ static void factor_styles(overlay *ov, const by_value *v, int nv) {
         other = keys[k], ns = nt;
         memcpy(sv, tv, (size_t)nt * sizeof *sv);
     }
+    const char *exp = gk_fig_run_experiment(&ov->runs[0].f);
     if ((alone || other) && ov->n + nv + ns <= GK_PLOT_MAX_SERIES) {
         ov->factored = 1, ov->nby = nv, ov->nstyle = other ? ns : 0;
-        for (int k = 0; k < nv; k++) snprintf(ov->by_text[k], sizeof ov->by_text[k], "%s=%s", ov->o->by, v[k].text);
-        for (int k = 0; k < ov->nstyle; k++) snprintf(ov->style_text[k], sizeof ov->style_text[k], "%s=%s", other, sv[k].text);
+        for (int k = 0; k < nv; k++) gk_param_label(ov->o->by, exp, v[k].text, ov->by_text[k], sizeof ov->by_text[k]);
+        for (int k = 0; k < ov->nstyle; k++) gk_param_label(other, exp, sv[k].text, ov->style_text[k], sizeof ov->style_text[k]);
         for (int i = 0; i < ov->n && ov->nstyle; i++) ov->runs[i].style = line_styles[value_rank(&ov->runs[i], other, sv, ns)];
     }
     free(sv);
     free(tv);
 }
 
-/* by KEY: one colour per value of KEY (the sequential ramp in the values' order). */
+int gk_overlay_colour_scale(const double *v, int n, gk_colour_bar *cb) {
+    int positive = n > 0;
+    for (int k = 0; k < n; k++) {
+        if (!isfinite(v[k])) return 0;
+        positive &= v[k] > 0;
+    }
+    if (n < GK_OVERLAY_COLOUR_BAR_MIN) return 0;
+    cb->lo = v[0], cb->hi = v[n - 1];
+    cb->log = positive && cb->hi > 10 * cb->lo;
+    return 1;
+}
+
+/* by KEY: one colour per value of KEY: on a colour bar (gk_overlay_colour_scale), else the sequential ramp in the
+ * values' order. */
 static gk_status colour_by(overlay *ov) {
     by_value *v = calloc((size_t)ov->n, sizeof *v);
-    if (!v) return GK_ENOMEM;
-    int nv = key_values(ov->runs, ov->n, ov->o->by, v);
-    for (int i = 0; i < ov->n && nv < 0; i++) {
-        char t[128];
-        gk_fig_param_text(&ov->runs[i].f, ov->o->by, t, sizeof t);
-        if (!t[0]) {
-            free(v);
-            return GK_EINVAL;
-        }
+    if (!v || !(ov->cbar_values = calloc((size_t)ov->n, sizeof(double)))) {
+        free(v);
+        return GK_ENOMEM;
     }
+    int nv = key_values(ov->runs, ov->n, ov->o->by, v);
+    if (nv < 0) {
+        free(v);
+        return GK_EINVAL;
+    }
+    for (int k = 0; k < nv; k++) ov->cbar_values[k] = v[k].num;
+    ov->use_cbar = gk_overlay_colour_scale(ov->cbar_values, nv, &ov->cbar);
+    ov->cbar.label = ov->by_words, ov->cbar.values = ov->cbar_values, ov->cbar.nvalues = nv;
     for (int i = 0; i < ov->n; i++) {
         run *r = &ov->runs[i];
         r->rank = value_rank(r, ov->o->by, v, nv);
-        r->colour = GK_RGB(0, 0, 0) | gk_palette_seq(nv > 1 ? (double)r->rank / (nv - 1) : 0);
+        double t = nv > 1 ? (double)r->rank / (nv - 1) : 0;
+        r->colour = GK_RGB(0, 0, 0) | (ov->use_cbar ? gk_colour_bar_rgb(&ov->cbar, v[r->rank].num) : gk_palette_seq(t));
     }
     for (int k = 0; k < nv && k < GK_PLOT_MAX_SERIES; k++)
         ov->by_rgb[k] = GK_RGB(0, 0, 0) | gk_palette_seq(nv > 1 ? (double)k / (nv - 1) : 0);
-    if (nv <= GK_PLOT_MAX_SERIES) factor_styles(ov, v, nv);
+    if (nv <= GK_PLOT_MAX_SERIES) factor_styles(ov, v, ov->use_cbar ? 0 : nv); /* a bar names the colours */
     free(v);
     return GK_OK;
 }
@@ -515,7 +537,7 @@ static void default_title(const overlay *ov, char *buf, size_t len) {
     for (int i = 1; i < ov->n; i++)
         if (strcmp(gk_fig_run_preset(&ov->runs[i].f), pre)) pre = "";
     size_t u = (size_t)snprintf(buf, len, "%s%s%d run%s", pre, pre[0] ? ": " : "", ov->n, ov->n == 1 ? "" : "s");
-    if (ov->o->by && u < len) snprintf(buf + u, len - u, ", coloured by %s", ov->o->by);
+    if (ov->o->by && u < len) snprintf(buf + u, len - u, ", coloured by %s", ov->by_words);
 }
 
 static gk_status draw(const overlay *ov, gk_error *err) {
@@ -530,7 +552,7 @@ static gk_status draw(const overlay *ov, gk_error *err) {
         int np = build_panels(ov, panels, buf, rn, titles);
         if (ov->o->title) snprintf(title, sizeof title, "%s", ov->o->title);
         else default_title(ov, title, sizeof title);
-        gk_plot_layout L = {ov->o->width, ov->o->height, 0, ov->o->font};
+        gk_plot_layout L = {ov->o->width, ov->o->height, 0, ov->o->font, ov->use_cbar ? &ov->cbar : NULL};
         s = gk_plot_panels_ex(ov->o->out, NULL, title, panels, np, &L, err);
     }
     free(panels);
@@ -597,6 +619,8 @@ static gk_status prepare(overlay *ov, char (*dirs)[1024], int nd, gk_error *err)
         colour_each(ov->runs, ov->n);
         return GK_OK;
     }
+    const char *words = gk_param_words(ov->o->by, gk_fig_run_experiment(&ov->runs[0].f));
+    snprintf(ov->by_words, sizeof ov->by_words, "%s", words ? words : ov->o->by);
     s = colour_by(ov);
     if (s == GK_EINVAL)
         for (int i = 0; i < ov->n; i++) {
@@ -628,6 +652,7 @@ gk_status gk_plot_runs(const char *const *dirs, int ndirs, const gk_plot_options
     if (!s) s = draw(ov, err);
     if (!s && nruns) *nruns = ov->n;
     for (int i = 0; ov && i < ov->n; i++) gk_fig_run_free(&runs[i].f), free(runs[i].x);
+    if (ov) free(ov->cbar_values);
     free(runs);
     free(ov);
     free(paths);

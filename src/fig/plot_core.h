@@ -128,4 +128,9 @@ void gkf_legend_measure(legend *lg);
 void gkf_legend_draw(const legend *lg, const page *pg, box r);
 int gkf_segment_hits(double x0, double y0, double x1, double y1, box r);
 
+/* ---- the colour bar of line panels (plot_cbar.c) ---- */
+/* The width of the page's right strip the bar takes (0 for none), and the bar drawn there from top to bottom. */
+double gkf_cbar_width(const gk_colour_bar *cb);
+void gkf_cbar_draw(const gk_colour_bar *cb, const page *pg, double top, double bottom);
+
 #endif

@@ -78,6 +78,35 @@ const char *gk_reference_title(const char *key) {
     return key;
 }
 
+/* Config keys in words, where one reading holds for the experiments that have the key (kumar's alpha scales the
+ * output, every other experiment's the initialisation). PLplot escapes: #ga is alpha. */
+const char *gk_param_words(const char *key, const char *experiment) {
+    static const char *names[][3] = {{"alpha", "kumar", "output scale #ga"}, {"alpha", "", "init scale #ga"},
+                                     {"init_scale", "", "init scale #ga"},   {"wd", "", "weight decay"},
+                                     {"lr", "", "learning rate"},             {"fixed_norm", "", "fixed norm"},
+                                     {"frac", "", "train fraction"},          {"width", "", "width"},
+                                     {"steps", "", "steps"},                  {"seed", "", "seed"},
+                                     {"p", "", "modulus p"},                {"label_noise", "", "label noise"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(key, names[i][0]) && (!names[i][1][0] || (experiment && !strcmp(experiment, names[i][1]))))
+            return names[i][2];
+    return NULL;
+}
+
+const char *gk_fig_run_experiment(const gk_fig_run *r) {
+    const cJSON *c = r->config ? r->config : r->summary;
+    const cJSON *v = c ? cJSON_GetObjectItemCaseSensitive(c, "experiment") : NULL;
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+void gk_param_label(const char *key, const char *experiment, const char *value, char *buf, size_t len) {
+    const char *w = gk_param_words(key, experiment);
+    int truth = !strcmp(value, "true") ? 1 : !strcmp(value, "false") ? 0 : -1;
+    if (!w) snprintf(buf, len, "%s=%s", key, value);
+    else if (truth >= 0) snprintf(buf, len, "%s: %s", w, truth ? "yes" : "no");
+    else snprintf(buf, len, "%s %s", w, value);
+}
+
 static int ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && !strcmp(s + a - b, suffix);

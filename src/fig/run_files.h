@@ -26,6 +26,15 @@ const char *gk_fig_run_preset(const gk_fig_run *r);
 /* A param's value as text ("" when absent). */
 void gk_fig_param_text(const gk_fig_run *r, const char *key, char *buf, size_t len);
 
+/* The run's experiment ("" if unknown). */
+const char *gk_fig_run_experiment(const gk_fig_run *r);
+/* A config key in words for a legend or colour bar ("wd" -> "weight decay"; experiment: the run's, since a key
+ * may mean different things in two experiments); NULL when the key has no entry. */
+const char *gk_param_words(const char *key, const char *experiment);
+/* A param and its value (as gk_fig_param_text gives it) for a legend: "weight decay 0.005", "fixed norm: yes",
+ * or key=value for a key without words ("n=20"). */
+void gk_param_label(const char *key, const char *experiment, const char *value, char *buf, size_t len);
+
 /* A theory reference's name for a legend ("l2margin" -> "L2 max-margin"; unknown names as they are). */
 const char *gk_reference_title(const char *key);
 /* What a metrics column measures, for an axis title ("test_acc" -> "accuracy", "param_norm" -> "parameter
