@@ -88,8 +88,8 @@ check "one run plotted" test -s "$T/one.png"
 if command -v pdftotext >/dev/null; then
     "$GK" plot "$T/r64" --y train_acc,test_acc,train_loss --out "$T/one.pdf" >/dev/null 2>&1
     pdftotext "$T/one.pdf" "$T/one.txt"
-    check "one run, accuracies and a loss: two panels titled in words ('accuracy', 'loss'; legend train, test)" bash -c \
-        "grep -qxF accuracy '$T/one.txt' && grep -qxF loss '$T/one.txt' && grep -qxF test '$T/one.txt' && ! grep -qF train_acc '$T/one.txt'"
+    check "one run, accuracies and a loss: two panels titled in words ('accuracy', 'loss'; legend 'train loss', 'test accuracy')" bash -c \
+        "grep -qxF accuracy '$T/one.txt' && grep -qxF loss '$T/one.txt' && grep -qxF 'test accuracy' '$T/one.txt' && grep -qxF 'train loss' '$T/one.txt' && ! grep -qF train_acc '$T/one.txt'"
 fi
 
 echo "== --by alpha with wd differing too: a colour per alpha, a line style per wd, each named once"

@@ -528,7 +528,8 @@ static void test_colour_bar(void) {
     remove(path);
 }
 
-/* Config keys in words for legends and colour bars; a key's meaning may depend on the experiment. */
+/* Config keys and metrics columns in words for legends, colour bars and titles; a key's meaning may depend on the
+ * experiment. */
 static void test_param_words(void) {
     char buf[128];
     gk_param_label("wd", "diag", "0.01", buf, sizeof buf);
@@ -538,6 +539,13 @@ static void test_param_words(void) {
     gk_param_label("n", "parity", "20", buf, sizeof buf);
     GK_CHECK_MSG(!strcmp(buf, "n=20"), "'%s'", buf);
     GK_CHECK(strstr(gk_param_words("alpha", "kumar"), "output") && strstr(gk_param_words("alpha", "diag"), "init"));
+    static const char *cols[][2] = {{"train_loss", "train loss"}, {"test_acc", "test accuracy"},
+                                    {"norm_W_U", "weight norm of W_U"}, {"norm_margin", "normalised margin"},
+                                    {"agree_l1margin", "agreement with L1 max-margin"}};
+    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+        gk_column_title(cols[k][0], buf, sizeof buf);
+        GK_CHECK_MSG(!strcmp(buf, cols[k][1]), "%s: '%s'", cols[k][0], buf);
+    }
 }
 
 int main(void) {

@@ -29,6 +29,7 @@ typedef struct overlay {
     const gk_plot_options *o;
     const char *x;
     char ycols[MAX_COLS][64];
+    char ytitles[MAX_COLS][96]; /* each column in words (gk_column_title) */
     int ny, logx, logy;
     char xlabel[96];  /* the x axis title (with logx: where x = 0 is drawn) */
     run *runs;
@@ -453,12 +454,24 @@ static int assign_panels(const overlay *ov, int *panel) {
     return ov->n > 1 ? ov->ny : 1 + split;
 }
 
-/* One run's column c into panel p: a colour per column, named by its set ("train") or by the column; the
- * axis title lists the quantities of its columns once each (ylab: room for it). */
+/* A weight or parameter norm ("weight norm", "parameter norm ||theta||"; not "normalised margin"). */
+static int is_norm(const char *col) { return strstr(gk_column_quantity(col), " norm") != NULL; }
+
+/* One run's column c into panel p: a colour per column, named in words ("train loss", "weight norm of W_U"):
+ * train blue, test red, a norm dark grey, any other column a palette colour after those of the references
+ * (ref_colour), the same in every panel; the axis title lists the quantities of its columns once each (ylab:
+ * room for it). */
 static void one_run_column(const overlay *ov, gk_panel *p, int c, double *buf, char *ylab, size_t len) {
     const char *col = ov->ycols[c], *set = gk_column_set(col);
     gk_role role = !strcmp(set, "train") ? GK_ROLE_TRAIN : !strcmp(set, "test") ? GK_ROLE_TEST : GK_ROLE_AUTO;
-    p->series[p->nseries] = column_series(&ov->runs[0], col, buf, set[0] ? set : col, 0);
+    if (role == GK_ROLE_AUTO && is_norm(col)) role = GK_ROLE_NORM;
+    int other = 0; /* the place of col among the columns without a role */
+    for (int k = 0; k < c; k++) {
+        const char *set_k = gk_column_set(ov->ycols[k]);
+        other += strcmp(set_k, "train") && strcmp(set_k, "test") && !is_norm(ov->ycols[k]);
+    }
+    if (role == GK_ROLE_AUTO) p->colour[p->nseries] = GK_RGB(0, 0, 0) | gk_palette_rgb(6 + other);
+    p->series[p->nseries] = column_series(&ov->runs[0], col, buf, ov->ytitles[c], 0);
     p->series[p->nseries++].role = role;
     const char *q = gk_column_quantity(col);
     size_t u = strlen(ylab);
@@ -486,13 +499,9 @@ static void runs_column(const overlay *ov, gk_panel *p, int c, double *buf) {
     }
 }
 
-/* Panel titles for several runs: the column's set in words ("test accuracy"). */
-static void title_panels(gk_panel *panels, const overlay *ov, char (*titles)[160]) {
-    for (int c = 0; c < ov->ny && ov->n > 1; c++) {
-        const char *set = gk_column_set(ov->ycols[c]);
-        snprintf(titles[c], sizeof titles[c], "%s%s%s", set, set[0] ? " " : "", gk_column_quantity(ov->ycols[c]));
-        panels[c].title = titles[c];
-    }
+/* Panel titles for several runs: the column in words ("test accuracy"). */
+static void title_panels(gk_panel *panels, const overlay *ov) {
+    for (int c = 0; c < ov->ny && ov->n > 1; c++) panels[c].title = ov->ytitles[c];
 }
 
 static int spans_decades(const gk_panel *p) {
@@ -517,7 +526,7 @@ static int build_panels(const overlay *ov, gk_panel *panels, double *buf, ref_na
         }
         add_references(p, ov->runs, ov->n, ov->ycols[c], rn);
     }
-    title_panels(panels, ov, titles);
+    title_panels(panels, ov);
     for (int k = 0; k < np; k++) {
         int frac = 1, loss = 1;
         for (int c = 0; c < ov->ny; c++)
@@ -611,6 +620,7 @@ static gk_status prepare(overlay *ov, char (*dirs)[1024], int nd, gk_error *err)
             s = gk_fail(err, GK_ENOMEM, "out of memory");
     }
     if (!s) s = check_columns(ov, err);
+    for (int c = 0; c < ov->ny && !s; c++) gk_column_title(ov->ycols[c], ov->ytitles[c], sizeof ov->ytitles[c]);
     for (int i = 0; i < ov->n && !s; i++) s = run_x(&ov->runs[i], ov->x, err);
     if (s) return s;
     place_log_zero(ov);

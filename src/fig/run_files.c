@@ -134,6 +134,14 @@ const char *gk_column_set(const char *col) {
     return "";
 }
 
+void gk_column_title(const char *col, char *buf, size_t len) {
+    const char *set = gk_column_set(col), *q = gk_column_quantity(col);
+    if (!strncmp(col, "norm_", 5) && set[0]) snprintf(buf, len, "weight norm of %s", set);
+    else if (!strncmp(col, "agree_", 6)) snprintf(buf, len, "agreement with %s", set);
+    else if (set[0]) snprintf(buf, len, "%s %s", set, q);
+    else snprintf(buf, len, "%s", q);
+}
+
 int gk_column_is_fraction(const char *col) {
     return ends_with(col, "_acc") || !strncmp(col, "agree_", 6) || !strncmp(col, "support_share", 13);
 }

@@ -41,6 +41,9 @@ const char *gk_reference_title(const char *key);
  * norm ||theta||"), and which set it is on for a legend ("train", "test"; "" when none). */
 const char *gk_column_quantity(const char *col);
 const char *gk_column_set(const char *col);
+/* A column named in words, for a legend or a panel title: "train loss", "test accuracy", "weight norm of W_U",
+ * "agreement with L2 max-margin"; the quantity alone when the column has no set ("parameter norm ||#gh||"). */
+void gk_column_title(const char *col, char *buf, size_t len);
 /* Accuracies, agreements and shares: fractions in [0, 1]. */
 int gk_column_is_fraction(const char *col);
 
