@@ -179,7 +179,11 @@ static int differing_keys(const run *runs, int n, const char **keys) {
     return nk;
 }
 
-/* Each run's label: its preset when the presets differ, then key=value for every differing shared key. */
+/* A label that did not fit its room (len >= 4) ends in "...": cut visibly, not silently. */
+static void mark_cut(char *l, size_t len) { memcpy(l + len - 4, "...", 4); }
+
+/* Each run's label: its preset when the presets differ, then key=value for every differing shared key (the
+ * directory's name when nothing differs). */
 static void label_runs(run *runs, int n) {
     const char *keys[MAX_PARAMS];
     int nk = differing_keys(runs, n, keys), preset_differs = 0;
@@ -187,17 +191,23 @@ static void label_runs(run *runs, int n) {
     char b[128];
     for (int i = 0; i < n; i++) {
         char *l = runs[i].label;
-        size_t len = sizeof runs[i].label, used = 0;
+        const size_t len = sizeof runs[i].label;
+        size_t used = 0;
+        int w = 0;
         l[0] = '\0';
-        if (preset_differs) used += (size_t)snprintf(l, len, "%s", gk_fig_run_preset(&runs[i].f));
+        if (preset_differs) w = snprintf(l, len, "%s", gk_fig_run_preset(&runs[i].f));
+        used = w > 0 ? (size_t)w : 0;
         for (int k = 0; k < nk && used < len; k++) {
             gk_fig_param_text(&runs[i].f, keys[k], b, sizeof b);
-            used += (size_t)snprintf(l + used, len - used, "%s%s=%s", used ? ", " : "", keys[k], b);
+            w = snprintf(l + used, len - used, "%s%s=%s", used ? ", " : "", keys[k], b);
+            used += w > 0 ? (size_t)w : 0;
         }
         if (!l[0]) { /* nothing differs: the directory name */
             const char *slash = strrchr(runs[i].f.dir, '/');
-            snprintf(l, len, "%s", slash && slash[1] ? slash + 1 : runs[i].f.dir);
+            w = snprintf(l, len, "%s", slash && slash[1] ? slash + 1 : runs[i].f.dir);
+            used = w > 0 ? (size_t)w : 0;
         }
+        if (used >= len) mark_cut(l, len);
     }
 }
 

@@ -101,10 +101,11 @@ const char *gk_fig_run_experiment(const gk_fig_run *r) {
 
 void gk_param_label(const char *key, const char *experiment, const char *value, char *buf, size_t len) {
     const char *w = gk_param_words(key, experiment);
-    int truth = !strcmp(value, "true") ? 1 : !strcmp(value, "false") ? 0 : -1;
-    if (!w) snprintf(buf, len, "%s=%s", key, value);
-    else if (truth >= 0) snprintf(buf, len, "%s: %s", w, truth ? "yes" : "no");
-    else snprintf(buf, len, "%s %s", w, value);
+    int truth = !strcmp(value, "true") ? 1 : !strcmp(value, "false") ? 0 : -1, n;
+    if (!w) n = snprintf(buf, len, "%s=%s", key, value);
+    else if (truth >= 0) n = snprintf(buf, len, "%s: %s", w, truth ? "yes" : "no");
+    else n = snprintf(buf, len, "%s %s", w, value);
+    if (n >= 0 && (size_t)n >= len && len >= 4) memcpy(buf + len - 4, "...", 4); /* cut visibly */
 }
 
 static int ends_with(const char *s, const char *suffix) {
