@@ -6,6 +6,7 @@
 #include "fig/overlay.h"
 #include "fig/plot_core.h"
 #include "fig/run_files.h"
+#include "report/web_page.h"
 
 #include "check.h"
 
@@ -541,11 +542,23 @@ static void test_param_words(void) {
     GK_CHECK(strstr(gk_param_words("alpha", "kumar"), "output") && strstr(gk_param_words("alpha", "diag"), "init"));
     static const char *cols[][2] = {{"train_loss", "train loss"}, {"test_acc", "test accuracy"},
                                     {"norm_W_U", "weight norm of W_U"}, {"norm_margin", "normalised margin"},
-                                    {"agree_l1margin", "agreement with L1 max-margin"}};
+                                    {"agree_l1margin", "agreement with L1 max-margin"},
+                                    {"train_acc_clean", "train accuracy (clean)"}, {"restricted_loss", "restricted loss"},
+                                    {"pop_loss", "population loss"}, {"sv1", "sv1"}};
     for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
         gk_column_title(cols[k][0], buf, sizeof buf);
         GK_CHECK_MSG(!strcmp(buf, cols[k][1]), "%s: '%s'", cols[k][0], buf);
     }
+    char plain[128]; /* the web page's words: the same, PLplot's escapes as UTF-8 */
+    gk_column_title("param_norm", buf, sizeof buf);
+    gk_text_unicode(buf, plain, sizeof plain);
+    GK_CHECK_MSG(!strcmp(plain, "parameter norm ||\xce\xb8||"), "'%s'", plain);
+    gk_text_unicode("10#u-3#d #ga", plain, 6);
+    GK_CHECK_MSG(!strcmp(plain, "10-3 "), "cut to its room: '%s'", plain);
+    cJSON *labels = gk_web_column_labels_csv("step,train_acc,norm_W_U\n0,0.5,1\n");
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(labels, "norm_W_U");
+    GK_CHECK(cJSON_GetArraySize(labels) == 3 && cJSON_IsString(l) && !strcmp(l->valuestring, "weight norm of W_U"));
+    cJSON_Delete(labels);
 }
 
 int main(void) {

@@ -6,7 +6,8 @@
   'use strict';
   var D = JSON.parse(document.getElementById('gk-data').textContent);
   var app = document.getElementById('app');
-  var PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22',
+  /* The figures' palette (src/fig/palette.c): blue, then red, so that train and test look as in the PNGs. */
+  var PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22',
     '#17becf'];
   var FINAL = { completed: 1, interrupted: 1, diverged: 1, failed: 1 };
   var gk = window.gk = { charts: [], sources: [], status: '', ready: false, renderMs: null, timing: {} };
@@ -147,6 +148,7 @@
     this.summary = spec.summary || null;
     this.config = spec.config || null;
     this.figures = spec.figures || [];
+    this.labels = spec.labels || {};  /* column -> its words, as the PNG figures name it (sent by groklab) */
     this.status = spec.status || (this.summary && this.summary.status) || 'unknown';
     this.samples = [];  /* [wall ms, step] when rows arrived: the speed */
     this.chain = Promise.resolve();
@@ -235,6 +237,7 @@
         spent('metaMs', t0);
         var changed = m.status !== self.status || (!self.summary && m.summary);
         self.status = m.status; self.summary = m.summary; self.config = m.config; self.figures = m.figures;
+        self.labels = m.labels || self.labels;
         if (m.size < self.offset || (m.columns || []).join(',') !== self.t.names.join(',')) {
           self.reset();
           self.t.names = m.columns || [];
@@ -251,6 +254,8 @@
     var self = this;
     return this.queue(function () { return self.backfill(); });
   };
+  /* A column in words ("train accuracy"), as the figures name it; the name itself when groklab sent none. */
+  RunSource.prototype.label = function (c) { return this.labels[c] || c; };
   RunSource.prototype.lastStep = function () {
     var st = this.t.col('step');
     return st && st.length ? st[st.length - 1] : 0;
@@ -316,6 +321,11 @@
     parent.appendChild(this.box);
     allPanels.push(this);
   }
+  /* A column in words (the first run's that has them). */
+  Panel.prototype.label = function (c) {
+    var s = this.sources.filter(function (s) { return s.labels[c]; })[0];
+    return s ? s.label(c) : c;
+  };
   Panel.prototype.columns = function () {
     var seen = {}, out = [];
     this.sources.forEach(function (s) {
@@ -362,7 +372,7 @@
         self.refetch();
       } });
       cb.checked = self.sel.indexOf(c) >= 0;
-      list.appendChild(el('label', {}, cb, document.createTextNode(c)));
+      list.appendChild(el('label', { title: c }, cb, document.createTextNode(self.label(c))));
     });
     this.controls.appendChild(el('label', { text: 'x: ' }, xs));
     this.controls.appendChild(el('label', {}, lx, document.createTextNode('log x')));
@@ -498,7 +508,8 @@
       var series = [{ label: this.xkey === 'tstar' ? 't/t*' : this.xkey === 'time' ? 't' : 'step' }], k = 0;
       this.sources.forEach(function (s) {
         self.sel.forEach(function (c) {
-          series.push({ label: self.sources.length > 1 ? s.name + ': ' + c : c, stroke: PALETTE[k++ % 10],
+          series.push({ label: self.sources.length > 1 ? s.name + ': ' + s.label(c) : s.label(c), col: c,
+            stroke: PALETTE[k++ % 10],
             width: 1.5, spanGaps: true, points: { show: false } });
         });
       });

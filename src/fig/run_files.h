@@ -44,6 +44,9 @@ const char *gk_column_set(const char *col);
 /* A column named in words, for a legend or a panel title: "train loss", "test accuracy", "weight norm of W_U",
  * "agreement with L2 max-margin"; the quantity alone when the column has no set ("parameter norm ||#gh||"). */
 void gk_column_title(const char *col, char *buf, size_t len);
+/* Figure text as plain UTF-8 for a web page: PLplot's Greek escapes (#ga, #gh, ...) as the letters, its
+ * super/subscript escapes dropped (len >= 1). */
+void gk_text_unicode(const char *in, char *out, size_t len);
 /* Accuracies, agreements and shares: fractions in [0, 1]. */
 int gk_column_is_fraction(const char *col);
 

@@ -58,6 +58,7 @@ static cJSON *run_entry(const char *dir, const char *path, const char *name, cJS
     cJSON_AddStringToObject(r, "path", path);
     cJSON_AddStringToObject(r, "name", name);
     cJSON_AddStringToObject(r, "status", gk_run_state(dir, state, sizeof state));
+    cJSON_AddItemToObject(r, "labels", gk_web_column_labels_csv(cJSON_IsString(csv) ? csv->valuestring : NULL));
     cJSON_AddItemToObject(r, "csv", csv);
     return r;
 }

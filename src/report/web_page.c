@@ -1,6 +1,8 @@
 /* web_page.c: the report page filled with its data (see web_page.h). */
 #include "report/web_page.h"
 
+#include "fig/run_files.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -125,4 +127,35 @@ cJSON *gk_web_figures(const char *dir) {
         free(names[k]);
     }
     return arr;
+}
+
+static void add_label(cJSON *out, const char *name) {
+    char words[160], plain[200];
+    gk_column_title(name, words, sizeof words);
+    gk_text_unicode(words, plain, sizeof plain);
+    if (!cJSON_GetObjectItemCaseSensitive(out, name)) cJSON_AddStringToObject(out, name, plain);
+}
+
+cJSON *gk_web_column_labels(const cJSON *names) {
+    cJSON *out = cJSON_CreateObject();
+    const cJSON *it;
+    cJSON_ArrayForEach(it, names) if (cJSON_IsString(it)) add_label(out, it->valuestring);
+    return out;
+}
+
+cJSON *gk_web_column_labels_csv(const char *csv) {
+    cJSON *out = cJSON_CreateObject();
+    char name[128];
+    for (const char *p = csv ? csv : ""; *p && *p != '\n';) {
+        size_t n = strcspn(p, ",\r\n");
+        if (n > 0 && n < sizeof name) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            add_label(out, name);
+        }
+        p += n;
+        if (*p == ',') p++;
+        else break;
+    }
+    return out;
 }
