@@ -7,7 +7,7 @@ export OPENBLAS_NUM_THREADS=1
 
 echo "== list"
 "$GK" list >"$T/list"
-for p in power-add power-div power-div-adam power-s5 power-noisy power-add-fast power-noisy-fast; do check "list has $p" grep -q "^$p " "$T/list"; done
+for p in power-add power-div power-div-adam power-s5 power-noisy power-add-fast power-div-fast power-noisy-fast; do check "list has $p" grep -q "^$p " "$T/list"; done
 
 echo "== memorise, then generalise (power-add-fast: x+y mod 31, 50%, width 32)"
 "$GK" run power-add-fast --out "$T/pa" --quiet >/dev/null 2>&1
@@ -26,6 +26,11 @@ check "W_U's projection is rounder at the end than at the start: radius CV $C0 -
 check "the fit snapshot is taken at the train fit" test "$(json_num "$S" wu_fit_step)" = "$F"
 check "the validation loss peaks above its start, then falls below it" /usr/bin/python3 -c "
 import json,sys; s=json.load(open('$S')); sys.exit(not (s['val_loss_peak']>s['val_loss_initial']>s['val_loss_min_after_peak']))"
+
+echo "== power-div-fast shortened to 1000 steps (the paper's model, x/y mod 97, float32): memorised, not generalised"
+"$GK" run power-div-fast steps=1000 evals=4 evals_lin=0 threads=2 --out "$T/pdf" --quiet >/dev/null 2>&1
+TA=$(json_num "$T/pdf/summary.json" final_train_acc); VA=$(json_num "$T/pdf/summary.json" final_test_acc)
+check "train acc $TA >= 0.95 at step 1000 while validation acc $VA < 0.1" awk -v t="$TA" -v v="$VA" 'BEGIN{exit !(t>=0.95 && v<0.1)}'
 
 echo "== the output-layer figure on S_3, coloured by coset (a few steps)"
 "$GK" run power-add-fast op=perm_xy sn=3 frac=0.8 steps=20 evals=3 evals_lin=0 --out "$T/ps3" --quiet >/dev/null 2>&1

@@ -55,6 +55,7 @@ static const preset_runtime preset_runtimes[] = {
     {"power-div-adam", 180597, 1},
     {"power-s5", 25415, 1},
     {"power-noisy", 17040, 1},
+    {"power-div-fast", 264.7, 0},
     {"power-add-fast", 12.7, 0},
     {"power-noisy-fast", 75.2, 0},
     {"slingshot-power-fast", 34.4, 0},
