@@ -232,20 +232,31 @@ void gkf_draw_frame(const axis *xa, const axis *ya) {
           ya->log ? 0 : ya->nsub);
 }
 
-/* Space the axis texts of a frame need: left = y tick labels + y label, bottom = x tick labels + x label. */
+/* Whether text s has PLplot's escape #c (#u: a superscript, #d: a subscript). */
+static int has_escape(const char *s, char c) {
+    for (const char *p = s ? s : ""; *p; p++)
+        if (p[0] == '#' && p[1] == c) return 1;
+    return 0;
+}
+
+/* The room (in character heights) a line of text takes beyond its own height for its super- and subscripts. */
+double gkf_script_em(const char *s) { return 0.45 * (has_escape(s, 'u') + has_escape(s, 'd')); }
+
+/* Space the axis texts of a frame need: left = y tick labels + y label, bottom = x tick labels + x label (a
+ * superscript in the x label moves it down, away from the tick labels; a subscript needs room below). */
 double gkf_left_margin(double ytick_w, const char *ylabel) {
     return 10 + ytick_w + 0.6 * gkf_ch_px(S_TICK) + (has_text(ylabel) ? 2.1 * gkf_ch_px(S_LABEL) : 0);
 }
 double gkf_bottom_margin(const char *xlabel) {
-    return 2.4 * gkf_ch_px(S_TICK) + (has_text(xlabel) ? 1.7 * gkf_ch_px(S_LABEL) : 0) + 4;
+    return 2.4 * gkf_ch_px(S_TICK) + (has_text(xlabel) ? (1.7 + gkf_script_em(xlabel)) * gkf_ch_px(S_LABEL) : 0) + 4;
 }
 
 /* The axis labels at the distances left_margin / bottom_margin reserved. */
 void gkf_draw_axis_labels(double ytick_w, const char *xlabel, const char *ylabel) {
     gkf_text_size(S_LABEL);
     plcol0(C_BLACK);
-    double c = gkf_ch_px(S_LABEL);
-    if (has_text(xlabel)) plmtex("b", (2.4 * gkf_ch_px(S_TICK) + 0.7 * c) / c, 0.5, 0.5, xlabel);
+    double c = gkf_ch_px(S_LABEL), up = has_escape(xlabel, 'u') ? 0.45 * c : 0;
+    if (has_text(xlabel)) plmtex("b", (2.4 * gkf_ch_px(S_TICK) + 0.7 * c + up) / c, 0.5, 0.5, xlabel);
     if (has_text(ylabel)) plmtex("l", (ytick_w + 0.6 * gkf_ch_px(S_TICK) + 1.2 * c) / c, 0.5, 0.5, ylabel);
 }
 
@@ -269,11 +280,14 @@ void gkf_legend_add(legend *lg, const char *text, int rgb, int style) {
     lg->n++;
 }
 
+/* An entry's row height in character heights: more for super- and subscripts, which would touch the next row. */
+static double row_em(const char *text) { return 1.5 + gkf_script_em(text); }
+
 void gkf_legend_measure(legend *lg) {
-    double c = gkf_ch_px(S_TICK), wmax = 0;
-    for (int k = 0; k < lg->n; k++) wmax = fmax(wmax, gkf_text_px(lg->text[k], S_TICK));
+    double c = gkf_ch_px(S_TICK), wmax = 0, rows = 0;
+    for (int k = 0; k < lg->n; k++) wmax = fmax(wmax, gkf_text_px(lg->text[k], S_TICK)), rows += row_em(lg->text[k]);
     lg->w = lg->n ? 0.8 * c + 2.4 * c + 0.6 * c + wmax + 0.8 * c : 0;
-    lg->h = lg->n ? lg->n * 1.5 * c + 0.7 * c : 0;
+    lg->h = lg->n ? rows * c + 0.7 * c : 0;
 }
 
 /* Does the segment (x0, y0)-(x1, y1) meet the box? (Liang-Barsky clipping.) */
@@ -311,8 +325,10 @@ void gkf_legend_draw(const legend *lg, const page *pg, box r) {
     plline(5, bx, by);
     double c = gkf_ch_px(S_TICK);
     gkf_text_size(S_TICK);
+    double top = r.t + 0.35 * c; /* of the row */
     for (int k = 0; k < lg->n; k++) {
-        double y = pg->h - (r.t + 0.35 * c + (k + 0.5) * 1.5 * c + 0.15 * c);
+        double y = pg->h - (top + 0.5 * row_em(lg->text[k]) * c + 0.15 * c);
+        top += row_em(lg->text[k]) * c;
         PLFLT lx[2] = {r.l + 0.8 * c, r.l + 3.2 * c}, ly[2] = {y, y};
         gkf_use_rgb(lg->rgb[k], 1);
         plwidth(2.2);

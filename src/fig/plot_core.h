@@ -46,6 +46,7 @@ extern _Thread_local double gkf_font; /* the text scale of the figure being laid
 double gkf_ch_px(int size);           /* pixels of one character height */
 void gkf_text_size(int size);
 double gkf_text_em(const char *s); /* estimated width in character heights */
+double gkf_script_em(const char *s); /* the extra height its super- and subscripts take, in character heights */
 static inline double gkf_text_px(const char *s, int size) { return gkf_text_em(s) * gkf_ch_px(size); }
 static inline int has_text(const char *s) { return s && s[0]; }
 
