@@ -463,7 +463,7 @@ static void test_palette(void) {
 }
 
 /* Tick labels carry the digits the step needs: a loss flat at ln 2 gets no "0.693147185", a colour bar in
- * steps of 2500 no "17500.0". */
+ * steps of 2500 no "17500.0"; a log axis of one decade is labelled at 1, 2 and 5 x 10^k. */
 static void test_tick_labels(void) {
     char buf[64];
     axis a = gkf_axis_make((range){0.69314718, 0.693147185, 1}, 0, 0, 5);
@@ -477,6 +477,15 @@ static void test_tick_labels(void) {
     axis b = gkf_axis_make((range){0, 20000, 1}, 0, 0, 8);
     gkf_tick_label(&b, 17500, buf, sizeof buf);
     GK_CHECK_MSG(b.step == 2500 && !strcmp(buf, "17500"), "step %g: '%s'", b.step, buf);
+    axis d = gkf_axis_make((range){1, log10(56), 1}, 1, 0, 5); /* n = 10 .. 56: 10, 20, 50, 100, not 10^1, 10^2 */
+    double td[MAX_TICKS];
+    int nd = gkf_axis_ticks(&d, td, MAX_TICKS);
+    char all[128] = "";
+    for (int i = 0; i < nd; i++) {
+        gkf_tick_label(&d, td[i], buf, sizeof buf);
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s ", buf);
+    }
+    GK_CHECK_MSG(!strcmp(all, "10 20 50 100 "), "one-decade log axis: '%s'", all);
     axis c = gkf_axis_make((range){0, 1, 1}, 0, 0, 4);
     gkf_tick_label(&c, 0.25, buf, sizeof buf);
     GK_CHECK_MSG(!strcmp(buf, "0.25"), "'%s'", buf);

@@ -114,6 +114,7 @@ axis gkf_axis_make(range r, int logaxis, int fixed, int target) {
         if (a.hi <= a.lo) a.hi = a.lo + 1;
         double span = a.hi - a.lo;
         a.step = span <= 12 ? 1 : ceil(span / 12);
+        a.plain125 = span <= 1.6 + 1e-9 && a.lo >= -3 - 1e-9 && a.hi <= 5 + 1e-9; /* 10^k alone would be 2 labels */
         return a;
     }
     double mag = fmax(fabs(r.lo), fabs(r.hi));
@@ -140,6 +141,7 @@ axis gkf_axis_make(range r, int logaxis, int fixed, int target) {
 void gkf_thin_log_axis(axis *a, double px, double need) {
     if (!a->log || a->hi <= a->lo) return;
     double per = px / (a->hi - a->lo);
+    if (a->plain125 && per * log10(2) < need) a->plain125 = 0; /* 1, 2, 5: 0.3 decades apart at the closest */
     if (per * a->step < need) a->step = ceil(need / per);
 }
 
@@ -147,6 +149,14 @@ void gkf_thin_log_axis(axis *a, double px, double need) {
 int gkf_axis_ticks(const axis *a, double *t, int max) {
     int n = 0;
     double eps = 1e-9 * a->step;
+    if (a->log && a->plain125) {
+        for (double k = floor(a->lo) - 1; k <= ceil(a->hi) && n < max; k++)
+            for (int j = 0; j < 3 && n < max; j++) {
+                double v = k + log10((const double[3]){1, 2, 5}[j]);
+                if (v >= a->lo - 1e-9 && v <= a->hi + 1e-9) t[n++] = v;
+            }
+        return n;
+    }
     for (double k = ceil((a->lo - eps) / a->step); n < max; k++) {
         double v = k * a->step;
         if (v > a->hi + eps) break;
@@ -157,6 +167,10 @@ int gkf_axis_ticks(const axis *a, double *t, int max) {
 
 /* A tick label: 10^k on log axes, else the value in full (m x 10^k for very large or small values). */
 void gkf_tick_label(const axis *a, double v, char *buf, size_t len) {
+    if (a->log && a->plain125) {
+        snprintf(buf, len, "%g", pow(10, v));
+        return;
+    }
     if (a->log) {
         long e = lround(v);
         snprintf(buf, len, "10#u%ld#d", e);

@@ -78,6 +78,7 @@ typedef struct axis {
     int nsub;      /* minor intervals per major one (linear axes) */
     int sci;       /* linear: labels as m x 10^k */
     int decimals;  /* linear, not sci: digits after the point */
+    int plain125;  /* log, at most ~1.5 decades: labels at 1, 2 and 5 x 10^k as plain numbers (10, 20, 50) */
 } axis;
 
 enum { MAX_TICKS = 64, TITLE_BAND = 50 };

@@ -200,7 +200,7 @@ static void curve_series(curve_fig *F, int k, const char *yname, const curve_dat
         f[i] = lo * pow(hi / lo, (double)i / (FIT_POINTS - 1));
         f[FIT_POINTS + i] = exp(d->intercept + d->slope * log(f[i]));
     }
-    snprintf(F->labels[p->nseries], sizeof F->labels[0], "power-law fit: y ~ x^%.2f", d->slope);
+    snprintf(F->labels[p->nseries], sizeof F->labels[0], "power-law fit: y ~ x#u%.2f#d", d->slope);
     p->series[p->nseries] = (gk_series){F->labels[p->nseries], f, f + FIT_POINTS, FIT_POINTS, 2, GK_ROLE_AUTO};
     p->colour[p->nseries++] = GK_RGB(0x44, 0x44, 0x44);
 }
