@@ -97,6 +97,7 @@ typedef struct gk_heatmap {
     size_t nx, ny;
     int logx, logy;     /* continuous axes: log spacing (ignored when categorical) */
     int categorical;    /* equal cells, each labelled with its value (a sweep's grid) */
+    const char *const *xnames, *const *ynames; /* categorical: each cell's label (NULL: its value, %g) */
     int cell_values;    /* print each cell's value in it */
     int logz;           /* log colour scale (positive values) */
     /* Optional prediction on the same grid (e.g. the predicted t* per cell): printed under each value

@@ -233,26 +233,31 @@ static void draw_contour_labels(const heat_ctx *c, double wpx, double hpx) {
     }
 }
 
+/* The label of category i: names[i], or the value v[i] (%g) without names. */
+static const char *category_label(const double *v, const char *const *names, size_t i, char *buf, size_t len) {
+    if (names && names[i]) return names[i];
+    snprintf(buf, len, "%g", v[i]);
+    return buf;
+}
+
 /* Category labels: one per cell, at its centre. */
-static void draw_category_labels(const double *v, size_t n, const double *e, const axis *a, const char *side) {
+static void draw_category_labels(const double *v, const char *const *names, size_t n, const double *e, const axis *a,
+                                 const char *side) {
     char buf[48];
     gkf_text_size(S_TICK);
     plcol0(C_BLACK);
     for (size_t i = 0; i < n; i++) {
-        snprintf(buf, sizeof buf, "%g", v[i]);
+        const char *label = category_label(v, names, i, buf, sizeof buf);
         double f = axis_frac(a, 0.5 * (e[i] + e[i + 1]));
-        if (side[0] == 'b') plmtex("b", 1.5, f, 0.5, buf);
-        else plmtex("lv", 0.6, f, 1.0, buf);
+        if (side[0] == 'b') plmtex("b", 1.5, f, 0.5, label);
+        else plmtex("lv", 0.6, f, 1.0, label);
     }
 }
 
-static double category_width(const double *v, size_t n) {
+static double category_width(const double *v, const char *const *names, size_t n) {
     char buf[48];
     double w = 0;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(buf, sizeof buf, "%g", v[i]);
-        w = fmax(w, gkf_text_px(buf, S_TICK));
-    }
+    for (size_t i = 0; i < n; i++) w = fmax(w, gkf_text_px(category_label(v, names, i, buf, sizeof buf), S_TICK));
     return w;
 }
 
@@ -261,7 +266,7 @@ static void draw_heat(const void *vctx, const page *pg) {
     const gk_heatmap *h = c->h;
     gkf_draw_figure_title(pg, h->title, TITLE_BAND);
     gkf_set_cmap1(0);
-    double yw = h->categorical ? category_width(h->y, h->ny) : gkf_ticks_width(&c->ya);
+    double yw = h->categorical ? category_width(h->y, h->ynames, h->ny) : gkf_ticks_width(&c->ya);
     double note = h->zpred && h->cell_values ? 3.0 * gkf_ch_px(S_SMALL) : 0;
     box b = {gkf_left_margin(yw, h->ylabel), pg->w - 210, TITLE_BAND + 15, pg->h - gkf_bottom_margin(h->xlabel) - note};
     viewport_box(pg, b);
@@ -280,8 +285,8 @@ static void draw_heat(const void *vctx, const page *pg) {
     plwidth(1);
     if (h->categorical) {
         plbox("bc", 0, 0, "bc", 0, 0);
-        draw_category_labels(h->x, h->nx, c->xe, &c->xa, "b");
-        draw_category_labels(h->y, h->ny, c->ye, &c->ya, "l");
+        draw_category_labels(h->x, h->xnames, h->nx, c->xe, &c->xa, "b");
+        draw_category_labels(h->y, h->ynames, h->ny, c->ye, &c->ya, "l");
     } else {
         gkf_draw_frame(&c->xa, &c->ya);
         gkf_draw_tick_labels(&c->xa, "b");

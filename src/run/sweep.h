@@ -9,7 +9,7 @@
 
 #include "run/run.h"
 
-#define GK_SWEEP_MAX_AXES 8
+#define GK_SWEEP_MAX_AXES 16
 #define GK_SWEEP_MAX_VALUES 4096
 
 typedef struct gk_sweep_axis {

@@ -29,6 +29,7 @@ static const char *const key_words[][2] = {
     {"frac", "train fraction"},                        {"init_scale", "init scale alpha"},
     {"wd", "weight decay"},                            {"lr", "learning rate"},
     {"width", "width"},                                {"seed", "seed"},
+    {"op", "operation"},
 };
 
 /* A short description of a preset's key from its spec table's help, up to the first " (", " ||", ":", ";" or ",",

@@ -49,71 +49,99 @@ static int find_sorted(const double *s, int n, double v) {
     return -1;
 }
 
-/* The mean of zkey at each (x, y) cell of the two axes X = axes[ax[0]], Y = axes[ax[1]] over the other axes;
- * xs, ys the sorted values; z (ny x nx) NAN where no point has a value. */
-/* The mean of zkey per cell, and (pc >= 0) the predicted transition step per cell (the last point's). */
-static void heat_cells(const gk_sweep *sw, const gk_sweep_table *t, const int *ax, int zc, int pc, const double *xs,
-                       const double *ys, double *z, double *cnt, double *zp) {
-    const gk_sweep_axis *X = &sw->axes[ax[0]], *Y = &sw->axes[ax[1]];
-    int nx = X->n, ny = Y->n, idx[GK_SWEEP_MAX_AXES];
+/* One axis of the heat map: the cells' positions (a numeric key's values sorted, a text key's indices in the
+ * command's order, with names), and each value's cell. */
+typedef struct cell_axis {
+    int n;
+    double *pos;
+    int *cell;                /* cell[i]: the cell of the axis's value i */
+    const char *const *names; /* a text key's values, NULL for a numeric key */
+} cell_axis;
+
+static int cell_axis_init(const gk_sweep_axis *a, cell_axis *c) {
+    c->n = a->n;
+    c->pos = malloc((size_t)a->n * sizeof *c->pos);
+    c->cell = malloc((size_t)a->n * sizeof *c->cell);
+    if (!c->pos || !c->cell) return 0;
+    int numeric = all_finite(a);
+    c->names = numeric ? NULL : (const char *const *)a->text;
+    for (int i = 0; i < a->n; i++) c->pos[i] = numeric ? a->num[i] : i;
+    if (numeric) qsort(c->pos, (size_t)a->n, sizeof *c->pos, cmp_double);
+    for (int i = 0; i < a->n; i++) c->cell[i] = numeric ? find_sorted(c->pos, a->n, a->num[i]) : i;
+    return 1;
+}
+
+static void cell_axis_free(cell_axis *c) {
+    free(c->pos);
+    free(c->cell);
+}
+
+/* The mean of zkey per (x, y) cell over the other axes, NAN where no point has a value; and (pc >= 0) the
+ * predicted transition step per cell (the last point's). z, cnt, zp: ny x nx. */
+static void heat_cells(const gk_sweep *sw, const gk_sweep_table *t, const int *ax, const cell_axis *X,
+                       const cell_axis *Y, int zc, int pc, double *z, double *cnt, double *zp) {
+    int idx[GK_SWEEP_MAX_AXES];
+    size_t nx = (size_t)X->n, ny = (size_t)Y->n;
     for (size_t k = 0; k < t->npoints; k++) {
         gk_sweep_indices(sw, k, idx);
         double v = t->val[k * (size_t)t->nscalars + (size_t)zc];
-        int ix = find_sorted(xs, nx, X->num[idx[ax[0]]]), iy = find_sorted(ys, ny, Y->num[idx[ax[1]]]);
-        if (pc >= 0) zp[(size_t)iy * (size_t)nx + (size_t)ix] = t->val[k * (size_t)t->nscalars + (size_t)pc];
+        size_t c = (size_t)Y->cell[idx[ax[1]]] * nx + (size_t)X->cell[idx[ax[0]]];
+        if (pc >= 0) zp[c] = t->val[k * (size_t)t->nscalars + (size_t)pc];
         if (!isfinite(v)) continue;
-        z[(size_t)iy * (size_t)nx + (size_t)ix] += v;
-        cnt[(size_t)iy * (size_t)nx + (size_t)ix] += 1;
+        z[c] += v;
+        cnt[c] += 1;
     }
-    for (size_t c = 0; c < (size_t)nx * (size_t)ny; c++) z[c] = cnt[c] > 0 ? z[c] / cnt[c] : NAN;
+    for (size_t c = 0; c < nx * ny; c++) z[c] = cnt[c] > 0 ? z[c] / cnt[c] : NAN;
 }
 
+/* Draws heatmap.png of the z cells over the axes ax[0] (x) and ax[1] (y). */
+static gk_status heat_draw(const gk_sweep *sw, const char *dir, const char *zkey, const int *ax, const cell_axis *X,
+                           const cell_axis *Y, const double *z, const double *zp, gk_error *err) {
+    char base[1200], title[256], xw[160], yw[160], zw[160];
+    gk_status s = gk_path_join(base, sizeof base, dir, "heatmap", err);
+    int others = (int)sw->npoints / (X->n * Y->n);
+    const char *zwords = gk_sweep_key_words(sw, zkey, zw, sizeof zw);
+    snprintf(title, sizeof title, "%s: %s%s (grey: none)", sw->preset->name, zwords,
+             others > 1 ? ", mean over the other keys and seeds" : "");
+    gk_heatmap hm = {.title = title, .xlabel = gk_sweep_key_words(sw, sw->axes[ax[0]].key, xw, sizeof xw),
+                     .ylabel = gk_sweep_key_words(sw, sw->axes[ax[1]].key, yw, sizeof yw), .zlabel = zwords,
+                     .x = X->pos, .y = Y->pos, .z = z, .nx = (size_t)X->n, .ny = (size_t)Y->n, .categorical = 1,
+                     .xnames = X->names, .ynames = Y->names, .cell_values = 1, .zpred = zp, .zpred_label = "t*"};
+    return s ? s : gk_plot_heatmap_ex(base, &hm, err);
+}
+
+/* The heat map of zkey over the first two swept keys (seed aside), numeric or not. */
 static gk_status heatmap(const gk_sweep *sw, const gk_sweep_table *t, const char *dir, const char *zkey, char *notes,
                          size_t nlen, int *drawn, gk_error *err) {
     int ax[2], na = 0;
     for (int i = 0; i < sw->naxes && na < 2; i++)
-        if (sw->axes[i].n > 1 && strcmp(sw->axes[i].key, "seed") && all_finite(&sw->axes[i])) ax[na++] = i;
+        if (sw->axes[i].n > 1 && strcmp(sw->axes[i].key, "seed")) ax[na++] = i;
     int zc = gk_sweep_table_col(t, zkey);
     size_t used = strlen(notes);
     if (na < 2) {
-        snprintf(notes + used, nlen - used, "heat map skipped: fewer than two swept numeric keys. ");
+        snprintf(notes + used, nlen - used, "heat map skipped: fewer than two swept keys. ");
         return GK_OK;
     }
     if (zc < 0) {
         snprintf(notes + used, nlen - used, "heat map skipped: no scalar '%s' in the summaries. ", zkey);
         return GK_OK;
     }
-    const gk_sweep_axis *X = &sw->axes[ax[0]], *Y = &sw->axes[ax[1]];
-    int nx = X->n, ny = Y->n;
-    double *xs = malloc((size_t)nx * sizeof *xs), *ys = malloc((size_t)ny * sizeof *ys);
-    double *z = calloc((size_t)nx * (size_t)ny, sizeof *z), *cnt = calloc((size_t)nx * (size_t)ny, sizeof *cnt);
-    double *zp = calloc((size_t)nx * (size_t)ny, sizeof *zp); /* the predicted t* per cell (step keys) */
+    cell_axis X = {0}, Y = {0};
+    size_t ncell = (size_t)sw->axes[ax[0]].n * (size_t)sw->axes[ax[1]].n;
+    double *z = calloc(ncell, sizeof *z), *cnt = calloc(ncell, sizeof *cnt);
+    double *zp = calloc(ncell, sizeof *zp); /* the predicted t* per cell (step keys) */
     int pc = strstr(zkey, "_step") ? gk_sweep_table_col(t, "predicted_transition_step") : -1;
     gk_status s = GK_OK;
-    if (!xs || !ys || !z || !cnt || !zp) s = gk_fail(err, GK_ENOMEM, "out of memory");
+    if (!cell_axis_init(&sw->axes[ax[0]], &X) || !cell_axis_init(&sw->axes[ax[1]], &Y) || !z || !cnt || !zp)
+        s = gk_fail(err, GK_ENOMEM, "out of memory");
     if (!s) {
-        memcpy(xs, X->num, (size_t)nx * sizeof *xs);
-        memcpy(ys, Y->num, (size_t)ny * sizeof *ys);
-        qsort(xs, (size_t)nx, sizeof *xs, cmp_double);
-        qsort(ys, (size_t)ny, sizeof *ys, cmp_double);
-        heat_cells(sw, t, ax, zc, pc, xs, ys, z, cnt, zp);
-        char base[1200], title[256];
-        s = gk_path_join(base, sizeof base, dir, "heatmap", err);
-        int others = (int)sw->npoints / (nx * ny);
-        char xw[160], yw[160], zw[160];
-        const char *zwords = gk_sweep_key_words(sw, zkey, zw, sizeof zw);
-        snprintf(title, sizeof title, "%s: %s%s (grey: none)", sw->preset->name, zwords,
-                 others > 1 ? ", mean over the other keys and seeds" : "");
-        gk_heatmap hm = {.title = title, .xlabel = gk_sweep_key_words(sw, X->key, xw, sizeof xw),
-                         .ylabel = gk_sweep_key_words(sw, Y->key, yw, sizeof yw), .zlabel = zwords, .x = xs, .y = ys, .z = z,
-                         .nx = (size_t)nx, .ny = (size_t)ny, .categorical = 1, .cell_values = 1,
-                         .zpred = pc >= 0 ? zp : NULL, .zpred_label = "t*"};
-        if (!s) s = gk_plot_heatmap_ex(base, &hm, err);
+        heat_cells(sw, t, ax, &X, &Y, zc, pc, z, cnt, zp);
+        s = heat_draw(sw, dir, zkey, ax, &X, &Y, z, pc >= 0 ? zp : NULL, err);
         *drawn = !s;
     }
+    cell_axis_free(&X);
+    cell_axis_free(&Y);
     free(zp);
-    free(xs);
-    free(ys);
     free(z);
     free(cnt);
     return s;
