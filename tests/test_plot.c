@@ -140,7 +140,7 @@ static void test_matrices(void) {
     char base[512];
     base_of(base, sizeof base, "matrices");
     gk_error err = {{0}};
-    gk_status s = gk_plot_matrices(base, "W over training", titles, mats, 3, R, C, &err);
+    gk_status s = gk_plot_matrices(base, "W over training", titles, mats, 3, R, C, "entry", &err);
     GK_CHECK_MSG(s == GK_OK, "%s", err.msg);
     check_figure("matrices");
 }
@@ -220,8 +220,8 @@ static void test_degenerate(void) {
 
     base_of(base, sizeof base, "degenerate_mat");
     const double *mats[1] = {cz};
-    GK_CHECK_MSG(gk_plot_matrices(base, "constant", NULL, mats, 1, 1, 4, &err) == GK_OK, "%s", err.msg);
-    GK_CHECK_MSG(gk_plot_matrices(base, "empty", NULL, mats, 1, 0, 0, &err) == GK_OK, "%s", err.msg);
+    GK_CHECK_MSG(gk_plot_matrices(base, "constant", NULL, mats, 1, 1, 4, NULL, &err) == GK_OK, "%s", err.msg);
+    GK_CHECK_MSG(gk_plot_matrices(base, "empty", NULL, mats, 1, 0, 0, NULL, &err) == GK_OK, "%s", err.msg);
     check_figure("degenerate_mat");
 
     base_of(base, sizeof base, "degenerate_hist");

@@ -119,9 +119,10 @@ gk_status gk_plot_heatmap(const char *base, const char *title, const char *xlabe
                           size_t nmarks, gk_error *err);
 
 /* Several heat maps side by side (e.g. a matrix at three moments beside its target): panels[k] gives
- * nrows x ncols values row-major, all on one shared colour scale. */
+ * nrows x ncols values row-major, all on one shared colour scale, its bar labelled zlabel (NULL: none). */
 gk_status gk_plot_matrices(const char *base, const char *title, const char *const *panel_titles,
-                           const double *const *mats, int npanels, size_t nrows, size_t ncols, gk_error *err);
+                           const double *const *mats, int npanels, size_t nrows, size_t ncols, const char *zlabel,
+                           gk_error *err);
 
 /* Histograms of several samples laid over each other (e.g. <w_j, mu1> over the neurons at chosen steps),
  * each a translucent filled step outline. */
