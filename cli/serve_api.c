@@ -249,6 +249,7 @@ void gk_serve_sweep_meta(const gk_serve *sv, const char *p, gk_reply *r) {
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
     if (gk_web_slurp(path, &table, NULL, &err) == GK_OK) {
         cJSON_AddStringToObject(j, "table", table);
+        cJSON_AddItemToObject(j, "labels", gk_web_sweep_labels_csv(table)); /* its columns in the figures' words */
         free(table);
     } else {
         cJSON_AddNullToObject(j, "table");

@@ -261,6 +261,9 @@ def sweep_page(b, port, sweep_proc):
     cells = b.eval("document.querySelectorAll('.heat td').length")
     check("live sweep page: the heat map (%d cells) and the table" % cells, cells == 2 and
           b.eval("document.querySelectorAll('.sweep-table tr').length") == 3)
+    opts = b.eval("[...document.querySelectorAll('.controls select option')].map(o => o.textContent)")
+    check("live sweep page: the heat map's choices in the sweep figures' words (%s)" % opts[:6],
+          "steps to 95% test accuracy" in opts and "weight decay" in opts and "test_grok_step" not in opts)
     b.screenshot(os.path.join(ART, "serve_sweep.png"))
     sweep_proc.wait(60)
 

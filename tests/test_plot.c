@@ -568,6 +568,12 @@ static void test_param_words(void) {
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(labels, "norm_W_U");
     GK_CHECK(cJSON_GetArraySize(labels) == 3 && cJSON_IsString(l) && !strcmp(l->valuestring, "weight norm of W_U"));
     cJSON_Delete(labels);
+    labels = gk_web_sweep_labels_csv("wd,alpha,seed,point,status,test_grok_step\n");
+    l = cJSON_GetObjectItemCaseSensitive(labels, "test_grok_step");
+    GK_CHECK(cJSON_IsString(l) && !strcmp(l->valuestring, "steps to 95% test accuracy"));
+    l = cJSON_GetObjectItemCaseSensitive(labels, "alpha");
+    GK_CHECK_MSG(cJSON_IsString(l) && !strcmp(l->valuestring, "init scale \xce\xb1"), "alpha: %s", l ? l->valuestring : "?");
+    cJSON_Delete(labels);
 }
 
 int main(void) {

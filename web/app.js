@@ -645,7 +645,7 @@
     var m = p[0].map(function (v, i) { return Math.round(v + (p[1][i] - v) * p[2]); });
     return 'rgb(' + m.join(',') + ')';
   }
-  function renderHeat(box, head, rows, xk, yk, zk) {
+  function renderHeat(box, head, rows, xk, yk, zk, word) {
     box.textContent = '';
     var xi = head.indexOf(xk), yi = head.indexOf(yk), zi = head.indexOf(zk);
     function uniq(i) {
@@ -658,7 +658,7 @@
       var v = r[zi] === '' ? NaN : Number(r[zi]), k = r[xi] + '|' + (yi >= 0 ? r[yi] : '');
       if (isFinite(v)) { cell[k] = v; lo = Math.min(lo, v); hi = Math.max(hi, v); }
     });
-    var t = el('table', { class: 'heat' }), hr = el('tr', {}, el('th', { text: (yk || '') + ' \\ ' + xk }));
+    var t = el('table', { class: 'heat' }), hr = el('tr', {}, el('th', { text: (yk ? word(yk) : '') + ' \\ ' + word(xk) }));
     xs.forEach(function (x) { hr.appendChild(el('th', { text: x })); });
     t.appendChild(hr);
     ys.forEach(function (y) {
@@ -676,9 +676,9 @@
     });
     box.appendChild(t);
   }
-  function sweepTable(box, head, rows) {
+  function sweepTable(box, head, rows, word) {
     var t = el('table', { class: 'sweep-table' }), hr = el('tr');
-    head.forEach(function (h) { hr.appendChild(el('th', { text: h })); });
+    head.forEach(function (h) { hr.appendChild(el('th', { text: word(h), title: h })); });
     t.appendChild(hr);
     rows.forEach(function (r) {
       var tr = el('tr');
@@ -687,7 +687,9 @@
     });
     box.appendChild(t);
   }
-  function sweepSection(box, csv) {
+  /* sweep.csv's columns in words (sent by groklab: the sweep figures' words), the name itself otherwise. */
+  function sweepSection(box, csv, labels) {
+    function word(k) { return (labels && labels[k]) || k; }
     box.textContent = '';
     if (!csv) { box.appendChild(el('p', { text: 'sweep.csv is written when the sweep ends.' })); return; }
     var rows = parseCSV(csv), head = rows.shift() || [], keys = sweepKeys(head, rows);
@@ -697,13 +699,13 @@
     var zk = numeric.indexOf('test_grok_step') >= 0 ? 'test_grok_step' : numeric[0];
     var heat = el('div'), xs = el('select'), ys = el('select'), zs = el('select');
     keys.forEach(function (k, i) {
-      xs.appendChild(el('option', { value: k, text: k }));
-      ys.appendChild(el('option', { value: k, text: k }));
+      xs.appendChild(el('option', { value: k, text: word(k) }));
+      ys.appendChild(el('option', { value: k, text: word(k) }));
       if (i === 1) ys.value = k;
     });
-    numeric.forEach(function (k) { zs.appendChild(el('option', { value: k, text: k })); });
+    numeric.forEach(function (k) { zs.appendChild(el('option', { value: k, text: word(k) })); });
     zs.value = zk;
-    function draw() { if (xs.value) renderHeat(heat, head, rows, xs.value, ys.value !== xs.value ? ys.value : '', zs.value); }
+    function draw() { if (xs.value) renderHeat(heat, head, rows, xs.value, ys.value !== xs.value ? ys.value : '', zs.value, word); }
     [xs, ys, zs].forEach(function (s) { s.addEventListener('change', draw); });
     box.appendChild(el('h2', { text: 'heat map' }));
     box.appendChild(el('div', { class: 'controls' }, el('label', { text: 'x: ' }, xs), el('label', { text: 'y: ' }, ys),
@@ -711,7 +713,7 @@
     box.appendChild(heat);
     draw();
     box.appendChild(el('h2', { text: 'table' }));
-    sweepTable(box, head, rows);
+    sweepTable(box, head, rows, word);
   }
   function sweepStatus(csv, sources) {
     if (sources.some(function (s) { return s.status === 'running'; })) return 'running';
@@ -723,7 +725,7 @@
     document.getElementById('title').textContent = 'sweep ' + sw.name;
     var tableBox = el('div'), figBox = el('div', { class: 'figs' }), facts = el('div', { id: 'facts' });
     app.appendChild(facts);
-    var sources = [], panel = null, curvesBox = el('div'), state = { csv: sw.table || null };
+    var sources = [], panel = null, curvesBox = el('div'), state = { csv: sw.table || null, labels: sw.labels || null };
     app.appendChild(curvesBox);
     app.appendChild(tableBox);
     app.appendChild(el('h2', { text: 'figures' }));
@@ -740,7 +742,7 @@
       var t0 = performance.now();
       if (panel) panel.render(true);
       gk.renderMs = performance.now() - t0;
-      sweepSection(tableBox, state.csv);
+      sweepSection(tableBox, state.csv, state.labels);
       figBox.textContent = '';
       (figures || []).filter(function (f) { return /\.png$/.test(f); }).forEach(function (f) {
         figBox.appendChild(el('img', { src: fileUrl(sw.path, f), alt: f, title: f }));
@@ -755,6 +757,7 @@
     function tick() {
       getJSON('/api/sweep?p=' + enc(sw.path)).then(function (m) {
         state.csv = m.table;
+        state.labels = m.labels || state.labels;
         setPoints(m.points);
         return Promise.all(sources.map(function (s) { return s.poll(); })).then(function () { return m; });
       }).then(function (m) {

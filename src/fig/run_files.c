@@ -78,6 +78,30 @@ const char *gk_reference_title(const char *key) {
     return key;
 }
 
+/* Words for the summary scalars and keys the sweep figures put on their axes (summary.json's standard facts,
+ * run/run_summary.c; train/train.h's thresholds). */
+static const char *const k_sweep_words[][2] = {
+    {"val99_step", "steps to 99% validation accuracy"}, {"val95_step", "steps to 95% validation accuracy"},
+    {"train99_step", "steps to 99% train accuracy"},   {"train_fit_step", "steps to 99% train accuracy"},
+    {"test_grok_step", "steps to 95% test accuracy"},  {"max_test_acc", "best test accuracy"},
+    {"best_val_acc", "best validation accuracy"},      {"final_train_loss", "final train loss"},
+    {"final_test_loss", "final test loss"},            {"final_train_acc", "final train accuracy"},
+    {"final_test_acc", "final test accuracy"},         {"norm_final", "final parameter norm"},
+    {"norm_initial", "initial parameter norm"},        {"norm_at_fit", "parameter norm at the fit"},
+    {"test_acc_at_fit", "test accuracy at the fit"},   {"grok_delay_ratio", "grokking delay ratio"},
+    {"predicted_transition_step", "predicted transition step"},
+    {"frac", "train fraction"},                        {"init_scale", "init scale alpha"},
+    {"wd", "weight decay"},                            {"lr", "learning rate"},
+    {"width", "width"},                                {"seed", "seed"},
+    {"op", "operation"},
+};
+
+const char *gk_sweep_column_words(const char *key) {
+    for (size_t i = 0; i < sizeof k_sweep_words / sizeof k_sweep_words[0]; i++)
+        if (!strcmp(key, k_sweep_words[i][0])) return k_sweep_words[i][1];
+    return NULL;
+}
+
 /* Config keys in words, where one reading holds for the experiments that have the key (kumar's alpha scales the
  * output, every other experiment's the initialisation). PLplot escapes: #ga is alpha. */
 const char *gk_param_words(const char *key, const char *experiment) {

@@ -129,9 +129,14 @@ cJSON *gk_web_figures(const char *dir) {
     return arr;
 }
 
-static void add_label(cJSON *out, const char *name) {
+/* name's words into out: a metrics column's title, or (sweep) a sweep.csv column's: the sweep figures' words for
+ * a summary scalar, a config key's words, else its title. */
+static void add_label(cJSON *out, const char *name, int sweep) {
     char words[160], plain[200];
-    gk_column_title(name, words, sizeof words);
+    const char *w = sweep ? gk_sweep_column_words(name) : NULL;
+    if (sweep && !w) w = gk_param_words(name, NULL);
+    if (w) snprintf(words, sizeof words, "%s", w);
+    else gk_column_title(name, words, sizeof words);
     gk_text_unicode(words, plain, sizeof plain);
     if (!cJSON_GetObjectItemCaseSensitive(out, name)) cJSON_AddStringToObject(out, name, plain);
 }
@@ -139,11 +144,11 @@ static void add_label(cJSON *out, const char *name) {
 cJSON *gk_web_column_labels(const cJSON *names) {
     cJSON *out = cJSON_CreateObject();
     const cJSON *it;
-    cJSON_ArrayForEach(it, names) if (cJSON_IsString(it)) add_label(out, it->valuestring);
+    cJSON_ArrayForEach(it, names) if (cJSON_IsString(it)) add_label(out, it->valuestring, 0);
     return out;
 }
 
-cJSON *gk_web_column_labels_csv(const char *csv) {
+static cJSON *header_labels(const char *csv, int sweep) {
     cJSON *out = cJSON_CreateObject();
     char name[128];
     for (const char *p = csv ? csv : ""; *p && *p != '\n';) {
@@ -151,7 +156,7 @@ cJSON *gk_web_column_labels_csv(const char *csv) {
         if (n > 0 && n < sizeof name) {
             memcpy(name, p, n);
             name[n] = '\0';
-            add_label(out, name);
+            add_label(out, name, sweep);
         }
         p += n;
         if (*p == ',') p++;
@@ -159,3 +164,6 @@ cJSON *gk_web_column_labels_csv(const char *csv) {
     }
     return out;
 }
+
+cJSON *gk_web_column_labels_csv(const char *csv) { return header_labels(csv, 0); }
+cJSON *gk_web_sweep_labels_csv(const char *csv) { return header_labels(csv, 1); }

@@ -25,5 +25,8 @@ cJSON *gk_web_figures(const char *dir);
  * column names, or from a metrics.csv's text (its header). */
 cJSON *gk_web_column_labels(const cJSON *names);
 cJSON *gk_web_column_labels_csv(const char *csv);
+/* The words of each column of a sweep.csv's text ({name: words}): the sweep figures' for its summary scalars
+ * (fig/run_files.h: gk_sweep_column_words), a config key's words, else the column's title. */
+cJSON *gk_web_sweep_labels_csv(const char *csv);
 
 #endif
