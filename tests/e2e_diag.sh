@@ -16,6 +16,9 @@ echo "== grokking (diag-sparse default: d=1000, n=128, alpha=128, wd=1e-2)"
 M=$T/grok/metrics.csv
 S=$T/grok/summary.json
 check "run directory complete" test -s "$M" -a -s "$S" -a -s "$T/grok/config.json" -a -s "$T/grok/curves.png" -a -s "$T/grok/curves.svg"
+check "a fresh run's figure draws the theory references' test accuracies (L1 and L2 max-margin)" /usr/bin/python3 -c "
+import html, sys; t = html.unescape(open('$T/grok/curves.svg').read())
+sys.exit(not all(f'{r} max-margin (test accuracy)' in t for r in ('L1', 'L2')))"
 TS=$(json_num "$S" predicted_transition_step)
 tr=$(col "$M" train_acc); te=$(col "$M" test_acc)
 check "train_acc = 1 by step 100" awk -F, -v c="$tr" 'NR>1 && $1<=100 && $c==1 {ok=1} END{exit !ok}' "$M"

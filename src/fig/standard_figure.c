@@ -94,19 +94,19 @@ static int wants_log(const gk_panel *p) {
     return hi > 0 && (hi / lo > 100 || (nonpos && hi / lo > 10));
 }
 
-gk_status gk_standard_figure(const char *preset, const gk_metrics *m, double predicted, const char *dir, int x_tstar,
-                             gk_error *err) {
-    return gk_standard_figure_banded(preset, m, NULL, predicted, dir, x_tstar, err);
+gk_status gk_standard_figure(const char *preset, const gk_metrics *m, const cJSON *summary, double predicted,
+                             const char *dir, int x_tstar, gk_error *err) {
+    return gk_standard_figure_banded(preset, m, NULL, summary, predicted, dir, x_tstar, err);
 }
 
 gk_status gk_standard_figure_banded(const char *preset, const gk_metrics *m, const gk_band_tables *bands,
-                                    double predicted, const char *dir, int x_tstar, gk_error *err) {
+                                    const cJSON *summary, double predicted, const char *dir, int x_tstar,
+                                    gk_error *err) {
     if (m->nrows < 2) return GK_OK;
     size_t n = m->nrows;
     double *buf = malloc((size_t)(GK_PLOT_MAX_SERIES * 4 + 1) * n * sizeof(double)); /* a series and its band: 3n */
     gk_panel *panels = calloc(4, sizeof *panels);
     char(*labels)[2][96] = calloc(GK_PLOT_MAX_HLINES, sizeof *labels);
-    cJSON *sum = gk_fig_read_json(dir, "summary.json");
     gk_status s = buf && panels && labels ? GK_OK : gk_fail(err, GK_ENOMEM, "out of memory");
     double *x = buf, *next = buf + n;
     if (!s) gk_metrics_column(m, 0, x);
@@ -125,7 +125,7 @@ gk_status gk_standard_figure_banded(const char *preset, const gk_metrics *m, con
     if (!s) next += add_series(acc, m, bands, GK_ROLE_TEST_ACC, "test", x, next, GK_ROLE_TEST);
     if (!s) next += add_series(loss, m, bands, GK_ROLE_TRAIN_LOSS, "train", x, next, GK_ROLE_TRAIN);
     if (!s) next += add_series(loss, m, bands, GK_ROLE_TEST_LOSS, "test", x, next, GK_ROLE_TEST);
-    if (!s) add_references(acc, agree, m, bands, sum, x, &next, labels);
+    if (!s) add_references(acc, agree, m, bands, summary, x, &next, labels);
     if (!s) next += add_series(norm, m, bands, GK_ROLE_PARAM_NORM, "||#gh||", x, next, GK_ROLE_NORM);
     loss->logy = !s && wants_log(loss);
     int np = 0; /* the panels with a curve, in order (regression experiments have no accuracy) */
@@ -140,7 +140,6 @@ gk_status gk_standard_figure_banded(const char *preset, const gk_metrics *m, con
     if (!s) s = gk_path_join(base, sizeof base, dir, "curves", err);
     snprintf(title, sizeof title, "groklab %s", preset);
     if (!s && np) s = gk_plot_panels(base, title, panels, np, err);
-    cJSON_Delete(sum);
     free(buf);
     free(panels);
     free(labels);

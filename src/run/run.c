@@ -221,7 +221,7 @@ static gk_status write_figures(run_state *rs, cJSON *sum, gk_error *err) {
     double predicted = gk_exp_predicted(T, rs->exp);
     int xi = gk_config_index(rs->cfg, "xaxis"); /* an experiment may offer xaxis=step|tstar */
     int x_tstar = xi >= 0 && !strcmp(rs->cfg->str[xi], "tstar") && isfinite(predicted) && predicted > 0;
-    gk_status s = gk_standard_figure(rs->p->name, &rs->m, predicted, rs->o->out_dir, x_tstar, err);
+    gk_status s = gk_standard_figure(rs->p->name, &rs->m, sum, predicted, rs->o->out_dir, x_tstar, err);
     if (!s) s = gk_exp_figures(T, rs->exp, rs->cfg, &rs->m, predicted, rs->o->out_dir, err);
     if (s) cJSON_AddStringToObject(sum, "figure_error", err->msg);
     return s;

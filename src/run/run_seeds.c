@@ -200,14 +200,15 @@ static cJSON *make_summary(const seeds_run *S, cJSON *const *sums, const gk_seed
     return sum;
 }
 
-/* curves.png and the experiment's curve figures: the means, the seeds' min-max shaded. */
+/* curves.png and the experiment's curve figures: the means, the seeds' min-max shaded (no reference lines: each
+ * seed has its own data, so its own references). */
 static gk_status write_figures(const seeds_run *S, const gk_seeds_agg *a, double predicted, gk_error *err) {
     const gk_band_tables bands = {&a->stat[GK_SEEDS_MIN], &a->stat[GK_SEEDS_MAX]};
     char title[200];
     snprintf(title, sizeof title, "%s, %d seeds (%ld-%ld): mean, shaded min-max", S->p->name, S->K, S->seed0,
              S->seed0 + S->K - 1);
     const char *dir = S->o->out_dir;
-    gk_status s = gk_standard_figure_banded(title, &a->stat[GK_SEEDS_MEAN], &bands, predicted, dir, 0, err);
+    gk_status s = gk_standard_figure_banded(title, &a->stat[GK_SEEDS_MEAN], &bands, NULL, predicted, dir, 0, err);
     for (const gk_curve_figure *F = S->p->type->curves; F && F->file && !s; F++)
         s = gk_plot_curves_banded(F, &a->stat[GK_SEEDS_MEAN], &bands, S->cfg, predicted, dir, err);
     return s;
