@@ -49,6 +49,16 @@ for e in root.iter():
 for k in 1 2; do check "x decade label 10^$k" grep -qx "10$k" "$T/l.txt"; done
 for k in -2 -1 0; do check "y decade label 10^$k" grep -qx -- "10$k" "$T/l.txt"; done
 
+echo "== --logy with accuracies beside losses: the losses on a log axis, the accuracies linear (0 .. 1)"
+"$GK" plot "${RUNS[@]}" --logy --y test_acc,test_loss --out "$T/al.svg" >/dev/null 2>&1
+$PY -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+for e in root.iter():
+    if e.tag.endswith('}text'): print(''.join(e.itertext()).strip())" "$T/al.svg" >"$T/al.txt"
+check "accuracy ticks 0.50 and 1.00 (a linear axis)" bash -c "grep -qx 0.50 '$T/al.txt' && grep -qx 1.00 '$T/al.txt'"
+check "loss decade label 10^-1 (a log axis)" grep -qx -- "10-1" "$T/al.txt"
+
 echo "== --logx keeps the step-0 eval (drawn at half the first step, said in the axis title)"
 check "the x title says where step 0 is drawn" grep -qxE "step \(0 drawn at [0-9.]+\)" "$T/l.txt"
 "$GK" plot "${RUNS[@]}" --y test_loss --out "$T/lin.svg" >/dev/null 2>&1

@@ -537,11 +537,14 @@ static int build_panels(const overlay *ov, gk_panel *panels, double *buf, ref_na
         add_references(p, ov->runs, ov->n, ov->ycols[c], rn);
     }
     title_panels(panels, ov);
+    int all_frac = 1; /* --logy puts accuracies on a log axis only when they are all the figure shows */
+    for (int c = 0; c < ov->ny; c++) all_frac &= gk_column_is_fraction(ov->ycols[c]);
     for (int k = 0; k < np; k++) {
         int frac = 1, loss = 1;
         for (int c = 0; c < ov->ny; c++)
             if (panel[c] == k) frac &= gk_column_is_fraction(ov->ycols[c]), loss &= !strcmp(gk_column_quantity(ov->ycols[c]), "loss");
-        if (frac && !ov->logy) panels[k].ymin = 0, panels[k].ymax = 1.02;
+        if (frac && !all_frac) panels[k].logy = 0;
+        if (frac && !panels[k].logy) panels[k].ymin = 0, panels[k].ymax = 1.02;
         if (loss && spans_decades(&panels[k])) panels[k].logy = 1;
         add_tstar(&panels[k], ov->runs, ov->n, ov->x);
         drop_far_references(&panels[k]);

@@ -12,7 +12,8 @@
  * accuracies, say) are drawn as dashed lines, none more than 3 decades beyond the curves on a log axis; x =
  * tstar is step / predicted_transition_step (t / t* for flow runs), with a marker at 1. With logx the rows at
  * x = 0 (the step-0 evaluation) are drawn at half the smallest positive x, as the axis title says. A loss
- * column is drawn on a log axis when its values span more than two decades. Axis titles name what a column
+ * column is drawn on a log axis when its values span more than two decades; logy leaves a panel of accuracies
+ * linear unless accuracies are all the figure shows. Axis titles name what a column
  * measures ("accuracy", "loss"), not the column. */
 #ifndef GK_FIG_OVERLAY_H
 #define GK_FIG_OVERLAY_H
