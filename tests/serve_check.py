@@ -212,6 +212,9 @@ def run_page(b, port, runs):
     check("live run page: status running at first read (%s)" % status1, status1 == "running")
     check("live run page: the chart holds the run's series, named in the figures' words", all(c in labels for c in
           ("train accuracy", "test accuracy", "train loss", "test loss")) and "train_acc" not in labels, labels)
+    ticks = b.eval("[0, 0.5, 1e-5, 1e4, 2e-5].map(gk.tickNum)")
+    check("live run page: axis ticks as the figures write them (%s)" % ticks,
+          ticks[:4] == ["0", "0.5", "10\u207b\u2075", "10\u2074"] and ticks[4] != "10")
     cols = b.eval("[...document.querySelectorAll('.cols label')].map(l => l.textContent)")
     check("live run page: the column list in words (%s)" % cols[:4], "test loss" in cols and "test_loss" not in cols)
     n2 = b.wait("gk.charts[0].data[0].length > %d && gk.charts[0].data[0].length" % n1, 60)

@@ -47,8 +47,18 @@
     if (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3) return v.toExponential(3).replace(/\.?0+e/, 'e');
     return String(+v.toPrecision(4));
   }
+  /* A power of ten as the figures write it (10 with the exponent raised: 10⁻⁴), else fmtNum. */
+  var SUPER = { '-': '\u207b', 0: '\u2070', 1: '\u00b9', 2: '\u00b2', 3: '\u00b3', 4: '\u2074', 5: '\u2075',
+    6: '\u2076', 7: '\u2077', 8: '\u2078', 9: '\u2079' };
+  function tickNum(v) {
+    if (!(v > 0) || (v >= 1e-3 && v < 1e4)) return fmtNum(v);
+    var e = Math.round(Math.log10(v));
+    if (Math.abs(v / Math.pow(10, e) - 1) > 1e-9) return fmtNum(v);
+    return '10' + String(e).split('').map(function (c) { return SUPER[c]; }).join('');
+  }
+  gk.tickNum = tickNum;
   /* Axis labels; log axes pass null for the ticks that get no label. */
-  function tickLabels(u, vals) { return vals.map(function (v) { return v === null ? '' : fmtNum(v); }); }
+  function tickLabels(u, vals) { return vals.map(function (v) { return v === null ? '' : tickNum(v); }); }
   /* Seconds in human units: 42 s, 3 min 20 s, 2 h 5 min, 1 d 3 h. */
   function fmtDuration(s) {
     if (!isFinite(s) || s < 0) return '—';
