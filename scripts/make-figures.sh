@@ -19,7 +19,7 @@
 #               parity-barak-nsweep (126 s), goldilocks-mnist-lu with goldilocks-mnist-by-alpha (121 s),
 #               goldilocks-modadd (8 s), power-add-fast-wu (power-add-fast: 51 s), power-noisy-fast
 #               (73 s), slingshot-power-fast with slingshot-power-fast-norm (33 s); POWER_SWEEPS=1 adds
-#               power-fraction (~15 min)
+#               power-fraction (~15 min) and power-ops (36 runs: 608 s)
 #   --overlays  the sweeps behind lyu-fig2b (modadd-lyu-fast, 4 runs of 70k steps: 498 s), lyu-fig2c (3 runs
 #               of 60k steps: 356 s) and kumar-fig3a (kumar-fig1, 6 runs of 40k steps: 249 s): 18 min (31 min
 #               of wall time at load 8-10)
@@ -37,7 +37,7 @@ cd "$(dirname "$0")/.."
 FIGURES="diag-sparse diag-l2sep diag-sparse-paper-flow mc-multiply-fast xor xor-neurons xor-hist xor-slow xor-seeds
 kumar-teacher modadd-nanda-fast-phases sweep-heatmap sweep-transition overlay-alpha overlay-wd parity-barak-nsweep
 goldilocks-mnist-lu goldilocks-mnist-by-alpha goldilocks-modadd power-add-fast-wu power-noisy-fast
-power-fraction slingshot-power-fast slingshot-power-fast-norm lyu-fig2b lyu-fig2c kumar-fig3a diag-sparse-paper modadd-nanda-phases power-div modadd-lyu-paper
+power-fraction power-ops slingshot-power-fast slingshot-power-fast-norm lyu-fig2b lyu-fig2c kumar-fig3a diag-sparse-paper modadd-nanda-phases power-div modadd-lyu-paper
 modadd-lyu-paper-wd serve-live"
 usage() {
   echo "usage: $0 [--paper] [--overlays] [--long] [--serve] [--all] [--only NAME[,NAME...]] [--jobs N] [--keep DIR]" >&2
@@ -196,6 +196,13 @@ if has power-add-fast && want "${POWER_SWEEPS:-0}" power-fraction; then
   sweep "$SW/power-frac" power-add-fast frac=0.4,0.5,0.6,0.7,0.8 steps=10000 evals=40 evals_lin=100 --seeds 3 \
     --z val99_step
   cp "$SW/power-frac/curve.png" docs/figures/power-fraction.png  # median over the seeds against frac, with its power-law fit
+  took
+fi
+# Fig. 2 right scaled down: the best validation accuracy of every Z_p table against the train fraction (a heat map)
+if has power-add-fast && want "${POWER_SWEEPS:-0}" power-ops; then
+  sweep "$SW/power-ops" power-add-fast frac=0.3,0.5,0.7,0.9 op=add,sub,div,div_odd,sq_sum,quad,quad_x,cube_xy,cube_xy2_y \
+    --z best_val_acc
+  cp "$SW/power-ops/heatmap.png" docs/figures/power-ops.png
   took
 fi
 # The slingshot on Power's transformer: the loss spikes (log loss axis) and |W_U|'s staircase (linear axes)

@@ -7,7 +7,8 @@
 #   the paper's setting is `scripts/power-fig2-left.sh DIR power-s5 frac=0.2,0.3,0.4,0.5,0.6,0.7,0.8 --seeds 3`
 #   (189 runs of 1e5 steps: hundreds of CPU-hours, docs/power.md).
 #   SWEEP ARGS replace the default fractions (frac=0.3,0.4,0.5,0.6,0.7) and may add --seeds N, --jobs N.
-# Each intervention differs from minibatch Adam (wd 0) in one thing, except "adamw", the preset's own recipe.
+# Each intervention differs from minibatch Adam (wd 0) in one thing, except "adamw" (the preset's own recipe) and
+# "weight-decay-to-init" (that recipe with the decay pulling toward the initial parameters).
 # A DIR that holds finished sweeps is reused: their points are not run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
