@@ -195,7 +195,9 @@ void gk_serve_run_meta(const gk_serve *sv, const char *p, gk_reply *r) {
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
     cJSON_AddStringToObject(j, "status", gk_run_state(dir, state, sizeof state));
     cJSON_AddNumberToObject(j, "size", stat(path, &st) == 0 ? (double)st.st_size : 0);
-    cJSON_AddItemToObject(j, "columns", gk_serve_csv_columns(path));
+    cJSON *cols = gk_serve_csv_columns(path);
+    cJSON_AddItemToObject(j, "columns", cols);
+    cJSON_AddItemToObject(j, "labels", gk_web_column_labels(cols)); /* the columns in the figures' words */
     /* A summary left by an earlier end of a run that now goes on again (resume) is not this run's. */
     if (sum && !strcmp(state, "running")) {
         cJSON_Delete(sum);
@@ -247,6 +249,7 @@ void gk_serve_sweep_meta(const gk_serve *sv, const char *p, gk_reply *r) {
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
     if (gk_web_slurp(path, &table, NULL, &err) == GK_OK) {
         cJSON_AddStringToObject(j, "table", table);
+        cJSON_AddItemToObject(j, "labels", gk_web_sweep_labels_csv(table)); /* its columns in the figures' words */
         free(table);
     } else {
         cJSON_AddNullToObject(j, "table");

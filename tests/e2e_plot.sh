@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e_plot.sh: `groklab plot` end to end: three runs overlaid as PNG, SVG and PDF on a 16:9 page with their
 # text searchable (pdftotext) and kept as <text> in the SVG, axis titles in words, every decade labelled on a
-# log axis, a sweep directory coloured --by alpha (a second differing key as line styles, each named once),
+# log axis, a sweep directory coloured --by alpha (a second differing key as line styles, each named once; a
+# colour bar for 5 values or more),
 # runs of two presets labelled by what differs only, --size and --font, and bad input refused with exit 2 and
 # nothing written.
 source "$(dirname "$0")/lib.sh"
@@ -48,6 +49,16 @@ for e in root.iter():
 for k in 1 2; do check "x decade label 10^$k" grep -qx "10$k" "$T/l.txt"; done
 for k in -2 -1 0; do check "y decade label 10^$k" grep -qx -- "10$k" "$T/l.txt"; done
 
+echo "== --logy with accuracies beside losses: the losses on a log axis, the accuracies linear (0 .. 1)"
+"$GK" plot "${RUNS[@]}" --logy --y test_acc,test_loss --out "$T/al.svg" >/dev/null 2>&1
+$PY -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+for e in root.iter():
+    if e.tag.endswith('}text'): print(''.join(e.itertext()).strip())" "$T/al.svg" >"$T/al.txt"
+check "accuracy ticks 0.50 and 1.00 (a linear axis)" bash -c "grep -qx 0.50 '$T/al.txt' && grep -qx 1.00 '$T/al.txt'"
+check "loss decade label 10^-1 (a log axis)" grep -qx -- "10-1" "$T/al.txt"
+
 echo "== --logx keeps the step-0 eval (drawn at half the first step, said in the axis title)"
 check "the x title says where step 0 is drawn" grep -qxE "step \(0 drawn at [0-9.]+\)" "$T/l.txt"
 "$GK" plot "${RUNS[@]}" --y test_loss --out "$T/lin.svg" >/dev/null 2>&1
@@ -78,7 +89,7 @@ check "plot SWEEP --by alpha: exit 0 (rc=$rc, $(head -c 200 "$T/sw.err"))" test 
 check "2 runs read from the sweep" grep -q "(2 runs)" "$T/sw.out"
 if command -v pdftotext >/dev/null; then
     pdftotext "$T/sw.pdf" "$T/sw.txt"
-    check "legend alpha=16 and alpha=64, title names the key" bash -c "grep -qF 'alpha=16' '$T/sw.txt' && grep -qF 'alpha=64' '$T/sw.txt' && grep -qF 'coloured by alpha' '$T/sw.txt'"
+    check "legend 'init scale α 16' and '... 64', the title names the key in words" bash -c "grep -qF 'init scale α 16' '$T/sw.txt' && grep -qF 'init scale α 64' '$T/sw.txt' && grep -qF 'coloured by init scale α' '$T/sw.txt'"
 fi
 
 echo "== one run: train blue, test red; accuracies and losses in their own panels"
@@ -87,8 +98,8 @@ check "one run plotted" test -s "$T/one.png"
 if command -v pdftotext >/dev/null; then
     "$GK" plot "$T/r64" --y train_acc,test_acc,train_loss --out "$T/one.pdf" >/dev/null 2>&1
     pdftotext "$T/one.pdf" "$T/one.txt"
-    check "one run, accuracies and a loss: two panels titled in words ('accuracy', 'loss'; legend train, test)" bash -c \
-        "grep -qxF accuracy '$T/one.txt' && grep -qxF loss '$T/one.txt' && grep -qxF test '$T/one.txt' && ! grep -qF train_acc '$T/one.txt'"
+    check "one run, accuracies and a loss: two panels titled in words ('accuracy', 'loss'; legend 'train loss', 'test accuracy')" bash -c \
+        "grep -qxF accuracy '$T/one.txt' && grep -qxF loss '$T/one.txt' && grep -qxF 'test accuracy' '$T/one.txt' && grep -qxF 'train loss' '$T/one.txt' && ! grep -qF train_acc '$T/one.txt'"
 fi
 
 echo "== --by alpha with wd differing too: a colour per alpha, a line style per wd, each named once"
@@ -96,9 +107,19 @@ echo "== --by alpha with wd differing too: a colour per alpha, a line style per 
 "$GK" plot "$T/sw2" --by alpha --y test_acc --out "$T/sw2.pdf" >/dev/null 2>&1
 if command -v pdftotext >/dev/null; then
     pdftotext "$T/sw2.pdf" "$T/sw2.txt"
-    for w in alpha=16 alpha=64 wd=0.001 wd=0.004; do
+    for w in "init scale α 16" "init scale α 64" "weight decay 0.001" "weight decay 0.004"; do
         check "legend names '$w' once" test "$(grep -cxF "$w" "$T/sw2.txt")" = 1
     done
+fi
+
+echo "== --by alpha with 5 values: a colour bar labelled in words and with the values, no legend entry per value"
+"$GK" sweep diag-sparse alpha=16,32,64,128,256 steps=100 evals=5 evals_lin=0 --jobs 1 --quiet --out "$T/sw5" >/dev/null 2>&1
+"$GK" plot "$T/sw5" --by alpha --y test_acc --out "$T/sw5.pdf" >/dev/null 2>&1
+if command -v pdftotext >/dev/null; then
+    pdftotext "$T/sw5.pdf" "$T/sw5.txt"
+    check "the bar's label 'init scale α'" grep -qxF "init scale α" "$T/sw5.txt"
+    for v in 16 32 64 128 256; do check "the bar labels value $v" grep -qxF "$v" "$T/sw5.txt"; done
+    check "no legend entry per value" bash -c "! grep -qF 'init scale α 16' '$T/sw5.txt'"
 fi
 
 echo "== runs of two presets: labelled by the preset and the shared keys that differ, on a 16:9 page"

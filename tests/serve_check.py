@@ -210,9 +210,13 @@ def run_page(b, port, runs):
     status1, n1 = b.eval("gk.status"), b.eval("gk.charts[0].data[0].length")
     labels = b.eval("gk.charts.map(u => u.series.map(s => s.label)).flat()")
     check("live run page: status running at first read (%s)" % status1, status1 == "running")
-    check("live run page: the chart holds the run's series", all(c in labels for c in
-                                                                ("train_acc", "test_acc", "train_loss", "test_loss")),
-          labels)
+    check("live run page: the chart holds the run's series, named in the figures' words", all(c in labels for c in
+          ("train accuracy", "test accuracy", "train loss", "test loss")) and "train_acc" not in labels, labels)
+    ticks = b.eval("[0, 0.5, 1e-5, 1e4, 2e-5].map(gk.tickNum)")
+    check("live run page: axis ticks as the figures write them (%s)" % ticks,
+          ticks[:4] == ["0", "0.5", "10\u207b\u2075", "10\u2074"] and ticks[4] != "10")
+    cols = b.eval("[...document.querySelectorAll('.cols label')].map(l => l.textContent)")
+    check("live run page: the column list in words (%s)" % cols[:4], "test loss" in cols and "test_loss" not in cols)
     n2 = b.wait("gk.charts[0].data[0].length > %d && gk.charts[0].data[0].length" % n1, 60)
     check("live run page: the points grow as the run advances (%d -> %d)" % (n1, n2), n2 > n1)
     fit = b.wait("(document.querySelector('.marker[data-kind=fit]') || {}).textContent", 60)
@@ -231,7 +235,7 @@ def run_page(b, port, runs):
     # A column picked now is fetched for the rows the page has (/api/cols up to its offset), then kept.
     b.eval("[...document.querySelectorAll('.cols input')].find(i => i.value === 'param_norm').click()")
     got = b.wait("(u => (k => k > 0 && u.data[k].filter(v => v !== null).length)"
-                 "(u.series.findIndex(s => s.label === 'param_norm')))(gk.charts[0])", 30)
+                 "(u.series.findIndex(s => s.col === 'param_norm')))(gk.charts[0])", 30)
     check("live run page: a column picked afterwards (param_norm) drawn at every row (%s of %d)" % (got, rows - 1),
           got == rows - 1)
     b.eval("(s => { s.value = 'time'; s.dispatchEvent(new Event('change')); })(document.querySelector('.controls select'))")
@@ -256,10 +260,13 @@ def sweep_page(b, port, sweep_proc):
     check("live sweep page: a point's fit marker appears (%s)" % fit, bool(fit))
     b.wait("gk.status === 'completed'", 120)
     labels = b.eval("gk.charts[0].series.map(s => s.label)")
-    check("live sweep page: completed, a curve per point (%s)" % labels, len(labels) == 3 and "test_acc" in labels[1])
+    check("live sweep page: completed, a curve per point (%s)" % labels, len(labels) == 3 and "test accuracy" in labels[1])
     cells = b.eval("document.querySelectorAll('.heat td').length")
     check("live sweep page: the heat map (%d cells) and the table" % cells, cells == 2 and
           b.eval("document.querySelectorAll('.sweep-table tr').length") == 3)
+    opts = b.eval("[...document.querySelectorAll('.controls select option')].map(o => o.textContent)")
+    check("live sweep page: the heat map's choices in the sweep figures' words (%s)" % opts[:6],
+          "steps to 95% test accuracy" in opts and "weight decay" in opts and "test_grok_step" not in opts)
     b.screenshot(os.path.join(ART, "serve_sweep.png"))
     sweep_proc.wait(60)
 
@@ -290,7 +297,7 @@ def big_run(b, port, runs):
     check("1e5-row run page: every row held (%d), %d drawn" % (t["rows"], t["drawn"]), t["rows"] == 100000 and
           100 < t["drawn"] < 20000)
     same = b.eval("""gk.charts[0].series.slice(1).every((s, k) => {
-        const col = Array.from(gk.sources[0].t.col(s.label).subarray(1)).filter(v => v === v);
+        const col = Array.from(gk.sources[0].t.col(s.col).subarray(1)).filter(v => v === v);
         const y = gk.charts[0].data[k + 1].filter(v => v !== null), hi = a => a.reduce((m, v) => v > m ? v : m),
           lo = a => a.reduce((m, v) => v < m ? v : m);
         return hi(y) === hi(col) && lo(y) === lo(col); })""")

@@ -3,7 +3,10 @@
  * errors or sane figures rather than crashes. */
 #define _GNU_SOURCE /* memmem */
 #include "fig/plot.h"
+#include "fig/overlay.h"
 #include "fig/plot_core.h"
+#include "fig/run_files.h"
+#include "report/web_page.h"
 
 #include "check.h"
 
@@ -137,7 +140,7 @@ static void test_matrices(void) {
     char base[512];
     base_of(base, sizeof base, "matrices");
     gk_error err = {{0}};
-    gk_status s = gk_plot_matrices(base, "W over training", titles, mats, 3, R, C, &err);
+    gk_status s = gk_plot_matrices(base, "W over training", titles, mats, 3, R, C, "entry", &err);
     GK_CHECK_MSG(s == GK_OK, "%s", err.msg);
     check_figure("matrices");
 }
@@ -217,8 +220,8 @@ static void test_degenerate(void) {
 
     base_of(base, sizeof base, "degenerate_mat");
     const double *mats[1] = {cz};
-    GK_CHECK_MSG(gk_plot_matrices(base, "constant", NULL, mats, 1, 1, 4, &err) == GK_OK, "%s", err.msg);
-    GK_CHECK_MSG(gk_plot_matrices(base, "empty", NULL, mats, 1, 0, 0, &err) == GK_OK, "%s", err.msg);
+    GK_CHECK_MSG(gk_plot_matrices(base, "constant", NULL, mats, 1, 1, 4, NULL, &err) == GK_OK, "%s", err.msg);
+    GK_CHECK_MSG(gk_plot_matrices(base, "empty", NULL, mats, 1, 0, 0, NULL, &err) == GK_OK, "%s", err.msg);
     check_figure("degenerate_mat");
 
     base_of(base, sizeof base, "degenerate_hist");
@@ -431,7 +434,7 @@ static void test_layout(void) {
         png_size(path, &w, &h);
         GK_CHECK_MSG(w == want[i][0] && h == want[i][1], "%d panels: %ux%u", counts[i], w, h);
     }
-    gk_plot_layout L = {960, 540, 1, 1.3};
+    gk_plot_layout L = {960, 540, 1, 1.3, NULL};
     GK_CHECK_MSG(gk_plot_panels_ex(path, NULL, "layout", p, 2, &L, &err) == GK_OK, "%s", err.msg);
     png_size(path, &w, &h);
     GK_CHECK_MSG(w == 960 && h == 540, "layout 960x540: %ux%u", w, h);
@@ -460,7 +463,7 @@ static void test_palette(void) {
 }
 
 /* Tick labels carry the digits the step needs: a loss flat at ln 2 gets no "0.693147185", a colour bar in
- * steps of 2500 no "17500.0". */
+ * steps of 2500 no "17500.0"; a log axis of one decade is labelled at 1, 2 and 5 x 10^k. */
 static void test_tick_labels(void) {
     char buf[64];
     axis a = gkf_axis_make((range){0.69314718, 0.693147185, 1}, 0, 0, 5);
@@ -474,9 +477,103 @@ static void test_tick_labels(void) {
     axis b = gkf_axis_make((range){0, 20000, 1}, 0, 0, 8);
     gkf_tick_label(&b, 17500, buf, sizeof buf);
     GK_CHECK_MSG(b.step == 2500 && !strcmp(buf, "17500"), "step %g: '%s'", b.step, buf);
+    axis d = gkf_axis_make((range){1, log10(56), 1}, 1, 0, 5); /* n = 10 .. 56: 10, 20, 50, 100, not 10^1, 10^2 */
+    double td[MAX_TICKS];
+    int nd = gkf_axis_ticks(&d, td, MAX_TICKS);
+    char all[128] = "";
+    for (int i = 0; i < nd; i++) {
+        gkf_tick_label(&d, td[i], buf, sizeof buf);
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s ", buf);
+    }
+    GK_CHECK_MSG(!strcmp(all, "10 20 50 100 "), "one-decade log axis: '%s'", all);
     axis c = gkf_axis_make((range){0, 1, 1}, 0, 0, 4);
     gkf_tick_label(&c, 0.25, buf, sizeof buf);
     GK_CHECK_MSG(!strcmp(buf, "0.25"), "'%s'", buf);
+}
+
+/* s as PLplot's svg device writes text: each character as &#xNN; */
+static void svg_text(const char *s, char *buf, size_t len) {
+    size_t u = 0;
+    for (; *s && u + 8 < len; s++) u += (size_t)snprintf(buf + u, len - u, "&#x%x;", (unsigned char)*s);
+    buf[u] = '\0';
+}
+
+/* A numeric --by key of 5 or more values gets a colour bar: its ends are the ramp's ends, a span over a decade is
+ * log-spaced; fewer values, or a value that is not a number, keep the legend. The bar is drawn with its label
+ * and the values, and takes room from the panels rather than running off the page. */
+static void test_colour_bar(void) {
+    const double alphas[5] = {16, 32, 64, 128, 256}, few[4] = {16, 32, 64, 128}, lin[5] = {0, 1, 2, 3, 4};
+    const double narrow[5] = {1, 2, 3, 4, 5}, text[5] = {1, 2, NAN, 4, 5};
+    gk_colour_bar cb = {0};
+    GK_CHECK(gk_overlay_colour_scale(alphas, 5, &cb) == 1 && cb.log == 1 && cb.lo == 16 && cb.hi == 256);
+    GK_CHECK(gk_colour_bar_rgb(&cb, 16) == gk_palette_seq(0) && gk_colour_bar_rgb(&cb, 256) == gk_palette_seq(1));
+    GK_CHECK_MSG(fabs(gk_colour_bar_pos(&cb, 64) - 0.5) < 1e-12, "log bar: 64 at %g", gk_colour_bar_pos(&cb, 64));
+    GK_CHECK(gk_colour_bar_rgb(&cb, 32) != gk_colour_bar_rgb(&cb, 64));
+    GK_CHECK(gk_overlay_colour_scale(few, 4, &cb) == 0);
+    GK_CHECK(gk_overlay_colour_scale(text, 5, &cb) == 0);
+    GK_CHECK(gk_overlay_colour_scale(lin, 5, &cb) == 1 && cb.log == 0 && gk_colour_bar_pos(&cb, 1) == 0.25);
+    GK_CHECK(gk_overlay_colour_scale(narrow, 5, &cb) == 1 && cb.log == 0);
+
+    enum { N = 50 };
+    double x[N], y[N];
+    gk_panel p[2];
+    for (int k = 0; k < 2; k++) sample_panel(&p[k], x, y, N);
+    gk_colour_bar bar = {"init scale #ga", 16, 256, 1, alphas, 5};
+    gk_plot_layout L = {0, 0, 0, 0, &bar};
+    char path[512], want[256];
+    path_of(path, sizeof path, "cbar", ".svg");
+    gk_error err = {{0}};
+    GK_CHECK_MSG(gk_plot_panels_ex(path, NULL, "colour bar", p, 2, &L, &err) == GK_OK, "%s", err.msg);
+    size_t n = 0;
+    char *b = slurp(path, 1 << 22, &n);
+    svg_text("init scale ", want, sizeof want);
+    GK_CHECK_MSG(b && strstr(b, want) != NULL, "the bar's label in %s", path);
+    for (int k = 0; k < 5 && b; k++) {
+        char v[16];
+        snprintf(v, sizeof v, "%g", alphas[k]);
+        svg_text(v, want, sizeof want);
+        GK_CHECK_MSG(strstr(b, want) != NULL, "value %s labelled on the bar", v);
+    }
+    free(b);
+    remove(path);
+}
+
+/* Config keys and metrics columns in words for legends, colour bars and titles; a key's meaning may depend on the
+ * experiment. */
+static void test_param_words(void) {
+    char buf[128];
+    gk_param_label("wd", "diag", "0.01", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(buf, "weight decay 0.01"), "'%s'", buf);
+    gk_param_label("fixed_norm", "images", "true", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(buf, "fixed norm: yes"), "'%s'", buf);
+    gk_param_label("n", "parity", "20", buf, sizeof buf);
+    GK_CHECK_MSG(!strcmp(buf, "n=20"), "'%s'", buf);
+    GK_CHECK(strstr(gk_param_words("alpha", "kumar"), "output") && strstr(gk_param_words("alpha", "diag"), "init"));
+    static const char *cols[][2] = {{"train_loss", "train loss"}, {"test_acc", "test accuracy"},
+                                    {"norm_W_U", "weight norm of W_U"}, {"norm_margin", "normalised margin"},
+                                    {"agree_l1margin", "agreement with L1 max-margin"},
+                                    {"train_acc_clean", "train accuracy (clean)"}, {"restricted_loss", "restricted loss"},
+                                    {"pop_loss", "population loss"}, {"sv1", "sv1"}};
+    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+        gk_column_title(cols[k][0], buf, sizeof buf);
+        GK_CHECK_MSG(!strcmp(buf, cols[k][1]), "%s: '%s'", cols[k][0], buf);
+    }
+    char plain[128]; /* the web page's words: the same, PLplot's escapes as UTF-8 */
+    gk_column_title("param_norm", buf, sizeof buf);
+    gk_text_unicode(buf, plain, sizeof plain);
+    GK_CHECK_MSG(!strcmp(plain, "parameter norm ||\xce\xb8||"), "'%s'", plain);
+    gk_text_unicode("10#u-3#d #ga", plain, 6);
+    GK_CHECK_MSG(!strcmp(plain, "10-3 "), "cut to its room: '%s'", plain);
+    cJSON *labels = gk_web_column_labels_csv("step,train_acc,norm_W_U\n0,0.5,1\n");
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(labels, "norm_W_U");
+    GK_CHECK(cJSON_GetArraySize(labels) == 3 && cJSON_IsString(l) && !strcmp(l->valuestring, "weight norm of W_U"));
+    cJSON_Delete(labels);
+    labels = gk_web_sweep_labels_csv("wd,alpha,seed,point,status,test_grok_step\n");
+    l = cJSON_GetObjectItemCaseSensitive(labels, "test_grok_step");
+    GK_CHECK(cJSON_IsString(l) && !strcmp(l->valuestring, "steps to 95% test accuracy"));
+    l = cJSON_GetObjectItemCaseSensitive(labels, "alpha");
+    GK_CHECK_MSG(cJSON_IsString(l) && !strcmp(l->valuestring, "init scale \xce\xb1"), "alpha: %s", l ? l->valuestring : "?");
+    cJSON_Delete(labels);
 }
 
 int main(void) {
@@ -498,6 +595,8 @@ int main(void) {
     GK_RUN(test_layout);
     GK_RUN(test_palette);
     GK_RUN(test_tick_labels);
+    GK_RUN(test_colour_bar);
+    GK_RUN(test_param_words);
     if (getenv("GK_KEEP_PLOTS")) fprintf(stderr, "figures kept in %s\n", g_dir);
     else {
         static const char *names[] = {"panels", "heatmap", "matrices", "hist", "degenerate_panels",

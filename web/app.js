@@ -6,7 +6,8 @@
   'use strict';
   var D = JSON.parse(document.getElementById('gk-data').textContent);
   var app = document.getElementById('app');
-  var PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22',
+  /* The figures' palette (src/fig/palette.c): blue, then red, so that train and test look as in the PNGs. */
+  var PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22',
     '#17becf'];
   var FINAL = { completed: 1, interrupted: 1, diverged: 1, failed: 1 };
   var gk = window.gk = { charts: [], sources: [], status: '', ready: false, renderMs: null, timing: {} };
@@ -46,8 +47,18 @@
     if (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3) return v.toExponential(3).replace(/\.?0+e/, 'e');
     return String(+v.toPrecision(4));
   }
+  /* A power of ten as the figures write it (10 with the exponent raised: 10⁻⁴), else fmtNum. */
+  var SUPER = { '-': '\u207b', 0: '\u2070', 1: '\u00b9', 2: '\u00b2', 3: '\u00b3', 4: '\u2074', 5: '\u2075',
+    6: '\u2076', 7: '\u2077', 8: '\u2078', 9: '\u2079' };
+  function tickNum(v) {
+    if (!(v > 0) || (v >= 1e-3 && v < 1e4)) return fmtNum(v);
+    var e = Math.round(Math.log10(v));
+    if (Math.abs(v / Math.pow(10, e) - 1) > 1e-9) return fmtNum(v);
+    return '10' + String(e).split('').map(function (c) { return SUPER[c]; }).join('');
+  }
+  gk.tickNum = tickNum;
   /* Axis labels; log axes pass null for the ticks that get no label. */
-  function tickLabels(u, vals) { return vals.map(function (v) { return v === null ? '' : fmtNum(v); }); }
+  function tickLabels(u, vals) { return vals.map(function (v) { return v === null ? '' : tickNum(v); }); }
   /* Seconds in human units: 42 s, 3 min 20 s, 2 h 5 min, 1 d 3 h. */
   function fmtDuration(s) {
     if (!isFinite(s) || s < 0) return '—';
@@ -147,6 +158,7 @@
     this.summary = spec.summary || null;
     this.config = spec.config || null;
     this.figures = spec.figures || [];
+    this.labels = spec.labels || {};  /* column -> its words, as the PNG figures name it (sent by groklab) */
     this.status = spec.status || (this.summary && this.summary.status) || 'unknown';
     this.samples = [];  /* [wall ms, step] when rows arrived: the speed */
     this.chain = Promise.resolve();
@@ -235,6 +247,7 @@
         spent('metaMs', t0);
         var changed = m.status !== self.status || (!self.summary && m.summary);
         self.status = m.status; self.summary = m.summary; self.config = m.config; self.figures = m.figures;
+        self.labels = m.labels || self.labels;
         if (m.size < self.offset || (m.columns || []).join(',') !== self.t.names.join(',')) {
           self.reset();
           self.t.names = m.columns || [];
@@ -251,6 +264,8 @@
     var self = this;
     return this.queue(function () { return self.backfill(); });
   };
+  /* A column in words ("train accuracy"), as the figures name it; the name itself when groklab sent none. */
+  RunSource.prototype.label = function (c) { return this.labels[c] || c; };
   RunSource.prototype.lastStep = function () {
     var st = this.t.col('step');
     return st && st.length ? st[st.length - 1] : 0;
@@ -316,6 +331,11 @@
     parent.appendChild(this.box);
     allPanels.push(this);
   }
+  /* A column in words (the first run's that has them). */
+  Panel.prototype.label = function (c) {
+    var s = this.sources.filter(function (s) { return s.labels[c]; })[0];
+    return s ? s.label(c) : c;
+  };
   Panel.prototype.columns = function () {
     var seen = {}, out = [];
     this.sources.forEach(function (s) {
@@ -362,7 +382,7 @@
         self.refetch();
       } });
       cb.checked = self.sel.indexOf(c) >= 0;
-      list.appendChild(el('label', {}, cb, document.createTextNode(c)));
+      list.appendChild(el('label', { title: c }, cb, document.createTextNode(self.label(c))));
     });
     this.controls.appendChild(el('label', { text: 'x: ' }, xs));
     this.controls.appendChild(el('label', {}, lx, document.createTextNode('log x')));
@@ -498,7 +518,8 @@
       var series = [{ label: this.xkey === 'tstar' ? 't/t*' : this.xkey === 'time' ? 't' : 'step' }], k = 0;
       this.sources.forEach(function (s) {
         self.sel.forEach(function (c) {
-          series.push({ label: self.sources.length > 1 ? s.name + ': ' + c : c, stroke: PALETTE[k++ % 10],
+          series.push({ label: self.sources.length > 1 ? s.name + ': ' + s.label(c) : s.label(c), col: c,
+            stroke: PALETTE[k++ % 10],
             width: 1.5, spanGaps: true, points: { show: false } });
         });
       });
@@ -634,7 +655,7 @@
     var m = p[0].map(function (v, i) { return Math.round(v + (p[1][i] - v) * p[2]); });
     return 'rgb(' + m.join(',') + ')';
   }
-  function renderHeat(box, head, rows, xk, yk, zk) {
+  function renderHeat(box, head, rows, xk, yk, zk, word) {
     box.textContent = '';
     var xi = head.indexOf(xk), yi = head.indexOf(yk), zi = head.indexOf(zk);
     function uniq(i) {
@@ -647,7 +668,7 @@
       var v = r[zi] === '' ? NaN : Number(r[zi]), k = r[xi] + '|' + (yi >= 0 ? r[yi] : '');
       if (isFinite(v)) { cell[k] = v; lo = Math.min(lo, v); hi = Math.max(hi, v); }
     });
-    var t = el('table', { class: 'heat' }), hr = el('tr', {}, el('th', { text: (yk || '') + ' \\ ' + xk }));
+    var t = el('table', { class: 'heat' }), hr = el('tr', {}, el('th', { text: (yk ? word(yk) : '') + ' \\ ' + word(xk) }));
     xs.forEach(function (x) { hr.appendChild(el('th', { text: x })); });
     t.appendChild(hr);
     ys.forEach(function (y) {
@@ -665,9 +686,9 @@
     });
     box.appendChild(t);
   }
-  function sweepTable(box, head, rows) {
+  function sweepTable(box, head, rows, word) {
     var t = el('table', { class: 'sweep-table' }), hr = el('tr');
-    head.forEach(function (h) { hr.appendChild(el('th', { text: h })); });
+    head.forEach(function (h) { hr.appendChild(el('th', { text: word(h), title: h })); });
     t.appendChild(hr);
     rows.forEach(function (r) {
       var tr = el('tr');
@@ -676,7 +697,9 @@
     });
     box.appendChild(t);
   }
-  function sweepSection(box, csv) {
+  /* sweep.csv's columns in words (sent by groklab: the sweep figures' words), the name itself otherwise. */
+  function sweepSection(box, csv, labels) {
+    function word(k) { return (labels && labels[k]) || k; }
     box.textContent = '';
     if (!csv) { box.appendChild(el('p', { text: 'sweep.csv is written when the sweep ends.' })); return; }
     var rows = parseCSV(csv), head = rows.shift() || [], keys = sweepKeys(head, rows);
@@ -686,13 +709,13 @@
     var zk = numeric.indexOf('test_grok_step') >= 0 ? 'test_grok_step' : numeric[0];
     var heat = el('div'), xs = el('select'), ys = el('select'), zs = el('select');
     keys.forEach(function (k, i) {
-      xs.appendChild(el('option', { value: k, text: k }));
-      ys.appendChild(el('option', { value: k, text: k }));
+      xs.appendChild(el('option', { value: k, text: word(k) }));
+      ys.appendChild(el('option', { value: k, text: word(k) }));
       if (i === 1) ys.value = k;
     });
-    numeric.forEach(function (k) { zs.appendChild(el('option', { value: k, text: k })); });
+    numeric.forEach(function (k) { zs.appendChild(el('option', { value: k, text: word(k) })); });
     zs.value = zk;
-    function draw() { if (xs.value) renderHeat(heat, head, rows, xs.value, ys.value !== xs.value ? ys.value : '', zs.value); }
+    function draw() { if (xs.value) renderHeat(heat, head, rows, xs.value, ys.value !== xs.value ? ys.value : '', zs.value, word); }
     [xs, ys, zs].forEach(function (s) { s.addEventListener('change', draw); });
     box.appendChild(el('h2', { text: 'heat map' }));
     box.appendChild(el('div', { class: 'controls' }, el('label', { text: 'x: ' }, xs), el('label', { text: 'y: ' }, ys),
@@ -700,7 +723,7 @@
     box.appendChild(heat);
     draw();
     box.appendChild(el('h2', { text: 'table' }));
-    sweepTable(box, head, rows);
+    sweepTable(box, head, rows, word);
   }
   function sweepStatus(csv, sources) {
     if (sources.some(function (s) { return s.status === 'running'; })) return 'running';
@@ -712,7 +735,7 @@
     document.getElementById('title').textContent = 'sweep ' + sw.name;
     var tableBox = el('div'), figBox = el('div', { class: 'figs' }), facts = el('div', { id: 'facts' });
     app.appendChild(facts);
-    var sources = [], panel = null, curvesBox = el('div'), state = { csv: sw.table || null };
+    var sources = [], panel = null, curvesBox = el('div'), state = { csv: sw.table || null, labels: sw.labels || null };
     app.appendChild(curvesBox);
     app.appendChild(tableBox);
     app.appendChild(el('h2', { text: 'figures' }));
@@ -729,7 +752,7 @@
       var t0 = performance.now();
       if (panel) panel.render(true);
       gk.renderMs = performance.now() - t0;
-      sweepSection(tableBox, state.csv);
+      sweepSection(tableBox, state.csv, state.labels);
       figBox.textContent = '';
       (figures || []).filter(function (f) { return /\.png$/.test(f); }).forEach(function (f) {
         figBox.appendChild(el('img', { src: fileUrl(sw.path, f), alt: f, title: f }));
@@ -744,6 +767,7 @@
     function tick() {
       getJSON('/api/sweep?p=' + enc(sw.path)).then(function (m) {
         state.csv = m.table;
+        state.labels = m.labels || state.labels;
         setPoints(m.points);
         return Promise.all(sources.map(function (s) { return s.poll(); })).then(function () { return m; });
       }).then(function (m) {

@@ -370,7 +370,7 @@ static gk_status mc_figures(void *state, const gk_metrics *m, const char *dir, g
     titles[n] = "target X*", mats[n++] = E->D.target;
     snprintf(title, sizeof title, "matrix completion, d = %zu, %zu observed entries", E->d, E->D.nobs);
     gk_status s = gk_path_join(base, sizeof base, dir, "matrices", err);
-    return s ? s : gk_plot_matrices(base, title, titles, mats, n, E->d, E->d, err);
+    return s ? s : gk_plot_matrices(base, title, titles, mats, n, E->d, E->d, "entry value", err);
 }
 
 static const gk_rule *mc_rule_list(void *state) { return mc_rules; }

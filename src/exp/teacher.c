@@ -210,7 +210,7 @@ static const gk_curve_figure ts_curves[] = {
      .panels = {{.title = "MSE (mean over samples and outputs)", .ylabel = "MSE", .logy = 1,
                  .curves = {{"train_loss", "train", 0}, {"test_loss", "test", 0}},
                  .hline_key = "threshold", .hline_label = "accuracy threshold"},
-                {.title = "parameter norm", .ylabel = "||theta||", .curves = {{"param_norm", "||theta||", 0}}}}},
+                {.title = "parameter norm", .ylabel = "||#gh||", .curves = {{"param_norm", "||#gh||", 0}}}}},
     {NULL},
 };
 

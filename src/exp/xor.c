@@ -627,10 +627,10 @@ static gk_neuron_snap snap_of(const xor_exp *E, int k) {
 static gk_status hist_figure(const xor_exp *E, int k, const char *dir, gk_error *err) {
     char name[64], base[1024], title[160];
     snprintf(name, sizeof name, "hist_step%ld", E->snaps.step[k]);
-    snprintf(title, sizeof title, "positive neurons (a_j > 0) at step %ld", E->snaps.step[k]);
+    snprintf(title, sizeof title, "positive neurons (a#dj#u > 0) at step %ld", E->snaps.step[k]);
     gk_neuron_snap S = snap_of(E, k);
     gk_status s = gk_path_join(base, sizeof base, dir, name, err);
-    return s ? s : gk_plot_neuron_hist(base, title, "<w_j, mu_k>", "<w_j, mu_1>", "<w_j, mu_2>",
+    return s ? s : gk_plot_neuron_hist(base, title, "<w#dj#u, #gm#dk#u>", "<w#dj#u, #gm#d1#u>", "<w#dj#u, #gm#d2#u>",
                                        gk_relu2_a(&E->rep[0].model), E->m, &S, err);
 }
 
@@ -645,8 +645,8 @@ static gk_status neurons_figure(const xor_exp *E, const char *dir, gk_error *err
     char base[1024];
     gk_status s = n ? gk_path_join(base, sizeof base, dir, "neurons", err) : GK_OK;
     if (!s && n)
-        s = gk_plot_neuron_points(base, "neurons at (<w_j,mu_1>, <w_j,mu_2>)", "mu_1", "mu_2",
-                                  gk_relu2_a(&E->rep[0].model), E->m, S, n, err);
+        s = gk_plot_neuron_points(base, "neurons at (<w#dj#u, #gm#d1#u>, <w#dj#u, #gm#d2#u>)", "<w#dj#u, #gm#d1#u>",
+                                  "<w#dj#u, #gm#d2#u>", gk_relu2_a(&E->rep[0].model), E->m, S, n, err);
     return s;
 }
 

@@ -16,7 +16,7 @@ static int decade(const double *v, size_t n) {
 }
 
 static void scale_label(char *buf, size_t cap, const char *what, int e) {
-    if (e) snprintf(buf, cap, "%s (x1e%d)", what, e);
+    if (e) snprintf(buf, cap, "%s (\xc3\x97" "10#u%d#d)", what, e); /* U+00D7, the multiplication sign */
     else snprintf(buf, cap, "%s", what);
 }
 
@@ -71,8 +71,8 @@ gk_status gk_plot_neuron_points(const char *base, const char *title, const char 
         scale_label(text[k][1], sizeof text[k][1], uname, e);
         scale_label(text[k][2], sizeof text[k][2], vname, e);
         pan[k] = (gk_panel){.title = text[k][0], .xlabel = text[k][1], .ylabel = text[k][2], .nseries = 2};
-        pan[k].series[0] = (gk_series){"a_j > 0", b, b + np, np, 1, GK_ROLE_AUTO};
-        pan[k].series[1] = (gk_series){"a_j < 0", b + 2 * np, b + 2 * np + (m - np), m - np, 1, GK_ROLE_AUTO};
+        pan[k].series[0] = (gk_series){"a#dj#u > 0", b, b + np, np, 1, GK_ROLE_AUTO};
+        pan[k].series[1] = (gk_series){"a#dj#u < 0", b + 2 * np, b + 2 * np + (m - np), m - np, 1, GK_ROLE_AUTO};
     }
     gk_status s = gk_plot_panels(base, title, pan, nsnap, err);
     free(buf), free(pan), free(text);

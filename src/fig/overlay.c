@@ -29,6 +29,7 @@ typedef struct overlay {
     const gk_plot_options *o;
     const char *x;
     char ycols[MAX_COLS][64];
+    char ytitles[MAX_COLS][96]; /* each column in words (gk_column_title) */
     int ny, logx, logy;
     char xlabel[96];  /* the x axis title (with logx: where x = 0 is drawn) */
     run *runs;
@@ -37,6 +38,11 @@ typedef struct overlay {
     int factored, nby, nstyle;
     char by_text[GK_PLOT_MAX_SERIES][96], style_text[MAX_STYLES][96];
     int by_rgb[GK_PLOT_MAX_SERIES];
+    /* by a numeric key of many values: the curves coloured on a colour bar instead */
+    int use_cbar;
+    gk_colour_bar cbar;
+    double *cbar_values;
+    char by_words[96]; /* by's key in words (or the key) */
 } overlay;
 
 /* ---- the run directories ------------------------------------------------------------------------- */
@@ -173,7 +179,11 @@ static int differing_keys(const run *runs, int n, const char **keys) {
     return nk;
 }
 
-/* Each run's label: its preset when the presets differ, then key=value for every differing shared key. */
+/* A label that did not fit its room (len >= 4) ends in "...": cut visibly, not silently. */
+static void mark_cut(char *l, size_t len) { memcpy(l + len - 4, "...", 4); }
+
+/* Each run's label: its preset when the presets differ, then key=value for every differing shared key (the
+ * directory's name when nothing differs). */
 static void label_runs(run *runs, int n) {
     const char *keys[MAX_PARAMS];
     int nk = differing_keys(runs, n, keys), preset_differs = 0;
@@ -181,17 +191,23 @@ static void label_runs(run *runs, int n) {
     char b[128];
     for (int i = 0; i < n; i++) {
         char *l = runs[i].label;
-        size_t len = sizeof runs[i].label, used = 0;
+        const size_t len = sizeof runs[i].label;
+        size_t used = 0;
+        int w = 0;
         l[0] = '\0';
-        if (preset_differs) used += (size_t)snprintf(l, len, "%s", gk_fig_run_preset(&runs[i].f));
+        if (preset_differs) w = snprintf(l, len, "%s", gk_fig_run_preset(&runs[i].f));
+        used = w > 0 ? (size_t)w : 0;
         for (int k = 0; k < nk && used < len; k++) {
             gk_fig_param_text(&runs[i].f, keys[k], b, sizeof b);
-            used += (size_t)snprintf(l + used, len - used, "%s%s=%s", used ? ", " : "", keys[k], b);
+            w = snprintf(l + used, len - used, "%s%s=%s", used ? ", " : "", keys[k], b);
+            used += w > 0 ? (size_t)w : 0;
         }
         if (!l[0]) { /* nothing differs: the directory name */
             const char *slash = strrchr(runs[i].f.dir, '/');
-            snprintf(l, len, "%s", slash && slash[1] ? slash + 1 : runs[i].f.dir);
+            w = snprintf(l, len, "%s", slash && slash[1] ? slash + 1 : runs[i].f.dir);
+            used = w > 0 ? (size_t)w : 0;
         }
+        if (used >= len) mark_cut(l, len);
     }
 }
 
@@ -267,37 +283,54 @@ static void factor_styles(overlay *ov, const by_value *v, int nv) {
         other = keys[k], ns = nt;
         memcpy(sv, tv, (size_t)nt * sizeof *sv);
     }
+    const char *exp = gk_fig_run_experiment(&ov->runs[0].f);
     if ((alone || other) && ov->n + nv + ns <= GK_PLOT_MAX_SERIES) {
         ov->factored = 1, ov->nby = nv, ov->nstyle = other ? ns : 0;
-        for (int k = 0; k < nv; k++) snprintf(ov->by_text[k], sizeof ov->by_text[k], "%s=%s", ov->o->by, v[k].text);
-        for (int k = 0; k < ov->nstyle; k++) snprintf(ov->style_text[k], sizeof ov->style_text[k], "%s=%s", other, sv[k].text);
+        for (int k = 0; k < nv; k++) gk_param_label(ov->o->by, exp, v[k].text, ov->by_text[k], sizeof ov->by_text[k]);
+        for (int k = 0; k < ov->nstyle; k++) gk_param_label(other, exp, sv[k].text, ov->style_text[k], sizeof ov->style_text[k]);
         for (int i = 0; i < ov->n && ov->nstyle; i++) ov->runs[i].style = line_styles[value_rank(&ov->runs[i], other, sv, ns)];
     }
     free(sv);
     free(tv);
 }
 
-/* by KEY: one colour per value of KEY (the sequential ramp in the values' order). */
+int gk_overlay_colour_scale(const double *v, int n, gk_colour_bar *cb) {
+    int positive = n > 0;
+    for (int k = 0; k < n; k++) {
+        if (!isfinite(v[k])) return 0;
+        positive &= v[k] > 0;
+    }
+    if (n < GK_OVERLAY_COLOUR_BAR_MIN) return 0;
+    cb->lo = v[0], cb->hi = v[n - 1];
+    cb->log = positive && cb->hi > 10 * cb->lo;
+    return 1;
+}
+
+/* by KEY: one colour per value of KEY: on a colour bar (gk_overlay_colour_scale), else the sequential ramp in the
+ * values' order. */
 static gk_status colour_by(overlay *ov) {
     by_value *v = calloc((size_t)ov->n, sizeof *v);
-    if (!v) return GK_ENOMEM;
-    int nv = key_values(ov->runs, ov->n, ov->o->by, v);
-    for (int i = 0; i < ov->n && nv < 0; i++) {
-        char t[128];
-        gk_fig_param_text(&ov->runs[i].f, ov->o->by, t, sizeof t);
-        if (!t[0]) {
-            free(v);
-            return GK_EINVAL;
-        }
+    if (!v || !(ov->cbar_values = calloc((size_t)ov->n, sizeof(double)))) {
+        free(v);
+        return GK_ENOMEM;
     }
+    int nv = key_values(ov->runs, ov->n, ov->o->by, v);
+    if (nv < 0) {
+        free(v);
+        return GK_EINVAL;
+    }
+    for (int k = 0; k < nv; k++) ov->cbar_values[k] = v[k].num;
+    ov->use_cbar = gk_overlay_colour_scale(ov->cbar_values, nv, &ov->cbar);
+    ov->cbar.label = ov->by_words, ov->cbar.values = ov->cbar_values, ov->cbar.nvalues = nv;
     for (int i = 0; i < ov->n; i++) {
         run *r = &ov->runs[i];
         r->rank = value_rank(r, ov->o->by, v, nv);
-        r->colour = GK_RGB(0, 0, 0) | gk_palette_seq(nv > 1 ? (double)r->rank / (nv - 1) : 0);
+        double t = nv > 1 ? (double)r->rank / (nv - 1) : 0;
+        r->colour = GK_RGB(0, 0, 0) | (ov->use_cbar ? gk_colour_bar_rgb(&ov->cbar, v[r->rank].num) : gk_palette_seq(t));
     }
     for (int k = 0; k < nv && k < GK_PLOT_MAX_SERIES; k++)
         ov->by_rgb[k] = GK_RGB(0, 0, 0) | gk_palette_seq(nv > 1 ? (double)k / (nv - 1) : 0);
-    if (nv <= GK_PLOT_MAX_SERIES) factor_styles(ov, v, nv);
+    if (nv <= GK_PLOT_MAX_SERIES) factor_styles(ov, v, ov->use_cbar ? 0 : nv); /* a bar names the colours */
     free(v);
     return GK_OK;
 }
@@ -431,12 +464,24 @@ static int assign_panels(const overlay *ov, int *panel) {
     return ov->n > 1 ? ov->ny : 1 + split;
 }
 
-/* One run's column c into panel p: a colour per column, named by its set ("train") or by the column; the
- * axis title lists the quantities of its columns once each (ylab: room for it). */
+/* A weight or parameter norm ("weight norm", "parameter norm ||theta||"; not "normalised margin"). */
+static int is_norm(const char *col) { return strstr(gk_column_quantity(col), " norm") != NULL; }
+
+/* One run's column c into panel p: a colour per column, named in words ("train loss", "weight norm of W_U"):
+ * train blue, test red, a norm dark grey, any other column a palette colour after those of the references
+ * (ref_colour), the same in every panel; the axis title lists the quantities of its columns once each (ylab:
+ * room for it). */
 static void one_run_column(const overlay *ov, gk_panel *p, int c, double *buf, char *ylab, size_t len) {
     const char *col = ov->ycols[c], *set = gk_column_set(col);
     gk_role role = !strcmp(set, "train") ? GK_ROLE_TRAIN : !strcmp(set, "test") ? GK_ROLE_TEST : GK_ROLE_AUTO;
-    p->series[p->nseries] = column_series(&ov->runs[0], col, buf, set[0] ? set : col, 0);
+    if (role == GK_ROLE_AUTO && is_norm(col)) role = GK_ROLE_NORM;
+    int other = 0; /* the place of col among the columns without a role */
+    for (int k = 0; k < c; k++) {
+        const char *set_k = gk_column_set(ov->ycols[k]);
+        other += strcmp(set_k, "train") && strcmp(set_k, "test") && !is_norm(ov->ycols[k]);
+    }
+    if (role == GK_ROLE_AUTO) p->colour[p->nseries] = GK_RGB(0, 0, 0) | gk_palette_rgb(6 + other);
+    p->series[p->nseries] = column_series(&ov->runs[0], col, buf, ov->ytitles[c], 0);
     p->series[p->nseries++].role = role;
     const char *q = gk_column_quantity(col);
     size_t u = strlen(ylab);
@@ -464,13 +509,9 @@ static void runs_column(const overlay *ov, gk_panel *p, int c, double *buf) {
     }
 }
 
-/* Panel titles for several runs: the column's set in words ("test accuracy"). */
-static void title_panels(gk_panel *panels, const overlay *ov, char (*titles)[160]) {
-    for (int c = 0; c < ov->ny && ov->n > 1; c++) {
-        const char *set = gk_column_set(ov->ycols[c]);
-        snprintf(titles[c], sizeof titles[c], "%s%s%s", set, set[0] ? " " : "", gk_column_quantity(ov->ycols[c]));
-        panels[c].title = titles[c];
-    }
+/* Panel titles for several runs: the column in words ("test accuracy"). */
+static void title_panels(gk_panel *panels, const overlay *ov) {
+    for (int c = 0; c < ov->ny && ov->n > 1; c++) panels[c].title = ov->ytitles[c];
 }
 
 static int spans_decades(const gk_panel *p) {
@@ -495,12 +536,15 @@ static int build_panels(const overlay *ov, gk_panel *panels, double *buf, ref_na
         }
         add_references(p, ov->runs, ov->n, ov->ycols[c], rn);
     }
-    title_panels(panels, ov, titles);
+    title_panels(panels, ov);
+    int all_frac = 1; /* --logy puts accuracies on a log axis only when they are all the figure shows */
+    for (int c = 0; c < ov->ny; c++) all_frac &= gk_column_is_fraction(ov->ycols[c]);
     for (int k = 0; k < np; k++) {
         int frac = 1, loss = 1;
         for (int c = 0; c < ov->ny; c++)
             if (panel[c] == k) frac &= gk_column_is_fraction(ov->ycols[c]), loss &= !strcmp(gk_column_quantity(ov->ycols[c]), "loss");
-        if (frac && !ov->logy) panels[k].ymin = 0, panels[k].ymax = 1.02;
+        if (frac && !all_frac) panels[k].logy = 0;
+        if (frac && !panels[k].logy) panels[k].ymin = 0, panels[k].ymax = 1.02;
         if (loss && spans_decades(&panels[k])) panels[k].logy = 1;
         add_tstar(&panels[k], ov->runs, ov->n, ov->x);
         drop_far_references(&panels[k]);
@@ -515,7 +559,7 @@ static void default_title(const overlay *ov, char *buf, size_t len) {
     for (int i = 1; i < ov->n; i++)
         if (strcmp(gk_fig_run_preset(&ov->runs[i].f), pre)) pre = "";
     size_t u = (size_t)snprintf(buf, len, "%s%s%d run%s", pre, pre[0] ? ": " : "", ov->n, ov->n == 1 ? "" : "s");
-    if (ov->o->by && u < len) snprintf(buf + u, len - u, ", coloured by %s", ov->o->by);
+    if (ov->o->by && u < len) snprintf(buf + u, len - u, ", coloured by %s", ov->by_words);
 }
 
 static gk_status draw(const overlay *ov, gk_error *err) {
@@ -530,7 +574,7 @@ static gk_status draw(const overlay *ov, gk_error *err) {
         int np = build_panels(ov, panels, buf, rn, titles);
         if (ov->o->title) snprintf(title, sizeof title, "%s", ov->o->title);
         else default_title(ov, title, sizeof title);
-        gk_plot_layout L = {ov->o->width, ov->o->height, 0, ov->o->font};
+        gk_plot_layout L = {ov->o->width, ov->o->height, 0, ov->o->font, ov->use_cbar ? &ov->cbar : NULL};
         s = gk_plot_panels_ex(ov->o->out, NULL, title, panels, np, &L, err);
     }
     free(panels);
@@ -589,6 +633,7 @@ static gk_status prepare(overlay *ov, char (*dirs)[1024], int nd, gk_error *err)
             s = gk_fail(err, GK_ENOMEM, "out of memory");
     }
     if (!s) s = check_columns(ov, err);
+    for (int c = 0; c < ov->ny && !s; c++) gk_column_title(ov->ycols[c], ov->ytitles[c], sizeof ov->ytitles[c]);
     for (int i = 0; i < ov->n && !s; i++) s = run_x(&ov->runs[i], ov->x, err);
     if (s) return s;
     place_log_zero(ov);
@@ -597,6 +642,8 @@ static gk_status prepare(overlay *ov, char (*dirs)[1024], int nd, gk_error *err)
         colour_each(ov->runs, ov->n);
         return GK_OK;
     }
+    const char *words = gk_param_words(ov->o->by, gk_fig_run_experiment(&ov->runs[0].f));
+    snprintf(ov->by_words, sizeof ov->by_words, "%s", words ? words : ov->o->by);
     s = colour_by(ov);
     if (s == GK_EINVAL)
         for (int i = 0; i < ov->n; i++) {
@@ -628,6 +675,7 @@ gk_status gk_plot_runs(const char *const *dirs, int ndirs, const gk_plot_options
     if (!s) s = draw(ov, err);
     if (!s && nruns) *nruns = ov->n;
     for (int i = 0; ov && i < ov->n; i++) gk_fig_run_free(&runs[i].f), free(runs[i].x);
+    if (ov) free(ov->cbar_values);
     free(runs);
     free(ov);
     free(paths);

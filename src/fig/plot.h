@@ -13,7 +13,7 @@
  * names its role, or takes the next palette colour no role of its panel has claimed, or gives its colour.
  *
  * The code: plot_core.c (colours, text metrics, axes, legends), plot_render.c (PLplot streams and the atomic
- * files), plot_lines.c (line panels), plot_heat.c (heat maps and matrices), plot_hist.c (histograms). */
+ * files), plot_lines.c (line panels), plot_cbar.c (their colour bar), plot_heat.c (heat maps and matrices), plot_hist.c (histograms). */
 #ifndef GK_PLOT_H
 #define GK_PLOT_H
 
@@ -57,11 +57,28 @@ typedef struct gk_panel {
     const double *band_lo[GK_PLOT_MAX_SERIES], *band_hi[GK_PLOT_MAX_SERIES];
 } gk_panel;
 
+/* A colour bar for curves coloured by a number (a sweep's alpha, say): the sequential ramp (gk_palette_seq) from
+ * lo (t = 0) to hi (t = 1), on a log scale when log (lo > 0). values (NULL: none) are the curves' numbers: each
+ * is marked beside the bar, and labelled when there are at most 12 and their labels do not collide; otherwise
+ * the bar carries ordinary axis ticks. */
+typedef struct gk_colour_bar {
+    const char *label; /* what the colour means, in words */
+    double lo, hi;
+    int log;
+    const double *values;
+    int nvalues;
+} gk_colour_bar;
+
+/* Where v sits on the bar, in [0, 1] (clamped; 0 when lo == hi), and its colour there (0xRRGGBB). */
+double gk_colour_bar_pos(const gk_colour_bar *cb, double v);
+int gk_colour_bar_rgb(const gk_colour_bar *cb, double v);
+
 /* The page of a figure of panels. Zero fields take the defaults. */
 typedef struct gk_plot_layout {
     int width, height; /* pixels; default 1600 x 900 (one panel: 1280 x 720) */
     int columns;       /* panels per row; default 1 for one panel, 3 for 3, 5 or 6, else 2 */
     double font;       /* text scale; default 1 */
+    const gk_colour_bar *cbar; /* NULL: none; else one bar right of the panels, shared by all of them */
 } gk_plot_layout;
 
 /* Panels in a grid (row by row) in one figure, with a title on top: <base>.png and <base>.svg. */
@@ -102,9 +119,10 @@ gk_status gk_plot_heatmap(const char *base, const char *title, const char *xlabe
                           size_t nmarks, gk_error *err);
 
 /* Several heat maps side by side (e.g. a matrix at three moments beside its target): panels[k] gives
- * nrows x ncols values row-major, all on one shared colour scale. */
+ * nrows x ncols values row-major, all on one shared colour scale, its bar labelled zlabel (NULL: none). */
 gk_status gk_plot_matrices(const char *base, const char *title, const char *const *panel_titles,
-                           const double *const *mats, int npanels, size_t nrows, size_t ncols, gk_error *err);
+                           const double *const *mats, int npanels, size_t nrows, size_t ncols, const char *zlabel,
+                           gk_error *err);
 
 /* Histograms of several samples laid over each other (e.g. <w_j, mu1> over the neurons at chosen steps),
  * each a translucent filled step outline. */

@@ -114,6 +114,7 @@ axis gkf_axis_make(range r, int logaxis, int fixed, int target) {
         if (a.hi <= a.lo) a.hi = a.lo + 1;
         double span = a.hi - a.lo;
         a.step = span <= 12 ? 1 : ceil(span / 12);
+        a.plain125 = span <= 1.6 + 1e-9 && a.lo >= -3 - 1e-9 && a.hi <= 5 + 1e-9; /* 10^k alone would be 2 labels */
         return a;
     }
     double mag = fmax(fabs(r.lo), fabs(r.hi));
@@ -140,6 +141,7 @@ axis gkf_axis_make(range r, int logaxis, int fixed, int target) {
 void gkf_thin_log_axis(axis *a, double px, double need) {
     if (!a->log || a->hi <= a->lo) return;
     double per = px / (a->hi - a->lo);
+    if (a->plain125 && per * log10(2) < need) a->plain125 = 0; /* 1, 2, 5: 0.3 decades apart at the closest */
     if (per * a->step < need) a->step = ceil(need / per);
 }
 
@@ -147,6 +149,14 @@ void gkf_thin_log_axis(axis *a, double px, double need) {
 int gkf_axis_ticks(const axis *a, double *t, int max) {
     int n = 0;
     double eps = 1e-9 * a->step;
+    if (a->log && a->plain125) {
+        for (double k = floor(a->lo) - 1; k <= ceil(a->hi) && n < max; k++)
+            for (int j = 0; j < 3 && n < max; j++) {
+                double v = k + log10((const double[3]){1, 2, 5}[j]);
+                if (v >= a->lo - 1e-9 && v <= a->hi + 1e-9) t[n++] = v;
+            }
+        return n;
+    }
     for (double k = ceil((a->lo - eps) / a->step); n < max; k++) {
         double v = k * a->step;
         if (v > a->hi + eps) break;
@@ -157,6 +167,10 @@ int gkf_axis_ticks(const axis *a, double *t, int max) {
 
 /* A tick label: 10^k on log axes, else the value in full (m x 10^k for very large or small values). */
 void gkf_tick_label(const axis *a, double v, char *buf, size_t len) {
+    if (a->log && a->plain125) {
+        snprintf(buf, len, "%g", pow(10, v));
+        return;
+    }
     if (a->log) {
         long e = lround(v);
         snprintf(buf, len, "10#u%ld#d", e);
@@ -232,20 +246,31 @@ void gkf_draw_frame(const axis *xa, const axis *ya) {
           ya->log ? 0 : ya->nsub);
 }
 
-/* Space the axis texts of a frame need: left = y tick labels + y label, bottom = x tick labels + x label. */
+/* Whether text s has PLplot's escape #c (#u: a superscript, #d: a subscript). */
+static int has_escape(const char *s, char c) {
+    for (const char *p = s ? s : ""; *p; p++)
+        if (p[0] == '#' && p[1] == c) return 1;
+    return 0;
+}
+
+/* The room (in character heights) a line of text takes beyond its own height for its super- and subscripts. */
+double gkf_script_em(const char *s) { return 0.45 * (has_escape(s, 'u') + has_escape(s, 'd')); }
+
+/* Space the axis texts of a frame need: left = y tick labels + y label, bottom = x tick labels + x label (a
+ * superscript in the x label moves it down, away from the tick labels; a subscript needs room below). */
 double gkf_left_margin(double ytick_w, const char *ylabel) {
     return 10 + ytick_w + 0.6 * gkf_ch_px(S_TICK) + (has_text(ylabel) ? 2.1 * gkf_ch_px(S_LABEL) : 0);
 }
 double gkf_bottom_margin(const char *xlabel) {
-    return 2.4 * gkf_ch_px(S_TICK) + (has_text(xlabel) ? 1.7 * gkf_ch_px(S_LABEL) : 0) + 4;
+    return 2.4 * gkf_ch_px(S_TICK) + (has_text(xlabel) ? (1.7 + gkf_script_em(xlabel)) * gkf_ch_px(S_LABEL) : 0) + 4;
 }
 
 /* The axis labels at the distances left_margin / bottom_margin reserved. */
 void gkf_draw_axis_labels(double ytick_w, const char *xlabel, const char *ylabel) {
     gkf_text_size(S_LABEL);
     plcol0(C_BLACK);
-    double c = gkf_ch_px(S_LABEL);
-    if (has_text(xlabel)) plmtex("b", (2.4 * gkf_ch_px(S_TICK) + 0.7 * c) / c, 0.5, 0.5, xlabel);
+    double c = gkf_ch_px(S_LABEL), up = has_escape(xlabel, 'u') ? 0.45 * c : 0;
+    if (has_text(xlabel)) plmtex("b", (2.4 * gkf_ch_px(S_TICK) + 0.7 * c + up) / c, 0.5, 0.5, xlabel);
     if (has_text(ylabel)) plmtex("l", (ytick_w + 0.6 * gkf_ch_px(S_TICK) + 1.2 * c) / c, 0.5, 0.5, ylabel);
 }
 
@@ -269,11 +294,14 @@ void gkf_legend_add(legend *lg, const char *text, int rgb, int style) {
     lg->n++;
 }
 
+/* An entry's row height in character heights: more for super- and subscripts, which would touch the next row. */
+static double row_em(const char *text) { return 1.5 + gkf_script_em(text); }
+
 void gkf_legend_measure(legend *lg) {
-    double c = gkf_ch_px(S_TICK), wmax = 0;
-    for (int k = 0; k < lg->n; k++) wmax = fmax(wmax, gkf_text_px(lg->text[k], S_TICK));
+    double c = gkf_ch_px(S_TICK), wmax = 0, rows = 0;
+    for (int k = 0; k < lg->n; k++) wmax = fmax(wmax, gkf_text_px(lg->text[k], S_TICK)), rows += row_em(lg->text[k]);
     lg->w = lg->n ? 0.8 * c + 2.4 * c + 0.6 * c + wmax + 0.8 * c : 0;
-    lg->h = lg->n ? lg->n * 1.5 * c + 0.7 * c : 0;
+    lg->h = lg->n ? rows * c + 0.7 * c : 0;
 }
 
 /* Does the segment (x0, y0)-(x1, y1) meet the box? (Liang-Barsky clipping.) */
@@ -311,8 +339,10 @@ void gkf_legend_draw(const legend *lg, const page *pg, box r) {
     plline(5, bx, by);
     double c = gkf_ch_px(S_TICK);
     gkf_text_size(S_TICK);
+    double top = r.t + 0.35 * c; /* of the row */
     for (int k = 0; k < lg->n; k++) {
-        double y = pg->h - (r.t + 0.35 * c + (k + 0.5) * 1.5 * c + 0.15 * c);
+        double y = pg->h - (top + 0.5 * row_em(lg->text[k]) * c + 0.15 * c);
+        top += row_em(lg->text[k]) * c;
         PLFLT lx[2] = {r.l + 0.8 * c, r.l + 3.2 * c}, ly[2] = {y, y};
         gkf_use_rgb(lg->rgb[k], 1);
         plwidth(2.2);

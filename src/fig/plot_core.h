@@ -46,6 +46,7 @@ extern _Thread_local double gkf_font; /* the text scale of the figure being laid
 double gkf_ch_px(int size);           /* pixels of one character height */
 void gkf_text_size(int size);
 double gkf_text_em(const char *s); /* estimated width in character heights */
+double gkf_script_em(const char *s); /* the extra height its super- and subscripts take, in character heights */
 static inline double gkf_text_px(const char *s, int size) { return gkf_text_em(s) * gkf_ch_px(size); }
 static inline int has_text(const char *s) { return s && s[0]; }
 
@@ -77,6 +78,7 @@ typedef struct axis {
     int nsub;      /* minor intervals per major one (linear axes) */
     int sci;       /* linear: labels as m x 10^k */
     int decimals;  /* linear, not sci: digits after the point */
+    int plain125;  /* log, at most ~1.5 decades: labels at 1, 2 and 5 x 10^k as plain numbers (10, 20, 50) */
 } axis;
 
 enum { MAX_TICKS = 64, TITLE_BAND = 50 };
@@ -127,5 +129,10 @@ void gkf_legend_add(legend *lg, const char *text, int rgb, int style);
 void gkf_legend_measure(legend *lg);
 void gkf_legend_draw(const legend *lg, const page *pg, box r);
 int gkf_segment_hits(double x0, double y0, double x1, double y1, box r);
+
+/* ---- the colour bar of line panels (plot_cbar.c) ---- */
+/* The width of the page's right strip the bar takes (0 for none), and the bar drawn there from top to bottom. */
+double gkf_cbar_width(const gk_colour_bar *cb);
+void gkf_cbar_draw(const gk_colour_bar *cb, const page *pg, double top, double bottom);
 
 #endif

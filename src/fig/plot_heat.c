@@ -399,6 +399,7 @@ typedef struct mat_ctx {
     double panel_w, panel_h;
     int grid_cols;     /* matrices per row */
     double left;       /* the grid's left edge (the grid is centred on the page) */
+    const char *zlabel; /* the colour bar's */
 } mat_ctx;
 
 /* The page: 16:9, 1600 x 900; MAT_ROW_GAP leaves room for the titles of the next row's matrices. */
@@ -439,7 +440,7 @@ static void draw_matrices(const void *vctx, const page *pg) {
     for (int k = 0; k < m->n; k++) draw_matrix(m, k, pg);
     int rows = (m->n + m->grid_cols - 1) / m->grid_cols;
     double l = m->left + m->grid_cols * (m->panel_w + MAT_GAP) - MAT_GAP + 20;
-    draw_colorbar(pg, (box){l, l + 22, MAT_TOP, MAT_TOP + rows * m->panel_h + (rows - 1) * MAT_ROW_GAP}, &m->za, NULL);
+    draw_colorbar(pg, (box){l, l + 22, MAT_TOP, MAT_TOP + rows * m->panel_h + (rows - 1) * MAT_ROW_GAP}, &m->za, m->zlabel);
 }
 
 /* The grid (matrices per row) that draws them largest on the 16:9 page, keeping their aspect (rows/cols). */
@@ -456,11 +457,12 @@ static void mat_grid(mat_ctx *m, double aspect) {
 }
 
 gk_status gk_plot_matrices(const char *base, const char *title, const char *const *panel_titles,
-                           const double *const *mats, int npanels, size_t nrows, size_t ncols, gk_error *err) {
+                           const double *const *mats, int npanels, size_t nrows, size_t ncols, const char *zlabel,
+                           gk_error *err) {
     if (npanels < 1 || !mats) return gk_fail(err, GK_EINVAL, "figure %s: no matrices to plot", base ? base : "?");
     size_t n = nrows * ncols;
     for (int k = 0; k < npanels; k++) GK_ASSERT(n == 0 || mats[k]);
-    mat_ctx m = {title, panel_titles, mats, npanels, nrows, ncols, z_axis(mats, npanels, n, 1, 0), 0, 0, 1, 0};
+    mat_ctx m = {title, panel_titles, mats, npanels, nrows, ncols, z_axis(mats, npanels, n, 1, 0), 0, 0, 1, 0, zlabel};
     double aspect = (nrows && ncols) ? fmin(fmax((double)nrows / (double)ncols, 0.25), 4) : 1;
     mat_grid(&m, aspect);
     figure fig = {{MAT_W, MAT_H}, draw_matrices, &m, 1};

@@ -299,13 +299,15 @@ typedef struct panels_ctx {
     const char *title;
     const gk_panel *p;
     int n, cols;
+    const gk_colour_bar *cbar; /* NULL: none */
+    double cbar_w;             /* pixels the bar takes at the page's right edge */
 } panels_ctx;
 
-/* Panel k's cell: columns of equal width, rows of equal height under the title band. */
+/* Panel k's cell: columns of equal width, rows of equal height under the title band (and left of a colour bar). */
 static box grid_cell(const panels_ctx *c, const page *pg, int k) {
     int rows = (c->n + c->cols - 1) / c->cols;
     double band = has_text(c->title) ? TITLE_BAND * gkf_font : 10, pad = 12;
-    double cw = (pg->w - pad) / c->cols, chh = (pg->h - band - pad) / rows;
+    double cw = (pg->w - pad - c->cbar_w) / c->cols, chh = (pg->h - band - pad) / rows;
     int col = k % c->cols, row = k / c->cols;
     return (box){pad + col * cw, pad + (col + 1) * cw, band + row * chh, band + (row + 1) * chh};
 }
@@ -322,13 +324,25 @@ static double column_left(const panels_ctx *c, const page *pg, int col) {
     return left;
 }
 
+/* The colour bar beside the panels: from the top of the first row's plot boxes to the bottom of the last's. */
+static void draw_panels_cbar(const panels_ctx *c, const page *pg) {
+    panel_layout L;
+    box first = grid_cell(c, pg, 0), last = grid_cell(c, pg, c->n - 1);
+    layout_panel(&c->p[0], first, first.l, &L);
+    double top = L.m.b.t;
+    layout_panel(&c->p[c->n - 1], last, last.l, &L);
+    gkf_cbar_draw(c->cbar, pg, top, L.m.b.b);
+}
+
 static void draw_panels(const void *vctx, const page *pg) {
-    const panels_ctx *c = vctx;
-    gkf_draw_figure_title(pg, c->title, TITLE_BAND * gkf_font);
-    for (int col = 0; col < c->cols && col < c->n; col++) {
-        double left = column_left(c, pg, col);
-        for (int k = col; k < c->n; k += c->cols) draw_panel(&c->p[k], pg, grid_cell(c, pg, k), left);
+    panels_ctx c = *(const panels_ctx *)vctx;
+    c.cbar_w = gkf_cbar_width(c.cbar); /* (text sizes are known only now, with the figure's font) */
+    gkf_draw_figure_title(pg, c.title, TITLE_BAND * gkf_font);
+    for (int col = 0; col < c.cols && col < c.n; col++) {
+        double left = column_left(&c, pg, col);
+        for (int k = col; k < c.n; k += c.cols) draw_panel(&c.p[k], pg, grid_cell(&c, pg, k), left);
     }
+    if (c.cbar) draw_panels_cbar(&c, pg);
 }
 
 static int default_columns(int n) { return n <= 1 ? 1 : (n == 3 || n == 5 || n == 6) ? 3 : 2; }
@@ -342,7 +356,7 @@ gk_status gk_plot_panels_ex(const char *path, const char *base, const char *titl
         (d.height && d.height < 150) || d.width > 20000 || d.height > 20000 || d.font > 5)
         return gk_fail(err, GK_EINVAL, "figure %s: page %dx%d, font %g (allowed: 200-20000 x 150-20000 pixels, "
                        "font 0-5)", name, d.width, d.height, d.font);
-    panels_ctx ctx = {title, panels, npanels, d.columns ? d.columns : default_columns(npanels)};
+    panels_ctx ctx = {title, panels, npanels, d.columns ? d.columns : default_columns(npanels), d.cbar, 0};
     if (ctx.cols > npanels) ctx.cols = npanels;
     double w = d.width ? d.width : npanels == 1 ? 1280 : 1600, h = d.height ? d.height : npanels == 1 ? 720 : 900;
     figure fig = {{w, h}, draw_panels, &ctx, d.font};

@@ -22,10 +22,10 @@ gk_status gk_plot_sign_plane(const char *dir, long step, double mu, int grid, gk
     double mx[4] = {mu, -mu, 0, 0}, my[4] = {0, 0, mu, -mu};
     char name[64], base[1024], title[160];
     snprintf(name, sizeof name, "boundary_step%ld", step);
-    snprintf(title, sizeof title, "sign f on span(mu1, mu2) at step %ld", step);
+    snprintf(title, sizeof title, "sign f on span(#gm#d1#u, #gm#d2#u) at step %ld", step);
     gk_status s = gk_path_join(base, sizeof base, dir, name, err);
     if (!s)
-        s = gk_plot_heatmap(base, title, "<x, mu1>/||mu||", "<x, mu2>/||mu||", "sign f", x, g, x, g, z, 0, 0, mx, my, 4,
+        s = gk_plot_heatmap(base, title, "<x, #gm#d1#u> / ||#gm||", "<x, #gm#d2#u> / ||#gm||", "sign f", x, g, x, g, z, 0, 0, mx, my, 4,
                             err);
     free(x);
     free(z);

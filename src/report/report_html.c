@@ -58,6 +58,7 @@ static cJSON *run_entry(const char *dir, const char *path, const char *name, cJS
     cJSON_AddStringToObject(r, "path", path);
     cJSON_AddStringToObject(r, "name", name);
     cJSON_AddStringToObject(r, "status", gk_run_state(dir, state, sizeof state));
+    cJSON_AddItemToObject(r, "labels", gk_web_column_labels_csv(cJSON_IsString(csv) ? csv->valuestring : NULL));
     cJSON_AddItemToObject(r, "csv", csv);
     return r;
 }
@@ -156,7 +157,9 @@ gk_status gk_report_html_sweep(const char *dir, gk_error *err) {
     cJSON_AddBoolToObject(data, "live", 0);
     cJSON_AddStringToObject(sw, "path", ".");
     cJSON_AddStringToObject(sw, "name", base_name(dir));
-    cJSON_AddItemToObject(sw, "table", read_text(dir, "sweep.csv"));
+    cJSON *table = read_text(dir, "sweep.csv");
+    cJSON_AddItemToObject(sw, "labels", gk_web_sweep_labels_csv(cJSON_IsString(table) ? table->valuestring : NULL));
+    cJSON_AddItemToObject(sw, "table", table);
     cJSON_AddItemToObject(sw, "figures", gk_web_figures(dir));
     cJSON_AddItemToObject(sw, "points", sweep_points(dir));
     return write_page(dir, data, err);

@@ -1,6 +1,8 @@
 /* web_page.c: the report page filled with its data (see web_page.h). */
 #include "report/web_page.h"
 
+#include "fig/run_files.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -126,3 +128,42 @@ cJSON *gk_web_figures(const char *dir) {
     }
     return arr;
 }
+
+/* name's words into out: a metrics column's title, or (sweep) a sweep.csv column's: the sweep figures' words for
+ * a summary scalar, a config key's words, else its title. */
+static void add_label(cJSON *out, const char *name, int sweep) {
+    char words[160], plain[200];
+    const char *w = sweep ? gk_sweep_column_words(name) : NULL;
+    if (sweep && !w) w = gk_param_words(name, NULL);
+    if (w) snprintf(words, sizeof words, "%s", w);
+    else gk_column_title(name, words, sizeof words);
+    gk_text_unicode(words, plain, sizeof plain);
+    if (!cJSON_GetObjectItemCaseSensitive(out, name)) cJSON_AddStringToObject(out, name, plain);
+}
+
+cJSON *gk_web_column_labels(const cJSON *names) {
+    cJSON *out = cJSON_CreateObject();
+    const cJSON *it;
+    cJSON_ArrayForEach(it, names) if (cJSON_IsString(it)) add_label(out, it->valuestring, 0);
+    return out;
+}
+
+static cJSON *header_labels(const char *csv, int sweep) {
+    cJSON *out = cJSON_CreateObject();
+    char name[128];
+    for (const char *p = csv ? csv : ""; *p && *p != '\n';) {
+        size_t n = strcspn(p, ",\r\n");
+        if (n > 0 && n < sizeof name) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            add_label(out, name, sweep);
+        }
+        p += n;
+        if (*p == ',') p++;
+        else break;
+    }
+    return out;
+}
+
+cJSON *gk_web_column_labels_csv(const char *csv) { return header_labels(csv, 0); }
+cJSON *gk_web_sweep_labels_csv(const char *csv) { return header_labels(csv, 1); }

@@ -20,4 +20,13 @@ gk_status gk_web_slurp(const char *path, char **out, size_t *len, gk_error *err)
 /* The names of the figures (*.png, *.svg) in dir, sorted, as a JSON array (empty if dir cannot be read). */
 cJSON *gk_web_figures(const char *dir);
 
+/* The words of each metrics column (the figures' own, fig/run_files.h: gk_column_title, e.g. "train accuracy"
+ * for train_acc) as a JSON object {name: words}, for the page's legends and column lists: from an array of
+ * column names, or from a metrics.csv's text (its header). */
+cJSON *gk_web_column_labels(const cJSON *names);
+cJSON *gk_web_column_labels_csv(const char *csv);
+/* The words of each column of a sweep.csv's text ({name: words}): the sweep figures' for its summary scalars
+ * (fig/run_files.h: gk_sweep_column_words), a config key's words, else the column's title. */
+cJSON *gk_web_sweep_labels_csv(const char *csv);
+
 #endif

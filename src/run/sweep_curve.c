@@ -9,28 +9,11 @@
 #include "exp/exp.h"
 #include "io/fsutil.h"
 #include "fig/plot.h"
+#include "fig/run_files.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Words for the summary scalars and keys the sweep figures put on their axes (summary.json's standard facts,
- * run/run_summary.c; train/train.h's thresholds). */
-static const char *const key_words[][2] = {
-    {"val99_step", "steps to 99% validation accuracy"}, {"val95_step", "steps to 95% validation accuracy"},
-    {"train99_step", "steps to 99% train accuracy"},   {"train_fit_step", "steps to 99% train accuracy"},
-    {"test_grok_step", "steps to 95% test accuracy"},  {"max_test_acc", "best test accuracy"},
-    {"best_val_acc", "best validation accuracy"},      {"final_train_loss", "final train loss"},
-    {"final_test_loss", "final test loss"},            {"final_train_acc", "final train accuracy"},
-    {"final_test_acc", "final test accuracy"},         {"norm_final", "final parameter norm"},
-    {"norm_initial", "initial parameter norm"},        {"norm_at_fit", "parameter norm at the fit"},
-    {"test_acc_at_fit", "test accuracy at the fit"},   {"grok_delay_ratio", "grokking delay ratio"},
-    {"predicted_transition_step", "predicted transition step"},
-    {"frac", "train fraction"},                        {"init_scale", "init scale alpha"},
-    {"wd", "weight decay"},                            {"lr", "learning rate"},
-    {"width", "width"},                                {"seed", "seed"},
-    {"op", "operation"},
-};
 
 /* A short description of a preset's key from its spec table's help, up to the first " (", " ||", ":", ";" or ",",
  * followed by the key ("input bits n"); NULL when there is none or it is long. */
@@ -50,9 +33,9 @@ static const char *param_words(const gk_sweep *sw, const char *key, char *buf, s
 }
 
 const char *gk_sweep_key_words(const gk_sweep *sw, const char *key, char *buf, size_t len) {
-    for (size_t i = 0; i < sizeof key_words / sizeof key_words[0]; i++)
-        if (!strcmp(key, key_words[i][0])) return key_words[i][1];
-    const char *w = sw ? param_words(sw, key, buf, len) : NULL;
+    const char *w = gk_sweep_column_words(key);
+    if (w) return w;
+    w = sw ? param_words(sw, key, buf, len) : NULL;
     return w ? w : key;
 }
 
@@ -201,7 +184,7 @@ static void curve_series(curve_fig *F, int k, const char *yname, const curve_dat
         f[i] = lo * pow(hi / lo, (double)i / (FIT_POINTS - 1));
         f[FIT_POINTS + i] = exp(d->intercept + d->slope * log(f[i]));
     }
-    snprintf(F->labels[p->nseries], sizeof F->labels[0], "power-law fit: y ~ x^%.2f", d->slope);
+    snprintf(F->labels[p->nseries], sizeof F->labels[0], "power-law fit: y ~ x#u%.2f#d", d->slope);
     p->series[p->nseries] = (gk_series){F->labels[p->nseries], f, f + FIT_POINTS, FIT_POINTS, 2, GK_ROLE_AUTO};
     p->colour[p->nseries++] = GK_RGB(0x44, 0x44, 0x44);
 }

@@ -207,10 +207,9 @@ static gk_status trans_draw(const gk_sweep *sw, trans_data *d, const char *dir, 
     fy[1] = fit ? exp(d->intercept + d->slope * log(b)) : NAN;
     gk_panel panels[2];
     memset(panels, 0, sizeof panels);
-    char t1[256], flabel[128];
+    char t1[256], flabel[128], awords[160];
     if (fit) {
-        snprintf(t1, sizeof t1, "observed vs predicted: log-log slope %.3f, intercept %.3f (n=%zu)", d->slope,
-                 d->intercept, d->used);
+        snprintf(t1, sizeof t1, "log-log slope %.3f, intercept %.3f (%zu runs)", d->slope, d->intercept, d->used);
         snprintf(flabel, sizeof flabel, "fit ln y = %.3f + %.3f ln x", d->intercept, d->slope);
     } else {
         snprintf(t1, sizeof t1, "observed vs predicted (no fit: %zu usable point)", d->used);
@@ -226,10 +225,11 @@ static gk_status trans_draw(const gk_sweep *sw, trans_data *d, const char *dir, 
     if (d->ai >= 0 && d->ahi > 0) {
         const gk_sweep_axis *A = &sw->axes[d->ai];
         gk_panel *p1 = &panels[np++];
-        *p1 = (gk_panel){.title = "observed / predicted against alpha", .xlabel = "alpha", .ylabel = "observed / predicted",
+        *p1 = (gk_panel){.title = "observed / predicted against alpha",
+                         .xlabel = gk_sweep_key_words(sw, A->key, awords, sizeof awords), .ylabel = "observed / predicted",
                          .logx = wants_log(A->num, A->n) || d->ahi / d->alo >= 4};
         p1->series[p1->nseries++] = (gk_series){"runs", d->alpha, d->ratio, d->n, 1, GK_ROLE_AUTO};
-        p1->series[p1->nseries++] = (gk_series){"1", ax, one, 2, 2, GK_ROLE_THRESHOLD};
+        p1->series[p1->nseries++] = (gk_series){"observed = predicted", ax, one, 2, 2, GK_ROLE_THRESHOLD};
     }
     char base[1200], title[256];
     snprintf(title, sizeof title, "%s sweep: grok step against the predicted transition", sw->preset->name);
