@@ -122,6 +122,11 @@ static int band_of(size_t j, size_t N, const int *group) {
     return group ? group[j] : (int)(j * ZP_BUCKETS / N);
 }
 
+/* Z_p: each element's colour on a bar from x = 0 to p - 1 (one band per element up to ZP_BUCKETS of them). */
+static gk_colour_bar element_bar(size_t N) {
+    return (gk_colour_bar){.label = "element x", .lo = 0, .hi = N > 1 ? (double)(N - 1) : 1};
+}
+
 static gk_status fill_panel(const gk_wu_snaps *S, const double *W, const int *group, int ngroups, const char *what,
                             wu_panel *P, gk_panel *out, gk_error *err) {
     const size_t N = S->N;
@@ -137,10 +142,9 @@ static gk_status fill_panel(const gk_wu_snaps *S, const double *W, const int *gr
             if (band_of(j, N, group) == b) P->x[at] = xy[2 * j], P->y[at++] = xy[2 * j + 1];
         se->n = (size_t)(P->x + at - se->x);
         if (group) snprintf(P->labels[b], sizeof P->labels[b], "%s %d", what, b), se->label = P->labels[b];
-        else if (b == 0 || b == nb - 1)
-            snprintf(P->labels[b], sizeof P->labels[b], "x = %zu", b ? N - 1 : 0), se->label = P->labels[b];
-        out->colour[out->nseries++] = group ? GK_RGB(0, 0, 0) | gk_palette_rgb(b)
-                                            : GK_RGB(0, 0, 0) | gk_palette_seq(nb > 1 ? (double)b / (nb - 1) : 0);
+        const gk_colour_bar bar = element_bar(N);
+        const double x_mid = ((double)b + 0.5) * (double)N / nb - 0.5; /* the band's middle element */
+        out->colour[out->nseries++] = GK_RGB(0, 0, 0) | (group ? gk_palette_rgb(b) : gk_colour_bar_rgb(&bar, x_mid));
     }
     if (!s) {
         snprintf(P->title + strlen(P->title), sizeof P->title - strlen(P->title), ": radius CV %.2f, %.0f%% var",
@@ -169,7 +173,11 @@ gk_status gk_wu_figure(const gk_wu_snaps *S, const double *W_U_end, long end_ste
     }
     char base[1024];
     if (!s) s = gk_path_join(base, sizeof base, dir, "wu_pca", err);
-    if (!s) s = gk_plot_panels(base, "output-layer weights W_U[:, x] on their top two principal components", panels, np, err);
+    const gk_colour_bar bar = element_bar(S->N);
+    const gk_plot_layout L = {.cbar = group ? NULL : &bar}; /* Z_p: a colour bar; S_n: a legend of the cosets */
+    if (!s)
+        s = gk_plot_panels_ex(NULL, base, "output-layer weights W_U[:, x] on their top two principal components", panels,
+                              np, &L, err);
     for (int k = 0; k < 3; k++) free(P[k].x), free(P[k].y);
     return s;
 }
