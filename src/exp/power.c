@@ -358,12 +358,14 @@ static const gk_rule power_rules[] = {
 static const gk_rule *power_rule_list(void *state) { return power_rules; }
 
 static const gk_curve_figure power_curves[] = {
-    {.file = "norms", .title = "Power et al.: weight norms",
-     .panels = {{.title = "parameter norm", .ylabel = "norm", .curves = {{"param_norm", "all", 0}}},
+    {.file = "norms", .title = "Power et al.: weight norms and accuracies",
+     .panels = {{.title = "parameter norm", .ylabel = "norm", .curves = {{"param_norm", "all parameters", 0}}},
                 {.title = "output layer and embedding", .ylabel = "norm",
-                 .curves = {{"norm_W_U", "W_U", 0}, {"norm_W_E", "W_E", 0}}},
-                {.title = "train accuracy, clean and corrupted rows", .ylabel = "accuracy", .ymax = 1.02,
-                 .curves = {{"train_acc_clean", "clean", 0}, {"train_acc_noisy", "corrupted", 0}, {"test_acc", "validation", 0}}}}},
+                 .curves = {{"norm_W_U", "unembedding W_U", 0}, {"norm_W_E", "embedding W_E", 0}}},
+                {.title = "accuracy (train: by rows)", .ylabel = "accuracy", .ymax = 1.02,
+                 .curves = {{"train_acc_clean", "train, clean rows", 0},
+                            {"train_acc_noisy", "train, corrupted rows", 0},
+                            {"test_acc", "validation", 0}}}}},
     {NULL},
 };
 
