@@ -54,6 +54,12 @@ CF=$(col "$T/pn/metrics.csv" train_acc_clean); VF=$(col "$T/pn/metrics.csv" test
 VA=$(col "$T/pn/metrics.csv" test_acc train_acc_clean) # validation when the clean rows are first fit
 check "clean rows stay fit ($CF >= 0.95) while validation rises ($VA when they are first fit, $VF at the end)" awk -v c="$CF" -v a="$VA" -v v="$VF" 'BEGIN{exit !(c>=0.95 && a!="" && v>=a+0.2)}'
 
+echo "== a sweep over op and frac: one heat-map row per operation, named by its formula"
+"$GK" sweep power-add-fast op=add,sq_sum frac=0.5,0.7 steps=5 evals=1 evals_lin=0 --z best_val_acc --out "$T/sw" --quiet >/dev/null 2>&1
+check "heatmap.svg labels its rows x+y and x^2+y^2" /usr/bin/python3 -c "
+import html, sys; t = html.unescape(open('$T/sw/heatmap.svg').read())
+sys.exit(not ('x+y' in t and 'x^2+y^2' in t and 'operation' in t))"
+
 echo "== determinism: 1 and 2 threads; resume bit for bit (dropout on)"
 "$GK" run power-add-fast steps=120 evals=6 evals_lin=0 dropout=0.1 threads=1 --out "$T/d1" --quiet >/dev/null 2>&1
 "$GK" run power-add-fast steps=120 evals=6 evals_lin=0 dropout=0.1 threads=2 --out "$T/d2" --quiet >/dev/null 2>&1

@@ -88,6 +88,8 @@ typedef struct gk_exp_type {
     /* 1: create trains seeds=K itself, the K runs side by side in one run (a lockstep form, as xor's span form);
      * 0: the run layer makes seeds=K into K runs of seeds=1 (run/run_seeds.c). */
     int lockstep_seeds;
+    /* Optional: a key's value in words for figure axes (op=sq_sum: "x^2+y^2"); NULL: the value as given. */
+    const char *(*value_words)(const char *key, const char *value);
 } gk_exp_type;
 
 typedef struct gk_preset {

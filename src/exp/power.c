@@ -357,6 +357,13 @@ static const gk_rule power_rules[] = {
 };
 static const gk_rule *power_rule_list(void *state) { return power_rules; }
 
+/* An op's formula for a sweep's axis (x^2+y^2 for sq_sum). */
+static const char *power_value_words(const char *key, const char *value) {
+    gk_power_op op;
+    gk_error e = {{0}};
+    return !strcmp(key, "op") && !gk_power_op_parse(value, &op, &e) ? gk_power_op_formula(op) : NULL;
+}
+
 static const gk_curve_figure power_curves[] = {
     {.file = "norms", .title = "Power et al.: weight norms and accuracies",
      .panels = {{.title = "parameter norm", .ylabel = "norm", .curves = {{"param_norm", "all parameters", 0}}},
@@ -406,6 +413,7 @@ static const gk_exp_type power_type = {
     .figures = power_figures,
     .memory_bytes = power_bytes,
     .rules = power_rule_list,
+    .value_words = power_value_words,
 };
 
 /* The slingshot (Thilak et al. 2022, arXiv:2206.04817) on this transformer: the same experiment trained with
@@ -446,6 +454,7 @@ static const gk_exp_type power_sling_type = {
     .figures = power_figures,
     .memory_bytes = power_bytes,
     .rules = power_rule_list,
+    .value_words = power_value_words,
 };
 
 #define PAPER_MODEL "layers=2 d_model=128 heads=4 d_ff=512 ln=post pos=sin act=relu"

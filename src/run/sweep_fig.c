@@ -54,18 +54,24 @@ static int find_sorted(const double *s, int n, double v) {
 typedef struct cell_axis {
     int n;
     double *pos;
-    int *cell;                /* cell[i]: the cell of the axis's value i */
-    const char *const *names; /* a text key's values, NULL for a numeric key */
+    int *cell;          /* cell[i]: the cell of the axis's value i */
+    const char **names; /* a text key's values in words (the experiment's value_words) or as given; NULL: numeric */
 } cell_axis;
 
-static int cell_axis_init(const gk_sweep_axis *a, cell_axis *c) {
+static int cell_axis_init(const gk_sweep *sw, const gk_sweep_axis *a, cell_axis *c) {
+    const int numeric = all_finite(a);
     c->n = a->n;
     c->pos = malloc((size_t)a->n * sizeof *c->pos);
     c->cell = malloc((size_t)a->n * sizeof *c->cell);
-    if (!c->pos || !c->cell) return 0;
-    int numeric = all_finite(a);
-    c->names = numeric ? NULL : (const char *const *)a->text;
-    for (int i = 0; i < a->n; i++) c->pos[i] = numeric ? a->num[i] : i;
+    c->names = numeric ? NULL : malloc((size_t)a->n * sizeof *c->names);
+    if (!c->pos || !c->cell || (!numeric && !c->names)) return 0;
+    const gk_exp_type *T = sw->preset->type;
+    for (int i = 0; i < a->n; i++) {
+        c->pos[i] = numeric ? a->num[i] : i;
+        if (numeric) continue;
+        const char *w = T->value_words ? T->value_words(a->key, a->text[i]) : NULL;
+        c->names[i] = w ? w : a->text[i];
+    }
     if (numeric) qsort(c->pos, (size_t)a->n, sizeof *c->pos, cmp_double);
     for (int i = 0; i < a->n; i++) c->cell[i] = numeric ? find_sorted(c->pos, a->n, a->num[i]) : i;
     return 1;
@@ -74,6 +80,7 @@ static int cell_axis_init(const gk_sweep_axis *a, cell_axis *c) {
 static void cell_axis_free(cell_axis *c) {
     free(c->pos);
     free(c->cell);
+    free(c->names);
 }
 
 /* The mean of zkey per (x, y) cell over the other axes, NAN where no point has a value; and (pc >= 0) the
@@ -132,7 +139,7 @@ static gk_status heatmap(const gk_sweep *sw, const gk_sweep_table *t, const char
     double *zp = calloc(ncell, sizeof *zp); /* the predicted t* per cell (step keys) */
     int pc = strstr(zkey, "_step") ? gk_sweep_table_col(t, "predicted_transition_step") : -1;
     gk_status s = GK_OK;
-    if (!cell_axis_init(&sw->axes[ax[0]], &X) || !cell_axis_init(&sw->axes[ax[1]], &Y) || !z || !cnt || !zp)
+    if (!cell_axis_init(sw, &sw->axes[ax[0]], &X) || !cell_axis_init(sw, &sw->axes[ax[1]], &Y) || !z || !cnt || !zp)
         s = gk_fail(err, GK_ENOMEM, "out of memory");
     if (!s) {
         heat_cells(sw, t, ax, &X, &Y, zc, pc, z, cnt, zp);
