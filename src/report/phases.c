@@ -4,6 +4,7 @@
 #include "io/fsutil.h"
 #include "fig/plot.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,8 +44,12 @@ gk_status gk_phases_figure(const gk_metrics *m, double fit_acc, double grok_acc,
     for (int k = 0; k < 6; k++) gk_metrics_column(m, gk_metrics_col(m, cols[k]), buf + (size_t)k * n);
     gk_panel pan[2];
     memset(pan, 0, sizeof pan);
-    pan[0] = (gk_panel){.title = "losses: the restricted loss falls before the test loss (Nanda et al. Fig. 7)",
-                        .xlabel = "step", .ylabel = "loss", .logy = 1};
+    double lo = INFINITY, hi = 0; /* the losses' range, with two decades above for the legend */
+    for (size_t i = 0; i < 4 * n; i++)
+        if (buf[n + i] > 0 && isfinite(buf[n + i])) lo = fmin(lo, buf[n + i]), hi = fmax(hi, buf[n + i]);
+    pan[0] = (gk_panel){.title = "losses (Nanda et al. Fig. 7): restricted falls before test", .xlabel = "step",
+                        .ylabel = "loss", .logy = 1};
+    if (hi > lo) pan[0].ymin = lo / 2, pan[0].ymax = hi * 100;
     pan[1] = (gk_panel){.title = "Gini coefficient of the Fourier norms of the input weights", .xlabel = "step",
                         .ylabel = "Gini", .ymin = 0, .ymax = 1};
     for (int k = 0; k < 4; k++) {
