@@ -24,7 +24,7 @@
 #               of 60k steps: 356 s) and kumar-fig3a (kumar-fig1, 6 runs of 40k steps: 249 s): 18 min (31 min
 #               of wall time at load 8-10)
 #   --paper     diag-sparse-paper (2e6 GD steps: 27 min wall) and modadd-nanda-phases (modadd-nanda at p = 113 to
-#               step 17,000, past its cleanup: 75 min on one core), power-div (to step 5000: 643 s of CPU,
+#               step 17,000, past its cleanup: 1875 s of CPU, 68 min wall on a loaded core), power-div (to step 5000: 643 s of CPU,
 #               327 s wall on 2 cores)
 #   --long      modadd-lyu-paper and modadd-lyu-paper-wd: modadd-lyu at the paper's size with lr_auto to
 #               t = 1e5 (2.3 h), then at wd 1e-3 to steps=12031 (t = 8,200: about 1 h)
