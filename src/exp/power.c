@@ -369,7 +369,7 @@ static const gk_curve_figure power_curves[] = {
      .panels = {{.title = "parameter norm", .ylabel = "norm", .curves = {{"param_norm", "all parameters", 0}}},
                 {.title = "output layer and embedding", .ylabel = "norm",
                  .curves = {{"norm_W_U", "unembedding W_U", 0}, {"norm_W_E", "embedding W_E", 0}}},
-                {.title = "accuracy (train: by rows)", .ylabel = "accuracy", .ymax = 1.02,
+                {.title = "accuracy (train: by rows)", .ylabel = "accuracy", .ymax = 1.35, /* room for the legend */
                  .curves = {{"train_acc_clean", "train, clean rows", 0},
                             {"train_acc_noisy", "train, corrupted rows", 0},
                             {"test_acc", "validation", 0}}}}},
