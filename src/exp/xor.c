@@ -663,7 +663,7 @@ static gk_status accuracy_figure(const xor_exp *E, const gk_metrics *m, const ch
     gk_curve_figure F = accuracy_curves;
     char title[160];
     if (E->K > 1) {
-        snprintf(title, sizeof title, "accuracy, %d runs (seeds %llu-%llu): mean, band mean +- std", E->K,
+        snprintf(title, sizeof title, "accuracy, %d runs (seeds %llu-%llu): mean, band mean ± one std", E->K,
                  (unsigned long long)E->rep[0].seed, (unsigned long long)E->rep[E->K - 1].seed);
         F.panels[0].curves[0].label = "train (noisy labels), mean";
         F.panels[0].curves[1].label = "test (clean), mean";
