@@ -23,7 +23,7 @@
 #   --overlays  the sweeps behind lyu-fig2b (modadd-lyu-fast, 4 runs of 70k steps: 498 s), lyu-fig2c (3 runs
 #               of 60k steps: 356 s) and kumar-fig3a (kumar-fig1, 6 runs of 40k steps: 249 s): 18 min (31 min
 #               of wall time at load 8-10)
-#   --paper     diag-sparse-paper (2e6 GD steps: 27 min wall) and modadd-nanda-phases (modadd-nanda at p = 113 to
+#   --paper     diag-sparse-paper (2e6 GD steps: 1842 s of CPU, 31 min wall on 2 cores at load 2-5) and modadd-nanda-phases (modadd-nanda at p = 113 to
 #               step 17,000, past its cleanup: 1875 s of CPU, 68 min wall on a loaded core), power-div (to step 5000: 643 s of CPU,
 #               327 s wall on 2 cores)
 #   --long      modadd-lyu-paper and modadd-lyu-paper-wd: modadd-lyu at the paper's size with lr_auto to

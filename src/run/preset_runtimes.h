@@ -6,7 +6,7 @@
 static const preset_runtime preset_runtimes[] = {
     {"diag-sparse", 2.2, 0},
     {"diag-l2sep", 48, 0},
-    {"diag-sparse-paper", 40890, 1},
+    {"diag-sparse-paper", 1842, 0},
     {"diag-l2sep-paper", 14200, 1},
     {"diag-sparse-flow", 0.3, 0},
     {"diag-sparse-paper-flow", 4.1, 0},
