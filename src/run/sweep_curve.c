@@ -35,6 +35,11 @@ static const char *param_words(const gk_sweep *sw, const char *key, char *buf, s
 const char *gk_sweep_key_words(const gk_sweep *sw, const char *key, char *buf, size_t len) {
     const char *w = gk_sweep_column_words(key);
     if (w) return w;
+    /* the words plot legends and the live page use for a config key (fig/run_files.c), then its help's */
+    if (sw && (w = gk_param_words(key, sw->preset->type->name))) {
+        gk_text_unicode(w, buf, len); /* PLplot escapes (#ga) as UTF-8 (α) */
+        return buf;
+    }
     w = sw ? param_words(sw, key, buf, len) : NULL;
     return w ? w : key;
 }
