@@ -134,6 +134,7 @@ static gk_status fill_panel(const gk_wu_snaps *S, const double *W, const int *gr
     if (!xy) return gk_fail(err, GK_ENOMEM, "out of memory");
     gk_status s = gk_pca2_columns(W, S->D, N, xy, var2, err);
     const int nb = group ? ngroups : (int)(N < ZP_BUCKETS ? N : ZP_BUCKETS);
+    const gk_colour_bar bar = element_bar(N);
     size_t at = 0;
     for (int b = 0; b < nb && !s; b++) {
         gk_series *se = &out->series[out->nseries];
@@ -142,7 +143,6 @@ static gk_status fill_panel(const gk_wu_snaps *S, const double *W, const int *gr
             if (band_of(j, N, group) == b) P->x[at] = xy[2 * j], P->y[at++] = xy[2 * j + 1];
         se->n = (size_t)(P->x + at - se->x);
         if (group) snprintf(P->labels[b], sizeof P->labels[b], "%s %d", what, b), se->label = P->labels[b];
-        const gk_colour_bar bar = element_bar(N);
         const double x_mid = ((double)b + 0.5) * (double)N / nb - 0.5; /* the band's middle element */
         out->colour[out->nseries++] = GK_RGB(0, 0, 0) | (group ? gk_palette_rgb(b) : gk_colour_bar_rgb(&bar, x_mid));
     }

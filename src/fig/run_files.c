@@ -78,7 +78,7 @@ const char *gk_reference_title(const char *key) {
     return key;
 }
 
-/* Words for the summary scalars and keys the sweep figures put on their axes (summary.json's standard facts,
+/* Words for the summary scalars the sweep figures put on their axes (summary.json's standard facts,
  * run/run_summary.c; train/train.h's thresholds). */
 static const char *const k_sweep_words[][2] = {
     {"val99_step", "steps to 99% validation accuracy"}, {"val95_step", "steps to 95% validation accuracy"},
@@ -90,11 +90,7 @@ static const char *const k_sweep_words[][2] = {
     {"norm_initial", "initial parameter norm"},        {"norm_at_fit", "parameter norm at the fit"},
     {"test_acc_at_fit", "test accuracy at the fit"},   {"grok_delay_ratio", "grokking delay ratio"},
     {"predicted_transition_step", "predicted transition step"},
-    {"frac", "train fraction"},                        {"init_scale", "init scale alpha"},
-    {"wd", "weight decay"},                            {"lr", "learning rate"},
-    {"width", "width"},                                {"seed", "seed"},
-    {"op", "operation"},
-};
+}; /* config keys: gk_param_words */
 
 const char *gk_sweep_column_words(const char *key) {
     for (size_t i = 0; i < sizeof k_sweep_words / sizeof k_sweep_words[0]; i++)
@@ -110,7 +106,8 @@ const char *gk_param_words(const char *key, const char *experiment) {
                                      {"lr", "", "learning rate"},             {"fixed_norm", "", "fixed norm"},
                                      {"frac", "", "train fraction"},          {"width", "", "width"},
                                      {"steps", "", "steps"},                  {"seed", "", "seed"},
-                                     {"p", "", "modulus p"},                {"label_noise", "", "label noise"}};
+                                     {"p", "", "modulus p"},                {"label_noise", "", "label noise"},
+                                     {"op", "", "operation"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(key, names[i][0]) && (!names[i][1][0] || (experiment && !strcmp(experiment, names[i][1]))))
             return names[i][2];

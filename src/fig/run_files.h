@@ -26,8 +26,8 @@ const char *gk_fig_run_preset(const gk_fig_run *r);
 /* A param's value as text ("" when absent). */
 void gk_fig_param_text(const gk_fig_run *r, const char *key, char *buf, size_t len);
 
-/* A sweep.csv column (a summary scalar such as test_grok_step, or a swept key) in words for an axis title, as the
- * sweep figures and the sweep page name it; NULL when it has none. */
+/* A sweep.csv summary-scalar column (test_grok_step) in words for an axis title, as the sweep figures and the
+ * sweep page name it; NULL when it has none (a swept config key: gk_param_words). */
 const char *gk_sweep_column_words(const char *key);
 /* The run's experiment ("" if unknown). */
 const char *gk_fig_run_experiment(const gk_fig_run *r);
