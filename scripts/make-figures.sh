@@ -6,8 +6,9 @@
 #   --only NAME,... only the named figures (as in docs/figures, without .png), whatever their group; a figure
 #                   made from one run or sweep with others brings them along (xor with xor-neurons and xor-hist)
 #   --jobs N        worker processes of each sweep and threads of each run (default 2; --jobs 1: one core)
-#   --keep DIR      keep the sweeps in DIR/NAME: a later call with the same DIR reuses their finished points
-#                   (an interrupted sweep resumes) and only redraws
+#   --keep DIR      keep the sweeps in DIR/NAME and the --long runs in DIR/lyu-long and DIR/lyu-wd: a later call
+#                   with the same DIR reuses their finished points and runs (an interrupted one resumes) and
+#                   only redraws
 # After each figure it prints the wall and CPU time it took. The times below are CPU times (user + system; with
 # --jobs 1 the wall time on a free core is about the same), measured with --jobs 1 at load 7-13 (2026-12-07)
 # unless they say otherwise; "wall" marks older wall times on 2 loaded cores, "minutes" an unmeasured one.
@@ -224,20 +225,30 @@ if want $PAPER modadd-nanda-phases; then
   fig modadd-nanda-phases phases.png $GK run modadd-nanda steps=17000 threads=1
   took
 fi
-L=$OUT/lyu-long # bench/bench_paper_scale.sh long and wd
+# the paper-scale runs behind modadd-lyu-paper(-wd) (bench/bench_paper_scale.sh long and wd); with --keep they
+# stay in DIR, and a later call resumes or reuses them
+L=$SW/lyu-long W=$SW/lyu-wd
+config_steps() { sed -n 's/^[[:space:]]*"steps":[[:space:]]*\([0-9]*\).*/\1/p' "$1/config.json"; }
+run_to() { # directory, steps, run arguments...: runs them there, or takes a kept run on (or reuses it) to steps
+  local dir=$1 steps=$2; shift 2
+  if [ ! -f "$dir/config.json" ]; then # not begun, or stopped in its set-up
+    rm -rf "$dir"
+    $GK run "$@" "steps=$steps" threads="$JOBS" --quiet --out "$dir" >/dev/null
+  elif [ "$(config_steps "$dir")" -le "$steps" ]; then # resume: an interrupted or shorter run (a finished one redraws)
+    $GK resume "$dir" "steps=$steps" --quiet >/dev/null
+  fi # a kept run that goes further is used as it is
+}
 if want $LONG modadd-lyu-paper modadd-lyu-paper-wd; then
-  echo "+ $GK run modadd-lyu lr_auto=1; resume steps=30000000; resume steps=50000000"
-  $GK run modadd-lyu lr_auto=1 threads=$JOBS --quiet --out "$L" >/dev/null
-  $GK resume "$L" steps=30000000 --quiet >/dev/null
-  $GK resume "$L" steps=50000000 --quiet >/dev/null
+  echo "+ $GK run modadd-lyu lr_auto=1 steps=10000000; resume steps=30000000; resume steps=50000000"
+  for s in 10000000 30000000 50000000; do run_to "$L" $s modadd-lyu lr_auto=1; done
   plot modadd-lyu-paper "$L" --x t --logx --y train_acc,test_acc,train_loss,test_loss \
     --title "modadd-lyu at paper scale with lr_auto (p = 97, width 1024, wd 1e-4)"
   took
 fi
 if want $LONG modadd-lyu-paper-wd; then
   echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=12031"
-  $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=12031 threads=$JOBS --quiet --out "$OUT/lyu-wd" >/dev/null
-  plot modadd-lyu-paper-wd "$L" "$OUT/lyu-wd" --x t --logx --by wd --y train_acc,test_acc,test_loss \
+  run_to "$W" 12031 modadd-lyu lr_auto=1 wd=1e-3
+  plot modadd-lyu-paper-wd "$L" "$W" --x t --logx --by wd --y train_acc,test_acc,test_loss \
     --title "modadd-lyu at paper scale, lr_auto: weight decay 1e-4 against 1e-3"
   took
 fi
