@@ -28,7 +28,8 @@
 #               step 17,000, past its cleanup: 1875 s of CPU, 68 min wall on a loaded core), power-div (to step 5000: 643 s of CPU,
 #               327 s wall on 2 cores)
 #   --long      modadd-lyu-paper and modadd-lyu-paper-wd: modadd-lyu at the paper's size with lr_auto to
-#               t = 1e5 (2.3 h), then at wd 1e-3 to steps=12031 (t = 8,200: about 1 h)
+#               t = 1e5 (2.3 h), and at wd 1e-3 to steps=12031 (t = 8,200: about 1 h), side by side on a core each
+#               (--jobs 1: one after the other)
 #   --serve     serve-live: `ctest -R e2e_serve` (headless Chromium) and its screenshot of a modadd-adamw-fast
 #               run's live page (58 s; 94 s wall)
 #   --all       all of the above (about 5.5 h)
@@ -77,7 +78,7 @@ want() {
 }
 GK=./build/groklab
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$OUT"' EXIT # a run left in the background stops (and checkpoints)
 SW=$OUT # the sweeps' directories
 if [ -n "$KEEP" ]; then mkdir -p "$KEEP" && SW=$(cd "$KEEP" && pwd); fi
 mkdir -p docs/figures
@@ -229,25 +230,39 @@ fi
 # stay in DIR, and a later call resumes or reuses them
 L=$SW/lyu-long W=$SW/lyu-wd
 config_steps() { sed -n 's/^[[:space:]]*"steps":[[:space:]]*\([0-9]*\).*/\1/p' "$1/config.json"; }
-run_to() { # directory, steps, run arguments...: runs them there, or takes a kept run on (or reuses it) to steps
-  local dir=$1 steps=$2; shift 2
+run_to() { # directory, steps, threads, run arguments...: runs them there, or takes a kept run on (or reuses it)
+  local dir=$1 steps=$2 threads=$3; shift 3
   if [ ! -f "$dir/config.json" ]; then # not begun, or stopped in its set-up
     rm -rf "$dir"
-    $GK run "$@" "steps=$steps" threads="$JOBS" --quiet --out "$dir" >/dev/null
+    $GK run "$@" "steps=$steps" "threads=$threads" --quiet --out "$dir" >/dev/null
   elif [ "$(config_steps "$dir")" -le "$steps" ]; then # resume: an interrupted or shorter run (a finished one redraws)
-    $GK resume "$dir" "steps=$steps" --quiet >/dev/null
+    $GK resume "$dir" "steps=$steps" "threads=$threads" --quiet >/dev/null
   fi # a kept run that goes further is used as it is
 }
+WD_JOB=""
 if want $LONG modadd-lyu-paper modadd-lyu-paper-wd; then
+  if want $LONG modadd-lyu-paper-wd && [ "$JOBS" -ge 2 ]; then # the wd run beside the long one, on a core of its own
+    echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=12031 threads=1 (beside the next)"
+    run_to "$W" 12031 1 modadd-lyu lr_auto=1 wd=1e-3 &
+    WD_JOB=$!
+  fi
   echo "+ $GK run modadd-lyu lr_auto=1 steps=10000000; resume steps=30000000; resume steps=50000000"
-  for s in 10000000 30000000 50000000; do run_to "$L" $s modadd-lyu lr_auto=1; done
+  for s in 10000000 30000000 50000000; do
+    n=$JOBS # one core fewer while the wd run goes on
+    if [ -n "$WD_JOB" ] && kill -0 "$WD_JOB" 2>/dev/null; then n=$((JOBS - 1)); fi
+    run_to "$L" $s $n modadd-lyu lr_auto=1
+  done
   plot modadd-lyu-paper "$L" --x t --logx --y train_acc,test_acc,train_loss,test_loss \
     --title "modadd-lyu at paper scale with lr_auto (p = 97, width 1024, wd 1e-4)"
   took
 fi
 if want $LONG modadd-lyu-paper-wd; then
-  echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=12031"
-  run_to "$W" 12031 modadd-lyu lr_auto=1 wd=1e-3
+  if [ -n "$WD_JOB" ]; then
+    wait "$WD_JOB"
+  else
+    echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=12031"
+    run_to "$W" 12031 "$JOBS" modadd-lyu lr_auto=1 wd=1e-3
+  fi
   plot modadd-lyu-paper-wd "$L" "$W" --x t --logx --by wd --y train_acc,test_acc,test_loss \
     --title "modadd-lyu at paper scale, lr_auto: weight decay 1e-4 against 1e-3"
   took
