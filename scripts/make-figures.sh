@@ -28,9 +28,8 @@
 #               step 17,000, past its cleanup: 1875 s of CPU, 68 min wall on a loaded core), power-div (to step 5000: 643 s of CPU,
 #               327 s wall on 2 cores)
 #   --long      modadd-lyu-paper and modadd-lyu-paper-wd: modadd-lyu at the paper's size with lr_auto to
-#               t = 1e5 (2.3 h), and at wd 1e-3 to t = 8,200 (about 1 h), side by side on a core each (--jobs 1:
-#               one after the other). With lr_auto, steps=N still means t = N x lr (0.002): steps=4100000 is
-#               t = 8,200, reached in 12,031 of lr_auto's longer steps
+#               t = 1e5, and at wd 1e-3 to the paper's t = 2e4, side by side on a core each (--jobs 1: one after
+#               the other). With lr_auto, steps=N still means t = N x lr (0.002): steps=10000000 is t = 2e4
 #   --serve     serve-live: `ctest -R e2e_serve` (headless Chromium) and its screenshot of a modadd-adamw-fast
 #               run's live page (58 s; 94 s wall)
 #   --all       all of the above (about 5.5 h)
@@ -243,8 +242,8 @@ run_to() { # directory, steps, threads, run arguments...: runs them there, or ta
 WD_JOB=""
 if want $LONG modadd-lyu-paper modadd-lyu-paper-wd; then
   if want $LONG modadd-lyu-paper-wd && [ "$JOBS" -ge 2 ]; then # the wd run beside the long one, on a core of its own
-    echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=4100000 threads=1 (beside the next)"
-    run_to "$W" 4100000 1 modadd-lyu lr_auto=1 wd=1e-3 &
+    echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=10000000 threads=1 (beside the next)"
+    run_to "$W" 10000000 1 modadd-lyu lr_auto=1 wd=1e-3 &
     WD_JOB=$!
   fi
   echo "+ $GK run modadd-lyu lr_auto=1 steps=10000000; resume steps=30000000; resume steps=50000000"
@@ -261,8 +260,8 @@ if want $LONG modadd-lyu-paper-wd; then
   if [ -n "$WD_JOB" ]; then
     wait "$WD_JOB"
   else
-    echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=4100000"
-    run_to "$W" 4100000 "$JOBS" modadd-lyu lr_auto=1 wd=1e-3
+    echo "+ $GK run modadd-lyu lr_auto=1 wd=1e-3 steps=10000000"
+    run_to "$W" 10000000 "$JOBS" modadd-lyu lr_auto=1 wd=1e-3
   fi
   plot modadd-lyu-paper-wd "$L" "$W" --x t --logx --by wd --y train_acc,test_acc,test_loss \
     --title "modadd-lyu at paper scale, lr_auto: weight decay 1e-4 against 1e-3"
