@@ -24,15 +24,17 @@
 #   --overlays  the sweeps behind lyu-fig2b (modadd-lyu-fast, 4 runs of 70k steps: 498 s), lyu-fig2c (3 runs
 #               of 60k steps: 356 s) and kumar-fig3a (kumar-fig1, 6 runs of 40k steps: 249 s): 18 min (31 min
 #               of wall time at load 8-10)
-#   --paper     diag-sparse-paper (2e6 GD steps: 1842 s of CPU, 31 min wall on 2 cores at load 2-5) and modadd-nanda-phases (modadd-nanda at p = 113 to
-#               step 17,000, past its cleanup: 1875 s of CPU, 68 min wall on a loaded core), power-div (to step 5000: 643 s of CPU,
-#               327 s wall on 2 cores)
+#   --paper     diag-sparse-paper (2e6 GD steps: 1842 s of CPU, 31 min wall on 2 cores at load 2-5),
+#               modadd-nanda-phases (modadd-nanda at p = 113 to step 17,000, past its cleanup: 1875 s of CPU,
+#               68 min wall on a loaded core) and power-div (to step 5000: 643 s of CPU, 327 s wall on 2 cores)
 #   --long      modadd-lyu-paper and modadd-lyu-paper-wd: modadd-lyu at the paper's size with lr_auto to
 #               t = 1e5, and at wd 1e-3 to the paper's t = 2e4, side by side on a core each (--jobs 1: one after
-#               the other). With lr_auto, steps=N still means t = N x lr (0.002): steps=10000000 is t = 2e4
+#               the other). With lr_auto, steps=N still means t = N x lr (0.002): steps=10000000 is t = 2e4.
+#               89 min of wall time in all (2026-12-07, 2 cores): the long run 3,609 s of CPU over 61 min,
+#               the wd run (52,312 steps) 5,325 s on its core
 #   --serve     serve-live: `ctest -R e2e_serve` (headless Chromium) and its screenshot of a modadd-adamw-fast
 #               run's live page (58 s; 94 s wall)
-#   --all       all of the above (about 5.5 h)
+#   --all       all of the above (about 4.3 h of CPU, 4 h of wall time on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # every figure, by the group that makes it (a group's figures come from one run or sweep and are made together)
@@ -78,7 +80,7 @@ want() {
 }
 GK=./build/groklab
 OUT=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$OUT"' EXIT # a run left in the background stops (and checkpoints)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$OUT"' EXIT # a run left in the background stops (and checkpoints)
 SW=$OUT # the sweeps' directories
 if [ -n "$KEEP" ]; then mkdir -p "$KEEP" && SW=$(cd "$KEEP" && pwd); fi
 mkdir -p docs/figures
